@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The one entry point for people and CI. Installs the Debian packages kiln needs (only the
+# missing ones), builds with CMake, then serves or tests.
+#   ./dev.sh serve [kiln serve flags]   build (Release) and run kiln serve on 127.0.0.1:8980
+#   ./dev.sh test                       build and run the whole test suite
+#   ./dev.sh asan                       the test suite under AddressSanitizer + UBSan (build-asan/)
+#   ./dev.sh build                      build only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+          libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev)
+JOBS=${JOBS:-2}
+
+install_missing() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "dev.sh: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure() {  # configure DIR [extra cmake args]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" > /dev/null
+}
+
+case "${1:-}" in
+  serve)
+    shift
+    install_missing
+    configure build -DBUILD_TESTING=OFF
+    cmake --build build -j"$JOBS" --target kiln
+    exec ./build/kiln serve "$@"
+    ;;
+  test)
+    install_missing
+    configure build -DBUILD_TESTING=ON
+    cmake --build build -j"$JOBS"
+    cd build && ctest --output-on-failure -j"$JOBS"
+    ;;
+  asan)
+    install_missing
+    configure build-asan -DBUILD_TESTING=ON -DKILN_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build build-asan -j"$JOBS"
+    cd build-asan && ctest --output-on-failure -j"$JOBS"
+    ;;
+  build)
+    install_missing
+    configure build -DBUILD_TESTING=ON
+    cmake --build build -j"$JOBS"
+    ;;
+  *)
+    sed -n '2,8p' "$0"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,151 @@
+#include "ac/action_cache.h"
+
+#include <algorithm>
+
+#include "common/hasher.h"
+
+namespace kiln {
+namespace {
+
+Status AddDirectoryFiles(DigestFunction function, const reapi::Directory& directory, const std::string& where,
+                         std::vector<Digest>& out) {
+  for (int i = 0; i < directory.files_size(); ++i) {
+    auto digest = FromProto(function, directory.files(i).digest(), where + ".files[" + std::to_string(i) + "].digest");
+    if (!digest.ok()) return digest.status();
+    out.push_back(std::move(digest).value());
+  }
+  return Status::Ok();
+}
+
+// Validates the digests of a result as written by a client, without reading the CAS.
+Status ValidateResultDigests(DigestFunction function, const reapi::ActionResult& result) {
+  for (int i = 0; i < result.output_files_size(); ++i) {
+    auto d = FromProto(function, result.output_files(i).digest(), "action_result.output_files[" + std::to_string(i) + "].digest");
+    if (!d.ok()) return d.status();
+  }
+  for (int i = 0; i < result.output_directories_size(); ++i) {
+    const auto& dir = result.output_directories(i);
+    auto d = FromProto(function, dir.tree_digest(), "action_result.output_directories[" + std::to_string(i) + "].tree_digest");
+    if (!d.ok()) return d.status();
+  }
+  if (result.has_stdout_digest()) {
+    auto d = FromProto(function, result.stdout_digest(), "action_result.stdout_digest");
+    if (!d.ok()) return d.status();
+  }
+  if (result.has_stderr_digest()) {
+    auto d = FromProto(function, result.stderr_digest(), "action_result.stderr_digest");
+    if (!d.ok()) return d.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string ActionCacheKey(const std::string& instance_name, const Digest& action_digest) {
+  std::string material = instance_name;
+  material += '\0';
+  material += DigestFunctionName(action_digest.function());
+  material += '\0';
+  material += action_digest.ToString();
+  return HashHex(DigestFunction::kSha256, material);
+}
+
+StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result) {
+  std::vector<Digest> blobs;
+  auto add = [&](const reapi::Digest& digest, const std::string& field) -> Status {
+    auto d = FromProto(function, digest, field);
+    if (!d.ok()) return d.status();
+    blobs.push_back(std::move(d).value());
+    return Status::Ok();
+  };
+  for (int i = 0; i < result.output_files_size(); ++i) {
+    KILN_RETURN_IF_ERROR(add(result.output_files(i).digest(), "output_files[" + std::to_string(i) + "].digest"));
+  }
+  if (result.has_stdout_digest()) KILN_RETURN_IF_ERROR(add(result.stdout_digest(), "stdout_digest"));
+  if (result.has_stderr_digest()) KILN_RETURN_IF_ERROR(add(result.stderr_digest(), "stderr_digest"));
+  for (int i = 0; i < result.output_directories_size(); ++i) {
+    const auto& output = result.output_directories(i);
+    const std::string field = "output_directories[" + std::to_string(i) + "]";
+    auto tree_digest = FromProto(function, output.tree_digest(), field + ".tree_digest");
+    if (!tree_digest.ok()) return tree_digest.status();
+    blobs.push_back(*tree_digest);
+    if (output.has_root_directory_digest()) {
+      KILN_RETURN_IF_ERROR(add(output.root_directory_digest(), field + ".root_directory_digest"));
+    }
+    auto tree_bytes = ReadBlob(cas, *tree_digest);
+    if (!tree_bytes.ok()) return Status::NotFound("output tree " + tree_digest->ToString() + " is missing");
+    reapi::Tree tree;
+    if (!tree.ParseFromString(*tree_bytes)) {
+      return Status::NotFound("output tree " + tree_digest->ToString() + " is not a valid Tree message");
+    }
+    KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.root(), field + ".root", blobs));
+    for (int c = 0; c < tree.children_size(); ++c) {
+      KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.children(c), field + ".children[" + std::to_string(c) + "]", blobs));
+    }
+  }
+  return blobs;
+}
+
+StatusOr<reapi::ActionResult> ActionCache::Get(const std::string& instance_name, const Digest& action_digest,
+                                               const InlineRequest& inline_request) {
+  const std::string key = ActionCacheKey(instance_name, action_digest);
+  auto record = records_->Get(key);
+  if (!record.ok()) {
+    if (record.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("no cached result for action " + action_digest.ToString());
+    }
+    return record.status();
+  }
+  reapi::ActionResult result;
+  if (!result.ParseFromString(*record)) {
+    return Status::NotFound("cached result for action " + action_digest.ToString() + " is unreadable");
+  }
+  auto blobs = ReferencedBlobs(*cas_, action_digest.function(), result);
+  if (!blobs.ok()) {
+    return Status::NotFound("cached result for action " + action_digest.ToString() +
+                            " is incomplete: " + blobs.status().message());
+  }
+  // FindMissing also pins the blobs for the grace period, so the client can fetch them.
+  std::vector<Digest> missing = cas_->FindMissing(*blobs);
+  if (!missing.empty()) {
+    return Status::NotFound("cached result for action " + action_digest.ToString() + " references " +
+                            std::to_string(missing.size()) + " blob(s) no longer in the CAS, e.g. " +
+                            missing.front().ToString());
+  }
+  InlineContents(result, inline_request, action_digest.function());
+  return result;
+}
+
+Status ActionCache::Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result) {
+  KILN_RETURN_IF_ERROR(ValidateResultDigests(action_digest.function(), result));
+  std::string record;
+  result.SerializeToString(&record);
+  return records_->Put(ActionCacheKey(instance_name, action_digest), record);
+}
+
+void ActionCache::InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function) {
+  int64_t budget = max_inline_bytes_;
+  // Inlining is best effort: REAPI lets the server skip anything over its limits.
+  auto try_inline = [&](const reapi::Digest& proto_digest, std::string* target) {
+    auto digest = FromProto(function, proto_digest, "");
+    if (!digest.ok() || digest->size() > budget) return;
+    auto data = ReadBlob(*cas_, *digest);
+    if (!data.ok()) return;
+    budget -= digest->size();
+    *target = std::move(data).value();
+  };
+  if (inline_request.stdout_raw && result.has_stdout_digest() && result.stdout_raw().empty()) {
+    try_inline(result.stdout_digest(), result.mutable_stdout_raw());
+  }
+  if (inline_request.stderr_raw && result.has_stderr_digest() && result.stderr_raw().empty()) {
+    try_inline(result.stderr_digest(), result.mutable_stderr_raw());
+  }
+  for (auto& file : *result.mutable_output_files()) {
+    const auto& wanted = inline_request.output_files;
+    if (file.contents().empty() && std::find(wanted.begin(), wanted.end(), file.path()) != wanted.end()) {
+      try_inline(file.digest(), file.mutable_contents());
+    }
+  }
+}
+
+}  // namespace kiln

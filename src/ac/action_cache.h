@@ -1,0 +1,53 @@
+// The action cache: ActionResults keyed by (instance name, digest function, action digest),
+// stored in a RecordStore, checked against the CAS on every read.
+//
+// A result is only returned if every blob it references (output files, output directory
+// trees and every file inside them, stdout, stderr) is in the CAS. Otherwise it is a miss:
+// a client must never get a result it cannot download.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ac/record_store.h"
+#include "cas/blob_store.h"
+#include "common/proto_digest.h"
+
+namespace kiln {
+
+struct InlineRequest {
+  bool stdout_raw = false;
+  bool stderr_raw = false;
+  std::vector<std::string> output_files;  // Paths whose contents to inline.
+};
+
+class ActionCache {
+ public:
+  // `max_inline_bytes` caps the total inlined into one result, keeping responses well
+  // under gRPC's message size limit.
+  ActionCache(RecordStore* records, BlobStore* cas, int64_t max_inline_bytes)
+      : records_(records), cas_(cas), max_inline_bytes_(max_inline_bytes) {}
+
+  // NOT_FOUND on a miss, including a stored result whose blobs are no longer all present.
+  StatusOr<reapi::ActionResult> Get(const std::string& instance_name, const Digest& action_digest,
+                                    const InlineRequest& inline_request);
+  // INVALID_ARGUMENT if the result contains malformed digests.
+  Status Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result);
+
+ private:
+  void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function);
+
+  RecordStore* records_;
+  BlobStore* cas_;
+  int64_t max_inline_bytes_;
+};
+
+// The record key: a SHA-256 over instance, function and digest, so any instance name maps
+// to a fixed-length, file-name-safe key.
+std::string ActionCacheKey(const std::string& instance_name, const Digest& action_digest);
+
+// Lists every CAS blob `result` depends on, reading output directory trees from `cas`.
+// NOT_FOUND if a tree itself is missing or unreadable; INVALID_ARGUMENT for bad digests.
+StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result);
+
+}  // namespace kiln

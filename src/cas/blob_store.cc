@@ -1,0 +1,31 @@
+#include "cas/blob_store.h"
+
+namespace kiln {
+
+StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest) {
+  auto reader = store.OpenRead(digest, 0);
+  if (!reader.ok()) return reader.status();
+  std::string data(static_cast<size_t>(digest.size()), '\0');
+  size_t filled = 0;
+  while (filled < data.size()) {
+    auto n = (*reader)->Read(data.data() + filled, data.size() - filled);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    filled += *n;
+  }
+  if (filled != data.size()) {
+    return Status::DataLoss("blob " + digest.ToString() + " ended after " + std::to_string(filled) + " bytes");
+  }
+  return data;
+}
+
+Status WriteBlob(BlobStore& store, const Digest& digest, std::string_view data) {
+  auto writer = store.OpenWrite(digest);
+  if (!writer.ok()) return writer.status();
+  KILN_RETURN_IF_ERROR((*writer)->Write(data));
+  return (*writer)->Commit();
+}
+
+bool ContainsBlob(BlobStore& store, const Digest& digest) { return store.FindMissing({digest}).empty(); }
+
+}  // namespace kiln

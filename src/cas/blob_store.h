@@ -1,0 +1,54 @@
+// The storage interface every CAS backend implements (memory, disk; later remote, sharded,
+// Redis), and decorators wrap. Blobs stream in and out so that no layer needs a whole
+// multi-GiB blob in memory. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/digest.h"
+#include "common/status.h"
+
+namespace kiln {
+
+// Sequential reader over one stored blob, positioned at the offset it was opened at.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Reads up to `max` bytes into `buffer`; returns 0 only at the end of the blob.
+  virtual StatusOr<size_t> Read(char* buffer, size_t max) = 0;
+};
+
+// An upload in progress. Bytes are hashed as they arrive; Commit() makes the blob visible
+// only if hash and size match the expected digest. Destroying an uncommitted writer
+// discards everything written.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  virtual Status Write(std::string_view data) = 0;
+  virtual int64_t bytes_written() const = 0;
+  // INVALID_ARGUMENT if the data does not match the digest; nothing is stored then.
+  virtual Status Commit() = 0;
+};
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // Returns the digests that are not stored. Digests reported present stay readable for
+  // at least the store's grace period. The empty blob is always present.
+  virtual std::vector<Digest> FindMissing(const std::vector<Digest>& digests) = 0;
+  // NOT_FOUND if absent; OUT_OF_RANGE if offset > size.
+  virtual StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) = 0;
+  virtual StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) = 0;
+};
+
+// Convenience for small blobs (Directory, Action, batch RPCs): the whole blob in memory.
+StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest);
+Status WriteBlob(BlobStore& store, const Digest& digest, std::string_view data);
+bool ContainsBlob(BlobStore& store, const Digest& digest);
+
+}  // namespace kiln

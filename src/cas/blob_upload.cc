@@ -1,0 +1,34 @@
+#include "cas/blob_upload.h"
+
+namespace kiln {
+
+BlobUpload::BlobUpload(std::unique_ptr<BlobWriter> writer, const Digest& digest, Compression compression)
+    : writer_(std::move(writer)), digest_(digest), compression_(compression) {
+  if (compression_ == Compression::kZstd) decompressor_ = std::make_unique<ZstdDecompressor>();
+}
+
+Status BlobUpload::Append(int64_t offset, std::string_view data) {
+  if (offset != committed_size_) {
+    return Status::InvalidArgument("write_offset " + std::to_string(offset) + " does not continue the upload of " +
+                                   digest_.ToString() + ", which has " + std::to_string(committed_size_) +
+                                   " bytes committed");
+  }
+  if (decompressor_) {
+    decompressed_.clear();
+    KILN_RETURN_IF_ERROR(decompressor_->Decompress(data, &decompressed_, digest_.size()));
+    KILN_RETURN_IF_ERROR(writer_->Write(decompressed_));
+  } else {
+    KILN_RETURN_IF_ERROR(writer_->Write(data));
+  }
+  committed_size_ += static_cast<int64_t>(data.size());
+  return Status::Ok();
+}
+
+Status BlobUpload::Finish() {
+  if (decompressor_ && !decompressor_->AtFrameBoundary()) {
+    return Status::InvalidArgument("compressed upload of " + digest_.ToString() + " ends in the middle of a zstd frame");
+  }
+  return writer_->Commit();
+}
+
+}  // namespace kiln

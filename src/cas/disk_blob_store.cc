@@ -1,0 +1,246 @@
+#include "cas/disk_blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <iostream>
+
+#include "cas/digest_verifier.h"
+#include "common/file_util.h"
+
+namespace kiln {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Coalesces small client chunks (Bazel sends 16 KiB) into fewer write() calls.
+constexpr size_t kWriteBufferBytes = 256 * 1024;
+
+class DiskReader final : public BlobReader {
+ public:
+  DiskReader(UniqueFd fd, int64_t offset) : fd_(std::move(fd)), position_(offset) {}
+  StatusOr<size_t> Read(char* buffer, size_t max) override {
+    auto n = PreadFull(fd_.get(), buffer, max, position_);
+    if (n.ok()) position_ += static_cast<int64_t>(*n);
+    return n;
+  }
+
+ private:
+  UniqueFd fd_;
+  int64_t position_;
+};
+
+}  // namespace
+
+class DiskBlobStore::Writer final : public BlobWriter {
+ public:
+  Writer(DiskBlobStore* store, const Digest& digest, std::string temp_path, UniqueFd fd)
+      : store_(store), digest_(digest), verifier_(digest), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {
+    buffer_.reserve(std::min<size_t>(kWriteBufferBytes, static_cast<size_t>(digest.size())));
+  }
+  ~Writer() override {
+    if (!committed_) ::unlink(temp_path_.c_str());
+  }
+
+  Status Write(std::string_view data) override {
+    KILN_RETURN_IF_ERROR(failed_);
+    failed_ = verifier_.Update(data);
+    KILN_RETURN_IF_ERROR(failed_);
+    if (buffer_.size() + data.size() > kWriteBufferBytes) {
+      failed_ = Flush();
+      KILN_RETURN_IF_ERROR(failed_);
+      if (data.size() >= kWriteBufferBytes) {
+        failed_ = WriteAll(fd_.get(), data);
+        return failed_;
+      }
+    }
+    buffer_.append(data);
+    return Status::Ok();
+  }
+
+  int64_t bytes_written() const override { return verifier_.bytes_seen(); }
+
+  Status Commit() override {
+    KILN_RETURN_IF_ERROR(failed_);
+    KILN_RETURN_IF_ERROR(verifier_.Finish());
+    KILN_RETURN_IF_ERROR(Flush());
+    if (store_->options_.sync_writes && ::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", temp_path_, errno);
+    KILN_RETURN_IF_ERROR(fd_.Close());
+    KILN_RETURN_IF_ERROR(store_->Publish(temp_path_, digest_));
+    committed_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  Status Flush() {
+    Status status = WriteAll(fd_.get(), buffer_);
+    buffer_.clear();
+    return status.WithContext("writing blob " + digest_.ToString());
+  }
+
+  DiskBlobStore* store_;
+  Digest digest_;
+  DigestVerifier verifier_;
+  std::string temp_path_;
+  UniqueFd fd_;
+  std::string buffer_;
+  Status failed_;
+  bool committed_ = false;
+};
+
+DiskBlobStore::DiskBlobStore(const DiskBlobStoreOptions& options, const Clock* clock)
+    : options_(options), temp_dir_(options.root + "/tmp"), index_(clock, options.grace_period) {}
+
+StatusOr<std::unique_ptr<DiskBlobStore>> DiskBlobStore::Open(const DiskBlobStoreOptions& options, const Clock* clock) {
+  if (options.max_bytes <= 0) return Status::InvalidArgument("the CAS size budget must be positive");
+  std::unique_ptr<DiskBlobStore> store(new DiskBlobStore(options, clock));
+  // Anything in tmp/ is an upload that never committed: it was never visible, so drop it.
+  std::error_code error;
+  fs::remove_all(store->temp_dir_, error);
+  if (error) return Status::Internal("clearing " + store->temp_dir_ + ": " + error.message());
+  KILN_RETURN_IF_ERROR(MakeDirectories(store->temp_dir_));
+  KILN_RETURN_IF_ERROR(MakeDirectories(options.root + "/cas"));
+  KILN_RETURN_IF_ERROR(store->LoadExistingBlobs());
+  return store;
+}
+
+Status DiskBlobStore::LoadExistingBlobs() {
+  struct Found {
+    Digest digest;
+    int64_t mtime_ns;
+  };
+  std::vector<Found> found;
+  for (DigestFunction function : kAllDigestFunctions) {
+    const std::string function_dir = options_.root + "/cas/" + std::string(DigestFunctionName(function));
+    std::error_code error;
+    if (!fs::is_directory(function_dir, error)) continue;
+    for (const auto& shard : fs::directory_iterator(function_dir, error)) {
+      for (const auto& file : fs::directory_iterator(shard.path(), error)) {
+        const std::string name = file.path().filename().string();
+        struct stat st {};
+        if (::stat(file.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        auto digest = Digest::Create(function, name, st.st_size);
+        if (!digest.ok() || name.compare(0, 2, shard.path().filename().string()) != 0) {
+          std::cerr << "kiln: ignoring unexpected file " << file.path() << " in the CAS\n";
+          continue;
+        }
+        found.push_back({std::move(digest).value(), st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec});
+      }
+    }
+    if (error) return Status::Internal("scanning " + function_dir + ": " + error.message());
+  }
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.mtime_ns < b.mtime_ns; });
+  std::lock_guard lock(mutex_);
+  for (const Found& blob : found) index_.Insert(blob.digest);
+  for (const Digest& victim : index_.EvictDownTo(options_.max_bytes)) ::unlink(PathFor(victim).c_str());
+  return Status::Ok();
+}
+
+std::string DiskBlobStore::PathFor(const Digest& digest) const {
+  const std::string& hash = digest.hash();
+  return options_.root + "/cas/" + std::string(DigestFunctionName(digest.function())) + "/" + hash.substr(0, 2) + "/" + hash;
+}
+
+std::string DiskBlobStore::NewTempPath() {
+  std::lock_guard lock(mutex_);
+  return temp_dir_ + "/" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++);
+}
+
+std::vector<Digest> DiskBlobStore::FindMissing(const std::vector<Digest>& digests) {
+  std::vector<Digest> missing;
+  std::lock_guard lock(mutex_);
+  for (const Digest& digest : digests) {
+    if (!digest.IsEmptyBlob() && !index_.Touch(digest, /*pin=*/true)) missing.push_back(digest);
+  }
+  return missing;
+}
+
+StatusOr<std::unique_ptr<BlobReader>> DiskBlobStore::OpenRead(const Digest& digest, int64_t offset) {
+  if (offset < 0 || offset > digest.size()) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
+  }
+  if (digest.IsEmptyBlob()) {
+    UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!devnull.valid()) return ErrnoStatus("open", "/dev/null", errno);
+    return std::unique_ptr<BlobReader>(std::make_unique<DiskReader>(std::move(devnull), 0));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!index_.Touch(digest, /*pin=*/false)) return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+  }
+  const std::string path = PathFor(digest);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) {
+      // Evicted since the index lookup, or removed behind our back.
+      Forget(digest);
+      return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+    }
+    return ErrnoStatus("open", path, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
+  if (st.st_size != digest.size()) {
+    // Only possible if someone altered the store's files; never serve such data.
+    std::cerr << "kiln: " << path << " has " << st.st_size << " bytes, expected " << digest.size() << "; dropping it\n";
+    Forget(digest);
+    ::unlink(path.c_str());
+    return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+  }
+  return std::unique_ptr<BlobReader>(std::make_unique<DiskReader>(std::move(fd), offset));
+}
+
+StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& digest) {
+  if (digest.size() > options_.max_bytes) {
+    return Status::ResourceExhausted("blob " + digest.ToString() + " is larger than the whole CAS budget of " +
+                                     std::to_string(options_.max_bytes) + " bytes");
+  }
+  std::string temp_path = NewTempPath();
+  UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+  if (!fd.valid()) return ErrnoStatus("create", temp_path, errno);
+  return std::unique_ptr<BlobWriter>(std::make_unique<Writer>(this, digest, std::move(temp_path), std::move(fd)));
+}
+
+Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest) {
+  if (digest.IsEmptyBlob()) {
+    ::unlink(temp_path.c_str());
+    return Status::Ok();
+  }
+  const std::string path = PathFor(digest);
+  std::vector<Digest> victims;
+  {
+    // Rename and index update happen under one lock with eviction's unlinks, so an eviction
+    // can never delete a file that a concurrent publish has just put back.
+    std::lock_guard lock(mutex_);
+    if (::rename(temp_path.c_str(), path.c_str()) != 0) {
+      if (errno != ENOENT) return ErrnoStatus("rename", temp_path, errno);
+      KILN_RETURN_IF_ERROR(MakeDirectories(fs::path(path).parent_path().string()));
+      if (::rename(temp_path.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", temp_path, errno);
+    }
+    index_.Insert(digest);
+    victims = index_.EvictDownTo(options_.max_bytes);
+    for (const Digest& victim : victims) ::unlink(PathFor(victim).c_str());
+  }
+  return Status::Ok();
+}
+
+void DiskBlobStore::Forget(const Digest& digest) {
+  std::lock_guard lock(mutex_);
+  index_.Remove(digest);
+}
+
+int64_t DiskBlobStore::total_bytes() const {
+  std::lock_guard lock(mutex_);
+  return index_.total_bytes();
+}
+
+size_t DiskBlobStore::blob_count() const {
+  std::lock_guard lock(mutex_);
+  return index_.blob_count();
+}
+
+}  // namespace kiln

@@ -1,0 +1,60 @@
+// The embedded production CAS: one file per blob under {root}/cas/{function}/{xx}/{hash},
+// an in-memory LRU index, and a byte budget.
+//
+// Crash safety: uploads go to {root}/tmp and are renamed into place only after their hash
+// and size are verified, so a crash or kill -9 at any moment leaves either the whole,
+// correct blob or nothing visible. Open() deletes leftover temp files and rebuilds the
+// index from the files present (oldest modification first, as the initial LRU order).
+// With sync_writes, data is fdatasync'ed before the rename, which extends the guarantee to
+// power loss at the price of disk-bound write throughput.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "cas/blob_index.h"
+#include "cas/blob_store.h"
+#include "common/clock.h"
+
+namespace kiln {
+
+struct DiskBlobStoreOptions {
+  std::string root;
+  int64_t max_bytes = int64_t{10} << 30;
+  // How long a blob reported present by FindMissing is protected from eviction.
+  Duration grace_period = std::chrono::minutes(10);
+  bool sync_writes = false;
+};
+
+class DiskBlobStore final : public BlobStore {
+ public:
+  static StatusOr<std::unique_ptr<DiskBlobStore>> Open(const DiskBlobStoreOptions& options,
+                                                      const Clock* clock = SystemClock::Get());
+
+  std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
+  StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+
+  int64_t total_bytes() const;
+  size_t blob_count() const;
+  // Where a blob lives on disk (for workers that hardlink inputs; for tests).
+  std::string PathFor(const Digest& digest) const;
+
+ private:
+  class Writer;
+  DiskBlobStore(const DiskBlobStoreOptions& options, const Clock* clock);
+  Status LoadExistingBlobs();
+  std::string NewTempPath();
+  // Renames a verified temp file into place, indexes it and evicts to stay in budget.
+  Status Publish(const std::string& temp_path, const Digest& digest);
+  void Forget(const Digest& digest);
+
+  const DiskBlobStoreOptions options_;
+  const std::string temp_dir_;
+  mutable std::mutex mutex_;
+  BlobIndex index_;  // Guarded by mutex_.
+  uint64_t temp_counter_ = 0;  // Guarded by mutex_.
+};
+
+}  // namespace kiln

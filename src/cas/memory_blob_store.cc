@@ -1,0 +1,91 @@
+#include "cas/memory_blob_store.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "cas/digest_verifier.h"
+
+namespace kiln {
+namespace {
+
+// Reads from a shared immutable copy, so a concurrent overwrite cannot disturb it.
+class MemoryReader final : public BlobReader {
+ public:
+  MemoryReader(std::shared_ptr<const std::string> data, size_t offset) : data_(std::move(data)), position_(offset) {}
+  StatusOr<size_t> Read(char* buffer, size_t max) override {
+    size_t n = std::min(max, data_->size() - position_);
+    std::memcpy(buffer, data_->data() + position_, n);
+    position_ += n;
+    return n;
+  }
+
+ private:
+  std::shared_ptr<const std::string> data_;
+  size_t position_;
+};
+
+}  // namespace
+
+class MemoryBlobStore::Writer final : public BlobWriter {
+ public:
+  Writer(MemoryBlobStore* store, const Digest& digest) : store_(store), digest_(digest), verifier_(digest) {}
+  Status Write(std::string_view data) override {
+    KILN_RETURN_IF_ERROR(verifier_.Update(data));
+    buffer_.append(data);
+    return Status::Ok();
+  }
+  int64_t bytes_written() const override { return verifier_.bytes_seen(); }
+  Status Commit() override {
+    KILN_RETURN_IF_ERROR(verifier_.Finish());
+    store_->Publish(digest_, std::make_shared<const std::string>(std::move(buffer_)));
+    return Status::Ok();
+  }
+
+ private:
+  MemoryBlobStore* store_;
+  Digest digest_;
+  DigestVerifier verifier_;
+  std::string buffer_;
+};
+
+std::vector<Digest> MemoryBlobStore::FindMissing(const std::vector<Digest>& digests) {
+  std::lock_guard lock(mutex_);
+  std::vector<Digest> missing;
+  for (const Digest& digest : digests) {
+    if (!digest.IsEmptyBlob() && !blobs_.contains(digest)) missing.push_back(digest);
+  }
+  return missing;
+}
+
+StatusOr<std::unique_ptr<BlobReader>> MemoryBlobStore::OpenRead(const Digest& digest, int64_t offset) {
+  std::shared_ptr<const std::string> data;
+  if (digest.IsEmptyBlob()) {
+    data = std::make_shared<const std::string>();
+  } else {
+    std::lock_guard lock(mutex_);
+    auto it = blobs_.find(digest);
+    if (it == blobs_.end()) return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+    data = it->second;
+  }
+  if (offset < 0 || offset > digest.size()) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
+  }
+  return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(std::move(data), static_cast<size_t>(offset)));
+}
+
+StatusOr<std::unique_ptr<BlobWriter>> MemoryBlobStore::OpenWrite(const Digest& digest) {
+  return std::unique_ptr<BlobWriter>(std::make_unique<Writer>(this, digest));
+}
+
+void MemoryBlobStore::Publish(const Digest& digest, std::shared_ptr<const std::string> data) {
+  if (digest.IsEmptyBlob()) return;
+  std::lock_guard lock(mutex_);
+  blobs_[digest] = std::move(data);
+}
+
+size_t MemoryBlobStore::blob_count() const {
+  std::lock_guard lock(mutex_);
+  return blobs_.size();
+}
+
+}  // namespace kiln

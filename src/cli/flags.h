@@ -1,0 +1,54 @@
+// A small command-line flag parser: "--name=value" or "--name value", each flag registered
+// with its help text, and the default shown in --help taken from the target's initial value.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace kiln {
+
+// "10G", "512MiB", "4096", "1.5GB" -> bytes (K/M/G/T are powers of 1024).
+StatusOr<int64_t> ParseByteSize(std::string_view text);
+std::string FormatByteSize(int64_t bytes);
+// "90s", "10m", "2h", "500ms", plain number = seconds.
+StatusOr<Duration> ParseDuration(std::string_view text);
+std::string FormatDuration(Duration duration);
+
+class FlagSet {
+ public:
+  FlagSet(std::string usage_line, std::string summary)
+      : usage_line_(std::move(usage_line)), summary_(std::move(summary)) {}
+
+  void AddString(std::string name, std::string* target, std::string help);
+  void AddInt(std::string name, int* target, std::string help);
+  void AddBytes(std::string name, int64_t* target, std::string help);
+  void AddDuration(std::string name, Duration* target, std::string help);
+  void AddBool(std::string name, bool* target, std::string help);
+
+  // INVALID_ARGUMENT naming the flag for unknown flags, missing or malformed values.
+  Status Parse(const std::vector<std::string>& args);
+  bool help_requested() const { return help_requested_; }
+  std::string Usage() const;
+
+ private:
+  struct Flag {
+    std::string name;
+    std::string help;
+    std::string default_text;
+    bool takes_value = true;
+    std::function<Status(std::string_view)> set;
+  };
+  void Add(Flag flag) { flags_.push_back(std::move(flag)); }
+
+  std::string usage_line_;
+  std::string summary_;
+  std::vector<Flag> flags_;
+  bool help_requested_ = false;
+};
+
+}  // namespace kiln

@@ -1,0 +1,32 @@
+// kiln's single binary: dispatches to subcommands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/serve_command.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: kiln COMMAND [flags]\n"
+    "\n"
+    "kiln is a remote cache and execution service for Bazel and other REAPI clients.\n"
+    "\n"
+    "Commands:\n"
+    "  serve     Run the frontend (CAS, ByteStream, ActionCache, Capabilities) on an embedded disk store.\n"
+    "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") return kiln::RunServeCommand(args);
+  std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,85 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "cli/flags.h"
+#include "server/kiln_server.h"
+
+namespace kiln {
+namespace {
+
+std::string DefaultDataDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/kiln";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/kiln";
+  return ".kiln-data";
+}
+
+}  // namespace
+
+int RunServeCommand(const std::vector<std::string>& args) {
+  ServerOptions options;
+  options.data_dir = DefaultDataDir();
+  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  FlagSet flags("kiln serve [flags]",
+                "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream and\n"
+                "ActionCache over an embedded disk store. Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
+  flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
+  flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
+                 "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
+  flags.AddDuration("find-missing-grace", &options.find_missing_grace,
+                    "How long a blob reported present by FindMissingBlobs is protected from eviction.");
+  flags.AddDuration("upload-idle-timeout", &options.upload_idle_timeout,
+                    "How long an interrupted ByteStream upload is kept for resumption.");
+  flags.AddBool("fsync", &options.sync_writes,
+                "fdatasync every blob before publishing it (survives power loss; slower writes).");
+  flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
+                 "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.");
+  flags.AddInt("workers", &options.workers,
+               "Local worker slots (0 = none). Remote execution is not implemented yet: the value is "
+               "validated and reserved, and Capabilities reports execution as disabled.");
+  Status parsed = flags.Parse(args);
+  if (flags.help_requested()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
+  if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
+    parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
+  }
+  if (!parsed.ok()) {
+    std::cerr << "kiln serve: " << parsed.message() << "\n";
+    return 2;
+  }
+
+  // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them
+  // synchronously here, so shutdown runs on a normal thread, not in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = KilnServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "kiln serve: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
+            << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "kiln: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
+  (*server)->Shutdown(std::chrono::seconds(5));
+  std::cout << "kiln: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace kiln

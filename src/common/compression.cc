@@ -1,0 +1,102 @@
+#include "common/compression.h"
+
+#include <zstd.h>
+
+namespace kiln {
+
+std::string_view CompressionName(Compression compression) {
+  return compression == Compression::kZstd ? "zstd" : "identity";
+}
+
+StatusOr<Compression> CompressionFromName(std::string_view name) {
+  if (name == "zstd") return Compression::kZstd;
+  if (name == "identity") return Compression::kIdentity;
+  return Status::InvalidArgument("unsupported compressor \"" + std::string(name) +
+                                 "\" (kiln supports zstd)");
+}
+
+struct ZstdCompressor::State {
+  ZSTD_CCtx* ctx = nullptr;
+};
+
+ZstdCompressor::ZstdCompressor(int level) : state_(std::make_unique<State>()) {
+  state_->ctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(state_->ctx, ZSTD_c_compressionLevel, level);
+}
+
+ZstdCompressor::~ZstdCompressor() { ZSTD_freeCCtx(state_->ctx); }
+
+Status ZstdCompressor::Compress(std::string_view input, bool last, std::string* out) {
+  ZSTD_inBuffer in{input.data(), input.size(), 0};
+  const ZSTD_EndDirective mode = last ? ZSTD_e_end : ZSTD_e_continue;
+  const size_t step = ZSTD_CStreamOutSize();
+  while (true) {
+    const size_t old_size = out->size();
+    out->resize(old_size + step);
+    ZSTD_outBuffer buffer{out->data() + old_size, step, 0};
+    const size_t remaining = ZSTD_compressStream2(state_->ctx, &buffer, &in, mode);
+    out->resize(old_size + buffer.pos);
+    if (ZSTD_isError(remaining)) {
+      return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(remaining));
+    }
+    const bool input_done = in.pos == in.size;
+    if (last ? remaining == 0 : input_done) return Status::Ok();
+  }
+}
+
+struct ZstdDecompressor::State {
+  ZSTD_DCtx* ctx = nullptr;
+  int64_t produced = 0;
+  bool at_boundary = true;
+};
+
+ZstdDecompressor::ZstdDecompressor() : state_(std::make_unique<State>()) {
+  state_->ctx = ZSTD_createDCtx();
+}
+
+ZstdDecompressor::~ZstdDecompressor() { ZSTD_freeDCtx(state_->ctx); }
+
+Status ZstdDecompressor::Decompress(std::string_view input, std::string* out, int64_t max_output_total) {
+  ZSTD_inBuffer in{input.data(), input.size(), 0};
+  const size_t step = ZSTD_DStreamOutSize();
+  while (in.pos < in.size || !state_->at_boundary) {
+    const size_t old_size = out->size();
+    out->resize(old_size + step);
+    ZSTD_outBuffer buffer{out->data() + old_size, step, 0};
+    const size_t hint = ZSTD_decompressStream(state_->ctx, &buffer, &in);
+    out->resize(old_size + buffer.pos);
+    if (ZSTD_isError(hint)) {
+      return Status::InvalidArgument(std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint));
+    }
+    state_->produced += static_cast<int64_t>(buffer.pos);
+    if (state_->produced > max_output_total) {
+      return Status::InvalidArgument("zstd data decompresses to more than the declared " +
+                                     std::to_string(max_output_total) + " bytes");
+    }
+    state_->at_boundary = hint == 0;
+    // No progress possible until more input arrives.
+    if (in.pos == in.size && buffer.pos < step) break;
+  }
+  return Status::Ok();
+}
+
+bool ZstdDecompressor::AtFrameBoundary() const { return state_->at_boundary; }
+
+StatusOr<std::string> ZstdCompress(std::string_view input) {
+  ZstdCompressor compressor;
+  std::string out;
+  KILN_RETURN_IF_ERROR(compressor.Compress(input, true, &out));
+  return out;
+}
+
+StatusOr<std::string> ZstdDecompress(std::string_view input, int64_t max_output) {
+  ZstdDecompressor decompressor;
+  std::string out;
+  KILN_RETURN_IF_ERROR(decompressor.Decompress(input, &out, max_output));
+  if (!decompressor.AtFrameBoundary()) {
+    return Status::InvalidArgument("zstd data ends in the middle of a frame");
+  }
+  return out;
+}
+
+}  // namespace kiln

@@ -1,0 +1,81 @@
+#include "common/digest.h"
+
+#include <array>
+
+namespace kiln {
+namespace {
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view DigestFunctionName(DigestFunction function) {
+  switch (function) {
+    case DigestFunction::kSha256: return "sha256";
+    case DigestFunction::kSha1: return "sha1";
+    case DigestFunction::kMd5: return "md5";
+    case DigestFunction::kSha384: return "sha384";
+    case DigestFunction::kSha512: return "sha512";
+  }
+  return "unknown";
+}
+
+StatusOr<DigestFunction> DigestFunctionFromName(std::string_view name) {
+  for (DigestFunction f : kAllDigestFunctions) {
+    if (DigestFunctionName(f) == name) return f;
+  }
+  return Status::InvalidArgument("unsupported digest function \"" + std::string(name) +
+                                 "\" (kiln supports sha256, sha1, md5, sha384, sha512)");
+}
+
+size_t HashHexLength(DigestFunction function) {
+  switch (function) {
+    case DigestFunction::kSha256: return 64;
+    case DigestFunction::kSha1: return 40;
+    case DigestFunction::kMd5: return 32;
+    case DigestFunction::kSha384: return 96;
+    case DigestFunction::kSha512: return 128;
+  }
+  return 0;
+}
+
+StatusOr<DigestFunction> DigestFunctionForHashLength(size_t hex_length) {
+  for (DigestFunction f : kAllDigestFunctions) {
+    if (HashHexLength(f) == hex_length) return f;
+  }
+  return Status::InvalidArgument("hash of " + std::to_string(hex_length) +
+                                 " characters matches no supported digest function");
+}
+
+StatusOr<Digest> Digest::Create(DigestFunction function, std::string_view hash, int64_t size) {
+  if (hash.size() != HashHexLength(function) || !IsLowerHex(hash)) {
+    return Status::InvalidArgument("hash \"" + std::string(hash.substr(0, 200)) + "\" is not " +
+                                   std::to_string(HashHexLength(function)) +
+                                   " lowercase hex characters as " +
+                                   std::string(DigestFunctionName(function)) + " requires");
+  }
+  if (size < 0) {
+    return Status::InvalidArgument("size_bytes " + std::to_string(size) + " is negative");
+  }
+  return Digest(function, std::string(hash), size);
+}
+
+Digest Digest::Empty(DigestFunction function) {
+  static const std::array<std::string, 5> kEmptyHashes = {
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+      "d41d8cd98f00b204e9800998ecf8427e",
+      "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b",
+      "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
+  };
+  return Digest(function, kEmptyHashes[static_cast<size_t>(function)], 0);
+}
+
+std::string Digest::ToString() const { return hash_ + "/" + std::to_string(size_); }
+
+}  // namespace kiln

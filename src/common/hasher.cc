@@ -1,0 +1,65 @@
+#include "common/hasher.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
+namespace kiln {
+namespace {
+
+const EVP_MD* MessageDigestFor(DigestFunction function) {
+  switch (function) {
+    case DigestFunction::kSha256: return EVP_sha256();
+    case DigestFunction::kSha1: return EVP_sha1();
+    case DigestFunction::kMd5: return EVP_md5();
+    case DigestFunction::kSha384: return EVP_sha384();
+    case DigestFunction::kSha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
+}  // namespace
+
+struct Hasher::Context {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+Hasher::Hasher(DigestFunction function) : context_(std::make_unique<Context>()) {
+  context_->ctx = EVP_MD_CTX_new();
+  // Allocation failure of a few hundred bytes leaves nothing sensible to do.
+  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, MessageDigestFor(function), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Hasher::~Hasher() { EVP_MD_CTX_free(context_->ctx); }
+
+void Hasher::Update(std::string_view data) {
+  if (!data.empty()) EVP_DigestUpdate(context_->ctx, data.data(), data.size());
+}
+
+std::string Hasher::FinishHex() {
+  unsigned char raw[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context_->ctx, raw, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(length * 2, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    hex[2 * i] = kHex[raw[i] >> 4];
+    hex[2 * i + 1] = kHex[raw[i] & 0xf];
+  }
+  return hex;
+}
+
+std::string HashHex(DigestFunction function, std::string_view data) {
+  Hasher hasher(function);
+  hasher.Update(data);
+  return hasher.FinishHex();
+}
+
+Digest ComputeDigest(DigestFunction function, std::string_view data) {
+  // A freshly computed hash is valid by construction.
+  return Digest::Create(function, HashHex(function, data), static_cast<int64_t>(data.size())).value();
+}
+
+}  // namespace kiln

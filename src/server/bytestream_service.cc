@@ -1,0 +1,60 @@
+#include "server/bytestream_service.h"
+
+#include "common/resource_name.h"
+#include "server/bytestream_read_reactor.h"
+#include "server/bytestream_write_reactor.h"
+#include "server/grpc_status.h"
+
+namespace kiln {
+
+using google::bytestream::ReadResponse;
+
+grpc::ServerWriteReactor<ReadResponse>* ByteStreamService::Read(grpc::CallbackServerContext* context,
+                                                                const google::bytestream::ReadRequest* request) {
+  auto name = ParseReadResourceName(request->resource_name());
+  if (!name.ok()) return new FinishedWriteReactor<ReadResponse>(name.status());
+  const Digest& digest = name->digest;
+  if (request->read_offset() < 0 || request->read_offset() > digest.size()) {
+    return new FinishedWriteReactor<ReadResponse>(Status::OutOfRange(
+        "read_offset " + std::to_string(request->read_offset()) + " is outside blob " + digest.ToString()));
+  }
+  if (request->read_limit() < 0) {
+    return new FinishedWriteReactor<ReadResponse>(
+        Status::InvalidArgument("read_limit " + std::to_string(request->read_limit()) + " is negative"));
+  }
+  if (name->compression != Compression::kIdentity && request->read_limit() != 0) {
+    return new FinishedWriteReactor<ReadResponse>(
+        Status::InvalidArgument("read_limit must be 0 when reading compressed-blobs"));
+  }
+  auto reader = cas_->OpenRead(digest, request->read_offset());
+  if (!reader.ok()) return new FinishedWriteReactor<ReadResponse>(reader.status());
+  int64_t remaining = digest.size() - request->read_offset();
+  if (request->read_limit() > 0) remaining = std::min(remaining, request->read_limit());
+  return new ByteStreamReadReactor(std::move(reader).value(), remaining, name->compression);
+}
+
+grpc::ServerReadReactor<google::bytestream::WriteRequest>* ByteStreamService::Write(
+    grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) {
+  return new ByteStreamWriteReactor(cas_, uploads_, response);
+}
+
+grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(grpc::CallbackServerContext* context,
+                                                              const google::bytestream::QueryWriteStatusRequest* request,
+                                                              google::bytestream::QueryWriteStatusResponse* response) {
+  auto name = ParseWriteResourceName(request->resource_name());
+  if (!name.ok()) return FinishUnary(context, name.status());
+  if (ContainsBlob(*cas_, name->digest)) {
+    response->set_committed_size(name->digest.size());
+    response->set_complete(true);
+    return FinishUnary(context, Status::Ok());
+  }
+  auto committed = uploads_->CommittedSize(request->resource_name());
+  if (!committed) {
+    return FinishUnary(context, Status::NotFound("no upload in progress for " + request->resource_name()));
+  }
+  response->set_committed_size(*committed);
+  response->set_complete(false);
+  return FinishUnary(context, Status::Ok());
+}
+
+}  // namespace kiln

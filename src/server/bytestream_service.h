@@ -1,0 +1,28 @@
+// ByteStream over the CAS: Read and Write stream blobs in chunks through callback reactors
+// (no thread is held per stream), QueryWriteStatus reports resumable uploads.
+#pragma once
+
+#include "cas/blob_store.h"
+#include "cas/upload_registry.h"
+#include "google/bytestream/bytestream.grpc.pb.h"
+
+namespace kiln {
+
+class ByteStreamService final : public google::bytestream::ByteStream::CallbackService {
+ public:
+  ByteStreamService(BlobStore* cas, UploadRegistry* uploads) : cas_(cas), uploads_(uploads) {}
+
+  grpc::ServerWriteReactor<google::bytestream::ReadResponse>* Read(
+      grpc::CallbackServerContext* context, const google::bytestream::ReadRequest* request) override;
+  grpc::ServerReadReactor<google::bytestream::WriteRequest>* Write(
+      grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) override;
+  grpc::ServerUnaryReactor* QueryWriteStatus(grpc::CallbackServerContext* context,
+                                             const google::bytestream::QueryWriteStatusRequest* request,
+                                             google::bytestream::QueryWriteStatusResponse* response) override;
+
+ private:
+  BlobStore* cas_;
+  UploadRegistry* uploads_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,105 @@
+#include "server/bytestream_write_reactor.h"
+
+#include "server/grpc_status.h"
+
+namespace kiln {
+
+ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads,
+                                               google::bytestream::WriteResponse* response)
+    : cas_(cas), uploads_(uploads), response_(response) {
+  StartRead(&request_);
+}
+
+void ByteStreamWriteReactor::OnReadDone(bool ok) {
+  if (!ok) {
+    // The client half-closed (or vanished) without finish_write.
+    Status status = resource_name_.empty()
+                        ? Status::InvalidArgument("Write stream ended before any WriteRequest")
+                        : Status::InvalidArgument("Write stream for " + resource_name_ +
+                                                  " ended without finish_write; resume from QueryWriteStatus");
+    if (upload_) {
+      uploads_->Release(resource_name_);
+      upload_.reset();
+    }
+    Finish(ToGrpcStatus(status));
+    return;
+  }
+  const bool keep_reading = resource_name_.empty() ? Begin() : Continue();
+  if (keep_reading) {
+    request_.Clear();
+    StartRead(&request_);
+  }
+}
+
+bool ByteStreamWriteReactor::Begin() {
+  if (request_.resource_name().empty()) {
+    Fail(Status::InvalidArgument("the first WriteRequest must set resource_name"));
+    return false;
+  }
+  auto name = ParseWriteResourceName(request_.resource_name());
+  if (!name.ok()) {
+    Fail(name.status());
+    return false;
+  }
+  resource_name_ = request_.resource_name();
+  name_ = std::move(name).value();
+  if (ContainsBlob(*cas_, name_.digest)) {
+    // REAPI: an upload of a blob the server already has completes immediately.
+    response_->set_committed_size(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
+    Finish(grpc::Status::OK);
+    return false;
+  }
+  auto upload = uploads_->Claim(resource_name_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
+    auto writer = cas_->OpenWrite(name_.digest);
+    if (!writer.ok()) return writer.status();
+    return std::make_unique<BlobUpload>(std::move(writer).value(), name_.digest, name_.compression);
+  });
+  if (!upload.ok()) {
+    resource_name_.clear();  // Not ours to release.
+    Fail(upload.status());
+    return false;
+  }
+  upload_ = std::move(upload).value();
+  return Continue();
+}
+
+bool ByteStreamWriteReactor::Continue() {
+  if (!request_.resource_name().empty() && request_.resource_name() != resource_name_) {
+    Fail(Status::InvalidArgument("resource_name changed mid-stream from " + resource_name_ + " to " +
+                                 request_.resource_name()));
+    return false;
+  }
+  Status status = upload_->Append(request_.write_offset(), request_.data());
+  if (!status.ok()) {
+    Fail(status);
+    return false;
+  }
+  if (!request_.finish_write()) return true;
+  status = upload_->Finish();
+  if (!status.ok()) {
+    Fail(status);
+    return false;
+  }
+  response_->set_committed_size(upload_->committed_size());
+  uploads_->Remove(resource_name_);
+  upload_.reset();
+  Finish(grpc::Status::OK);
+  return false;
+}
+
+void ByteStreamWriteReactor::Fail(const Status& status) {
+  // A failed upload cannot be resumed: its data is wrong or its writer broken.
+  if (upload_) {
+    uploads_->Remove(resource_name_);
+    upload_.reset();
+  }
+  Finish(ToGrpcStatus(status));
+}
+
+void ByteStreamWriteReactor::OnDone() {
+  // Cancelled streams end here without OnReadDone(false); keep their upload resumable.
+  if (upload_) uploads_->Release(resource_name_);
+  delete this;
+}
+
+}  // namespace kiln

@@ -1,0 +1,37 @@
+// Receives one ByteStream Write stream. The first message names the upload; each chunk is
+// hashed and written as it arrives (memory per stream: one chunk plus a write buffer). A
+// blob already in the CAS completes at once. A stream that stops before finish_write leaves
+// its upload in the registry so a new stream can resume it at QueryWriteStatus's offset.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "cas/blob_store.h"
+#include "cas/upload_registry.h"
+#include "common/resource_name.h"
+#include "google/bytestream/bytestream.pb.h"
+
+namespace kiln {
+
+class ByteStreamWriteReactor final : public grpc::ServerReadReactor<google::bytestream::WriteRequest> {
+ public:
+  ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, google::bytestream::WriteResponse* response);
+  void OnReadDone(bool ok) override;
+  void OnDone() override;
+
+ private:
+  // Returns false once the stream has been finished.
+  bool Begin();
+  bool Continue();
+  void Fail(const Status& status);
+
+  BlobStore* cas_;
+  UploadRegistry* uploads_;
+  google::bytestream::WriteResponse* response_;
+  google::bytestream::WriteRequest request_;
+  std::string resource_name_;
+  BlobResourceName name_;
+  std::shared_ptr<BlobUpload> upload_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,39 @@
+#include "server/capabilities_service.h"
+
+#include "common/resource_name.h"
+#include "server/grpc_status.h"
+
+namespace kiln {
+
+// Highest REAPI version whose features kiln implements (digest_function fields, 2.3).
+constexpr int kHighApiMinor = 3;
+
+CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options) {
+  auto* cache = capabilities_.mutable_cache_capabilities();
+  for (DigestFunction function : kAllDigestFunctions) cache->add_digest_functions(ToProto(function));
+  cache->mutable_action_cache_update_capabilities()->set_update_enabled(true);
+  cache->set_max_batch_total_size_bytes(options.max_batch_total_size_bytes);
+  cache->set_max_cas_blob_size_bytes(options.max_cas_blob_size_bytes);
+  cache->set_symlink_absolute_path_strategy(reapi::SymlinkAbsolutePathStrategy::ALLOWED);
+  cache->add_supported_compressors(reapi::Compressor::ZSTD);
+  cache->add_supported_batch_update_compressors(reapi::Compressor::ZSTD);
+
+  auto* execution = capabilities_.mutable_execution_capabilities();
+  execution->set_digest_function(reapi::DigestFunction::SHA256);
+  execution->set_exec_enabled(options.exec_enabled);
+  for (DigestFunction function : kAllDigestFunctions) execution->add_digest_functions(ToProto(function));
+
+  capabilities_.mutable_low_api_version()->set_major(2);
+  capabilities_.mutable_high_api_version()->set_major(2);
+  capabilities_.mutable_high_api_version()->set_minor(kHighApiMinor);
+}
+
+grpc::ServerUnaryReactor* CapabilitiesService::GetCapabilities(grpc::CallbackServerContext* context,
+                                                               const reapi::GetCapabilitiesRequest* request,
+                                                               reapi::ServerCapabilities* response) {
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (valid.ok()) *response = capabilities_;
+  return FinishUnary(context, valid);
+}
+
+}  // namespace kiln

@@ -1,0 +1,144 @@
+#include "server/cas_service.h"
+
+#include <algorithm>
+
+#include "common/compression.h"
+#include "common/resource_name.h"
+#include "server/get_tree_reactor.h"
+#include "server/grpc_status.h"
+
+namespace kiln {
+
+StatusOr<Digest> ParseRequestDigest(reapi::DigestFunction::Value function, const reapi::Digest& digest,
+                                    std::string_view field) {
+  auto resolved = ResolveDigestFunction(function, digest.hash());
+  if (!resolved.ok()) return resolved.status().WithContext(field);
+  return FromProto(*resolved, digest, field);
+}
+
+grpc::ServerUnaryReactor* CasService::FindMissingBlobs(grpc::CallbackServerContext* context,
+                                                       const reapi::FindMissingBlobsRequest* request,
+                                                       reapi::FindMissingBlobsResponse* response) {
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (!valid.ok()) return FinishUnary(context, valid);
+  std::vector<Digest> digests;
+  digests.reserve(request->blob_digests_size());
+  for (int i = 0; i < request->blob_digests_size(); ++i) {
+    auto digest = ParseRequestDigest(request->digest_function(), request->blob_digests(i),
+                                     "blob_digests[" + std::to_string(i) + "]");
+    if (!digest.ok()) return FinishUnary(context, digest.status());
+    digests.push_back(std::move(digest).value());
+  }
+  for (const Digest& missing : cas_->FindMissing(digests)) {
+    *response->add_missing_blob_digests() = ToProto(missing);
+  }
+  return FinishUnary(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* CasService::BatchUpdateBlobs(grpc::CallbackServerContext* context,
+                                                       const reapi::BatchUpdateBlobsRequest* request,
+                                                       reapi::BatchUpdateBlobsResponse* response) {
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (!valid.ok()) return FinishUnary(context, valid);
+  int64_t total = 0;
+  for (const auto& item : request->requests()) total += static_cast<int64_t>(item.data().size());
+  if (total > options_.max_batch_total_size_bytes) {
+    return FinishUnary(context, Status::InvalidArgument(
+                                    "batch carries " + std::to_string(total) + " bytes, over the limit of " +
+                                    std::to_string(options_.max_batch_total_size_bytes) + "; use ByteStream Write"));
+  }
+  for (int i = 0; i < request->requests_size(); ++i) {
+    const auto& item = request->requests(i);
+    auto* out = response->add_responses();
+    *out->mutable_digest() = item.digest();
+    auto function = ResolveDigestFunction(request->digest_function(), item.digest().hash());
+    Status status = function.ok() ? UpdateOne(*function, item, i) : function.status();
+    *out->mutable_status() = ToRpcStatus(status);
+  }
+  return FinishUnary(context, Status::Ok());
+}
+
+Status CasService::UpdateOne(DigestFunction function, const reapi::BatchUpdateBlobsRequest::Request& item, int index) {
+  const std::string field = "requests[" + std::to_string(index) + "]";
+  auto digest = FromProto(function, item.digest(), field + ".digest");
+  if (!digest.ok()) return digest.status();
+  switch (item.compressor()) {
+    case reapi::Compressor::IDENTITY:
+      return WriteBlob(*cas_, *digest, item.data());
+    case reapi::Compressor::ZSTD: {
+      auto data = ZstdDecompress(item.data(), digest->size());
+      if (!data.ok()) return data.status().WithContext(field + ".data");
+      return WriteBlob(*cas_, *digest, *data);
+    }
+    default:
+      return Status::InvalidArgument(field + ".compressor " + std::to_string(item.compressor()) +
+                                     " is not supported (kiln supports IDENTITY and ZSTD)");
+  }
+}
+
+grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext* context,
+                                                     const reapi::BatchReadBlobsRequest* request,
+                                                     reapi::BatchReadBlobsResponse* response) {
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (!valid.ok()) return FinishUnary(context, valid);
+  std::vector<Digest> digests;
+  int64_t total = 0;
+  for (int i = 0; i < request->digests_size(); ++i) {
+    auto digest = ParseRequestDigest(request->digest_function(), request->digests(i), "digests[" + std::to_string(i) + "]");
+    if (!digest.ok()) return FinishUnary(context, digest.status());
+    total += digest->size();
+    digests.push_back(std::move(digest).value());
+  }
+  if (total > options_.max_batch_total_size_bytes) {
+    return FinishUnary(context, Status::InvalidArgument(
+                                    "batch asks for " + std::to_string(total) + " bytes, over the limit of " +
+                                    std::to_string(options_.max_batch_total_size_bytes) + "; use ByteStream Read"));
+  }
+  const auto& accepted = request->acceptable_compressors();
+  const bool zstd_accepted = std::find(accepted.begin(), accepted.end(), reapi::Compressor::ZSTD) != accepted.end();
+  for (const Digest& digest : digests) ReadOne(digest, zstd_accepted, response->add_responses());
+  return FinishUnary(context, Status::Ok());
+}
+
+void CasService::ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchReadBlobsResponse::Response* out) {
+  *out->mutable_digest() = ToProto(digest);
+  auto data = ReadBlob(*cas_, digest);
+  if (!data.ok()) {
+    *out->mutable_status() = ToRpcStatus(data.status());
+    return;
+  }
+  // Compress only where it pays: small or incompressible blobs go out as they are.
+  constexpr size_t kMinCompressBytes = 512;
+  if (zstd_accepted && data->size() >= kMinCompressBytes) {
+    auto compressed = ZstdCompress(*data);
+    if (compressed.ok() && compressed->size() < data->size()) {
+      out->set_data(std::move(compressed).value());
+      out->set_compressor(reapi::Compressor::ZSTD);
+      out->mutable_status()->set_code(0);
+      return;
+    }
+  }
+  out->set_data(std::move(data).value());
+  out->mutable_status()->set_code(0);
+}
+
+grpc::ServerWriteReactor<reapi::GetTreeResponse>* CasService::GetTree(grpc::CallbackServerContext* context,
+                                                                      const reapi::GetTreeRequest* request) {
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (valid.ok() && !request->has_root_digest()) valid = Status::InvalidArgument("root_digest is required");
+  if (valid.ok() && request->page_size() < 0) {
+    valid = Status::InvalidArgument("page_size " + std::to_string(request->page_size()) + " is negative");
+  }
+  if (!valid.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(valid);
+  auto root = ParseRequestDigest(request->digest_function(), request->root_digest(), "root_digest");
+  if (!root.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(root.status());
+  auto walker = TreeWalker::Start(cas_, *root, request->page_token());
+  if (!walker.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(walker.status());
+  // Pages stay well under the 4 MiB default gRPC message limit of clients.
+  constexpr int kDefaultPageSize = 1000;
+  constexpr int64_t kMaxPageBytes = 2 * 1024 * 1024;
+  const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 10 * kDefaultPageSize) : kDefaultPageSize;
+  return new GetTreeReactor(std::move(walker).value(), page_size, kMaxPageBytes);
+}
+
+}  // namespace kiln

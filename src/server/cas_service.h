@@ -1,0 +1,45 @@
+// ContentAddressableStorage: FindMissingBlobs, BatchUpdateBlobs, BatchReadBlobs, GetTree,
+// adapted onto a BlobStore. Large blobs go through ByteStreamService instead.
+#pragma once
+
+#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "cas/blob_store.h"
+#include "common/proto_digest.h"
+
+namespace kiln {
+
+struct CasServiceOptions {
+  // Upper bound on the data in one batch request or response (advertised in Capabilities).
+  int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
+};
+
+class CasService final : public reapi::ContentAddressableStorage::CallbackService {
+ public:
+  CasService(BlobStore* cas, const CasServiceOptions& options) : cas_(cas), options_(options) {}
+
+  grpc::ServerUnaryReactor* FindMissingBlobs(grpc::CallbackServerContext* context,
+                                             const reapi::FindMissingBlobsRequest* request,
+                                             reapi::FindMissingBlobsResponse* response) override;
+  grpc::ServerUnaryReactor* BatchUpdateBlobs(grpc::CallbackServerContext* context,
+                                             const reapi::BatchUpdateBlobsRequest* request,
+                                             reapi::BatchUpdateBlobsResponse* response) override;
+  grpc::ServerUnaryReactor* BatchReadBlobs(grpc::CallbackServerContext* context,
+                                           const reapi::BatchReadBlobsRequest* request,
+                                           reapi::BatchReadBlobsResponse* response) override;
+  grpc::ServerWriteReactor<reapi::GetTreeResponse>* GetTree(grpc::CallbackServerContext* context,
+                                                           const reapi::GetTreeRequest* request) override;
+
+ private:
+  Status UpdateOne(DigestFunction function, const reapi::BatchUpdateBlobsRequest::Request& item, int index);
+  void ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchReadBlobsResponse::Response* out);
+
+  BlobStore* cas_;
+  CasServiceOptions options_;
+};
+
+// Parses request digests that share the request's digest_function field. With the field
+// unset, each digest's function is inferred from its own hash length.
+StatusOr<Digest> ParseRequestDigest(reapi::DigestFunction::Value function, const reapi::Digest& digest,
+                                    std::string_view field);
+
+}  // namespace kiln

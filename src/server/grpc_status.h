@@ -1,0 +1,30 @@
+// Translation from kiln's Status to the two forms gRPC clients see: the call status, and
+// google.rpc.Status embedded in batch responses.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/status.h"
+#include "google/rpc/status.pb.h"
+
+namespace kiln {
+
+grpc::Status ToGrpcStatus(const Status& status);
+google::rpc::Status ToRpcStatus(const Status& status);
+
+// A reactor for a server-streaming call that fails (or ends) before sending anything.
+template <typename Response>
+class FinishedWriteReactor final : public grpc::ServerWriteReactor<Response> {
+ public:
+  explicit FinishedWriteReactor(const Status& status) { this->Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+// Ends a unary callback call with `status`.
+inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace kiln

@@ -1,0 +1,42 @@
+// Assembles a running kiln frontend from options: opens the stores, builds the services
+// over them, and serves gRPC. The only place that knows the whole object graph.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace kiln {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8980";
+  std::string data_dir;
+  int64_t max_cas_bytes = int64_t{10} << 30;
+  Duration find_missing_grace = std::chrono::minutes(10);
+  Duration upload_idle_timeout = std::chrono::minutes(10);
+  bool sync_writes = false;
+  int workers = 0;
+  int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
+  int64_t max_inline_bytes = 1024 * 1024;
+};
+
+class KilnServer {
+ public:
+  // Opens the data directory and starts serving. Fails if the address cannot be bound.
+  static StatusOr<std::unique_ptr<KilnServer>> Start(const ServerOptions& options);
+  ~KilnServer();
+
+  // The bound port (useful with port 0).
+  int port() const;
+  // Stops accepting calls, gives running calls `grace` to finish, then cancels them.
+  void Shutdown(Duration grace);
+
+ private:
+  struct State;
+  explicit KilnServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace kiln
