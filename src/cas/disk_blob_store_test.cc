@@ -1,0 +1,152 @@
+// Disk-specific behaviour: atomic publish, restart, temp cleanup, eviction with grace.
+#include "cas/disk_blob_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/hasher.h"
+#include "testing/temp_dir.h"
+
+namespace kiln {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<DiskBlobStore> OpenStore(const std::string& root, int64_t max_bytes = int64_t{1} << 30,
+                                         const Clock* clock = SystemClock::Get()) {
+  DiskBlobStoreOptions options;
+  options.root = root;
+  options.max_bytes = max_bytes;
+  options.grace_period = std::chrono::minutes(10);
+  auto store = DiskBlobStore::Open(options, clock);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return std::move(store).value();
+}
+
+size_t FilesIn(const std::string& dir) {
+  size_t count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) count += entry.is_regular_file();
+  return count;
+}
+
+TEST(DiskBlobStoreTest, BlobIsInvisibleUntilCommitAndStoredUnderItsHash) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  Digest digest = ComputeDigest(DigestFunction::kSha256, "payload");
+  auto writer = store->OpenWrite(digest);
+  ASSERT_TRUE((*writer)->Write("payload").ok());
+  EXPECT_FALSE(fs::exists(store->PathFor(digest)));
+  EXPECT_FALSE(ContainsBlob(*store, digest));
+  ASSERT_TRUE((*writer)->Commit().ok());
+  EXPECT_TRUE(fs::exists(store->PathFor(digest)));
+  EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
+  EXPECT_NE(store->PathFor(digest).find("/cas/sha256/" + digest.hash().substr(0, 2) + "/" + digest.hash()),
+            std::string::npos);
+}
+
+TEST(DiskBlobStoreTest, RestartReusesBlobsAndDropsTempFiles) {
+  TempDir dir;
+  Digest digest = ComputeDigest(DigestFunction::kSha512, "persisted");
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_TRUE(WriteBlob(*store, digest, "persisted").ok());
+    // An upload in flight when the process dies leaves a temp file behind.
+    auto writer = store->OpenWrite(ComputeDigest(DigestFunction::kSha256, "unfinished"));
+    ASSERT_TRUE((*writer)->Write("unfin").ok());
+    std::ofstream(dir.path() + "/tmp/stale-from-a-crash") << "partial";
+    EXPECT_GE(FilesIn(dir.path() + "/tmp"), 1u);
+    writer->release();  // Simulate the crash: the writer never cleans up.
+  }
+  auto reopened = OpenStore(dir.path());
+  EXPECT_EQ(reopened->blob_count(), 1u);
+  EXPECT_EQ(*ReadBlob(*reopened, digest), "persisted");
+  EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
+}
+
+TEST(DiskBlobStoreTest, RestartIgnoresForeignFilesAndEnforcesTheBudget) {
+  TempDir dir;
+  std::vector<Digest> digests;
+  {
+    auto store = OpenStore(dir.path());
+    for (int i = 0; i < 4; ++i) {
+      std::string data(1000, static_cast<char>('a' + i));
+      digests.push_back(ComputeDigest(DigestFunction::kSha256, data));
+      ASSERT_TRUE(WriteBlob(*store, digests.back(), data).ok());
+    }
+  }
+  fs::create_directories(dir.path() + "/cas/sha256/zz");
+  std::ofstream(dir.path() + "/cas/sha256/zz/not-a-hash") << "junk";
+  auto reopened = OpenStore(dir.path(), /*max_bytes=*/2500);
+  EXPECT_EQ(reopened->blob_count(), 2u);
+  EXPECT_LE(reopened->total_bytes(), 2500);
+}
+
+TEST(DiskBlobStoreTest, EvictsLeastRecentlyUsedBeyondBudgetButHonoursGrace) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = OpenStore(dir.path(), /*max_bytes=*/3000, &clock);
+  auto put = [&](char c) {
+    std::string data(1000, c);
+    Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+    EXPECT_TRUE(WriteBlob(*store, digest, data).ok());
+    return digest;
+  };
+  Digest a = put('a');
+  Digest b = put('b');
+  Digest c = put('c');
+  // FindMissing reports `a` present: it must now survive for the grace period.
+  EXPECT_TRUE(store->FindMissing({a}).empty());
+  clock.Advance(std::chrono::seconds(1));
+  Digest d = put('d');  // Over budget: `b` is the least recently used unpinned blob.
+  EXPECT_TRUE(ContainsBlob(*store, a));
+  EXPECT_FALSE(fs::exists(store->PathFor(b)));
+  EXPECT_EQ(ReadBlob(*store, b).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(ContainsBlob(*store, c));
+  EXPECT_TRUE(ContainsBlob(*store, d));
+  EXPECT_LE(store->total_bytes(), 3000);
+}
+
+TEST(DiskBlobStoreTest, BlobLargerThanTheBudgetIsRefused) {
+  TempDir dir;
+  auto store = OpenStore(dir.path(), /*max_bytes=*/100);
+  std::string data(101, 'x');
+  auto writer = store->OpenWrite(ComputeDigest(DigestFunction::kSha256, data));
+  EXPECT_EQ(writer.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(DiskBlobStoreTest, ExternallyDeletedOrTruncatedFileIsReportedMissing) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  Digest gone = ComputeDigest(DigestFunction::kSha256, "gone");
+  Digest cut = ComputeDigest(DigestFunction::kSha256, "truncated");
+  ASSERT_TRUE(WriteBlob(*store, gone, "gone").ok());
+  ASSERT_TRUE(WriteBlob(*store, cut, "truncated").ok());
+  fs::remove(store->PathFor(gone));
+  fs::permissions(store->PathFor(cut), fs::perms::owner_write, fs::perm_options::add);
+  fs::resize_file(store->PathFor(cut), 3);
+  EXPECT_EQ(store->OpenRead(gone, 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->OpenRead(cut, 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->FindMissing({gone, cut}).size(), 2u);
+}
+
+TEST(DiskBlobStoreTest, ConcurrentWritersOfTheSameBlobAllSucceed) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  std::string data(100000, 'q');
+  Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] { ok += WriteBlob(*store, digest, data).ok(); });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(store->blob_count(), 1u);
+  EXPECT_EQ(*ReadBlob(*store, digest), data);
+}
+
+}  // namespace
+}  // namespace kiln
