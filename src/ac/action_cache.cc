@@ -17,28 +17,6 @@ Status AddDirectoryFiles(DigestFunction function, const reapi::Directory& direct
   return Status::Ok();
 }
 
-// Validates the digests of a result as written by a client, without reading the CAS.
-Status ValidateResultDigests(DigestFunction function, const reapi::ActionResult& result) {
-  for (int i = 0; i < result.output_files_size(); ++i) {
-    auto d = FromProto(function, result.output_files(i).digest(), "action_result.output_files[" + std::to_string(i) + "].digest");
-    if (!d.ok()) return d.status();
-  }
-  for (int i = 0; i < result.output_directories_size(); ++i) {
-    const auto& dir = result.output_directories(i);
-    auto d = FromProto(function, dir.tree_digest(), "action_result.output_directories[" + std::to_string(i) + "].tree_digest");
-    if (!d.ok()) return d.status();
-  }
-  if (result.has_stdout_digest()) {
-    auto d = FromProto(function, result.stdout_digest(), "action_result.stdout_digest");
-    if (!d.ok()) return d.status();
-  }
-  if (result.has_stderr_digest()) {
-    auto d = FromProto(function, result.stderr_digest(), "action_result.stderr_digest");
-    if (!d.ok()) return d.status();
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string ActionCacheKey(const std::string& instance_name, const Digest& action_digest) {
@@ -50,7 +28,7 @@ std::string ActionCacheKey(const std::string& instance_name, const Digest& actio
   return HashHex(DigestFunction::kSha256, material);
 }
 
-StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result) {
+StatusOr<std::vector<Digest>> DirectlyReferencedBlobs(DigestFunction function, const reapi::ActionResult& result) {
   std::vector<Digest> blobs;
   auto add = [&](const reapi::Digest& digest, const std::string& field) -> Status {
     auto d = FromProto(function, digest, field);
@@ -66,21 +44,30 @@ StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction fun
   for (int i = 0; i < result.output_directories_size(); ++i) {
     const auto& output = result.output_directories(i);
     const std::string field = "output_directories[" + std::to_string(i) + "]";
-    auto tree_digest = FromProto(function, output.tree_digest(), field + ".tree_digest");
-    if (!tree_digest.ok()) return tree_digest.status();
-    blobs.push_back(*tree_digest);
+    KILN_RETURN_IF_ERROR(add(output.tree_digest(), field + ".tree_digest"));
     if (output.has_root_directory_digest()) {
       KILN_RETURN_IF_ERROR(add(output.root_directory_digest(), field + ".root_directory_digest"));
     }
-    auto tree_bytes = ReadBlob(cas, *tree_digest);
-    if (!tree_bytes.ok()) return Status::NotFound("output tree " + tree_digest->ToString() + " is missing");
+  }
+  return blobs;
+}
+
+StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result) {
+  auto blobs = DirectlyReferencedBlobs(function, result);
+  if (!blobs.ok()) return blobs;
+  for (int i = 0; i < result.output_directories_size(); ++i) {
+    const std::string field = "output_directories[" + std::to_string(i) + "]";
+    // Validated above.
+    Digest tree_digest = *FromProto(function, result.output_directories(i).tree_digest(), field);
+    auto tree_bytes = ReadBlob(cas, tree_digest);
+    if (!tree_bytes.ok()) return Status::NotFound("output tree " + tree_digest.ToString() + " is missing");
     reapi::Tree tree;
     if (!tree.ParseFromString(*tree_bytes)) {
-      return Status::NotFound("output tree " + tree_digest->ToString() + " is not a valid Tree message");
+      return Status::NotFound("output tree " + tree_digest.ToString() + " is not a valid Tree message");
     }
-    KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.root(), field + ".root", blobs));
+    KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.root(), field + ".root", *blobs));
     for (int c = 0; c < tree.children_size(); ++c) {
-      KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.children(c), field + ".children[" + std::to_string(c) + "]", blobs));
+      KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.children(c), field + ".children[" + std::to_string(c) + "]", *blobs));
     }
   }
   return blobs;
@@ -117,7 +104,8 @@ StatusOr<reapi::ActionResult> ActionCache::Get(const std::string& instance_name,
 }
 
 Status ActionCache::Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result) {
-  KILN_RETURN_IF_ERROR(ValidateResultDigests(action_digest.function(), result));
+  auto referenced = DirectlyReferencedBlobs(action_digest.function(), result);
+  if (!referenced.ok()) return referenced.status().WithContext("action_result");
   std::string record;
   result.SerializeToString(&record);
   return records_->Put(ActionCacheKey(instance_name, action_digest), record);

@@ -46,6 +46,8 @@ class ActionCache {
 // to a fixed-length, file-name-safe key.
 std::string ActionCacheKey(const std::string& instance_name, const Digest& action_digest);
 
+// The blobs a result names itself (outputs, trees, stdout/stderr), validated; no CAS reads.
+StatusOr<std::vector<Digest>> DirectlyReferencedBlobs(DigestFunction function, const reapi::ActionResult& result);
 // Lists every CAS blob `result` depends on, reading output directory trees from `cas`.
 // NOT_FOUND if a tree itself is missing or unreadable; INVALID_ARGUMENT for bad digests.
 StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result);
