@@ -10,11 +10,13 @@ cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
           libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev)
+# The test suite also drives the real Bazel client.
+TEST_PACKAGES=(bazel-bootstrap)
 JOBS=${JOBS:-2}
 
-install_missing() {
+install_missing() {  # install_missing [extra packages]
   local missing=()
-  for package in "${PACKAGES[@]}"; do
+  for package in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -39,13 +41,13 @@ case "${1:-}" in
     exec ./build/kiln serve "$@"
     ;;
   test)
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
     configure build -DBUILD_TESTING=ON
     cmake --build build -j"$JOBS"
     cd build && ctest --output-on-failure -j"$JOBS"
     ;;
   asan)
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
     configure build-asan -DBUILD_TESTING=ON -DKILN_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     cmake --build build-asan -j"$JOBS"
     cd build-asan && ctest --output-on-failure -j"$JOBS"
