@@ -4,10 +4,21 @@
 // A lookup with pin=true (what FindMissingBlobs does) protects the blob from eviction for
 // the grace period: a client told "present" can rely on it while it builds the action that
 // references it. Not thread-safe; the owning store serialises access.
+//
+// Memory: a disk CAS holds millions of blobs, so the index is kept compact, about 75 bytes
+// per blob at a million (measured with mallinfo2, mmapped blocks included):
+//   - a 56-byte slot per blob (binary hash, size, LRU links, pin deadline), allocated in
+//     fixed-size chunks so growth never copies the slab and the slack is at most a chunk;
+//   - 8 bytes per hash-table bucket (slot id + 32 bits of the key's hash) at a load of
+//     3/8..3/4, so 11-21 bytes per blob.
+// SHA-384/SHA-512 hashes do not fit a slot; their last 32 bytes live in a side map
+// (about 90 more bytes for each such blob). Freed slots and buckets are reused, not
+// returned to the allocator.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <list>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -18,7 +29,9 @@ namespace kiln {
 
 class BlobIndex {
  public:
-  BlobIndex(const Clock* clock, Duration grace_period) : clock_(clock), grace_period_(grace_period) {}
+  BlobIndex(const Clock* clock, Duration grace_period);
+
+  // All digests passed in must be valid (made by Digest::Create or Digest::Empty).
 
   // True if the blob (hash and size) is indexed; it becomes the most recently used.
   // With pin, it also may not be evicted until now + grace period.
@@ -32,18 +45,57 @@ class BlobIndex {
   std::vector<Digest> EvictDownTo(int64_t budget_bytes);
 
   int64_t total_bytes() const { return total_bytes_; }
-  size_t blob_count() const { return entries_.size(); }
+  size_t blob_count() const { return count_; }
 
  private:
-  struct Entry {
-    std::list<Digest>::iterator position;
-    TimePoint pinned_until;
+  struct Key;  // A digest in binary form with its table hash; see blob_index.cc.
+
+  static constexpr size_t kSlotHashBytes = 32;  // All of SHA-256, the common case.
+
+  struct Slot {
+    uint8_t hash[kSlotHashBytes];  // Leading bytes of the binary hash, zero-padded.
+    int64_t size;
+    uint32_t prev;          // Towards the most recently used; kNone at the head.
+    uint32_t next;          // Towards the least recently used; also links the free list.
+    uint32_t pinned_until;  // Seconds after base_, rounded up; 0 when never pinned.
+    DigestFunction function;
   };
+  struct Bucket {
+    uint32_t slot;  // kNone when empty.
+    uint32_t hash;  // Key::hash, so probing and rehashing rarely need to read slots.
+  };
+
+  Slot& slot(uint32_t id) { return chunks_[id / kChunkSlots][id % kChunkSlots]; }
+  bool Matches(uint32_t id, const Key& key);
+  Digest ToDigest(uint32_t id);
+  uint32_t SlotHash(uint32_t id);
+  size_t FindBucket(const Key& key);
+  size_t FindBucketOf(uint32_t id);
+  void PlaceInTable(Bucket bucket);
+  void EraseBucket(size_t index);
+  void GrowTable();
+  uint32_t AllocateSlot();
+  void RemoveSlot(uint32_t id, size_t bucket);
+  void Unlink(uint32_t id);
+  void PushFront(uint32_t id);
+  uint32_t PinDeadline() const;
+
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr size_t kChunkSlots = 4096;  // 224 KiB per chunk.
+  static constexpr size_t kNotFound = SIZE_MAX;
 
   const Clock* clock_;
   Duration grace_period_;
-  std::list<Digest> recency_;  // Front: most recently used.
-  std::unordered_map<Digest, Entry, DigestHash> entries_;
+  TimePoint base_;  // Pin deadlines are stored as seconds after this.
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  uint32_t slots_used_ = 0;  // Slot ids below this have been handed out at least once.
+  uint32_t free_ = kNone;    // Head of the free-slot list.
+  std::vector<Bucket> table_;  // Open addressing, linear probing, power-of-two size.
+  // Bytes 32..63 of SHA-384/SHA-512 hashes, by slot id.
+  std::unordered_map<uint32_t, std::array<uint8_t, kSlotHashBytes>> long_tails_;
+  uint32_t head_ = kNone;  // Most recently used.
+  uint32_t tail_ = kNone;  // Least recently used.
+  size_t count_ = 0;
   int64_t total_bytes_ = 0;
 };
 
