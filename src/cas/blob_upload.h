@@ -6,6 +6,7 @@
 // bytes of compressed data received (the first request starts at uncompressed offset 0).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 
@@ -23,7 +24,8 @@ class BlobUpload {
   // Verifies and publishes the blob.
   Status Finish();
   // Wire bytes accepted so far: the offset the next chunk must start at.
-  int64_t committed_size() const { return committed_size_; }
+  // Safe to call from another thread while a stream appends (QueryWriteStatus).
+  int64_t committed_size() const { return committed_size_.load(std::memory_order_relaxed); }
   const Digest& digest() const { return digest_; }
   Compression compression() const { return compression_; }
 
@@ -33,7 +35,7 @@ class BlobUpload {
   Compression compression_;
   std::unique_ptr<ZstdDecompressor> decompressor_;
   std::string decompressed_;
-  int64_t committed_size_ = 0;
+  std::atomic<int64_t> committed_size_{0};
 };
 
 }  // namespace kiln

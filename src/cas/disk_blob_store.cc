@@ -1,6 +1,7 @@
 #include "cas/disk_blob_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,16 @@ DiskBlobStore::DiskBlobStore(const DiskBlobStoreOptions& options, const Clock* c
 StatusOr<std::unique_ptr<DiskBlobStore>> DiskBlobStore::Open(const DiskBlobStoreOptions& options, const Clock* clock) {
   if (options.max_bytes <= 0) return Status::InvalidArgument("the CAS size budget must be positive");
   std::unique_ptr<DiskBlobStore> store(new DiskBlobStore(options, clock));
+  KILN_RETURN_IF_ERROR(MakeDirectories(options.root));
+  const std::string lock_path = options.root + "/lock";
+  store->lock_ = UniqueFd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!store->lock_.valid()) return ErrnoStatus("open", lock_path, errno);
+  if (::flock(store->lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return Status::FailedPrecondition("another kiln process is using the data directory " + options.root);
+    }
+    return ErrnoStatus("lock", lock_path, errno);
+  }
   // Anything in tmp/ is an upload that never committed: it was never visible, so drop it.
   std::error_code error;
   fs::remove_all(store->temp_dir_, error);

@@ -5,6 +5,8 @@
 // and size are verified, so a crash or kill -9 at any moment leaves either the whole,
 // correct blob or nothing visible. Open() deletes leftover temp files and rebuilds the
 // index from the files present (oldest modification first, as the initial LRU order).
+// Open() takes an exclusive lock on {root}/lock for the store's lifetime, so a second
+// process cannot share the directory (and wipe the first one's uploads in tmp/).
 // With sync_writes, data is fdatasync'ed before the rename, which extends the guarantee to
 // power loss at the price of disk-bound write throughput.
 #pragma once
@@ -16,6 +18,7 @@
 #include "cas/blob_index.h"
 #include "cas/blob_store.h"
 #include "common/clock.h"
+#include "common/file_util.h"
 
 namespace kiln {
 
@@ -51,6 +54,7 @@ class DiskBlobStore final : public BlobStore {
   void Forget(const Digest& digest);
 
   const DiskBlobStoreOptions options_;
+  UniqueFd lock_;
   const std::string temp_dir_;
   mutable std::mutex mutex_;
   BlobIndex index_;  // Guarded by mutex_.

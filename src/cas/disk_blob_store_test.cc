@@ -150,3 +150,33 @@ TEST(DiskBlobStoreTest, ConcurrentWritersOfTheSameBlobAllSucceed) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(DiskBlobStoreTest, SecondStoreOnTheSameDirectoryIsRefused) {
+  TempDir dir;
+  DiskBlobStoreOptions options;
+  options.root = dir.path();
+  auto first = DiskBlobStore::Open(options);
+  ASSERT_TRUE(first.ok());
+  auto second = DiskBlobStore::Open(options);
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("another kiln process"), std::string::npos);
+  first->reset();
+  EXPECT_TRUE(DiskBlobStore::Open(options).ok());
+}
+
+TEST(DiskBlobStoreTest, ZeroSizeDigestWithAnotherHashIsNotTheEmptyBlob) {
+  TempDir dir;
+  DiskBlobStoreOptions options;
+  options.root = dir.path();
+  auto store = std::move(DiskBlobStore::Open(options)).value();
+  Digest fake_empty = *Digest::Create(DigestFunction::kSha256, HashHex(DigestFunction::kSha256, "x"), 0);
+  EXPECT_EQ(store->FindMissing({fake_empty}).size(), 1u);
+  EXPECT_EQ(store->OpenRead(fake_empty, 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(WriteBlob(*store, fake_empty, "").code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kiln

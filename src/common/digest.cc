@@ -76,6 +76,8 @@ Digest Digest::Empty(DigestFunction function) {
   return Digest(function, kEmptyHashes[static_cast<size_t>(function)], 0);
 }
 
+bool Digest::IsEmptyBlob() const { return size_ == 0 && hash_ == Empty(function_).hash_; }
+
 std::string Digest::ToString() const { return hash_ + "/" + std::to_string(size_); }
 
 }  // namespace kiln

@@ -40,7 +40,9 @@ class Digest {
   DigestFunction function() const { return function_; }
   const std::string& hash() const { return hash_; }
   int64_t size() const { return size_; }
-  bool IsEmptyBlob() const { return size_ == 0; }
+  // True only for the digest of zero bytes (right size *and* hash), which every CAS
+  // must treat as present.
+  bool IsEmptyBlob() const;
 
   // "hash/size", the form used in resource names and error messages.
   std::string ToString() const;

@@ -12,7 +12,7 @@ StatusOr<Digest> ParseActionDigest(const Request& request) {
   KILN_RETURN_IF_ERROR(ValidateInstanceName(request.instance_name()));
   if (!request.has_action_digest()) return Status::InvalidArgument("action_digest is required");
   auto function = ResolveDigestFunction(request.digest_function(), request.action_digest().hash());
-  if (!function.ok()) return function.status();
+  if (!function.ok()) return function.status().WithContext("action_digest");
   return FromProto(*function, request.action_digest(), "action_digest");
 }
 

@@ -8,6 +8,14 @@
 #include "server/grpc_status.h"
 
 namespace kiln {
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+}
+
+}  // namespace
 
 StatusOr<Digest> ParseRequestDigest(reapi::DigestFunction::Value function, const reapi::Digest& digest,
                                     std::string_view field) {
@@ -40,8 +48,12 @@ grpc::ServerUnaryReactor* CasService::BatchUpdateBlobs(grpc::CallbackServerConte
                                                        reapi::BatchUpdateBlobsResponse* response) {
   Status valid = ValidateInstanceName(request->instance_name());
   if (!valid.ok()) return FinishUnary(context, valid);
+  // Count what the blobs will occupy once decompressed, not the bytes on the wire: a small
+  // zstd payload may declare (and inflate to) gigabytes.
   int64_t total = 0;
-  for (const auto& item : request->requests()) total += static_cast<int64_t>(item.data().size());
+  for (const auto& item : request->requests()) {
+    total = SaturatingAdd(total, std::max<int64_t>(item.digest().size_bytes(), static_cast<int64_t>(item.data().size())));
+  }
   if (total > options_.max_batch_total_size_bytes) {
     return FinishUnary(context, Status::InvalidArgument(
                                     "batch carries " + std::to_string(total) + " bytes, over the limit of " +
@@ -52,7 +64,8 @@ grpc::ServerUnaryReactor* CasService::BatchUpdateBlobs(grpc::CallbackServerConte
     auto* out = response->add_responses();
     *out->mutable_digest() = item.digest();
     auto function = ResolveDigestFunction(request->digest_function(), item.digest().hash());
-    Status status = function.ok() ? UpdateOne(*function, item, i) : function.status();
+    Status status = function.ok() ? UpdateOne(*function, item, i)
+                                  : function.status().WithContext("requests[" + std::to_string(i) + "].digest");
     *out->mutable_status() = ToRpcStatus(status);
   }
   return FinishUnary(context, Status::Ok());
@@ -86,7 +99,7 @@ grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext
   for (int i = 0; i < request->digests_size(); ++i) {
     auto digest = ParseRequestDigest(request->digest_function(), request->digests(i), "digests[" + std::to_string(i) + "]");
     if (!digest.ok()) return FinishUnary(context, digest.status());
-    total += digest->size();
+    total = SaturatingAdd(total, digest->size());
     digests.push_back(std::move(digest).value());
   }
   if (total > options_.max_batch_total_size_bytes) {

@@ -8,6 +8,7 @@
 #include "cas/upload_registry.h"
 #include "server/action_cache_service.h"
 #include "server/bytestream_service.h"
+#include "server/call_tracker.h"
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
 
@@ -22,6 +23,7 @@ struct KilnServer::State {
   std::unique_ptr<CasService> cas_service;
   std::unique_ptr<ByteStreamService> bytestream_service;
   std::unique_ptr<ActionCacheService> action_cache_service;
+  CallTracker calls;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -60,10 +62,16 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
 
   grpc::ServerBuilder builder;
+  // gRPC enables SO_REUSEPORT by default, which would let a second kiln bind the same port
+  // and silently split clients between two data directories.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state->port);
   // Batch requests carry up to max_batch_total_size_bytes of data plus digests and framing.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));
   builder.SetMaxSendMessageSize(-1);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(state->calls.NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(state->capabilities_service.get());
   builder.RegisterService(state->cas_service.get());
   builder.RegisterService(state->bytestream_service.get());
@@ -79,7 +87,10 @@ int KilnServer::port() const { return state_->port; }
 
 void KilnServer::Shutdown(Duration grace) {
   if (!state_->server) return;
-  state_->server->Shutdown(std::chrono::system_clock::now() + grace);
+  // Let running calls finish (new ones are still accepted meanwhile), then stop at once:
+  // idle client connections must not hold shutdown for the whole grace period.
+  state_->calls.WaitUntilIdle(grace);
+  state_->server->Shutdown(std::chrono::system_clock::now());
   state_->server->Wait();
   state_->server.reset();
 }

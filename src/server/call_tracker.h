@@ -1,0 +1,31 @@
+// Counts the gRPC calls in progress, so that shutdown can wait exactly as long as running
+// calls need. gRPC's own Shutdown(deadline) also waits for idle client connections to go
+// away, which Bazel keeps open: every stop would take the whole grace period.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <atomic>
+#include <memory>
+
+#include "common/clock.h"
+
+namespace kiln {
+
+class CallTracker {
+ public:
+  // An interceptor factory to register with the ServerBuilder; it must not outlive this.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewInterceptorFactory();
+
+  int64_t active_calls() const { return active_.load(); }
+  // Returns when no call is active or `timeout` has passed; true if none is active.
+  bool WaitUntilIdle(Duration timeout) const;
+
+ private:
+  class Interceptor;
+  class Factory;
+  std::atomic<int64_t> active_{0};
+};
+
+}  // namespace kiln

@@ -1,0 +1,89 @@
+// Capabilities: what kiln advertises must match what it serves, since clients (Bazel,
+// BuildStream, recc) pick digest functions, compression and batch sizes from it.
+#include <algorithm>
+
+#include "test_util.h"
+
+namespace kiln_test {
+namespace {
+
+template <typename Repeated, typename Value>
+bool Contains(const Repeated& values, Value wanted) {
+  return std::find(values.begin(), values.end(), wanted) != values.end();
+}
+
+grpc::Status GetCapabilities(KilnProcess& server, const std::string& instance, reapi::ServerCapabilities* out) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  reapi::GetCapabilitiesRequest request;
+  request.set_instance_name(instance);
+  return server.capabilities().GetCapabilities(&context, request, out);
+}
+
+using CapabilitiesTest = KilnServerTest;
+
+TEST_F(CapabilitiesTest, AdvertisesCacheFeatures) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  const auto& cache = caps.cache_capabilities();
+  for (auto function : {reapi::DigestFunction::SHA256, reapi::DigestFunction::SHA1, reapi::DigestFunction::MD5,
+                        reapi::DigestFunction::SHA384, reapi::DigestFunction::SHA512}) {
+    EXPECT_TRUE(Contains(cache.digest_functions(), function)) << reapi::DigestFunction::Value_Name(function);
+  }
+  EXPECT_TRUE(cache.action_cache_update_capabilities().update_enabled());
+  EXPECT_TRUE(Contains(cache.supported_compressors(), reapi::Compressor::ZSTD));
+  EXPECT_TRUE(Contains(cache.supported_batch_update_compressors(), reapi::Compressor::ZSTD));
+  EXPECT_EQ(cache.max_batch_total_size_bytes(), 4 * 1024 * 1024);
+}
+
+TEST_F(CapabilitiesTest, AdvertisesNoExecutionAndApiVersion2) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  EXPECT_FALSE(caps.execution_capabilities().exec_enabled());
+  EXPECT_EQ(caps.low_api_version().major(), 2);
+  EXPECT_EQ(caps.low_api_version().minor(), 0);
+  EXPECT_EQ(caps.high_api_version().major(), 2);
+  EXPECT_GE(caps.high_api_version().minor(), caps.low_api_version().minor());
+}
+
+TEST_F(CapabilitiesTest, AnswersForNestedInstanceNames) {
+  reapi::ServerCapabilities caps;
+  grpc::Status status = GetCapabilities(server(), "team/project", &caps);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(caps.has_cache_capabilities());
+}
+
+TEST_F(CapabilitiesTest, RejectsReservedInstanceName) {
+  reapi::ServerCapabilities caps;
+  EXPECT_TRUE(HasStatus(GetCapabilities(server(), "main/blobs", &caps), grpc::StatusCode::INVALID_ARGUMENT,
+                        "instance_name"));
+  ExpectStillServing();
+}
+
+// The batch limit is configurable; the advertised value and the enforced value must agree.
+class SmallBatchCapabilitiesTest : public KilnServerTest {
+  std::vector<std::string> ServerFlags() const override { return {"--max-batch-bytes", "1M"}; }
+};
+
+TEST_F(SmallBatchCapabilitiesTest, AdvertisedBatchLimitIsEnforced) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  ASSERT_EQ(caps.cache_capabilities().max_batch_total_size_bytes(), 1024 * 1024);
+
+  // Exactly at the limit: accepted.
+  EXPECT_TRUE(BatchUpload(cas(), "", {PseudoRandomBytes(1024 * 1024, 1)}));
+  // One byte over: the whole call is rejected.
+  const std::string over = PseudoRandomBytes(1024 * 1024 + 1, 2);
+  reapi::BatchUpdateBlobsRequest request;
+  auto* item = request.add_requests();
+  *item->mutable_digest() = ProtoDigestOf(over);
+  item->set_data(over);
+  reapi::BatchUpdateBlobsResponse response;
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  EXPECT_TRUE(HasStatus(cas().BatchUpdateBlobs(&context, request, &response), grpc::StatusCode::INVALID_ARGUMENT));
+  ExpectStillServing();
+}
+
+}  // namespace
+}  // namespace kiln_test
