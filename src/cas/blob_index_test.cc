@@ -178,8 +178,8 @@ class ReferenceIndex {
   void Remove(const Digest& d) {
     auto it = entries_.find(d);
     if (it == entries_.end()) return;
+    total_ -= d.size();  // Before the erases: `d` may be the list element itself.
     recency_.erase(it->second.first);
-    total_ -= d.size();
     entries_.erase(it);
   }
   std::vector<Digest> EvictDownTo(int64_t budget) {
