@@ -13,6 +13,9 @@ PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-g
 # The test suite also drives the real Bazel client.
 TEST_PACKAGES=(bazel-bootstrap)
 JOBS=${JOBS:-2}
+# ccache keys on absolute paths unless told the source root: lets a fresh clone in another
+# directory (as CI makes) reuse earlier compilations.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 install_missing() {  # install_missing [extra packages]
   local missing=()
