@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
           libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev)
 # The test suite also drives the real Bazel client.
-TEST_PACKAGES=(bazel-bootstrap)
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source)
 JOBS=${JOBS:-2}
 # ccache keys on absolute paths unless told the source root: lets a fresh clone in another
 # directory (as CI makes) reuse earlier compilations.

@@ -125,6 +125,13 @@ void FlagSet::AddBool(std::string name, bool* target, std::string help) {
        }});
 }
 
+void FlagSet::AddStringList(std::string name, std::vector<std::string>* target, std::string help) {
+  Add({std::move(name), std::move(help), "none", true, [target](std::string_view v) {
+         target->emplace_back(v);
+         return Status::Ok();
+       }});
+}
+
 Status FlagSet::Parse(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];

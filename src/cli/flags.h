@@ -29,6 +29,8 @@ class FlagSet {
   void AddBytes(std::string name, int64_t* target, std::string help);
   void AddDuration(std::string name, Duration* target, std::string help);
   void AddBool(std::string name, bool* target, std::string help);
+  // A flag that may be given several times; each value is appended.
+  void AddStringList(std::string name, std::vector<std::string>* target, std::string help);
 
   // INVALID_ARGUMENT naming the flag for unknown flags, missing or malformed values.
   Status Parse(const std::vector<std::string>& args);

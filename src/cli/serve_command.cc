@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/flags.h"
+#include "scheduler/platform.h"
 #include "server/kiln_server.h"
 
 namespace kiln {
@@ -41,9 +42,22 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
                  "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.");
   flags.AddInt("workers", &options.workers,
-               "Local worker slots (0 = none). Remote execution is not implemented yet: the value is "
-               "validated and reserved, and Capabilities reports execution as disabled.");
+               "Local worker slots that run actions in this process (0 = none: execution disabled).");
+  flags.AddString("sandbox", &options.sandbox,
+                  "How local workers isolate actions: namespaces (user, mount, pid, ipc, network namespaces; "
+                  "host filesystem read-only), none (a plain process group), or auto (namespaces when this "
+                  "host allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("work-dir", &options.work_dir, "Where local workers build action directories (default: DATA/work).");
+  std::vector<std::string> platform_flags;
+  flags.AddStringList("platform", &platform_flags,
+                      "KEY=VALUE platform property the local workers offer besides OSFamily and ISA; repeatable.");
   Status parsed = flags.Parse(args);
+  for (const std::string& text : platform_flags) {
+    if (!parsed.ok()) break;
+    auto property = ParsePlatformProperty(text);
+    if (property.ok()) options.worker_platform.push_back(*property);
+    else parsed = property.status().WithContext("--platform");
+  }
   if (flags.help_requested()) {
     std::cout << flags.Usage();
     return 0;

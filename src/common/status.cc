@@ -27,7 +27,20 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(code_, std::string(context) + ": " + message_);
+  Status result(code_, std::string(context) + ": " + message_);
+  result.missing_blobs_ = missing_blobs_;
+  return result;
+}
+
+Status Status::WithMissingBlobs(std::vector<std::string> subjects) const {
+  Status result = *this;
+  result.missing_blobs_ = std::make_shared<const std::vector<std::string>>(std::move(subjects));
+  return result;
+}
+
+const std::vector<std::string>& Status::missing_blobs() const {
+  static const std::vector<std::string> kNone;
+  return missing_blobs_ ? *missing_blobs_ : kNone;
 }
 
 std::string Status::ToString() const {

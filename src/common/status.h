@@ -3,10 +3,12 @@
 // are numerically identical to google.rpc.Code so that translation is a cast.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace kiln {
 
@@ -56,11 +58,18 @@ class [[nodiscard]] Status {
 
   // Same code, message prefixed with where the error was seen ("reading blob X: ...").
   Status WithContext(std::string_view context) const;
+
+  // Blobs whose absence caused a FAILED_PRECONDITION, as "blobs/{hash}/{size}" subjects;
+  // the gRPC layer turns them into a google.rpc.PreconditionFailure, as REAPI requires.
+  Status WithMissingBlobs(std::vector<std::string> subjects) const;
+  const std::vector<std::string>& missing_blobs() const;
   std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  // Shared and immutable so that copying a Status stays cheap.
+  std::shared_ptr<const std::vector<std::string>> missing_blobs_;
 };
 
 // Either a value or a non-OK Status.

@@ -4,14 +4,10 @@ namespace kiln {
 
 grpc::Status ToGrpcStatus(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message());
-}
-
-google::rpc::Status ToRpcStatus(const Status& status) {
-  google::rpc::Status out;
-  out.set_code(static_cast<int>(status.code()));
-  out.set_message(status.message());
-  return out;
+  // Details travel in the grpc-status-details-bin trailer as a serialized google.rpc.Status.
+  std::string details;
+  if (!status.missing_blobs().empty()) details = ToRpcStatus(status).SerializeAsString();
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message(), details);
 }
 
 }  // namespace kiln

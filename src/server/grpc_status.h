@@ -4,13 +4,13 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/rpc_status.h"
 #include "common/status.h"
-#include "google/rpc/status.pb.h"
 
 namespace kiln {
 
+// With missing blobs, the PreconditionFailure goes into the status details.
 grpc::Status ToGrpcStatus(const Status& status);
-google::rpc::Status ToRpcStatus(const Status& status);
 
 // A reactor for a server-streaming call that fails (or ends) before sending anything.
 template <typename Response>

@@ -3,14 +3,23 @@
 #include <grpcpp/grpcpp.h>
 
 #include "ac/action_cache.h"
+#include <condition_variable>
+#include <iostream>
+#include <thread>
+
 #include "ac/record_store.h"
 #include "cas/disk_blob_store.h"
 #include "cas/upload_registry.h"
+#include "execution/execution_engine.h"
+#include "execution/local_worker_pool.h"
+#include "scheduler/scheduler.h"
 #include "server/action_cache_service.h"
 #include "server/bytestream_service.h"
 #include "server/call_tracker.h"
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
+#include "server/execution_service.h"
+#include "worker/runner.h"
 
 namespace kiln {
 
@@ -19,6 +28,17 @@ struct KilnServer::State {
   std::unique_ptr<DiskRecordStore> action_records;
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<Runner> runner;
+  std::unique_ptr<LocalWorkerPool> local_workers;
+  std::unique_ptr<ExecutionService> execution_service;
+  std::unique_ptr<OperationsService> operations_service;
+  // Periodic scheduler housekeeping (retention); sleeps on a condition variable.
+  std::thread maintenance;
+  std::mutex maintenance_mutex;
+  std::condition_variable maintenance_wakeup;
+  bool stopping = false;
   std::unique_ptr<CapabilitiesService> capabilities_service;
   std::unique_ptr<CasService> cas_service;
   std::unique_ptr<ByteStreamService> bytestream_service;
@@ -30,9 +50,51 @@ struct KilnServer::State {
 
 KilnServer::KilnServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-KilnServer::~KilnServer() {
-  if (state_->server) Shutdown(std::chrono::seconds(0));
+KilnServer::~KilnServer() { Shutdown(std::chrono::seconds(0)); }
+
+namespace {
+
+struct ChosenRunner {
+  std::unique_ptr<Runner> runner;
+  bool sandboxed = false;
+};
+
+StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
+  if (sandbox != "auto" && sandbox != "namespaces" && sandbox != "none") {
+    return Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + sandbox + "\"");
+  }
+  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
+  auto sandboxed = NewSandboxRunner(SandboxOptions());
+  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
+  if (sandbox == "namespaces") return sandboxed.status();
+  std::cerr << "kiln: WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
+  return ChosenRunner{NewProcessRunner(), false};
 }
+
+// Starts the local worker slots: a runner, a clean work root, and the pool.
+Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, ActionCache* cache,
+                         Scheduler* scheduler, std::unique_ptr<Runner>& runner, std::unique_ptr<LocalWorkerPool>& pool) {
+  auto made = MakeRunner(options.sandbox);
+  if (!made.ok()) return made.status();
+  runner = std::move(made->runner);
+  LocalWorkerPoolOptions pool_options;
+  pool_options.slots = options.workers;
+  pool_options.platform = Platform(options.worker_platform);
+  pool_options.executor.work_root = options.work_dir.empty() ? options.data_dir + "/work" : options.work_dir;
+  pool_options.executor.worker_id = "local";
+  pool_options.executor.cas = cas;
+  pool_options.executor.runner = runner.get();
+  pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
+  // The sandbox runs actions as an unprivileged user that cannot write the CAS's read-only
+  // files, so inputs can be hardlinked; a plain process (maybe root) gets copies.
+  if (made->sandboxed) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
+  KILN_RETURN_IF_ERROR(CleanWorkRoot(pool_options.executor.work_root));
+  pool = std::make_unique<LocalWorkerPool>(scheduler, cache, pool_options);
+  pool->Start();
+  return Status::Ok();
+}
+
+}  // namespace
 
 StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
@@ -53,13 +115,26 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   state->action_cache = std::make_unique<ActionCache>(state->action_records.get(), state->cas.get(), options.max_inline_bytes);
   state->uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
 
+  SchedulerOptions scheduler_options;
+  scheduler_options.completed_retention = options.completed_operation_retention;
+  state->scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
+  state->engine = std::make_unique<ExecutionEngine>(state->cas.get(), state->action_cache.get(), state->scheduler.get());
+  if (options.workers > 0) {
+    Status started = StartLocalWorkers(options, state->cas.get(), state->action_cache.get(),
+                                       state->scheduler.get(), state->runner, state->local_workers);
+    if (!started.ok()) return started.WithContext("starting local workers");
+  }
+
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
+  capabilities.exec_enabled = options.workers > 0;
   state->capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
   state->cas_service = std::make_unique<CasService>(state->cas.get(), CasServiceOptions{options.max_batch_total_size_bytes});
   state->bytestream_service = std::make_unique<ByteStreamService>(state->cas.get(), state->uploads.get());
   state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
+  state->execution_service = std::make_unique<ExecutionService>(state->engine.get(), state->scheduler.get());
+  state->operations_service = std::make_unique<OperationsService>(state->scheduler.get());
 
   grpc::ServerBuilder builder;
   // gRPC enables SO_REUSEPORT by default, which would let a second kiln bind the same port
@@ -76,23 +151,44 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   builder.RegisterService(state->cas_service.get());
   builder.RegisterService(state->bytestream_service.get());
   builder.RegisterService(state->action_cache_service.get());
+  builder.RegisterService(state->execution_service.get());
+  builder.RegisterService(state->operations_service.get());
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
   }
+  State* raw = state.get();
+  state->maintenance = std::thread([raw] {
+    std::unique_lock lock(raw->maintenance_mutex);
+    while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
+      raw->scheduler->Tick();
+    }
+  });
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
 }
 
 int KilnServer::port() const { return state_->port; }
 
 void KilnServer::Shutdown(Duration grace) {
-  if (!state_->server) return;
-  // Let running calls finish (new ones are still accepted meanwhile), then stop at once:
-  // idle client connections must not hold shutdown for the whole grace period.
-  state_->calls.WaitUntilIdle(grace);
-  state_->server->Shutdown(std::chrono::system_clock::now());
-  state_->server->Wait();
-  state_->server.reset();
+  if (state_->server) {
+    // Let running calls finish (new ones are still accepted meanwhile), then stop at once:
+    // idle client connections must not hold shutdown for the whole grace period. Streams
+    // waiting on operations count as running, so they get the grace period too.
+    state_->calls.WaitUntilIdle(grace);
+    state_->server->Shutdown(std::chrono::system_clock::now());
+    state_->server->Wait();
+    state_->server.reset();
+  }
+  if (state_->local_workers) state_->local_workers->Stop();
+  if (state_->scheduler) state_->scheduler->Shutdown();
+  if (state_->maintenance.joinable()) {
+    {
+      std::lock_guard lock(state_->maintenance_mutex);
+      state_->stopping = true;
+    }
+    state_->maintenance_wakeup.notify_all();
+    state_->maintenance.join();
+  }
 }
 
 }  // namespace kiln

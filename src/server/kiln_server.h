@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -18,6 +20,11 @@ struct ServerOptions {
   Duration upload_idle_timeout = std::chrono::minutes(10);
   bool sync_writes = false;
   int workers = 0;
+  // "namespaces", "none", or "auto" (namespaces when the host allows them).
+  std::string sandbox = "auto";
+  std::string work_dir;  // Default: {data_dir}/work.
+  std::vector<std::pair<std::string, std::string>> worker_platform;  // Extra properties.
+  Duration completed_operation_retention = std::chrono::minutes(10);
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
   int64_t max_inline_bytes = 1024 * 1024;
 };

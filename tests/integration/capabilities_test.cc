@@ -36,10 +36,18 @@ TEST_F(CapabilitiesTest, AdvertisesCacheFeatures) {
   EXPECT_EQ(cache.max_batch_total_size_bytes(), 4 * 1024 * 1024);
 }
 
-TEST_F(CapabilitiesTest, AdvertisesNoExecutionAndApiVersion2) {
+TEST_F(CapabilitiesTest, AdvertisesExecutionWithLocalWorkersAndApiVersion2) {
   reapi::ServerCapabilities caps;
   ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
-  EXPECT_FALSE(caps.execution_capabilities().exec_enabled());
+  // kiln serve runs local workers by default.
+  const auto& execution = caps.execution_capabilities();
+  EXPECT_TRUE(execution.exec_enabled());
+  EXPECT_EQ(execution.digest_function(), reapi::DigestFunction::SHA256);
+  EXPECT_TRUE(Contains(execution.digest_functions(), reapi::DigestFunction::SHA1));
+  ASSERT_EQ(execution.execution_priority_capabilities().priorities_size(), 1);
+  EXPECT_LT(execution.execution_priority_capabilities().priorities(0).min_priority(), 0);
+  EXPECT_GT(execution.execution_priority_capabilities().priorities(0).max_priority(), 0);
+  EXPECT_TRUE(Contains(execution.supported_node_properties(), std::string("unix_mode")));
   EXPECT_EQ(caps.low_api_version().major(), 2);
   EXPECT_EQ(caps.low_api_version().minor(), 0);
   EXPECT_EQ(caps.high_api_version().major(), 2);
@@ -83,6 +91,17 @@ TEST_F(SmallBatchCapabilitiesTest, AdvertisedBatchLimitIsEnforced) {
   SetDeadline(&context);
   EXPECT_TRUE(HasStatus(cas().BatchUpdateBlobs(&context, request, &response), grpc::StatusCode::INVALID_ARGUMENT));
   ExpectStillServing();
+}
+
+class NoWorkersCapabilitiesTest : public KilnServerTest {
+ protected:
+  std::vector<std::string> ServerFlags() const override { return {"--workers", "0"}; }
+};
+
+TEST_F(NoWorkersCapabilitiesTest, AdvertisesExecutionDisabled) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  EXPECT_FALSE(caps.execution_capabilities().exec_enabled());
 }
 
 }  // namespace

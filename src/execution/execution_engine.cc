@@ -1,0 +1,31 @@
+#include "execution/execution_engine.h"
+
+#include "execution/action_validation.h"
+
+namespace kiln {
+
+StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& parameters) {
+  auto loaded = LoadAndValidateAction(*cas_, parameters.action_digest);
+  if (!loaded.ok()) return loaded.status();
+  if (!parameters.skip_cache_lookup) {
+    auto cached = cache_->Get(parameters.instance_name, parameters.action_digest, parameters.inline_request);
+    if (cached.ok()) {
+      reapi::ExecuteResponse response;
+      *response.mutable_result() = std::move(cached).value();
+      response.set_cached_result(true);
+      return scheduler_->AddCompleted(parameters.action_digest, std::move(response));
+    }
+    if (cached.status().code() != StatusCode::kNotFound) return cached.status();
+  }
+  QueuedAction queued;
+  queued.instance_name = parameters.instance_name;
+  queued.action_digest = parameters.action_digest;
+  queued.platform = loaded->platform;
+  queued.priority = parameters.priority;
+  queued.mergeable = !loaded->action.do_not_cache();
+  queued.action = std::move(loaded->action);
+  queued.command = std::move(loaded->command);
+  return scheduler_->Enqueue(std::move(queued));
+}
+
+}  // namespace kiln

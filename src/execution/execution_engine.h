@@ -1,0 +1,37 @@
+// The client side of remote execution without gRPC: validates an Execute request, answers
+// it from the action cache when it can, and otherwise queues it on the scheduler.
+#pragma once
+
+#include <string>
+
+#include "ac/action_cache.h"
+#include "cas/blob_store.h"
+#include "scheduler/scheduler.h"
+
+namespace kiln {
+
+struct ExecuteParameters {
+  std::string instance_name;
+  Digest action_digest;
+  bool skip_cache_lookup = false;
+  int32_t priority = 0;
+  InlineRequest inline_request;  // Honoured for cache hits.
+};
+
+class ExecutionEngine {
+ public:
+  ExecutionEngine(BlobStore* cas, ActionCache* cache, Scheduler* scheduler)
+      : cas_(cas), cache_(cache), scheduler_(scheduler) {}
+
+  // Returns the operation's name. A cache hit yields an operation that is already done
+  // (cached_result set). Errors found here are the call's errors: INVALID_ARGUMENT,
+  // FAILED_PRECONDITION (missing blobs, or a platform no worker offers).
+  StatusOr<std::string> Execute(const ExecuteParameters& parameters);
+
+ private:
+  BlobStore* cas_;
+  ActionCache* cache_;
+  Scheduler* scheduler_;
+};
+
+}  // namespace kiln

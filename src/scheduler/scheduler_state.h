@@ -1,0 +1,112 @@
+// The scheduler's private state and the steps its public calls are made of. Split from
+// scheduler.cc so that each file stays readable; nothing outside src/scheduler includes it.
+//
+// Cost, with n operations, G distinct platforms (usually a handful) and w watchers of one
+// operation: Enqueue O(G + log n) (hash lookups for merging, the worker-platform check and
+// the oldest matching idle request); RequestWork O(G + log n) (ActionQueue::PopBestFor);
+// a state change O(w) to post one shared snapshot; Watch/Unwatch O(log w); Tick O(dropped).
+// No thread per operation or watcher: listeners run on the thread that made the change.
+//
+// Locking: one mutex guards everything here. Whatever would run foreign code (work
+// callbacks, watch listeners) is collected in an Outbox under the lock and run by Flush()
+// after the lock is released, so callbacks may call back into the scheduler.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "scheduler/action_queue.h"
+#include "scheduler/pending_work_requests.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/watcher.h"
+
+namespace kiln {
+
+struct OperationRecord {
+  OperationSnapshot snapshot;
+  std::shared_ptr<const QueuedAction> action;  // Null for cache hits (AddCompleted).
+  std::string merge_key;                       // Set while a mergeable action is in flight.
+  int32_t priority = 0;
+  uint64_t sequence = 0;  // Arrival order; kept on re-queue, so a retried action keeps its place.
+  bool in_queue = false;
+  int attempt = 0;        // Of the latest assignment.
+  std::string worker_id;  // The current assignee; empty while queued and once done.
+  std::shared_ptr<std::atomic<bool>> cancelled;  // Of the current assignment.
+  std::map<Scheduler::WatchId, std::shared_ptr<Watcher>> watchers;  // Emptied when done.
+};
+
+struct WorkerRecord {
+  Platform platform;
+  std::unordered_set<std::string> running;  // Operation names assigned to it.
+};
+
+struct WatchEntry {
+  std::string operation_name;
+  std::shared_ptr<Watcher> watcher;
+};
+
+// Side effects to run once the lock is released.
+struct Outbox {
+  std::vector<std::pair<Scheduler::WorkCallback, std::optional<WorkAssignment>>> work;
+  std::vector<std::pair<Scheduler::WatchId, std::shared_ptr<Watcher>>> deliveries;
+};
+
+struct Scheduler::State {
+  State(const Clock* clock, const SchedulerOptions& options);
+
+  // --- Steps. REQUIRES: mutex held. ---
+  std::string NewOperationName();
+  bool AnyWorkerSatisfies(const Platform& required) const;
+  // A request for an identical in-flight action joins `op`, possibly raising its priority.
+  void Join(OperationRecord& op, int32_t priority);
+  // Gives the operation to the longest-waiting matching request, or queues it.
+  void Schedule(OperationRecord& op, Outbox& out);
+  // Gives the worker the best queued action it can run, or parks the request.
+  void ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback, Outbox& out);
+  void Assign(OperationRecord& op, PendingWorkRequests::Request request, Outbox& out);
+  // The assignee disappeared: queue the operation again, or fail it after max_attempts.
+  void LoseAssignment(OperationRecord& op, const std::string& worker_id, Outbox& out);
+  void Finish(OperationRecord& op, reapi::ExecuteResponse response, Outbox& out);
+  // Posts the current snapshot to the operation's watchers; detaches them once done.
+  void Publish(OperationRecord& op, Outbox& out);
+  void RegisterWorkerPlatform(const Platform& offered);
+  void UnregisterWorkerPlatform(const Platform& offered);
+
+  // --- REQUIRES: mutex NOT held. ---
+  void Flush(Outbox out);
+
+  const Clock* const clock;
+  const SchedulerOptions options;
+
+  mutable std::mutex mutex;
+  bool shut_down = false;
+  std::unordered_map<std::string, OperationRecord> operations;  // By name.
+  std::unordered_map<std::string, std::string> in_flight;        // Merge key -> operation name.
+  ActionQueue queue;
+  PendingWorkRequests requests;
+  std::unordered_map<std::string, WorkerRecord> workers;  // By worker id.
+  std::map<Platform, int> worker_platforms;                // How many workers offer each.
+  std::unordered_map<WatchId, WatchEntry> watches;
+  std::deque<std::pair<TimePoint, std::string>> finished;  // Completion order (monotonic).
+  uint64_t next_sequence = 0;
+  WatchId next_watch_id = 1;
+  std::mt19937_64 random;
+};
+
+// Wall-clock time for REAPI metadata; the injected Clock is monotonic and has no epoch.
+google::protobuf::Timestamp WallClockNow();
+// An ExecuteResponse that carries only an error status.
+reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message);
+
+}  // namespace kiln

@@ -1,0 +1,131 @@
+// Small builders and recorders shared by the scheduler's tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/hasher.h"
+#include "scheduler/scheduler.h"
+
+namespace kiln::testing_support {
+
+// Platform({{"name", "value"}}) with a single property is ambiguous (copy from a nested
+// brace list); this spelling is not.
+inline Platform Props(std::vector<std::pair<std::string, std::string>> properties) {
+  return Platform(std::move(properties));
+}
+
+inline Digest ActionDigest(int n) {
+  return ComputeDigest(DigestFunction::kSha256, "action " + std::to_string(n));
+}
+
+inline QueuedAction MakeAction(int n, Platform platform = {}, int32_t priority = 0) {
+  QueuedAction action;
+  action.action_digest = ActionDigest(n);
+  action.platform = std::move(platform);
+  action.priority = priority;
+  return action;
+}
+
+inline reapi::ExecuteResponse ExitedWith(int exit_code) {
+  reapi::ExecuteResponse response;
+  response.mutable_result()->set_exit_code(exit_code);
+  return response;
+}
+
+// What one RequestWork callback received. The callback shares the record, so it may still
+// be answered after the test dropped its handle. Thread-safe.
+class WorkAnswer {
+ public:
+  Scheduler::WorkCallback Callback() {
+    return [record = record_](std::optional<WorkAssignment> assignment) {
+      std::lock_guard lock(record->mutex);
+      ++record->calls;
+      record->assignment = std::move(assignment);
+    };
+  }
+  int calls() const {
+    std::lock_guard lock(record_->mutex);
+    return record_->calls;
+  }
+  bool answered() const { return calls() > 0; }
+  std::optional<WorkAssignment> assignment() const {
+    std::lock_guard lock(record_->mutex);
+    return record_->assignment;
+  }
+  // The assigned operation's name, or "" if none (yet).
+  std::string operation() const {
+    auto a = assignment();
+    return a ? a->operation_name : "";
+  }
+
+ private:
+  struct Record {
+    std::mutex mutex;
+    int calls = 0;
+    std::optional<WorkAssignment> assignment;
+  };
+  std::shared_ptr<Record> record_ = std::make_shared<Record>();
+};
+
+inline std::unique_ptr<WorkAnswer> RequestWork(Scheduler& scheduler, const std::string& worker_id) {
+  auto answer = std::make_unique<WorkAnswer>();
+  scheduler.RequestWork(worker_id, answer->Callback());
+  return answer;
+}
+
+// Every snapshot a watch listener received. Thread-safe.
+class SnapshotRecorder {
+ public:
+  Scheduler::Listener Listener() {
+    return [this](const OperationSnapshot& snapshot) {
+      std::lock_guard lock(mutex_);
+      seen_.push_back(snapshot);
+    };
+  }
+  std::vector<OperationSnapshot> seen() const {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+  std::vector<ExecutionStage> stages() const {
+    std::vector<ExecutionStage> stages;
+    for (const auto& snapshot : seen()) stages.push_back(snapshot.stage);
+    return stages;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<OperationSnapshot> seen_;
+};
+
+// A scheduler on a fake clock: 10 minutes of retention, 3 attempts.
+class SchedulerFixture : public ::testing::Test {
+ protected:
+  SchedulerFixture() : scheduler_(&clock_, Options()) {}
+  static SchedulerOptions Options() {
+    SchedulerOptions options;
+    options.completed_retention = std::chrono::minutes(10);
+    options.max_attempts = 3;
+    return options;
+  }
+  std::string Enqueue(QueuedAction action) {
+    auto name = scheduler_.Enqueue(std::move(action));
+    EXPECT_TRUE(name.ok()) << name.status().ToString();
+    return name.ok() ? *name : "";
+  }
+  OperationSnapshot Get(const std::string& name) {
+    auto snapshot = scheduler_.Get(name);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+    return snapshot.ok() ? *snapshot : OperationSnapshot{};
+  }
+
+  FakeClock clock_;
+  Scheduler scheduler_;
+};
+
+}  // namespace kiln::testing_support

@@ -1,0 +1,166 @@
+// Watching operations: order of snapshots, many watchers, Unwatch, re-entrant listeners.
+#include <gtest/gtest.h>
+
+#include "scheduler/scheduler.h"
+#include "scheduler/scheduler_test_support.h"
+
+namespace kiln {
+namespace {
+
+using testing_support::Props;
+
+using testing_support::ExitedWith;
+using testing_support::MakeAction;
+using testing_support::RequestWork;
+using testing_support::SnapshotRecorder;
+
+const Platform kLinux = Props({{"OSFamily", "linux"}});
+
+class SchedulerWatchTest : public ::testing::Test {
+ protected:
+  SchedulerWatchTest() : scheduler_(&clock_, SchedulerOptions{}) { scheduler_.AddWorker("w", kLinux); }
+
+  std::string Enqueue(int n) {
+    auto name = scheduler_.Enqueue(MakeAction(n));
+    EXPECT_TRUE(name.ok());
+    return name.ok() ? *name : "";
+  }
+  Scheduler::WatchId Watch(const std::string& name, Scheduler::Listener listener) {
+    auto id = scheduler_.Watch(name, std::move(listener));
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  FakeClock clock_;
+  Scheduler scheduler_;
+};
+
+TEST_F(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
+  const std::string name = Enqueue(1);
+  SnapshotRecorder recorder;
+  Watch(name, recorder.Listener());
+  ASSERT_EQ(recorder.stages(), std::vector{ExecutionStage::kQueued});  // The current state, at once.
+
+  auto work = RequestWork(scheduler_, "w");
+  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  scheduler_.ReportExecuting(name, "w");                 // Stale, after the end.
+  scheduler_.ReportCompleted(name, "w", ExitedWith(1));  // Stale too.
+
+  const auto seen = recorder.seen();
+  ASSERT_EQ(recorder.stages(),
+            (std::vector{ExecutionStage::kQueued, ExecutionStage::kExecuting, ExecutionStage::kCompleted}));
+  EXPECT_FALSE(seen[1].done);
+  EXPECT_EQ(seen[1].partial_metadata.worker(), "w");
+  EXPECT_TRUE(seen[2].done);
+  EXPECT_EQ(seen[2].response.result().exit_code(), 0);
+  for (const auto& snapshot : seen) EXPECT_EQ(snapshot.name, name);
+}
+
+TEST_F(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
+  const std::string name = scheduler_.AddCompleted(testing_support::ActionDigest(1), ExitedWith(0));
+  SnapshotRecorder recorder;
+  const auto id = Watch(name, recorder.Listener());
+  ASSERT_EQ(recorder.seen().size(), 1u);
+  EXPECT_TRUE(recorder.seen()[0].done);
+  scheduler_.Unwatch(id);  // Already dropped: harmless.
+}
+
+TEST_F(SchedulerWatchTest, UnknownOperationIsNotFound) {
+  EXPECT_EQ(scheduler_.Watch("operations/none", [](const OperationSnapshot&) {}).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(SchedulerWatchTest, ManyWatchersAllSeeEveryChange) {
+  const std::string name = Enqueue(1);
+  std::vector<SnapshotRecorder> recorders(300);
+  for (auto& recorder : recorders) Watch(name, recorder.Listener());
+  auto work = RequestWork(scheduler_, "w");
+  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  for (const auto& recorder : recorders) {
+    ASSERT_EQ(recorder.stages(),
+              (std::vector{ExecutionStage::kQueued, ExecutionStage::kExecuting, ExecutionStage::kCompleted}));
+  }
+}
+
+TEST_F(SchedulerWatchTest, MergedRequestsWatchTheSameOperation) {
+  const std::string name = Enqueue(1);
+  SnapshotRecorder first, second;
+  Watch(name, first.Listener());
+  ASSERT_EQ(Enqueue(1), name);
+  Watch(name, second.Listener());
+  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  EXPECT_EQ(first.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
+  EXPECT_EQ(second.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
+  EXPECT_EQ(second.seen().back().response.status().code(), static_cast<int>(StatusCode::kCancelled));
+}
+
+TEST_F(SchedulerWatchTest, UnwatchStopsNotifications) {
+  const std::string name = Enqueue(1);
+  SnapshotRecorder kept, dropped;
+  Watch(name, kept.Listener());
+  const auto id = Watch(name, dropped.Listener());
+  scheduler_.Unwatch(id);
+  scheduler_.Unwatch(id);  // Twice is fine.
+  auto work = RequestWork(scheduler_, "w");
+  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  EXPECT_EQ(dropped.seen().size(), 1u);
+  EXPECT_EQ(kept.seen().size(), 3u);
+}
+
+TEST_F(SchedulerWatchTest, LostWorkerShowsTheOperationQueuedAgain) {
+  scheduler_.AddWorker("other", kLinux);
+  const std::string name = Enqueue(1);
+  SnapshotRecorder recorder;
+  Watch(name, recorder.Listener());
+  auto work = RequestWork(scheduler_, "w");
+  scheduler_.ReportExecuting(name, "w");
+  scheduler_.RemoveWorker("w");
+  auto retry = RequestWork(scheduler_, "other");
+  scheduler_.ReportExecuting(name, "other");
+  scheduler_.ReportCompleted(name, "other", ExitedWith(0));
+  using enum ExecutionStage;
+  EXPECT_EQ(recorder.stages(), (std::vector{kQueued, kExecuting, kQueued, kExecuting, kCompleted}));
+  EXPECT_EQ(recorder.seen()[3].partial_metadata.worker(), "other");
+}
+
+TEST_F(SchedulerWatchTest, ListenerMayCallBackIntoTheScheduler) {
+  const std::string name = Enqueue(1);
+  std::vector<ExecutionStage> stages_from_get;
+  Scheduler::WatchId id = 0;
+  id = Watch(name, [&](const OperationSnapshot& snapshot) {
+    auto current = scheduler_.Get(snapshot.name);  // Would deadlock if called under the lock.
+    ASSERT_TRUE(current.ok());
+    stages_from_get.push_back(current->stage);
+    scheduler_.List();
+    if (snapshot.stage == ExecutionStage::kExecuting) {
+      ASSERT_TRUE(scheduler_.Cancel(snapshot.name).ok());  // Changes the operation from inside.
+      scheduler_.Unwatch(id);                              // And unwatches itself.
+    }
+  });
+  auto work = RequestWork(scheduler_, "w");
+  scheduler_.ReportExecuting(name, "w");
+  // Get shows the current state; the cancellation's own snapshot never came, the watch
+  // having been stopped while it was being delivered.
+  EXPECT_EQ(stages_from_get, (std::vector{ExecutionStage::kQueued, ExecutionStage::kExecuting}));
+  EXPECT_TRUE(scheduler_.Get(name)->done);
+  EXPECT_TRUE(work->assignment()->cancelled->load());
+}
+
+TEST_F(SchedulerWatchTest, ListenerStartingAWatchOnItsOperationDoesNotDeadlock) {
+  const std::string name = Enqueue(1);
+  SnapshotRecorder inner;
+  bool started = false;
+  Watch(name, [&](const OperationSnapshot& snapshot) {
+    if (started) return;
+    started = true;
+    ASSERT_TRUE(scheduler_.Watch(snapshot.name, inner.Listener()).ok());
+  });
+  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  EXPECT_EQ(inner.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
+}
+
+}  // namespace
+}  // namespace kiln

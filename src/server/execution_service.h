@@ -1,0 +1,43 @@
+// Execution (Execute, WaitExecution) and google.longrunning.Operations, adapted onto the
+// ExecutionEngine and the Scheduler.
+#pragma once
+
+#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "execution/execution_engine.h"
+#include "google/longrunning/operations.grpc.pb.h"
+
+namespace kiln {
+
+class ExecutionService final : public reapi::Execution::CallbackService {
+ public:
+  ExecutionService(ExecutionEngine* engine, Scheduler* scheduler) : engine_(engine), scheduler_(scheduler) {}
+
+  grpc::ServerWriteReactor<google::longrunning::Operation>* Execute(grpc::CallbackServerContext* context,
+                                                                    const reapi::ExecuteRequest* request) override;
+  grpc::ServerWriteReactor<google::longrunning::Operation>* WaitExecution(
+      grpc::CallbackServerContext* context, const reapi::WaitExecutionRequest* request) override;
+
+ private:
+  ExecutionEngine* engine_;
+  Scheduler* scheduler_;
+};
+
+class OperationsService final : public google::longrunning::Operations::CallbackService {
+ public:
+  explicit OperationsService(Scheduler* scheduler) : scheduler_(scheduler) {}
+
+  grpc::ServerUnaryReactor* GetOperation(grpc::CallbackServerContext* context,
+                                         const google::longrunning::GetOperationRequest* request,
+                                         google::longrunning::Operation* response) override;
+  grpc::ServerUnaryReactor* ListOperations(grpc::CallbackServerContext* context,
+                                           const google::longrunning::ListOperationsRequest* request,
+                                           google::longrunning::ListOperationsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelOperation(grpc::CallbackServerContext* context,
+                                            const google::longrunning::CancelOperationRequest* request,
+                                            google::protobuf::Empty* response) override;
+
+ private:
+  Scheduler* scheduler_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,50 @@
+// Streams an operation's updates to an Execute or WaitExecution client until it is done.
+// It watches the scheduler (no thread per stream); updates that arrive while a write is in
+// flight are coalesced to the newest, which is sound because each snapshot supersedes the
+// previous one and the done snapshot is always the last.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "google/longrunning/operations.pb.h"
+#include "scheduler/scheduler.h"
+
+namespace kiln {
+
+class OperationStreamReactor final : public grpc::ServerWriteReactor<google::longrunning::Operation> {
+ public:
+  // `first` is sent before anything the scheduler reports (the CACHE_CHECK stage of a new
+  // Execute). The operation must exist; if it vanished, the stream ends with NOT_FOUND.
+  OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
+                         std::optional<google::longrunning::Operation> first);
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  // Outlives the reactor: the scheduler's listener holds it, and it tells the listener
+  // whether the reactor still exists.
+  struct Bridge {
+    std::mutex mutex;
+    OperationStreamReactor* reactor = nullptr;
+  };
+  void OnSnapshot(const OperationSnapshot& snapshot);
+
+  Scheduler* scheduler_;
+  std::shared_ptr<Bridge> bridge_;
+  Scheduler::WatchId watch_id_ = 0;
+  bool watching_ = false;
+
+  std::mutex mutex_;
+  bool writing_ = false;   // A StartWrite is outstanding; current_ belongs to gRPC.
+  bool finished_ = false;  // Finish was (or is about to be) called.
+  google::longrunning::Operation current_;
+  std::optional<google::longrunning::Operation> pending_;
+};
+
+}  // namespace kiln

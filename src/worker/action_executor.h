@@ -1,0 +1,78 @@
+// Runs one action end to end on this host: a fresh work directory, inputs staged from the
+// CAS (hardlinked when the CAS is on local disk), output parent directories created, the
+// command run by a Runner, outputs uploaded to the CAS, and the ActionResult built. The work
+// directory is removed afterwards, whatever happened.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "build/bazel/remote/execution/v2/remote_execution.pb.h"
+#include "cas/blob_store.h"
+#include "common/digest.h"
+#include "worker/runner.h"
+
+namespace kiln {
+
+namespace reapi = build::bazel::remote::execution::v2;
+
+// When inputs may be hardlinked from ActionExecutorOptions::local_blob_path instead of
+// copied. A hardlink shares the CAS file's inode, so an action able to write or chmod it
+// would corrupt that blob for every later reader. The CAS's mode 0444 only stops an action
+// that is neither root (root writes read-only files regardless) nor the files' owner (who
+// may chmod them first); the plain process runner runs actions as the worker's own user.
+enum class InputHardlinks {
+  kNever,
+  // The default: copy when the worker runs as root, hardlink otherwise. Accidental
+  // writes to an input then fail with EACCES, but an action that deliberately chmods its
+  // inputs can still change the CAS's files.
+  kUnlessRoot,
+  // For runners that run the action as a uid that neither is root nor owns the CAS files.
+  kAlways,
+};
+
+struct ActionExecutorOptions {
+  std::string work_root;  // Work directories are created (and removed) below this.
+  std::string worker_id;  // Reported in ExecutedActionMetadata.worker.
+  BlobStore* cas = nullptr;
+  Runner* runner = nullptr;
+  // The path of a blob's file if the CAS keeps it on this host's disk (inputs are then
+  // hardlinked as input_hardlinks allows, not copied); empty function or empty result =
+  // read it through `cas`.
+  std::function<std::string(const Digest&)> local_blob_path;
+  InputHardlinks input_hardlinks = InputHardlinks::kUnlessRoot;
+  // Used when Action.timeout is unset; longer Action timeouts are capped to max_timeout.
+  Duration default_timeout = std::chrono::minutes(15);
+  Duration max_timeout = std::chrono::hours(3);
+};
+
+struct ExecutionOutcome {
+  // Exit code, outputs, stdout/stderr digests and execution metadata. Filled as far as the
+  // run got, also on timeout (partial stdout/stderr are kept).
+  reapi::ActionResult result;
+  // OK when the command ran (whatever its exit code). DEADLINE_EXCEEDED on timeout,
+  // CANCELLED on cancellation, FAILED_PRECONDITION if an input blob vanished from the CAS
+  // (with the missing digest in the message), INVALID_ARGUMENT if the command cannot be
+  // executed, INTERNAL for local failures. Also FAILED_PRECONDITION, as REAPI specifies,
+  // if an output named in output_files is a directory or one in output_directories a file.
+  Status status;
+};
+
+class ActionExecutor {
+ public:
+  explicit ActionExecutor(const ActionExecutorOptions& options) : options_(options) {}
+
+  // REQUIRES: action and command were validated (sorted directories, relative paths that
+  // stay inside the input root).
+  ExecutionOutcome Execute(const Digest& action_digest, const reapi::Action& action, const reapi::Command& command,
+                           const std::atomic<bool>& cancelled);
+
+ private:
+  ActionExecutorOptions options_;
+};
+
+// Removes leftovers of work directories below `work_root` (a worker restarted mid-action).
+Status CleanWorkRoot(const std::string& work_root);
+
+}  // namespace kiln

@@ -1,0 +1,256 @@
+// The plain runner: fork + execve in a new process group, with the request's exact
+// environment, stdin from /dev/null and stdout/stderr to files. The whole group is killed
+// with SIGKILL on timeout, on cancellation, and when the main process exits (so background
+// jobs cannot outlive the action). Processes that leave the group (setsid, daemons) escape
+// this; the sandbox runner's pid namespace does not have that gap.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "common/file_util.h"
+#include "worker/executable_search.h"
+#include "worker/runner.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace kiln {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How often the wait loop looks at `cancelled` while the command runs.
+constexpr milliseconds kCancelCheckInterval(50);
+constexpr int kChildFailedExitCode = 127;
+
+// Everything the child needs, built before fork. A child forked from a multi-threaded
+// process may only make async-signal-safe calls until it execs: no allocation, no locks.
+struct ExecPlan {
+  std::vector<std::string> strings;  // Owns the bytes argv/envp point into.
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  std::vector<char*> shell_argv;  // {"/bin/sh", <candidate>, argv[1..]}: execvp's ENOEXEC fallback.
+  std::vector<std::string> candidates;
+  std::string working_directory;
+  int max_fd = 1024;
+};
+
+// What the child reports through the CLOEXEC pipe if it fails before exec.
+enum class ChildStep : int { kRedirect, kChdir, kExec };
+struct ChildFailure {
+  ChildStep step;
+  int error;
+};
+
+ExecPlan MakeExecPlan(const RunRequest& request) {
+  ExecPlan plan;
+  plan.strings.reserve(request.arguments.size() + request.environment.size() + 1);
+  for (const std::string& argument : request.arguments) plan.strings.push_back(argument);
+  for (const auto& [name, value] : request.environment) plan.strings.push_back(name + "=" + value);
+  plan.strings.push_back("/bin/sh");
+  const size_t arguments = request.arguments.size();
+  for (size_t i = 0; i < arguments; ++i) plan.argv.push_back(plan.strings[i].data());
+  plan.argv.push_back(nullptr);
+  for (size_t i = arguments; i + 1 < plan.strings.size(); ++i) plan.envp.push_back(plan.strings[i].data());
+  plan.envp.push_back(nullptr);
+  plan.shell_argv.push_back(plan.strings.back().data());
+  plan.shell_argv.push_back(nullptr);  // The candidate, filled in by the child.
+  for (size_t i = 1; i < arguments; ++i) plan.shell_argv.push_back(plan.strings[i].data());
+  plan.shell_argv.push_back(nullptr);
+  plan.candidates = ExecutableCandidates(request.arguments[0], request.environment);
+  plan.working_directory = request.working_directory;
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    plan.max_fd = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  }
+  return plan;
+}
+
+[[noreturn]] void ReportAndExit(int report_fd, ChildStep step, int error) {
+  ChildFailure failure{step, error};
+  ssize_t ignored = ::write(report_fd, &failure, sizeof(failure));
+  (void)ignored;
+  ::_exit(kChildFailedExitCode);
+}
+
+// Marks every descriptor above stderr close-on-exec: the command gets stdio only.
+void CloseInheritedFds(int max_fd) {
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  for (int fd = 3; fd < max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+// Runs in the forked child. Async-signal-safe calls only (see ExecPlan).
+[[noreturn]] void RunChild(ExecPlan& plan, const int stdio[3], int report_fd) {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::setpgid(0, 0);
+  for (int target = 0; target < 3; ++target) {
+    if (::dup2(stdio[target], target) < 0) ReportAndExit(report_fd, ChildStep::kRedirect, errno);
+  }
+  CloseInheritedFds(plan.max_fd);
+  if (::chdir(plan.working_directory.c_str()) != 0) ReportAndExit(report_fd, ChildStep::kChdir, errno);
+  // execvp's rules: keep searching past missing entries, remember EACCES, give up on
+  // anything else.
+  int error = ENOENT;
+  bool access_denied = false;
+  for (std::string& candidate : plan.candidates) {
+    ::execve(candidate.c_str(), plan.argv.data(), plan.envp.data());
+    error = errno;
+    if (error == ENOEXEC) {  // No #! line: run it as a shell script, as execvp does.
+      plan.shell_argv[1] = candidate.data();
+      ::execve(plan.shell_argv[0], plan.shell_argv.data(), plan.envp.data());
+      ReportAndExit(report_fd, ChildStep::kExec, ENOEXEC);
+    }
+    if (error == EACCES) {
+      access_denied = true;
+    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
+      break;
+    }
+  }
+  if (access_denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
+  ReportAndExit(report_fd, ChildStep::kExec, error);
+}
+
+// Keeps the fd off 0-2 so that the child's dup2 onto stdio can never clobber another one.
+StatusOr<UniqueFd> OpenAboveStdio(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0644));
+  if (!fd.valid()) return ErrnoStatus("open", path, errno);
+  if (fd.get() > 2) return fd;
+  UniqueFd moved(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!moved.valid()) return ErrnoStatus("dup", path, errno);
+  return moved;
+}
+
+StatusOr<pid_t> Fork(ExecPlan& plan, const int stdio[3], int report_fd) {
+  // Blocked across fork so that none of the server's handlers can run in the child before
+  // it resets them.
+  sigset_t all, previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = ::fork();
+  if (pid == 0) RunChild(plan, stdio, report_fd);
+  int fork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (pid < 0) return ErrnoStatus("fork", "", fork_error);
+  // Also from the parent, so that a kill(-pid) cannot miss a child that has not run yet.
+  ::setpgid(pid, pid);
+  return pid;
+}
+
+// Blocks until the child has exec'd (the pipe closes) or reported why it could not.
+Status AwaitExec(int report_fd, pid_t pid, const std::string& argv0, const std::string& working_directory) {
+  ChildFailure failure{};
+  ssize_t n;
+  do {
+    n = ::read(report_fd, &failure, sizeof(failure));
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof(failure))) return Status::Ok();
+  int ignored;
+  while (::waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+  }
+  const std::string reason = std::strerror(failure.error);
+  switch (failure.step) {
+    case ChildStep::kExec:
+      return Status::InvalidArgument("cannot execute \"" + argv0 + "\": " + reason);
+    case ChildStep::kChdir:
+      return Status::Internal("cannot enter working directory " + working_directory + ": " + reason);
+    case ChildStep::kRedirect:
+      break;
+  }
+  return Status::Internal("cannot redirect the command's stdio: " + reason);
+}
+
+// The process itself too, in case it moved to another group. Until it is reaped its pid,
+// and so the group id, cannot be reused: the kill cannot hit an unrelated process.
+void KillProcessAndGroup(pid_t pid) {
+  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);
+}
+
+// True once the child has exited, without reaping it (the zombie keeps its pid, and so
+// the process group id, from being reused while we still kill the group).
+bool HasExited(pid_t pid, int pidfd, milliseconds wait) {
+  if (pidfd >= 0) {
+    struct pollfd entry {pidfd, POLLIN, 0};
+    return ::poll(&entry, 1, static_cast<int>(wait.count())) > 0;
+  }
+  siginfo_t info{};  // Kernels before 5.3 have no pidfd: check, then sleep briefly.
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
+    return true;
+  }
+  ::usleep(static_cast<useconds_t>(std::min<int64_t>(wait.count(), 10) * 1000));
+  return false;
+}
+
+// Waits for the child, killing its group on timeout or cancellation, and then any members
+// left behind. Fills exit_code, timed_out and cancelled.
+void WaitAndReap(pid_t pid, Duration timeout, const std::atomic<bool>& cancelled, RunResult& result) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (cancelled.load()) {
+      result.cancelled = true;
+      break;
+    }
+    auto remaining = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (remaining <= milliseconds(0)) {
+      result.timed_out = true;
+      break;
+    }
+    if (HasExited(pid, pidfd.get(), std::min(remaining, kCancelCheckInterval))) break;
+  }
+  KillProcessAndGroup(pid);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+class ProcessRunner final : public Runner {
+ public:
+  StatusOr<RunResult> Run(const RunRequest& request, const std::atomic<bool>& cancelled) override {
+    if (request.arguments.empty() || request.arguments[0].empty()) {
+      return Status::InvalidArgument("the command has no executable (arguments[0] is empty)");
+    }
+    ExecPlan plan = MakeExecPlan(request);
+    auto stdin_fd = OpenAboveStdio("/dev/null", O_RDONLY);
+    if (!stdin_fd.ok()) return stdin_fd.status();
+    auto stdout_fd = OpenAboveStdio(request.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!stdout_fd.ok()) return stdout_fd.status();
+    auto stderr_fd = OpenAboveStdio(request.stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!stderr_fd.ok()) return stderr_fd.status();
+    int report_pipe[2];
+    if (::pipe2(report_pipe, O_CLOEXEC) != 0) return ErrnoStatus("pipe", "", errno);
+    UniqueFd report_read(report_pipe[0]), report_write(report_pipe[1]);
+
+    RunResult result;
+    result.started = std::chrono::system_clock::now();
+    const int stdio[3] = {stdin_fd->get(), stdout_fd->get(), stderr_fd->get()};
+    auto pid = Fork(plan, stdio, report_write.get());
+    if (!pid.ok()) return pid.status();
+    report_write = UniqueFd();
+    KILN_RETURN_IF_ERROR(AwaitExec(report_read.get(), *pid, request.arguments[0], request.working_directory));
+    WaitAndReap(*pid, request.timeout, cancelled, result);
+    result.finished = std::chrono::system_clock::now();
+    return result;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> NewProcessRunner() { return std::make_unique<ProcessRunner>(); }
+
+}  // namespace kiln

@@ -1,0 +1,60 @@
+// Runs one command to completion in a prepared directory. Two implementations: a plain
+// process in its own process group, and a Linux-namespace sandbox (user, mount, pid, ipc,
+// network) with the host filesystem read-only. Staging inputs and collecting outputs is
+// the caller's job (ActionExecutor); a Runner only runs.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace kiln {
+
+struct RunRequest {
+  std::vector<std::string> arguments;  // argv; arguments[0] is resolved like execvp does,
+                                       // using PATH from `environment` (not the server's).
+  // The complete environment: nothing is inherited from the server.
+  std::vector<std::pair<std::string, std::string>> environment;
+  std::string input_root;         // Absolute. The action's tree; the only writable place
+                                  // besides a private /tmp in the sandbox.
+  std::string working_directory;  // Absolute, inside input_root.
+  std::string stdout_path;        // Absolute files the output is written to (outside
+  std::string stderr_path;        // input_root), readable while the command runs.
+  Duration timeout = std::chrono::minutes(15);
+  bool allow_network = false;     // Sandbox only: keep the host network namespace.
+};
+
+struct RunResult {
+  int exit_code = 0;       // The process's exit status, or 128+N if killed by signal N.
+  bool timed_out = false;  // Killed (whole process group) because the timeout passed.
+  bool cancelled = false;  // Killed (whole process group) because `cancelled` was set.
+  std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point finished;
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  // Runs the command and waits for it and every process it started to finish, or kills
+  // them all on timeout or cancellation. A non-OK status means the command could not be
+  // started at all: INVALID_ARGUMENT naming the executable if it cannot be executed,
+  // INTERNAL for system failures.
+  virtual StatusOr<RunResult> Run(const RunRequest& request, const std::atomic<bool>& cancelled) = 0;
+};
+
+std::unique_ptr<Runner> NewProcessRunner();
+
+struct SandboxOptions {
+  // Host paths mounted read-only inside the sandbox at the same place (default: "/").
+  std::vector<std::string> read_only_paths = {"/"};
+};
+// FAILED_PRECONDITION with a hint (how to enable unprivileged user namespaces, or run with
+// --sandbox=none) when this host cannot create the namespaces.
+StatusOr<std::unique_ptr<Runner>> NewSandboxRunner(const SandboxOptions& options);
+
+}  // namespace kiln

@@ -1,0 +1,194 @@
+#include "worker/sandbox_init.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "worker/sandbox_mounts.h"
+
+namespace kiln {
+namespace {
+
+// Descriptor numbers inside the sandbox after MoveDescriptors.
+constexpr int kReportFd = 3;
+constexpr int kInputRootFd = 4;
+constexpr int kFirstUnusedFd = 5;
+
+// Sends why the sandbox could not be started. Everything here must be async-signal-safe.
+[[noreturn]] void Fail(int report_fd, SandboxStage stage, int error, int mount_step = -1) {
+  SandboxFailure failure{stage, mount_step, error};
+  ssize_t ignored = ::write(report_fd, &failure, sizeof(failure));
+  (void)ignored;
+  ::_exit(kSandboxSetupFailedExitCode);
+}
+
+// Handlers and ignored signals of the server must not leak into the sandbox. As pid 1 with
+// default dispositions, init also ignores every signal sent from inside its namespace.
+void ResetSignals() {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// Until the server has written the id maps this process has no usable identity.
+bool AwaitRelease(int release_fd) {
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = ::read(release_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
+// Becomes uid/gid 0 of the user namespace, i.e. the host ids the server mapped there. Raw
+// system calls: glibc's wrappers change the ids of every thread in glibc's thread list,
+// which in init (sharing the server's memory) is the server's.
+int BecomeSandboxUser(bool drop_supplementary_groups) {
+  if (drop_supplementary_groups && ::syscall(SYS_setgroups, 0, nullptr) != 0) return -1;
+  if (::syscall(SYS_setresgid, 0, 0, 0) != 0) return -1;
+  return static_cast<int>(::syscall(SYS_setresuid, 0, 0, 0));
+}
+
+// Leaves exactly stdin/stdout/stderr, the report pipe and the input root descriptor open
+// (at their fixed numbers); the server's other descriptors (sockets, the CAS lock) must not
+// reach the command.
+int MoveDescriptors(const SandboxSpec& spec) {
+  const int wanted[kFirstUnusedFd] = {spec.stdio[0], spec.stdio[1], spec.stdio[2], spec.report_fd,
+                                      spec.input_root_fd};
+  int moved[kFirstUnusedFd];  // First out of the way, so that no dup3 below overwrites a source.
+  for (int fd = 0; fd < kFirstUnusedFd; ++fd) {
+    moved[fd] = wanted[fd] < 0 ? -1 : ::fcntl(wanted[fd], F_DUPFD_CLOEXEC, kFirstUnusedFd);
+    if (wanted[fd] >= 0 && moved[fd] < 0) return -1;
+  }
+  for (int fd = 0; fd < kFirstUnusedFd; ++fd) {
+    if (moved[fd] < 0) {
+      ::close(fd);  // Whatever the server had there.
+    } else if (::dup3(moved[fd], fd, fd < 3 ? 0 : O_CLOEXEC) < 0) {
+      return -1;
+    }
+  }
+  return static_cast<int>(::syscall(SYS_close_range, kFirstUnusedFd, ~0U, 0));
+}
+
+// A new network namespace has only `lo`, and it is down; actions may use localhost.
+int BringUpLoopback() {
+  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return -1;
+  struct ifreq request {};
+  std::memcpy(request.ifr_name, "lo", 3);
+  int result = ::ioctl(sock, SIOCGIFFLAGS, &request);
+  if (result == 0) {
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP | IFF_RUNNING);
+    result = ::ioctl(sock, SIOCSIFFLAGS, &request);
+  }
+  int error = errno;
+  ::close(sock);
+  errno = error;
+  return result;
+}
+
+// Leaves the command no capabilities, now or after exec (uid 0 would otherwise regain the
+// full set at execve), and no way to gain any through setuid binaries.
+int DropCapabilities() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  for (int capability = 0; capability < 64; ++capability) {
+    if (::prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  }
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  struct __user_cap_header_struct header {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] {};
+  return static_cast<int>(::syscall(SYS_capset, &header, data));
+}
+
+// Searches like execvp: past missing entries, remembering EACCES, stopping at anything else.
+[[noreturn]] void ExecCommand(SandboxCommand& command) {
+  int error = ENOENT;
+  bool access_denied = false;
+  for (std::string& candidate : command.candidates) {
+    ::execve(candidate.c_str(), command.argv.data(), command.envp.data());
+    error = errno;
+    if (error == ENOEXEC) {  // No #! line: run it as a shell script, as execvp does.
+      command.shell_argv[1] = candidate.data();
+      ::execve(command.shell_argv[0], command.shell_argv.data(), command.envp.data());
+      Fail(kReportFd, SandboxStage::kExec, ENOEXEC);
+    }
+    if (error == EACCES) {
+      access_denied = true;
+    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
+      break;
+    }
+  }
+  if (access_denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
+  Fail(kReportFd, SandboxStage::kExec, error);
+}
+
+[[noreturn]] void RunCommand(SandboxCommand& command) {
+  ::setsid();
+  if (::chdir(command.working_directory.c_str()) != 0) Fail(kReportFd, SandboxStage::kChdir, errno);
+  if (DropCapabilities() != 0) Fail(kReportFd, SandboxStage::kDropCapabilities, errno);
+  ExecCommand(command);
+}
+
+// fork() as a bare system call: glibc's fork() runs atfork handlers, which take locks that
+// another server thread may be holding (init shares the server's memory).
+pid_t ForkCommand() {
+  struct clone_args args {};
+  args.exit_signal = SIGCHLD;
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof(args)));
+}
+
+// Reaps the command and everything orphaned into init, until nothing is left.
+[[noreturn]] void ReapAll(pid_t command) {
+  int command_status = 0;
+  while (true) {
+    int status = 0;
+    pid_t pid = ::wait4(-1, &status, __WALL, nullptr);
+    if (pid == command) command_status = status;
+    if (pid < 0 && errno != EINTR) break;
+  }
+  ::_exit(WIFSIGNALED(command_status) ? 128 + WTERMSIG(command_status) : WEXITSTATUS(command_status));
+}
+
+}  // namespace
+
+void RunSandboxInit(SandboxSpec& spec) {
+  ResetSignals();
+  // The thread that cloned us lives until we are reaped; if the server dies, so does the
+  // sandbox (and with init, every process in it).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(spec.report_fd, SandboxStage::kStart, errno);
+  if (!AwaitRelease(spec.release_fd)) ::_exit(kSandboxSetupFailedExitCode);  // The server gave up.
+  if (BecomeSandboxUser(spec.drop_supplementary_groups) != 0) Fail(spec.report_fd, SandboxStage::kIdentity, errno);
+  if (MoveDescriptors(spec) != 0) Fail(spec.report_fd, SandboxStage::kDescriptors, errno);
+
+  if (spec.input_root_tree >= 0) spec.tree_fds[spec.input_root_tree] = kInputRootFd;
+  MountFailure mount_failure;
+  if (!ApplyMountPlan(spec.mounts, spec.tree_fds, mount_failure)) {
+    Fail(kReportFd, SandboxStage::kMount, mount_failure.error, mount_failure.step);
+  }
+  if (spec.bring_up_loopback && BringUpLoopback() != 0) Fail(kReportFd, SandboxStage::kLoopback, errno);
+  if (!spec.has_command) ::_exit(0);
+
+  pid_t command = ForkCommand();
+  if (command == 0) RunCommand(spec.command);
+  if (command < 0) Fail(kReportFd, SandboxStage::kFork, errno);
+  ::close(kReportFd);  // The command's copy closes at exec; the server reads after we exit.
+  ReapAll(command);
+}
+
+}  // namespace kiln

@@ -1,0 +1,2 @@
+#include "greet.h"
+int main() { return Greet("x") == "hello x" ? 0 : 1; }

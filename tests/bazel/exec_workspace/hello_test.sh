@@ -1,0 +1,3 @@
+#!/bin/sh
+out=$("$TEST_SRCDIR/__main__/hello")
+[ "$out" = "hello kiln" ]

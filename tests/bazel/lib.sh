@@ -1,0 +1,61 @@
+# Shared by the Bazel client tests: a fresh kiln on a free loopback port and a Bazel with its
+# own output root, both cleaned up on exit. Source it, then call start_kiln.
+set -euo pipefail
+
+work=$(mktemp -d /tmp/kiln-bazel-test.XXXXXX)
+kiln_pid=""
+port=""
+MOCK_REPOS=/usr/src/bazel-bootstrap/mock_repos
+
+cleanup() {
+  (cd "$work/ws" 2>/dev/null && timeout 60 bazel --output_user_root="$work/bazel-root" shutdown >/dev/null 2>&1) || true
+  if [ -n "$kiln_pid" ]; then
+    kill -TERM "$kiln_pid" 2>/dev/null || true
+    wait "$kiln_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+
+# start_kiln KILN_BINARY [kiln serve flags...]
+start_kiln() {
+  local kiln=$1; shift
+  command -v bazel >/dev/null || fail "bazel is not installed (dev.sh test installs bazel-bootstrap)"
+  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$work/data" "$@" > "$work/kiln.log" 2>&1 &
+  kiln_pid=$!
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log")
+    [ -n "$port" ] && return 0
+    sleep 0.2
+  done
+  cat "$work/kiln.log"
+  fail "kiln did not start"
+}
+
+# copy_workspace DIR: the workspace the bazel commands below run in.
+copy_workspace() {
+  cp -r "$1" "$work/ws"
+}
+
+# run_bazel ARGS...: bazel in the workspace, offline, output captured and echoed on failure.
+run_bazel() {
+  (cd "$work/ws" && timeout 600 bazel --output_user_root="$work/bazel-root" "$@" --noshow_progress 2>&1)
+}
+
+# The overrides that let Bazel 4.2.3 work without network for C++ and test rules.
+offline_overrides() {
+  echo "--override_repository=rules_cc=$MOCK_REPOS/rules_cc" \
+       "--override_repository=rules_java=$MOCK_REPOS/rules_java" \
+       "--override_repository=rules_proto=$MOCK_REPOS/rules_proto" \
+       "--override_repository=remote_coverage_tools=$(cd "$(dirname "${BASH_SOURCE[0]}")/coverage_tools_stub" && pwd)"
+}
+
+# processes_line OUTPUT: Bazel's "N processes: ..." summary.
+processes_line() {
+  echo "$1" | grep -E "processes:" | tail -1
+}
