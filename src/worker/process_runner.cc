@@ -16,7 +16,7 @@
 #include <cstring>
 
 #include "common/file_util.h"
-#include "worker/executable_search.h"
+#include "worker/exec_image.h"
 #include "worker/runner.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -32,15 +32,9 @@ using std::chrono::milliseconds;
 constexpr milliseconds kCancelCheckInterval(50);
 constexpr int kChildFailedExitCode = 127;
 
-// Everything the child needs, built before fork. A child forked from a multi-threaded
-// process may only make async-signal-safe calls until it execs: no allocation, no locks.
+// Everything the child needs, built before fork (see ExecImage).
 struct ExecPlan {
-  std::vector<std::string> strings;  // Owns the bytes argv/envp point into.
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-  std::vector<char*> shell_argv;  // {"/bin/sh", <candidate>, argv[1..]}: execvp's ENOEXEC fallback.
-  std::vector<std::string> candidates;
-  std::string working_directory;
+  ExecImage image;
   int max_fd = 1024;
 };
 
@@ -53,21 +47,7 @@ struct ChildFailure {
 
 ExecPlan MakeExecPlan(const RunRequest& request) {
   ExecPlan plan;
-  plan.strings.reserve(request.arguments.size() + request.environment.size() + 1);
-  for (const std::string& argument : request.arguments) plan.strings.push_back(argument);
-  for (const auto& [name, value] : request.environment) plan.strings.push_back(name + "=" + value);
-  plan.strings.push_back("/bin/sh");
-  const size_t arguments = request.arguments.size();
-  for (size_t i = 0; i < arguments; ++i) plan.argv.push_back(plan.strings[i].data());
-  plan.argv.push_back(nullptr);
-  for (size_t i = arguments; i + 1 < plan.strings.size(); ++i) plan.envp.push_back(plan.strings[i].data());
-  plan.envp.push_back(nullptr);
-  plan.shell_argv.push_back(plan.strings.back().data());
-  plan.shell_argv.push_back(nullptr);  // The candidate, filled in by the child.
-  for (size_t i = 1; i < arguments; ++i) plan.shell_argv.push_back(plan.strings[i].data());
-  plan.shell_argv.push_back(nullptr);
-  plan.candidates = ExecutableCandidates(request.arguments[0], request.environment);
-  plan.working_directory = request.working_directory;
+  plan.image = MakeExecImage(request);
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
     plan.max_fd = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
@@ -101,26 +81,8 @@ void CloseInheritedFds(int max_fd) {
     if (::dup2(stdio[target], target) < 0) ReportAndExit(report_fd, ChildStep::kRedirect, errno);
   }
   CloseInheritedFds(plan.max_fd);
-  if (::chdir(plan.working_directory.c_str()) != 0) ReportAndExit(report_fd, ChildStep::kChdir, errno);
-  // execvp's rules: keep searching past missing entries, remember EACCES, give up on
-  // anything else.
-  int error = ENOENT;
-  bool access_denied = false;
-  for (std::string& candidate : plan.candidates) {
-    ::execve(candidate.c_str(), plan.argv.data(), plan.envp.data());
-    error = errno;
-    if (error == ENOEXEC) {  // No #! line: run it as a shell script, as execvp does.
-      plan.shell_argv[1] = candidate.data();
-      ::execve(plan.shell_argv[0], plan.shell_argv.data(), plan.envp.data());
-      ReportAndExit(report_fd, ChildStep::kExec, ENOEXEC);
-    }
-    if (error == EACCES) {
-      access_denied = true;
-    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
-      break;
-    }
-  }
-  if (access_denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
+  if (::chdir(plan.image.working_directory.c_str()) != 0) ReportAndExit(report_fd, ChildStep::kChdir, errno);
+  const int error = ExecLikeExecvp(plan.image);
   ReportAndExit(report_fd, ChildStep::kExec, error);
 }
 

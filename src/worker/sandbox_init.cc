@@ -116,27 +116,7 @@ int DropCapabilities() {
   return static_cast<int>(::syscall(SYS_capset, &header, data));
 }
 
-// Searches like execvp: past missing entries, remembering EACCES, stopping at anything else.
-[[noreturn]] void ExecCommand(SandboxCommand& command) {
-  int error = ENOENT;
-  bool access_denied = false;
-  for (std::string& candidate : command.candidates) {
-    ::execve(candidate.c_str(), command.argv.data(), command.envp.data());
-    error = errno;
-    if (error == ENOEXEC) {  // No #! line: run it as a shell script, as execvp does.
-      command.shell_argv[1] = candidate.data();
-      ::execve(command.shell_argv[0], command.shell_argv.data(), command.envp.data());
-      Fail(kReportFd, SandboxStage::kExec, ENOEXEC);
-    }
-    if (error == EACCES) {
-      access_denied = true;
-    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
-      break;
-    }
-  }
-  if (access_denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
-  Fail(kReportFd, SandboxStage::kExec, error);
-}
+[[noreturn]] void ExecCommand(SandboxCommand& command) { Fail(kReportFd, SandboxStage::kExec, ExecLikeExecvp(command)); }
 
 [[noreturn]] void RunCommand(SandboxCommand& command) {
   ::setsid();

@@ -197,7 +197,7 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
   UniqueFd input_root_tree;
   KILN_RETURN_IF_ERROR(PrepareFilesystem(*input_root, spec, input_root_tree));
   spec.has_command = true;
-  spec.command = MakeSandboxCommand(request);
+  spec.command = MakeExecImage(request);
   auto stdin_fd = Open("/dev/null", O_RDONLY);
   if (!stdin_fd.ok()) return stdin_fd.status();
   auto stdout_fd = Open(request.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);

@@ -9,22 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "worker/exec_image.h"
 #include "worker/runner.h"
 #include "worker/sandbox_mount_plan.h"
 
 namespace kiln {
 
-// The command to exec, in execvp's terms. argv/envp/shell_argv point into `strings`.
-struct SandboxCommand {
-  std::vector<std::string> strings;
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-  std::vector<char*> shell_argv;  // {"/bin/sh", <candidate>, argv[1..]}: execvp's ENOEXEC fallback.
-  std::vector<std::string> candidates;
-  std::string working_directory;
-};
-
-SandboxCommand MakeSandboxCommand(const RunRequest& request);
+// The command to exec: prepared before any clone or fork.
+using SandboxCommand = ExecImage;
 
 struct SandboxSpec {
   // Without a command the sandbox is built and torn down again: NewSandboxRunner's probe.

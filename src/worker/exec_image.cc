@@ -1,0 +1,51 @@
+#include "worker/exec_image.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "worker/executable_search.h"
+
+namespace kiln {
+
+ExecImage MakeExecImage(const RunRequest& request) {
+  ExecImage image;
+  image.strings.reserve(request.arguments.size() + request.environment.size() + 1);
+  for (const std::string& argument : request.arguments) image.strings.push_back(argument);
+  for (const auto& [name, value] : request.environment) image.strings.push_back(name + "=" + value);
+  image.strings.push_back("/bin/sh");
+  const size_t arguments = request.arguments.size();
+  for (size_t i = 0; i < arguments; ++i) image.argv.push_back(image.strings[i].data());
+  image.argv.push_back(nullptr);
+  for (size_t i = arguments; i + 1 < image.strings.size(); ++i) image.envp.push_back(image.strings[i].data());
+  image.envp.push_back(nullptr);
+  image.shell_argv = {image.strings.back().data(), nullptr};  // [1]: the candidate, set at exec time.
+  for (size_t i = 1; i < arguments; ++i) image.shell_argv.push_back(image.strings[i].data());
+  image.shell_argv.push_back(nullptr);
+  image.candidates = ExecutableCandidates(request.arguments[0], request.environment);
+  image.working_directory = request.working_directory;
+  return image;
+}
+
+int ExecLikeExecvp(ExecImage& image) {
+  int error = ENOENT;
+  bool access_denied = false;
+  for (std::string& candidate : image.candidates) {
+    ::execve(candidate.c_str(), image.argv.data(), image.envp.data());
+    error = errno;
+    if (error == ENOEXEC) {
+      image.shell_argv[1] = candidate.data();
+      ::execve(image.shell_argv[0], image.shell_argv.data(), image.envp.data());
+      return ENOEXEC;
+    }
+    if (error == EACCES) {
+      access_denied = true;
+    } else if (error != ENOENT && error != ENOTDIR && error != ESTALE && error != ENODEV && error != ETIMEDOUT) {
+      break;
+    }
+  }
+  if (access_denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
+  return error;
+}
+
+}  // namespace kiln

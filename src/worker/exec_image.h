@@ -1,0 +1,30 @@
+// What exec needs to start a command, built before fork: a child forked from a
+// multi-threaded process may only make async-signal-safe calls until it execs (no
+// allocation, no locks), so every string and pointer array is prepared here. Shared by the
+// plain process runner and the sandbox.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "worker/runner.h"
+
+namespace kiln {
+
+struct ExecImage {
+  std::vector<std::string> strings;  // Owns the bytes argv/envp/shell_argv point into.
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  std::vector<char*> shell_argv;  // {"/bin/sh", <candidate>, argv[1..]}: execvp's ENOEXEC fallback.
+  std::vector<std::string> candidates;  // Where arguments[0] may be, in PATH order.
+  std::string working_directory;
+};
+
+ExecImage MakeExecImage(const RunRequest& request);
+
+// Execs the first candidate that works, by execvp's rules: search past missing entries,
+// remember EACCES, give up on anything else; a file without a #! line runs under /bin/sh.
+// Only returns on failure, with the errno to report. Async-signal-safe.
+int ExecLikeExecvp(ExecImage& image);
+
+}  // namespace kiln
