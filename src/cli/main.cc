@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/serve_command.h"
+#include "cli/worker_command.h"
 
 namespace {
 
@@ -14,6 +15,7 @@ constexpr char kUsage[] =
     "\n"
     "Commands:\n"
     "  serve     Run the frontend (CAS, ByteStream, ActionCache, Capabilities) on an embedded disk store.\n"
+    "  worker    Run actions for a frontend (`kiln serve`) on this host; connects to its scheduler.\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
 }  // namespace
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return kiln::RunServeCommand(args);
+  if (command == "worker") return kiln::RunWorkerCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -42,7 +42,10 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
                  "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.");
   flags.AddInt("workers", &options.workers,
-               "Local worker slots that run actions in this process (0 = none: execution disabled).");
+               "Local worker slots that run actions in this process (0 = none: only remote workers run actions).");
+  flags.AddBool("allow-remote-workers", &options.allow_remote_workers,
+                "Let `kiln worker` processes connect (kiln's WorkerService) and run actions. With --workers 0 "
+                "and --allow-remote-workers=false, execution is disabled.");
   flags.AddString("sandbox", &options.sandbox,
                   "How local workers isolate actions: namespaces (user, mount, pid, ipc, network namespaces; "
                   "host filesystem read-only), none (a plain process group), or auto (namespaces when this "

@@ -19,6 +19,7 @@
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
 #include "server/execution_service.h"
+#include "server/worker_service.h"
 #include "worker/runner.h"
 
 namespace kiln {
@@ -34,6 +35,7 @@ struct KilnServer::State {
   std::unique_ptr<LocalWorkerPool> local_workers;
   std::unique_ptr<ExecutionService> execution_service;
   std::unique_ptr<OperationsService> operations_service;
+  std::unique_ptr<WorkerService> worker_service;  // Null unless remote workers are allowed.
   // Periodic scheduler housekeeping (retention); sleeps on a condition variable.
   std::thread maintenance;
   std::mutex maintenance_mutex;
@@ -128,18 +130,26 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
-  capabilities.exec_enabled = options.workers > 0;
+  capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
   state->capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
   state->cas_service = std::make_unique<CasService>(state->cas.get(), CasServiceOptions{options.max_batch_total_size_bytes});
   state->bytestream_service = std::make_unique<ByteStreamService>(state->cas.get(), state->uploads.get());
   state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
   state->execution_service = std::make_unique<ExecutionService>(state->engine.get(), state->scheduler.get());
   state->operations_service = std::make_unique<OperationsService>(state->scheduler.get());
+  if (options.allow_remote_workers) {
+    state->worker_service = std::make_unique<WorkerService>(state->scheduler.get(), state->action_cache.get());
+  }
 
   grpc::ServerBuilder builder;
   // gRPC enables SO_REUSEPORT by default, which would let a second kiln bind the same port
   // and silently split clients between two data directories.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Ping clients with calls in progress: a worker whose host vanished without closing its
+  // connection is noticed (and its actions re-queued) within about a minute and a half.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state->port);
   // Batch requests carry up to max_batch_total_size_bytes of data plus digests and framing.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));
@@ -153,6 +163,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   builder.RegisterService(state->action_cache_service.get());
   builder.RegisterService(state->execution_service.get());
   builder.RegisterService(state->operations_service.get());
+  if (state->worker_service) builder.RegisterService(state->worker_service.get());
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
@@ -174,7 +185,13 @@ void KilnServer::Shutdown(Duration grace) {
     // Let running calls finish (new ones are still accepted meanwhile), then stop at once:
     // idle client connections must not hold shutdown for the whole grace period. Streams
     // waiting on operations count as running, so they get the grace period too.
-    state_->calls.WaitUntilIdle(grace);
+    // Worker streams never end by themselves: wait for the other calls only.
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    const auto worker_streams = [this] { return state_->worker_service ? state_->worker_service->open_streams() : 0; };
+    while (state_->calls.active_calls() > static_cast<int64_t>(worker_streams()) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     state_->server->Shutdown(std::chrono::system_clock::now());
     state_->server->Wait();
     state_->server.reset();

@@ -20,6 +20,8 @@ struct ServerOptions {
   Duration upload_idle_timeout = std::chrono::minutes(10);
   bool sync_writes = false;
   int workers = 0;
+  // Serve kiln's WorkerService, so that `kiln worker` processes can connect and run actions.
+  bool allow_remote_workers = true;
   // "namespaces", "none", or "auto" (namespaces when the host allows them).
   std::string sandbox = "auto";
   std::string work_dir;  // Default: {data_dir}/work.

@@ -62,7 +62,7 @@ void OperationStreamReactor::OnWriteDone(bool ok) {
   if (finished_) return;
   grpc::Status finish_with;
   bool finish = false;
-  if (!ok) {
+  if (!ok || cancelled_) {
     finish = true;
     finish_with = grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   } else if (current_.done()) {
@@ -84,7 +84,8 @@ void OperationStreamReactor::OnWriteDone(bool ok) {
 
 void OperationStreamReactor::OnCancel() {
   std::unique_lock lock(mutex_);
-  if (finished_ || writing_) return;  // An outstanding write will fail and finish.
+  cancelled_ = true;
+  if (finished_ || writing_) return;  // OnWriteDone finishes once the outstanding write ends.
   finished_ = true;
   lock.unlock();
   Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled"));

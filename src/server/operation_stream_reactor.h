@@ -43,6 +43,9 @@ class OperationStreamReactor final : public grpc::ServerWriteReactor<google::lon
   std::mutex mutex_;
   bool writing_ = false;   // A StartWrite is outstanding; current_ belongs to gRPC.
   bool finished_ = false;  // Finish was (or is about to be) called.
+  // The client cancelled. A write in flight may still complete successfully afterwards, so
+  // OnWriteDone must finish the stream then instead of waiting for the next update.
+  bool cancelled_ = false;
   google::longrunning::Operation current_;
   std::optional<google::longrunning::Operation> pending_;
 };

@@ -95,7 +95,8 @@ TEST_F(SmallBatchCapabilitiesTest, AdvertisedBatchLimitIsEnforced) {
 
 class NoWorkersCapabilitiesTest : public KilnServerTest {
  protected:
-  std::vector<std::string> ServerFlags() const override { return {"--workers", "0"}; }
+  // Remote workers may connect by default, which enables execution even without local ones.
+  std::vector<std::string> ServerFlags() const override { return {"--workers", "0", "--allow-remote-workers=false"}; }
 };
 
 TEST_F(NoWorkersCapabilitiesTest, AdvertisesExecutionDisabled) {

@@ -1,0 +1,96 @@
+#include "cas/read_through_cache.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace kiln {
+
+namespace {
+
+// Copy granularity between the stores: bounded memory, few calls per blob.
+constexpr size_t kCopyChunkBytes = 1024 * 1024;
+
+// The local writer refuses bytes that do not match the digest: here that means the remote
+// store served bad data, which is data loss, not a caller's invalid argument.
+Status BlameRemote(const Status& status, std::string_view context) {
+  if (status.code() == StatusCode::kInvalidArgument) return Status::DataLoss(status.message()).WithContext(context);
+  return status.WithContext(context);
+}
+
+}  // namespace
+
+struct ReadThroughCache::Fetch {
+  bool done = false;
+  Status status;
+};
+
+ReadThroughCache::ReadThroughCache(std::unique_ptr<DiskBlobStore> local, BlobStore* remote)
+    : local_(std::move(local)), remote_(remote) {}
+
+ReadThroughCache::~ReadThroughCache() = default;
+
+Status ReadThroughCache::EnsureLocal(const Digest& digest) {
+  // FindMissing also pins a present blob until it has been hardlinked.
+  if (local_->FindMissing({digest}).empty()) return Status::Ok();
+  std::shared_ptr<Fetch> fetch;
+  {
+    std::unique_lock lock(mutex_);
+    auto [it, first] = fetches_.try_emplace(digest, nullptr);
+    if (!first) {
+      fetch = it->second;
+      fetch_done_.wait(lock, [&] { return fetch->done; });
+      return fetch->status;
+    }
+    fetch = it->second = std::make_shared<Fetch>();
+  }
+  // Another caller's fetch may have finished between our first look and the claim.
+  Status status = local_->FindMissing({digest}).empty() ? Status::Ok() : FetchFromRemote(digest);
+  {
+    std::lock_guard lock(mutex_);
+    fetch->status = status;
+    fetch->done = true;
+    fetches_.erase(digest);
+  }
+  fetch_done_.notify_all();
+  return status;
+}
+
+Status ReadThroughCache::FetchFromRemote(const Digest& digest) {
+  const std::string context = "fetching blob " + digest.ToString() + " into the local cache";
+  auto reader = remote_->OpenRead(digest, 0);
+  if (!reader.ok()) return reader.status();
+  auto writer = local_->OpenWrite(digest);
+  if (!writer.ok()) return writer.status().WithContext(context);
+  std::string buffer(static_cast<size_t>(std::clamp<int64_t>(digest.size(), 1, kCopyChunkBytes)), '\0');
+  while (true) {
+    auto n = (*reader)->Read(buffer.data(), buffer.size());
+    if (!n.ok()) return n.status().WithContext(context);
+    if (*n == 0) break;
+    Status written = (*writer)->Write(std::string_view(buffer.data(), *n));
+    if (!written.ok()) return BlameRemote(written, context);
+  }
+  KILN_RETURN_IF_ERROR(BlameRemote((*writer)->Commit(), context));
+  // Pin the new copy; it is gone already only if pinned blobs fill the whole budget.
+  if (!local_->FindMissing({digest}).empty()) {
+    return Status::ResourceExhausted(context + ": the local cache is full of blobs in use");
+  }
+  return Status::Ok();
+}
+
+std::vector<Digest> ReadThroughCache::FindMissing(const std::vector<Digest>& digests) {
+  return remote_->FindMissing(digests);
+}
+
+StatusOr<std::unique_ptr<BlobReader>> ReadThroughCache::OpenRead(const Digest& digest, int64_t offset) {
+  if (offset < 0 || offset > digest.size()) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
+  }
+  KILN_RETURN_IF_ERROR(EnsureLocal(digest));
+  return local_->OpenRead(digest, offset);
+}
+
+StatusOr<std::unique_ptr<BlobWriter>> ReadThroughCache::OpenWrite(const Digest& digest) {
+  return remote_->OpenWrite(digest);
+}
+
+}  // namespace kiln

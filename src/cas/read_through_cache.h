@@ -1,0 +1,54 @@
+// A bounded local disk cache in front of another (usually remote) BlobStore, for workers:
+// inputs are fetched once, kept in a DiskBlobStore (LRU within its budget) and hardlinked
+// into action directories from there. The remote store stays authoritative: FindMissing
+// asks it, and writes go to it (outputs are not cached locally: a worker uploads them and
+// rarely reads them back).
+//
+// Thread-safe. Concurrent EnsureLocal calls for the same blob share one fetch.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "cas/blob_store.h"
+#include "cas/disk_blob_store.h"
+
+namespace kiln {
+
+class ReadThroughCache final : public BlobStore {
+ public:
+  // REQUIRES: `remote` outlives the cache.
+  ReadThroughCache(std::unique_ptr<DiskBlobStore> local, BlobStore* remote);
+  ~ReadThroughCache() override;
+
+  // Fetches the blob from the remote store unless the local cache has it. Either way the
+  // local copy is then pinned for the local store's grace period, so that LocalPath stays
+  // valid long enough to hardlink it. NOT_FOUND if the remote store lacks it too;
+  // DATA_LOSS if the remote store sent bytes that do not match the digest.
+  Status EnsureLocal(const Digest& digest);
+  // The local file of a blob (after EnsureLocal), for hardlinking. The empty blob has none.
+  std::string LocalPath(const Digest& digest) const { return local_->PathFor(digest); }
+
+  std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
+  // Served from the local cache, fetching first on a miss.
+  StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  // Written to the remote store.
+  StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+
+ private:
+  struct Fetch;
+  // Copies the blob from the remote store into the local one.
+  Status FetchFromRemote(const Digest& digest);
+
+  std::unique_ptr<DiskBlobStore> local_;
+  BlobStore* remote_;
+  std::mutex mutex_;
+  std::condition_variable fetch_done_;
+  // Fetches in progress, so that a second caller waits for the first instead of
+  // downloading the same blob again. Guarded by mutex_.
+  std::unordered_map<Digest, std::shared_ptr<Fetch>, DigestHash> fetches_;
+};
+
+}  // namespace kiln

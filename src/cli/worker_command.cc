@@ -1,0 +1,184 @@
+#include "cli/worker_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "cas/read_through_cache.h"
+#include "cli/flags.h"
+#include "client/remote_blob_store.h"
+#include "client/remote_worker.h"
+#include "scheduler/platform.h"
+#include "worker/action_executor.h"
+#include "worker/runner.h"
+
+namespace kiln {
+namespace {
+
+struct WorkerFlags {
+  std::string scheduler;
+  std::string work_dir;
+  int slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::pair<std::string, std::string>> platform;
+  int64_t cache_bytes = int64_t{10} << 30;
+  std::string sandbox = "auto";
+  std::string worker_id;
+};
+
+std::string DefaultWorkerId() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "worker");
+  return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+// Returns the exit code if the command is over (after --help or a usage error).
+std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags& out) {
+  FlagSet flags("kiln worker --scheduler HOST:PORT --work-dir DIR [flags]",
+                "Runs actions for a kiln frontend (`kiln serve`): connects to its scheduler, takes one action\n"
+                "per free slot, fetches inputs from the frontend's CAS through a local disk cache, and uploads\n"
+                "outputs there. Reconnects when the connection breaks. Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddString("scheduler", &out.scheduler, "The frontend to work for, HOST:PORT (required).");
+  flags.AddString("work-dir", &out.work_dir,
+                  "This worker's own directory (required): DIR/actions holds action directories (emptied at "
+                  "start), DIR/cache the input cache (kept across restarts).");
+  flags.AddInt("slots", &out.slots, "Actions run at once; the default is this host's number of cores.");
+  std::vector<std::string> platform_flags;
+  flags.AddStringList("platform", &platform_flags,
+                      "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
+  flags.AddBytes("cache-bytes", &out.cache_bytes,
+                 "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.");
+  flags.AddString("sandbox", &out.sandbox,
+                  "How actions are isolated: namespaces (user, mount, pid, ipc, network namespaces; host "
+                  "filesystem read-only), none (a plain process group), or auto (namespaces when this host "
+                  "allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("worker-id", &out.worker_id,
+                  "Name of this worker, unique among the frontend's workers; shown in results' metadata "
+                  "(empty: HOSTNAME-PID).");
+  Status parsed = flags.Parse(args);
+  if (flags.help_requested()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  for (const std::string& text : platform_flags) {
+    if (!parsed.ok()) break;
+    auto property = ParsePlatformProperty(text);
+    if (property.ok()) out.platform.push_back(*property);
+    else parsed = property.status().WithContext("--platform");
+  }
+  if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
+  if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
+  if (parsed.ok() && out.slots < 1) parsed = Status::InvalidArgument("--slots must be 1 or more");
+  if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
+  if (parsed.ok() && out.sandbox != "auto" && out.sandbox != "namespaces" && out.sandbox != "none") {
+    parsed = Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + out.sandbox + "\"");
+  }
+  if (!parsed.ok()) {
+    std::cerr << "kiln worker: " << parsed.message() << "\n";
+    return 2;
+  }
+  if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
+  return std::nullopt;
+}
+
+struct ChosenRunner {
+  std::unique_ptr<Runner> runner;
+  bool sandboxed = false;
+};
+
+// As `kiln serve` chooses for its local workers.
+StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
+  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
+  auto sandboxed = NewSandboxRunner(SandboxOptions());
+  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
+  if (sandbox == "namespaces") return sandboxed.status();
+  std::cerr << "kiln worker: WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
+  return ChosenRunner{NewProcessRunner(), false};
+}
+
+std::shared_ptr<grpc::Channel> FrontendChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  // Assignments carry whole Commands, batch reads whole blobs: no artificial size limit.
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(-1);
+  // Notice a frontend that vanished without closing the connection, and reconnect. gRPC
+  // servers refuse client pings more frequent than every 5 minutes on idle connections.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 6 * 60'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+int Fail(const Status& status, std::string_view context) {
+  std::cerr << "kiln worker: " << context << ": " << status.ToString() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int RunWorkerCommand(const std::vector<std::string>& args) {
+  WorkerFlags flags;
+  if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
+
+  // As in `kiln serve`: stop signals are taken synchronously below, not in a handler, and
+  // every thread started from here on (gRPC's, the slots) inherits the blocked mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto runner = MakeRunner(flags.sandbox);
+  if (!runner.ok()) return Fail(runner.status(), "choosing the sandbox");
+  const std::string work_root = flags.work_dir + "/actions";
+  // A previous run killed mid-action leaves its action directories behind.
+  if (Status cleaned = CleanWorkRoot(work_root); !cleaned.ok()) return Fail(cleaned, "cleaning " + work_root);
+  DiskBlobStoreOptions cache_options;
+  cache_options.root = flags.work_dir + "/cache";
+  cache_options.max_bytes = flags.cache_bytes;
+  auto local = DiskBlobStore::Open(cache_options);
+  if (!local.ok()) return Fail(local.status(), "opening the input cache in " + cache_options.root);
+
+  std::shared_ptr<grpc::Channel> channel = FrontendChannel(flags.scheduler);
+  std::unique_ptr<BlobStore> frontend_cas = NewRemoteBlobStore(channel, RemoteBlobStoreOptions());
+  ReadThroughCache cas(std::move(local).value(), frontend_cas.get());
+
+  ActionExecutorOptions executor_options;
+  executor_options.work_root = work_root;
+  executor_options.worker_id = flags.worker_id;
+  executor_options.cas = &cas;
+  executor_options.runner = runner->runner.get();
+  executor_options.local_blob_path = [&cas](const Digest& digest) {
+    return cas.EnsureLocal(digest).ok() ? cas.LocalPath(digest) : std::string();
+  };
+  // As for local workers: the sandbox's unprivileged user cannot write the cache's
+  // read-only files, so inputs can be hardlinked; a plain process (maybe root) gets copies.
+  if (runner->sandboxed) executor_options.input_hardlinks = InputHardlinks::kAlways;
+  ActionExecutor executor(executor_options);
+
+  RemoteWorkerOptions worker_options;
+  worker_options.worker_id = flags.worker_id;
+  worker_options.slots = flags.slots;
+  worker_options.platform = flags.platform;
+  worker_options.on_connected = [&flags] {
+    std::cout << "kiln worker: connected to " << flags.scheduler << " as " << flags.worker_id << std::endl;
+  };
+  RemoteWorker worker(channel, &executor, worker_options);
+  std::thread serving([&worker] { worker.Run(); });
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "kiln worker: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
+            << std::endl;
+  worker.Stop();
+  serving.join();
+  std::cout << "kiln worker: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace kiln

@@ -1,0 +1,113 @@
+#include "client/remote_blob_store.h"
+
+#include <algorithm>
+#include <span>
+#include <unordered_set>
+
+#include "client/remote_blob_reader.h"
+#include "client/remote_blob_rpc.h"
+#include "client/remote_blob_writer.h"
+
+namespace kiln {
+namespace {
+
+// Keeps each FindMissingBlobs request (~80 bytes per digest) far below 4 MiB.
+constexpr size_t kFindMissingChunk = 10000;
+
+class RemoteBlobStore final : public BlobStore {
+ public:
+  explicit RemoteBlobStore(std::shared_ptr<const RemoteCasStubs> remote) : remote_(std::move(remote)) {}
+
+  std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override {
+    std::vector<Digest> by_function[std::size(kAllDigestFunctions)];
+    for (const Digest& digest : digests) {
+      if (!digest.IsEmptyBlob()) by_function[static_cast<size_t>(digest.function())].push_back(digest);
+    }
+    std::unordered_set<Digest, DigestHash> missing;
+    for (const std::vector<Digest>& group : by_function) {
+      for (size_t start = 0; start < group.size(); start += kFindMissingChunk) {
+        const size_t end = std::min(group.size(), start + kFindMissingChunk);
+        AddMissing(std::span(group).subspan(start, end - start), missing);
+      }
+    }
+    // In the caller's order, duplicates included, as the local stores answer.
+    std::vector<Digest> result;
+    for (const Digest& digest : digests) {
+      if (missing.contains(digest)) result.push_back(digest);
+    }
+    return result;
+  }
+
+  StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override {
+    if (offset < 0 || offset > digest.size()) {
+      return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
+    }
+    if (digest.IsEmptyBlob()) return NewInMemoryBlobReader("");
+    if (offset == 0 && digest.size() <= remote_->options.batch_threshold_bytes) return BatchRead(digest);
+    return OpenByteStreamReader(remote_, digest, offset);
+  }
+
+  StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override {
+    return NewRemoteBlobWriter(remote_, digest);
+  }
+
+ private:
+  // Asks about digests of one function. A failed call reports them all missing: the caller
+  // then uploads them, and that upload surfaces the real error.
+  void AddMissing(std::span<const Digest> digests, std::unordered_set<Digest, DigestHash>& missing) {
+    const DigestFunction function = digests.front().function();
+    reapi::FindMissingBlobsRequest request;
+    request.set_instance_name(remote_->options.instance_name);
+    request.set_digest_function(ToProto(function));
+    for (const Digest& digest : digests) *request.add_blob_digests() = ToProto(digest);
+    reapi::FindMissingBlobsResponse response;
+    auto context = NewClientContext(remote_->options.rpc_timeout);
+    if (!remote_->cas->FindMissingBlobs(context.get(), request, &response).ok()) {
+      missing.insert(digests.begin(), digests.end());
+      return;
+    }
+    for (const reapi::Digest& proto : response.missing_blob_digests()) {
+      auto digest = FromProto(function, proto, "missing_blob_digests");
+      if (digest.ok()) missing.insert(std::move(digest).value());
+    }
+  }
+
+  StatusOr<std::unique_ptr<BlobReader>> BatchRead(const Digest& digest) {
+    const std::string context_text = "reading blob " + digest.ToString() + " from the remote CAS";
+    reapi::BatchReadBlobsRequest request;
+    request.set_instance_name(remote_->options.instance_name);
+    request.set_digest_function(ToProto(digest.function()));
+    *request.add_digests() = ToProto(digest);
+    reapi::BatchReadBlobsResponse response;
+    auto context = NewClientContext(remote_->options.rpc_timeout);
+    KILN_RETURN_IF_ERROR(FromGrpcStatus(remote_->cas->BatchReadBlobs(context.get(), request, &response), context_text));
+    if (response.responses_size() != 1) {
+      return Status::Internal(context_text + ": BatchReadBlobs answered " + std::to_string(response.responses_size()) +
+                              " items for 1 request");
+    }
+    auto& item = *response.mutable_responses(0);
+    KILN_RETURN_IF_ERROR(FromRpcStatus(item.status(), context_text));
+    if (item.compressor() != reapi::Compressor::IDENTITY) {
+      return Status::Internal(context_text + ": the server sent compressed data that was not asked for");
+    }
+    if (static_cast<int64_t>(item.data().size()) != digest.size()) {
+      return Status::DataLoss(context_text + ": received " + std::to_string(item.data().size()) + " bytes");
+    }
+    return NewInMemoryBlobReader(std::move(*item.mutable_data()));
+  }
+
+  std::shared_ptr<const RemoteCasStubs> remote_;
+};
+
+}  // namespace
+
+std::unique_ptr<BlobStore> NewRemoteBlobStore(std::shared_ptr<grpc::Channel> channel,
+                                              const RemoteBlobStoreOptions& options) {
+  auto remote = std::make_shared<RemoteCasStubs>();
+  remote->cas = reapi::ContentAddressableStorage::NewStub(channel);
+  remote->bytestream = google::bytestream::ByteStream::NewStub(channel);
+  remote->options = options;
+  return std::make_unique<RemoteBlobStore>(std::move(remote));
+}
+
+}  // namespace kiln

@@ -1,0 +1,182 @@
+#include "client/remote_worker.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "common/proto_digest.h"
+#include "common/rpc_status.h"
+
+namespace kiln {
+namespace {
+
+wire::WorkerMessage WorkRequestMessage() {
+  wire::WorkerMessage message;
+  message.mutable_work_request();
+  return message;
+}
+
+StatusOr<Digest> AssignedActionDigest(const wire::Assignment& assignment) {
+  auto function = ResolveDigestFunction(assignment.digest_function(), assignment.action_digest().hash());
+  if (!function.ok()) return function.status().WithContext("assignment action_digest");
+  return FromProto(*function, assignment.action_digest(), "assignment action_digest");
+}
+
+}  // namespace
+
+RemoteWorker::RemoteWorker(std::shared_ptr<grpc::Channel> channel, ActionExecutor* executor,
+                           RemoteWorkerOptions options)
+    : stub_(wire::WorkerService::NewStub(std::move(channel))), executor_(executor), options_(std::move(options)) {}
+
+RemoteWorker::~RemoteWorker() {
+  Stop();
+  for (auto& slot : slots_) {
+    if (slot.joinable()) slot.join();
+  }
+}
+
+void RemoteWorker::Run() {
+  for (int i = 0; i < std::max(1, options_.slots); ++i) slots_.emplace_back([this] { RunSlot(); });
+  Duration backoff = options_.initial_backoff;
+  while (true) {
+    Status ended;
+    const bool accepted = RunSession(&ended);
+    std::unique_lock lock(mutex_);
+    if (stopping_) break;
+    if (accepted) backoff = options_.initial_backoff;
+    std::cerr << "kiln worker: " << (accepted ? "lost the connection to" : "cannot connect to") << " the frontend ("
+              << ended.ToString() << "); retrying in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count() << " ms" << std::endl;
+    if (stopped_.wait_for(lock, backoff, [this] { return stopping_; })) break;
+    backoff = std::min<Duration>(backoff * 2, options_.max_backoff);
+  }
+  // Stop() cancelled the running jobs and woke the slots; they leave once those are done.
+  for (auto& slot : slots_) slot.join();
+  slots_.clear();
+}
+
+void RemoteWorker::Stop() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  for (auto& [key, cancelled] : jobs_) *cancelled = true;
+  if (session_) session_->Cancel();
+  jobs_ready_.notify_all();
+  stopped_.notify_all();
+}
+
+bool RemoteWorker::RunSession(Status* ended_with) {
+  auto session = std::make_shared<RemoteWorkerSession>();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    session_ = session;  // From here on, Stop() can cut Open short.
+  }
+  wire::Hello hello;
+  hello.set_worker_id(options_.worker_id);
+  for (const auto& [name, value] : options_.platform) {
+    auto* property = hello.add_platform();
+    property->set_name(name);
+    property->set_value(value);
+  }
+  Status opened = session->Open(*stub_, hello);
+  if (!opened.ok()) {
+    std::lock_guard lock(mutex_);
+    session_.reset();
+    *ended_with = opened;
+    return false;
+  }
+  int free_slots;
+  {
+    std::lock_guard lock(mutex_);
+    accepting_ = true;
+    // Slots still winding down actions of a broken stream ask for work once they are free.
+    free_slots = std::max(1, options_.slots) - busy_;
+  }
+  for (int i = 0; i < free_slots; ++i) session->Send(WorkRequestMessage());
+  if (options_.on_connected) options_.on_connected();
+
+  wire::SchedulerMessage message;
+  while (session->Read(&message)) {
+    if (message.has_assignment()) Accept(session, std::move(*message.mutable_assignment()));
+    if (message.has_cancellation()) Cancel(session.get(), message.cancellation().operation_name());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    accepting_ = false;
+    session_.reset();
+    // The frontend re-queues what this stream had assigned; results reported on another
+    // stream would be ignored, so stop working on them.
+    CancelJobsOf(session.get());
+  }
+  *ended_with = session->Close();
+  return true;
+}
+
+void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, wire::Assignment assignment) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;  // The stream is being cancelled; the frontend re-queues it.
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  jobs_[{session.get(), assignment.operation_name()}] = cancelled;
+  ++busy_;
+  queue_.push_back(Job{session, std::move(assignment), std::move(cancelled)});
+  jobs_ready_.notify_one();
+}
+
+void RemoteWorker::Cancel(const RemoteWorkerSession* session, const std::string& operation_name) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find({session, operation_name});
+  if (it != jobs_.end()) *it->second = true;  // Unknown: already finished.
+}
+
+void RemoteWorker::CancelJobsOf(const RemoteWorkerSession* session) {
+  for (auto it = jobs_.lower_bound({session, std::string()}); it != jobs_.end() && it->first.first == session; ++it) {
+    *it->second = true;
+  }
+}
+
+void RemoteWorker::RunSlot() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      jobs_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    RunJob(job);
+    std::shared_ptr<RemoteWorkerSession> ask;
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.erase({job.session.get(), job.assignment.operation_name()});
+      --busy_;
+      // The current stream, which need not be the job's: a slot freed after a reconnect
+      // was not counted among the free slots when that stream opened.
+      if (accepting_ && !stopping_) ask = session_;
+    }
+    if (ask) ask->Send(WorkRequestMessage());
+  }
+}
+
+void RemoteWorker::RunJob(const Job& job) {
+  const wire::Assignment& assignment = job.assignment;
+  ExecutionOutcome outcome;
+  StatusOr<Digest> action_digest = AssignedActionDigest(assignment);
+  if (!action_digest.ok()) {
+    outcome.status = action_digest.status();
+  } else if (*job.cancelled) {
+    outcome.status = Status::Cancelled("cancelled before it started");
+  } else {
+    wire::WorkerMessage started;
+    started.mutable_started()->set_operation_name(assignment.operation_name());
+    job.session->Send(started);
+    outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled);
+  }
+  wire::WorkerMessage finished;
+  wire::ExecutionFinished& report = *finished.mutable_finished();
+  report.set_operation_name(assignment.operation_name());
+  *report.mutable_result() = std::move(outcome.result);
+  *report.mutable_status() = ToRpcStatus(outcome.status);
+  job.session->Send(finished);  // Dropped if the stream broke meanwhile.
+}
+
+}  // namespace kiln

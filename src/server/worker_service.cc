@@ -1,0 +1,37 @@
+#include "server/worker_service.h"
+
+#include "server/worker_stream_reactor.h"
+
+namespace kiln {
+
+bool ConnectedWorkers::Claim(const std::string& worker_id) {
+  std::lock_guard lock(mutex_);
+  return ids_.insert(worker_id).second;
+}
+
+void ConnectedWorkers::Release(const std::string& worker_id) {
+  std::lock_guard lock(mutex_);
+  ids_.erase(worker_id);
+}
+
+void ConnectedWorkers::StreamOpened() {
+  std::lock_guard lock(mutex_);
+  ++streams_;
+}
+
+void ConnectedWorkers::StreamClosed() {
+  std::lock_guard lock(mutex_);
+  --streams_;
+}
+
+size_t ConnectedWorkers::stream_count() const {
+  std::lock_guard lock(mutex_);
+  return streams_;
+}
+
+grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* WorkerService::Connect(
+    grpc::CallbackServerContext* context) {
+  return new WorkerStreamReactor(context, scheduler_, cache_, &connected_);
+}
+
+}  // namespace kiln

@@ -1,0 +1,60 @@
+// kiln's worker protocol (proto/kiln/worker/v1/worker.proto) on the frontend: `kiln worker`
+// processes on other hosts connect here, one long-lived stream each, and take actions from
+// this frontend's scheduler exactly as the in-process LocalWorkerPool does. Each stream is
+// a WorkerStreamReactor; this class only creates them and keeps what they share.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "ac/action_cache.h"
+#include "kiln/worker/v1/worker.grpc.pb.h"
+#include "scheduler/scheduler.h"
+
+namespace kiln {
+
+namespace wire = ::kiln::worker::v1;
+
+// Initial-metadata key the frontend sends once it has registered the worker of a stream.
+// The protocol has no reply to Hello; this lets a worker tell "accepted" from "refused"
+// (a refused stream gets only a status) before it announces itself as connected.
+inline constexpr char kWorkerRegisteredMetadataKey[] = "kiln-worker-registered";
+
+// The worker ids with a live connection, shared by all streams of one WorkerService: a
+// second connection claiming a live id is refused, so it cannot take over (and later
+// unregister) the first one's scheduler registration. Thread-safe.
+class ConnectedWorkers {
+ public:
+  // False if `worker_id` is already claimed.
+  bool Claim(const std::string& worker_id);
+  void Release(const std::string& worker_id);
+  // Streams that exist (registered or not), for shutdown.
+  void StreamOpened();
+  void StreamClosed();
+  size_t stream_count() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::string> ids_;
+  size_t streams_ = 0;
+};
+
+class WorkerService final : public wire::WorkerService::CallbackService {
+ public:
+  // `scheduler` and `cache` (where results are recorded) must outlive the gRPC server.
+  WorkerService(Scheduler* scheduler, ActionCache* cache) : scheduler_(scheduler), cache_(cache) {}
+
+  grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* Connect(
+      grpc::CallbackServerContext* context) override;
+
+  // Worker streams never end by themselves; shutdown waits for the other calls only.
+  size_t open_streams() const { return connected_.stream_count(); }
+
+ private:
+  Scheduler* scheduler_;
+  ActionCache* cache_;
+  ConnectedWorkers connected_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,265 @@
+#include "server/worker_stream_reactor.h"
+
+#include "common/proto_digest.h"
+#include "execution/outcome_recorder.h"
+#include "google/rpc/error_details.pb.h"
+#include "server/grpc_status.h"
+
+namespace kiln {
+namespace {
+
+// The reverse of ToRpcStatus, for what a worker reports: missing inputs come back as the
+// PreconditionFailure subjects REAPI clients expect in ExecuteResponse.status.
+Status FromRpcStatus(const google::rpc::Status& status) {
+  if (status.code() == 0) return Status::Ok();
+  const bool known = status.code() > 0 && status.code() <= static_cast<int>(StatusCode::kUnauthenticated);
+  Status out(known ? static_cast<StatusCode>(status.code()) : StatusCode::kUnknown, status.message());
+  std::vector<std::string> missing;
+  for (const auto& detail : status.details()) {
+    google::rpc::PreconditionFailure failure;
+    if (!detail.UnpackTo(&failure)) continue;
+    for (const auto& violation : failure.violations()) {
+      if (violation.type() == "MISSING") missing.push_back(violation.subject());
+    }
+  }
+  return missing.empty() ? out : out.WithMissingBlobs(std::move(missing));
+}
+
+wire::SchedulerMessage AssignmentMessage(const WorkAssignment& assignment) {
+  const QueuedAction& action = *assignment.action;
+  wire::SchedulerMessage message;
+  wire::Assignment& out = *message.mutable_assignment();
+  out.set_operation_name(assignment.operation_name);
+  out.set_instance_name(action.instance_name);
+  *out.mutable_action_digest() = ToProto(action.action_digest);
+  out.set_digest_function(ToProto(action.action_digest.function()));
+  *out.mutable_action() = action.action;
+  *out.mutable_command() = action.command;
+  return message;
+}
+
+}  // namespace
+
+WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
+                                         ActionCache* cache, ConnectedWorkers* connected)
+    : context_(context), scheduler_(scheduler), cache_(cache), connected_(connected),
+      bridge_(std::make_shared<Bridge>()) {
+  bridge_->reactor = this;
+  connected_->StreamOpened();
+  StartRead(&incoming_);
+}
+
+void WorkerStreamReactor::OnReadDone(bool ok) {
+  if (!ok) {
+    End(grpc::Status::OK);  // The worker closed its side, or the connection broke.
+    return;
+  }
+  Status handled = Handle(incoming_);
+  if (!handled.ok()) {
+    End(ToGrpcStatus(handled));
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+  }
+  StartRead(&incoming_);
+}
+
+Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
+  if (message.has_hello()) {
+    if (registered_) return Status::InvalidArgument("Hello may only be sent once per stream");
+    return Register(message.hello());
+  }
+  // registered_ is only written on this (the read) thread, so reading it here is safe.
+  if (!registered_) return Status::InvalidArgument("the first message on a worker stream must be Hello");
+  switch (message.message_case()) {
+    case wire::WorkerMessage::kWorkRequest:
+      RequestWork();
+      return Status::Ok();
+    case wire::WorkerMessage::kStarted: {
+      const std::string& name = message.started().operation_name();
+      bool held;
+      {
+        std::lock_guard lock(mutex_);
+        held = held_.count(name) > 0;
+      }
+      if (held) scheduler_->ReportExecuting(name, worker_id_);
+      return Status::Ok();
+    }
+    case wire::WorkerMessage::kFinished:
+      Complete(message.finished());
+      return Status::Ok();
+    default:
+      return Status::InvalidArgument("empty WorkerMessage");
+  }
+}
+
+Status WorkerStreamReactor::Register(const wire::Hello& hello) {
+  if (hello.worker_id().empty()) return Status::InvalidArgument("Hello.worker_id must not be empty");
+  std::vector<std::pair<std::string, std::string>> properties = HostDefaultPlatform().properties();
+  for (const auto& property : hello.platform()) {
+    if (property.name().empty()) return Status::InvalidArgument("Hello.platform has a property without a name");
+    properties.emplace_back(property.name(), property.value());
+  }
+  if (!connected_->Claim(hello.worker_id())) {
+    return Status(StatusCode::kAlreadyExists, "a worker with id \"" + hello.worker_id() + "\" is already connected");
+  }
+  {
+    std::lock_guard lock(registration_mutex_);
+    if (unregistered_) {  // The stream ended meanwhile (OnCancel on another thread).
+      connected_->Release(hello.worker_id());
+      return Status::Cancelled("the stream ended");
+    }
+    worker_id_ = hello.worker_id();
+    registered_ = true;
+    scheduler_->AddWorker(worker_id_, Platform(std::move(properties)));
+    // Under the lock: End finishes the stream (which also sends initial metadata) only
+    // after Unregister, so the two never touch the metadata at once.
+    context_->AddInitialMetadata(kWorkerRegisteredMetadataKey, "1");
+    StartSendInitialMetadata();
+  }
+  return Status::Ok();
+}
+
+void WorkerStreamReactor::RequestWork() {
+  // Under the registration lock: once this stream is unregistered, a request would be
+  // filed under a worker id that a new connection may have claimed meanwhile.
+  std::lock_guard registration(registration_mutex_);
+  if (unregistered_) return;
+  std::shared_ptr<Bridge> bridge = bridge_;
+  Scheduler* scheduler = scheduler_;
+  scheduler_->RequestWork(worker_id_, [bridge, scheduler](std::optional<WorkAssignment> assignment) {
+    if (!assignment) return;  // Withdrawn: the stream is ending.
+    const std::string name = assignment->operation_name;
+    {
+      std::lock_guard lock(bridge->mutex);
+      // A reactor that is gone has unregistered its worker, and the scheduler re-queued
+      // every assignment it had made to it, this one included.
+      if (bridge->reactor == nullptr) return;
+      bridge->reactor->Assign(std::move(*assignment));
+    }
+    // Outside the bridge's lock: Watch calls the listener at once, and it takes that lock.
+    // The watch ends by itself with the operation's done snapshot.
+    auto watch = scheduler->Watch(name, [bridge](const OperationSnapshot& snapshot) {
+      if (!snapshot.done) return;
+      std::lock_guard lock(bridge->mutex);
+      if (bridge->reactor != nullptr) bridge->reactor->OnOperationDone(snapshot.name);
+    });
+    (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
+  });
+}
+
+void WorkerStreamReactor::Assign(WorkAssignment assignment) {
+  std::unique_lock lock(mutex_);
+  if (closing_) return;  // Unregistering re-queues it.
+  wire::SchedulerMessage message = AssignmentMessage(assignment);
+  const std::string name = assignment.operation_name;
+  held_[name] = Held{std::move(assignment), false};
+  const bool start = QueueWrite(std::move(message));
+  lock.unlock();
+  if (start) StartWrite(&current_);
+}
+
+void WorkerStreamReactor::OnOperationDone(const std::string& operation_name) {
+  // Done while the worker still holds it: cancelled (a worker's own completion removes the
+  // assignment from held_ before it is reported).
+  std::unique_lock lock(mutex_);
+  auto it = held_.find(operation_name);
+  if (closing_ || it == held_.end() || it->second.cancellation_sent) return;
+  it->second.cancellation_sent = true;
+  wire::SchedulerMessage message;
+  message.mutable_cancellation()->set_operation_name(operation_name);
+  const bool start = QueueWrite(std::move(message));
+  lock.unlock();
+  if (start) StartWrite(&current_);
+}
+
+void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
+  std::optional<WorkAssignment> assignment;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = held_.find(finished.operation_name());
+    if (it == held_.end()) return;  // Not (or no longer) this worker's: ignore.
+    assignment = std::move(it->second.assignment);
+    held_.erase(it);
+  }
+  ExecutionOutcome outcome{finished.result(), FromRpcStatus(finished.status())};
+  reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome));
+  scheduler_->ReportCompleted(assignment->operation_name, worker_id_, std::move(response));
+}
+
+bool WorkerStreamReactor::QueueWrite(wire::SchedulerMessage message) {
+  if (writing_) {
+    pending_.push_back(std::move(message));
+    return false;
+  }
+  writing_ = true;
+  current_ = std::move(message);
+  return true;
+}
+
+void WorkerStreamReactor::OnWriteDone(bool ok) {
+  // End leaves the Finish to us while writing_ is still set.
+  if (!ok) End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "writing to the worker failed"));
+  std::unique_lock lock(mutex_);
+  writing_ = false;
+  if (closing_) {
+    if (finished_) return;
+    finished_ = true;
+    const grpc::Status status = finish_status_;
+    lock.unlock();
+    Finish(status);
+    return;
+  }
+  if (pending_.empty()) return;
+  writing_ = true;
+  current_ = std::move(pending_.front());
+  pending_.pop_front();
+  lock.unlock();
+  StartWrite(&current_);
+}
+
+void WorkerStreamReactor::OnCancel() { End(grpc::Status(grpc::StatusCode::CANCELLED, "the worker went away")); }
+
+void WorkerStreamReactor::End(const grpc::Status& status) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    closing_ = true;
+    finish_status_ = status;
+    pending_.clear();
+    held_.clear();  // The scheduler re-queues them when the worker is removed.
+  }
+  Unregister();
+  std::unique_lock lock(mutex_);
+  // With a write in flight, OnWriteDone finishes (Finish must not overlap a write).
+  if (writing_ || finished_) return;
+  finished_ = true;
+  lock.unlock();
+  Finish(status);
+}
+
+void WorkerStreamReactor::Unregister() {
+  std::lock_guard lock(registration_mutex_);
+  if (unregistered_) return;
+  unregistered_ = true;
+  if (!registered_) return;
+  // Removing the worker withdraws its work requests and re-queues its running actions.
+  // Only then is the id released, so that a reconnecting worker with the same id is not
+  // unregistered by this late removal.
+  scheduler_->RemoveWorker(worker_id_);
+  connected_->Release(worker_id_);
+}
+
+void WorkerStreamReactor::OnDone() {
+  Unregister();  // Already done by End on every path; kept so that no path can leak.
+  {
+    std::lock_guard lock(bridge_->mutex);
+    bridge_->reactor = nullptr;
+  }
+  connected_->StreamClosed();
+  delete this;
+}
+
+}  // namespace kiln

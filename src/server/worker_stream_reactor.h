@@ -1,0 +1,89 @@
+// The frontend's side of one `kiln worker` connection (WorkerService.Connect): registers the
+// worker with the scheduler, turns each WorkRequest into a scheduler work request and each
+// resulting assignment into an Assignment message, records what the worker reports, and
+// tells the worker when an operation it runs was cancelled. When the stream ends the worker
+// is removed from the scheduler, which re-queues whatever it was running.
+//
+// No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
+// listeners arrive on whichever thread the scheduler calls them on. Writes go through a
+// queue so that only one StartWrite is outstanding.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ac/action_cache.h"
+#include "scheduler/scheduler.h"
+#include "server/worker_service.h"
+
+namespace kiln {
+
+class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage> {
+ public:
+  WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
+                      ConnectedWorkers* connected);
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  // Outlives the reactor: scheduler callbacks hold it, and it tells them whether the
+  // reactor still exists.
+  struct Bridge {
+    std::mutex mutex;
+    WorkerStreamReactor* reactor = nullptr;
+  };
+  struct Held {
+    WorkAssignment assignment;
+    bool cancellation_sent = false;
+  };
+
+  // A protocol violation or a refused Hello ends the stream with that status.
+  Status Handle(const wire::WorkerMessage& message);
+  Status Register(const wire::Hello& hello);
+  void RequestWork();
+  void Complete(const wire::ExecutionFinished& finished);
+  // From the scheduler, under the bridge's lock.
+  void Assign(WorkAssignment assignment);
+  void OnOperationDone(const std::string& operation_name);
+  // REQUIRES: mutex_ held. Queues `message`; true if the caller must StartWrite(&current_)
+  // once it has released the lock.
+  bool QueueWrite(wire::SchedulerMessage message);
+  // Unregisters the worker and finishes the stream (once a write in flight is done).
+  void End(const grpc::Status& status);
+  void Unregister();
+
+  grpc::CallbackServerContext* const context_;
+  Scheduler* const scheduler_;
+  ActionCache* const cache_;
+  ConnectedWorkers* const connected_;
+  std::shared_ptr<Bridge> bridge_;
+  wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
+
+  // Registration, work requests and unregistration are serialized, so that a stream ending
+  // while its Hello is handled never leaves the worker registered, and no work request
+  // outlives the registration. Never taken inside the other locks (scheduler callbacks
+  // made while it is held take those).
+  std::mutex registration_mutex_;
+  std::string worker_id_;     // Set once by Register (on the read thread).
+  bool registered_ = false;
+  bool unregistered_ = false;
+
+  std::mutex mutex_;
+  bool closing_ = false;   // End was called: nothing new is written or assigned.
+  bool writing_ = false;   // A StartWrite is outstanding; current_ belongs to gRPC.
+  bool finished_ = false;  // Finish was called.
+  grpc::Status finish_status_;
+  wire::SchedulerMessage current_;
+  std::deque<wire::SchedulerMessage> pending_;
+  std::map<std::string, Held> held_;  // By operation name: assignments the worker holds.
+};
+
+}  // namespace kiln

@@ -1,0 +1,50 @@
+// Runs the real `kiln worker` as a child process for integration tests, the way
+// KilnProcess runs `kiln serve`: fork+exec, wait for its "connected" line, and always reap
+// it (Stop() signals and waits, Kill9() simulates a crash, the destructor SIGKILLs).
+#pragma once
+
+#include <sys/types.h>
+
+#include <csignal>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln_test {
+
+class WorkerProcess {
+ public:
+  // Starts `kiln worker --scheduler ADDRESS --work-dir DIR --worker-id ID ...extra` and
+  // waits (at most 20 s) until it reports that the frontend accepted it.
+  static std::unique_ptr<WorkerProcess> Start(const std::string& scheduler_address, const std::string& work_dir,
+                                              const std::string& worker_id, const std::vector<std::string>& extra_flags,
+                                              std::string* error);
+  ~WorkerProcess();
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+  const std::string& worker_id() const { return worker_id_; }
+  pid_t pid() const { return pid_; }
+  // False once the process has exited (it is reaped then).
+  bool running();
+  // Sends `signal` and waits up to 20 s. The exit code, 128+N for death by signal N, or
+  // -1 if it had to be SIGKILLed.
+  int Stop(int signal = SIGTERM);
+  // kill -9 and reap.
+  void Kill9();
+  // Everything printed on stdout so far (complete after Stop or Kill9).
+  const std::string& stdout_text() const { return stdout_text_; }
+
+ private:
+  WorkerProcess() = default;
+  bool ReadStdoutUntil(const std::string& pattern, int timeout_ms);
+  bool WaitForExit(int timeout_ms);
+
+  std::string worker_id_;
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  int exit_code_ = -1;
+  std::string stdout_text_;
+};
+
+}  // namespace kiln_test
