@@ -1,27 +1,14 @@
 #include "kiln_process.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
-#include <thread>
 
 namespace kiln_test {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int RemainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
 
 // Connects `channel` before a test uses it (bounded). gRPC 1.51's client occasionally
 // reports an in-progress connect() as failed under load (it reads errno after other calls
@@ -59,54 +46,22 @@ std::unique_ptr<KilnProcess> KilnProcess::Start(const std::string& data_dir, con
                                                 std::string* error) {
   std::vector<std::string> args = {KILN_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
-  // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    *error = "pipe2 failed";
-    return nullptr;
-  }
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    *error = "fork failed";
-    return nullptr;
-  }
-  if (pid == 0) {
-    // Child: stdout to the pipe, stderr inherited (server diagnostics land in the test log).
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    // Die with the test process, so a crashed test never leaves a server behind.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-
   std::unique_ptr<KilnProcess> process(new KilnProcess());
-  process->pid_ = pid;
-  process->stdout_fd_ = pipe_fds[0];
-  if (!process->ReadStdoutUntil("\n", 20'000)) {
-    *error = "kiln did not print its serving line within 20 s; stdout so far: \"" + process->stdout_text_ + "\"";
-    return nullptr;  // The destructor kills and reaps it.
+  process->child_ = ChildProcess::Spawn(std::move(args), error);
+  if (!process->child_) return nullptr;
+  if (!process->child_->ReadStdoutUntil("\n", 20'000)) {
+    *error = "kiln did not print its serving line within 20 s; stdout so far: \"" + process->stdout_text() + "\"";
+    return nullptr;  // The child's destructor kills and reaps it.
   }
   const std::string marker = "kiln: serving on 127.0.0.1:";
-  const size_t at = process->stdout_text_.find(marker);
+  const size_t at = process->stdout_text().find(marker);
   if (at == std::string::npos) {
-    *error = "unexpected first line from kiln: \"" + process->stdout_text_ + "\"";
+    *error = "unexpected first line from kiln: \"" + process->stdout_text() + "\"";
     return nullptr;
   }
-  process->port_ = std::atoi(process->stdout_text_.c_str() + at + marker.size());
+  process->port_ = std::atoi(process->stdout_text().c_str() + at + marker.size());
   if (process->port_ <= 0) {
-    *error = "no port in \"" + process->stdout_text_ + "\"";
+    *error = "no port in \"" + process->stdout_text() + "\"";
     return nullptr;
   }
   process->channel_ = Connected(grpc::CreateCustomChannel(process->address(), grpc::InsecureChannelCredentials(),
@@ -118,10 +73,7 @@ std::unique_ptr<KilnProcess> KilnProcess::Start(const std::string& data_dir, con
   return process;
 }
 
-KilnProcess::~KilnProcess() {
-  if (pid_ > 0) Kill9();
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
-}
+KilnProcess::~KilnProcess() = default;
 
 std::shared_ptr<grpc::Channel> KilnProcess::NewChannel() const {
   grpc::ChannelArguments args = BaseChannelArguments();
@@ -135,68 +87,6 @@ void KilnProcess::CloseChannel() {
   action_cache_.reset();
   capabilities_.reset();
   channel_.reset();
-}
-
-bool KilnProcess::ReadStdoutUntil(const std::string& pattern, int timeout_ms) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (stdout_text_.find(pattern) == std::string::npos) {
-    if (stdout_fd_ < 0) return false;
-    pollfd fd{stdout_fd_, POLLIN, 0};
-    const int ready = ::poll(&fd, 1, RemainingMs(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;  // Timeout or poll error.
-    char buffer[4096];
-    const ssize_t n = ::read(stdout_fd_, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {  // EOF: the process closed stdout (exited).
-      ::close(stdout_fd_);
-      stdout_fd_ = -1;
-      return stdout_text_.find(pattern) != std::string::npos;
-    }
-    stdout_text_.append(buffer, static_cast<size_t>(n));
-  }
-  return true;
-}
-
-bool KilnProcess::WaitForExit(int timeout_ms) {
-  if (pid_ <= 0) return true;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (true) {
-    int status = 0;
-    const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
-    if (reaped == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      pid_ = -1;
-      return true;
-    }
-    if (reaped < 0 && errno != EINTR) {  // Not our child any more; nothing to reap.
-      pid_ = -1;
-      return true;
-    }
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
-bool KilnProcess::running() { return pid_ > 0 && !WaitForExit(0); }
-
-int KilnProcess::Stop(int signal) {
-  if (pid_ <= 0) return exit_code_;
-  ::kill(pid_, signal);
-  if (!WaitForExit(30'000)) {
-    ::kill(pid_, SIGKILL);
-    WaitForExit(30'000);
-    exit_code_ = -1;
-  }
-  ReadStdoutUntil("\x01never\x01", 2'000);  // Drain to EOF.
-  return exit_code_;
-}
-
-void KilnProcess::Kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  WaitForExit(30'000);
-  ReadStdoutUntil("\x01never\x01", 2'000);
 }
 
 }  // namespace kiln_test

@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "child_process.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
 
 namespace kiln_test {
@@ -46,9 +47,9 @@ class KilnProcess {
 
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_->pid(); }
   // False once the process has exited (it is reaped then).
-  bool running();
+  bool running() { return child_->running(); }
 
   // A channel shared by the stubs below.
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
@@ -67,24 +68,16 @@ class KilnProcess {
 
   // Sends `signal` and waits up to 30 s for exit. Returns the exit code, 128+N if the
   // process died of signal N, or -1 if it had to be SIGKILLed after the wait.
-  int Stop(int signal = SIGTERM);
+  int Stop(int signal = SIGTERM) { return child_->Stop(signal, 30'000); }
   // kill -9 and reap: a crash as the server sees it.
-  void Kill9();
+  void Kill9() { child_->Kill9(); }
   // What the server printed on stdout; complete once it has been stopped or killed.
-  const std::string& stdout_text() const { return stdout_text_; }
+  const std::string& stdout_text() const { return child_->stdout_text(); }
 
  private:
   KilnProcess() = default;
-  // Reads stdout until `pattern` is seen, EOF, or the timeout. True if seen.
-  bool ReadStdoutUntil(const std::string& pattern, int timeout_ms);
-  // Waits for exit up to `timeout_ms`; true if reaped.
-  bool WaitForExit(int timeout_ms);
-
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<ChildProcess> child_;
   int port_ = 0;
-  int exit_code_ = -1;
-  std::string stdout_text_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
   std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;

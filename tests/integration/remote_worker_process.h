@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
+
 namespace kiln_test {
 
 class WorkerProcess {
@@ -24,27 +26,22 @@ class WorkerProcess {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   const std::string& worker_id() const { return worker_id_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_->pid(); }
   // False once the process has exited (it is reaped then).
-  bool running();
+  bool running() { return child_->running(); }
   // Sends `signal` and waits up to 20 s. The exit code, 128+N for death by signal N, or
   // -1 if it had to be SIGKILLed.
-  int Stop(int signal = SIGTERM);
+  int Stop(int signal = SIGTERM) { return child_->Stop(signal, 20'000); }
   // kill -9 and reap.
-  void Kill9();
+  void Kill9() { child_->Kill9(); }
   // Everything printed on stdout so far (complete after Stop or Kill9).
-  const std::string& stdout_text() const { return stdout_text_; }
+  const std::string& stdout_text() const { return child_->stdout_text(); }
 
  private:
   WorkerProcess() = default;
-  bool ReadStdoutUntil(const std::string& pattern, int timeout_ms);
-  bool WaitForExit(int timeout_ms);
 
   std::string worker_id_;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int exit_code_ = -1;
-  std::string stdout_text_;
+  std::unique_ptr<ChildProcess> child_;
 };
 
 }  // namespace kiln_test
