@@ -33,10 +33,11 @@ class ActionCache {
                                     const InlineRequest& inline_request);
   // INVALID_ARGUMENT if the result contains malformed digests.
   Status Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result);
-
- private:
+  // Fills stdout_raw/stderr_raw/contents from the CAS where asked for, within the size
+  // limit (best effort: REAPI lets a server skip inlining).
   void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function);
 
+ private:
   RecordStore* records_;
   BlobStore* cas_;
   int64_t max_inline_bytes_;

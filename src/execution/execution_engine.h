@@ -27,6 +27,11 @@ class ExecutionEngine {
   // (cached_result set). Errors found here are the call's errors: INVALID_ARGUMENT,
   // FAILED_PRECONDITION (missing blobs, or a platform no worker offers).
   StatusOr<std::string> Execute(const ExecuteParameters& parameters);
+  // Inlines what `parameters` asked for into a finished execution's result (cache hits are
+  // inlined by Execute already; this serves results that were just computed).
+  void InlineRequestedOutputs(const ExecuteParameters& parameters, reapi::ExecuteResponse& response) const {
+    cache_->InlineContents(*response.mutable_result(), parameters.inline_request, parameters.action_digest.function());
+  }
 
  private:
   BlobStore* cas_;

@@ -32,7 +32,14 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
                                                 request->inline_output_files().end());
   auto name = engine_->Execute(parameters);
   if (!name.ok()) return new FinishedWriteReactor<Operation>(name.status());
-  return new OperationStreamReactor(scheduler_, *name, CacheCheckMessage(*name, *action_digest));
+  OperationStreamReactor::ResponseDecorator inline_outputs;
+  const InlineRequest& wanted = parameters.inline_request;
+  if (wanted.stdout_raw || wanted.stderr_raw || !wanted.output_files.empty()) {
+    inline_outputs = [engine = engine_, parameters](reapi::ExecuteResponse& response) {
+      engine->InlineRequestedOutputs(parameters, response);
+    };
+  }
+  return new OperationStreamReactor(scheduler_, *name, CacheCheckMessage(*name, *action_digest), std::move(inline_outputs));
 }
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::WaitExecution(grpc::CallbackServerContext* context,

@@ -6,8 +6,9 @@
 namespace kiln {
 
 OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
-                                               std::optional<google::longrunning::Operation> first)
-    : scheduler_(scheduler), bridge_(std::make_shared<Bridge>()) {
+                                               std::optional<google::longrunning::Operation> first,
+                                               ResponseDecorator decorate)
+    : scheduler_(scheduler), decorate_(std::move(decorate)), bridge_(std::make_shared<Bridge>()) {
   bridge_->reactor = this;
   if (first) {
     std::lock_guard lock(mutex_);
@@ -44,9 +45,17 @@ OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::
 }
 
 void OperationStreamReactor::OnSnapshot(const OperationSnapshot& snapshot) {
+  google::longrunning::Operation message;
+  if (snapshot.done && decorate_) {
+    OperationSnapshot decorated = snapshot;
+    decorate_(decorated.response);
+    message = ToOperationMessage(decorated);
+  } else {
+    message = ToOperationMessage(snapshot);
+  }
   std::unique_lock lock(mutex_);
   if (finished_) return;
-  pending_ = ToOperationMessage(snapshot);
+  pending_ = std::move(message);
   if (writing_) return;
   writing_ = true;
   current_ = std::move(*pending_);

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,8 +20,12 @@ class OperationStreamReactor final : public grpc::ServerWriteReactor<google::lon
  public:
   // `first` is sent before anything the scheduler reports (the CACHE_CHECK stage of a new
   // Execute). The operation must exist; if it vanished, the stream ends with NOT_FOUND.
+  // Applied to the ExecuteResponse of the done snapshot before it is sent (per-request
+  // inlining of outputs).
+  using ResponseDecorator = std::function<void(reapi::ExecuteResponse&)>;
+
   OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
-                         std::optional<google::longrunning::Operation> first);
+                         std::optional<google::longrunning::Operation> first, ResponseDecorator decorate = nullptr);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -36,6 +41,7 @@ class OperationStreamReactor final : public grpc::ServerWriteReactor<google::lon
   void OnSnapshot(const OperationSnapshot& snapshot);
 
   Scheduler* scheduler_;
+  ResponseDecorator decorate_;
   std::shared_ptr<Bridge> bridge_;
   Scheduler::WatchId watch_id_ = 0;
   bool watching_ = false;

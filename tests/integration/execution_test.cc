@@ -47,6 +47,24 @@ TEST_F(ExecutionTest, RunsTheCommandAndStreamsEveryStage) {
   EXPECT_TRUE(result.execution_metadata().has_execution_completed_timestamp());
 }
 
+TEST_F(ExecutionTest, InlinesStdoutAndStderrWhenAsked) {
+  reapi::ExecuteRequest request;
+  *request.mutable_action_digest() = UploadAction(cas(), Shell("echo small out; echo small err >&2"));
+  request.set_inline_stdout(true);
+  request.set_inline_stderr(true);
+  request.set_skip_cache_lookup(true);
+  ExecuteResult run = Execute(server().channel(), request);
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  EXPECT_EQ(run.response.result().stdout_raw(), "small out\n");
+  EXPECT_EQ(run.response.result().stderr_raw(), "small err\n");
+  EXPECT_TRUE(run.response.result().has_stdout_digest()) << "the digest is always there too";
+  // Without the request, nothing is inlined.
+  request.set_inline_stdout(false);
+  request.set_inline_stderr(false);
+  ExecuteResult plain = Execute(server().channel(), request);
+  EXPECT_EQ(plain.response.result().stdout_raw(), "");
+}
+
 TEST_F(ExecutionTest, SuccessfulResultIsServedFromTheCacheNextTime) {
   reapi::Digest action = UploadAction(cas(), Shell("echo cached > f", {"f"}));
   ExecuteResult first = Execute(server().channel(), action);
