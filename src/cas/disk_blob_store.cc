@@ -12,6 +12,7 @@
 
 #include "cas/digest_verifier.h"
 #include "common/file_util.h"
+#include "common/hasher.h"
 
 namespace kiln {
 namespace fs = std::filesystem;
@@ -214,6 +215,41 @@ StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& dig
   UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
   if (!fd.valid()) return ErrnoStatus("create", temp_path, errno);
   return std::unique_ptr<BlobWriter>(std::make_unique<Writer>(this, digest, std::move(temp_path), std::move(fd)));
+}
+
+StatusOr<std::optional<Digest>> DiskBlobStore::AdoptFile(int dir_fd, const std::string& name, int fd,
+                                                        DigestFunction function) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", name, errno);
+  // A second link would let whoever holds it reach the CAS file.
+  if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_size > options_.max_bytes) return std::optional<Digest>();
+  const std::string temp_path = NewTempPath();
+  if (::renameat(dir_fd, name.c_str(), AT_FDCWD, temp_path.c_str()) != 0) {
+    if (errno == EXDEV) return std::optional<Digest>();
+    return ErrnoStatus("move into the CAS", name, errno);
+  }
+  const auto put_back = [&]() -> StatusOr<std::optional<Digest>> {
+    if (::renameat(AT_FDCWD, temp_path.c_str(), dir_fd, name.c_str()) != 0) return ErrnoStatus("move back", name, errno);
+    return std::optional<Digest>();
+  };
+  struct stat moved {};
+  if (::stat(temp_path.c_str(), &moved) != 0 || moved.st_ino != st.st_ino || moved.st_dev != st.st_dev) {
+    return put_back();  // `name` was not the file open at `fd`.
+  }
+  // Readers (and actions with hardlinked inputs) must not be able to change the blob.
+  if ((st.st_uid != ::geteuid() || st.st_gid != ::getegid()) && ::fchown(fd, ::geteuid(), ::getegid()) != 0) {
+    return put_back();
+  }
+  if (::fchmod(fd, 0444) != 0) return put_back();
+  auto digest = ComputeFileDigest(function, fd, name);
+  Status published = digest.status();
+  if (published.ok() && options_.sync_writes && ::fdatasync(fd) != 0) published = ErrnoStatus("fdatasync", name, errno);
+  if (published.ok()) published = Publish(temp_path, *digest);
+  if (!published.ok()) {
+    (void)put_back();  // The original error is the one worth reporting.
+    return published;
+  }
+  return std::optional<Digest>(*digest);
 }
 
 Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest) {

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "cas/blob_index.h"
@@ -38,6 +39,15 @@ class DiskBlobStore final : public BlobStore {
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+
+  // Moves a finished file into the store instead of copying it: the file at `name` in
+  // `dir_fd`, open at `fd`, is renamed into tmp/, made the store's own (owner, mode 0444),
+  // hashed and published, all without copying a byte. Returns its digest, or nullopt with
+  // the file left where it was when it cannot be moved: another filesystem, more than one
+  // link, not a regular file, or not ownable by this process.
+  // REQUIRES: nothing can still write the file (every process that had it open is dead):
+  // the hash is taken after the move, but a concurrent writer could still change it.
+  StatusOr<std::optional<Digest>> AdoptFile(int dir_fd, const std::string& name, int fd, DigestFunction function);
 
   int64_t total_bytes() const;
   size_t blob_count() const;

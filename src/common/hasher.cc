@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <vector>
+
+#include "common/file_util.h"
 
 namespace kiln {
 namespace {
@@ -60,6 +63,21 @@ std::string HashHex(DigestFunction function, std::string_view data) {
 Digest ComputeDigest(DigestFunction function, std::string_view data) {
   // A freshly computed hash is valid by construction.
   return Digest::Create(function, HashHex(function, data), static_cast<int64_t>(data.size())).value();
+}
+
+StatusOr<Digest> ComputeFileDigest(DigestFunction function, int fd, const std::string& name) {
+  constexpr size_t kChunkBytes = 1 << 20;
+  std::vector<char> buffer(kChunkBytes);
+  Hasher hasher(function);
+  int64_t size = 0;
+  while (true) {
+    auto n = PreadFull(fd, buffer.data(), buffer.size(), size);
+    if (!n.ok()) return n.status().WithContext("reading " + name);
+    if (*n == 0) break;
+    hasher.Update(std::string_view(buffer.data(), *n));
+    size += static_cast<int64_t>(*n);
+  }
+  return Digest::Create(function, hasher.FinishHex(), size);
 }
 
 }  // namespace kiln

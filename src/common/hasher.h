@@ -28,5 +28,8 @@ class Hasher {
 
 std::string HashHex(DigestFunction function, std::string_view data);
 Digest ComputeDigest(DigestFunction function, std::string_view data);
+// Digest of the regular file open at `fd`, read with pread from offset 0 (the fd's own
+// offset is neither used nor moved). `name` is for error messages.
+StatusOr<Digest> ComputeFileDigest(DigestFunction function, int fd, const std::string& name);
 
 }  // namespace kiln

@@ -89,7 +89,14 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
   // The sandbox runs actions as an unprivileged user that cannot write the CAS's read-only
   // files, so inputs can be hardlinked; a plain process (maybe root) gets copies.
-  if (made->sandboxed) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
+  // It also dies with its whole pid namespace, so nothing can write an output once the
+  // run is over: outputs are moved into the CAS instead of copied.
+  if (made->sandboxed) {
+    pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
+    pool_options.executor.move_outputs = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
+      return cas->AdoptFile(dir_fd, name, fd, function);
+    };
+  }
   KILN_RETURN_IF_ERROR(CleanWorkRoot(pool_options.executor.work_root));
   pool = std::make_unique<LocalWorkerPool>(scheduler, cache, pool_options);
   pool->Start();

@@ -160,7 +160,9 @@ class ActionRun {
       return Status(StatusCode::kDeadlineExceeded, message.str());
     }
     if (run->cancelled) return Status::Cancelled("the action was cancelled while running");
-    OutputCollector collector(&uploader_, command_.output_directory_format());
+    // Nested outputs would see their files moved away while the outer one is collected.
+    CasUploader outputs(options_.cas, action_digest_.function(), OutputsNest(paths) ? OutputMover() : options_.move_outputs);
+    OutputCollector collector(&outputs, command_.output_directory_format());
     return collector.Collect(root_fd, paths, result_);
   }
 

@@ -11,6 +11,7 @@
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "cas/blob_store.h"
 #include "common/digest.h"
+#include "worker/cas_uploader.h"
 #include "worker/runner.h"
 
 namespace kiln {
@@ -42,6 +43,10 @@ struct ActionExecutorOptions {
   // read it through `cas`.
   std::function<std::string(const Digest&)> local_blob_path;
   InputHardlinks input_hardlinks = InputHardlinks::kUnlessRoot;
+  // Set when outputs can be moved into the CAS rather than copied: the CAS is on this
+  // host's disk and the runner guarantees that no process of the action outlives it (the
+  // namespace sandbox: its whole pid namespace dies with it). Unset = copy.
+  OutputMover move_outputs;
   // Used when Action.timeout is unset; longer Action timeouts are capped to max_timeout.
   Duration default_timeout = std::chrono::minutes(15);
   Duration max_timeout = std::chrono::hours(3);

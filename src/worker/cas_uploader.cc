@@ -10,23 +10,10 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 }  // namespace
 
-StatusOr<Digest> CasUploader::HashFile(int fd, const std::string& name) {
-  buffer_.resize(kChunkBytes);
-  Hasher hasher(function_);
-  int64_t size = 0;
-  while (true) {
-    auto n = PreadFull(fd, buffer_.data(), buffer_.size(), size);
-    if (!n.ok()) return n.status().WithContext("reading " + name);
-    if (*n == 0) break;
-    hasher.Update(std::string_view(buffer_.data(), *n));
-    size += static_cast<int64_t>(*n);
-  }
-  return Digest::Create(function_, hasher.FinishHex(), size);
-}
-
 StatusOr<Digest> CasUploader::UploadFile(int fd, const std::string& name) {
-  auto digest = HashFile(fd, name);
+  auto digest = ComputeFileDigest(function_, fd, name);
   if (!digest.ok() || cas_->FindMissing({*digest}).empty()) return digest;
+  buffer_.resize(kChunkBytes);
   auto writer = cas_->OpenWrite(*digest);
   if (!writer.ok()) return writer.status().WithContext("uploading " + name);
   for (int64_t offset = 0; offset < digest->size();) {
@@ -43,6 +30,16 @@ StatusOr<Digest> CasUploader::UploadFile(int fd, const std::string& name) {
   }
   KILN_RETURN_IF_ERROR(committed.WithContext("uploading " + name));
   return digest;
+}
+
+StatusOr<Digest> CasUploader::UploadOutputFile(int dir_fd, const std::string& entry, int fd,
+                                               const std::string& name) {
+  if (mover_) {
+    auto moved = mover_(dir_fd, entry, fd, function_);
+    if (!moved.ok()) return moved.status().WithContext("moving " + name + " into the CAS");
+    if (moved->has_value()) return **moved;
+  }
+  return UploadFile(fd, name);
 }
 
 StatusOr<Digest> CasUploader::UploadBytes(std::string_view bytes) {

@@ -1,5 +1,7 @@
 #include "worker/command_paths.h"
 
+#include <algorithm>
+
 #include "worker/path_beneath.h"
 
 namespace kiln {
@@ -49,6 +51,16 @@ Status CreateCommandDirectories(int root_fd, const CommandPaths& paths) {
     KILN_RETURN_IF_ERROR(CreateDirectory(root_fd, parent, "the parent directories of output \"" + output.path + "\""));
   }
   return Status::Ok();
+}
+
+bool OutputsNest(const CommandPaths& paths) {
+  for (const RequestedOutput& outer : paths.outputs) {
+    for (const RequestedOutput& inner : paths.outputs) {
+      if (&outer == &inner || outer.components.size() >= inner.components.size()) continue;
+      if (std::equal(outer.components.begin(), outer.components.end(), inner.components.begin())) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace kiln

@@ -39,6 +39,10 @@ struct CommandPaths {
 // INVALID_ARGUMENT for absolute paths or ".." (the caller validates; this is a backstop).
 StatusOr<CommandPaths> ResolveCommandPaths(const reapi::Command& command);
 
+// True if one output lies inside another (e.g. output directories "out" and "out/sub"):
+// collecting the outer one must then leave the inner one's files in place.
+bool OutputsNest(const CommandPaths& paths);
+
 // Creates the working directory and the parent directories of every output below
 // `root_fd`, never following a symlink. INVALID_ARGUMENT if one of them exists as
 // something other than a directory.

@@ -46,6 +46,21 @@ TEST(CommandPathsTest, OutputsAreResolvedBelowTheWorkingDirectory) {
   EXPECT_EQ(paths->outputs[0].kind, OutputKind::kAny);
 }
 
+TEST(CommandPathsTest, OutputsNestWhenOneLiesInsideAnother) {
+  reapi::Command command;
+  command.add_output_paths("gen");
+  command.add_output_paths("general");  // A common prefix of the name is not nesting.
+  command.add_output_paths("out/a");
+  EXPECT_FALSE(OutputsNest(*ResolveCommandPaths(command)));
+  command.add_output_paths("gen/sub/file");
+  EXPECT_TRUE(OutputsNest(*ResolveCommandPaths(command)));
+
+  reapi::Command whole_root;  // The input root itself as an output holds everything.
+  whole_root.add_output_paths("");
+  whole_root.add_output_paths("x");
+  EXPECT_TRUE(OutputsNest(*ResolveCommandPaths(whole_root)));
+}
+
 TEST(CommandPathsTest, CreatesWorkingDirectoryAndOutputParentsButNotOutputs) {
   TempDir root;
   reapi::Command command;

@@ -67,7 +67,7 @@ Status OutputCollector::AddFile(int parent_fd, const std::string& name, const Re
   if (!file.valid()) return ErrnoStatus("open output", output.path, errno);
   struct stat st {};
   if (::fstat(file.get(), &st) != 0) return ErrnoStatus("stat output", output.path, errno);
-  auto digest = uploader_->UploadFile(file.get(), "output " + output.path);
+  auto digest = uploader_->UploadOutputFile(parent_fd, name, file.get(), "output " + output.path);
   if (!digest.ok()) return digest.status();
   reapi::OutputFile* entry = result.add_output_files();
   entry->set_path(output.path);

@@ -34,7 +34,7 @@ StatusOr<reapi::Directory> OutputTreeBuilder::ReadDirectory(int dir_fd, const st
     if (S_ISREG(st.st_mode)) {
       UniqueFd file(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
       if (!file.valid()) return ErrnoStatus("open", entry_path, errno);
-      auto digest = uploader_->UploadFile(file.get(), entry_path);
+      auto digest = uploader_->UploadOutputFile(dir_fd, name, file.get(), entry_path);
       if (!digest.ok()) return digest.status();
       reapi::FileNode* node = directory.add_files();
       node->set_name(name);
