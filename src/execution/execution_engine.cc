@@ -5,8 +5,8 @@
 namespace kiln {
 
 StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& parameters) {
-  auto loaded = LoadAndValidateAction(*cas_, parameters.action_digest);
-  if (!loaded.ok()) return loaded.status();
+  // The cache is asked first: a hit needs neither the Action nor its input tree, and
+  // validating a large tree on every hit would cost more than the lookup itself.
   if (!parameters.skip_cache_lookup) {
     auto cached = cache_->Get(parameters.instance_name, parameters.action_digest, parameters.inline_request);
     if (cached.ok()) {
@@ -17,6 +17,8 @@ StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& paramete
     }
     if (cached.status().code() != StatusCode::kNotFound) return cached.status();
   }
+  auto loaded = LoadAndValidateAction(*cas_, parameters.action_digest);
+  if (!loaded.ok()) return loaded.status();
   QueuedAction queued;
   queued.instance_name = parameters.instance_name;
   queued.action_digest = parameters.action_digest;

@@ -81,6 +81,28 @@ TEST_F(ExecutionTest, SuccessfulResultIsServedFromTheCacheNextTime) {
   EXPECT_FALSE(third.response.cached_result());
 }
 
+TEST_F(ExecutionTest, ACacheHitNeedsNoActionBlob) {
+  // A result a client recorded with UpdateActionResult, for an action never uploaded: the
+  // hit is served without loading (or validating) the Action and its input tree.
+  reapi::Digest action;
+  action.set_hash(std::string(64, 'a'));
+  action.set_size_bytes(42);
+  reapi::UpdateActionResultRequest update;
+  *update.mutable_action_digest() = action;
+  update.mutable_action_result()->set_exit_code(0);
+  *update.mutable_action_result()->mutable_stdout_digest() = Upload(cas(), "recorded\n");
+  grpc::ClientContext context;
+  reapi::ActionResult stored;
+  ASSERT_TRUE(action_cache().UpdateActionResult(&context, update, &stored).ok());
+  ExecuteResult hit = Execute(server().channel(), action);
+  ASSERT_TRUE(hit.status.ok()) << Describe(hit.status);
+  EXPECT_TRUE(hit.response.cached_result());
+  EXPECT_EQ(ReadBlobText(bytestream(), hit.response.result().stdout_digest()), "recorded\n");
+  // Without the cache, the missing Action is what the client hears about.
+  ExecuteResult miss = Execute(server().channel(), action, /*skip_cache_lookup=*/true);
+  EXPECT_EQ(miss.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
 TEST_F(ExecutionTest, FailuresAndDoNotCacheAreNotCached) {
   reapi::Digest failing = UploadAction(cas(), Shell("echo partial; exit 3"));
   ExecuteResult run = Execute(server().channel(), failing);
