@@ -37,7 +37,8 @@ StatusOr<std::vector<Digest>> DirectlyReferencedBlobs(DigestFunction function, c
     return Status::Ok();
   };
   for (int i = 0; i < result.output_files_size(); ++i) {
-    KILN_RETURN_IF_ERROR(add(result.output_files(i).digest(), "output_files[" + std::to_string(i) + "].digest"));
+    Status added = add(result.output_files(i).digest(), "");  // Named only on error: this runs on every hit.
+    if (!added.ok()) return added.WithContext("output_files[" + std::to_string(i) + "].digest");
   }
   if (result.has_stdout_digest()) KILN_RETURN_IF_ERROR(add(result.stdout_digest(), "stdout_digest"));
   if (result.has_stderr_digest()) KILN_RETURN_IF_ERROR(add(result.stderr_digest(), "stderr_digest"));

@@ -26,7 +26,7 @@ std::string_view StatusCodeName(StatusCode code) {
 }
 
 Status Status::WithContext(std::string_view context) const {
-  if (ok()) return *this;
+  if (ok() || context.empty()) return *this;
   Status result(code_, std::string(context) + ": " + message_);
   result.missing_blobs_ = missing_blobs_;
   return result;

@@ -3,12 +3,16 @@
 
 #include "ac/action_cache.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "server/arena_message_allocator.h"
 
 namespace kiln {
 
 class ActionCacheService final : public reapi::ActionCache::CallbackService {
  public:
-  explicit ActionCacheService(ActionCache* cache) : cache_(cache) {}
+  explicit ActionCacheService(ActionCache* cache) : cache_(cache) {
+    SetMessageAllocatorFor_GetActionResult(&get_messages_);
+    SetMessageAllocatorFor_UpdateActionResult(&update_messages_);
+  }
 
   grpc::ServerUnaryReactor* GetActionResult(grpc::CallbackServerContext* context,
                                             const reapi::GetActionResultRequest* request,
@@ -19,6 +23,8 @@ class ActionCacheService final : public reapi::ActionCache::CallbackService {
 
  private:
   ActionCache* cache_;
+  ArenaMessageAllocator<reapi::GetActionResultRequest, reapi::ActionResult> get_messages_;
+  ArenaMessageAllocator<reapi::UpdateActionResultRequest, reapi::ActionResult> update_messages_;
 };
 
 }  // namespace kiln

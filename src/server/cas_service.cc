@@ -32,13 +32,17 @@ grpc::ServerUnaryReactor* CasService::FindMissingBlobs(grpc::CallbackServerConte
   std::vector<Digest> digests;
   digests.reserve(request->blob_digests_size());
   for (int i = 0; i < request->blob_digests_size(); ++i) {
-    auto digest = ParseRequestDigest(request->digest_function(), request->blob_digests(i),
-                                     "blob_digests[" + std::to_string(i) + "]");
-    if (!digest.ok()) return FinishUnary(context, digest.status());
+    // The field's name is only spelled out for an error: this loop runs for every digest.
+    auto digest = ParseRequestDigest(request->digest_function(), request->blob_digests(i), "");
+    if (!digest.ok()) {
+      return FinishUnary(context, digest.status().WithContext("blob_digests[" + std::to_string(i) + "]"));
+    }
     digests.push_back(std::move(digest).value());
   }
   for (const Digest& missing : cas_->FindMissing(digests)) {
-    *response->add_missing_blob_digests() = ToProto(missing);
+    reapi::Digest* out = response->add_missing_blob_digests();
+    out->set_hash(missing.hash());
+    out->set_size_bytes(missing.size());
   }
   return FinishUnary(context, Status::Ok());
 }
@@ -97,8 +101,8 @@ grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext
   std::vector<Digest> digests;
   int64_t total = 0;
   for (int i = 0; i < request->digests_size(); ++i) {
-    auto digest = ParseRequestDigest(request->digest_function(), request->digests(i), "digests[" + std::to_string(i) + "]");
-    if (!digest.ok()) return FinishUnary(context, digest.status());
+    auto digest = ParseRequestDigest(request->digest_function(), request->digests(i), "");
+    if (!digest.ok()) return FinishUnary(context, digest.status().WithContext("digests[" + std::to_string(i) + "]"));
     total = SaturatingAdd(total, digest->size());
     digests.push_back(std::move(digest).value());
   }

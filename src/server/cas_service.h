@@ -5,6 +5,7 @@
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cas/blob_store.h"
 #include "common/proto_digest.h"
+#include "server/arena_message_allocator.h"
 
 namespace kiln {
 
@@ -15,7 +16,11 @@ struct CasServiceOptions {
 
 class CasService final : public reapi::ContentAddressableStorage::CallbackService {
  public:
-  CasService(BlobStore* cas, const CasServiceOptions& options) : cas_(cas), options_(options) {}
+  CasService(BlobStore* cas, const CasServiceOptions& options) : cas_(cas), options_(options) {
+    SetMessageAllocatorFor_FindMissingBlobs(&find_missing_messages_);
+    SetMessageAllocatorFor_BatchReadBlobs(&batch_read_messages_);
+    SetMessageAllocatorFor_BatchUpdateBlobs(&batch_update_messages_);
+  }
 
   grpc::ServerUnaryReactor* FindMissingBlobs(grpc::CallbackServerContext* context,
                                              const reapi::FindMissingBlobsRequest* request,
@@ -35,6 +40,9 @@ class CasService final : public reapi::ContentAddressableStorage::CallbackServic
 
   BlobStore* cas_;
   CasServiceOptions options_;
+  ArenaMessageAllocator<reapi::FindMissingBlobsRequest, reapi::FindMissingBlobsResponse> find_missing_messages_;
+  ArenaMessageAllocator<reapi::BatchReadBlobsRequest, reapi::BatchReadBlobsResponse> batch_read_messages_;
+  ArenaMessageAllocator<reapi::BatchUpdateBlobsRequest, reapi::BatchUpdateBlobsResponse> batch_update_messages_;
 };
 
 // Parses request digests that share the request's digest_function field. With the field
