@@ -11,6 +11,7 @@
 // power loss at the price of disk-bound write throughput.
 #pragma once
 
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,12 +60,15 @@ class DiskBlobStore final : public BlobStore {
   DiskBlobStore(const DiskBlobStoreOptions& options, const Clock* clock);
   Status LoadExistingBlobs();
   std::string NewTempPath();
+  // "{xx}/{hash}", relative to the digest function's directory.
+  static std::string ShardPath(const Digest& digest);
   // Renames a verified temp file into place, indexes it and evicts to stay in budget.
   Status Publish(const std::string& temp_path, const Digest& digest);
   void Forget(const Digest& digest);
 
   const DiskBlobStoreOptions options_;
   UniqueFd lock_;
+  UniqueFd function_dirs_[std::size(kAllDigestFunctions)];  // {root}/cas/{function}, by function.
   const std::string temp_dir_;
   mutable std::mutex mutex_;
   BlobIndex index_;  // Guarded by mutex_.
