@@ -1,6 +1,7 @@
 #include "server/kiln_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <malloc.h>
 
 #include "ac/action_cache.h"
 #include <condition_variable>
@@ -180,6 +181,9 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
     std::unique_lock lock(raw->maintenance_mutex);
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
       raw->scheduler->Tick();
+      // Hand memory freed after a burst (large batches, many streams) back to the system,
+      // so that an idle server is small again; glibc keeps it otherwise.
+      ::malloc_trim(0);
     }
   });
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
