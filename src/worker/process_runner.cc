@@ -1,4 +1,4 @@
-// The plain runner: fork + execve in a new process group, with the request's exact
+// The plain runner: a vfork-style clone + execve in a new process group, with the request's exact
 // environment, stdin from /dev/null and stdout/stderr to files. The whole group is killed
 // with SIGKILL on timeout, on cancellation, and when the main process exits (so background
 // jobs cannot outlive the action). Processes that leave the group (setsid, daemons) escape
@@ -18,6 +18,7 @@
 #include "common/file_util.h"
 #include "worker/exec_image.h"
 #include "worker/runner.h"
+#include "worker/vfork_clone.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -96,17 +97,30 @@ StatusOr<UniqueFd> OpenAboveStdio(const std::string& path, int flags) {
   return moved;
 }
 
-StatusOr<pid_t> Fork(ExecPlan& plan, const int stdio[3], int report_fd) {
-  // Blocked across fork so that none of the server's handlers can run in the child before
-  // it resets them.
+struct ChildArguments {
+  ExecPlan* plan;
+  const int* stdio;
+  int report_fd;
+};
+
+int ChildEntry(void* raw) {
+  auto* arguments = static_cast<ChildArguments*>(raw);
+  RunChild(*arguments->plan, arguments->stdio, arguments->report_fd);
+}
+
+StatusOr<pid_t> Spawn(ExecPlan& plan, const int stdio[3], int report_fd) {
+  ChildStack stack;
+  if (!stack.valid()) return ErrnoStatus("map a stack for", "the command", errno);
+  ChildArguments arguments{&plan, stdio, report_fd};
+  // Blocked across the clone so that none of the server's handlers can run in the child
+  // before it resets them.
   sigset_t all, previous;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pid_t pid = ::fork();
-  if (pid == 0) RunChild(plan, stdio, report_fd);
-  int fork_error = errno;
+  pid_t pid = CloneUntilExec(stack.top(), &ChildEntry, &arguments);
+  int clone_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (pid < 0) return ErrnoStatus("fork", "", fork_error);
+  if (pid < 0) return ErrnoStatus("clone", "", clone_error);
   // Also from the parent, so that a kill(-pid) cannot miss a child that has not run yet.
   ::setpgid(pid, pid);
   return pid;
@@ -201,7 +215,7 @@ class ProcessRunner final : public Runner {
     RunResult result;
     result.started = std::chrono::system_clock::now();
     const int stdio[3] = {stdin_fd->get(), stdout_fd->get(), stderr_fd->get()};
-    auto pid = Fork(plan, stdio, report_write.get());
+    auto pid = Spawn(plan, stdio, report_write.get());
     if (!pid.ok()) return pid.status();
     report_write = UniqueFd();
     KILN_RETURN_IF_ERROR(AwaitExec(report_read.get(), *pid, request.arguments[0], request.working_directory));

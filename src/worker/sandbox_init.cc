@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "worker/sandbox_mounts.h"
+#include "worker/vfork_clone.h"
 
 namespace kiln {
 namespace {
@@ -125,13 +126,7 @@ int DropCapabilities() {
   ExecCommand(command);
 }
 
-// fork() as a bare system call: glibc's fork() runs atfork handlers, which take locks that
-// another server thread may be holding (init shares the server's memory).
-pid_t ForkCommand() {
-  struct clone_args args {};
-  args.exit_signal = SIGCHLD;
-  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof(args)));
-}
+int CommandEntry(void* command) { RunCommand(*static_cast<SandboxCommand*>(command)); }
 
 // Reaps the command and everything orphaned into init, until nothing is left.
 [[noreturn]] void ReapAll(pid_t command) {
@@ -164,8 +159,8 @@ void RunSandboxInit(SandboxSpec& spec) {
   if (spec.bring_up_loopback && BringUpLoopback() != 0) Fail(kReportFd, SandboxStage::kLoopback, errno);
   if (!spec.has_command) ::_exit(0);
 
-  pid_t command = ForkCommand();
-  if (command == 0) RunCommand(spec.command);
+  // Not a fork: that would copy the page tables of the whole server, which init shares.
+  pid_t command = CloneUntilExec(spec.command_stack_top, &CommandEntry, &spec.command);
   if (command < 0) Fail(kReportFd, SandboxStage::kFork, errno);
   ::close(kReportFd);  // The command's copy closes at exec; the server reads after we exit.
   ReapAll(command);

@@ -29,6 +29,7 @@
 #include "worker/sandbox_init_process.h"
 #include "worker/sandbox_mount_plan.h"
 #include "worker/sandbox_spec.h"
+#include "worker/vfork_clone.h"
 
 namespace kiln {
 namespace {
@@ -198,6 +199,9 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
   KILN_RETURN_IF_ERROR(PrepareFilesystem(*input_root, spec, input_root_tree));
   spec.has_command = true;
   spec.command = MakeExecImage(request);
+  ChildStack command_stack;  // Outlives init: Start() returns only once it is reaped.
+  if (!command_stack.valid()) return ErrnoStatus("map a stack for", "the sandboxed command", errno);
+  spec.command_stack_top = command_stack.top();
   auto stdin_fd = Open("/dev/null", O_RDONLY);
   if (!stdin_fd.ok()) return stdin_fd.status();
   auto stdout_fd = Open(request.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);

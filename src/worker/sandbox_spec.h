@@ -34,6 +34,9 @@ struct SandboxSpec {
   // A detached clone of the input root (open_tree), made by the server, which can reach it
   // where the sandbox user may lack search permission on the way.
   int input_root_fd = -1;
+  // Where the command's process starts, sharing init's memory until it execs (see
+  // vfork_clone.h): mapped by the server, which unmaps it after init is gone.
+  void* command_stack_top = nullptr;
   int release_fd = -1;  // Read end: one byte arrives once the id maps are written.
   int report_fd = -1;   // Write end, close-on-exec: a SandboxFailure, or nothing.
 };
