@@ -89,9 +89,9 @@ std::string FormatReportTable(const BenchReport& report) {
       << "machine limits: SHA-256 " << Printf("%.0f MB/s", report.limits.sha256_mb_per_s) << " (one core), loopback TCP "
       << Printf("%.0f MB/s", report.limits.loopback_tcp_mb_per_s) << " (one stream), fork/exec p50 "
       << FormatLatency(report.limits.fork_exec_p50) << "\n\n";
-  const size_t widths[] = {27, 6, 11, 9, 9, 9, 7, 8};
-  const char* headers[] = {"scenario", "flight", "rate", "p50", "p90", "p99", "errors", "of limit"};
-  for (size_t i = 0; i < 8; ++i) out << (i == 0 ? PadRight(headers[i], widths[i]) : " " + PadLeft(headers[i], widths[i]));
+  const size_t widths[] = {27, 6, 11, 9, 9, 9, 7, 8, 10};
+  const char* headers[] = {"scenario", "flight", "rate", "p50", "p90", "p99", "errors", "of limit", "client cpu"};
+  for (size_t i = 0; i < 9; ++i) out << (i == 0 ? PadRight(headers[i], widths[i]) : " " + PadLeft(headers[i], widths[i]));
   out << "  notes\n";
   std::vector<std::string> failures;
   for (const ScenarioResult& result : report.results) {
@@ -103,8 +103,9 @@ std::string FormatReportTable(const BenchReport& report) {
                                  FormatLatency(result.latency.Percentile(0.9)),
                                  FormatLatency(result.latency.Percentile(0.99)),
                                  std::to_string(result.errors),
-                                 share ? Printf("%.0f%%", *share * 100) : "-"};
-    for (size_t i = 0; i < 8; ++i) out << (i == 0 ? PadRight(cells[i], widths[i]) : " " + PadLeft(cells[i], widths[i]));
+                                 share ? Printf("%.0f%%", *share * 100) : "-",
+                                 Printf("%.2f", result.client_cpu_cores)};
+    for (size_t i = 0; i < 9; ++i) out << (i == 0 ? PadRight(cells[i], widths[i]) : " " + PadLeft(cells[i], widths[i]));
     std::vector<std::string> notes;
     if (const auto overhead = ExecOverhead(result, report.limits)) {
       notes.push_back("p50 " + FormatLatency(*overhead) + " over fork/exec");
@@ -119,6 +120,8 @@ std::string FormatReportTable(const BenchReport& report) {
     for (size_t i = 0; i < notes.size(); ++i) out << (i == 0 ? "  " : "; ") << notes[i];
     out << "\n";
   }
+  out << "(rate: ops/s or MB/s with MB = 10^6 bytes; of limit: share of SHA-256 for writes, of loopback TCP for reads;\n"
+         " client cpu: cores kiln bench itself used, on the same machine as the server)\n";
   for (const std::string& failure : failures) out << failure << "\n";
   return out.str();
 }
@@ -148,7 +151,7 @@ std::string FormatReportJson(const BenchReport& report) {
         << ", \"limit\": " << JsonString(LimitName(result.info.limit))
         << ", \"share_of_limit\": " << (share ? JsonNumber(*share) : "null")
         << ", \"p50_over_fork_exec_ms\": " << (overhead ? JsonNumber(Milliseconds(*overhead)) : "null")
-        << ", \"ran_out\": " << (result.ran_out ? "true" : "false") << "}";
+        << ", \"client_cpu_cores\": " << JsonNumber(result.client_cpu_cores) << ", \"ran_out\": " << (result.ran_out ? "true" : "false") << "}";
   }
   out << "\n  ]\n}\n";
   return out.str();

@@ -29,6 +29,7 @@ BenchReport SampleReport() {
   write.ops = 100;
   write.bytes = 1'000'000'000;  // 500 MB/s over 2 s: a quarter of SHA-256.
   write.latency.Record(milliseconds(20));
+  write.client_cpu_cores = 0.75;
   ScenarioResult execute = Result("execute_uncached", RateUnit::kOperations, LimitKind::kNone);
   execute.ops = 10;
   execute.errors = 2;
@@ -65,6 +66,7 @@ TEST(BenchReportTest, TableShowsEveryScenarioItsRateAndItsFirstError) {
   EXPECT_NE(table.find("25%"), std::string::npos) << table;
   EXPECT_NE(table.find("5/s"), std::string::npos) << table;
   EXPECT_NE(table.find("over fork/exec"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.75"), std::string::npos) << table;
   EXPECT_NE(table.find("execute_uncached: first error: UNAVAILABLE"), std::string::npos) << table;
   EXPECT_NE(table.find("batch_read: setup: UNAVAILABLE: cannot upload"), std::string::npos) << table;
 }
@@ -81,6 +83,7 @@ TEST(BenchReportTest, JsonParsesAndCarriesTheSameFigures) {
   EXPECT_EQ(write.at("name").string_value(), "bytestream_write");
   EXPECT_DOUBLE_EQ(write.at("mb_per_s").number_value(), 500);
   EXPECT_DOUBLE_EQ(write.at("share_of_limit").number_value(), 0.25);
+  EXPECT_DOUBLE_EQ(write.at("client_cpu_cores").number_value(), 0.75);
   const auto& execute = scenarios[1].struct_value().fields();
   EXPECT_EQ(execute.at("errors").number_value(), 2);
   EXPECT_EQ(execute.at("first_error").string_value(), "UNAVAILABLE: \"worker\" gone");

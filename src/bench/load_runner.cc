@@ -1,5 +1,6 @@
 #include "bench/load_runner.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -8,6 +9,13 @@
 
 namespace kiln {
 namespace {
+
+Duration ProcessCpuTime() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto to_duration = [](const timeval& t) { return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec); };
+  return to_duration(usage.ru_utime) + to_duration(usage.ru_stime);
+}
 
 double PerSecond(double amount, Duration elapsed) {
   const double seconds = std::chrono::duration<double>(elapsed).count();
@@ -104,7 +112,9 @@ ScenarioResult RunScenario(Scenario& scenario, const LoadOptions& options) {
     result.setup_error = prepared.ToString();
     return result;
   }
+  const Duration cpu_before = ProcessCpuTime();
   LoadRun(scenario, options, result).Run();
+  result.client_cpu_cores = PerSecond(std::chrono::duration<double>(ProcessCpuTime() - cpu_before).count(), result.elapsed);
   return result;
 }
 

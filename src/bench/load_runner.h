@@ -26,6 +26,9 @@ struct ScenarioResult {
   std::string first_error;
   int64_t bytes = 0;
   Duration elapsed{};  // From the first start to the last completion.
+  // CPU this process (the load generator) used over the run, in cores: shows when the
+  // client, sharing the machine with the server, takes a large part of it.
+  double client_cpu_cores = 0;
   bool ran_out = false;  // Stopped early: pregenerated data used up.
   LatencyHistogram latency;  // Successful operations only.
   std::string setup_error;  // Set when Prepare failed; nothing ran then.
