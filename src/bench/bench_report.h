@@ -23,7 +23,7 @@ struct BenchReport {
 
 // Throughput over the relevant limit (0.42 = 42%); nullopt when the scenario has none.
 std::optional<double> ShareOfLimit(const ScenarioResult& result, const MachineLimits& limits);
-// p50 latency above a bare fork/exec, for the Execute scenarios that run a command.
+// p50 latency above a bare fork/exec, for the one-stream uncached Execute scenario.
 std::optional<Duration> ExecOverhead(const ScenarioResult& result, const MachineLimits& limits);
 
 std::string FormatReportTable(const BenchReport& report);

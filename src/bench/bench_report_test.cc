@@ -31,6 +31,7 @@ BenchReport SampleReport() {
   write.latency.Record(milliseconds(20));
   write.client_cpu_cores = 0.75;
   ScenarioResult execute = Result("execute_uncached", RateUnit::kOperations, LimitKind::kNone);
+  execute.in_flight = 1;
   execute.ops = 10;
   execute.errors = 2;
   execute.first_error = "UNAVAILABLE: \"worker\" gone";

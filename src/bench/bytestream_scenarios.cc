@@ -1,7 +1,6 @@
 #include "bench/bytestream_scenarios.h"
 
 #include <algorithm>
-#include <atomic>
 #include <future>
 
 #include "bench/unique_blob_series.h"
@@ -168,16 +167,15 @@ class ByteStreamWriteScenario final : public Scenario {
   }
 
   bool Start(int slot, OpDone done) override {
-    const size_t index = next_blob_.fetch_add(1);
-    if (index >= series_.count()) return false;
-    new WriteCall(target_->bytestream(slot), target_->instance_name(), series_, index, std::move(done));
+    const std::optional<size_t> index = series_.Take(1);
+    if (!index) return false;
+    new WriteCall(target_->bytestream(slot), target_->instance_name(), series_, *index, std::move(done));
     return true;
   }
 
  private:
   BenchTarget* target_;
   UniqueBlobSeries series_;
-  std::atomic<size_t> next_blob_{0};
 };
 
 }  // namespace

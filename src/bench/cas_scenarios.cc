@@ -1,6 +1,5 @@
 #include "bench/cas_scenarios.h"
 
-#include <atomic>
 
 #include "bench/bench_setup.h"
 #include "bench/unary_call.h"
@@ -177,12 +176,12 @@ class BatchUpdateScenario final : public Scenario {
   }
 
   bool Start(int slot, OpDone done) override {
-    const size_t first = next_blob_.fetch_add(kBatchBlobs);
-    if (first + kBatchBlobs > series_.count()) return false;
+    const std::optional<size_t> first = series_.Take(kBatchBlobs);
+    if (!first) return false;
     auto request = std::make_shared<reapi::BatchUpdateBlobsRequest>();
     request->set_instance_name(target_->instance_name());
     request->set_digest_function(reapi::DigestFunction::SHA256);
-    for (size_t i = first; i < first + kBatchBlobs; ++i) {
+    for (size_t i = *first; i < *first + kBatchBlobs; ++i) {
       auto* item = request->add_requests();
       *item->mutable_digest() = ToProto(series_.DigestOf(i));
       std::string* data = item->mutable_data();
@@ -213,7 +212,6 @@ class BatchUpdateScenario final : public Scenario {
  private:
   BenchTarget* target_;
   UniqueBlobSeries series_;
-  std::atomic<size_t> next_blob_{0};
 };
 
 }  // namespace

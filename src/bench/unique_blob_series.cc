@@ -69,6 +69,12 @@ void UniqueBlobSeries::Prepare(size_t count) {
   }
 }
 
+std::optional<size_t> UniqueBlobSeries::Take(size_t n) {
+  const size_t first = next_.fetch_add(n);
+  if (first + n > hashes_.size()) return std::nullopt;
+  return first;
+}
+
 Digest UniqueBlobSeries::DigestOf(size_t index) const {
   // The hex comes from our own hash of the right length, so this cannot fail.
   return *Digest::Create(DigestFunction::kSha256, ToHex(hashes_[index]), static_cast<int64_t>(blob_size()));

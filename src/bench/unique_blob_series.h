@@ -6,7 +6,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,9 @@ class UniqueBlobSeries {
   // Computes the SHA-256 digests of blobs [0, count).
   void Prepare(size_t count);
   size_t count() const { return hashes_.size(); }
+  // Hands out the next `n` blobs not handed out before (their first index), or nullopt
+  // when fewer than `n` prepared blobs are left. Thread-safe.
+  std::optional<size_t> Take(size_t n);
 
   size_t blob_size() const { return body_.size() + kSuffixBytes; }
   std::string_view body() const { return body_; }
@@ -39,6 +44,7 @@ class UniqueBlobSeries {
   std::string body_;
   uint64_t run_tag_;
   std::vector<std::array<uint8_t, 32>> hashes_;
+  std::atomic<size_t> next_{0};
 };
 
 // Deterministic, incompressible bytes (xorshift), for blob contents.

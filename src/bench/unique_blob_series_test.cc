@@ -39,6 +39,14 @@ TEST(UniqueBlobSeriesTest, BlobsDifferWithinARunAndAcrossRuns) {
   EXPECT_EQ(hashes.size(), 200u);
 }
 
+TEST(UniqueBlobSeriesTest, TakeHandsOutEachBlobOnceUntilTheyRunOut) {
+  UniqueBlobSeries series(64, 3);
+  series.Prepare(5);
+  EXPECT_EQ(series.Take(2), std::optional<size_t>(0));
+  EXPECT_EQ(series.Take(2), std::optional<size_t>(2));
+  EXPECT_EQ(series.Take(2), std::nullopt);  // Only blob 4 is left.
+}
+
 TEST(UniqueBlobSeriesTest, SmallestBlobIsAllSuffix) {
   UniqueBlobSeries series(UniqueBlobSeries::kSuffixBytes, 9);
   series.Prepare(2);
