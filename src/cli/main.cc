@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 
@@ -16,6 +17,7 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  serve     Run the frontend (CAS, ByteStream, ActionCache, Capabilities) on an embedded disk store.\n"
     "  worker    Run actions for a frontend (`kiln serve`) on this host; connects to its scheduler.\n"
+    "  bench     Put load on a REAPI server (kiln or any other) and report throughput and latency.\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
 }  // namespace
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return kiln::RunServeCommand(args);
   if (command == "worker") return kiln::RunWorkerCommand(args);
+  if (command == "bench") return kiln::RunBenchCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,55 @@
+// The in-memory blob index at a million blobs: the lookups FindMissingBlobs makes (with
+// pinning) and inserts of new blobs.
+#include <benchmark/benchmark.h>
+
+#include "bench_data.h"
+#include "cas/blob_index.h"
+
+namespace kiln {
+namespace {
+
+constexpr size_t kIndexedBlobs = 1'000'000;
+
+// Built once (it takes a second or two) and shared by the benchmarks below.
+struct MillionBlobIndex {
+  MillionBlobIndex() : index(&clock, std::chrono::minutes(10)), digests(bench::DistinctDigests(kIndexedBlobs, 1)) {
+    for (const Digest& digest : digests) index.Insert(digest);
+  }
+  FakeClock clock;
+  BlobIndex index;
+  std::vector<Digest> digests;
+};
+
+MillionBlobIndex& SharedIndex() {
+  static auto* shared = new MillionBlobIndex;
+  return *shared;
+}
+
+// Lookups with pinning, as FindMissingBlobs makes them, of indexed or of unknown blobs.
+void BM_BlobIndexTouch(benchmark::State& state) {
+  MillionBlobIndex& shared = SharedIndex();
+  const bool present = state.range(0) == 1;
+  const std::vector<Digest> missing = present ? std::vector<Digest>() : bench::DistinctDigests(4096, 2);
+  const std::vector<Digest>& digests = present ? shared.digests : missing;
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(shared.index.Touch(digests[i], /*pin=*/true));
+    i = (i + 7919) % digests.size();  // Stride through the table rather than walk the LRU in order.
+  }
+}
+BENCHMARK(BM_BlobIndexTouch)->ArgName("present")->Arg(1)->Arg(0);
+
+void BM_BlobIndexInsertAndRemove(benchmark::State& state) {
+  MillionBlobIndex& shared = SharedIndex();
+  const std::vector<Digest> fresh = bench::DistinctDigests(4096, 3);
+  size_t i = 0;
+  for (auto _ : state) {
+    shared.index.Insert(fresh[i]);
+    shared.index.Remove(fresh[i]);
+    i = (i + 1) % fresh.size();
+  }
+}
+BENCHMARK(BM_BlobIndexInsertAndRemove);
+
+}  // namespace
+}  // namespace kiln

@@ -1,0 +1,54 @@
+// The REAPI server under load: several gRPC channels, each with its own TCP connection
+// (distinct channel args and a local subchannel pool, or gRPC would share one), and the
+// service stubs on each. Operations pick a connection by slot, so in-flight requests
+// spread over all of them as a multi-connection client's would.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "google/bytestream/bytestream.grpc.pb.h"
+
+namespace kiln {
+
+namespace reapi = build::bazel::remote::execution::v2;
+
+class BenchTarget {
+ public:
+  // REQUIRES: connections >= 1.
+  BenchTarget(const std::string& address, std::string instance_name, int connections);
+
+  // UNAVAILABLE naming the address if any connection is not up within `timeout`.
+  Status Connect(Duration timeout);
+
+  const std::string& instance_name() const { return instance_name_; }
+  int connections() const { return static_cast<int>(connections_.size()); }
+
+  // `slot` may be any non-negative number; it is mapped onto a connection.
+  reapi::ContentAddressableStorage::Stub& cas(int slot) { return *at(slot).cas; }
+  reapi::ActionCache::Stub& action_cache(int slot) { return *at(slot).action_cache; }
+  reapi::Execution::Stub& execution(int slot) { return *at(slot).execution; }
+  google::bytestream::ByteStream::Stub& bytestream(int slot) { return *at(slot).bytestream; }
+
+ private:
+  struct Connection {
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas;
+    std::unique_ptr<reapi::ActionCache::Stub> action_cache;
+    std::unique_ptr<reapi::Execution::Stub> execution;
+    std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;
+  };
+  Connection& at(int slot) { return connections_[static_cast<size_t>(slot) % connections_.size()]; }
+
+  std::string address_;
+  std::string instance_name_;
+  std::vector<Connection> connections_;
+};
+
+}  // namespace kiln

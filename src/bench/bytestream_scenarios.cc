@@ -1,0 +1,190 @@
+#include "bench/bytestream_scenarios.h"
+
+#include <algorithm>
+#include <future>
+
+#include "bench/unique_blob_series.h"
+#include "client/remote_blob_rpc.h"
+#include "common/resource_name.h"
+
+namespace kiln {
+namespace {
+
+namespace bytestream = google::bytestream;
+
+constexpr size_t kChunkBytes = size_t{1} << 20;
+constexpr size_t kReadBlobBytes = size_t{16} << 20;
+constexpr size_t kWriteBlobBytes = size_t{8} << 20;
+constexpr int kConcurrentWrites = 4;
+// Pregenerated upload digests: enough for this many 8 MiB uploads per second (3.4 GB/s,
+// more than loopback TCP carries).
+constexpr double kMaxWritesPerSecond = 400;
+
+// Reads one blob to its end and checks its length.
+class ReadCall final : public grpc::ClientReadReactor<bytestream::ReadResponse> {
+ public:
+  ReadCall(bytestream::ByteStream::Stub& stub, const std::string& resource_name, int64_t expected_bytes, OpDone done)
+      : expected_bytes_(expected_bytes), done_(std::move(done)) {
+    request_.set_resource_name(resource_name);
+    SetBenchDeadline(context_);
+    stub.async()->Read(&context_, &request_, this);
+    StartRead(&response_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // End of stream or a broken call; OnDone follows.
+    bytes_ += static_cast<int64_t>(response_.data().size());
+    StartRead(&response_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    OpResult result = OpResult::FromStatus(status);
+    if (result.ok && bytes_ != expected_bytes_) {
+      result = OpResult::Failure("read " + std::to_string(bytes_) + " bytes, expected " + std::to_string(expected_bytes_));
+    }
+    result.bytes = result.ok ? bytes_ : 0;
+    OpDone done = std::move(done_);
+    delete this;
+    done(std::move(result));
+  }
+
+ private:
+  grpc::ClientContext context_;
+  bytestream::ReadRequest request_;
+  bytestream::ReadResponse response_;
+  const int64_t expected_bytes_;
+  int64_t bytes_ = 0;
+  OpDone done_;
+};
+
+// Uploads blob `index` of a series in 1 MiB messages and checks the committed size.
+class WriteCall final : public grpc::ClientWriteReactor<bytestream::WriteRequest> {
+ public:
+  WriteCall(bytestream::ByteStream::Stub& stub, const std::string& instance_name, const UniqueBlobSeries& series,
+            size_t index, OpDone done)
+      : body_(series.body()), suffix_(series.Suffix(index)), total_(series.blob_size()), done_(std::move(done)) {
+    resource_name_ = MakeWriteResourceName(instance_name, NewUploadId(), series.DigestOf(index));
+    SetBenchDeadline(context_);
+    stub.async()->Write(&context_, &response_, this);
+    WriteNextChunk();
+    StartCall();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (ok && offset_ < total_) WriteNextChunk();  // When !ok the call is broken; OnDone follows.
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    OpResult result = OpResult::FromStatus(status);
+    if (result.ok && response_.committed_size() != static_cast<int64_t>(total_)) {
+      result = OpResult::Failure("committed_size " + std::to_string(response_.committed_size()) + ", expected " +
+                                 std::to_string(total_));
+    }
+    result.bytes = result.ok ? static_cast<int64_t>(total_) : 0;
+    OpDone done = std::move(done_);
+    delete this;
+    done(std::move(result));
+  }
+
+ private:
+  void WriteNextChunk() {
+    const size_t length = std::min(kChunkBytes, total_ - offset_);
+    request_.Clear();
+    if (offset_ == 0) request_.set_resource_name(resource_name_);
+    request_.set_write_offset(static_cast<int64_t>(offset_));
+    std::string* data = request_.mutable_data();
+    // The blob is body_ + suffix_; this chunk may span both.
+    if (offset_ < body_.size()) data->append(body_.substr(offset_, std::min(length, body_.size() - offset_)));
+    const size_t end = offset_ + length;
+    if (end > body_.size()) {
+      const size_t suffix_start = offset_ > body_.size() ? offset_ - body_.size() : 0;
+      data->append(suffix_, suffix_start, end - body_.size() - suffix_start);
+    }
+    offset_ = end;
+    if (offset_ == total_) {
+      request_.set_finish_write(true);
+      StartWriteLast(&request_, grpc::WriteOptions());
+    } else {
+      StartWrite(&request_);
+    }
+  }
+
+  grpc::ClientContext context_;
+  bytestream::WriteRequest request_;
+  bytestream::WriteResponse response_;
+  std::string resource_name_;
+  const std::string_view body_;
+  const std::string suffix_;
+  const size_t total_;
+  size_t offset_ = 0;
+  OpDone done_;
+};
+
+class ByteStreamReadScenario final : public Scenario {
+ public:
+  explicit ByteStreamReadScenario(BenchTarget* target) : target_(target) {}
+
+  ScenarioInfo info() const override {
+    return {"bytestream_read", "ByteStream Read of a 16 MiB blob", RateUnit::kBytes, LimitKind::kLoopbackTcp};
+  }
+
+  Status Prepare(Duration) override {
+    UniqueBlobSeries blob(kReadBlobBytes, NewRunTag());
+    blob.Prepare(1);
+    std::promise<OpResult> uploaded;
+    new WriteCall(target_->bytestream(0), target_->instance_name(), blob, 0,
+                  [&uploaded](OpResult result) { uploaded.set_value(std::move(result)); });
+    const OpResult result = uploaded.get_future().get();
+    if (!result.ok) return Status::Internal("uploading the 16 MiB blob: " + result.error);
+    resource_name_ = MakeReadResourceName(target_->instance_name(), blob.DigestOf(0));
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    new ReadCall(target_->bytestream(slot), resource_name_, static_cast<int64_t>(kReadBlobBytes), std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  std::string resource_name_;
+};
+
+class ByteStreamWriteScenario final : public Scenario {
+ public:
+  explicit ByteStreamWriteScenario(BenchTarget* target) : target_(target), series_(kWriteBlobBytes, NewRunTag()) {}
+
+  ScenarioInfo info() const override {
+    return {"bytestream_write", "ByteStream Write of unique 8 MiB blobs, 4 at a time", RateUnit::kBytes,
+            LimitKind::kSha256, kConcurrentWrites};
+  }
+
+  Status Prepare(Duration duration) override {
+    series_.Prepare(static_cast<size_t>(std::chrono::duration<double>(duration).count() * kMaxWritesPerSecond) +
+                    kConcurrentWrites);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    const std::optional<size_t> index = series_.Take(1);
+    if (!index) return false;
+    new WriteCall(target_->bytestream(slot), target_->instance_name(), series_, *index, std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  UniqueBlobSeries series_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> NewByteStreamReadScenario(BenchTarget* target) {
+  return std::make_unique<ByteStreamReadScenario>(target);
+}
+std::unique_ptr<Scenario> NewByteStreamWriteScenario(BenchTarget* target) {
+  return std::make_unique<ByteStreamWriteScenario>(target);
+}
+
+}  // namespace kiln

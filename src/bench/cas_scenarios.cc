@@ -1,0 +1,233 @@
+#include "bench/cas_scenarios.h"
+
+
+#include "bench/bench_setup.h"
+#include "bench/unary_call.h"
+#include "bench/unique_blob_series.h"
+#include "common/hasher.h"
+#include "common/proto_digest.h"
+
+namespace kiln {
+namespace {
+
+constexpr int kFindMissingDigests = 1000;
+constexpr int kBatchBlobs = 100;
+constexpr size_t kSmallBlobBytes = 4096;
+// Pregenerated batches for BatchUpdateBlobs: enough for this many calls per second.
+constexpr double kMaxBatchUpdatesPerSecond = 4000;
+
+// 1000 distinct 4 KiB blobs of this run.
+std::vector<std::string> SmallBlobs(int count, uint64_t run_tag) {
+  UniqueBlobSeries series(kSmallBlobBytes, run_tag);
+  std::vector<std::string> blobs;
+  for (int i = 0; i < count; ++i) blobs.push_back(series.Blob(static_cast<size_t>(i)));
+  return blobs;
+}
+
+class FindMissingScenario final : public Scenario {
+ public:
+  FindMissingScenario(BenchTarget* target, bool present) : target_(target), present_(present) {}
+
+  ScenarioInfo info() const override {
+    if (present_) {
+      return {"find_missing_present", "FindMissingBlobs, 1000 digests all present", RateUnit::kOperations,
+              LimitKind::kNone};
+    }
+    return {"find_missing_missing", "FindMissingBlobs, 1000 digests all missing", RateUnit::kOperations,
+            LimitKind::kNone};
+  }
+
+  Status Prepare(Duration) override {
+    auto request = std::make_shared<reapi::FindMissingBlobsRequest>();
+    request->set_instance_name(target_->instance_name());
+    request->set_digest_function(reapi::DigestFunction::SHA256);
+    const std::vector<std::string> blobs = SmallBlobs(kFindMissingDigests, NewRunTag());
+    if (present_) KILN_RETURN_IF_ERROR(UploadBlobs(*target_, blobs));
+    for (const std::string& blob : blobs) {
+      *request->add_blob_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
+    }
+    request_ = std::move(request);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
+    const int expected_missing = present_ ? 0 : kFindMissingDigests;
+    StartUnaryCall<reapi::FindMissingBlobsResponse>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->FindMissingBlobs(context, request, response, std::move(callback));
+        },
+        request_,
+        [expected_missing](const reapi::FindMissingBlobsResponse& response) {
+          if (response.missing_blob_digests_size() == expected_missing) return OpResult::Success();
+          return OpResult::Failure(std::to_string(response.missing_blob_digests_size()) + " of " +
+                                   std::to_string(kFindMissingDigests) + " digests reported missing, expected " +
+                                   std::to_string(expected_missing));
+        },
+        std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  const bool present_;
+  std::shared_ptr<const reapi::FindMissingBlobsRequest> request_;
+};
+
+class GetActionResultHitScenario final : public Scenario {
+ public:
+  explicit GetActionResultHitScenario(BenchTarget* target) : target_(target) {}
+
+  ScenarioInfo info() const override {
+    return {"get_action_result_hit", "GetActionResult of a cached result", RateUnit::kOperations, LimitKind::kNone};
+  }
+
+  Status Prepare(Duration) override {
+    reapi::Action action;
+    action.set_salt("kiln bench get_action_result_hit " + std::to_string(NewRunTag()));
+    const Digest action_digest = ComputeDigest(DigestFunction::kSha256, action.SerializeAsString());
+    reapi::ActionResult result;
+    result.set_exit_code(0);
+    KILN_RETURN_IF_ERROR(UpdateActionResult(*target_, action_digest, result));
+    auto request = std::make_shared<reapi::GetActionResultRequest>();
+    request->set_instance_name(target_->instance_name());
+    request->set_digest_function(reapi::DigestFunction::SHA256);
+    *request->mutable_action_digest() = ToProto(action_digest);
+    request_ = std::move(request);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    reapi::ActionCache::Stub* stub = &target_->action_cache(slot);
+    StartUnaryCall<reapi::ActionResult>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->GetActionResult(context, request, response, std::move(callback));
+        },
+        request_, [](const reapi::ActionResult&) { return OpResult::Success(); }, std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  std::shared_ptr<const reapi::GetActionResultRequest> request_;
+};
+
+class BatchReadScenario final : public Scenario {
+ public:
+  explicit BatchReadScenario(BenchTarget* target) : target_(target) {}
+
+  ScenarioInfo info() const override {
+    return {"batch_read", "BatchReadBlobs, 100 x 4 KiB present", RateUnit::kOperations, LimitKind::kLoopbackTcp};
+  }
+
+  Status Prepare(Duration) override {
+    const std::vector<std::string> blobs = SmallBlobs(kBatchBlobs, NewRunTag());
+    KILN_RETURN_IF_ERROR(UploadBlobs(*target_, blobs));
+    auto request = std::make_shared<reapi::BatchReadBlobsRequest>();
+    request->set_instance_name(target_->instance_name());
+    request->set_digest_function(reapi::DigestFunction::SHA256);
+    for (const std::string& blob : blobs) {
+      *request->add_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
+    }
+    request_ = std::move(request);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
+    StartUnaryCall<reapi::BatchReadBlobsResponse>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->BatchReadBlobs(context, request, response, std::move(callback));
+        },
+        request_,
+        [](const reapi::BatchReadBlobsResponse& response) {
+          int64_t bytes = 0;
+          for (const auto& item : response.responses()) {
+            if (item.status().code() != 0) return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
+            bytes += static_cast<int64_t>(item.data().size());
+          }
+          if (bytes != kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes)) {
+            return OpResult::Failure("read " + std::to_string(bytes) + " bytes, expected " +
+                                     std::to_string(kBatchBlobs * kSmallBlobBytes));
+          }
+          return OpResult::Success(bytes);
+        },
+        std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  std::shared_ptr<const reapi::BatchReadBlobsRequest> request_;
+};
+
+class BatchUpdateScenario final : public Scenario {
+ public:
+  explicit BatchUpdateScenario(BenchTarget* target) : target_(target), series_(kSmallBlobBytes, NewRunTag()) {}
+
+  ScenarioInfo info() const override {
+    return {"batch_update", "BatchUpdateBlobs, 100 x 4 KiB unique", RateUnit::kOperations, LimitKind::kSha256};
+  }
+
+  Status Prepare(Duration duration) override {
+    const double seconds = std::chrono::duration<double>(duration).count();
+    series_.Prepare(static_cast<size_t>(seconds * kMaxBatchUpdatesPerSecond + 1) * kBatchBlobs);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    const std::optional<size_t> first = series_.Take(kBatchBlobs);
+    if (!first) return false;
+    auto request = std::make_shared<reapi::BatchUpdateBlobsRequest>();
+    request->set_instance_name(target_->instance_name());
+    request->set_digest_function(reapi::DigestFunction::SHA256);
+    for (size_t i = *first; i < *first + kBatchBlobs; ++i) {
+      auto* item = request->add_requests();
+      *item->mutable_digest() = ToProto(series_.DigestOf(i));
+      std::string* data = item->mutable_data();
+      data->reserve(series_.blob_size());
+      data->append(series_.body());
+      data->append(series_.Suffix(i));
+    }
+    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
+    StartUnaryCall<reapi::BatchUpdateBlobsResponse>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->BatchUpdateBlobs(context, request, response, std::move(callback));
+        },
+        std::shared_ptr<const reapi::BatchUpdateBlobsRequest>(std::move(request)),
+        [](const reapi::BatchUpdateBlobsResponse& response) {
+          for (const auto& item : response.responses()) {
+            if (item.status().code() != 0) return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
+          }
+          if (response.responses_size() != kBatchBlobs) {
+            return OpResult::Failure(std::to_string(response.responses_size()) + " responses for " +
+                                     std::to_string(kBatchBlobs) + " blobs");
+          }
+          return OpResult::Success(kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes));
+        },
+        std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  UniqueBlobSeries series_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> NewFindMissingPresentScenario(BenchTarget* target) {
+  return std::make_unique<FindMissingScenario>(target, true);
+}
+std::unique_ptr<Scenario> NewFindMissingMissingScenario(BenchTarget* target) {
+  return std::make_unique<FindMissingScenario>(target, false);
+}
+std::unique_ptr<Scenario> NewGetActionResultHitScenario(BenchTarget* target) {
+  return std::make_unique<GetActionResultHitScenario>(target);
+}
+std::unique_ptr<Scenario> NewBatchReadScenario(BenchTarget* target) { return std::make_unique<BatchReadScenario>(target); }
+std::unique_ptr<Scenario> NewBatchUpdateScenario(BenchTarget* target) {
+  return std::make_unique<BatchUpdateScenario>(target);
+}
+
+}  // namespace kiln

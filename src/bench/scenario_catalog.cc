@@ -1,0 +1,73 @@
+#include "bench/scenario_catalog.h"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+#include <utility>
+
+#include "bench/bytestream_scenarios.h"
+#include "bench/cas_scenarios.h"
+#include "bench/execute_scenarios.h"
+
+namespace kiln {
+namespace {
+
+using Factory = std::function<std::unique_ptr<Scenario>(BenchTarget*)>;
+
+const std::vector<std::pair<std::string, Factory>>& Catalog() {
+  static const auto* catalog = new std::vector<std::pair<std::string, Factory>>{
+      {"find_missing_present", NewFindMissingPresentScenario},
+      {"find_missing_missing", NewFindMissingMissingScenario},
+      {"get_action_result_hit", NewGetActionResultHitScenario},
+      {"batch_read", NewBatchReadScenario},
+      {"batch_update", NewBatchUpdateScenario},
+      {"bytestream_read", NewByteStreamReadScenario},
+      {"bytestream_write", NewByteStreamWriteScenario},
+      {"execute_uncached", [](BenchTarget* t) { return NewExecuteUncachedScenario(t, ExecuteStreams::kOne); }},
+      {"execute_uncached_parallel",
+       [](BenchTarget* t) { return NewExecuteUncachedScenario(t, ExecuteStreams::kConcurrency); }},
+      {"execute_cached", [](BenchTarget* t) { return NewExecuteCachedScenario(t, ExecuteStreams::kOne); }},
+      {"execute_cached_parallel",
+       [](BenchTarget* t) { return NewExecuteCachedScenario(t, ExecuteStreams::kConcurrency); }},
+  };
+  return *catalog;
+}
+
+}  // namespace
+
+const std::vector<std::string>& AllScenarioNames() {
+  static const auto* names = [] {
+    auto* list = new std::vector<std::string>;
+    for (const auto& entry : Catalog()) list->push_back(entry.first);
+    return list;
+  }();
+  return *names;
+}
+
+StatusOr<std::vector<std::string>> ParseScenarioList(const std::string& text) {
+  if (text.empty()) return AllScenarioNames();
+  std::vector<std::string> names;
+  std::istringstream stream(text);
+  std::string name;
+  while (std::getline(stream, name, ',')) {
+    if (name.empty()) continue;
+    const auto& all = AllScenarioNames();
+    if (std::find(all.begin(), all.end(), name) == all.end()) {
+      std::string known;
+      for (const std::string& candidate : all) known += (known.empty() ? "" : ", ") + candidate;
+      return Status::InvalidArgument("unknown scenario \"" + name + "\" (known: " + known + ")");
+    }
+    names.push_back(name);
+  }
+  if (names.empty()) return Status::InvalidArgument("no scenario named in \"" + text + "\"");
+  return names;
+}
+
+std::unique_ptr<Scenario> NewScenario(const std::string& name, BenchTarget* target) {
+  for (const auto& [known, factory] : Catalog()) {
+    if (known == name) return factory(target);
+  }
+  return nullptr;
+}
+
+}  // namespace kiln
