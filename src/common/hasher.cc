@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cstdlib>
+#include <iterator>
 #include <vector>
 
 #include "common/file_util.h"
@@ -10,15 +12,31 @@
 namespace kiln {
 namespace {
 
-const EVP_MD* MessageDigestFor(DigestFunction function) {
+const char* AlgorithmName(DigestFunction function) {
   switch (function) {
-    case DigestFunction::kSha256: return EVP_sha256();
-    case DigestFunction::kSha1: return EVP_sha1();
-    case DigestFunction::kMd5: return EVP_md5();
-    case DigestFunction::kSha384: return EVP_sha384();
-    case DigestFunction::kSha512: return EVP_sha512();
+    case DigestFunction::kSha256: return "SHA256";
+    case DigestFunction::kSha1: return "SHA1";
+    case DigestFunction::kMd5: return "MD5";
+    case DigestFunction::kSha384: return "SHA384";
+    case DigestFunction::kSha512: return "SHA512";
   }
-  return EVP_sha256();
+  return "SHA256";
+}
+
+// OpenSSL 3 looks the implementation up again on every EVP_DigestInit_ex given a legacy
+// EVP_sha256(): that lookup cost more than hashing a small blob (an action cache key, a
+// Directory message). Fetched once per function, kept for the process's life.
+const EVP_MD* MessageDigestFor(DigestFunction function) {
+  static const auto* fetched = [] {
+    auto* table = new std::array<EVP_MD*, std::size(kAllDigestFunctions)>();
+    for (DigestFunction each : kAllDigestFunctions) {
+      (*table)[static_cast<size_t>(each)] = EVP_MD_fetch(nullptr, AlgorithmName(each), nullptr);
+    }
+    return table;
+  }();
+  EVP_MD* md = (*fetched)[static_cast<size_t>(function)];
+  if (md == nullptr) std::abort();  // OpenSSL's default provider lacks a basic hash.
+  return md;
 }
 
 }  // namespace
