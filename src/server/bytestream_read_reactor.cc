@@ -23,9 +23,12 @@ void ByteStreamReadReactor::OnWriteDone(bool ok) {
 
 void ByteStreamReadReactor::SendNextChunk() {
   std::string* out = response_.mutable_data();
-  out->clear();
+  // Reading straight into the message: keep its size between chunks, as resize() zero-fills
+  // whatever it grows (a 1 MiB memset per chunk otherwise).
+  if (compressor_) out->clear();
+  bool filled = false;
   // A compressed stream may need several raw chunks before zstd emits output.
-  while (out->empty()) {
+  while (compressor_ ? out->empty() : !filled) {
     if (remaining_ == 0) {
       if (!compressor_ || compressor_finished_) {
         Finish(grpc::Status::OK);
@@ -40,13 +43,15 @@ void ByteStreamReadReactor::SendNextChunk() {
       continue;
     }
     std::string* target = compressor_ ? &chunk_ : out;
-    target->resize(static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes)));
+    const size_t want = static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes));
+    if (target->size() != want) target->resize(want);
     auto n = reader_->Read(target->data(), target->size());
     if (!n.ok() || *n == 0) {
       Finish(ToGrpcStatus(n.ok() ? Status::DataLoss("blob ended early") : n.status()));
       return;
     }
     target->resize(*n);
+    filled = true;
     remaining_ -= static_cast<int64_t>(*n);
     if (compressor_) {
       Status status = compressor_->Compress(chunk_, /*last=*/remaining_ == 0, out);
