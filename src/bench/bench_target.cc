@@ -14,6 +14,7 @@ BenchTarget::BenchTarget(const std::string& address, std::string instance_name, 
     connection.channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
     connection.cas = reapi::ContentAddressableStorage::NewStub(connection.channel);
     connection.action_cache = reapi::ActionCache::NewStub(connection.channel);
+    connection.capabilities = reapi::Capabilities::NewStub(connection.channel);
     connection.execution = reapi::Execution::NewStub(connection.channel);
     connection.bytestream = google::bytestream::ByteStream::NewStub(connection.channel);
     connections_.push_back(std::move(connection));

@@ -33,6 +33,7 @@ class BenchTarget {
   // `slot` may be any non-negative number; it is mapped onto a connection.
   reapi::ContentAddressableStorage::Stub& cas(int slot) { return *at(slot).cas; }
   reapi::ActionCache::Stub& action_cache(int slot) { return *at(slot).action_cache; }
+  reapi::Capabilities::Stub& capabilities(int slot) { return *at(slot).capabilities; }
   reapi::Execution::Stub& execution(int slot) { return *at(slot).execution; }
   google::bytestream::ByteStream::Stub& bytestream(int slot) { return *at(slot).bytestream; }
 
@@ -41,6 +42,7 @@ class BenchTarget {
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas;
     std::unique_ptr<reapi::ActionCache::Stub> action_cache;
+    std::unique_ptr<reapi::Capabilities::Stub> capabilities;
     std::unique_ptr<reapi::Execution::Stub> execution;
     std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;
   };

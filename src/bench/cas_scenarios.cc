@@ -112,6 +112,38 @@ class GetActionResultHitScenario final : public Scenario {
   std::shared_ptr<const reapi::GetActionResultRequest> request_;
 };
 
+// The cheapest unary call REAPI has (the server looks nothing up): the most unary calls per
+// second this client and machine allow, which bounds every other unary scenario.
+class GetCapabilitiesScenario final : public Scenario {
+ public:
+  explicit GetCapabilitiesScenario(BenchTarget* target) : target_(target) {}
+
+  ScenarioInfo info() const override {
+    return {"get_capabilities", "GetCapabilities: the unary-call ceiling", RateUnit::kOperations, LimitKind::kNone};
+  }
+
+  Status Prepare(Duration) override {
+    auto request = std::make_shared<reapi::GetCapabilitiesRequest>();
+    request->set_instance_name(target_->instance_name());
+    request_ = std::move(request);
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    reapi::Capabilities::Stub* stub = &target_->capabilities(slot);
+    StartUnaryCall<reapi::ServerCapabilities>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->GetCapabilities(context, request, response, std::move(callback));
+        },
+        request_, [](const reapi::ServerCapabilities&) { return OpResult::Success(); }, std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  std::shared_ptr<const reapi::GetCapabilitiesRequest> request_;
+};
+
 class BatchReadScenario final : public Scenario {
  public:
   explicit BatchReadScenario(BenchTarget* target) : target_(target) {}
@@ -222,6 +254,10 @@ std::unique_ptr<Scenario> NewFindMissingPresentScenario(BenchTarget* target) {
 std::unique_ptr<Scenario> NewFindMissingMissingScenario(BenchTarget* target) {
   return std::make_unique<FindMissingScenario>(target, false);
 }
+std::unique_ptr<Scenario> NewGetCapabilitiesScenario(BenchTarget* target) {
+  return std::make_unique<GetCapabilitiesScenario>(target);
+}
+
 std::unique_ptr<Scenario> NewGetActionResultHitScenario(BenchTarget* target) {
   return std::make_unique<GetActionResultHitScenario>(target);
 }

@@ -16,6 +16,7 @@ std::unique_ptr<Scenario> NewFindMissingPresentScenario(BenchTarget* target);
 std::unique_ptr<Scenario> NewFindMissingMissingScenario(BenchTarget* target);
 // GetActionResult of an entry stored with UpdateActionResult during Prepare.
 std::unique_ptr<Scenario> NewGetActionResultHitScenario(BenchTarget* target);
+std::unique_ptr<Scenario> NewGetCapabilitiesScenario(BenchTarget* target);
 // BatchReadBlobs of 100 present 4 KiB blobs.
 std::unique_ptr<Scenario> NewBatchReadScenario(BenchTarget* target);
 // BatchUpdateBlobs of 100 new, unique 4 KiB blobs per call.

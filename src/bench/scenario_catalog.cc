@@ -18,6 +18,7 @@ const std::vector<std::pair<std::string, Factory>>& Catalog() {
   static const auto* catalog = new std::vector<std::pair<std::string, Factory>>{
       {"find_missing_present", NewFindMissingPresentScenario},
       {"find_missing_missing", NewFindMissingMissingScenario},
+      {"get_capabilities", NewGetCapabilitiesScenario},
       {"get_action_result_hit", NewGetActionResultHitScenario},
       {"batch_read", NewBatchReadScenario},
       {"batch_update", NewBatchUpdateScenario},
