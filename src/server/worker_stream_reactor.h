@@ -4,6 +4,11 @@
 // tells the worker when an operation it runs was cancelled. When the stream ends the worker
 // is removed from the scheduler, which re-queues whatever it was running.
 //
+// Live output: each assignment gets a stdout and a stderr log stream; their write names go
+// to the worker in the Assignment, their read names into the operation's metadata once the
+// worker reports that it started. They are finalized when the worker reports the result or
+// the assignment is lost, whatever the worker did with them.
+//
 // No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
 // listeners arrive on whichever thread the scheduler calls them on. Writes go through a
 // queue so that only one StartWrite is outstanding.
@@ -15,9 +20,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "ac/action_cache.h"
+#include "execution/action_log_streams.h"
 #include "scheduler/scheduler.h"
 #include "server/worker_service.h"
 
@@ -26,7 +33,7 @@ namespace kiln {
 class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage> {
  public:
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
-                      ConnectedWorkers* connected);
+                      LogStreamRegistry* log_streams, ConnectedWorkers* connected);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -43,11 +50,13 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   struct Held {
     WorkAssignment assignment;
     bool cancellation_sent = false;
+    std::optional<ActionLogStreams> logs;
   };
 
   // A protocol violation or a refused Hello ends the stream with that status.
   Status Handle(const wire::WorkerMessage& message);
   Status Register(const wire::Hello& hello);
+  void Started(const std::string& operation_name);
   void RequestWork();
   void Complete(const wire::ExecutionFinished& finished);
   // From the scheduler, under the bridge's lock.
@@ -63,6 +72,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   grpc::CallbackServerContext* const context_;
   Scheduler* const scheduler_;
   ActionCache* const cache_;
+  LogStreamRegistry* const log_streams_;
   ConnectedWorkers* const connected_;
   std::shared_ptr<Bridge> bridge_;
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
