@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/logs_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 
@@ -16,6 +17,7 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  serve     Run the frontend (CAS, ByteStream, ActionCache, Capabilities) on an embedded disk store.\n"
     "  worker    Run actions for a frontend (`kiln serve`) on this host; connects to its scheduler.\n"
+    "  logs      Print a running action's stdout and stderr live (`kiln logs OPERATION_NAME`).\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
 }  // namespace
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return kiln::RunServeCommand(args);
   if (command == "worker") return kiln::RunWorkerCommand(args);
+  if (command == "logs") return kiln::RunLogsCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }
