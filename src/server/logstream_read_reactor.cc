@@ -33,9 +33,8 @@ grpc::ServerWriteReactor<ReadResponse>* NewLogStreamReadReactor(const LogStreamR
 }
 
 LogStreamReadReactor::LogStreamReadReactor(std::shared_ptr<LogStream> stream, int64_t offset, int64_t limit)
-    : stream_(std::move(stream)), bridge_(std::make_shared<Bridge>()), offset_(offset),
+    : stream_(std::move(stream)), bridge_(ReactorBridge<LogStreamReadReactor>::For(this)), offset_(offset),
       remaining_(limit > 0 ? limit : -1) {
-  bridge_->reactor = this;
   SendMore();
 }
 
@@ -61,10 +60,8 @@ void LogStreamReadReactor::SendMore() {
     state_ = State::kWaiting;
     const int64_t offset = offset_;
     lock.unlock();
-    std::shared_ptr<Bridge> bridge = bridge_;
-    const LogStream::WaitId id = stream_->WhenReadable(offset, [bridge] {
-      std::lock_guard bridge_lock(bridge->mutex);
-      if (bridge->reactor != nullptr) bridge->reactor->OnReadable();
+    const LogStream::WaitId id = stream_->WhenReadable(offset, [bridge = bridge_] {
+      bridge->Call([](LogStreamReadReactor& reactor) { reactor.OnReadable(); });
     });
     lock.lock();
     if (id != 0) {
@@ -118,10 +115,7 @@ void LogStreamReadReactor::FinishWith(std::unique_lock<std::mutex>& lock, const 
 }
 
 void LogStreamReadReactor::OnDone() {
-  {
-    std::lock_guard lock(bridge_->mutex);
-    bridge_->reactor = nullptr;
-  }
+  bridge_->Detach();
   {
     std::lock_guard lock(mutex_);
     if (wait_id_ != 0) stream_->CancelWait(wait_id_);

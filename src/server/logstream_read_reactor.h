@@ -13,6 +13,7 @@
 
 #include "google/bytestream/bytestream.pb.h"
 #include "logstream/log_stream_registry.h"
+#include "server/reactor_bridge.h"
 
 namespace kiln {
 
@@ -31,12 +32,6 @@ class LogStreamReadReactor final : public grpc::ServerWriteReactor<google::bytes
   void OnDone() override;
 
  private:
-  // Outlives the reactor: the stream's waiter holds it, and it says whether the reactor
-  // still exists.
-  struct Bridge {
-    std::mutex mutex;
-    LogStreamReadReactor* reactor = nullptr;
-  };
   enum class State { kSending, kWriting, kWaiting, kFinished };
 
   // REQUIRES: state_ is kSending (no write outstanding, no waiter armed). Sends the next
@@ -46,7 +41,7 @@ class LogStreamReadReactor final : public grpc::ServerWriteReactor<google::bytes
   void FinishWith(std::unique_lock<std::mutex>& lock, const grpc::Status& status);
 
   const std::shared_ptr<LogStream> stream_;
-  std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<ReactorBridge<LogStreamReadReactor>> bridge_;  // Held by the stream's waiter.
   std::mutex mutex_;
   State state_ = State::kSending;
   bool cancelled_ = false;

@@ -44,8 +44,7 @@ WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, S
                                          ActionCache* cache, LogStreamRegistry* log_streams,
                                          ConnectedWorkers* connected)
     : context_(context), scheduler_(scheduler), cache_(cache), log_streams_(log_streams), connected_(connected),
-      bridge_(std::make_shared<Bridge>()) {
-  bridge_->reactor = this;
+      bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
 }
@@ -132,24 +131,18 @@ void WorkerStreamReactor::RequestWork() {
   // filed under a worker id that a new connection may have claimed meanwhile.
   std::lock_guard registration(registration_mutex_);
   if (unregistered_) return;
-  std::shared_ptr<Bridge> bridge = bridge_;
   Scheduler* scheduler = scheduler_;
-  scheduler_->RequestWork(worker_id_, [bridge, scheduler](std::optional<WorkAssignment> assignment) {
+  scheduler_->RequestWork(worker_id_, [bridge = bridge_, scheduler](std::optional<WorkAssignment> assignment) {
     if (!assignment) return;  // Withdrawn: the stream is ending.
     const std::string name = assignment->operation_name;
-    {
-      std::lock_guard lock(bridge->mutex);
-      // A reactor that is gone has unregistered its worker, and the scheduler re-queued
-      // every assignment it had made to it, this one included.
-      if (bridge->reactor == nullptr) return;
-      bridge->reactor->Assign(std::move(*assignment));
-    }
+    // A reactor that is gone has unregistered its worker, and the scheduler re-queued
+    // every assignment it had made to it, this one included.
+    if (!bridge->Call([&](WorkerStreamReactor& reactor) { reactor.Assign(std::move(*assignment)); })) return;
     // Outside the bridge's lock: Watch calls the listener at once, and it takes that lock.
     // The watch ends by itself with the operation's done snapshot.
     auto watch = scheduler->Watch(name, [bridge](const OperationSnapshot& snapshot) {
       if (!snapshot.done) return;
-      std::lock_guard lock(bridge->mutex);
-      if (bridge->reactor != nullptr) bridge->reactor->OnOperationDone(snapshot.name);
+      bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationDone(snapshot.name); });
     });
     (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
   });
@@ -276,10 +269,7 @@ void WorkerStreamReactor::Unregister() {
 
 void WorkerStreamReactor::OnDone() {
   Unregister();  // Already done by End on every path; kept so that no path can leak.
-  {
-    std::lock_guard lock(bridge_->mutex);
-    bridge_->reactor = nullptr;
-  }
+  bridge_->Detach();
   connected_->StreamClosed();
   delete this;
 }

@@ -26,6 +26,7 @@
 #include "ac/action_cache.h"
 #include "execution/action_log_streams.h"
 #include "scheduler/scheduler.h"
+#include "server/reactor_bridge.h"
 #include "server/worker_service.h"
 
 namespace kiln {
@@ -41,12 +42,6 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   void OnDone() override;
 
  private:
-  // Outlives the reactor: scheduler callbacks hold it, and it tells them whether the
-  // reactor still exists.
-  struct Bridge {
-    std::mutex mutex;
-    WorkerStreamReactor* reactor = nullptr;
-  };
   struct Held {
     WorkAssignment assignment;
     bool cancellation_sent = false;
@@ -74,7 +69,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   ActionCache* const cache_;
   LogStreamRegistry* const log_streams_;
   ConnectedWorkers* const connected_;
-  std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
 
   // Registration, work requests and unregistration are serialized, so that a stream ending

@@ -13,26 +13,20 @@ class LogStreamApiTest : public KilnServerTest {
  protected:
   std::vector<std::string> ServerFlags() const override { return {"--workers", "0"}; }
 
-  logstream::LogStream Create(const std::string& parent = "") {
+  grpc::Status CreateWithParent(const std::string& parent, logstream::LogStream* stream) {
     auto stub = logstream::LogStreamService::NewStub(server().channel());
     grpc::ClientContext context;
     SetDeadline(&context);
     logstream::CreateLogStreamRequest request;
     request.set_parent(parent);
-    logstream::LogStream stream;
-    grpc::Status status = stub->CreateLogStream(&context, request, &stream);
-    EXPECT_TRUE(status.ok()) << Describe(status);
-    return stream;
+    return stub->CreateLogStream(&context, request, stream);
   }
 
-  grpc::Status CreateWithParent(const std::string& parent) {
-    auto stub = logstream::LogStreamService::NewStub(server().channel());
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    logstream::CreateLogStreamRequest request;
-    request.set_parent(parent);
+  logstream::LogStream Create(const std::string& parent = "") {
     logstream::LogStream stream;
-    return stub->CreateLogStream(&context, request, &stream);
+    grpc::Status status = CreateWithParent(parent, &stream);
+    EXPECT_TRUE(status.ok()) << Describe(status);
+    return stream;
   }
 
   // One Write call: `pieces` as consecutive requests from `offset`, the last one with
@@ -187,8 +181,9 @@ TEST_F(LogStreamApiTest, BadNamesOffsetsAndLateWritesAreRefused) {
   Query("inst/logstreams/unknown/token", &status);
   EXPECT_TRUE(HasStatus(status, grpc::StatusCode::NOT_FOUND));
 
-  EXPECT_TRUE(HasStatus(CreateWithParent("a//b"), grpc::StatusCode::INVALID_ARGUMENT, "a//b"));
-  EXPECT_TRUE(HasStatus(CreateWithParent("x/logstreams"), grpc::StatusCode::INVALID_ARGUMENT, "logstreams"));
+  logstream::LogStream refused;
+  EXPECT_TRUE(HasStatus(CreateWithParent("a//b", &refused), grpc::StatusCode::INVALID_ARGUMENT, "a//b"));
+  EXPECT_TRUE(HasStatus(CreateWithParent("x/logstreams", &refused), grpc::StatusCode::INVALID_ARGUMENT, "logstreams"));
   ExpectStillServing();
 }
 
