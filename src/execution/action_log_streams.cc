@@ -4,9 +4,10 @@ namespace kiln {
 
 std::optional<ActionLogStreams> CreateActionLogStreams(LogStreamRegistry* registry, const std::string& instance_name) {
   if (registry == nullptr) return std::nullopt;
-  auto out = registry->Create(instance_name);
+  // Whoever runs the action finalizes them when it ends, however long it stays quiet.
+  auto out = registry->Create(instance_name, LogStreamOwner::kServer);
   if (!out.ok()) return std::nullopt;
-  auto err = registry->Create(instance_name);
+  auto err = registry->Create(instance_name, LogStreamOwner::kServer);
   if (!err.ok()) {
     (void)registry->Finalize(out->write_name);
     return std::nullopt;

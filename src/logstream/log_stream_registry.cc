@@ -49,7 +49,7 @@ Status UnknownWriteName(std::string_view write_name) {
 LogStreamRegistry::LogStreamRegistry(const Clock* clock, const LogStreamOptions& options)
     : clock_(clock), options_(options) {}
 
-StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent) {
+StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogStreamOwner owner) {
   KILN_RETURN_IF_ERROR(ValidateLogStreamParent(parent));
   auto token = RandomHex(16);
   if (!token.ok()) return token.status();
@@ -65,7 +65,7 @@ StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent) {
     read_name = MakeLogStreamReadName(parent, *id);
   } while (streams_.count(read_name) > 0);
   auto stream = std::make_shared<LogStream>(read_name, options_.max_stream_bytes, clock_->Now());
-  streams_.emplace(read_name, Entry{std::move(stream), *token});
+  streams_.emplace(read_name, Entry{std::move(stream), *token, owner});
   ++live_;
   return LogStreamNames{read_name, MakeLogStreamWriteName(read_name, *token)};
 }
@@ -135,7 +135,9 @@ void LogStreamRegistry::Tick() {
         it = streams_.erase(it);
         continue;
       }
-      if (!finalized && idle > options_.abandoned_after) abandoned.push_back(it->second.stream);
+      if (!finalized && it->second.owner == LogStreamOwner::kClient && idle > options_.abandoned_after) {
+        abandoned.push_back(it->second.stream);
+      }
       ++it;
     }
   }

@@ -5,8 +5,10 @@
 //
 // Bounds: at most max_live_streams unfinalized streams at once (Create answers
 // RESOURCE_EXHAUSTED beyond), each storing at most max_stream_bytes (see LogStream).
-// Finalized streams stay readable for `retention`; a live stream nobody wrote to for
-// `abandoned_after` is finalized by Tick, so a vanished writer cannot pin one forever.
+// Finalized streams stay readable for `retention`. A client's live stream nobody wrote to for
+// `abandoned_after` is finalized by Tick, so a vanished writer cannot pin one forever; streams
+// whose owner in this process always finalizes them (an action's output, however long the
+// action stays quiet) are exempt.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,11 @@ struct LogStreamOptions {
   Duration abandoned_after = std::chrono::hours(1);
 };
 
+enum class LogStreamOwner {
+  kClient,  // Created through the API: finalized by Tick once idle for abandoned_after.
+  kServer,  // Finalized by server code that is sure to do it (e.g. when its action ends).
+};
+
 struct LogStreamNames {
   std::string read_name;
   std::string write_name;  // Embeds a secret token: give it only to the writer.
@@ -40,7 +47,7 @@ class LogStreamRegistry {
 
   // INVALID_ARGUMENT for a bad parent (see ValidateLogStreamParent), RESOURCE_EXHAUSTED
   // when max_live_streams are live.
-  StatusOr<LogStreamNames> Create(std::string_view parent);
+  StatusOr<LogStreamNames> Create(std::string_view parent, LogStreamOwner owner = LogStreamOwner::kClient);
 
   // Writer side, by write name. NOT_FOUND for unknown (or expired) streams and wrong
   // tokens alike, so that a token cannot be probed; INVALID_ARGUMENT for a read name.
@@ -62,6 +69,7 @@ class LogStreamRegistry {
   struct Entry {
     std::shared_ptr<LogStream> stream;
     std::string write_token;
+    LogStreamOwner owner;
   };
   StatusOr<std::shared_ptr<LogStream>> FindWritable(std::string_view write_name) const;
 

@@ -159,5 +159,15 @@ TEST(LogStreamRegistryTest, AbandonedLiveStreamsAreFinalizedThenExpire) {
   EXPECT_EQ(registry.stream_count(), 0u);
 }
 
+TEST(LogStreamRegistryTest, ServerOwnedStreamsAreNeverAbandoned) {
+  FakeClock clock;
+  LogStreamRegistry registry(&clock, SmallOptions());
+  auto quiet = *registry.Create("", LogStreamOwner::kServer);  // A long, silent action.
+  clock.Advance(std::chrono::hours(5));
+  registry.Tick();
+  EXPECT_EQ(registry.live_count(), 1u);
+  EXPECT_TRUE(registry.Append(quiet.write_name, 0, "finally").ok());
+}
+
 }  // namespace
 }  // namespace kiln
