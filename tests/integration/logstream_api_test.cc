@@ -1,6 +1,8 @@
 // The LogStream API through the real kiln serve: CreateLogStream, then ByteStream Write to
 // the write name (appends over several calls until finish_write) and ByteStream Read of the
 // read name, which follows the stream live until it is finalized. Plus the error rules.
+#include <iostream>
+
 #include "build/bazel/remote/logstream/v1/remote_logstream.grpc.pb.h"
 #include "live_log_reader.h"
 
@@ -195,6 +197,28 @@ TEST_F(LogStreamApiTest, CasByteStreamIsUnaffected) {
   grpc::Status status = ByteStreamRead(bytestream(), ReadName("x/logstreams", blob), &read);
   ASSERT_TRUE(status.ok()) << Describe(status);
   EXPECT_EQ(read, blob);
+}
+
+TEST_F(LogStreamApiTest, HundredsOfWaitingReadersDoNotEachHoldAThread) {
+  constexpr int kReaders = 200;
+  logstream::LogStream stream = Create();
+  ASSERT_TRUE(Append(stream.write_resource_name(), 0, {"start;"}, false).ok());
+  const int threads_before = ThreadCount(server().pid());
+  std::vector<std::unique_ptr<LiveLogReader>> readers;
+  for (int i = 0; i < kReaders; ++i) readers.push_back(std::make_unique<LiveLogReader>(bytestream(), stream.name()));
+  // Each has reached the server once it got the first bytes; now they all wait for more.
+  for (auto& reader : readers) ASSERT_TRUE(reader->WaitFor("start;"));
+  const int threads_waiting = ThreadCount(server().pid());
+  std::cout << "server threads: " << threads_before << " before, " << threads_waiting << " with " << kReaders
+            << " log stream readers waiting\n";
+  EXPECT_LT(threads_waiting - threads_before, 50) << "a waiting reader must not hold a server thread";
+
+  ASSERT_TRUE(Append(stream.write_resource_name(), 6, {"end"}, /*finish=*/true).ok());
+  for (auto& reader : readers) {
+    grpc::Status status = reader->Finish();
+    ASSERT_TRUE(status.ok()) << Describe(status);
+    EXPECT_EQ(reader->received(), "start;end");
+  }
 }
 
 TEST_F(LogStreamApiTest, WaitingReadersEndWhenCancelledOrWhenTheServerStops) {
