@@ -199,6 +199,24 @@ TEST_F(LogStreamApiTest, CasByteStreamIsUnaffected) {
   EXPECT_EQ(read, blob);
 }
 
+TEST_F(LogStreamApiTest, AStreamKeepsAtMost8MiBForReadersAndSaysSo) {
+  logstream::LogStream stream = Create();
+  const std::string data = PseudoRandomBytes(9 << 20, 7);
+  std::vector<std::string> pieces;
+  for (size_t i = 0; i < data.size(); i += 256 << 10) pieces.push_back(data.substr(i, 256 << 10));
+  int64_t committed = 0;
+  grpc::Status status = Append(stream.write_resource_name(), 0, pieces, /*finish=*/true, &committed);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(committed, 9 << 20) << "the writer is never refused because of the cap";
+  std::string read;
+  ASSERT_TRUE(ByteStreamRead(bytestream(), stream.name(), &read).ok());
+  ASSERT_GT(read.size(), size_t{8} << 20);
+  EXPECT_LT(read.size(), (size_t{8} << 20) + 1024);
+  EXPECT_TRUE(read.compare(0, size_t{8} << 20, data, 0, size_t{8} << 20) == 0);
+  EXPECT_NE(read.find("live output cut after 8388608 bytes", size_t{8} << 20), std::string::npos)
+      << read.substr(size_t{8} << 20);
+}
+
 TEST_F(LogStreamApiTest, HundredsOfWaitingReadersDoNotEachHoldAThread) {
   constexpr int kReaders = 200;
   logstream::LogStream stream = Create();
