@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/bench_command.h"
+#include "cli/logs_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 
@@ -18,6 +19,7 @@ constexpr char kUsage[] =
     "  serve     Run the frontend (CAS, ByteStream, ActionCache, Capabilities) on an embedded disk store.\n"
     "  worker    Run actions for a frontend (`kiln serve`) on this host; connects to its scheduler.\n"
     "  bench     Put load on a REAPI server (kiln or any other) and report throughput and latency.\n"
+    "  logs      Print a running action's stdout and stderr live (`kiln logs OPERATION_NAME`).\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
 }  // namespace
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return kiln::RunServeCommand(args);
   if (command == "worker") return kiln::RunWorkerCommand(args);
   if (command == "bench") return kiln::RunBenchCommand(args);
+  if (command == "logs") return kiln::RunLogsCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -1,6 +1,6 @@
 // What the remote blob store's batch calls, readers and writers share: the stubs and
 // options of one remote CAS, and the translation of gRPC's outcomes into kiln's Status.
-// Private to src/client/remote_blob_*.
+// Private to src/client (the remote blob store, and the log stream reader's status).
 #pragma once
 
 #include <grpcpp/grpcpp.h>

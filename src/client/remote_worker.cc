@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "client/log_stream_writer.h"
 #include "common/proto_digest.h"
 #include "common/rpc_status.h"
 
@@ -15,6 +16,21 @@ wire::WorkerMessage WorkRequestMessage() {
   return message;
 }
 
+// Forwards the command's output to the assignment's log streams, if it names any; the
+// follower finishes both writes when destroyed.
+std::unique_ptr<OutputFollower> FollowIntoFrontend(google::bytestream::ByteStream::Stub* bytestream,
+                                                   const wire::Assignment& assignment) {
+  std::unique_ptr<OutputSink> out, err;
+  if (!assignment.stdout_log_write_name().empty()) {
+    out = std::make_unique<LogStreamWriter>(bytestream, assignment.stdout_log_write_name());
+  }
+  if (!assignment.stderr_log_write_name().empty()) {
+    err = std::make_unique<LogStreamWriter>(bytestream, assignment.stderr_log_write_name());
+  }
+  if (!out && !err) return nullptr;
+  return std::make_unique<OutputFollower>(std::move(out), std::move(err));
+}
+
 StatusOr<Digest> AssignedActionDigest(const wire::Assignment& assignment) {
   auto function = ResolveDigestFunction(assignment.digest_function(), assignment.action_digest().hash());
   if (!function.ok()) return function.status().WithContext("assignment action_digest");
@@ -25,7 +41,10 @@ StatusOr<Digest> AssignedActionDigest(const wire::Assignment& assignment) {
 
 RemoteWorker::RemoteWorker(std::shared_ptr<grpc::Channel> channel, ActionExecutor* executor,
                            RemoteWorkerOptions options)
-    : stub_(wire::WorkerService::NewStub(std::move(channel))), executor_(executor), options_(std::move(options)) {}
+    : stub_(wire::WorkerService::NewStub(channel)),
+      bytestream_(google::bytestream::ByteStream::NewStub(channel)),
+      executor_(executor),
+      options_(std::move(options)) {}
 
 RemoteWorker::~RemoteWorker() {
   Stop();
@@ -169,7 +188,10 @@ void RemoteWorker::RunJob(const Job& job) {
     wire::WorkerMessage started;
     started.mutable_started()->set_operation_name(assignment.operation_name());
     job.session->Send(started);
-    outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled);
+    std::unique_ptr<OutputFollower> follower = FollowIntoFrontend(bytestream_.get(), assignment);
+    outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled,
+                                 follower.get());
+    follower.reset();  // Finishes the log stream writes before the result is reported.
   }
   wire::WorkerMessage finished;
   wire::ExecutionFinished& report = *finished.mutable_finished();

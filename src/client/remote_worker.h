@@ -2,7 +2,8 @@
 // (reconnecting with backoff when it breaks), asks for one action per free slot, runs each
 // assignment on a slot thread with an ActionExecutor, and reports back. The executor's CAS
 // is normally a ReadThroughCache over the frontend's CAS, so outputs are on the frontend
-// before ExecutionFinished is sent.
+// before ExecutionFinished is sent. When an assignment names log streams, the command's
+// stdout and stderr are forwarded to them (ByteStream Write to the frontend) while it runs.
 //
 // When a stream breaks, the actions it assigned are cancelled: the frontend has re-queued
 // them already, and a result reported on a new stream would not be accepted.
@@ -24,6 +25,7 @@
 
 #include "client/remote_worker_session.h"
 #include "common/clock.h"
+#include "google/bytestream/bytestream.grpc.pb.h"
 #include "worker/action_executor.h"
 
 namespace kiln {
@@ -75,6 +77,7 @@ class RemoteWorker {
   void CancelJobsOf(const RemoteWorkerSession* session);
 
   std::unique_ptr<wire::WorkerService::Stub> stub_;
+  std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;  // For live output.
   ActionExecutor* executor_;
   const RemoteWorkerOptions options_;
   std::vector<std::thread> slots_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "execution/action_log_streams.h"
 #include "execution/outcome_recorder.h"
 
 namespace kiln {
@@ -53,8 +54,14 @@ void LocalWorkerPool::RunSlot() {
     }
     if (stopping_) *assignment->cancelled = true;
     const QueuedAction& action = *assignment->action;
-    scheduler_->ReportExecuting(assignment->operation_name, options_.worker_id);
-    ExecutionOutcome outcome = executor_.Execute(action.action_digest, action.action, action.command, *assignment->cancelled);
+    std::optional<ActionLogStreams> logs = CreateActionLogStreams(options_.log_streams, action.instance_name);
+    std::unique_ptr<OutputFollower> follower;
+    if (logs) follower = FollowIntoLogStreams(options_.log_streams, *logs);
+    scheduler_->ReportExecuting(assignment->operation_name, options_.worker_id,
+                                logs ? logs->read_names() : OutputStreamNames{});
+    ExecutionOutcome outcome = executor_.Execute(action.action_digest, action.action, action.command,
+                                                 *assignment->cancelled, follower.get());
+    follower.reset();  // Finalizes the streams: their readers end with the action.
     scheduler_->ReportCompleted(assignment->operation_name, options_.worker_id,
                                 RecordOutcome(*cache_, action, std::move(outcome)));
     std::lock_guard lock(running_mutex_);

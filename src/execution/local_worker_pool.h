@@ -1,6 +1,7 @@
 // Worker slots inside the kiln serve process. Each slot is a thread that asks the
 // scheduler for work (the request waits inside the scheduler, no polling), runs the action
-// with an ActionExecutor on the local disk CAS, records the outcome and asks again.
+// with an ActionExecutor on the local disk CAS (following its output into log streams while
+// it runs), records the outcome and asks again.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "ac/action_cache.h"
+#include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 #include "worker/action_executor.h"
 
@@ -19,6 +21,8 @@ struct LocalWorkerPoolOptions {
   int slots = 1;
   Platform platform;  // Offered in addition to the host defaults.
   ActionExecutorOptions executor;  // work_root is per pool; each action gets its own dir.
+  // Where running actions publish their stdout/stderr live; null: no live output.
+  LogStreamRegistry* log_streams = nullptr;
 };
 
 class LocalWorkerPool {

@@ -21,6 +21,16 @@ struct OperationSnapshot {
   reapi::ExecuteResponse response;
   // Filled as the action progresses (worker, queued/start timestamps).
   reapi::ExecutedActionMetadata partial_metadata;
+  // Log streams (read names) of the running attempt's stdout and stderr, from the
+  // EXECUTING stage on; empty when the worker offers none.
+  std::string stdout_stream_name;
+  std::string stderr_stream_name;
+};
+
+// The read names of an attempt's live stdout and stderr.
+struct OutputStreamNames {
+  std::string stdout_name;
+  std::string stderr_name;
 };
 
 }  // namespace kiln

@@ -100,8 +100,10 @@ class Scheduler {
   void RequestWork(const std::string& worker_id, WorkCallback callback);
   // Answers all of this worker's outstanding requests with nullopt.
   void CancelWorkRequests(const std::string& worker_id);
-  // The worker started running the assignment (stage EXECUTING, metadata updated).
-  void ReportExecuting(const std::string& operation_name, const std::string& worker_id);
+  // The worker started running the assignment (stage EXECUTING, metadata updated, and the
+  // live output streams, if any, published).
+  void ReportExecuting(const std::string& operation_name, const std::string& worker_id,
+                       const OutputStreamNames& output_streams = {});
   // The worker finished the assignment. Ignored if the operation was meanwhile cancelled,
   // completed, or re-assigned to another worker.
   void ReportCompleted(const std::string& operation_name, const std::string& worker_id,

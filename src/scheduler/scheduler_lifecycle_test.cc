@@ -42,6 +42,19 @@ TEST_F(SchedulerLifecycleTest, ExecutingAndCompletedCarryMetadata) {
   EXPECT_EQ(done.response.result().execution_metadata().worker(), "w");
 }
 
+TEST_F(SchedulerLifecycleTest, OutputStreamNamesArePublishedWhileExecutingAndDroppedOnRequeue) {
+  scheduler_.AddWorker("a", kLinux);
+  const std::string name = Enqueue(MakeAction(1));
+  ASSERT_EQ(RequestWork(scheduler_, "a")->operation(), name);
+  EXPECT_EQ(Get(name).stdout_stream_name, "");
+  scheduler_.ReportExecuting(name, "a", OutputStreamNames{"i/logstreams/out", "i/logstreams/err"});
+  EXPECT_EQ(Get(name).stdout_stream_name, "i/logstreams/out");
+  EXPECT_EQ(Get(name).stderr_stream_name, "i/logstreams/err");
+  scheduler_.RemoveWorker("a");  // Re-queued: those streams belong to the lost attempt.
+  EXPECT_EQ(Get(name).stdout_stream_name, "");
+  EXPECT_EQ(Get(name).stderr_stream_name, "");
+}
+
 TEST_F(SchedulerLifecycleTest, WorkerMetadataIsKept) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));

@@ -101,6 +101,8 @@ void Scheduler::State::LoseAssignment(OperationRecord& op, const std::string& wo
   op.snapshot.stage = ExecutionStage::kQueued;
   op.snapshot.partial_metadata.clear_worker();
   op.snapshot.partial_metadata.clear_worker_start_timestamp();
+  op.snapshot.stdout_stream_name.clear();  // The next attempt gets streams of its own.
+  op.snapshot.stderr_stream_name.clear();
   if (was_executing) Publish(op, out);
   Schedule(op, out);
 }

@@ -81,7 +81,8 @@ void Scheduler::CancelWorkRequests(const std::string& worker_id) {
   state_->Flush(std::move(out));
 }
 
-void Scheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id) {
+void Scheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id,
+                                const OutputStreamNames& output_streams) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -93,6 +94,8 @@ void Scheduler::ReportExecuting(const std::string& operation_name, const std::st
     op.snapshot.stage = ExecutionStage::kExecuting;
     op.snapshot.partial_metadata.set_worker(worker_id);
     *op.snapshot.partial_metadata.mutable_worker_start_timestamp() = WallClockNow();
+    op.snapshot.stdout_stream_name = output_streams.stdout_name;
+    op.snapshot.stderr_stream_name = output_streams.stderr_name;
     state_->Publish(op, out);
   }
   state_->Flush(std::move(out));

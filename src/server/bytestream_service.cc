@@ -3,7 +3,10 @@
 #include "common/resource_name.h"
 #include "server/bytestream_read_reactor.h"
 #include "server/bytestream_write_reactor.h"
+#include "logstream/logstream_name.h"
 #include "server/grpc_status.h"
+#include "server/logstream_read_reactor.h"
+#include "server/logstream_service.h"
 
 namespace kiln {
 
@@ -11,6 +14,9 @@ using google::bytestream::ReadResponse;
 
 grpc::ServerWriteReactor<ReadResponse>* ByteStreamService::Read(grpc::CallbackServerContext* context,
                                                                 const google::bytestream::ReadRequest* request) {
+  if (log_streams_ && ParseLogStreamName(request->resource_name())) {
+    return NewLogStreamReadReactor(*log_streams_, *request);
+  }
   auto name = ParseReadResourceName(request->resource_name());
   if (!name.ok()) return new FinishedWriteReactor<ReadResponse>(name.status());
   const Digest& digest = name->digest;
@@ -35,12 +41,15 @@ grpc::ServerWriteReactor<ReadResponse>* ByteStreamService::Read(grpc::CallbackSe
 
 grpc::ServerReadReactor<google::bytestream::WriteRequest>* ByteStreamService::Write(
     grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) {
-  return new ByteStreamWriteReactor(cas_, uploads_, response);
+  return new ByteStreamWriteReactor(cas_, uploads_, log_streams_, response);
 }
 
 grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(grpc::CallbackServerContext* context,
                                                               const google::bytestream::QueryWriteStatusRequest* request,
                                                               google::bytestream::QueryWriteStatusResponse* response) {
+  if (log_streams_ && ParseLogStreamName(request->resource_name())) {
+    return FinishUnary(context, QueryLogStreamWrite(*log_streams_, request->resource_name(), response));
+  }
   auto name = ParseWriteResourceName(request->resource_name());
   if (!name.ok()) return FinishUnary(context, name.status());
   if (ContainsBlob(*cas_, name->digest)) {

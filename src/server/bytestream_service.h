@@ -1,16 +1,19 @@
 // ByteStream over the CAS: Read and Write stream blobs in chunks through callback reactors
-// (no thread is held per stream), QueryWriteStatus reports resumable uploads.
+// (no thread is held per stream), QueryWriteStatus reports resumable uploads. Log stream
+// names ({parent}/logstreams/...) are routed to the LogStreamRegistry first, when there is one.
 #pragma once
 
 #include "cas/blob_store.h"
 #include "cas/upload_registry.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
+#include "logstream/log_stream_registry.h"
 
 namespace kiln {
 
 class ByteStreamService final : public google::bytestream::ByteStream::CallbackService {
  public:
-  ByteStreamService(BlobStore* cas, UploadRegistry* uploads) : cas_(cas), uploads_(uploads) {}
+  ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams = nullptr)
+      : cas_(cas), uploads_(uploads), log_streams_(log_streams) {}
 
   grpc::ServerWriteReactor<google::bytestream::ReadResponse>* Read(
       grpc::CallbackServerContext* context, const google::bytestream::ReadRequest* request) override;
@@ -23,6 +26,7 @@ class ByteStreamService final : public google::bytestream::ByteStream::CallbackS
  private:
   BlobStore* cas_;
   UploadRegistry* uploads_;
+  LogStreamRegistry* log_streams_;
 };
 
 }  // namespace kiln

@@ -1,16 +1,23 @@
 #include "server/bytestream_write_reactor.h"
 
+#include "logstream/logstream_name.h"
 #include "server/grpc_status.h"
 
 namespace kiln {
 
-ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads,
+ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
                                                google::bytestream::WriteResponse* response)
-    : cas_(cas), uploads_(uploads), response_(response) {
+    : cas_(cas), uploads_(uploads), log_streams_(log_streams), response_(response) {
   StartRead(&request_);
 }
 
 void ByteStreamWriteReactor::OnReadDone(bool ok) {
+  if (!ok && log_write_) {
+    // Log streams may be appended to by several Write calls; only finish_write ends them.
+    response_->set_committed_size(log_write_->committed_size());
+    Finish(grpc::Status::OK);
+    return;
+  }
   if (!ok) {
     // The client half-closed (or vanished) without finish_write.
     Status status = resource_name_.empty()
@@ -24,7 +31,16 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
     Finish(ToGrpcStatus(status));
     return;
   }
-  const bool keep_reading = resource_name_.empty() ? Begin() : Continue();
+  bool keep_reading;
+  if (resource_name_.empty()) {
+    keep_reading = Begin();
+  } else if (!request_.resource_name().empty() && request_.resource_name() != resource_name_) {
+    Fail(Status::InvalidArgument("resource_name changed mid-stream from " + resource_name_ + " to " +
+                                 request_.resource_name()));
+    keep_reading = false;
+  } else {
+    keep_reading = log_write_ ? ContinueLogStream() : Continue();
+  }
   if (keep_reading) {
     request_.Clear();
     StartRead(&request_);
@@ -35,6 +51,11 @@ bool ByteStreamWriteReactor::Begin() {
   if (request_.resource_name().empty()) {
     Fail(Status::InvalidArgument("the first WriteRequest must set resource_name"));
     return false;
+  }
+  if (log_streams_ && ParseLogStreamName(request_.resource_name())) {
+    resource_name_ = request_.resource_name();
+    log_write_.emplace(log_streams_, resource_name_);
+    return ContinueLogStream();
   }
   auto name = ParseWriteResourceName(request_.resource_name());
   if (!name.ok()) {
@@ -64,11 +85,6 @@ bool ByteStreamWriteReactor::Begin() {
 }
 
 bool ByteStreamWriteReactor::Continue() {
-  if (!request_.resource_name().empty() && request_.resource_name() != resource_name_) {
-    Fail(Status::InvalidArgument("resource_name changed mid-stream from " + resource_name_ + " to " +
-                                 request_.resource_name()));
-    return false;
-  }
   Status status = upload_->Append(request_.write_offset(), request_.data());
   if (!status.ok()) {
     Fail(status);
@@ -83,6 +99,18 @@ bool ByteStreamWriteReactor::Continue() {
   response_->set_committed_size(upload_->committed_size());
   uploads_->Remove(resource_name_);
   upload_.reset();
+  Finish(grpc::Status::OK);
+  return false;
+}
+
+bool ByteStreamWriteReactor::ContinueLogStream() {
+  auto finished = log_write_->Apply(request_);
+  if (!finished.ok()) {
+    Fail(finished.status());
+    return false;
+  }
+  if (!*finished) return true;
+  response_->set_committed_size(log_write_->committed_size());
   Finish(grpc::Status::OK);
   return false;
 }

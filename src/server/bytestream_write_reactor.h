@@ -2,20 +2,26 @@
 // hashed and written as it arrives (memory per stream: one chunk plus a write buffer). A
 // blob already in the CAS completes at once. A stream that stops before finish_write leaves
 // its upload in the registry so a new stream can resume it at QueryWriteStatus's offset.
+// A log stream's write name (the first message decides) goes to a LogStreamWrite instead.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+
+#include <optional>
 
 #include "cas/blob_store.h"
 #include "cas/upload_registry.h"
 #include "common/resource_name.h"
 #include "google/bytestream/bytestream.pb.h"
+#include "server/logstream_service.h"
 
 namespace kiln {
 
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<google::bytestream::WriteRequest> {
  public:
-  ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, google::bytestream::WriteResponse* response);
+  // `log_streams` may be null (no log stream routing).
+  ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
+                         google::bytestream::WriteResponse* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
@@ -23,15 +29,18 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<google::byte
   // Returns false once the stream has been finished.
   bool Begin();
   bool Continue();
+  bool ContinueLogStream();
   void Fail(const Status& status);
 
   BlobStore* cas_;
   UploadRegistry* uploads_;
+  LogStreamRegistry* log_streams_;
   google::bytestream::WriteResponse* response_;
   google::bytestream::WriteRequest request_;
   std::string resource_name_;
   BlobResourceName name_;
   std::shared_ptr<BlobUpload> upload_;
+  std::optional<LogStreamWrite> log_write_;  // Set when writing a log stream.
 };
 
 }  // namespace kiln

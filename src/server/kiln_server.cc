@@ -13,6 +13,7 @@
 #include "cas/upload_registry.h"
 #include "execution/execution_engine.h"
 #include "execution/local_worker_pool.h"
+#include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 #include "server/action_cache_service.h"
 #include "server/bytestream_service.h"
@@ -20,6 +21,7 @@
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
 #include "server/execution_service.h"
+#include "server/logstream_service.h"
 #include "server/worker_service.h"
 #include "worker/runner.h"
 
@@ -30,6 +32,7 @@ struct KilnServer::State {
   std::unique_ptr<DiskRecordStore> action_records;
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
+  std::unique_ptr<LogStreamRegistry> log_streams;  // Live action output, LogStream API.
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ExecutionEngine> engine;
   std::unique_ptr<Runner> runner;
@@ -46,6 +49,7 @@ struct KilnServer::State {
   std::unique_ptr<CasService> cas_service;
   std::unique_ptr<ByteStreamService> bytestream_service;
   std::unique_ptr<ActionCacheService> action_cache_service;
+  std::unique_ptr<LogStreamService> logstream_service;
   CallTracker calls;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -75,8 +79,9 @@ StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
 }
 
 // Starts the local worker slots: a runner, a clean work root, and the pool.
-Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, ActionCache* cache,
-                         Scheduler* scheduler, std::unique_ptr<Runner>& runner, std::unique_ptr<LocalWorkerPool>& pool) {
+Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
+                         LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
+                         std::unique_ptr<LocalWorkerPool>& pool) {
   auto made = MakeRunner(options.sandbox);
   if (!made.ok()) return made.status();
   runner = std::move(made->runner);
@@ -85,6 +90,7 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.platform = Platform(options.worker_platform);
   pool_options.executor.work_root = options.work_dir.empty() ? options.data_dir + "/work" : options.work_dir;
   pool_options.executor.worker_id = "local";
+  pool_options.log_streams = log_streams;
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
   pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
@@ -124,14 +130,15 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   state->action_records = std::move(records).value();
   state->action_cache = std::make_unique<ActionCache>(state->action_records.get(), state->cas.get(), options.max_inline_bytes);
   state->uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
+  state->log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), LogStreamOptions());
 
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
   state->scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
   state->engine = std::make_unique<ExecutionEngine>(state->cas.get(), state->action_cache.get(), state->scheduler.get());
   if (options.workers > 0) {
-    Status started = StartLocalWorkers(options, state->cas.get(), state->action_cache.get(),
-                                       state->scheduler.get(), state->runner, state->local_workers);
+    Status started = StartLocalWorkers(options, state->cas.get(), state->action_cache.get(), state->scheduler.get(),
+                                       state->log_streams.get(), state->runner, state->local_workers);
     if (!started.ok()) return started.WithContext("starting local workers");
   }
 
@@ -141,12 +148,15 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
   state->capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
   state->cas_service = std::make_unique<CasService>(state->cas.get(), CasServiceOptions{options.max_batch_total_size_bytes});
-  state->bytestream_service = std::make_unique<ByteStreamService>(state->cas.get(), state->uploads.get());
+  state->bytestream_service =
+      std::make_unique<ByteStreamService>(state->cas.get(), state->uploads.get(), state->log_streams.get());
+  state->logstream_service = std::make_unique<LogStreamService>(state->log_streams.get());
   state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
   state->execution_service = std::make_unique<ExecutionService>(state->engine.get(), state->scheduler.get());
   state->operations_service = std::make_unique<OperationsService>(state->scheduler.get());
   if (options.allow_remote_workers) {
-    state->worker_service = std::make_unique<WorkerService>(state->scheduler.get(), state->action_cache.get());
+    state->worker_service = std::make_unique<WorkerService>(state->scheduler.get(), state->action_cache.get(),
+                                                            state->log_streams.get());
   }
 
   grpc::ServerBuilder builder;
@@ -169,6 +179,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   builder.RegisterService(state->cas_service.get());
   builder.RegisterService(state->bytestream_service.get());
   builder.RegisterService(state->action_cache_service.get());
+  builder.RegisterService(state->logstream_service.get());
   builder.RegisterService(state->execution_service.get());
   builder.RegisterService(state->operations_service.get());
   if (state->worker_service) builder.RegisterService(state->worker_service.get());
@@ -181,6 +192,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
     std::unique_lock lock(raw->maintenance_mutex);
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
       raw->scheduler->Tick();
+      raw->log_streams->Tick();
       // Hand memory freed after a burst (large batches, many streams) back to the system,
       // so that an idle server is small again; glibc keeps it otherwise.
       ::malloc_trim(0);

@@ -30,6 +30,8 @@ google::longrunning::Operation ToOperationMessage(const OperationSnapshot& snaps
   operation.set_name(snapshot.name);
   reapi::ExecuteOperationMetadata metadata = Metadata(snapshot.stage, snapshot.action_digest);
   *metadata.mutable_partial_execution_metadata() = snapshot.partial_metadata;
+  metadata.set_stdout_stream_name(snapshot.stdout_stream_name);
+  metadata.set_stderr_stream_name(snapshot.stderr_stream_name);
   operation.mutable_metadata()->PackFrom(metadata);
   if (snapshot.done) {
     operation.set_done(true);

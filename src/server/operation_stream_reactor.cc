@@ -8,8 +8,7 @@ namespace kiln {
 OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
                                                std::optional<google::longrunning::Operation> first,
                                                ResponseDecorator decorate)
-    : scheduler_(scheduler), decorate_(std::move(decorate)), bridge_(std::make_shared<Bridge>()) {
-  bridge_->reactor = this;
+    : scheduler_(scheduler), decorate_(std::move(decorate)), bridge_(ReactorBridge<OperationStreamReactor>::For(this)) {
   if (first) {
     std::lock_guard lock(mutex_);
     writing_ = true;
@@ -22,10 +21,8 @@ OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::
     std::lock_guard lock(mutex_);
     watching_ = true;  // Until Watch says otherwise.
   }
-  std::shared_ptr<Bridge> bridge = bridge_;
-  auto watch = scheduler_->Watch(operation_name, [bridge](const OperationSnapshot& snapshot) {
-    std::lock_guard lock(bridge->mutex);
-    if (bridge->reactor != nullptr) bridge->reactor->OnSnapshot(snapshot);
+  auto watch = scheduler_->Watch(operation_name, [bridge = bridge_](const OperationSnapshot& snapshot) {
+    bridge->Call([&](OperationStreamReactor& reactor) { reactor.OnSnapshot(snapshot); });
   });
   std::unique_lock lock(mutex_);
   if (watch.ok()) {
@@ -101,10 +98,7 @@ void OperationStreamReactor::OnCancel() {
 }
 
 void OperationStreamReactor::OnDone() {
-  {
-    std::lock_guard lock(bridge_->mutex);
-    bridge_->reactor = nullptr;
-  }
+  bridge_->Detach();
   if (watching_) scheduler_->Unwatch(watch_id_);
   delete this;
 }

@@ -13,6 +13,7 @@
 
 #include "google/longrunning/operations.pb.h"
 #include "scheduler/scheduler.h"
+#include "server/reactor_bridge.h"
 
 namespace kiln {
 
@@ -32,17 +33,11 @@ class OperationStreamReactor final : public grpc::ServerWriteReactor<google::lon
   void OnDone() override;
 
  private:
-  // Outlives the reactor: the scheduler's listener holds it, and it tells the listener
-  // whether the reactor still exists.
-  struct Bridge {
-    std::mutex mutex;
-    OperationStreamReactor* reactor = nullptr;
-  };
   void OnSnapshot(const OperationSnapshot& snapshot);
 
   Scheduler* scheduler_;
   ResponseDecorator decorate_;
-  std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<ReactorBridge<OperationStreamReactor>> bridge_;  // Held by the scheduler's listener.
   Scheduler::WatchId watch_id_ = 0;
   bool watching_ = false;
 

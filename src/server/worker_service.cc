@@ -31,7 +31,7 @@ size_t ConnectedWorkers::stream_count() const {
 
 grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* WorkerService::Connect(
     grpc::CallbackServerContext* context) {
-  return new WorkerStreamReactor(context, scheduler_, cache_, &connected_);
+  return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_);
 }
 
 }  // namespace kiln

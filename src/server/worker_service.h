@@ -10,6 +10,7 @@
 
 #include "ac/action_cache.h"
 #include "kiln/worker/v1/worker.grpc.pb.h"
+#include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 
 namespace kiln {
@@ -43,7 +44,9 @@ class ConnectedWorkers {
 class WorkerService final : public wire::WorkerService::CallbackService {
  public:
   // `scheduler` and `cache` (where results are recorded) must outlive the gRPC server.
-  WorkerService(Scheduler* scheduler, ActionCache* cache) : scheduler_(scheduler), cache_(cache) {}
+  // `log_streams` (may be null: no live output) receives the output of running actions.
+  WorkerService(Scheduler* scheduler, ActionCache* cache, LogStreamRegistry* log_streams = nullptr)
+      : scheduler_(scheduler), cache_(cache), log_streams_(log_streams) {}
 
   grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* Connect(
       grpc::CallbackServerContext* context) override;
@@ -54,6 +57,7 @@ class WorkerService final : public wire::WorkerService::CallbackService {
  private:
   Scheduler* scheduler_;
   ActionCache* cache_;
+  LogStreamRegistry* log_streams_;
   ConnectedWorkers connected_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "google/bytestream/bytestream.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/worker_test_support.h"
 
@@ -193,6 +194,50 @@ TEST_F(WorkerServiceTest, DisconnectMidActionRequeuesItToAnotherWorker) {
   ASSERT_TRUE(execution.Finish(&response).ok());
   EXPECT_EQ(response.status().code(), 0);
   EXPECT_EQ(response.result().execution_metadata().worker(), "other");
+}
+
+TEST_F(WorkerServiceTest, AssignmentsCarryLogStreamsThatALostWorkerCannotLeaveOpen) {
+  auto worker = ReadyWorker("w1");
+  ExecutionStream execution(frontend_.channel(), frontend_.UploadShellAction("echo live"));
+  wire::Assignment assignment = NextAssignment(*worker);
+  ASSERT_FALSE(assignment.stdout_log_write_name().empty());
+  ASSERT_FALSE(assignment.stderr_log_write_name().empty());
+  ASSERT_TRUE(worker->Started(assignment.operation_name()));
+  std::string stdout_stream;
+  ASSERT_TRUE(execution.WaitFor([&](const auto& update) {
+    stdout_stream = MetadataOf(update).stdout_stream_name();
+    return IsExecutingOn(update, "w1") && !stdout_stream.empty();
+  }));
+  EXPECT_EQ(assignment.stdout_log_write_name().rfind(stdout_stream + "/", 0), 0u) << "write name of that stream";
+
+  // The worker forwards some output and then vanishes without finish_write.
+  auto bytestream = google::bytestream::ByteStream::NewStub(frontend_.channel());
+  {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    google::bytestream::WriteResponse response;
+    auto writer = bytestream->Write(&context, &response);
+    google::bytestream::WriteRequest request;
+    request.set_resource_name(assignment.stdout_log_write_name());
+    request.set_data("partial");
+    ASSERT_TRUE(writer->Write(request));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(response.committed_size(), 7);
+  }
+  worker->Disconnect();
+
+  // Its stream is finalized with what arrived, so readers are not left waiting.
+  grpc::ClientContext context;
+  context.set_deadline(Deadline());
+  google::bytestream::ReadRequest request;
+  request.set_resource_name(stdout_stream);
+  auto reader = bytestream->Read(&context, request);
+  std::string received;
+  google::bytestream::ReadResponse chunk;
+  while (reader->Read(&chunk)) received += chunk.data();
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(received, "partial");
 }
 
 TEST_F(WorkerServiceTest, CancelOperationSendsACancellationToTheWorker) {

@@ -41,10 +41,10 @@ wire::SchedulerMessage AssignmentMessage(const WorkAssignment& assignment) {
 }  // namespace
 
 WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
-                                         ActionCache* cache, ConnectedWorkers* connected)
-    : context_(context), scheduler_(scheduler), cache_(cache), connected_(connected),
-      bridge_(std::make_shared<Bridge>()) {
-  bridge_->reactor = this;
+                                         ActionCache* cache, LogStreamRegistry* log_streams,
+                                         ConnectedWorkers* connected)
+    : context_(context), scheduler_(scheduler), cache_(cache), log_streams_(log_streams), connected_(connected),
+      bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
 }
@@ -77,22 +77,26 @@ Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
     case wire::WorkerMessage::kWorkRequest:
       RequestWork();
       return Status::Ok();
-    case wire::WorkerMessage::kStarted: {
-      const std::string& name = message.started().operation_name();
-      bool held;
-      {
-        std::lock_guard lock(mutex_);
-        held = held_.count(name) > 0;
-      }
-      if (held) scheduler_->ReportExecuting(name, worker_id_);
+    case wire::WorkerMessage::kStarted:
+      Started(message.started().operation_name());
       return Status::Ok();
-    }
     case wire::WorkerMessage::kFinished:
       Complete(message.finished());
       return Status::Ok();
     default:
       return Status::InvalidArgument("empty WorkerMessage");
   }
+}
+
+void WorkerStreamReactor::Started(const std::string& operation_name) {
+  OutputStreamNames streams;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = held_.find(operation_name);
+    if (it == held_.end()) return;  // Not (or no longer) this worker's: ignore.
+    if (it->second.logs) streams = it->second.logs->read_names();
+  }
+  scheduler_->ReportExecuting(operation_name, worker_id_, streams);
 }
 
 Status WorkerStreamReactor::Register(const wire::Hello& hello) {
@@ -127,35 +131,38 @@ void WorkerStreamReactor::RequestWork() {
   // filed under a worker id that a new connection may have claimed meanwhile.
   std::lock_guard registration(registration_mutex_);
   if (unregistered_) return;
-  std::shared_ptr<Bridge> bridge = bridge_;
   Scheduler* scheduler = scheduler_;
-  scheduler_->RequestWork(worker_id_, [bridge, scheduler](std::optional<WorkAssignment> assignment) {
+  scheduler_->RequestWork(worker_id_, [bridge = bridge_, scheduler](std::optional<WorkAssignment> assignment) {
     if (!assignment) return;  // Withdrawn: the stream is ending.
     const std::string name = assignment->operation_name;
-    {
-      std::lock_guard lock(bridge->mutex);
-      // A reactor that is gone has unregistered its worker, and the scheduler re-queued
-      // every assignment it had made to it, this one included.
-      if (bridge->reactor == nullptr) return;
-      bridge->reactor->Assign(std::move(*assignment));
-    }
+    // A reactor that is gone has unregistered its worker, and the scheduler re-queued
+    // every assignment it had made to it, this one included.
+    if (!bridge->Call([&](WorkerStreamReactor& reactor) { reactor.Assign(std::move(*assignment)); })) return;
     // Outside the bridge's lock: Watch calls the listener at once, and it takes that lock.
     // The watch ends by itself with the operation's done snapshot.
     auto watch = scheduler->Watch(name, [bridge](const OperationSnapshot& snapshot) {
       if (!snapshot.done) return;
-      std::lock_guard lock(bridge->mutex);
-      if (bridge->reactor != nullptr) bridge->reactor->OnOperationDone(snapshot.name);
+      bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationDone(snapshot.name); });
     });
     (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
   });
 }
 
 void WorkerStreamReactor::Assign(WorkAssignment assignment) {
+  std::optional<ActionLogStreams> logs = CreateActionLogStreams(log_streams_, assignment.action->instance_name);
   std::unique_lock lock(mutex_);
-  if (closing_) return;  // Unregistering re-queues it.
+  if (closing_) {  // Unregistering re-queues it.
+    lock.unlock();
+    if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
+    return;
+  }
   wire::SchedulerMessage message = AssignmentMessage(assignment);
+  if (logs) {
+    message.mutable_assignment()->set_stdout_log_write_name(logs->stdout_stream.write_name);
+    message.mutable_assignment()->set_stderr_log_write_name(logs->stderr_stream.write_name);
+  }
   const std::string name = assignment.operation_name;
-  held_[name] = Held{std::move(assignment), false};
+  held_[name] = Held{std::move(assignment), false, std::move(logs)};
   const bool start = QueueWrite(std::move(message));
   lock.unlock();
   if (start) StartWrite(&current_);
@@ -177,13 +184,17 @@ void WorkerStreamReactor::OnOperationDone(const std::string& operation_name) {
 
 void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
   std::optional<WorkAssignment> assignment;
+  std::optional<ActionLogStreams> logs;
   {
     std::lock_guard lock(mutex_);
     auto it = held_.find(finished.operation_name());
     if (it == held_.end()) return;  // Not (or no longer) this worker's: ignore.
     assignment = std::move(it->second.assignment);
+    logs = std::move(it->second.logs);
     held_.erase(it);
   }
+  // The worker finished its writes before reporting; this ends streams it left open.
+  if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
   ExecutionOutcome outcome{finished.result(), FromRpcStatus(finished.status())};
   reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome));
   scheduler_->ReportCompleted(assignment->operation_name, worker_id_, std::move(response));
@@ -223,13 +234,17 @@ void WorkerStreamReactor::OnWriteDone(bool ok) {
 void WorkerStreamReactor::OnCancel() { End(grpc::Status(grpc::StatusCode::CANCELLED, "the worker went away")); }
 
 void WorkerStreamReactor::End(const grpc::Status& status) {
+  std::map<std::string, Held> lost;
   {
     std::lock_guard lock(mutex_);
     if (closing_) return;
     closing_ = true;
     finish_status_ = status;
     pending_.clear();
-    held_.clear();  // The scheduler re-queues them when the worker is removed.
+    lost.swap(held_);  // The scheduler re-queues them when the worker is removed.
+  }
+  for (const auto& [name, held] : lost) {
+    if (held.logs) FinalizeActionLogStreams(*log_streams_, *held.logs);
   }
   Unregister();
   std::unique_lock lock(mutex_);
@@ -254,10 +269,7 @@ void WorkerStreamReactor::Unregister() {
 
 void WorkerStreamReactor::OnDone() {
   Unregister();  // Already done by End on every path; kept so that no path can leak.
-  {
-    std::lock_guard lock(bridge_->mutex);
-    bridge_->reactor = nullptr;
-  }
+  bridge_->Detach();
   connected_->StreamClosed();
   delete this;
 }

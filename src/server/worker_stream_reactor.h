@@ -4,6 +4,11 @@
 // tells the worker when an operation it runs was cancelled. When the stream ends the worker
 // is removed from the scheduler, which re-queues whatever it was running.
 //
+// Live output: each assignment gets a stdout and a stderr log stream; their write names go
+// to the worker in the Assignment, their read names into the operation's metadata once the
+// worker reports that it started. They are finalized when the worker reports the result or
+// the assignment is lost, whatever the worker did with them.
+//
 // No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
 // listeners arrive on whichever thread the scheduler calls them on. Writes go through a
 // queue so that only one StartWrite is outstanding.
@@ -15,10 +20,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "ac/action_cache.h"
+#include "execution/action_log_streams.h"
 #include "scheduler/scheduler.h"
+#include "server/reactor_bridge.h"
 #include "server/worker_service.h"
 
 namespace kiln {
@@ -26,7 +34,7 @@ namespace kiln {
 class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage> {
  public:
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
-                      ConnectedWorkers* connected);
+                      LogStreamRegistry* log_streams, ConnectedWorkers* connected);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -34,20 +42,16 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   void OnDone() override;
 
  private:
-  // Outlives the reactor: scheduler callbacks hold it, and it tells them whether the
-  // reactor still exists.
-  struct Bridge {
-    std::mutex mutex;
-    WorkerStreamReactor* reactor = nullptr;
-  };
   struct Held {
     WorkAssignment assignment;
     bool cancellation_sent = false;
+    std::optional<ActionLogStreams> logs;
   };
 
   // A protocol violation or a refused Hello ends the stream with that status.
   Status Handle(const wire::WorkerMessage& message);
   Status Register(const wire::Hello& hello);
+  void Started(const std::string& operation_name);
   void RequestWork();
   void Complete(const wire::ExecutionFinished& finished);
   // From the scheduler, under the bridge's lock.
@@ -63,8 +67,9 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   grpc::CallbackServerContext* const context_;
   Scheduler* const scheduler_;
   ActionCache* const cache_;
+  LogStreamRegistry* const log_streams_;
   ConnectedWorkers* const connected_;
-  std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
 
   // Registration, work requests and unregistration are serialized, so that a stream ending

@@ -68,12 +68,14 @@ std::string AbsolutePath(const std::string& root, const std::vector<std::string>
 class ActionRun {
  public:
   ActionRun(const ActionExecutorOptions& options, const Digest& action_digest, const reapi::Action& action,
-            const reapi::Command& command, const std::atomic<bool>& cancelled, reapi::ActionResult& result)
+            const reapi::Command& command, const std::atomic<bool>& cancelled, CommandObserver* observer,
+            reapi::ActionResult& result)
       : options_(options),
         action_digest_(action_digest),
         action_(action),
         command_(command),
         cancelled_(cancelled),
+        observer_(observer),
         result_(result),
         metadata_(*result.mutable_execution_metadata()),
         uploader_(options.cas, action_digest.function()) {}
@@ -128,7 +130,9 @@ class ActionRun {
     request.timeout = EffectiveTimeout(action_, options_);
     request.allow_network = AllowsNetwork(EffectivePlatform());
     StampNow(metadata_.mutable_execution_start_timestamp());
+    if (observer_) observer_->CommandStarting(request.stdout_path, request.stderr_path);
     auto run = options_.runner->Run(request, cancelled_);
+    if (observer_) observer_->CommandEnded();
     if (run.ok()) {
       Stamp(metadata_.mutable_execution_start_timestamp(), run->started);
       Stamp(metadata_.mutable_execution_completed_timestamp(), run->finished);
@@ -184,6 +188,7 @@ class ActionRun {
   const reapi::Action& action_;
   const reapi::Command& command_;
   const std::atomic<bool>& cancelled_;
+  CommandObserver* observer_;
   reapi::ActionResult& result_;
   reapi::ExecutedActionMetadata& metadata_;
   CasUploader uploader_;
@@ -192,12 +197,13 @@ class ActionRun {
 }  // namespace
 
 ExecutionOutcome ActionExecutor::Execute(const Digest& action_digest, const reapi::Action& action,
-                                         const reapi::Command& command, const std::atomic<bool>& cancelled) {
+                                         const reapi::Command& command, const std::atomic<bool>& cancelled,
+                                         CommandObserver* observer) {
   ExecutionOutcome outcome;
   reapi::ExecutedActionMetadata& metadata = *outcome.result.mutable_execution_metadata();
   metadata.set_worker(options_.worker_id);
   StampNow(metadata.mutable_worker_start_timestamp());
-  outcome.status = ActionRun(options_, action_digest, action, command, cancelled, outcome.result).Execute();
+  outcome.status = ActionRun(options_, action_digest, action, command, cancelled, observer, outcome.result).Execute();
   StampNow(metadata.mutable_worker_completed_timestamp());
   return outcome;
 }

@@ -12,6 +12,7 @@
 #include "cas/blob_store.h"
 #include "common/digest.h"
 #include "worker/cas_uploader.h"
+#include "worker/command_observer.h"
 #include "worker/runner.h"
 
 namespace kiln {
@@ -69,9 +70,10 @@ class ActionExecutor {
   explicit ActionExecutor(const ActionExecutorOptions& options) : options_(options) {}
 
   // REQUIRES: action and command were validated (sorted directories, relative paths that
-  // stay inside the input root).
+  // stay inside the input root). `observer`, if given, is told when the command starts and
+  // ends (to follow its output live).
   ExecutionOutcome Execute(const Digest& action_digest, const reapi::Action& action, const reapi::Command& command,
-                           const std::atomic<bool>& cancelled);
+                           const std::atomic<bool>& cancelled, CommandObserver* observer = nullptr);
 
  private:
   ActionExecutorOptions options_;

@@ -1,7 +1,6 @@
 // Execution at scale: many concurrent streams must not each hold a server thread, and a
 // large batch of actions must all complete.
 #include <atomic>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -10,15 +9,6 @@
 
 namespace kiln_test {
 namespace {
-
-int ThreadCount(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
-  }
-  return -1;
-}
 
 class ExecutionScaleTest : public KilnServerTest {
  protected:

@@ -2,86 +2,15 @@
 // `kiln worker` processes, each with its own work directory. Actions spread over both
 // workers, and an action whose worker is killed mid-run is re-queued and completes on the
 // other one.
-#include <condition_variable>
-#include <functional>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "execution_util.h"
 #include "remote_worker_process.h"
+#include "streamed_execution.h"
 
 namespace kiln_test {
 namespace {
-
-using google::longrunning::Operation;
-
-reapi::ExecuteOperationMetadata MetadataOf(const Operation& operation) {
-  reapi::ExecuteOperationMetadata metadata;
-  operation.metadata().UnpackTo(&metadata);
-  return metadata;
-}
-
-// Reads one Execute stream on its own thread, so that a test can act on updates as they
-// arrive (here: kill the worker that is running the action).
-class StreamedExecution {
- public:
-  StreamedExecution(const std::shared_ptr<grpc::Channel>& channel, const reapi::Digest& action)
-      : stub_(reapi::Execution::NewStub(channel)) {
-    SetDeadline(&context_);
-    reapi::ExecuteRequest request;
-    *request.mutable_action_digest() = action;
-    reader_ = stub_->Execute(&context_, request);
-    thread_ = std::thread([this] {
-      Operation operation;
-      while (reader_->Read(&operation)) {
-        std::lock_guard lock(mutex_);
-        updates_.push_back(operation);
-        changed_.notify_all();
-      }
-      std::lock_guard lock(mutex_);
-      ended_ = true;
-      changed_.notify_all();
-    });
-  }
-  ~StreamedExecution() {
-    context_.TryCancel();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // Waits (bounded) until some update's metadata satisfies `predicate`.
-  bool WaitFor(const std::function<bool(const reapi::ExecuteOperationMetadata&)>& predicate,
-               std::chrono::seconds timeout) {
-    std::unique_lock lock(mutex_);
-    bool found = false;
-    changed_.wait_for(lock, timeout, [&] {
-      for (const Operation& update : updates_) found = found || predicate(MetadataOf(update));
-      return found || ended_;
-    });
-    return found;
-  }
-
-  // Waits for the end of the stream (bounded by the call's deadline).
-  ExecuteResult Finish() {
-    thread_.join();
-    ExecuteResult result;
-    result.status = reader_->Finish();
-    result.updates = updates_;
-    for (const Operation& update : updates_) result.stages.push_back(MetadataOf(update).stage());
-    if (!updates_.empty() && updates_.back().done()) updates_.back().response().UnpackTo(&result.response);
-    return result;
-  }
-
- private:
-  std::unique_ptr<reapi::Execution::Stub> stub_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<Operation>> reader_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Operation> updates_;
-  bool ended_ = false;
-};
 
 class RemoteWorkerTest : public KilnServerTest {
  protected:

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "common/hasher.h"
 #include "common/proto_digest.h"
@@ -92,6 +93,15 @@ reapi::Digest ProtoDigest(const std::string& hash, int64_t size) {
 }
 
 reapi::Digest UnknownDigest(int64_t size, char fill) { return ProtoDigest(std::string(64, fill), size); }
+
+int ThreadCount(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
 
 std::string NewUploadId() {
   static std::atomic<uint64_t> counter{0};

@@ -44,6 +44,8 @@ reapi::Digest ProtoDigestOf(std::string_view data, DigestFunction function = Dig
 reapi::Digest ProtoDigest(const std::string& hash, int64_t size);
 // A digest with a well-formed SHA-256 hash that no test uploads.
 reapi::Digest UnknownDigest(int64_t size = 123, char fill = '7');
+// The number of threads of process `pid` (from /proc), -1 if unknown.
+int ThreadCount(pid_t pid);
 // A process-wide unique upload id in UUID form.
 std::string NewUploadId();
 

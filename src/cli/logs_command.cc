@@ -1,0 +1,173 @@
+// Waits (WaitExecution) until the operation is executing and its metadata names its log
+// streams, then copies both streams to this process's stdout and stderr as they grow, until
+// the action ends. An operation that is already done has no live output left to follow: its
+// recorded stdout/stderr are printed from the CAS instead.
+#include "cli/logs_command.h"
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "cli/flags.h"
+#include "client/log_stream_reader.h"
+#include "client/remote_blob_rpc.h"
+#include "client/remote_blob_store.h"
+#include "common/proto_digest.h"
+
+namespace kiln {
+namespace {
+
+struct LogsFlags {
+  std::string operation;
+  std::string target = "127.0.0.1:8980";
+  std::string instance;
+};
+
+std::optional<int> ParseFlags(const std::vector<std::string>& args, LogsFlags& out) {
+  FlagSet flags("kiln logs OPERATION_NAME [flags]",
+                "Prints a remotely executing action's stdout and stderr live, as the action produces them, until\n"
+                "it ends. OPERATION_NAME is the name Execute returned (operations/...). For an operation that has\n"
+                "already finished, prints the stdout and stderr recorded in its result.");
+  flags.AddString("target", &out.target, "The kiln frontend, HOST:PORT.");
+  flags.AddString("instance", &out.instance,
+                  "Instance name the action ran under (used to read a finished action's output from the CAS).");
+  // The operation name comes first; everything after it is flags.
+  std::vector<std::string> rest = args;
+  if (!rest.empty() && rest.front().rfind("-", 0) != 0) {
+    out.operation = rest.front();
+    rest.erase(rest.begin());
+  }
+  Status parsed = flags.Parse(rest);
+  if (flags.help_requested()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  if (parsed.ok() && out.operation.empty()) parsed = Status::InvalidArgument("OPERATION_NAME is required");
+  if (!parsed.ok()) {
+    std::cerr << "kiln logs: " << parsed.message() << "\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+struct Progress {
+  reapi::ExecuteOperationMetadata metadata;
+  std::optional<reapi::ExecuteResponse> response;  // Set once done.
+};
+
+// Follows the operation until its stream names are known or it is done.
+StatusOr<Progress> WaitForStreamsOrEnd(reapi::Execution::Stub& execution, const std::string& operation) {
+  grpc::ClientContext context;
+  reapi::WaitExecutionRequest request;
+  request.set_name(operation);
+  auto reader = execution.WaitExecution(&context, request);
+  google::longrunning::Operation update;
+  Progress progress;
+  while (reader->Read(&update)) {
+    update.metadata().UnpackTo(&progress.metadata);
+    if (update.done()) {
+      reapi::ExecuteResponse response;
+      update.response().UnpackTo(&response);
+      progress.response = std::move(response);
+      break;
+    }
+    if (!progress.metadata.stdout_stream_name().empty() || !progress.metadata.stderr_stream_name().empty()) break;
+  }
+  context.TryCancel();  // We have what we need; stop following.
+  const grpc::Status status = reader->Finish();
+  if (progress.response || !progress.metadata.stdout_stream_name().empty() ||
+      !progress.metadata.stderr_stream_name().empty()) {
+    return progress;
+  }
+  if (status.ok()) return Status::Unavailable("the server ended the operation stream before the action finished");
+  return FromGrpcStatus(status, "following " + operation);
+}
+
+// Copies both live streams at once (each on its own thread, as they grow independently).
+int FollowStreams(reapi::ExecuteOperationMetadata& metadata, google::bytestream::ByteStream::Stub& bytestream) {
+  Status out_status, err_status;
+  std::thread out([&] {
+    if (!metadata.stdout_stream_name().empty()) {
+      out_status = CopyLogStream(bytestream, metadata.stdout_stream_name(), stdout);
+    }
+  });
+  if (!metadata.stderr_stream_name().empty()) {
+    err_status = CopyLogStream(bytestream, metadata.stderr_stream_name(), stderr);
+  }
+  out.join();
+  for (const Status& status : {out_status, err_status}) {
+    if (!status.ok()) {
+      std::cerr << "kiln logs: " << status.ToString() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// Prints one recorded output (inlined, or read from the CAS).
+Status PrintRecorded(BlobStore& cas, DigestFunction function, const std::string& raw, const reapi::Digest& digest,
+                     std::FILE* out) {
+  std::string text = raw;
+  if (text.empty() && digest.size_bytes() > 0) {
+    auto parsed = FromProto(function, digest, "output digest");
+    if (!parsed.ok()) return parsed.status();
+    auto blob = ReadBlob(cas, *parsed);
+    if (!blob.ok()) return blob.status();
+    text = std::move(blob).value();
+  }
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fflush(out);
+  return Status::Ok();
+}
+
+int PrintFinished(const std::string& operation, const reapi::ExecuteOperationMetadata& metadata,
+                  const reapi::ExecuteResponse& response, std::shared_ptr<grpc::Channel> channel,
+                  const std::string& instance) {
+  std::cerr << "kiln logs: operation " << operation << " has already finished; printing its recorded output\n";
+  if (response.status().code() != 0) std::cerr << "kiln logs: it failed: " << response.status().message() << "\n";
+  if (!response.has_result()) return 0;
+  const reapi::ActionResult& result = response.result();
+  auto function = ResolveDigestFunction(metadata.digest_function(), result.stdout_digest().hash());
+  if (!function.ok()) function = DigestFunction::kSha256;
+  RemoteBlobStoreOptions cas_options;
+  cas_options.instance_name = instance;
+  std::unique_ptr<BlobStore> cas = NewRemoteBlobStore(std::move(channel), cas_options);
+  Status printed = PrintRecorded(*cas, *function, result.stdout_raw(), result.stdout_digest(), stdout);
+  if (printed.ok()) printed = PrintRecorded(*cas, *function, result.stderr_raw(), result.stderr_digest(), stderr);
+  if (!printed.ok()) {
+    std::cerr << "kiln logs: " << printed.ToString() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunLogsCommand(const std::vector<std::string>& args) {
+  LogsFlags flags;
+  if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
+  auto channel = grpc::CreateChannel(flags.target, grpc::InsecureChannelCredentials());
+  auto execution = reapi::Execution::NewStub(channel);
+  auto bytestream = google::bytestream::ByteStream::NewStub(channel);
+
+  auto progress = WaitForStreamsOrEnd(*execution, flags.operation);
+  if (!progress.ok()) {
+    if (progress.status().code() == StatusCode::kNotFound) {
+      std::cerr << "kiln logs: operation " << flags.operation << " is not known to " << flags.target
+                << " (finished operations are forgotten after a while)\n";
+    } else {
+      std::cerr << "kiln logs: " << progress.status().ToString() << "\n";
+    }
+    return 1;
+  }
+  if (progress->response) {
+    return PrintFinished(flags.operation, progress->metadata, *progress->response, channel, flags.instance);
+  }
+  return FollowStreams(progress->metadata, *bytestream);
+}
+
+}  // namespace kiln

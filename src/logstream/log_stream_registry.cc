@@ -1,0 +1,163 @@
+#include "logstream/log_stream_registry.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "logstream/logstream_name.h"
+
+namespace kiln {
+namespace {
+
+// Hex of `bytes` bytes from the kernel's CSPRNG: write tokens must not be guessable from
+// anything a reader sees.
+StatusOr<std::string> RandomHex(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  size_t filled = 0;
+  while (filled < bytes) {
+    const ssize_t n = ::getrandom(raw.data() + filled, bytes - filled, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Internal("getrandom failed: errno " + std::to_string(errno));
+    filled += static_cast<size_t>(n);
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes * 2);
+  for (unsigned char byte : raw) {
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
+}
+
+// Compares without stopping at the first difference, so timing does not leak the token.
+bool SameToken(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+Status UnknownWriteName(std::string_view write_name) {
+  return Status::NotFound("no log stream accepts writes at \"" + std::string(write_name.substr(0, 300)) +
+                          "\" (unknown, expired, or not its write_resource_name)");
+}
+
+}  // namespace
+
+LogStreamRegistry::LogStreamRegistry(const Clock* clock, const LogStreamOptions& options)
+    : clock_(clock), options_(options) {}
+
+StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogStreamOwner owner) {
+  KILN_RETURN_IF_ERROR(ValidateLogStreamParent(parent));
+  auto token = RandomHex(16);
+  if (!token.ok()) return token.status();
+  std::lock_guard lock(mutex_);
+  if (live_ >= options_.max_live_streams) {
+    return Status::ResourceExhausted("too many live log streams (" + std::to_string(live_) +
+                                     "); finish writing some before creating more");
+  }
+  std::string read_name;
+  do {
+    auto id = RandomHex(8);
+    if (!id.ok()) return id.status();
+    read_name = MakeLogStreamReadName(parent, *id);
+  } while (streams_.count(read_name) > 0);
+  auto stream = std::make_shared<LogStream>(read_name, options_.max_stream_bytes, clock_->Now());
+  streams_.emplace(read_name, Entry{std::move(stream), *token, owner});
+  ++live_;
+  return LogStreamNames{read_name, MakeLogStreamWriteName(read_name, *token)};
+}
+
+StatusOr<std::shared_ptr<LogStream>> LogStreamRegistry::FindWritable(std::string_view write_name) const {
+  auto name = ParseLogStreamName(write_name);
+  if (!name) return UnknownWriteName(write_name);
+  if (!name->is_write_name()) {
+    return Status::InvalidArgument("\"" + name->read_name +
+                                   "\" is a log stream's read name; write to its write_resource_name");
+  }
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(name->read_name);
+  if (it == streams_.end() || !SameToken(it->second.write_token, name->write_token)) {
+    return UnknownWriteName(write_name);
+  }
+  return it->second.stream;
+}
+
+Status LogStreamRegistry::Append(std::string_view write_name, int64_t offset, std::string_view data) {
+  auto stream = FindWritable(write_name);
+  if (!stream.ok()) return stream.status();
+  return (*stream)->Append(offset, data, clock_->Now());
+}
+
+Status LogStreamRegistry::Finalize(std::string_view write_name) {
+  auto stream = FindWritable(write_name);
+  if (!stream.ok()) return stream.status();
+  if ((*stream)->Finalize(clock_->Now())) {
+    std::lock_guard lock(mutex_);
+    --live_;
+  }
+  return Status::Ok();
+}
+
+StatusOr<LogStream::WriteState> LogStreamRegistry::QueryWrite(std::string_view write_name) const {
+  auto stream = FindWritable(write_name);
+  if (!stream.ok()) return stream.status();
+  return (*stream)->write_state();
+}
+
+StatusOr<std::shared_ptr<LogStream>> LogStreamRegistry::OpenForRead(std::string_view read_name) const {
+  auto name = ParseLogStreamName(read_name);
+  if (!name) {
+    return Status::InvalidArgument("\"" + std::string(read_name.substr(0, 300)) +
+                                   "\" is not a log stream name ({parent}/logstreams/{id})");
+  }
+  if (name->is_write_name()) {
+    return Status::InvalidArgument("a log stream's write_resource_name cannot be read; read its name instead");
+  }
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(name->read_name);
+  if (it == streams_.end()) return Status::NotFound("log stream " + name->read_name + " is not known (or expired)");
+  return it->second.stream;
+}
+
+void LogStreamRegistry::Tick() {
+  const TimePoint now = clock_->Now();
+  std::vector<std::shared_ptr<LogStream>> abandoned;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = streams_.begin(); it != streams_.end();) {
+      const LogStream& stream = *it->second.stream;
+      const bool finalized = stream.write_state().finalized;
+      const Duration idle = now - stream.last_change();
+      if (finalized && idle > options_.retention) {
+        it = streams_.erase(it);
+        continue;
+      }
+      if (!finalized && it->second.owner == LogStreamOwner::kClient && idle > options_.abandoned_after) {
+        abandoned.push_back(it->second.stream);
+      }
+      ++it;
+    }
+  }
+  // Outside the lock: finalizing wakes readers, whose callbacks may call back in here.
+  for (const auto& stream : abandoned) {
+    if (stream->Finalize(now)) {
+      std::lock_guard lock(mutex_);
+      --live_;
+    }
+  }
+}
+
+size_t LogStreamRegistry::live_count() const {
+  std::lock_guard lock(mutex_);
+  return live_;
+}
+
+size_t LogStreamRegistry::stream_count() const {
+  std::lock_guard lock(mutex_);
+  return streams_.size();
+}
+
+}  // namespace kiln
