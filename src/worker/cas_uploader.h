@@ -19,6 +19,9 @@ class CasUploader {
   // Uploads the regular file open at `fd` (read with pread; the offset is ignored).
   // `name` is for error messages. INTERNAL if the file changes while being uploaded.
   StatusOr<Digest> UploadFile(int fd, const std::string& name);
+  // Uploads the file at `fd` whose digest the caller already computed, unless the CAS
+  // has it. INTERNAL if the file does not match `digest` (it changed meanwhile).
+  Status UploadFileWithDigest(int fd, const Digest& digest, const std::string& name);
   // Uploads `bytes` (a serialized message) unless the CAS has it.
   StatusOr<Digest> UploadBytes(std::string_view bytes);
 
