@@ -1,6 +1,7 @@
 // FetchBlob against a real kiln: downloads over HTTP and file://, checksum.sri, headers,
 // several URIs, timeouts, unsupported qualifiers, and serving later fetches from the CAS.
 #include <fstream>
+#include <thread>
 
 #include "asset_test_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -172,6 +173,34 @@ TEST_F(FetchBlobTest, UsesTheRequestedDigestFunction) {
   ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
   EXPECT_EQ(response.digest_function(), reapi::DigestFunction::SHA512);
   EXPECT_EQ(response.blob_digest().hash(), ProtoDigestOf("content", DigestFunction::kSha512).hash());
+}
+
+// A 1 MiB CAS with a short FindMissing pin, so that a fetched blob can be evicted.
+class FetchBlobEvictionTest : public AssetServerTest {
+ protected:
+  std::vector<std::string> ServerFlags() const override { return {"--max-cas-bytes", "1M", "--find-missing-grace", "1s"}; }
+};
+
+TEST_F(FetchBlobEvictionTest, ARecordWhoseBlobWasEvictedIsNotServed) {
+  const std::string content = PseudoRandomBytes(100 * 1024, 7);
+  http_.Serve("/evictable", content);
+  const auto request = AssetRequest<asset::FetchBlobRequest>({http_.Url("/evictable")});
+  asset::FetchBlobResponse response;
+  ASSERT_TRUE(FetchBlob(request, &response).ok());
+  ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
+
+  // Wait out the pin the fetch took (grace rounded up to whole seconds, plus one), then
+  // push the blob out of the budget with ten newer ones.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  for (uint64_t seed = 100; seed < 110; ++seed) ASSERT_TRUE(BatchUpload(cas(), "", {PseudoRandomBytes(100 * 1024, seed)}));
+  std::vector<reapi::Digest> missing;
+  ASSERT_TRUE(FindMissing(cas(), "", {response.blob_digest()}, &missing).ok());
+  ASSERT_EQ(missing.size(), 1u) << "the fetched blob was not evicted; the test cannot check anything";
+
+  ASSERT_TRUE(FetchBlob(request, &response).ok());
+  ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(http_.requests("/evictable"), 2);
+  EXPECT_EQ(ReadCasBlob(response.blob_digest()), content);
 }
 
 }  // namespace
