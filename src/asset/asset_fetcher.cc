@@ -134,8 +134,8 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
   const std::string tree = (*scratch)->path() + "/tree";
   Status origin_status;
   if (LooksLikeGitRepository(request, download.uri)) {
-    GitCheckoutRequest checkout{download.uri, request.qualifiers.vcs_branch, request.qualifiers.vcs_commit,
-                                download.timeout};
+    GitCheckoutRequest checkout{WithFileAuthority(download.uri), request.qualifiers.vcs_branch,
+                                request.qualifiers.vcs_commit, download.timeout};
     auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
     if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
     origin_status = commit.status();

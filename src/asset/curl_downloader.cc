@@ -7,7 +7,12 @@
 namespace kiln {
 
 bool IsDownloadableUri(std::string_view uri) {
-  return uri.starts_with("http://") || uri.starts_with("https://") || uri.starts_with("file://");
+  return uri.starts_with("http://") || uri.starts_with("https://") || uri.starts_with("file:/");
+}
+
+std::string WithFileAuthority(std::string_view uri) {
+  if (uri.starts_with("file:/") && !uri.starts_with("file://")) return "file://" + std::string(uri.substr(5));
+  return std::string(uri);
 }
 
 namespace {
@@ -83,7 +88,8 @@ class CurlDownloader final : public Downloader {
     Transfer transfer{&sink, &stop, Status::Ok()};
     char detail[CURL_ERROR_SIZE] = {0};
     CURL* handle = curl.get();
-    curl_easy_setopt(handle, CURLOPT_URL, request.uri.c_str());
+    const std::string url = WithFileAuthority(request.uri);
+    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
     curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
     curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);

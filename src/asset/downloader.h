@@ -35,5 +35,8 @@ class Downloader {
 
 // Whether `uri` uses a scheme the downloaders here fetch: http, https or file.
 bool IsDownloadableUri(std::string_view uri);
+// `uri` in the form libcurl and git expect: "file:/path" (RFC 8089's short form, which
+// Bazel sends) becomes "file:///path"; anything else is returned unchanged.
+std::string WithFileAuthority(std::string_view uri);
 
 }  // namespace kiln

@@ -44,6 +44,11 @@ TEST_F(FetchBlobTest, FetchesFileUris) {
   ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file://" + path}), &response).ok());
   ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
   EXPECT_EQ(ReadCasBlob(response.blob_digest()), "from a file");
+  // RFC 8089's short form, which Bazel sends.
+  asset::FetchBlobResponse short_form;
+  ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file:" + path}), &short_form).ok());
+  ASSERT_TRUE(HasStatus(short_form.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(short_form.blob_digest().hash(), response.blob_digest().hash());
   std::remove(path.c_str());
 
   asset::FetchBlobResponse missing;
