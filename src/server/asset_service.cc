@@ -138,10 +138,10 @@ StatusOr<std::vector<Digest>> ParseDigests(DigestFunction function,
   return out;
 }
 
-// Validates a push and records it once its content is known to be in the CAS.
+// The core form of a push request; `digest` is null when the request lacks it.
 template <typename Request>
-Status Push(AssetIndex& index, const Request& request, AssetKind kind, const reapi::Digest* digest,
-            std::string_view digest_field) {
+StatusOr<AssetPushRequest> ParsePushRequest(const Request& request, AssetKind kind, const reapi::Digest* digest,
+                                            std::string_view digest_field) {
   KILN_RETURN_IF_ERROR(ValidateInstanceName(request.instance_name()));
   KILN_RETURN_IF_ERROR(ValidateUris(request.uris()));
   auto qualifiers = ParseQualifiers(request.qualifiers(), kind);
@@ -150,39 +150,33 @@ Status Push(AssetIndex& index, const Request& request, AssetKind kind, const rea
   auto function = ResolveDigestFunction(request.digest_function(), digest->hash());
   if (!function.ok()) return function.status();
   KILN_RETURN_IF_ERROR(CheckChecksumFunction(*qualifiers, request.digest_function(), *function));
-  AssetMapping mapping;
   auto parsed_digest = kiln::FromProto(*function, *digest, digest_field);
   auto blobs = ParseDigests(*function, request.references_blobs(), "references_blobs");
   auto directories = ParseDigests(*function, request.references_directories(), "references_directories");
   if (!parsed_digest.ok()) return parsed_digest.status();
   if (!blobs.ok()) return blobs.status();
   if (!directories.ok()) return directories.status();
-  mapping.digest = std::move(parsed_digest).value();
-  mapping.references_blobs = std::move(blobs).value();
-  mapping.references_directories = std::move(directories).value();
-  mapping.recorded_at = index.Now();
+  AssetPushRequest parsed;
+  parsed.scope = AssetScope{request.instance_name(), kind, qualifiers->identity};
+  parsed.uris.assign(request.uris().begin(), request.uris().end());
+  parsed.checksum = qualifiers->checksum;
+  parsed.mapping.digest = std::move(parsed_digest).value();
+  parsed.mapping.references_blobs = std::move(blobs).value();
+  parsed.mapping.references_directories = std::move(directories).value();
   if (request.has_expire_at()) {
     auto expire_at = FromProto(request.expire_at(), "expire_at");
     if (!expire_at.ok()) return expire_at.status();
-    mapping.expire_at = *expire_at;
+    parsed.mapping.expire_at = *expire_at;
   }
-  const auto& checksum = qualifiers->checksum;
-  if (kind == AssetKind::kBlob && checksum && checksum->function == *function && checksum->hex_hash != mapping.digest.hash()) {
-    return Status::InvalidArgument("checksum.sri " + checksum->ToString() + " does not match blob_digest " +
-                                   mapping.digest.ToString());
-  }
-  std::vector<Digest> missing = index.FindMissingContent(kind, mapping);
-  if (!missing.empty()) {
-    std::vector<std::string> subjects;
-    for (const Digest& blob : missing) subjects.push_back("blobs/" + blob.ToString());
-    return Status::InvalidArgument("the pushed content is not all in the CAS (upload it first): " + std::to_string(missing.size()) +
-                                   " blob(s) missing, e.g. " + missing.front().ToString())
-        .WithMissingBlobs(std::move(subjects));
-  }
-  const AssetScope scope{request.instance_name(), kind, qualifiers->identity};
-  KILN_RETURN_IF_ERROR(index.Record(scope, {request.uris().begin(), request.uris().end()}, mapping));
-  if (kind == AssetKind::kBlob && checksum) KILN_RETURN_IF_ERROR(index.RecordChecksum(request.instance_name(), *checksum, mapping));
-  return Status::Ok();
+  return parsed;
+}
+
+template <typename Request>
+Status Push(AssetIndex& index, const Request& request, AssetKind kind, const reapi::Digest* digest,
+            std::string_view digest_field) {
+  auto parsed = ParsePushRequest(request, kind, digest, digest_field);
+  if (!parsed.ok()) return parsed.status();
+  return RecordPush(index, std::move(parsed).value());
 }
 
 }  // namespace

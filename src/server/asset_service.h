@@ -1,10 +1,13 @@
 // The Remote Asset API's two services as thin adapters: requests are validated and turned
 // into core requests here, the work is done by AssetFetcher and AssetIndex (src/asset).
 // Fetches block on the network, so they run on a BlockingTaskPool and finish their
-// reactor from there; pushes only touch local storage and run inline.
+// reactor from there; a fetch whose client gave up (deadline, cancel) still runs to its
+// own timeout and is remembered, as the spec asks. Pushes only touch local storage and
+// run inline.
 #pragma once
 
 #include "asset/asset_fetcher.h"
+#include "asset/asset_push.h"
 #include "asset/blocking_task_pool.h"
 #include "build/bazel/remote/asset/v1/remote_asset.grpc.pb.h"
 

@@ -130,6 +130,27 @@ TEST_F(FetchBlobTest, HonoursTheRequestTimeout) {
   ExpectStillServing();
 }
 
+TEST_F(FetchBlobTest, AStalledDownloadBlocksNeitherOtherCallsNorShutdown) {
+  http_.Stall("/stalled");
+  auto stalled = AssetRequest<asset::FetchBlobRequest>({http_.Url("/stalled")});
+  stalled.mutable_timeout()->set_seconds(120);
+  grpc::Status stalled_status;
+  asset::FetchBlobResponse stalled_response;
+  std::thread fetching([&] { stalled_status = FetchBlob(stalled, &stalled_response); });
+  for (int i = 0; i < 1000 && http_.requests("/stalled") == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(http_.requests("/stalled"), 1);
+
+  ExpectStillServing();
+  http_.Serve("/other", "other content");
+  asset::FetchBlobResponse other;
+  EXPECT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({http_.Url("/other")}), &other).ok());
+  EXPECT_TRUE(HasStatus(other.status(), grpc::StatusCode::OK));
+
+  StopServer();  // Exits 0: the download is abandoned and its call answered first.
+  fetching.join();
+  EXPECT_FALSE(stalled_status.ok() && stalled_response.status().code() == 0) << "a stalled download cannot succeed";
+}
+
 TEST_F(FetchBlobTest, UnsupportedQualifiersAreInvalidArgumentWithBadRequestDetails) {
   http_.Serve("/a", "x");
   asset::FetchBlobResponse response;
