@@ -1,5 +1,6 @@
 #include "server/asset_service.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "common/proto_digest.h"
@@ -10,12 +11,17 @@
 namespace kiln {
 namespace {
 
+// Times beyond this (the year 2255) are clamped to it, so that nanosecond arithmetic
+// cannot overflow; nothing kiln stores lives that long anyway.
+constexpr int64_t kLatestSeconds = 9'000'000'000;
+
 StatusOr<WallTime> FromProto(const google::protobuf::Timestamp& time, std::string_view field) {
   if (time.seconds() < 0 || time.nanos() < 0 || time.nanos() > 999'999'999) {
     return Status::InvalidArgument(std::string(field) + " is not a valid timestamp at or after 1970");
   }
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(time.seconds()) +
-                                                                  std::chrono::nanoseconds(time.nanos())));
+  const auto since_epoch = std::chrono::seconds(std::min(time.seconds(), kLatestSeconds)) +
+                           std::chrono::nanoseconds(time.nanos());
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(since_epoch));
 }
 
 google::protobuf::Timestamp ToProto(WallTime time) {
@@ -65,7 +71,10 @@ StatusOr<AssetFetchRequest> ParseFetchRequest(const Request& request, AssetKind 
   if (request.has_timeout()) {
     const auto& timeout = request.timeout();
     if (timeout.seconds() < 0 || timeout.nanos() < 0) return Status::InvalidArgument("timeout must not be negative");
-    parsed.timeout = std::chrono::seconds(timeout.seconds()) + std::chrono::nanoseconds(timeout.nanos());
+    // A zero timeout cannot mean "give up at once"; it is read as unset (the default).
+    const Duration duration =
+        std::chrono::seconds(std::min(timeout.seconds(), kLatestSeconds)) + std::chrono::nanoseconds(timeout.nanos());
+    if (duration > Duration::zero()) parsed.timeout = duration;
   }
   if (request.has_oldest_content_accepted()) {
     auto oldest = FromProto(request.oldest_content_accepted(), "oldest_content_accepted");

@@ -190,6 +190,18 @@ TEST_F(FetchBlobTest, RejectsInvalidRequests) {
   EXPECT_TRUE(HasStatus(FetchBlob(negative, &response), grpc::StatusCode::INVALID_ARGUMENT, "timeout"));
 }
 
+TEST_F(FetchBlobTest, ZeroTimeoutMeansTheDefaultAndHugeOnesAreClamped) {
+  http_.Serve("/a", "content");
+  for (int64_t seconds : {int64_t{0}, int64_t{315'576'000'000}}) {
+    auto request = AssetRequest<asset::FetchBlobRequest>({http_.Url("/a")});
+    request.mutable_timeout()->set_seconds(seconds);
+    request.mutable_oldest_content_accepted()->set_seconds(time(nullptr) - 1);
+    asset::FetchBlobResponse response;
+    ASSERT_TRUE(FetchBlob(request, &response).ok());
+    EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK)) << seconds;
+  }
+}
+
 TEST_F(FetchBlobTest, UsesTheRequestedDigestFunction) {
   http_.Serve("/a", "content");
   auto request = AssetRequest<asset::FetchBlobRequest>({http_.Url("/a")});

@@ -54,6 +54,11 @@ TEST_F(PushTest, ExpiryIsReportedAndRespected) {
   ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
   EXPECT_EQ(response.expires_at().seconds(), lasting.expire_at().seconds());
 
+  auto far_future = PushRequest("a");
+  far_future.mutable_expire_at()->set_seconds(253'402'300'799);  // The last second of 9999.
+  ASSERT_TRUE(PushBlob(far_future).ok());
+  EXPECT_TRUE(HasStatus(FetchPushed(kUrn).status(), grpc::StatusCode::OK));
+
   auto expired = PushRequest("b");
   expired.mutable_expire_at()->set_seconds(time(nullptr) - 10);
   ASSERT_TRUE(PushBlob(expired).ok());
