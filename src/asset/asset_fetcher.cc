@@ -47,30 +47,42 @@ bool IsServerFault(const Status& status) {
 }  // namespace
 
 StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request) {
-  const WallTime started = index_->Now();
   const AssetScope scope{request.instance_name, request.kind, request.qualifiers.identity};
-  AssetFetchResult result;
+  auto recorded = ServeRecorded(request, scope);
+  if (!recorded.ok()) return recorded.status();
+  if (recorded->has_value()) return std::move(**recorded);
+  if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
+  return FetchFromOrigins(request, scope);
+}
+
+StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const AssetFetchRequest& request,
+                                                                      const AssetScope& scope) {
+  auto served = [](std::string uri, const AssetMapping& mapping) {
+    AssetFetchResult result;
+    result.uri = std::move(uri);
+    result.digest = mapping.digest;
+    result.expires_at = mapping.expire_at;
+    return std::optional<AssetFetchResult>(std::move(result));
+  };
   if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted)) {
-    result.uri = found->uri;
-    result.digest = found->mapping.digest;
-    result.expires_at = found->mapping.expire_at;
-    return result;
+    return served(found->uri, found->mapping);
   }
   const std::optional<Sri>& checksum = request.qualifiers.checksum;
   if (checksum && request.kind == AssetKind::kBlob) {
     // Content is content: a blob fetched or pushed with this checksum from any URI will do.
     if (auto known = index_->FindByChecksum(request.instance_name, *checksum, request.function, request.oldest_accepted)) {
       KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris.front()}, *known));
-      result.uri = request.uris.front();
-      result.digest = known->digest;
-      result.expires_at = known->expire_at;
-      return result;
+      return served(request.uris.front(), *known);
     }
   }
-  if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
+  return std::optional<AssetFetchResult>();
+}
 
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope) {
+  const WallTime started = index_->Now();
   const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  AssetFetchResult result;
   std::string errors;
   for (size_t i = 0; i < request.uris.size(); ++i) {
     result.uri = request.uris[i];
@@ -84,8 +96,8 @@ StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request)
       if (attempt->origin_error.ok()) {
         AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}};
         KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris[i]}, mapping));
-        if (checksum && request.kind == AssetKind::kBlob) {
-          KILN_RETURN_IF_ERROR(index_->RecordChecksum(request.instance_name, *checksum, mapping));
+        if (request.qualifiers.checksum && request.kind == AssetKind::kBlob) {
+          KILN_RETURN_IF_ERROR(index_->RecordChecksum(request.instance_name, *request.qualifiers.checksum, mapping));
         }
         result.status = Status::Ok();  // Earlier URIs' failures no longer matter.
         result.digest = attempt->digest;

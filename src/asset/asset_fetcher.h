@@ -61,6 +61,10 @@ class AssetFetcher {
   void Stop() { stopping_ = true; }
 
  private:
+  // A usable record for one of the URIs, or for the checksum; nullopt if there is none.
+  StatusOr<std::optional<AssetFetchResult>> ServeRecorded(const AssetFetchRequest& request, const AssetScope& scope);
+  // Tries the URIs in order within the request's timeout; records the first success.
+  StatusOr<AssetFetchResult> FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope);
   // One try at one URI: the content, or why the origin could not provide it. A non-OK
   // StatusOr is kiln's own failure (storage), which ends the whole fetch.
   struct Attempt {
