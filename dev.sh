@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
-          libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libcurl4-openssl-dev libarchive-dev git)
 # The test suite also drives the real Bazel client.
 TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source)
 JOBS=${JOBS:-2}

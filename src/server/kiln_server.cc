@@ -5,10 +5,13 @@
 
 #include "ac/action_cache.h"
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "ac/record_store.h"
+#include "asset/curl_downloader.h"
+#include "common/file_util.h"
 #include "cas/disk_blob_store.h"
 #include "cas/upload_registry.h"
 #include "execution/execution_engine.h"
@@ -16,6 +19,7 @@
 #include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 #include "server/action_cache_service.h"
+#include "server/asset_service.h"
 #include "server/bytestream_service.h"
 #include "server/call_tracker.h"
 #include "server/capabilities_service.h"
@@ -26,6 +30,18 @@
 #include "worker/runner.h"
 
 namespace kiln {
+
+// Remote Asset API: the mapping records, the fetch machinery and the two services.
+struct RemoteAssets {
+  std::unique_ptr<DiskRecordStore> records;
+  std::unique_ptr<AssetIndex> index;
+  std::unique_ptr<Downloader> downloader;
+  std::unique_ptr<Runner> git_runner;
+  std::unique_ptr<AssetFetcher> fetcher;
+  std::unique_ptr<BlockingTaskPool> pool;
+  std::unique_ptr<FetchService> fetch_service;
+  std::unique_ptr<PushService> push_service;
+};
 
 struct KilnServer::State {
   std::unique_ptr<DiskBlobStore> cas;
@@ -50,6 +66,7 @@ struct KilnServer::State {
   std::unique_ptr<ByteStreamService> bytestream_service;
   std::unique_ptr<ActionCacheService> action_cache_service;
   std::unique_ptr<LogStreamService> logstream_service;
+  std::unique_ptr<RemoteAssets> assets;
   CallTracker calls;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -60,6 +77,30 @@ KilnServer::KilnServer(std::unique_ptr<State> state) : state_(std::move(state)) 
 KilnServer::~KilnServer() { Shutdown(std::chrono::seconds(0)); }
 
 namespace {
+
+// Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
+// emptied at start (anything there belongs to fetches a previous process never finished).
+StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, BlobStore* cas) {
+  auto assets = std::make_unique<RemoteAssets>();
+  auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes);
+  if (!records.ok()) return records.status();
+  assets->records = std::move(records).value();
+  AssetFetcherOptions fetcher_options;
+  fetcher_options.temp_dir = options.data_dir + "/asset-tmp";
+  fetcher_options.default_timeout = options.asset_fetch_timeout;
+  std::error_code ignored;
+  std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
+  KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
+  assets->index = std::make_unique<AssetIndex>(assets->records.get(), cas, [] { return std::chrono::system_clock::now(); });
+  assets->downloader = NewCurlDownloader();
+  assets->git_runner = NewProcessRunner();
+  assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
+                                                   assets->git_runner.get(), fetcher_options);
+  assets->pool = std::make_unique<BlockingTaskPool>(options.asset_fetch_threads, 1000);
+  assets->fetch_service = std::make_unique<FetchService>(assets->fetcher.get(), assets->pool.get());
+  assets->push_service = std::make_unique<PushService>(assets->index.get());
+  return assets;
+}
 
 struct ChosenRunner {
   std::unique_ptr<Runner> runner;
@@ -159,6 +200,10 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
                                                             state->log_streams.get());
   }
 
+  auto assets = StartRemoteAssets(options, state->cas.get());
+  if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
+  state->assets = std::move(assets).value();
+
   grpc::ServerBuilder builder;
   // gRPC enables SO_REUSEPORT by default, which would let a second kiln bind the same port
   // and silently split clients between two data directories.
@@ -183,6 +228,8 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   builder.RegisterService(state->execution_service.get());
   builder.RegisterService(state->operations_service.get());
   if (state->worker_service) builder.RegisterService(state->worker_service.get());
+  builder.RegisterService(state->assets->fetch_service.get());
+  builder.RegisterService(state->assets->push_service.get());
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
@@ -214,6 +261,11 @@ void KilnServer::Shutdown(Duration grace) {
     while (state_->calls.active_calls() > static_cast<int64_t>(worker_streams()) &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    // Fetches still downloading give up, and their calls finish, before gRPC stops.
+    if (state_->assets) {
+      state_->assets->fetcher->Stop();
+      state_->assets->pool->Stop();
     }
     state_->server->Shutdown(std::chrono::system_clock::now());
     state_->server->Wait();

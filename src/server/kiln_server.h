@@ -29,6 +29,10 @@ struct ServerOptions {
   Duration completed_operation_retention = std::chrono::minutes(10);
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
   int64_t max_inline_bytes = 1024 * 1024;
+  // Remote Asset fetches from origin: the timeout when a request sets none, and how many
+  // run at once (each blocks a thread on the network).
+  Duration asset_fetch_timeout = std::chrono::minutes(10);
+  int asset_fetch_threads = 4;
 };
 
 class KilnServer {

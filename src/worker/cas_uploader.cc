@@ -12,11 +12,17 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 StatusOr<Digest> CasUploader::UploadFile(int fd, const std::string& name) {
   auto digest = ComputeFileDigest(function_, fd, name);
-  if (!digest.ok() || cas_->FindMissing({*digest}).empty()) return digest;
+  if (!digest.ok()) return digest;
+  KILN_RETURN_IF_ERROR(UploadFileWithDigest(fd, *digest, name));
+  return digest;
+}
+
+Status CasUploader::UploadFileWithDigest(int fd, const Digest& digest, const std::string& name) {
+  if (cas_->FindMissing({digest}).empty()) return Status::Ok();
   buffer_.resize(kChunkBytes);
-  auto writer = cas_->OpenWrite(*digest);
+  auto writer = cas_->OpenWrite(digest);
   if (!writer.ok()) return writer.status().WithContext("uploading " + name);
-  for (int64_t offset = 0; offset < digest->size();) {
+  for (int64_t offset = 0; offset < digest.size();) {
     auto n = PreadFull(fd, buffer_.data(), buffer_.size(), offset);
     if (!n.ok()) return n.status().WithContext("reading " + name);
     if (*n == 0) break;
@@ -28,8 +34,7 @@ StatusOr<Digest> CasUploader::UploadFile(int fd, const std::string& name) {
     // Something outside the killed process group is still writing the file.
     return Status::Internal(name + " changed while it was being uploaded: " + committed.message());
   }
-  KILN_RETURN_IF_ERROR(committed.WithContext("uploading " + name));
-  return digest;
+  return committed.WithContext("uploading " + name);
 }
 
 StatusOr<Digest> CasUploader::UploadOutputFile(int dir_fd, const std::string& entry, int fd,

@@ -33,6 +33,9 @@ class CasUploader {
   // set and can take it, uploaded like UploadFile otherwise. Either way it may be gone
   // from the directory afterwards.
   StatusOr<Digest> UploadOutputFile(int dir_fd, const std::string& entry, int fd, const std::string& name);
+  // Uploads the file at `fd` whose digest the caller already computed, unless the CAS
+  // has it. INTERNAL if the file does not match `digest` (it changed meanwhile).
+  Status UploadFileWithDigest(int fd, const Digest& digest, const std::string& name);
   // Uploads `bytes` (a serialized message) unless the CAS has it.
   StatusOr<Digest> UploadBytes(std::string_view bytes);
 

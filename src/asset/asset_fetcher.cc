@@ -1,0 +1,170 @@
+#include "asset/asset_fetcher.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "asset/archive_extractor.h"
+#include "asset/git_checkout.h"
+#include "asset/tree_import.h"
+#include "asset/verified_download.h"
+#include "common/file_util.h"
+#include "worker/cas_uploader.h"
+
+namespace kiln {
+namespace {
+
+// A private directory under the temp dir, removed with everything in it when done.
+class ScratchDirectory {
+ public:
+  static StatusOr<std::unique_ptr<ScratchDirectory>> Create(const std::string& parent) {
+    std::string path = parent + "/fetch-XXXXXX";
+    if (::mkdtemp(path.data()) == nullptr) return ErrnoStatus("create a directory in", parent, errno);
+    return std::unique_ptr<ScratchDirectory>(new ScratchDirectory(std::move(path)));
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDirectory(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+bool LooksLikeGitRepository(const AssetFetchRequest& request, const std::string& uri) {
+  if (request.qualifiers.git_requested) return true;
+  std::string_view path = std::string_view(uri).substr(0, uri.find_first_of("?#"));
+  while (path.ends_with("/")) path.remove_suffix(1);
+  return path.ends_with(".git");
+}
+
+// Origin errors that are really kiln's own trouble (it could not write its temp files).
+bool IsServerFault(const Status& status) {
+  return status.code() == StatusCode::kInternal;
+}
+
+}  // namespace
+
+StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request) {
+  const AssetScope scope{request.instance_name, request.kind, request.qualifiers.identity};
+  auto recorded = ServeRecorded(request, scope);
+  if (!recorded.ok()) return recorded.status();
+  if (recorded->has_value()) return std::move(**recorded);
+  if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
+  return FetchFromOrigins(request, scope);
+}
+
+StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const AssetFetchRequest& request,
+                                                                      const AssetScope& scope) {
+  auto served = [](std::string uri, const AssetMapping& mapping) {
+    AssetFetchResult result;
+    result.uri = std::move(uri);
+    result.digest = mapping.digest;
+    result.expires_at = mapping.expire_at;
+    return std::optional<AssetFetchResult>(std::move(result));
+  };
+  if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted)) {
+    return served(found->uri, found->mapping);
+  }
+  const std::optional<Sri>& checksum = request.qualifiers.checksum;
+  if (checksum && request.kind == AssetKind::kBlob) {
+    // Content is content: a blob fetched or pushed with this checksum from any URI will do.
+    if (auto known = index_->FindByChecksum(request.instance_name, *checksum, request.function, request.oldest_accepted)) {
+      KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris.front()}, *known));
+      return served(request.uris.front(), *known);
+    }
+  }
+  return std::optional<AssetFetchResult>();
+}
+
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope) {
+  const WallTime started = index_->Now();
+  const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  AssetFetchResult result;
+  std::string errors;
+  for (size_t i = 0; i < request.uris.size(); ++i) {
+    result.uri = request.uris[i];
+    const Duration remaining = deadline - std::chrono::steady_clock::now();
+    Status origin_error;
+    if (remaining <= Duration::zero()) {
+      origin_error = Status(StatusCode::kDeadlineExceeded, "not tried: the fetch timeout passed");
+    } else {
+      auto attempt = FetchFromOrigin(request, static_cast<int>(i), remaining, result);
+      if (!attempt.ok()) return attempt.status().WithContext("fetching " + request.uris[i]);
+      if (attempt->origin_error.ok()) {
+        AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}};
+        KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris[i]}, mapping));
+        if (request.qualifiers.checksum && request.kind == AssetKind::kBlob) {
+          KILN_RETURN_IF_ERROR(index_->RecordChecksum(request.instance_name, *request.qualifiers.checksum, mapping));
+        }
+        result.status = Status::Ok();  // Earlier URIs' failures no longer matter.
+        result.digest = attempt->digest;
+        return result;
+      }
+      origin_error = attempt->origin_error;
+    }
+    errors += (errors.empty() ? "" : "; ") + request.uris[i] + ": " + origin_error.message();
+    result.status = Status(origin_error.code(), errors);
+    if (origin_error.code() == StatusCode::kCancelled) break;
+  }
+  return result;
+}
+
+StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRequest& request, int uri_index,
+                                                              Duration timeout, AssetFetchResult& result) {
+  DownloadRequest download;
+  download.uri = request.uris[uri_index];
+  download.headers = HeadersForUri(request.qualifiers, uri_index);
+  download.timeout = timeout;
+  if (!IsDownloadableUri(download.uri)) {
+    return Attempt{{}, Status::NotFound("nothing was pushed for this URI, and kiln fetches only http, https and file URIs")};
+  }
+  if (stopping_) return Attempt{{}, Status::Cancelled("the server is shutting down")};
+  return request.kind == AssetKind::kBlob ? FetchBlob(request, download) : FetchDirectory(request, download, result);
+}
+
+StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchBlob(const AssetFetchRequest& request,
+                                                        const DownloadRequest& download) {
+  auto file = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
+                               options_.temp_dir, stopping_);
+  if (!file.ok()) {
+    if (IsServerFault(file.status())) return file.status();
+    return Attempt{{}, file.status()};
+  }
+  CasUploader uploader(cas_, request.function);
+  KILN_RETURN_IF_ERROR(uploader.UploadFileWithDigest(file->fd.get(), file->digest, "the download"));
+  return Attempt{file->digest, Status::Ok()};
+}
+
+StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchRequest& request,
+                                                             const DownloadRequest& download,
+                                                             AssetFetchResult& result) {
+  auto scratch = ScratchDirectory::Create(options_.temp_dir);
+  if (!scratch.ok()) return scratch.status();
+  const std::string tree = (*scratch)->path() + "/tree";
+  Status origin_status;
+  if (LooksLikeGitRepository(request, download.uri)) {
+    GitCheckoutRequest checkout{WithFileAuthority(download.uri), request.qualifiers.vcs_branch,
+                                request.qualifiers.vcs_commit, download.timeout};
+    auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
+    if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
+    origin_status = commit.status();
+  } else {
+    auto archive = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
+                                    options_.temp_dir, stopping_);
+    origin_status = archive.status();
+    if (archive.ok()) {
+      KILN_RETURN_IF_ERROR(MakeDirectories(tree));
+      origin_status = ExtractArchive(archive->fd.get(), tree);
+    }
+  }
+  if (IsServerFault(origin_status)) return origin_status;
+  if (!origin_status.ok()) return Attempt{{}, origin_status};
+  auto root = ImportDirectoryTree(*cas_, request.function, tree);
+  if (!root.ok()) return root.status();
+  return Attempt{std::move(root).value(), Status::Ok()};
+}
+
+}  // namespace kiln

@@ -1,0 +1,88 @@
+// The Fetch half of the Remote Asset API, without gRPC: serve a remembered mapping when
+// one is usable (asset_index.h), else fetch from origin, trying the URIs in order, and
+// remember what was fetched so the next request is served from the CAS.
+//
+//   blob       http/https/file download, checked against checksum.sri, stored as a blob
+//   directory  a git checkout (vcs.* qualifiers, resource_type application/x-git, or a
+//              URI ending in .git), else a downloaded archive, unpacked; stored as a tree
+//
+// Error split, as the spec asks: problems with the request are the returned Status
+// (INVALID_ARGUMENT for unsupported qualifiers); problems reaching or using the origin
+// (404, timeouts, bad checksums, malformed archives) go in FetchResult::status, with the
+// URIs named; failures of kiln's own storage are the returned Status again. Fetches block:
+// callers run them off their RPC threads. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "asset/asset_index.h"
+#include "asset/downloader.h"
+#include "asset/qualifiers.h"
+#include "worker/runner.h"
+
+namespace kiln {
+
+struct AssetFetcherOptions {
+  std::string temp_dir;  // For downloads and unpacked trees; must exist.
+  Duration default_timeout = std::chrono::minutes(10);  // When the request sets none.
+  Duration max_timeout = std::chrono::hours(1);         // Longer requested timeouts are clamped.
+};
+
+struct AssetFetchRequest {
+  AssetKind kind = AssetKind::kBlob;
+  std::string instance_name;
+  std::vector<std::string> uris;  // At least one.
+  ParsedQualifiers qualifiers;
+  DigestFunction function = DigestFunction::kSha256;
+  std::optional<Duration> timeout;
+  std::optional<WallTime> oldest_accepted;
+};
+
+struct AssetFetchResult {
+  Status status;    // OK, or why the origin could not provide the content.
+  std::string uri;  // The URI served, or the last one that failed.
+  Digest digest;    // The blob or root Directory when status is OK.
+  std::optional<WallTime> expires_at;
+  std::vector<std::pair<std::string, std::string>> qualifiers;  // Learnt, e.g. vcs.commit.
+};
+
+class AssetFetcher {
+ public:
+  AssetFetcher(AssetIndex* index, BlobStore* cas, Downloader* downloader, Runner* git_runner,
+               AssetFetcherOptions options)
+      : index_(index), cas_(cas), downloader_(downloader), git_runner_(git_runner), options_(std::move(options)) {}
+
+  StatusOr<AssetFetchResult> Fetch(const AssetFetchRequest& request);
+  // Makes running and later fetches from origin give up promptly (server shutdown).
+  void Stop() { stopping_ = true; }
+
+ private:
+  // A usable record for one of the URIs, or for the checksum; nullopt if there is none.
+  StatusOr<std::optional<AssetFetchResult>> ServeRecorded(const AssetFetchRequest& request, const AssetScope& scope);
+  // Tries the URIs in order within the request's timeout; records the first success.
+  StatusOr<AssetFetchResult> FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope);
+  // One try at one URI: the content, or why the origin could not provide it. A non-OK
+  // StatusOr is kiln's own failure (storage), which ends the whole fetch.
+  struct Attempt {
+    Digest digest;
+    Status origin_error;
+  };
+  StatusOr<Attempt> FetchFromOrigin(const AssetFetchRequest& request, int uri_index, Duration timeout,
+                                    AssetFetchResult& result);
+  StatusOr<Attempt> FetchBlob(const AssetFetchRequest& request, const DownloadRequest& download);
+  StatusOr<Attempt> FetchDirectory(const AssetFetchRequest& request, const DownloadRequest& download,
+                                   AssetFetchResult& result);
+
+  AssetIndex* index_;
+  BlobStore* cas_;
+  Downloader* downloader_;
+  Runner* git_runner_;
+  const AssetFetcherOptions options_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace kiln

@@ -1,0 +1,47 @@
+#include "asset/blocking_task_pool.h"
+
+namespace kiln {
+
+BlockingTaskPool::BlockingTaskPool(int threads, size_t max_queued) : max_queued_(max_queued) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { RunTasks(); });
+}
+
+Status BlockingTaskPool::Submit(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Status::Unavailable("the server is shutting down");
+    if (queue_.size() >= max_queued_) {
+      return Status::ResourceExhausted("too many fetches waiting (" + std::to_string(max_queued_) + "); retry later");
+    }
+    queue_.push_back(std::move(task));
+  }
+  wakeup_.notify_one();
+  return Status::Ok();
+}
+
+void BlockingTaskPool::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+void BlockingTaskPool::RunTasks() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mutex_);
+      wakeup_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // Stopping, and nothing left to run.
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+}  // namespace kiln

@@ -1,0 +1,38 @@
+// A few threads for work that blocks (downloads, git), so that gRPC's callback threads
+// never wait on the network. Tasks run in submission order; Stop() runs what is queued
+// and joins the threads, so every queued task (and the RPC it will finish) completes.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+
+namespace kiln {
+
+class BlockingTaskPool {
+ public:
+  BlockingTaskPool(int threads, size_t max_queued);
+  ~BlockingTaskPool() { Stop(); }
+
+  // RESOURCE_EXHAUSTED when `max_queued` tasks are already waiting; UNAVAILABLE after
+  // Stop(). The task is not run then.
+  Status Submit(std::function<void()> task);
+  void Stop();
+
+ private:
+  void RunTasks();
+
+  const size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  std::deque<std::function<void()>> queue_;  // Guarded by mutex_.
+  bool stopping_ = false;                    // Guarded by mutex_.
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace kiln

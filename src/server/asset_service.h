@@ -1,0 +1,45 @@
+// The Remote Asset API's two services as thin adapters: requests are validated and turned
+// into core requests here, the work is done by AssetFetcher and AssetIndex (src/asset).
+// Fetches block on the network, so they run on a BlockingTaskPool and finish their
+// reactor from there; a fetch whose client gave up (deadline, cancel) still runs to its
+// own timeout and is remembered, as the spec asks. Pushes only touch local storage and
+// run inline.
+#pragma once
+
+#include "asset/asset_fetcher.h"
+#include "asset/asset_push.h"
+#include "asset/blocking_task_pool.h"
+#include "build/bazel/remote/asset/v1/remote_asset.grpc.pb.h"
+
+namespace kiln {
+
+class FetchService final : public asset_proto::Fetch::CallbackService {
+ public:
+  FetchService(AssetFetcher* fetcher, BlockingTaskPool* pool) : fetcher_(fetcher), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* FetchBlob(grpc::CallbackServerContext* context, const asset_proto::FetchBlobRequest* request,
+                                      asset_proto::FetchBlobResponse* response) override;
+  grpc::ServerUnaryReactor* FetchDirectory(grpc::CallbackServerContext* context,
+                                           const asset_proto::FetchDirectoryRequest* request,
+                                           asset_proto::FetchDirectoryResponse* response) override;
+
+ private:
+  AssetFetcher* fetcher_;
+  BlockingTaskPool* pool_;
+};
+
+class PushService final : public asset_proto::Push::CallbackService {
+ public:
+  explicit PushService(AssetIndex* index) : index_(index) {}
+
+  grpc::ServerUnaryReactor* PushBlob(grpc::CallbackServerContext* context, const asset_proto::PushBlobRequest* request,
+                                     asset_proto::PushBlobResponse* response) override;
+  grpc::ServerUnaryReactor* PushDirectory(grpc::CallbackServerContext* context,
+                                          const asset_proto::PushDirectoryRequest* request,
+                                          asset_proto::PushDirectoryResponse* response) override;
+
+ private:
+  AssetIndex* index_;
+};
+
+}  // namespace kiln
