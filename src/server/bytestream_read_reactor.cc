@@ -1,6 +1,7 @@
 #include "server/bytestream_read_reactor.h"
 
 #include "server/grpc_status.h"
+#include "server/read_response_frame.h"
 
 namespace kiln {
 
@@ -22,47 +23,50 @@ void ByteStreamReadReactor::OnWriteDone(bool ok) {
 }
 
 void ByteStreamReadReactor::SendNextChunk() {
-  std::string* out = response_.mutable_data();
-  // Reading straight into the message: keep its size between chunks, as resize() zero-fills
-  // whatever it grows (a 1 MiB memset per chunk otherwise).
-  if (compressor_) out->clear();
-  bool filled = false;
-  // A compressed stream may need several raw chunks before zstd emits output.
-  while (compressor_ ? out->empty() : !filled) {
-    if (remaining_ == 0) {
-      if (!compressor_ || compressor_finished_) {
-        Finish(grpc::Status::OK);
-        return;
-      }
-      compressor_finished_ = true;
-      Status status = compressor_->Compress("", /*last=*/true, out);
-      if (!status.ok()) {
-        Finish(ToGrpcStatus(status));
-        return;
-      }
-      continue;
-    }
-    std::string* target = compressor_ ? &chunk_ : out;
-    const size_t want = static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes));
-    if (target->size() != want) target->resize(want);
-    auto n = reader_->Read(target->data(), target->size());
-    if (!n.ok() || *n == 0) {
-      Finish(ToGrpcStatus(n.ok() ? Status::DataLoss("blob ended early") : n.status()));
-      return;
-    }
-    target->resize(*n);
-    filled = true;
-    remaining_ -= static_cast<int64_t>(*n);
-    if (compressor_) {
-      Status status = compressor_->Compress(chunk_, /*last=*/remaining_ == 0, out);
-      if (!status.ok()) {
-        Finish(ToGrpcStatus(status));
-        return;
-      }
-      if (remaining_ == 0) compressor_finished_ = true;
-    }
+  if (compressor_) {
+    auto chunk = NextCompressedChunk();
+    if (!chunk.ok()) return Finish(ToGrpcStatus(chunk.status()));
+    if (chunk->empty()) return Finish(grpc::Status::OK);
+    response_ = FrameReadResponse(std::move(chunk).value());
+  } else {
+    if (remaining_ == 0) return Finish(grpc::Status::OK);
+    auto chunk = NextRawChunk();
+    if (!chunk.ok()) return Finish(ToGrpcStatus(chunk.status()));
+    response_ = std::move(chunk).value();
   }
   StartWrite(&response_);
+}
+
+StatusOr<grpc::ByteBuffer> ByteStreamReadReactor::NextRawChunk() {
+  const size_t want = static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes));
+  // Not zero-filled (unlike a std::string): every byte is read into before it is sent.
+  std::unique_ptr<char[]> data(new char[want]);
+  auto n = reader_->Read(data.get(), want);
+  if (!n.ok()) return n.status();
+  if (*n == 0) return Status::DataLoss("blob ended early");
+  remaining_ -= static_cast<int64_t>(*n);
+  return FrameReadResponse(std::move(data), *n);
+}
+
+StatusOr<std::string> ByteStreamReadReactor::NextCompressedChunk() {
+  std::string out;
+  // zstd may need several raw chunks before it emits output.
+  while (out.empty() && !compressor_finished_) {
+    if (remaining_ == 0) {
+      compressor_finished_ = true;
+      KILN_RETURN_IF_ERROR(compressor_->Compress("", /*last=*/true, &out));
+      break;
+    }
+    chunk_.resize(static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes)));
+    auto n = reader_->Read(chunk_.data(), chunk_.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) return Status::DataLoss("blob ended early");
+    chunk_.resize(*n);
+    remaining_ -= static_cast<int64_t>(*n);
+    KILN_RETURN_IF_ERROR(compressor_->Compress(chunk_, /*last=*/remaining_ == 0, &out));
+    if (remaining_ == 0) compressor_finished_ = true;
+  }
+  return out;
 }
 
 }  // namespace kiln

@@ -10,32 +10,41 @@
 
 namespace kiln {
 
-using google::bytestream::ReadResponse;
+// Read answers with hand-framed ReadResponses.
+using Frame = grpc::ByteBuffer;
 
-grpc::ServerWriteReactor<ReadResponse>* ByteStreamService::Read(grpc::CallbackServerContext* context,
-                                                                const google::bytestream::ReadRequest* request) {
-  if (log_streams_ && ParseLogStreamName(request->resource_name())) {
-    return NewLogStreamReadReactor(*log_streams_, *request);
+grpc::ServerWriteReactor<Frame>* ByteStreamService::Read(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request_bytes) {
+  google::bytestream::ReadRequest request;
+  grpc::ByteBuffer copy(*request_bytes);  // Deserializing consumes the buffer; it is gRPC's.
+  if (!grpc::SerializationTraits<google::bytestream::ReadRequest>::Deserialize(&copy, &request).ok()) {
+    return new FinishedWriteReactor<Frame>(Status::InvalidArgument("the ReadRequest message cannot be parsed"));
   }
-  auto name = ParseReadResourceName(request->resource_name());
-  if (!name.ok()) return new FinishedWriteReactor<ReadResponse>(name.status());
+  if (log_streams_ && ParseLogStreamName(request.resource_name())) {
+    return NewLogStreamReadReactor(*log_streams_, request);
+  }
+  return ReadBlob(request);
+}
+
+grpc::ServerWriteReactor<Frame>* ByteStreamService::ReadBlob(const google::bytestream::ReadRequest& request) {
+  auto name = ParseReadResourceName(request.resource_name());
+  if (!name.ok()) return new FinishedWriteReactor<Frame>(name.status());
   const Digest& digest = name->digest;
-  if (request->read_offset() < 0 || request->read_offset() > digest.size()) {
-    return new FinishedWriteReactor<ReadResponse>(Status::OutOfRange(
-        "read_offset " + std::to_string(request->read_offset()) + " is outside blob " + digest.ToString()));
+  if (request.read_offset() < 0 || request.read_offset() > digest.size()) {
+    return new FinishedWriteReactor<Frame>(Status::OutOfRange(
+        "read_offset " + std::to_string(request.read_offset()) + " is outside blob " + digest.ToString()));
   }
-  if (request->read_limit() < 0) {
-    return new FinishedWriteReactor<ReadResponse>(
-        Status::InvalidArgument("read_limit " + std::to_string(request->read_limit()) + " is negative"));
+  if (request.read_limit() < 0) {
+    return new FinishedWriteReactor<Frame>(
+        Status::InvalidArgument("read_limit " + std::to_string(request.read_limit()) + " is negative"));
   }
-  if (name->compression != Compression::kIdentity && request->read_limit() != 0) {
-    return new FinishedWriteReactor<ReadResponse>(
-        Status::InvalidArgument("read_limit must be 0 when reading compressed-blobs"));
+  if (name->compression != Compression::kIdentity && request.read_limit() != 0) {
+    return new FinishedWriteReactor<Frame>(Status::InvalidArgument("read_limit must be 0 when reading compressed-blobs"));
   }
-  auto reader = cas_->OpenRead(digest, request->read_offset());
-  if (!reader.ok()) return new FinishedWriteReactor<ReadResponse>(reader.status());
-  int64_t remaining = digest.size() - request->read_offset();
-  if (request->read_limit() > 0) remaining = std::min(remaining, request->read_limit());
+  auto reader = cas_->OpenRead(digest, request.read_offset());
+  if (!reader.ok()) return new FinishedWriteReactor<Frame>(reader.status());
+  int64_t remaining = digest.size() - request.read_offset();
+  if (request.read_limit() > 0) remaining = std::min(remaining, request.read_limit());
   return new ByteStreamReadReactor(std::move(reader).value(), remaining, name->compression);
 }
 

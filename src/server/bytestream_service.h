@@ -10,13 +10,16 @@
 
 namespace kiln {
 
-class ByteStreamService final : public google::bytestream::ByteStream::CallbackService {
+// Read is a raw method (ByteBuffer in and out) so that chunks are framed without a copy
+// (read_response_frame.h); Write and QueryWriteStatus use the generated messages.
+class ByteStreamService final
+    : public google::bytestream::ByteStream::WithRawCallbackMethod_Read<google::bytestream::ByteStream::CallbackService> {
  public:
   ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams = nullptr)
       : cas_(cas), uploads_(uploads), log_streams_(log_streams) {}
 
-  grpc::ServerWriteReactor<google::bytestream::ReadResponse>* Read(
-      grpc::CallbackServerContext* context, const google::bytestream::ReadRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Read(grpc::CallbackServerContext* context,
+                                                   const grpc::ByteBuffer* request) override;
   grpc::ServerReadReactor<google::bytestream::WriteRequest>* Write(
       grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) override;
   grpc::ServerUnaryReactor* QueryWriteStatus(grpc::CallbackServerContext* context,
@@ -24,6 +27,8 @@ class ByteStreamService final : public google::bytestream::ByteStream::CallbackS
                                              google::bytestream::QueryWriteStatusResponse* response) override;
 
  private:
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadBlob(const google::bytestream::ReadRequest& request);
+
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;

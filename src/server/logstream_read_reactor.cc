@@ -1,31 +1,32 @@
 #include "server/logstream_read_reactor.h"
 
 #include "server/grpc_status.h"
+#include "server/read_response_frame.h"
 
 namespace kiln {
 
-using google::bytestream::ReadResponse;
+using Frame = grpc::ByteBuffer;
 
 // As for CAS reads: large enough to amortise per-message overhead, small enough for any
 // client. Live logs usually arrive in much smaller pieces.
 constexpr size_t kLogChunkBytes = 1024 * 1024;
 
-grpc::ServerWriteReactor<ReadResponse>* NewLogStreamReadReactor(const LogStreamRegistry& registry,
+grpc::ServerWriteReactor<Frame>* NewLogStreamReadReactor(const LogStreamRegistry& registry,
                                                                 const google::bytestream::ReadRequest& request) {
   if (request.read_offset() < 0) {
-    return new FinishedWriteReactor<ReadResponse>(
+    return new FinishedWriteReactor<Frame>(
         Status::OutOfRange("read_offset " + std::to_string(request.read_offset()) + " is negative"));
   }
   if (request.read_limit() < 0) {
-    return new FinishedWriteReactor<ReadResponse>(
+    return new FinishedWriteReactor<Frame>(
         Status::InvalidArgument("read_limit " + std::to_string(request.read_limit()) + " is negative"));
   }
   auto stream = registry.OpenForRead(request.resource_name());
-  if (!stream.ok()) return new FinishedWriteReactor<ReadResponse>(stream.status());
+  if (!stream.ok()) return new FinishedWriteReactor<Frame>(stream.status());
   // A live stream may still grow to any offset; a finalized one has its final size.
   LogStream::Slice now = (*stream)->Read(0, 0);
   if (now.finalized && request.read_offset() > now.stored_size) {
-    return new FinishedWriteReactor<ReadResponse>(
+    return new FinishedWriteReactor<Frame>(
         Status::OutOfRange("read_offset " + std::to_string(request.read_offset()) + " is past the end of log stream " +
                            (*stream)->read_name() + " (" + std::to_string(now.stored_size) + " bytes)"));
   }
@@ -48,7 +49,7 @@ void LogStreamReadReactor::SendMore() {
     if (!slice.data.empty()) {
       offset_ += static_cast<int64_t>(slice.data.size());
       if (remaining_ > 0) remaining_ -= static_cast<int64_t>(slice.data.size());
-      *response_.mutable_data() = std::move(slice.data);
+      response_ = FrameReadResponse(std::move(slice.data));
       state_ = State::kWriting;
       lock.unlock();
       StartWrite(&response_);

@@ -20,10 +20,12 @@ namespace kiln {
 // Validates the request and returns the reactor that serves it (or one that fails at once:
 // NOT_FOUND for unknown streams, INVALID_ARGUMENT for write names and negative offsets or
 // limits, OUT_OF_RANGE for an offset past the end of a finalized stream).
-grpc::ServerWriteReactor<google::bytestream::ReadResponse>* NewLogStreamReadReactor(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewLogStreamReadReactor(
     const LogStreamRegistry& registry, const google::bytestream::ReadRequest& request);
 
-class LogStreamReadReactor final : public grpc::ServerWriteReactor<google::bytestream::ReadResponse> {
+// Writes hand-framed ReadResponses (read_response_frame.h), as the CAS read reactor does:
+// ByteStream.Read is one raw method for both.
+class LogStreamReadReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   // `limit` 0 means no limit.
   LogStreamReadReactor(std::shared_ptr<LogStream> stream, int64_t offset, int64_t limit);
@@ -48,7 +50,7 @@ class LogStreamReadReactor final : public grpc::ServerWriteReactor<google::bytes
   int64_t offset_;
   int64_t remaining_;  // -1: no limit.
   LogStream::WaitId wait_id_ = 0;
-  google::bytestream::ReadResponse response_;
+  grpc::ByteBuffer response_;
 };
 
 }  // namespace kiln
