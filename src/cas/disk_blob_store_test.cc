@@ -2,6 +2,7 @@
 #include "cas/disk_blob_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,33 @@ TEST(DiskBlobStoreTest, ZeroSizeDigestWithAnotherHashIsNotTheEmptyBlob) {
   EXPECT_EQ(store->FindMissing({fake_empty}).size(), 1u);
   EXPECT_EQ(store->OpenRead(fake_empty, 0).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(WriteBlob(*store, fake_empty, "").code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(DiskBlobStoreTest, UploadOfAPresentBlobIsVerifiedButWritesNothing) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, "already here");
+  ASSERT_TRUE(WriteBlob(*store, digest, "already here").ok());
+  struct stat before {};
+  ASSERT_EQ(::stat(store->PathFor(digest).c_str(), &before), 0);
+
+  EXPECT_TRUE(WriteBlob(*store, digest, "already here").ok());
+  auto wrong = store->OpenWrite(digest);
+  ASSERT_TRUE(wrong.ok());
+  ASSERT_TRUE((*wrong)->Write("different!!!").ok());
+  EXPECT_EQ((*wrong)->Commit().code(), StatusCode::kInvalidArgument) << "bytes are checked even if not written";
+
+  struct stat after {};
+  ASSERT_EQ(::stat(store->PathFor(digest).c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the stored file was not replaced";
+  EXPECT_EQ(ReadBlob(*store, digest).value(), "already here");
+  EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
 }
 
 }  // namespace

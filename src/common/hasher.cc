@@ -85,14 +85,16 @@ Digest ComputeDigest(DigestFunction function, std::string_view data) {
 
 StatusOr<Digest> ComputeFileDigest(DigestFunction function, int fd, const std::string& name) {
   constexpr size_t kChunkBytes = 1 << 20;
-  std::vector<char> buffer(kChunkBytes);
+  // One buffer per thread, reused: a fresh zero-filled MiB per file cost more than hashing
+  // the small files (stdout, stderr, outputs) most actions produce.
+  thread_local std::unique_ptr<char[]> buffer(new char[kChunkBytes]);
   Hasher hasher(function);
   int64_t size = 0;
   while (true) {
-    auto n = PreadFull(fd, buffer.data(), buffer.size(), size);
+    auto n = PreadFull(fd, buffer.get(), kChunkBytes, size);
     if (!n.ok()) return n.status().WithContext("reading " + name);
     if (*n == 0) break;
-    hasher.Update(std::string_view(buffer.data(), *n));
+    hasher.Update(std::string_view(buffer.get(), *n));
     size += static_cast<int64_t>(*n);
   }
   return Digest::Create(function, hasher.FinishHex(), size);

@@ -1,5 +1,7 @@
 #include "worker/cas_uploader.h"
 
+#include <algorithm>
+
 #include "common/file_util.h"
 #include "common/hasher.h"
 
@@ -19,7 +21,7 @@ StatusOr<Digest> CasUploader::UploadFile(int fd, const std::string& name) {
 
 Status CasUploader::UploadFileWithDigest(int fd, const Digest& digest, const std::string& name) {
   if (cas_->FindMissing({digest}).empty()) return Status::Ok();
-  buffer_.resize(kChunkBytes);
+  buffer_.resize(static_cast<size_t>(std::clamp<int64_t>(digest.size(), 1, kChunkBytes)));  // Small files, small buffer.
   auto writer = cas_->OpenWrite(digest);
   if (!writer.ok()) return writer.status().WithContext("uploading " + name);
   for (int64_t offset = 0; offset < digest.size();) {
