@@ -44,6 +44,38 @@ bool IsServerFault(const Status& status) {
   return status.code() == StatusCode::kInternal;
 }
 
+void AppendKeyField(std::string& key, std::string_view field) {
+  key += std::to_string(field.size());
+  key += ':';
+  key += field;
+}
+
+void AppendKeyHeaders(std::string& key, const HttpHeaders& headers) {
+  AppendKeyField(key, std::to_string(headers.size()));
+  for (const auto& [name, value] : headers) {
+    AppendKeyField(key, name);
+    AppendKeyField(key, value);
+  }
+}
+
+// Fetches with equal keys would do the same work from the origins: everything in the
+// request but its timeout and oldest_content_accepted. Headers count too (they may carry
+// the credentials that make the difference between content and a 403).
+std::string FlightKey(const AssetFetchRequest& request) {
+  std::string key;
+  AppendKeyField(key, request.kind == AssetKind::kBlob ? "blob" : "directory");
+  AppendKeyField(key, request.instance_name);
+  AppendKeyField(key, DigestFunctionName(request.function));
+  AppendKeyField(key, request.qualifiers.identity);
+  AppendKeyHeaders(key, request.qualifiers.headers);
+  for (const auto& [index, headers] : request.qualifiers.headers_for_uri) {
+    AppendKeyField(key, std::to_string(index));
+    AppendKeyHeaders(key, headers);
+  }
+  for (const std::string& uri : request.uris) AppendKeyField(key, uri);
+  return key;
+}
+
 }  // namespace
 
 StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request) {
@@ -52,7 +84,21 @@ StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request)
   if (!recorded.ok()) return recorded.status();
   if (recorded->has_value()) return std::move(**recorded);
   if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
-  return FetchFromOrigins(request, scope);
+  return FetchFromOriginsOnce(request, scope);
+}
+
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOriginsOnce(const AssetFetchRequest& request,
+                                                             const AssetScope& scope) {
+  const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto shared = flights_.Run(FlightKey(request), index_->Now(), request.oldest_accepted, deadline,
+                             [&] { return FetchFromOrigins(request, scope, deadline); });
+  if (shared) return std::move(shared).value();
+  AssetFetchResult result;
+  result.uri = request.uris.back();
+  result.status = Status(StatusCode::kDeadlineExceeded,
+                         "timed out waiting for an identical fetch another client started (still running)");
+  return result;
 }
 
 StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const AssetFetchRequest& request,
@@ -78,10 +124,9 @@ StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const Asse
   return std::optional<AssetFetchResult>();
 }
 
-StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope) {
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope,
+                                                          std::chrono::steady_clock::time_point deadline) {
   const WallTime started = index_->Now();
-  const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   AssetFetchResult result;
   std::string errors;
   for (size_t i = 0; i < request.uris.size(); ++i) {
@@ -122,6 +167,13 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
     return Attempt{{}, Status::NotFound("nothing was pushed for this URI, and kiln fetches only http, https and file URIs")};
   }
   if (stopping_) return Attempt{{}, Status::Cancelled("the server is shutting down")};
+  if (IsFileUri(download.uri)) {
+    // Read the resolved path, not the URI: what was checked is what is read (by libcurl
+    // or git, which both decode the escapes FileUriForPath adds).
+    auto path = options_.file_roots.Resolve(download.uri);
+    if (!path.ok()) return Attempt{{}, path.status()};
+    download.uri = FileUriForPath(*path);
+  }
   return request.kind == AssetKind::kBlob ? FetchBlob(request, download) : FetchDirectory(request, download, result);
 }
 

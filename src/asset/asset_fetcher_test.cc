@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include "testing/fake_downloader.h"
 #include "cas/memory_blob_store.h"
 #include "common/hasher.h"
@@ -116,6 +120,112 @@ TEST_F(AssetFetcherTest, StoppedFetcherGivesUp) {
   fetcher_.Stop();
   EXPECT_EQ(Fetch({"https://origin/a", "https://origin/b"}).status.code(), StatusCode::kCancelled);
   EXPECT_EQ(downloader_.requests(), 0);
+}
+
+// Holds every download until `waiters` fetches wait for it (bounded: 10 s).
+void HoldDownloadsUntilWaiting(FakeDownloader& downloader, const AssetFetcher& fetcher, int waiters) {
+  downloader.BeforeEachDownload([&fetcher, waiters] {
+    for (int i = 0; i < 1000 && fetcher.fetches_waiting() < waiters; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+}
+
+TEST_F(AssetFetcherTest, ConcurrentIdenticalFetchesShareOneDownload) {
+  downloader_.Serve("https://origin/a", "shared content");
+  HoldDownloadsUntilWaiting(downloader_, fetcher_, 2);
+  AssetFetchResult results[3];
+  std::vector<std::thread> clients;
+  for (AssetFetchResult& result : results) clients.emplace_back([&] { result = Fetch({"https://origin/a"}); });
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(downloader_.requests(), 1);
+  for (const AssetFetchResult& result : results) {
+    EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+    EXPECT_EQ(result.digest, ComputeDigest(DigestFunction::kSha256, "shared content"));
+  }
+  EXPECT_EQ(fetcher_.fetches_waiting(), 0);
+}
+
+TEST_F(AssetFetcherTest, FetchesThatDifferDoNotShareADownload) {
+  downloader_.Serve("https://origin/a", "a");
+  AssetFetchRequest plain;
+  plain.uris = {"https://origin/a"};
+  AssetFetchRequest with_header = plain;
+  with_header.qualifiers.headers = {{"Authorization", "Bearer x"}};
+  AssetFetchRequest other_function = plain;
+  other_function.function = DigestFunction::kSha512;
+  // Every download is held until all three are under way: shared ones never would be.
+  downloader_.BeforeEachDownload([this] {
+    for (int i = 0; i < 1000 && downloader_.requests() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  std::vector<std::thread> clients;
+  for (const AssetFetchRequest* request : {&plain, &with_header, &other_function}) {
+    clients.emplace_back([this, request] { EXPECT_TRUE(fetcher_.Fetch(*request).ok()); });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(downloader_.requests(), 3);
+  EXPECT_EQ(fetcher_.fetches_waiting(), 0);
+}
+
+TEST_F(AssetFetcherTest, AWaiterGivesUpAtItsOwnTimeout) {
+  downloader_.Stall("https://origin/slow");
+  std::thread first([&] { Fetch({"https://origin/slow"}); });
+  for (int i = 0; i < 1000 && downloader_.requests() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  AssetFetchRequest impatient;
+  impatient.uris = {"https://origin/slow"};
+  impatient.timeout = std::chrono::milliseconds(50);
+  auto waited = fetcher_.Fetch(impatient);
+  ASSERT_TRUE(waited.ok());
+  EXPECT_EQ(waited->status.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(waited->status.message().find("identical fetch"), std::string::npos) << waited->status.message();
+  fetcher_.Stop();
+  first.join();
+  EXPECT_EQ(downloader_.requests(), 1);
+}
+
+TEST_F(AssetFetcherTest, StopAbortsARunningDownloadAndItsWaiters) {
+  downloader_.Stall("https://origin/stalled");
+  HoldDownloadsUntilWaiting(downloader_, fetcher_, 1);
+  AssetFetchResult leader, waiter;
+  std::thread first([&] { leader = Fetch({"https://origin/stalled"}); });
+  std::thread second([&] { waiter = Fetch({"https://origin/stalled"}); });
+  for (int i = 0; i < 1000 && fetcher_.fetches_waiting() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  fetcher_.Stop();
+  first.join();
+  second.join();
+  EXPECT_EQ(leader.status.code(), StatusCode::kCancelled) << leader.status.ToString();
+  EXPECT_EQ(waiter.status.code(), StatusCode::kCancelled) << waiter.status.ToString();
+  EXPECT_EQ(downloader_.requests(), 1);
+}
+
+TEST_F(AssetFetcherTest, FileUrisAreRefusedWithoutFileRoots) {
+  AssetFetchResult result = Fetch({"file:///etc/hostname"});
+  EXPECT_EQ(result.status.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(result.status.message().find("--asset-file-roots"), std::string::npos) << result.status.message();
+  EXPECT_EQ(downloader_.requests(), 0);
+}
+
+TEST(AssetFetcherFileRootsTest, FileUrisUnderARootAreDownloadedByTheirResolvedPath) {
+  TempDir temp, root;
+  std::filesystem::create_directories(root.path() + "/sub dir");
+  std::ofstream(root.path() + "/sub dir/f.txt") << "x";
+  auto roots = FileUriRoots::FromDirectories({root.path()});
+  ASSERT_TRUE(roots.ok());
+  MemoryRecordStore records;
+  MemoryBlobStore cas;
+  FakeDownloader downloader;
+  AssetIndex index(&records, &cas, [] { return std::chrono::system_clock::now(); });
+  AssetFetcherOptions options{temp.path()};
+  options.file_roots = *roots;
+  AssetFetcher fetcher(&index, &cas, &downloader, nullptr, options);
+  const std::string resolved_uri = FileUriForPath(root.path() + "/sub dir/f.txt");
+  downloader.Serve(resolved_uri, "x");
+  AssetFetchRequest request;
+  request.uris = {"file://" + root.path() + "/sub%20dir/../sub%20dir/./f.txt"};
+  auto result = fetcher.Fetch(request);
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->status.ok()) << result->status.ToString();
+  EXPECT_EQ(downloader.last_request().uri, resolved_uri);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 // FetchBlob against a real kiln: downloads over HTTP and file://, checksum.sri, headers,
 // several URIs, timeouts, unsupported qualifiers, and serving later fetches from the CAS.
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -38,7 +41,7 @@ TEST_F(FetchBlobTest, DownloadsOverHttpAndServesTheNextFetchFromTheCas) {
 }
 
 TEST_F(FetchBlobTest, FetchesFileUris) {
-  const std::string path = data_dir_.path() + "-origin.txt";
+  const std::string path = file_origin_.path() + "/origin.txt";
   std::ofstream(path) << "from a file";
   asset::FetchBlobResponse response;
   ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file://" + path}), &response).ok());
@@ -52,8 +55,44 @@ TEST_F(FetchBlobTest, FetchesFileUris) {
   std::remove(path.c_str());
 
   asset::FetchBlobResponse missing;
-  ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file:///nonexistent/kiln-test"}), &missing).ok());
-  EXPECT_TRUE(HasStatus(missing.status(), grpc::StatusCode::NOT_FOUND, "file:///nonexistent/kiln-test"));
+  const std::string missing_uri = "file://" + file_origin_.path() + "/nonexistent";
+  ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({missing_uri}), &missing).ok());
+  EXPECT_TRUE(HasStatus(missing.status(), grpc::StatusCode::NOT_FOUND, missing_uri));
+}
+
+TEST_F(FetchBlobTest, FileUrisOutsideTheFileRootsAreRefused) {
+  TempDir elsewhere;
+  const std::string secret = elsewhere.path() + "/secret.txt";
+  std::ofstream(secret) << "not for clients";
+  ASSERT_EQ(::symlink(secret.c_str(), (file_origin_.path() + "/link").c_str()), 0);
+  const std::string dotdot = "file://" + file_origin_.path() + "/../" +
+                             std::filesystem::path(elsewhere.path()).filename().string() + "/secret.txt";
+  for (const std::string& uri : {"file://" + secret, "file://" + file_origin_.path() + "/link", dotdot}) {
+    asset::FetchBlobResponse response;
+    ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({uri}), &response).ok());
+    EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, uri));
+    EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, "--asset-file-roots"));
+  }
+  // Another URI of the same request is still tried.
+  http_.Serve("/mirror", "public");
+  asset::FetchBlobResponse response;
+  ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file://" + secret, http_.Url("/mirror")}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(ReadCasBlob(response.blob_digest()), "public");
+}
+
+// Without --asset-file-roots, kiln reads no file URI at all.
+class FetchBlobWithoutFileRootsTest : public AssetServerTest {
+ protected:
+  std::vector<std::string> ServerFlags() const override { return {}; }
+};
+
+TEST_F(FetchBlobWithoutFileRootsTest, FileUrisAreRefused) {
+  const std::string path = file_origin_.path() + "/origin.txt";
+  std::ofstream(path) << "from a file";
+  asset::FetchBlobResponse response;
+  ASSERT_TRUE(FetchBlob(AssetRequest<asset::FetchBlobRequest>({"file://" + path}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, "--asset-file-roots"));
 }
 
 TEST_F(FetchBlobTest, VerifiesChecksumSriAndStoresNothingOnMismatch) {
@@ -151,6 +190,27 @@ TEST_F(FetchBlobTest, AStalledDownloadBlocksNeitherOtherCallsNorShutdown) {
   EXPECT_FALSE(stalled_status.ok() && stalled_response.status().code() == 0) << "a stalled download cannot succeed";
 }
 
+TEST_F(FetchBlobTest, ShutdownCancelsRunningDownloadsAndAnswersTheirCalls) {
+  http_.Stall("/stalled");
+  auto stalled = AssetRequest<asset::FetchBlobRequest>({http_.Url("/stalled")});
+  stalled.mutable_timeout()->set_seconds(120);
+  grpc::Status stalled_status;
+  asset::FetchBlobResponse stalled_response;
+  std::thread fetching([&] { stalled_status = FetchBlob(stalled, &stalled_response); });
+  for (int i = 0; i < 1000 && http_.requests("/stalled") == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(http_.requests("/stalled"), 1);
+
+  const auto stopping = std::chrono::steady_clock::now();
+  StopServer();
+  const auto stop_time = std::chrono::steady_clock::now() - stopping;
+  fetching.join();
+  // The download was stopped by the cancel flag and the call answered by kiln, not cut off
+  // by gRPC's shutdown.
+  ASSERT_TRUE(stalled_status.ok()) << Describe(stalled_status);
+  EXPECT_TRUE(HasStatus(stalled_response.status(), grpc::StatusCode::CANCELLED, http_.Url("/stalled")));
+  RecordProperty("shutdown_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(stop_time).count()));
+}
+
 TEST_F(FetchBlobTest, UnsupportedQualifiersAreInvalidArgumentWithBadRequestDetails) {
   http_.Serve("/a", "x");
   asset::FetchBlobResponse response;
@@ -216,7 +276,11 @@ TEST_F(FetchBlobTest, UsesTheRequestedDigestFunction) {
 // A 1 MiB CAS with a short FindMissing pin, so that a fetched blob can be evicted.
 class FetchBlobEvictionTest : public AssetServerTest {
  protected:
-  std::vector<std::string> ServerFlags() const override { return {"--max-cas-bytes", "1M", "--find-missing-grace", "1s"}; }
+  std::vector<std::string> ServerFlags() const override {
+    std::vector<std::string> flags = AssetServerTest::ServerFlags();
+    flags.insert(flags.end(), {"--max-cas-bytes", "1M", "--find-missing-grace", "1s"});
+    return flags;
+  }
 };
 
 TEST_F(FetchBlobEvictionTest, ARecordWhoseBlobWasEvictedIsNotServed) {
