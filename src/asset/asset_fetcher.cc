@@ -1,12 +1,13 @@
 #include "asset/asset_fetcher.h"
 
+#include <fcntl.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "asset/archive_extractor.h"
 #include "asset/git_checkout.h"
 #include "asset/tree_import.h"
-#include "asset/verified_download.h"
 #include "common/file_util.h"
 #include "worker/cas_uploader.h"
 
@@ -179,15 +180,30 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
 
 StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchBlob(const AssetFetchRequest& request,
                                                         const DownloadRequest& download) {
+  const TempFileName name = options_.move_downloads ? TempFileName::kKept : TempFileName::kUnlinked;
   auto file = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
-                               options_.temp_dir, stopping_);
+                               options_.temp_dir, name, stopping_);
   if (!file.ok()) {
     if (IsServerFault(file.status())) return file.status();
     return Attempt{{}, file.status()};
   }
-  CasUploader uploader(cas_, request.function);
-  KILN_RETURN_IF_ERROR(uploader.UploadFileWithDigest(file->fd.get(), file->digest, "the download"));
+  KILN_RETURN_IF_ERROR(StoreDownload(*file, request.function));
   return Attempt{file->digest, Status::Ok()};
+}
+
+Status AssetFetcher::StoreDownload(DownloadedFile& file, DigestFunction function) {
+  if (options_.move_downloads && !file.path.get().empty()) {
+    auto moved = options_.move_downloads(AT_FDCWD, file.path.get(), file.fd.get(), function);
+    if (!moved.ok()) return moved.status().WithContext("moving the download into the CAS");
+    if (moved->has_value()) {
+      file.path.Release();  // Its name is the CAS's now.
+      // The store hashed the file again; only a writer kiln does not know of could differ.
+      if (**moved != file.digest) return Status::Internal("the download changed while it was moved into the CAS");
+      return Status::Ok();
+    }
+  }
+  CasUploader uploader(cas_, function);
+  return uploader.UploadFileWithDigest(file.fd.get(), file.digest, "the download");
 }
 
 StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchRequest& request,
@@ -205,7 +221,7 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
     origin_status = commit.status();
   } else {
     auto archive = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
-                                    options_.temp_dir, stopping_);
+                                    options_.temp_dir, TempFileName::kUnlinked, stopping_);
     origin_status = archive.status();
     if (archive.ok()) {
       KILN_RETURN_IF_ERROR(MakeDirectories(tree));

@@ -24,6 +24,8 @@
 #include "asset/file_uri_roots.h"
 #include "asset/qualifiers.h"
 #include "asset/single_flight.h"
+#include "asset/verified_download.h"
+#include "worker/cas_uploader.h"
 #include "worker/runner.h"
 
 namespace kiln {
@@ -33,6 +35,9 @@ struct AssetFetcherOptions {
   Duration default_timeout = std::chrono::minutes(10);  // When the request sets none.
   Duration max_timeout = std::chrono::hours(1);         // Longer requested timeouts are clamped.
   FileUriRoots file_roots;  // Where file URIs (downloads and git remotes) may read.
+  // Moves a verified download (named in temp_dir) into the CAS instead of copying it, when
+  // the CAS can take it (a DiskBlobStore on the same filesystem). Unset: always copied.
+  OutputMover move_downloads;
 };
 
 struct AssetFetchRequest {
@@ -82,6 +87,8 @@ class AssetFetcher {
   StatusOr<Attempt> FetchFromOrigin(const AssetFetchRequest& request, int uri_index, Duration timeout,
                                     AssetFetchResult& result);
   StatusOr<Attempt> FetchBlob(const AssetFetchRequest& request, const DownloadRequest& download);
+  // Puts a verified download into the CAS: moved when move_downloads takes it, else copied.
+  Status StoreDownload(DownloadedFile& file, DigestFunction function);
   StatusOr<Attempt> FetchDirectory(const AssetFetchRequest& request, const DownloadRequest& download,
                                    AssetFetchResult& result);
 

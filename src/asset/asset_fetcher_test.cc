@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "testing/fake_downloader.h"
+#include "cas/disk_blob_store.h"
 #include "cas/memory_blob_store.h"
 #include "common/hasher.h"
 #include "testing/temp_dir.h"
@@ -226,6 +229,86 @@ TEST(AssetFetcherFileRootsTest, FileUrisUnderARootAreDownloadedByTheirResolvedPa
   ASSERT_TRUE(result.ok());
   EXPECT_TRUE(result->status.ok()) << result->status.ToString();
   EXPECT_EQ(downloader.last_request().uri, resolved_uri);
+}
+
+// Over a DiskBlobStore, a download is moved into the CAS: the stored file is the one the
+// download wrote (same inode), and nothing is left in the temp directory.
+class AssetFetcherDiskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cas = DiskBlobStore::Open(DiskBlobStoreOptions{cas_root_.path()});
+    ASSERT_TRUE(cas.ok()) << cas.status().ToString();
+    cas_ = std::move(cas).value();
+    index_ = std::make_unique<AssetIndex>(&records_, cas_.get(), [] { return std::chrono::system_clock::now(); });
+    AssetFetcherOptions options{temp_.path()};
+    options.move_downloads = [this](int dir_fd, const std::string& name, int fd, DigestFunction function) {
+      struct stat info {};
+      ::fstat(fd, &info);
+      moved_inode_ = info.st_ino;
+      ++move_calls_;
+      if (refuse_moves_) return StatusOr<std::optional<Digest>>(std::optional<Digest>());
+      return cas_->AdoptFile(dir_fd, name, fd, function);
+    };
+    fetcher_ = std::make_unique<AssetFetcher>(index_.get(), cas_.get(), &downloader_, nullptr, options);
+  }
+
+  AssetFetchResult Fetch(const std::string& uri, std::optional<Sri> checksum = std::nullopt) {
+    AssetFetchRequest request;
+    request.uris = {uri};
+    request.qualifiers.checksum = std::move(checksum);
+    auto result = fetcher_->Fetch(request);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? std::move(result).value() : AssetFetchResult{};
+  }
+  bool TempDirIsEmpty() const { return std::filesystem::is_empty(temp_.path()); }
+
+  TempDir temp_, cas_root_;
+  MemoryRecordStore records_;
+  std::unique_ptr<DiskBlobStore> cas_;
+  std::unique_ptr<AssetIndex> index_;
+  FakeDownloader downloader_;
+  std::unique_ptr<AssetFetcher> fetcher_;
+  ino_t moved_inode_ = 0;
+  int move_calls_ = 0;
+  bool refuse_moves_ = false;
+};
+
+TEST_F(AssetFetcherDiskTest, DownloadsAreMovedIntoTheCasWithoutACopy) {
+  downloader_.Serve("https://origin/a", "moved, not copied");
+  AssetFetchResult result = Fetch("https://origin/a");
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(*ReadBlob(*cas_, result.digest), "moved, not copied");
+  struct stat stored {};
+  ASSERT_EQ(::stat(cas_->PathFor(result.digest).c_str(), &stored), 0);
+  EXPECT_EQ(move_calls_, 1);
+  EXPECT_EQ(stored.st_ino, moved_inode_);
+  EXPECT_TRUE(TempDirIsEmpty());
+}
+
+TEST_F(AssetFetcherDiskTest, AChecksumMismatchIsNeitherMovedNorLeftBehind) {
+  downloader_.Serve("https://origin/a", "tampered");
+  AssetFetchResult result = Fetch("https://origin/a", Sri{DigestFunction::kSha256, HashHex(DigestFunction::kSha256, "good")});
+  EXPECT_EQ(result.status.code(), StatusCode::kAborted);
+  EXPECT_EQ(move_calls_, 0);
+  EXPECT_EQ(cas_->blob_count(), 0u);
+  EXPECT_TRUE(TempDirIsEmpty());
+}
+
+TEST_F(AssetFetcherDiskTest, ADownloadTheStoreCannotTakeIsCopiedAndRemoved) {
+  refuse_moves_ = true;  // As for a temp directory on another filesystem.
+  downloader_.Serve("https://origin/a", "copied");
+  AssetFetchResult result = Fetch("https://origin/a");
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(move_calls_, 1);
+  EXPECT_EQ(*ReadBlob(*cas_, result.digest), "copied");
+  EXPECT_TRUE(TempDirIsEmpty());
+}
+
+TEST_F(AssetFetcherDiskTest, AFailedDownloadLeavesNoTempFile) {
+  downloader_.Fail("https://origin/a", Status::Unavailable("connection reset"));
+  EXPECT_EQ(Fetch("https://origin/a").status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(move_calls_, 0);
+  EXPECT_TRUE(TempDirIsEmpty());
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ namespace {
 
 // Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
 // emptied at start (anything there belongs to fetches a previous process never finished).
-StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, BlobStore* cas) {
+StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas) {
   auto assets = std::make_unique<RemoteAssets>();
   auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes);
   if (!records.ok()) return records.status();
@@ -91,6 +91,10 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
   if (!file_roots.ok()) return file_roots.status();
   fetcher_options.file_roots = std::move(file_roots).value();
+  // Downloads are moved into the CAS, not copied (when asset-tmp is on the CAS's disk).
+  fetcher_options.move_downloads = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
+    return cas->AdoptFile(dir_fd, name, fd, function);
+  };
   std::error_code ignored;
   std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
   KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
