@@ -1,12 +1,13 @@
 #include "asset/asset_fetcher.h"
 
+#include <fcntl.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "asset/archive_extractor.h"
 #include "asset/git_checkout.h"
 #include "asset/tree_import.h"
-#include "asset/verified_download.h"
 #include "common/file_util.h"
 #include "worker/cas_uploader.h"
 
@@ -44,6 +45,38 @@ bool IsServerFault(const Status& status) {
   return status.code() == StatusCode::kInternal;
 }
 
+void AppendKeyField(std::string& key, std::string_view field) {
+  key += std::to_string(field.size());
+  key += ':';
+  key += field;
+}
+
+void AppendKeyHeaders(std::string& key, const HttpHeaders& headers) {
+  AppendKeyField(key, std::to_string(headers.size()));
+  for (const auto& [name, value] : headers) {
+    AppendKeyField(key, name);
+    AppendKeyField(key, value);
+  }
+}
+
+// Fetches with equal keys would do the same work from the origins: everything in the
+// request but its timeout and oldest_content_accepted. Headers count too (they may carry
+// the credentials that make the difference between content and a 403).
+std::string FlightKey(const AssetFetchRequest& request) {
+  std::string key;
+  AppendKeyField(key, request.kind == AssetKind::kBlob ? "blob" : "directory");
+  AppendKeyField(key, request.instance_name);
+  AppendKeyField(key, DigestFunctionName(request.function));
+  AppendKeyField(key, request.qualifiers.identity);
+  AppendKeyHeaders(key, request.qualifiers.headers);
+  for (const auto& [index, headers] : request.qualifiers.headers_for_uri) {
+    AppendKeyField(key, std::to_string(index));
+    AppendKeyHeaders(key, headers);
+  }
+  for (const std::string& uri : request.uris) AppendKeyField(key, uri);
+  return key;
+}
+
 }  // namespace
 
 StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request) {
@@ -52,7 +85,21 @@ StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request)
   if (!recorded.ok()) return recorded.status();
   if (recorded->has_value()) return std::move(**recorded);
   if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
-  return FetchFromOrigins(request, scope);
+  return FetchFromOriginsOnce(request, scope);
+}
+
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOriginsOnce(const AssetFetchRequest& request,
+                                                             const AssetScope& scope) {
+  const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto shared = flights_.Run(FlightKey(request), index_->Now(), request.oldest_accepted, deadline,
+                             [&] { return FetchFromOrigins(request, scope, deadline); });
+  if (shared) return std::move(shared).value();
+  AssetFetchResult result;
+  result.uri = request.uris.back();
+  result.status = Status(StatusCode::kDeadlineExceeded,
+                         "timed out waiting for an identical fetch another client started (still running)");
+  return result;
 }
 
 StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const AssetFetchRequest& request,
@@ -78,10 +125,9 @@ StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const Asse
   return std::optional<AssetFetchResult>();
 }
 
-StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope) {
+StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope,
+                                                          std::chrono::steady_clock::time_point deadline) {
   const WallTime started = index_->Now();
-  const Duration timeout = std::min(request.timeout.value_or(options_.default_timeout), options_.max_timeout);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   AssetFetchResult result;
   std::string errors;
   for (size_t i = 0; i < request.uris.size(); ++i) {
@@ -122,20 +168,42 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
     return Attempt{{}, Status::NotFound("nothing was pushed for this URI, and kiln fetches only http, https and file URIs")};
   }
   if (stopping_) return Attempt{{}, Status::Cancelled("the server is shutting down")};
+  if (IsFileUri(download.uri)) {
+    // Read the resolved path, not the URI: what was checked is what is read (by libcurl
+    // or git, which both decode the escapes FileUriForPath adds).
+    auto path = options_.file_roots.Resolve(download.uri);
+    if (!path.ok()) return Attempt{{}, path.status()};
+    download.uri = FileUriForPath(*path);
+  }
   return request.kind == AssetKind::kBlob ? FetchBlob(request, download) : FetchDirectory(request, download, result);
 }
 
 StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchBlob(const AssetFetchRequest& request,
                                                         const DownloadRequest& download) {
+  const TempFileName name = options_.move_downloads ? TempFileName::kKept : TempFileName::kUnlinked;
   auto file = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
-                               options_.temp_dir, stopping_);
+                               options_.temp_dir, name, stopping_);
   if (!file.ok()) {
     if (IsServerFault(file.status())) return file.status();
     return Attempt{{}, file.status()};
   }
-  CasUploader uploader(cas_, request.function);
-  KILN_RETURN_IF_ERROR(uploader.UploadFileWithDigest(file->fd.get(), file->digest, "the download"));
+  KILN_RETURN_IF_ERROR(StoreDownload(*file, request.function));
   return Attempt{file->digest, Status::Ok()};
+}
+
+Status AssetFetcher::StoreDownload(DownloadedFile& file, DigestFunction function) {
+  if (options_.move_downloads && !file.path.get().empty()) {
+    auto moved = options_.move_downloads(AT_FDCWD, file.path.get(), file.fd.get(), function);
+    if (!moved.ok()) return moved.status().WithContext("moving the download into the CAS");
+    if (moved->has_value()) {
+      file.path.Release();  // Its name is the CAS's now.
+      // The store hashed the file again; only a writer kiln does not know of could differ.
+      if (**moved != file.digest) return Status::Internal("the download changed while it was moved into the CAS");
+      return Status::Ok();
+    }
+  }
+  CasUploader uploader(cas_, function);
+  return uploader.UploadFileWithDigest(file.fd.get(), file.digest, "the download");
 }
 
 StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchRequest& request,
@@ -153,7 +221,7 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
     origin_status = commit.status();
   } else {
     auto archive = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
-                                    options_.temp_dir, stopping_);
+                                    options_.temp_dir, TempFileName::kUnlinked, stopping_);
     origin_status = archive.status();
     if (archive.ok()) {
       KILN_RETURN_IF_ERROR(MakeDirectories(tree));

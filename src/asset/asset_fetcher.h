@@ -21,7 +21,11 @@
 
 #include "asset/asset_index.h"
 #include "asset/downloader.h"
+#include "asset/file_uri_roots.h"
 #include "asset/qualifiers.h"
+#include "asset/single_flight.h"
+#include "asset/verified_download.h"
+#include "worker/cas_uploader.h"
 #include "worker/runner.h"
 
 namespace kiln {
@@ -30,6 +34,10 @@ struct AssetFetcherOptions {
   std::string temp_dir;  // For downloads and unpacked trees; must exist.
   Duration default_timeout = std::chrono::minutes(10);  // When the request sets none.
   Duration max_timeout = std::chrono::hours(1);         // Longer requested timeouts are clamped.
+  FileUriRoots file_roots;  // Where file URIs (downloads and git remotes) may read.
+  // Moves a verified download (named in temp_dir) into the CAS instead of copying it, when
+  // the CAS can take it (a DiskBlobStore on the same filesystem). Unset: always copied.
+  OutputMover move_downloads;
 };
 
 struct AssetFetchRequest {
@@ -59,12 +67,17 @@ class AssetFetcher {
   StatusOr<AssetFetchResult> Fetch(const AssetFetchRequest& request);
   // Makes running and later fetches from origin give up promptly (server shutdown).
   void Stop() { stopping_ = true; }
+  // Fetches waiting right now for an identical one another caller started (for tests).
+  int fetches_waiting() const { return flights_.waiting(); }
 
  private:
   // A usable record for one of the URIs, or for the checksum; nullopt if there is none.
   StatusOr<std::optional<AssetFetchResult>> ServeRecorded(const AssetFetchRequest& request, const AssetScope& scope);
-  // Tries the URIs in order within the request's timeout; records the first success.
-  StatusOr<AssetFetchResult> FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope);
+  // FetchFromOrigins, shared with identical fetches running at the same time.
+  StatusOr<AssetFetchResult> FetchFromOriginsOnce(const AssetFetchRequest& request, const AssetScope& scope);
+  // Tries the URIs in order until `deadline`; records the first success.
+  StatusOr<AssetFetchResult> FetchFromOrigins(const AssetFetchRequest& request, const AssetScope& scope,
+                                              std::chrono::steady_clock::time_point deadline);
   // One try at one URI: the content, or why the origin could not provide it. A non-OK
   // StatusOr is kiln's own failure (storage), which ends the whole fetch.
   struct Attempt {
@@ -74,6 +87,8 @@ class AssetFetcher {
   StatusOr<Attempt> FetchFromOrigin(const AssetFetchRequest& request, int uri_index, Duration timeout,
                                     AssetFetchResult& result);
   StatusOr<Attempt> FetchBlob(const AssetFetchRequest& request, const DownloadRequest& download);
+  // Puts a verified download into the CAS: moved when move_downloads takes it, else copied.
+  Status StoreDownload(DownloadedFile& file, DigestFunction function);
   StatusOr<Attempt> FetchDirectory(const AssetFetchRequest& request, const DownloadRequest& download,
                                    AssetFetchResult& result);
 
@@ -83,6 +98,7 @@ class AssetFetcher {
   Runner* git_runner_;
   const AssetFetcherOptions options_;
   std::atomic<bool> stopping_{false};
+  SingleFlight<StatusOr<AssetFetchResult>> flights_;
 };
 
 }  // namespace kiln

@@ -11,21 +11,42 @@
 namespace kiln {
 namespace {
 
-StatusOr<UniqueFd> OpenUnlinkedTempFile(const std::string& temp_dir) {
+struct TempFile {
+  UniqueFd fd;
+  TempFilePath path;
+};
+
+StatusOr<TempFile> CreateTempFile(const std::string& temp_dir, TempFileName name) {
   std::string path = temp_dir + "/download-XXXXXX";
   UniqueFd fd(::mkostemp(path.data(), O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus("create temporary file in", temp_dir, errno);
-  ::unlink(path.c_str());
-  return fd;
+  if (name == TempFileName::kUnlinked) {
+    ::unlink(path.c_str());
+    return TempFile{std::move(fd), TempFilePath()};
+  }
+  return TempFile{std::move(fd), TempFilePath(std::move(path))};
 }
 
 }  // namespace
 
+TempFilePath::~TempFilePath() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+TempFilePath& TempFilePath::operator=(TempFilePath&& other) noexcept {
+  if (this != &other) {
+    if (!path_.empty()) ::unlink(path_.c_str());
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
+
 StatusOr<DownloadedFile> DownloadVerified(Downloader& downloader, const DownloadRequest& request,
                                           DigestFunction function, const std::optional<Sri>& checksum,
-                                          const std::string& temp_dir, const std::atomic<bool>& stop) {
-  auto fd = OpenUnlinkedTempFile(temp_dir);
-  if (!fd.ok()) return fd.status();
+                                          const std::string& temp_dir, TempFileName name,
+                                          const std::atomic<bool>& stop) {
+  auto file = CreateTempFile(temp_dir, name);
+  if (!file.ok()) return file.status();
   Hasher hasher(function);
   std::optional<Hasher> checksum_hasher;
   if (checksum && checksum->function != function) checksum_hasher.emplace(checksum->function);
@@ -33,7 +54,7 @@ StatusOr<DownloadedFile> DownloadVerified(Downloader& downloader, const Download
   Status downloaded = downloader.Download(
       request,
       [&](std::string_view chunk) {
-        KILN_RETURN_IF_ERROR(WriteAll(fd->get(), chunk));
+        KILN_RETURN_IF_ERROR(WriteAll(file->fd.get(), chunk));
         hasher.Update(chunk);
         if (checksum_hasher) checksum_hasher->Update(chunk);
         size += static_cast<int64_t>(chunk.size());
@@ -51,7 +72,7 @@ StatusOr<DownloadedFile> DownloadVerified(Downloader& downloader, const Download
                              ", not " + checksum->hex_hash + " (nothing was stored)");
     }
   }
-  return DownloadedFile{std::move(fd).value(), std::move(digest).value()};
+  return DownloadedFile{std::move(file->fd), std::move(digest).value(), std::move(file->path)};
 }
 
 }  // namespace kiln

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "asset/file_uri_roots.h"
 #include "cli/flags.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
@@ -18,6 +19,25 @@ std::string DefaultDataDir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/kiln";
   if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/kiln";
   return ".kiln-data";
+}
+
+void AppendCommaSeparated(std::string_view list, std::vector<std::string>& out) {
+  while (true) {
+    const size_t comma = list.find(',');
+    out.emplace_back(list.substr(0, comma));
+    if (comma == std::string_view::npos) return;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+Status ValidateAssetFlags(const ServerOptions& options) {
+  if (options.asset_fetch_timeout <= Duration::zero() || options.asset_fetch_timeout > std::chrono::hours(1)) {
+    return Status::InvalidArgument("--asset-fetch-timeout must be more than 0 and at most 1h");
+  }
+  if (options.asset_fetch_threads < 1 || options.asset_fetch_threads > 256) {
+    return Status::InvalidArgument("--asset-fetch-threads must be between 1 and 256");
+  }
+  return FileUriRoots::FromDirectories(options.asset_file_roots).status();
 }
 
 }  // namespace
@@ -54,7 +74,17 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property the local workers offer besides OSFamily and ISA; repeatable.");
+  flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
+                    "Remote Asset: how long a fetch from origin may take when the request sets no timeout "
+                    "(at most 1h, the longest any request gets).");
+  flags.AddInt("asset-fetch-threads", &options.asset_fetch_threads,
+               "Remote Asset: fetches from origin that run at once (1-256); more wait in a queue.");
+  std::vector<std::string> file_root_flags;
+  flags.AddStringList("asset-file-roots", &file_root_flags,
+                      "DIR,... Remote Asset: directories file:// URIs (downloads, git remotes) may read from; "
+                      "a URI whose real path is elsewhere is refused. Default: none, file URIs refused.");
   Status parsed = flags.Parse(args);
+  for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& text : platform_flags) {
     if (!parsed.ok()) break;
     auto property = ParsePlatformProperty(text);
@@ -66,6 +96,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
     return 0;
   }
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
+  if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }

@@ -80,7 +80,7 @@ namespace {
 
 // Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
 // emptied at start (anything there belongs to fetches a previous process never finished).
-StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, BlobStore* cas) {
+StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas) {
   auto assets = std::make_unique<RemoteAssets>();
   auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes);
   if (!records.ok()) return records.status();
@@ -88,6 +88,13 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   AssetFetcherOptions fetcher_options;
   fetcher_options.temp_dir = options.data_dir + "/asset-tmp";
   fetcher_options.default_timeout = options.asset_fetch_timeout;
+  auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
+  if (!file_roots.ok()) return file_roots.status();
+  fetcher_options.file_roots = std::move(file_roots).value();
+  // Downloads are moved into the CAS, not copied (when asset-tmp is on the CAS's disk).
+  fetcher_options.move_downloads = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
+    return cas->AdoptFile(dir_fd, name, fd, function);
+  };
   std::error_code ignored;
   std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
   KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
@@ -256,17 +263,16 @@ void KilnServer::Shutdown(Duration grace) {
     // idle client connections must not hold shutdown for the whole grace period. Streams
     // waiting on operations count as running, so they get the grace period too.
     // Worker streams never end by themselves: wait for the other calls only.
+    // Downloads can take minutes: they give up now rather than hold the grace period.
+    if (state_->assets) state_->assets->fetcher->Stop();
     const auto deadline = std::chrono::steady_clock::now() + grace;
     const auto worker_streams = [this] { return state_->worker_service ? state_->worker_service->open_streams() : 0; };
     while (state_->calls.active_calls() > static_cast<int64_t>(worker_streams()) &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    // Fetches still downloading give up, and their calls finish, before gRPC stops.
-    if (state_->assets) {
-      state_->assets->fetcher->Stop();
-      state_->assets->pool->Stop();
-    }
+    // Fetches still queued finish their calls (as cancelled) before gRPC stops.
+    if (state_->assets) state_->assets->pool->Stop();
     state_->server->Shutdown(std::chrono::system_clock::now());
     state_->server->Wait();
     state_->server.reset();

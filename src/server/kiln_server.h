@@ -33,6 +33,8 @@ struct ServerOptions {
   // run at once (each blocks a thread on the network).
   Duration asset_fetch_timeout = std::chrono::minutes(10);
   int asset_fetch_threads = 4;
+  // Directories file:// URIs may be fetched from (real paths under them); none: refused.
+  std::vector<std::string> asset_file_roots;
 };
 
 class KilnServer {

@@ -4,7 +4,9 @@
 # output base expunged: the next build must get the file from kiln's records and CAS.
 # Usage: remote_downloader_test.sh PATH_TO_KILN
 source "$(dirname "$0")/lib.sh"
-start_kiln "$1" --workers 0
+mkdir -p "$work/origin"
+# kiln reads file:// URIs only under the directories given with --asset-file-roots.
+start_kiln "$1" --workers 0 --asset-file-roots "$work/origin"
 mkdir -p "$work/ws" "$work/origin"
 echo "fetched through kiln" > "$work/origin/dep.txt"
 sha256=$(sha256sum "$work/origin/dep.txt" | cut -d' ' -f1)

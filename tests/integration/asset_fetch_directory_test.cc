@@ -1,5 +1,7 @@
 // FetchDirectory against a real kiln: archives (tar, tar.gz, tar.xz, zip) over HTTP, git
 // repositories by branch and by commit, unsafe archives, and serving from the CAS later.
+#include <unistd.h>
+
 #include "asset_test_util.h"
 #include "testing/test_archive.h"
 #include "testing/test_git_repo.h"
@@ -113,8 +115,7 @@ class FetchGitDirectoryTest : public FetchDirectoryTest {
     return "";
   }
 
-  TempDir origin_;
-  kiln::TestGitRepo repo_{origin_.path() + "/repo"};
+  kiln::TestGitRepo repo_{file_origin_.path() + "/repo"};
   std::string first_, second_, feature_;
 };
 
@@ -142,6 +143,19 @@ TEST_F(FetchGitDirectoryTest, MissingBranchOrCommitIsNotFound) {
                                                                         {{"vcs.branch", "main"}, {"vcs.commit", feature_}}),
                              &response).ok());
   EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::NOT_FOUND, "not on branch main"));
+}
+
+TEST_F(FetchGitDirectoryTest, GitRemotesOutsideTheFileRootsAreRefused) {
+  TempDir elsewhere;
+  kiln::TestGitRepo outside(elsewhere.path() + "/repo");
+  outside.Commit({{"README", "private"}});
+  ASSERT_EQ(::symlink((elsewhere.path() + "/repo").c_str(), (file_origin_.path() + "/link.git").c_str()), 0);
+  for (const std::string& uri : {outside.uri(), "file://" + file_origin_.path() + "/link.git"}) {
+    asset::FetchDirectoryResponse response;
+    ASSERT_TRUE(FetchDirectory(AssetRequest<asset::FetchDirectoryRequest>({uri}, {{"vcs.branch", "main"}}), &response).ok());
+    EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, uri));
+    EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, "--asset-file-roots"));
+  }
 }
 
 TEST_F(FetchGitDirectoryTest, BranchFetchIsRememberedUntilTheClientAsksForNewerContent) {

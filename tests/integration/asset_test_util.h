@@ -62,10 +62,14 @@ class AssetServerTest : public KilnServerTest {
     asset::PushDirectoryResponse response;
     return push_->PushDirectory(&context, request, &response);
   }
+  // file:// origins go under file_origin_, the one directory kiln may read file URIs from.
+  std::vector<std::string> ServerFlags() const override { return {"--asset-file-roots", file_origin_.path()}; }
+
   // The blob's content from the CAS, or "" (with a test failure) if it cannot be read.
   std::string ReadCasBlob(const reapi::Digest& digest);
   bool CasHas(const reapi::Digest& digest);
 
+  TempDir file_origin_;
   TestHttpServer http_;
   std::unique_ptr<asset::Fetch::Stub> fetch_;
   std::unique_ptr<asset::Push::Stub> push_;

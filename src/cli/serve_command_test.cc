@@ -1,0 +1,45 @@
+// `kiln serve`'s Remote Asset flags: documented in --help, and bad values refused with
+// exit code 2 and a message naming the flag, before anything is started.
+#include "cli/serve_command.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace kiln {
+namespace {
+
+TEST(ServeCommandTest, HelpExplainsTheAssetFlags) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(RunServeCommand({"--help"}), 0);
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  for (const char* flag : {"--asset-fetch-timeout", "--asset-fetch-threads", "--asset-file-roots"}) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag << " missing from:\n" << help;
+  }
+  EXPECT_NE(help.find("(default: 10m)"), std::string::npos) << help;
+}
+
+TEST(ServeCommandTest, BadAssetFlagsAreUsageErrors) {
+  TempDir dir;
+  const std::vector<std::string> base = {"--listen", "127.0.0.1:0", "--data-dir", dir.path()};
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--asset-fetch-timeout", "soon"}, "--asset-fetch-timeout"},
+      {{"--asset-fetch-timeout", "0s"}, "--asset-fetch-timeout"},
+      {{"--asset-fetch-timeout", "2h"}, "--asset-fetch-timeout"},
+      {{"--asset-fetch-threads", "0"}, "--asset-fetch-threads"},
+      {{"--asset-fetch-threads", "many"}, "--asset-fetch-threads"},
+      {{"--asset-file-roots", dir.path() + "," + dir.path() + "/missing"}, dir.path() + "/missing"},
+      {{"--asset-file-roots", dir.path() + ",,"}, "--asset-file-roots"},
+  };
+  for (const auto& [extra, named] : cases) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(RunServeCommand(args), 2) << named;
+    const std::string error = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+}
+
+}  // namespace
+}  // namespace kiln
