@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
+#include "worker/runner_choice.h"
 
 namespace kiln {
 namespace {
@@ -46,33 +47,18 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBool("allow-remote-workers", &options.allow_remote_workers,
                 "Let `kiln worker` processes connect (kiln's WorkerService) and run actions. With --workers 0 "
                 "and --allow-remote-workers=false, execution is disabled.");
-  flags.AddString("sandbox", &options.sandbox,
-                  "How local workers isolate actions: namespaces (user, mount, pid, ipc, network namespaces; "
-                  "host filesystem read-only), none (a plain process group), or auto (namespaces when this "
-                  "host allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("sandbox", &options.sandbox, std::string("How local workers isolate actions: ") + kSandboxModesHelp);
   flags.AddString("work-dir", &options.work_dir, "Where local workers build action directories (default: DATA/work).");
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property the local workers offer besides OSFamily and ISA; repeatable.");
   Status parsed = flags.Parse(args);
-  for (const std::string& text : platform_flags) {
-    if (!parsed.ok()) break;
-    auto property = ParsePlatformProperty(text);
-    if (property.ok()) options.worker_platform.push_back(*property);
-    else parsed = property.status().WithContext("--platform");
-  }
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
+  if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }
-  if (!parsed.ok()) {
-    std::cerr << "kiln serve: " << parsed.message() << "\n";
-    return 2;
-  }
+  if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
   // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them
   // synchronously here, so shutdown runs on a normal thread, not in a signal handler.

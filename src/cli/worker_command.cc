@@ -17,6 +17,7 @@
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
 #include "worker/runner.h"
+#include "worker/runner_choice.h"
 
 namespace kiln {
 namespace {
@@ -53,52 +54,20 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                       "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
   flags.AddBytes("cache-bytes", &out.cache_bytes,
                  "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.");
-  flags.AddString("sandbox", &out.sandbox,
-                  "How actions are isolated: namespaces (user, mount, pid, ipc, network namespaces; host "
-                  "filesystem read-only), none (a plain process group), or auto (namespaces when this host "
-                  "allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("sandbox", &out.sandbox, std::string("How actions are isolated: ") + kSandboxModesHelp);
   flags.AddString("worker-id", &out.worker_id,
                   "Name of this worker, unique among the frontend's workers; shown in results' metadata "
                   "(empty: HOSTNAME-PID).");
   Status parsed = flags.Parse(args);
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
-  for (const std::string& text : platform_flags) {
-    if (!parsed.ok()) break;
-    auto property = ParsePlatformProperty(text);
-    if (property.ok()) out.platform.push_back(*property);
-    else parsed = property.status().WithContext("--platform");
-  }
+  if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
   if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
   if (parsed.ok() && out.slots < 1) parsed = Status::InvalidArgument("--slots must be 1 or more");
   if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
-  if (parsed.ok() && out.sandbox != "auto" && out.sandbox != "namespaces" && out.sandbox != "none") {
-    parsed = Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + out.sandbox + "\"");
-  }
-  if (!parsed.ok()) {
-    std::cerr << "kiln worker: " << parsed.message() << "\n";
-    return 2;
-  }
+  if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
+  if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln worker")) return exit_code;
   if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
   return std::nullopt;
-}
-
-struct ChosenRunner {
-  std::unique_ptr<Runner> runner;
-  bool sandboxed = false;
-};
-
-// As `kiln serve` chooses for its local workers.
-StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
-  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
-  auto sandboxed = NewSandboxRunner(SandboxOptions());
-  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
-  if (sandbox == "namespaces") return sandboxed.status();
-  std::cerr << "kiln worker: WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
-  return ChosenRunner{NewProcessRunner(), false};
 }
 
 std::shared_ptr<grpc::Channel> FrontendChannel(const std::string& address) {
@@ -133,7 +102,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto runner = MakeRunner(flags.sandbox);
+  auto runner = ChooseRunner(flags.sandbox, "kiln worker");
   if (!runner.ok()) return Fail(runner.status(), "choosing the sandbox");
   const std::string work_root = flags.work_dir + "/actions";
   // A previous run killed mid-action leaves its action directories behind.
