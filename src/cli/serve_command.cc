@@ -1,6 +1,5 @@
 #include "cli/serve_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +7,7 @@
 #include <thread>
 
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
 #include "worker/runner_choice.h"
@@ -60,13 +60,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
-  // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them
-  // synchronously here, so shutdown runs on a normal thread, not in a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // Before any gRPC thread starts, so that all inherit the mask.
 
   auto server = KilnServer::Start(options);
   if (!server.ok()) {
@@ -77,9 +71,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
             << std::endl;
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::cout << "kiln: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
+  std::cout << "kiln: received " << stop_signals.Wait() << ", shutting down" << std::endl;
   (*server)->Shutdown(std::chrono::seconds(5));
   std::cout << "kiln: stopped" << std::endl;
   return 0;

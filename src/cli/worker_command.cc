@@ -1,6 +1,5 @@
 #include "cli/worker_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +11,7 @@
 
 #include "cas/read_through_cache.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
 #include "scheduler/platform.h"
@@ -94,13 +94,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   WorkerFlags flags;
   if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
 
-  // As in `kiln serve`: stop signals are taken synchronously below, not in a handler, and
-  // every thread started from here on (gRPC's, the slots) inherits the blocked mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // Before any gRPC thread or slot starts, so that all inherit the mask.
 
   auto runner = ChooseRunner(flags.sandbox, "kiln worker");
   if (!runner.ok()) return Fail(runner.status(), "choosing the sandbox");
@@ -140,10 +134,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   RemoteWorker worker(channel, &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::cout << "kiln worker: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
-            << std::endl;
+  std::cout << "kiln worker: received " << stop_signals.Wait() << ", stopping" << std::endl;
   worker.Stop();
   serving.join();
   std::cout << "kiln worker: stopped" << std::endl;
