@@ -1,7 +1,7 @@
 #include "bench/cas_scenarios.h"
 
-
 #include "bench/bench_setup.h"
+#include "bench/fixed_request_scenario.h"
 #include "bench/unary_call.h"
 #include "bench/unique_blob_series.h"
 #include "common/hasher.h"
@@ -24,9 +24,16 @@ std::vector<std::string> SmallBlobs(int count, uint64_t run_tag) {
   return blobs;
 }
 
-class FindMissingScenario final : public Scenario {
+// The failure of one item of a batch response.
+template <typename Item>
+OpResult FailedBlob(const Item& item) {
+  return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
+}
+
+class FindMissingScenario final
+    : public FixedRequestScenario<reapi::FindMissingBlobsRequest, reapi::FindMissingBlobsResponse> {
  public:
-  FindMissingScenario(BenchTarget* target, bool present) : target_(target), present_(present) {}
+  FindMissingScenario(BenchTarget* target, bool present) : FixedRequestScenario(target), present_(present) {}
 
   ScenarioInfo info() const override {
     if (present_) {
@@ -37,160 +44,116 @@ class FindMissingScenario final : public Scenario {
             LimitKind::kNone};
   }
 
-  Status Prepare(Duration) override {
-    auto request = std::make_shared<reapi::FindMissingBlobsRequest>();
-    request->set_instance_name(target_->instance_name());
-    request->set_digest_function(reapi::DigestFunction::SHA256);
+ private:
+  Status BuildRequest(reapi::FindMissingBlobsRequest& request) override {
+    request.set_digest_function(reapi::DigestFunction::SHA256);
     const std::vector<std::string> blobs = SmallBlobs(kFindMissingDigests, NewRunTag());
-    if (present_) KILN_RETURN_IF_ERROR(UploadBlobs(*target_, blobs));
+    if (present_) KILN_RETURN_IF_ERROR(UploadBlobs(target(), blobs));
     for (const std::string& blob : blobs) {
-      *request->add_blob_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
+      *request.add_blob_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
     }
-    request_ = std::move(request);
     return Status::Ok();
   }
 
-  bool Start(int slot, OpDone done) override {
-    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
-    const int expected_missing = present_ ? 0 : kFindMissingDigests;
-    StartUnaryCall<reapi::FindMissingBlobsResponse>(
-        [stub](auto* context, auto* request, auto* response, auto callback) {
-          stub->async()->FindMissingBlobs(context, request, response, std::move(callback));
-        },
-        request_,
-        [expected_missing](const reapi::FindMissingBlobsResponse& response) {
-          if (response.missing_blob_digests_size() == expected_missing) return OpResult::Success();
-          return OpResult::Failure(std::to_string(response.missing_blob_digests_size()) + " of " +
-                                   std::to_string(kFindMissingDigests) + " digests reported missing, expected " +
-                                   std::to_string(expected_missing));
-        },
-        std::move(done));
-    return true;
+  void Call(int slot, grpc::ClientContext* context, const reapi::FindMissingBlobsRequest* request,
+            reapi::FindMissingBlobsResponse* response, Callback callback) override {
+    target().cas(slot).async()->FindMissingBlobs(context, request, response, std::move(callback));
   }
 
- private:
-  BenchTarget* target_;
+  OpResult Check(const reapi::FindMissingBlobsResponse& response) const override {
+    const int expected_missing = present_ ? 0 : kFindMissingDigests;
+    if (response.missing_blob_digests_size() == expected_missing) return OpResult::Success();
+    return OpResult::Failure(std::to_string(response.missing_blob_digests_size()) + " of " +
+                             std::to_string(kFindMissingDigests) + " digests reported missing, expected " +
+                             std::to_string(expected_missing));
+  }
+
   const bool present_;
-  std::shared_ptr<const reapi::FindMissingBlobsRequest> request_;
 };
 
-class GetActionResultHitScenario final : public Scenario {
+class GetActionResultHitScenario final : public FixedRequestScenario<reapi::GetActionResultRequest, reapi::ActionResult> {
  public:
-  explicit GetActionResultHitScenario(BenchTarget* target) : target_(target) {}
+  using FixedRequestScenario::FixedRequestScenario;
 
   ScenarioInfo info() const override {
     return {"get_action_result_hit", "GetActionResult of a cached result", RateUnit::kOperations, LimitKind::kNone};
   }
 
-  Status Prepare(Duration) override {
+ private:
+  Status BuildRequest(reapi::GetActionResultRequest& request) override {
     reapi::Action action;
     action.set_salt("kiln bench get_action_result_hit " + std::to_string(NewRunTag()));
     const Digest action_digest = ComputeDigest(DigestFunction::kSha256, action.SerializeAsString());
     reapi::ActionResult result;
     result.set_exit_code(0);
-    KILN_RETURN_IF_ERROR(UpdateActionResult(*target_, action_digest, result));
-    auto request = std::make_shared<reapi::GetActionResultRequest>();
-    request->set_instance_name(target_->instance_name());
-    request->set_digest_function(reapi::DigestFunction::SHA256);
-    *request->mutable_action_digest() = ToProto(action_digest);
-    request_ = std::move(request);
+    KILN_RETURN_IF_ERROR(UpdateActionResult(target(), action_digest, result));
+    request.set_digest_function(reapi::DigestFunction::SHA256);
+    *request.mutable_action_digest() = ToProto(action_digest);
     return Status::Ok();
   }
 
-  bool Start(int slot, OpDone done) override {
-    reapi::ActionCache::Stub* stub = &target_->action_cache(slot);
-    StartUnaryCall<reapi::ActionResult>(
-        [stub](auto* context, auto* request, auto* response, auto callback) {
-          stub->async()->GetActionResult(context, request, response, std::move(callback));
-        },
-        request_, [](const reapi::ActionResult&) { return OpResult::Success(); }, std::move(done));
-    return true;
+  void Call(int slot, grpc::ClientContext* context, const reapi::GetActionResultRequest* request,
+            reapi::ActionResult* response, Callback callback) override {
+    target().action_cache(slot).async()->GetActionResult(context, request, response, std::move(callback));
   }
-
- private:
-  BenchTarget* target_;
-  std::shared_ptr<const reapi::GetActionResultRequest> request_;
 };
 
 // The cheapest unary call REAPI has (the server looks nothing up): the most unary calls per
 // second this client and machine allow, which bounds every other unary scenario.
-class GetCapabilitiesScenario final : public Scenario {
+class GetCapabilitiesScenario final
+    : public FixedRequestScenario<reapi::GetCapabilitiesRequest, reapi::ServerCapabilities> {
  public:
-  explicit GetCapabilitiesScenario(BenchTarget* target) : target_(target) {}
+  using FixedRequestScenario::FixedRequestScenario;
 
   ScenarioInfo info() const override {
     return {"get_capabilities", "GetCapabilities: the unary-call ceiling", RateUnit::kOperations, LimitKind::kNone};
   }
 
-  Status Prepare(Duration) override {
-    auto request = std::make_shared<reapi::GetCapabilitiesRequest>();
-    request->set_instance_name(target_->instance_name());
-    request_ = std::move(request);
-    return Status::Ok();
-  }
-
-  bool Start(int slot, OpDone done) override {
-    reapi::Capabilities::Stub* stub = &target_->capabilities(slot);
-    StartUnaryCall<reapi::ServerCapabilities>(
-        [stub](auto* context, auto* request, auto* response, auto callback) {
-          stub->async()->GetCapabilities(context, request, response, std::move(callback));
-        },
-        request_, [](const reapi::ServerCapabilities&) { return OpResult::Success(); }, std::move(done));
-    return true;
-  }
-
  private:
-  BenchTarget* target_;
-  std::shared_ptr<const reapi::GetCapabilitiesRequest> request_;
+  Status BuildRequest(reapi::GetCapabilitiesRequest&) override { return Status::Ok(); }
+
+  void Call(int slot, grpc::ClientContext* context, const reapi::GetCapabilitiesRequest* request,
+            reapi::ServerCapabilities* response, Callback callback) override {
+    target().capabilities(slot).async()->GetCapabilities(context, request, response, std::move(callback));
+  }
 };
 
-class BatchReadScenario final : public Scenario {
+class BatchReadScenario final : public FixedRequestScenario<reapi::BatchReadBlobsRequest, reapi::BatchReadBlobsResponse> {
  public:
-  explicit BatchReadScenario(BenchTarget* target) : target_(target) {}
+  using FixedRequestScenario::FixedRequestScenario;
 
   ScenarioInfo info() const override {
     return {"batch_read", "BatchReadBlobs, 100 x 4 KiB present", RateUnit::kOperations, LimitKind::kLoopbackTcp};
   }
 
-  Status Prepare(Duration) override {
+ private:
+  Status BuildRequest(reapi::BatchReadBlobsRequest& request) override {
     const std::vector<std::string> blobs = SmallBlobs(kBatchBlobs, NewRunTag());
-    KILN_RETURN_IF_ERROR(UploadBlobs(*target_, blobs));
-    auto request = std::make_shared<reapi::BatchReadBlobsRequest>();
-    request->set_instance_name(target_->instance_name());
-    request->set_digest_function(reapi::DigestFunction::SHA256);
+    KILN_RETURN_IF_ERROR(UploadBlobs(target(), blobs));
+    request.set_digest_function(reapi::DigestFunction::SHA256);
     for (const std::string& blob : blobs) {
-      *request->add_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
+      *request.add_digests() = ToProto(ComputeDigest(DigestFunction::kSha256, blob));
     }
-    request_ = std::move(request);
     return Status::Ok();
   }
 
-  bool Start(int slot, OpDone done) override {
-    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
-    StartUnaryCall<reapi::BatchReadBlobsResponse>(
-        [stub](auto* context, auto* request, auto* response, auto callback) {
-          stub->async()->BatchReadBlobs(context, request, response, std::move(callback));
-        },
-        request_,
-        [](const reapi::BatchReadBlobsResponse& response) {
-          int64_t bytes = 0;
-          for (const auto& item : response.responses()) {
-            if (item.status().code() != 0) return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
-            bytes += static_cast<int64_t>(item.data().size());
-          }
-          if (bytes != kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes)) {
-            return OpResult::Failure("read " + std::to_string(bytes) + " bytes, expected " +
-                                     std::to_string(kBatchBlobs * kSmallBlobBytes));
-          }
-          return OpResult::Success(bytes);
-        },
-        std::move(done));
-    return true;
+  void Call(int slot, grpc::ClientContext* context, const reapi::BatchReadBlobsRequest* request,
+            reapi::BatchReadBlobsResponse* response, Callback callback) override {
+    target().cas(slot).async()->BatchReadBlobs(context, request, response, std::move(callback));
   }
 
- private:
-  BenchTarget* target_;
-  std::shared_ptr<const reapi::BatchReadBlobsRequest> request_;
+  OpResult Check(const reapi::BatchReadBlobsResponse& response) const override {
+    int64_t bytes = 0;
+    for (const auto& item : response.responses()) {
+      if (item.status().code() != 0) return FailedBlob(item);
+      bytes += static_cast<int64_t>(item.data().size());
+    }
+    if (bytes != kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes)) {
+      return OpResult::Failure("read " + std::to_string(bytes) + " bytes, expected " +
+                               std::to_string(kBatchBlobs * kSmallBlobBytes));
+    }
+    return OpResult::Success(bytes);
+  }
 };
 
 class BatchUpdateScenario final : public Scenario {
@@ -229,7 +192,7 @@ class BatchUpdateScenario final : public Scenario {
         std::shared_ptr<const reapi::BatchUpdateBlobsRequest>(std::move(request)),
         [](const reapi::BatchUpdateBlobsResponse& response) {
           for (const auto& item : response.responses()) {
-            if (item.status().code() != 0) return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
+            if (item.status().code() != 0) return FailedBlob(item);
           }
           if (response.responses_size() != kBatchBlobs) {
             return OpResult::Failure(std::to_string(response.responses_size()) + " responses for " +

@@ -52,17 +52,10 @@ int RunBenchCommand(const std::vector<std::string>& args) {
   flags.AddInt("connections", &options.connections, "TCP connections (gRPC channels) the requests spread over.");
   flags.AddString("json", &options.json_path, "Also write the results as JSON to this file.");
   Status parsed = flags.Parse(args);
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
   if (parsed.ok()) parsed = Validate(options);
   auto scenario_names = ParseScenarioList(options.scenarios);
   if (parsed.ok() && !scenario_names.ok()) parsed = scenario_names.status().WithContext("--scenario");
-  if (!parsed.ok()) {
-    std::cerr << "kiln bench: " << parsed.message() << "\n";
-    return 2;
-  }
+  if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln bench")) return *exit_code;
 
   BenchTarget target(options.target, options.instance, options.connections);
   if (Status connected = target.Connect(std::chrono::seconds(10)); !connected.ok()) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 namespace kiln {
@@ -159,6 +160,18 @@ Status FlagSet::Parse(const std::vector<std::string>& args) {
     if (!status.ok()) return status.WithContext("--" + std::string(name));
   }
   return Status::Ok();
+}
+
+std::optional<int> FlagSet::ExitCode(const Status& checked, std::string_view program) const {
+  if (help_requested_) {
+    std::cout << Usage();
+    return 0;
+  }
+  if (!checked.ok()) {
+    std::cerr << program << ": " << checked.message() << "\n";
+    return 2;
+  }
+  return std::nullopt;
 }
 
 std::string FlagSet::Usage() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ class FlagSet {
   Status Parse(const std::vector<std::string>& args);
   bool help_requested() const { return help_requested_; }
   std::string Usage() const;
+  // How a command ends once its flags are parsed and checked (`checked` is the first error):
+  // 0 after printing the usage for --help, 2 after printing "PROGRAM: error" to stderr
+  // (PROGRAM e.g. "kiln serve"), or nullopt when the command should go on.
+  std::optional<int> ExitCode(const Status& checked, std::string_view program) const;
 
  private:
   struct Flag {

@@ -63,5 +63,24 @@ TEST(FlagsTest, ErrorsNameTheFlag) {
   EXPECT_TRUE(flags.help_requested());
 }
 
+TEST(FlagsTest, ExitCodeIsZeroForHelpTwoForAnErrorAndNoneOtherwise) {
+  FlagSet flags("kiln thing [flags]", "Does a thing.");
+  std::string name;
+  flags.AddString("name", &name, "What to call it.");
+
+  ASSERT_TRUE(flags.Parse({"--name=x"}).ok());
+  EXPECT_EQ(flags.ExitCode(Status::Ok(), "kiln thing"), std::nullopt);
+
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(flags.ExitCode(Status::InvalidArgument("--name is wrong"), "kiln thing"), 2);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "kiln thing: --name is wrong\n");
+
+  // --help wins over a checking error: the usage is what was asked for.
+  ASSERT_TRUE(flags.Parse({"--help"}).ok());
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(flags.ExitCode(Status::InvalidArgument("--name is required"), "kiln thing"), 0);
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), flags.Usage());
+}
+
 }  // namespace
 }  // namespace kiln

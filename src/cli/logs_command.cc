@@ -42,16 +42,8 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, LogsFlags& o
     rest.erase(rest.begin());
   }
   Status parsed = flags.Parse(rest);
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
   if (parsed.ok() && out.operation.empty()) parsed = Status::InvalidArgument("OPERATION_NAME is required");
-  if (!parsed.ok()) {
-    std::cerr << "kiln logs: " << parsed.message() << "\n";
-    return 2;
-  }
-  return std::nullopt;
+  return flags.ExitCode(parsed, "kiln logs");
 }
 
 struct Progress {

@@ -1,6 +1,5 @@
 #include "cli/serve_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,8 +8,10 @@
 
 #include "asset/file_uri_roots.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
+#include "worker/runner_choice.h"
 
 namespace kiln {
 namespace {
@@ -66,10 +67,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBool("allow-remote-workers", &options.allow_remote_workers,
                 "Let `kiln worker` processes connect (kiln's WorkerService) and run actions. With --workers 0 "
                 "and --allow-remote-workers=false, execution is disabled.");
-  flags.AddString("sandbox", &options.sandbox,
-                  "How local workers isolate actions: namespaces (user, mount, pid, ipc, network namespaces; "
-                  "host filesystem read-only), none (a plain process group), or auto (namespaces when this "
-                  "host allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("sandbox", &options.sandbox, std::string("How local workers isolate actions: ") + kSandboxModesHelp);
   flags.AddString("work-dir", &options.work_dir, "Where local workers build action directories (default: DATA/work).");
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
@@ -85,33 +83,15 @@ int RunServeCommand(const std::vector<std::string>& args) {
                       "a URI whose real path is elsewhere is refused. Default: none, file URIs refused.");
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
-  for (const std::string& text : platform_flags) {
-    if (!parsed.ok()) break;
-    auto property = ParsePlatformProperty(text);
-    if (property.ok()) options.worker_platform.push_back(*property);
-    else parsed = property.status().WithContext("--platform");
-  }
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
+  if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }
-  if (!parsed.ok()) {
-    std::cerr << "kiln serve: " << parsed.message() << "\n";
-    return 2;
-  }
+  if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
-  // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them
-  // synchronously here, so shutdown runs on a normal thread, not in a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // Before any gRPC thread starts, so that all inherit the mask.
 
   auto server = KilnServer::Start(options);
   if (!server.ok()) {
@@ -122,9 +102,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
             << std::endl;
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::cout << "kiln: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
+  std::cout << "kiln: received " << stop_signals.Wait() << ", shutting down" << std::endl;
   (*server)->Shutdown(std::chrono::seconds(5));
   std::cout << "kiln: stopped" << std::endl;
   return 0;

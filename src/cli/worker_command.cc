@@ -1,6 +1,5 @@
 #include "cli/worker_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,11 +11,13 @@
 
 #include "cas/read_through_cache.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
 #include "worker/runner.h"
+#include "worker/runner_choice.h"
 
 namespace kiln {
 namespace {
@@ -53,52 +54,20 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                       "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
   flags.AddBytes("cache-bytes", &out.cache_bytes,
                  "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.");
-  flags.AddString("sandbox", &out.sandbox,
-                  "How actions are isolated: namespaces (user, mount, pid, ipc, network namespaces; host "
-                  "filesystem read-only), none (a plain process group), or auto (namespaces when this host "
-                  "allows unprivileged user namespaces, else none with a warning).");
+  flags.AddString("sandbox", &out.sandbox, std::string("How actions are isolated: ") + kSandboxModesHelp);
   flags.AddString("worker-id", &out.worker_id,
                   "Name of this worker, unique among the frontend's workers; shown in results' metadata "
                   "(empty: HOSTNAME-PID).");
   Status parsed = flags.Parse(args);
-  if (flags.help_requested()) {
-    std::cout << flags.Usage();
-    return 0;
-  }
-  for (const std::string& text : platform_flags) {
-    if (!parsed.ok()) break;
-    auto property = ParsePlatformProperty(text);
-    if (property.ok()) out.platform.push_back(*property);
-    else parsed = property.status().WithContext("--platform");
-  }
+  if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
   if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
   if (parsed.ok() && out.slots < 1) parsed = Status::InvalidArgument("--slots must be 1 or more");
   if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
-  if (parsed.ok() && out.sandbox != "auto" && out.sandbox != "namespaces" && out.sandbox != "none") {
-    parsed = Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + out.sandbox + "\"");
-  }
-  if (!parsed.ok()) {
-    std::cerr << "kiln worker: " << parsed.message() << "\n";
-    return 2;
-  }
+  if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
+  if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln worker")) return exit_code;
   if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
   return std::nullopt;
-}
-
-struct ChosenRunner {
-  std::unique_ptr<Runner> runner;
-  bool sandboxed = false;
-};
-
-// As `kiln serve` chooses for its local workers.
-StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
-  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
-  auto sandboxed = NewSandboxRunner(SandboxOptions());
-  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
-  if (sandbox == "namespaces") return sandboxed.status();
-  std::cerr << "kiln worker: WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
-  return ChosenRunner{NewProcessRunner(), false};
 }
 
 std::shared_ptr<grpc::Channel> FrontendChannel(const std::string& address) {
@@ -125,15 +94,9 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   WorkerFlags flags;
   if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
 
-  // As in `kiln serve`: stop signals are taken synchronously below, not in a handler, and
-  // every thread started from here on (gRPC's, the slots) inherits the blocked mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // Before any gRPC thread or slot starts, so that all inherit the mask.
 
-  auto runner = MakeRunner(flags.sandbox);
+  auto runner = ChooseRunner(flags.sandbox, "kiln worker");
   if (!runner.ok()) return Fail(runner.status(), "choosing the sandbox");
   const std::string work_root = flags.work_dir + "/actions";
   // A previous run killed mid-action leaves its action directories behind.
@@ -171,10 +134,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   RemoteWorker worker(channel, &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  std::cout << "kiln worker: received " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
-            << std::endl;
+  std::cout << "kiln worker: received " << stop_signals.Wait() << ", stopping" << std::endl;
   worker.Stop();
   serving.join();
   std::cout << "kiln worker: stopped" << std::endl;

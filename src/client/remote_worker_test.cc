@@ -122,13 +122,7 @@ TEST_F(RemoteWorkerTest, CancellationStopsTheRunningActionAndFreesTheSlot) {
   ASSERT_TRUE(sleeper.WaitFor([](const auto& update) {
     return MetadataOf(update).stage() == reapi::ExecutionStage::EXECUTING;
   }));
-  auto operations = google::longrunning::Operations::NewStub(frontend_.channel());
-  grpc::ClientContext context;
-  context.set_deadline(Deadline());
-  google::longrunning::CancelOperationRequest cancel;
-  cancel.set_name(sleeper.Name());
-  google::protobuf::Empty empty;
-  ASSERT_TRUE(operations->CancelOperation(&context, cancel, &empty).ok());
+  ASSERT_TRUE(sleeper.Cancel().ok());
 
   // The only slot is free again long before `sleep 60` would have ended.
   const auto start = std::chrono::steady_clock::now();

@@ -61,4 +61,14 @@ StatusOr<std::pair<std::string, std::string>> ParsePlatformProperty(std::string_
   return std::pair<std::string, std::string>(text.substr(0, equals), text.substr(equals + 1));
 }
 
+Status ParsePlatformProperties(const std::vector<std::string>& texts,
+                               std::vector<std::pair<std::string, std::string>>& properties) {
+  for (const std::string& text : texts) {
+    auto property = ParsePlatformProperty(text);
+    if (!property.ok()) return property.status();
+    properties.push_back(*std::move(property));
+  }
+  return Status::Ok();
+}
+
 }  // namespace kiln

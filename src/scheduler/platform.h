@@ -44,5 +44,9 @@ class Platform {
 Platform HostDefaultPlatform();
 // Parses "KEY=VALUE" (the `--platform` flag form). INVALID_ARGUMENT without '=' or name.
 StatusOr<std::pair<std::string, std::string>> ParsePlatformProperty(std::string_view text);
+// Parses each of `texts` (a repeated `--platform` flag) and appends it to `properties`;
+// stops at the first malformed one and returns its error.
+Status ParsePlatformProperties(const std::vector<std::string>& texts,
+                               std::vector<std::pair<std::string, std::string>>& properties);
 
 }  // namespace kiln

@@ -70,6 +70,18 @@ TEST(PlatformTest, ParsesKeyEqualsValue) {
   EXPECT_EQ(parsed->second, "");
 }
 
+TEST(PlatformTest, ParsesRepeatedFlagValuesInOrderAndStopsAtTheFirstBadOne) {
+  std::vector<std::pair<std::string, std::string>> properties = {{"kept", "1"}};
+  ASSERT_TRUE(ParsePlatformProperties({"a=1", "b=2"}, properties).ok());
+  EXPECT_EQ(properties, (std::vector<std::pair<std::string, std::string>>{{"kept", "1"}, {"a", "1"}, {"b", "2"}}));
+
+  properties.clear();
+  Status parsed = ParsePlatformProperties({"a=1", "novalue", "b=2"}, properties);
+  EXPECT_EQ(parsed.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(parsed.message().find("novalue"), std::string::npos) << parsed.message();
+  EXPECT_EQ(properties.size(), 1u);
+}
+
 TEST(PlatformTest, RejectsPropertiesWithoutEqualsOrName) {
   for (const char* text : {"OSFamily", "", "=linux"}) {
     auto parsed = ParsePlatformProperty(text);

@@ -15,8 +15,8 @@ using testing_support::MakeAction;
 using testing_support::Props;
 using testing_support::RequestWork;
 
-const Platform kLinux = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}});
-const Platform kLinuxGpu = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}, {"gpu", "1"}});
+const Platform& kLinux = testing_support::kLinuxX86;
+const Platform& kLinuxGpu = testing_support::kLinuxX86Gpu;
 
 class SchedulerLifecycleTest : public testing_support::SchedulerFixture {};
 

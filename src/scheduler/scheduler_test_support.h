@@ -20,6 +20,11 @@ inline Platform Props(std::vector<std::pair<std::string, std::string>> propertie
   return Platform(std::move(properties));
 }
 
+// The worker platforms the Scheduler tests route by: a Linux x86-64 host, and one that also
+// offers a GPU.
+inline const Platform kLinuxX86 = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}});
+inline const Platform kLinuxX86Gpu = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}, {"gpu", "1"}});
+
 inline Digest ActionDigest(int n) {
   return ComputeDigest(DigestFunction::kSha256, "action " + std::to_string(n));
 }

@@ -28,6 +28,7 @@
 #include "server/logstream_service.h"
 #include "server/worker_service.h"
 #include "worker/runner.h"
+#include "worker/runner_choice.h"
 
 namespace kiln {
 
@@ -109,28 +110,11 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   return assets;
 }
 
-struct ChosenRunner {
-  std::unique_ptr<Runner> runner;
-  bool sandboxed = false;
-};
-
-StatusOr<ChosenRunner> MakeRunner(const std::string& sandbox) {
-  if (sandbox != "auto" && sandbox != "namespaces" && sandbox != "none") {
-    return Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + sandbox + "\"");
-  }
-  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
-  auto sandboxed = NewSandboxRunner(SandboxOptions());
-  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
-  if (sandbox == "namespaces") return sandboxed.status();
-  std::cerr << "kiln: WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
-  return ChosenRunner{NewProcessRunner(), false};
-}
-
 // Starts the local worker slots: a runner, a clean work root, and the pool.
 Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
                          LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
                          std::unique_ptr<LocalWorkerPool>& pool) {
-  auto made = MakeRunner(options.sandbox);
+  auto made = ChooseRunner(options.sandbox, "kiln");
   if (!made.ok()) return made.status();
   runner = std::move(made->runner);
   LocalWorkerPoolOptions pool_options;

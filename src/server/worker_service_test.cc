@@ -246,13 +246,7 @@ TEST_F(WorkerServiceTest, CancelOperationSendsACancellationToTheWorker) {
   wire::Assignment assignment = NextAssignment(*worker);
   ASSERT_TRUE(worker->Started(assignment.operation_name()));
 
-  auto operations = google::longrunning::Operations::NewStub(frontend_.channel());
-  grpc::ClientContext context;
-  context.set_deadline(Deadline());
-  google::longrunning::CancelOperationRequest cancel;
-  cancel.set_name(assignment.operation_name());
-  google::protobuf::Empty empty;
-  ASSERT_TRUE(operations->CancelOperation(&context, cancel, &empty).ok());
+  ASSERT_TRUE(execution.Cancel().ok());
 
   wire::SchedulerMessage message;
   ASSERT_TRUE(worker->Read(&message));

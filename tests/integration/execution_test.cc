@@ -237,25 +237,19 @@ TEST_F(ExecutionTest, IdenticalActionsInFlightRunOnce) {
 }
 
 TEST_F(ExecutionTest, OperationsCanBeListedFetchedAndCancelled) {
-  reapi::Digest action = UploadAction(cas(), Shell("sleep 60"));
-  auto stub = reapi::Execution::NewStub(server().channel());
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  reapi::ExecuteRequest request;
-  *request.mutable_action_digest() = action;
-  auto reader = stub->Execute(&context, request);
-  google::longrunning::Operation first;
-  ASSERT_TRUE(reader->Read(&first));
+  ExecutionStream execution(server().channel(), UploadAction(cas(), Shell("sleep 60")));
+  const std::string name = execution.Name();
+  ASSERT_FALSE(name.empty()) << "no first update";
 
   auto operations = google::longrunning::Operations::NewStub(server().channel());
   {
     grpc::ClientContext get_context;
     SetDeadline(&get_context);
     google::longrunning::GetOperationRequest get;
-    get.set_name(first.name());
+    get.set_name(name);
     google::longrunning::Operation fetched;
     ASSERT_TRUE(operations->GetOperation(&get_context, get, &fetched).ok());
-    EXPECT_EQ(fetched.name(), first.name());
+    EXPECT_EQ(fetched.name(), name);
   }
   {
     grpc::ClientContext list_context;
@@ -265,22 +259,12 @@ TEST_F(ExecutionTest, OperationsCanBeListedFetchedAndCancelled) {
     EXPECT_GE(listed.operations_size(), 1);
   }
   const auto start = std::chrono::steady_clock::now();
-  {
-    grpc::ClientContext cancel_context;
-    SetDeadline(&cancel_context);
-    google::longrunning::CancelOperationRequest cancel;
-    cancel.set_name(first.name());
-    google::protobuf::Empty empty;
-    ASSERT_TRUE(operations->CancelOperation(&cancel_context, cancel, &empty).ok());
-  }
-  google::longrunning::Operation update;
-  google::longrunning::Operation last;
-  while (reader->Read(&update)) last = update;
-  ASSERT_TRUE(reader->Finish().ok());
-  ASSERT_TRUE(last.done());
-  reapi::ExecuteResponse response;
-  last.response().UnpackTo(&response);
-  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::CANCELLED));
+  ASSERT_TRUE(execution.Cancel().ok());
+  ExecuteResult run = Finish(execution);
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  ASSERT_FALSE(run.updates.empty());
+  ASSERT_TRUE(run.updates.back().done());
+  EXPECT_TRUE(HasStatus(run.response.status(), grpc::StatusCode::CANCELLED));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 

@@ -41,21 +41,24 @@ reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const Ac
 
 namespace {
 
-ExecuteResult Collect(grpc::ClientReaderInterface<google::longrunning::Operation>& reader,
-                      const std::function<grpc::Status()>& finish) {
+// The result of an Execute or WaitExecution call that streamed `updates` and ended with `status`.
+ExecuteResult ResultOf(grpc::Status status, std::vector<google::longrunning::Operation> updates) {
   ExecuteResult result;
-  google::longrunning::Operation operation;
-  while (reader.Read(&operation)) {
-    reapi::ExecuteOperationMetadata metadata;
-    operation.metadata().UnpackTo(&metadata);
-    result.stages.push_back(metadata.stage());
-    result.updates.push_back(operation);
-  }
-  result.status = finish();
+  result.status = std::move(status);
+  result.updates = std::move(updates);
+  for (const auto& update : result.updates) result.stages.push_back(MetadataOf(update).stage());
   if (!result.updates.empty() && result.updates.back().done()) {
     result.updates.back().response().UnpackTo(&result.response);
   }
   return result;
+}
+
+ExecuteResult Collect(grpc::ClientReaderInterface<google::longrunning::Operation>& reader) {
+  std::vector<google::longrunning::Operation> updates;
+  google::longrunning::Operation operation;
+  while (reader.Read(&operation)) updates.push_back(operation);
+  grpc::Status status = reader.Finish();
+  return ResultOf(std::move(status), std::move(updates));
 }
 
 }  // namespace
@@ -66,7 +69,7 @@ ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi
   grpc::ClientContext context;
   SetDeadline(&context, deadline);
   auto reader = stub->Execute(&context, request);
-  return Collect(*reader, [&] { return reader->Finish(); });
+  return Collect(*reader);
 }
 
 ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi::Digest& action_digest,
@@ -77,6 +80,11 @@ ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi
   return Execute(channel, request);
 }
 
+ExecuteResult Finish(ExecutionStream& execution) {
+  grpc::Status status = execution.Finish();
+  return ResultOf(std::move(status), execution.updates());
+}
+
 ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name) {
   auto stub = reapi::Execution::NewStub(channel);
   grpc::ClientContext context;
@@ -84,7 +92,7 @@ ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const
   reapi::WaitExecutionRequest request;
   request.set_name(name);
   auto reader = stub->WaitExecution(&context, request);
-  return Collect(*reader, [&] { return reader->Finish(); });
+  return Collect(*reader);
 }
 
 std::string ReadBlobText(google::bytestream::ByteStream::Stub& bytestream, const reapi::Digest& digest) {

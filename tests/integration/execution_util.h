@@ -6,9 +6,13 @@
 #include <vector>
 
 #include "google/longrunning/operations.grpc.pb.h"
+#include "testing/execution_stream.h"
 #include "test_util.h"
 
 namespace kiln_test {
+
+using kiln::ExecutionStream;
+using kiln::MetadataOf;
 
 struct ActionSpec {
   std::vector<std::string> arguments;
@@ -38,6 +42,8 @@ ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi
 ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi::Digest& action_digest,
                       bool skip_cache_lookup = false);
 ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name);
+// Waits for the end of a streamed execution (bounded by its call's deadline).
+ExecuteResult Finish(ExecutionStream& execution);
 
 // Contents of a blob, read through ByteStream.
 std::string ReadBlobText(google::bytestream::ByteStream::Stub& bytestream, const reapi::Digest& digest);

@@ -4,9 +4,9 @@
 // with a remote `kiln worker`. The final stdout/stderr are still in the CAS.
 #include "build/bazel/remote/logstream/v1/remote_logstream.grpc.pb.h"
 #include "child_process.h"
+#include "execution_util.h"
 #include "live_log_reader.h"
 #include "remote_worker_process.h"
-#include "streamed_execution.h"
 
 namespace kiln_test {
 namespace {
@@ -29,8 +29,8 @@ bool HasStreams(const reapi::ExecuteOperationMetadata& metadata) {
 
 // Runs the slow action and checks that its output is readable live, before it completes.
 void ExpectLiveOutput(KilnProcess& server, const std::string& salt) {
-  StreamedExecution execution(server.channel(), SlowAction(server.cas(), salt));
-  ASSERT_TRUE(execution.WaitFor(HasStreams, std::chrono::seconds(30)))
+  ExecutionStream execution(server.channel(), SlowAction(server.cas(), salt));
+  ASSERT_TRUE(execution.WaitForMetadata(HasStreams, std::chrono::seconds(30)))
       << "no EXECUTING update named the log streams; latest: " << execution.LatestMetadata().DebugString();
   const reapi::ExecuteOperationMetadata metadata = execution.LatestMetadata();
   EXPECT_NE(metadata.stdout_stream_name(), metadata.stderr_stream_name());
@@ -50,7 +50,7 @@ void ExpectLiveOutput(KilnProcess& server, const std::string& salt) {
   EXPECT_EQ(out.received(), "first\nsecond\n");
   EXPECT_EQ(err.received(), "err-first\nerr-second\n");
 
-  ExecuteResult run = execution.Finish();
+  ExecuteResult run = Finish(execution);
   ASSERT_TRUE(run.status.ok()) << Describe(run.status);
   ASSERT_TRUE(run.response.has_result()) << run.response.DebugString();
   EXPECT_EQ(ReadBlobText(server.bytestream(), run.response.result().stdout_digest()), "first\nsecond\n");
@@ -71,15 +71,15 @@ TEST_F(LocalLiveOutputTest, OutputIsReadableWhileTheActionRuns) { ExpectLiveOutp
 
 TEST_F(LocalLiveOutputTest, QueuedOperationsHaveNoStreamsYet) {
   // One slot: the second action waits in the queue behind the first.
-  StreamedExecution first(server().channel(), SlowAction(cas(), "busy"));
-  ASSERT_TRUE(first.WaitFor(HasStreams, std::chrono::seconds(30)));
-  StreamedExecution second(server().channel(), SlowAction(cas(), "waiting"));
-  ASSERT_TRUE(second.WaitFor(
+  ExecutionStream first(server().channel(), SlowAction(cas(), "busy"));
+  ASSERT_TRUE(first.WaitForMetadata(HasStreams, std::chrono::seconds(30)));
+  ExecutionStream second(server().channel(), SlowAction(cas(), "waiting"));
+  ASSERT_TRUE(second.WaitForMetadata(
       [](const reapi::ExecuteOperationMetadata& m) { return m.stage() == reapi::ExecutionStage::QUEUED; },
       std::chrono::seconds(30)));
   EXPECT_EQ(second.LatestMetadata().stdout_stream_name(), "");
   EXPECT_EQ(second.LatestMetadata().stderr_stream_name(), "");
-  EXPECT_TRUE(second.WaitFor(HasStreams, std::chrono::seconds(30))) << "it got streams once it ran";
+  EXPECT_TRUE(second.WaitForMetadata(HasStreams, std::chrono::seconds(30))) << "it got streams once it ran";
 }
 
 class RemoteLiveOutputTest : public KilnServerTest {
@@ -128,11 +128,11 @@ class LogsCommandTest : public LocalLiveOutputTest {
 };
 
 TEST_F(LogsCommandTest, TailsARunningAction) {
-  StreamedExecution execution(server().channel(), SlowAction(cas(), "cli"));
-  ASSERT_TRUE(execution.WaitFor(
+  ExecutionStream execution(server().channel(), SlowAction(cas(), "cli"));
+  ASSERT_TRUE(execution.WaitForMetadata(
       [](const reapi::ExecuteOperationMetadata& m) { return m.stage() == reapi::ExecutionStage::EXECUTING; },
       std::chrono::seconds(30)));
-  auto logs = Logs({execution.operation_name()});
+  auto logs = Logs({execution.Name()});
   ASSERT_TRUE(logs);
   ASSERT_TRUE(logs->ReadStdoutUntil("first\n", 30'000)) << logs->stdout_text();
   EXPECT_FALSE(execution.done()) << "kiln logs printed the first line only after the action completed";
@@ -140,12 +140,12 @@ TEST_F(LogsCommandTest, TailsARunningAction) {
   ASSERT_TRUE(logs->ReadStdoutUntil("second\n", 30'000)) << logs->stdout_text();
   EXPECT_EQ(ExitCode(*logs), 0) << "kiln logs should exit 0 by itself once the action ends";
   EXPECT_EQ(logs->stdout_text(), "first\nsecond\n");  // stderr goes to its own stderr.
-  ASSERT_TRUE(execution.Finish().status.ok());
+  ASSERT_TRUE(execution.Finish().ok());
 }
 
 TEST_F(LogsCommandTest, PrintsTheRecordedOutputOfAFinishedActionAndRefusesUnknownOnes) {
-  StreamedExecution execution(server().channel(), SlowAction(cas(), "finished"));
-  ExecuteResult run = execution.Finish();
+  ExecutionStream execution(server().channel(), SlowAction(cas(), "finished"));
+  ExecuteResult run = Finish(execution);
   ASSERT_TRUE(run.status.ok()) << Describe(run.status);
   auto logs = Logs({run.updates.back().name()});
   ASSERT_TRUE(logs);

@@ -7,7 +7,6 @@
 
 #include "execution_util.h"
 #include "remote_worker_process.h"
-#include "streamed_execution.h"
 
 namespace kiln_test {
 namespace {
@@ -88,9 +87,9 @@ TEST_F(RemoteWorkerTest, ActionsSpreadOverBothWorkers) {
 }
 
 TEST_F(RemoteWorkerTest, ActionOfAKilledWorkerCompletesOnTheOther) {
-  StreamedExecution survivor(server().channel(), ShellAction("sleep 3; echo survived"));
+  ExecutionStream survivor(server().channel(), ShellAction("sleep 3; echo survived"));
   std::string victim_id;
-  ASSERT_TRUE(survivor.WaitFor(
+  ASSERT_TRUE(survivor.WaitForMetadata(
       [&](const reapi::ExecuteOperationMetadata& metadata) {
         if (metadata.stage() != reapi::ExecutionStage::EXECUTING) return false;
         victim_id = metadata.partial_execution_metadata().worker();
@@ -110,7 +109,7 @@ TEST_F(RemoteWorkerTest, ActionOfAKilledWorkerCompletesOnTheOther) {
   WorkerProcess& victim = *workers_[victim_id == "worker-a" ? 0 : 1];
   victim.Kill9();
 
-  ExecuteResult run = survivor.Finish();
+  ExecuteResult run = Finish(survivor);
   rest_thread.join();
   ExpectSucceeded(run, "survived\n");
   EXPECT_EQ(run.response.result().execution_metadata().worker(), other_id);

@@ -1,0 +1,24 @@
+#include "worker/runner_choice.h"
+
+#include <iostream>
+
+namespace kiln {
+
+Status CheckSandboxMode(const std::string& sandbox) {
+  if (sandbox != "auto" && sandbox != "namespaces" && sandbox != "none") {
+    return Status::InvalidArgument("--sandbox must be auto, namespaces or none, not \"" + sandbox + "\"");
+  }
+  return Status::Ok();
+}
+
+StatusOr<ChosenRunner> ChooseRunner(const std::string& sandbox, std::string_view program) {
+  KILN_RETURN_IF_ERROR(CheckSandboxMode(sandbox));
+  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
+  auto sandboxed = NewSandboxRunner(SandboxOptions());
+  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
+  if (sandbox == "namespaces") return sandboxed.status();
+  std::cerr << program << ": WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
+  return ChosenRunner{NewProcessRunner(), false};
+}
+
+}  // namespace kiln

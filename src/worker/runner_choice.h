@@ -1,0 +1,33 @@
+// The Runner that `kiln serve` (for its local workers) and `kiln worker` run actions with,
+// chosen by their --sandbox flag: one rule for both, so a frontend and a remote worker on
+// the same host isolate actions alike.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "worker/runner.h"
+
+namespace kiln {
+
+// What each --sandbox mode means, for the flags' help text.
+inline constexpr char kSandboxModesHelp[] =
+    "namespaces (user, mount, pid, ipc, network namespaces; host filesystem read-only), none (a plain process "
+    "group), or auto (namespaces when this host allows unprivileged user namespaces, else none with a warning).";
+
+// INVALID_ARGUMENT unless `sandbox` is auto, namespaces or none.
+Status CheckSandboxMode(const std::string& sandbox);
+
+struct ChosenRunner {
+  std::unique_ptr<Runner> runner;
+  bool sandboxed = false;
+};
+
+// The runner for `sandbox` (see CheckSandboxMode). "namespaces" fails with the sandbox's own
+// error on a host that cannot provide it; "auto" then falls back to a plain process runner
+// and prints a warning to stderr, prefixed with `program` ("kiln", "kiln worker").
+StatusOr<ChosenRunner> ChooseRunner(const std::string& sandbox, std::string_view program);
+
+}  // namespace kiln

@@ -1,0 +1,41 @@
+// The --sandbox rule shared by `kiln serve` and `kiln worker`: unknown modes are refused
+// with a message naming the flag, "none" never sandboxes, and "auto" always yields a runner.
+#include "worker/runner_choice.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln {
+namespace {
+
+TEST(RunnerChoiceTest, UnknownModesAreInvalidArguments) {
+  for (const char* mode : {"chroot", "", "Auto"}) {
+    Status checked = CheckSandboxMode(mode);
+    EXPECT_EQ(checked.code(), StatusCode::kInvalidArgument) << mode;
+    EXPECT_NE(checked.message().find("--sandbox"), std::string::npos) << checked.message();
+    auto chosen = ChooseRunner(mode, "kiln test");
+    ASSERT_FALSE(chosen.ok()) << mode;
+    EXPECT_EQ(chosen.status().code(), StatusCode::kInvalidArgument);
+  }
+  for (const char* mode : {"auto", "namespaces", "none"}) EXPECT_TRUE(CheckSandboxMode(mode).ok()) << mode;
+}
+
+TEST(RunnerChoiceTest, NoneIsAPlainProcessRunner) {
+  auto chosen = ChooseRunner("none", "kiln test");
+  ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
+  EXPECT_FALSE(chosen->sandboxed);
+  ASSERT_NE(chosen->runner, nullptr);
+}
+
+TEST(RunnerChoiceTest, AutoAlwaysYieldsARunnerAndSaysWhetherItSandboxes) {
+  ::testing::internal::CaptureStderr();
+  auto chosen = ChooseRunner("auto", "kiln test");
+  const std::string warning = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
+  ASSERT_NE(chosen->runner, nullptr);
+  // Without namespaces on this host, the fallback is announced under the caller's name.
+  if (!chosen->sandboxed) EXPECT_NE(warning.find("kiln test: WARNING"), std::string::npos) << warning;
+  else EXPECT_EQ(warning, "");
+}
+
+}  // namespace
+}  // namespace kiln
