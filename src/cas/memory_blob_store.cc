@@ -4,27 +4,9 @@
 #include <cstring>
 
 #include "cas/digest_verifier.h"
+#include "cas/memory_reader.h"
 
 namespace kiln {
-namespace {
-
-// Reads from a shared immutable copy, so a concurrent overwrite cannot disturb it.
-class MemoryReader final : public BlobReader {
- public:
-  MemoryReader(std::shared_ptr<const std::string> data, size_t offset) : data_(std::move(data)), position_(offset) {}
-  StatusOr<size_t> Read(char* buffer, size_t max) override {
-    size_t n = std::min(max, data_->size() - position_);
-    std::memcpy(buffer, data_->data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::shared_ptr<const std::string> data_;
-  size_t position_;
-};
-
-}  // namespace
 
 class MemoryBlobStore::Writer final : public BlobWriter {
  public:

@@ -60,6 +60,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
                     "How long an interrupted ByteStream upload is kept for resumption.");
   flags.AddBool("fsync", &options.sync_writes,
                 "fdatasync every blob before publishing it (survives power loss; slower writes).");
+  flags.AddBytes("read-cache-bytes", &options.read_cache_bytes,
+                 "Memory for recently read small blobs (up to 64 KiB each) served by the CAS and ByteStream "
+                 "services; 0 turns the cache off.");
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
                  "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.");
   flags.AddInt("workers", &options.workers,
@@ -85,6 +88,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
+  if (parsed.ok() && options.read_cache_bytes < 0) parsed = Status::InvalidArgument("--read-cache-bytes must be 0 or more");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");

@@ -13,6 +13,7 @@
 #include "asset/curl_downloader.h"
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
+#include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
 #include "execution/execution_engine.h"
 #include "execution/local_worker_pool.h"
@@ -46,6 +47,9 @@ struct RemoteAssets {
 
 struct KilnServer::State {
   std::unique_ptr<DiskBlobStore> cas;
+  // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
+  std::unique_ptr<SmallBlobCache> read_cache;
+  BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
@@ -179,9 +183,16 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
   capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
   state->capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
-  state->cas_service = std::make_unique<CasService>(state->cas.get(), CasServiceOptions{options.max_batch_total_size_bytes});
+  state->client_cas = state->cas.get();
+  if (options.read_cache_bytes > 0) {
+    SmallBlobCacheOptions cache_options;
+    cache_options.max_bytes = options.read_cache_bytes;
+    state->read_cache = std::make_unique<SmallBlobCache>(state->cas.get(), cache_options);
+    state->client_cas = state->read_cache.get();
+  }
+  state->cas_service = std::make_unique<CasService>(state->client_cas, CasServiceOptions{options.max_batch_total_size_bytes});
   state->bytestream_service =
-      std::make_unique<ByteStreamService>(state->cas.get(), state->uploads.get(), state->log_streams.get());
+      std::make_unique<ByteStreamService>(state->client_cas, state->uploads.get(), state->log_streams.get());
   state->logstream_service = std::make_unique<LogStreamService>(state->log_streams.get());
   state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
   state->execution_service = std::make_unique<ExecutionService>(state->engine.get(), state->scheduler.get());

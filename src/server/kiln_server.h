@@ -29,6 +29,9 @@ struct ServerOptions {
   Duration completed_operation_retention = std::chrono::minutes(10);
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
   int64_t max_inline_bytes = 1024 * 1024;
+  // Small blobs read through the CAS and ByteStream services are kept in memory up to this
+  // many bytes (0: no cache).
+  int64_t read_cache_bytes = 64 << 20;
   // Remote Asset fetches from origin: the timeout when a request sets none, and how many
   // run at once (each blocks a thread on the network).
   Duration asset_fetch_timeout = std::chrono::minutes(10);

@@ -1,0 +1,52 @@
+// Keeps recently read small blobs in memory in front of another store (the disk CAS), so
+// that the small reads builds make over and over (BatchReadBlobs of sources and headers,
+// ActionResults' stdout, Tree messages) cost a map lookup instead of open, fstat, pread and
+// close. Bounded in bytes, least recently used out first. Blobs are immutable, so a cached
+// copy is never stale; one the base store has since evicted may still be served, which is
+// harmless (its content is right). FindMissing and writes go straight to the base store.
+// Thread-safe.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "cas/blob_store.h"
+
+namespace kiln {
+
+struct SmallBlobCacheOptions {
+  int64_t max_bytes = 64 << 20;        // Total cached blob bytes.
+  int64_t max_blob_bytes = 64 << 10;   // Larger blobs are never cached.
+};
+
+class SmallBlobCache final : public BlobStore {
+ public:
+  // REQUIRES: `base` outlives the cache.
+  SmallBlobCache(BlobStore* base, const SmallBlobCacheOptions& options);
+
+  std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override { return base_->FindMissing(digests); }
+  StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
+
+  int64_t cached_bytes() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const std::string> data;
+    std::list<Digest>::iterator position;  // In lru_.
+  };
+  std::shared_ptr<const std::string> Lookup(const Digest& digest);
+  void Insert(const Digest& digest, std::shared_ptr<const std::string> data);
+
+  BlobStore* const base_;
+  const SmallBlobCacheOptions options_;
+  mutable std::mutex mutex_;
+  std::unordered_map<Digest, Entry, DigestHash> entries_;  // Guarded by mutex_.
+  std::list<Digest> lru_;                                  // Most recent first. Guarded by mutex_.
+  int64_t cached_bytes_ = 0;                               // Guarded by mutex_.
+};
+
+}  // namespace kiln
