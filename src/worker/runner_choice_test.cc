@@ -34,7 +34,8 @@ TEST(RunnerChoiceTest, AutoAlwaysYieldsARunnerAndSaysWhetherItSandboxes) {
   ASSERT_NE(chosen->runner, nullptr);
   // Without namespaces on this host, the fallback is announced under the caller's name.
   if (!chosen->sandboxed) EXPECT_NE(warning.find("kiln test: WARNING"), std::string::npos) << warning;
-  else EXPECT_EQ(warning, "");
+  // (Only kiln's own lines count: sanitized builds may print their runtime's notes.)
+  else EXPECT_EQ(warning.find("kiln test:"), std::string::npos) << warning;
 }
 
 }  // namespace
