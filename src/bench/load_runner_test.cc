@@ -14,8 +14,8 @@ namespace {
 // for `capacity` operations, so runs end by running out, never by the clock.
 class FakeScenario final : public Scenario {
  public:
-  explicit FakeScenario(int capacity, Status prepare_status = Status::Ok())
-      : capacity_(capacity), prepare_status_(std::move(prepare_status)) {
+  explicit FakeScenario(int capacity, Status prepare_status = Status::Ok(), size_t first_batch = 1)
+      : capacity_(capacity), prepare_status_(std::move(prepare_status)), first_batch_(first_batch) {
     completer_ = std::thread([this] { CompleteUntilStopped(); });
   }
   ~FakeScenario() override {
@@ -49,8 +49,11 @@ class FakeScenario final : public Scenario {
   void CompleteUntilStopped() {
     std::unique_lock lock(mutex_);
     while (true) {
-      ready_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      // The first completion waits for `first_batch_` operations in flight, so a test can
+      // see every slot used however the threads are scheduled.
+      ready_.wait(lock, [this] { return stopping_ || pending_.size() >= first_batch_; });
       if (pending_.empty()) return;
+      first_batch_ = 1;
       auto [number, done] = std::move(pending_.front());
       pending_.pop_front();
       lock.unlock();
@@ -61,6 +64,7 @@ class FakeScenario final : public Scenario {
 
   const int capacity_;
   const Status prepare_status_;
+  size_t first_batch_;  // Guarded by mutex_ (once the completer runs).
   bool prepared_ = false;
   std::mutex mutex_;
   std::condition_variable ready_;
@@ -86,7 +90,7 @@ TEST(LoadRunnerTest, CountsSuccessesErrorsAndBytesUntilTheDataRunsOut) {
 }
 
 TEST(LoadRunnerTest, TheScenarioInFlightOverridesTheOption) {
-  FakeScenario scenario(30);
+  FakeScenario scenario(30, Status::Ok(), /*first_batch=*/3);
   const ScenarioResult result = RunScenario(scenario, {std::chrono::hours(1), 64, false});
   EXPECT_EQ(result.in_flight, 3);
   EXPECT_EQ(scenario.max_slot(), 2);
