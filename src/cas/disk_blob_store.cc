@@ -244,6 +244,8 @@ StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& dig
     return Status::ResourceExhausted("blob " + digest.ToString() + " is larger than the whole CAS budget of " +
                                      std::to_string(options_.max_bytes) + " bytes");
   }
+  // The empty blob is always present and never stored as a file.
+  if (digest.IsEmptyBlob()) return std::unique_ptr<BlobWriter>(std::make_unique<PresentBlobWriter>(digest));
   {
     std::lock_guard lock(mutex_);
     // Pinned: it must still be there when the uploader is told its upload succeeded.

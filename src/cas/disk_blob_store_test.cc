@@ -205,3 +205,23 @@ TEST(DiskBlobStoreTest, UploadOfAPresentBlobIsVerifiedButWritesNothing) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(DiskBlobStoreTest, UploadingTheEmptyBlobCreatesNoFile) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  const Digest empty = Digest::Empty(DigestFunction::kSha256);
+  auto writer = store->OpenWrite(empty);
+  ASSERT_TRUE(writer.ok());
+  EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u) << "not even a temp file";
+  EXPECT_TRUE((*writer)->Commit().ok());
+  EXPECT_EQ(FilesIn(dir.path() + "/cas"), 0u);
+  EXPECT_TRUE(store->FindMissing({empty}).empty());
+  auto wrong = store->OpenWrite(empty);
+  EXPECT_EQ((*wrong)->Write("x").code(), StatusCode::kInvalidArgument) << "bytes for the empty blob are refused";
+}
+
+}  // namespace
+}  // namespace kiln
