@@ -9,13 +9,8 @@
 #include <optional>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
-#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cli/flags.h"
-#include "client/log_stream_reader.h"
-#include "client/remote_blob_rpc.h"
-#include "client/remote_blob_store.h"
+#include "client/action_output_client.h"
 #include "common/proto_digest.h"
 
 namespace kiln {
@@ -46,49 +41,16 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, LogsFlags& o
   return flags.ExitCode(parsed, "kiln logs");
 }
 
-struct Progress {
-  reapi::ExecuteOperationMetadata metadata;
-  std::optional<reapi::ExecuteResponse> response;  // Set once done.
-};
-
-// Follows the operation until its stream names are known or it is done.
-StatusOr<Progress> WaitForStreamsOrEnd(reapi::Execution::Stub& execution, const std::string& operation) {
-  grpc::ClientContext context;
-  reapi::WaitExecutionRequest request;
-  request.set_name(operation);
-  auto reader = execution.WaitExecution(&context, request);
-  google::longrunning::Operation update;
-  Progress progress;
-  while (reader->Read(&update)) {
-    update.metadata().UnpackTo(&progress.metadata);
-    if (update.done()) {
-      reapi::ExecuteResponse response;
-      update.response().UnpackTo(&response);
-      progress.response = std::move(response);
-      break;
-    }
-    if (!progress.metadata.stdout_stream_name().empty() || !progress.metadata.stderr_stream_name().empty()) break;
-  }
-  context.TryCancel();  // We have what we need; stop following.
-  const grpc::Status status = reader->Finish();
-  if (progress.response || !progress.metadata.stdout_stream_name().empty() ||
-      !progress.metadata.stderr_stream_name().empty()) {
-    return progress;
-  }
-  if (status.ok()) return Status::Unavailable("the server ended the operation stream before the action finished");
-  return FromGrpcStatus(status, "following " + operation);
-}
-
 // Copies both live streams at once (each on its own thread, as they grow independently).
-int FollowStreams(reapi::ExecuteOperationMetadata& metadata, google::bytestream::ByteStream::Stub& bytestream) {
+int FollowStreams(const reapi::ExecuteOperationMetadata& metadata, ActionOutputClient& client) {
   Status out_status, err_status;
   std::thread out([&] {
     if (!metadata.stdout_stream_name().empty()) {
-      out_status = CopyLogStream(bytestream, metadata.stdout_stream_name(), stdout);
+      out_status = client.CopyLogStream(metadata.stdout_stream_name(), stdout);
     }
   });
   if (!metadata.stderr_stream_name().empty()) {
-    err_status = CopyLogStream(bytestream, metadata.stderr_stream_name(), stderr);
+    err_status = client.CopyLogStream(metadata.stderr_stream_name(), stderr);
   }
   out.join();
   for (const Status& status : {out_status, err_status}) {
@@ -117,19 +79,15 @@ Status PrintRecorded(BlobStore& cas, DigestFunction function, const std::string&
 }
 
 int PrintFinished(const std::string& operation, const reapi::ExecuteOperationMetadata& metadata,
-                  const reapi::ExecuteResponse& response, std::shared_ptr<grpc::Channel> channel,
-                  const std::string& instance) {
+                  const reapi::ExecuteResponse& response, BlobStore& cas) {
   std::cerr << "kiln logs: operation " << operation << " has already finished; printing its recorded output\n";
   if (response.status().code() != 0) std::cerr << "kiln logs: it failed: " << response.status().message() << "\n";
   if (!response.has_result()) return 0;
   const reapi::ActionResult& result = response.result();
   auto function = ResolveDigestFunction(metadata.digest_function(), result.stdout_digest().hash());
   if (!function.ok()) function = DigestFunction::kSha256;
-  RemoteBlobStoreOptions cas_options;
-  cas_options.instance_name = instance;
-  std::unique_ptr<BlobStore> cas = NewRemoteBlobStore(std::move(channel), cas_options);
-  Status printed = PrintRecorded(*cas, *function, result.stdout_raw(), result.stdout_digest(), stdout);
-  if (printed.ok()) printed = PrintRecorded(*cas, *function, result.stderr_raw(), result.stderr_digest(), stderr);
+  Status printed = PrintRecorded(cas, *function, result.stdout_raw(), result.stdout_digest(), stdout);
+  if (printed.ok()) printed = PrintRecorded(cas, *function, result.stderr_raw(), result.stderr_digest(), stderr);
   if (!printed.ok()) {
     std::cerr << "kiln logs: " << printed.ToString() << "\n";
     return 1;
@@ -142,11 +100,8 @@ int PrintFinished(const std::string& operation, const reapi::ExecuteOperationMet
 int RunLogsCommand(const std::vector<std::string>& args) {
   LogsFlags flags;
   if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
-  auto channel = grpc::CreateChannel(flags.target, grpc::InsecureChannelCredentials());
-  auto execution = reapi::Execution::NewStub(channel);
-  auto bytestream = google::bytestream::ByteStream::NewStub(channel);
-
-  auto progress = WaitForStreamsOrEnd(*execution, flags.operation);
+  ActionOutputClient client(flags.target, flags.instance);
+  auto progress = client.WaitForStreamsOrEnd(flags.operation);
   if (!progress.ok()) {
     if (progress.status().code() == StatusCode::kNotFound) {
       std::cerr << "kiln logs: operation " << flags.operation << " is not known to " << flags.target
@@ -157,9 +112,9 @@ int RunLogsCommand(const std::vector<std::string>& args) {
     return 1;
   }
   if (progress->response) {
-    return PrintFinished(flags.operation, progress->metadata, *progress->response, channel, flags.instance);
+    return PrintFinished(flags.operation, progress->metadata, *progress->response, client.cas());
   }
-  return FollowStreams(progress->metadata, *bytestream);
+  return FollowStreams(progress->metadata, client);
 }
 
 }  // namespace kiln

@@ -7,11 +7,10 @@
 #include <optional>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
 #include "cas/read_through_cache.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
+#include "client/frontend_channel.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
 #include "scheduler/platform.h"
@@ -70,19 +69,6 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   return std::nullopt;
 }
 
-std::shared_ptr<grpc::Channel> FrontendChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  // Assignments carry whole Commands, batch reads whole blobs: no artificial size limit.
-  args.SetMaxReceiveMessageSize(-1);
-  args.SetMaxSendMessageSize(-1);
-  // Notice a frontend that vanished without closing the connection, and reconnect. gRPC
-  // servers refuse client pings more frequent than every 5 minutes on idle connections.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 6 * 60'000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
 int Fail(const Status& status, std::string_view context) {
   std::cerr << "kiln worker: " << context << ": " << status.ToString() << "\n";
   return 1;
@@ -107,7 +93,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   auto local = DiskBlobStore::Open(cache_options);
   if (!local.ok()) return Fail(local.status(), "opening the input cache in " + cache_options.root);
 
-  std::shared_ptr<grpc::Channel> channel = FrontendChannel(flags.scheduler);
+  auto channel = NewFrontendChannel(flags.scheduler);
   std::unique_ptr<BlobStore> frontend_cas = NewRemoteBlobStore(channel, RemoteBlobStoreOptions());
   ReadThroughCache cas(std::move(local).value(), frontend_cas.get());
 
