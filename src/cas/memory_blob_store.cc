@@ -3,31 +3,22 @@
 #include <algorithm>
 #include <cstring>
 
-#include "cas/digest_verifier.h"
+#include "cas/buffered_blob_writer.h"
 #include "cas/memory_reader.h"
 
 namespace kiln {
 
-class MemoryBlobStore::Writer final : public BlobWriter {
+class MemoryBlobStore::Writer final : public BufferedBlobWriter {
  public:
-  Writer(MemoryBlobStore* store, const Digest& digest) : store_(store), digest_(digest), verifier_(digest) {}
-  Status Write(std::string_view data) override {
-    KILN_RETURN_IF_ERROR(verifier_.Update(data));
-    buffer_.append(data);
-    return Status::Ok();
-  }
-  int64_t bytes_written() const override { return verifier_.bytes_seen(); }
-  Status Commit() override {
-    KILN_RETURN_IF_ERROR(verifier_.Finish());
-    store_->Publish(digest_, std::make_shared<const std::string>(std::move(buffer_)));
+  Writer(MemoryBlobStore* store, const Digest& digest) : BufferedBlobWriter(digest), store_(store) {}
+
+ private:
+  Status Deliver(std::string data) override {
+    store_->Publish(digest(), std::make_shared<const std::string>(std::move(data)));
     return Status::Ok();
   }
 
- private:
   MemoryBlobStore* store_;
-  Digest digest_;
-  DigestVerifier verifier_;
-  std::string buffer_;
 };
 
 std::vector<Digest> MemoryBlobStore::FindMissing(const std::vector<Digest>& digests) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cas/buffered_blob_writer.h"
 #include "cas/digest_verifier.h"
 #include "common/resource_name.h"
 
@@ -13,43 +14,32 @@ constexpr size_t kStreamChunkBytes = 1024 * 1024;
 
 std::string UploadContext(const Digest& digest) { return "uploading blob " + digest.ToString() + " to the remote CAS"; }
 
-class BatchBlobWriter final : public BlobWriter {
+class BatchBlobWriter final : public BufferedBlobWriter {
  public:
   BatchBlobWriter(std::shared_ptr<const RemoteCasStubs> remote, const Digest& digest)
-      : remote_(std::move(remote)), digest_(digest), verifier_(digest) {}
+      : BufferedBlobWriter(digest), remote_(std::move(remote)) {}
 
-  Status Write(std::string_view data) override {
-    KILN_RETURN_IF_ERROR(verifier_.Update(data));
-    buffer_.append(data);
-    return Status::Ok();
-  }
-  int64_t bytes_written() const override { return verifier_.bytes_seen(); }
-
-  Status Commit() override {
-    KILN_RETURN_IF_ERROR(verifier_.Finish());
-    if (digest_.IsEmptyBlob()) return Status::Ok();  // Every CAS has it.
+ private:
+  Status Deliver(std::string data) override {
+    if (digest().IsEmptyBlob()) return Status::Ok();  // Every CAS has it.
     reapi::BatchUpdateBlobsRequest request;
     request.set_instance_name(remote_->options.instance_name);
-    request.set_digest_function(ToProto(digest_.function()));
+    request.set_digest_function(ToProto(digest().function()));
     auto* item = request.add_requests();
-    *item->mutable_digest() = ToProto(digest_);
-    item->set_data(std::move(buffer_));
+    *item->mutable_digest() = ToProto(digest());
+    item->set_data(std::move(data));
     reapi::BatchUpdateBlobsResponse response;
     auto context = NewClientContext(remote_->options.rpc_timeout);
     KILN_RETURN_IF_ERROR(FromGrpcStatus(remote_->cas->BatchUpdateBlobs(context.get(), request, &response),
-                                        UploadContext(digest_)));
+                                        UploadContext(digest())));
     if (response.responses_size() != 1) {
-      return Status::Internal(UploadContext(digest_) + ": BatchUpdateBlobs answered " +
+      return Status::Internal(UploadContext(digest()) + ": BatchUpdateBlobs answered " +
                               std::to_string(response.responses_size()) + " items for 1 request");
     }
-    return FromRpcStatus(response.responses(0).status(), UploadContext(digest_));
+    return FromRpcStatus(response.responses(0).status(), UploadContext(digest()));
   }
 
- private:
   std::shared_ptr<const RemoteCasStubs> remote_;
-  Digest digest_;
-  DigestVerifier verifier_;
-  std::string buffer_;
 };
 
 class ByteStreamBlobWriter final : public BlobWriter {
