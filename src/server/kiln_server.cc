@@ -151,7 +151,15 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
 StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
   auto state = std::make_unique<State>();
+  KILN_RETURN_IF_ERROR(OpenStores(options, *state));
+  KILN_RETURN_IF_ERROR(CreateServices(options, *state));
+  KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
+  StartMaintenance(*state);
+  return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
+}
 
+// The CAS, the action cache, uploads, log streams, the scheduler and the local workers.
+Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   DiskBlobStoreOptions cas_options;
   cas_options.root = options.data_dir;
   cas_options.max_bytes = options.max_cas_bytes;
@@ -159,53 +167,60 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   cas_options.sync_writes = options.sync_writes;
   auto cas = DiskBlobStore::Open(cas_options);
   if (!cas.ok()) return cas.status().WithContext("opening the CAS in " + options.data_dir);
-  state->cas = std::move(cas).value();
+  state.cas = std::move(cas).value();
 
   auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes);
   if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);
-  state->action_records = std::move(records).value();
-  state->action_cache = std::make_unique<ActionCache>(state->action_records.get(), state->cas.get(), options.max_inline_bytes);
-  state->uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
-  state->log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), LogStreamOptions());
+  state.action_records = std::move(records).value();
+  state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(), options.max_inline_bytes);
+  state.uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
+  state.log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), LogStreamOptions());
 
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
-  state->scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
-  state->engine = std::make_unique<ExecutionEngine>(state->cas.get(), state->action_cache.get(), state->scheduler.get());
+  state.scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
+  state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler.get());
   if (options.workers > 0) {
-    Status started = StartLocalWorkers(options, state->cas.get(), state->action_cache.get(), state->scheduler.get(),
-                                       state->log_streams.get(), state->runner, state->local_workers);
+    Status started = StartLocalWorkers(options, state.cas.get(), state.action_cache.get(), state.scheduler.get(),
+                                       state.log_streams.get(), state.runner, state.local_workers);
     if (!started.ok()) return started.WithContext("starting local workers");
   }
+  return Status::Ok();
+}
 
+// One adapter per gRPC service, over the stores.
+Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
   capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
-  state->capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
-  state->client_cas = state->cas.get();
+  state.capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
+  state.client_cas = state.cas.get();
   if (options.read_cache_bytes > 0) {
     SmallBlobCacheOptions cache_options;
     cache_options.max_bytes = options.read_cache_bytes;
-    state->read_cache = std::make_unique<SmallBlobCache>(state->cas.get(), cache_options);
-    state->client_cas = state->read_cache.get();
+    state.read_cache = std::make_unique<SmallBlobCache>(state.cas.get(), cache_options);
+    state.client_cas = state.read_cache.get();
   }
-  state->cas_service = std::make_unique<CasService>(state->client_cas, CasServiceOptions{options.max_batch_total_size_bytes});
-  state->bytestream_service =
-      std::make_unique<ByteStreamService>(state->client_cas, state->uploads.get(), state->log_streams.get());
-  state->logstream_service = std::make_unique<LogStreamService>(state->log_streams.get());
-  state->action_cache_service = std::make_unique<ActionCacheService>(state->action_cache.get());
-  state->execution_service = std::make_unique<ExecutionService>(state->engine.get(), state->scheduler.get());
-  state->operations_service = std::make_unique<OperationsService>(state->scheduler.get());
+  state.cas_service = std::make_unique<CasService>(state.client_cas, CasServiceOptions{options.max_batch_total_size_bytes});
+  state.bytestream_service =
+      std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get());
+  state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get());
+  state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get());
+  state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get());
+  state.operations_service = std::make_unique<OperationsService>(state.scheduler.get());
   if (options.allow_remote_workers) {
-    state->worker_service = std::make_unique<WorkerService>(state->scheduler.get(), state->action_cache.get(),
-                                                            state->log_streams.get());
+    state.worker_service = std::make_unique<WorkerService>(state.scheduler.get(), state.action_cache.get(),
+                                                           state.log_streams.get());
   }
 
-  auto assets = StartRemoteAssets(options, state->cas.get());
+  auto assets = StartRemoteAssets(options, state.cas.get());
   if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
-  state->assets = std::move(assets).value();
+  state.assets = std::move(assets).value();
+  return Status::Ok();
+}
 
+Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   grpc::ServerBuilder builder;
   // gRPC enables SO_REUSEPORT by default, which would let a second kiln bind the same port
   // and silently split clients between two data directories.
@@ -215,29 +230,34 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state->port);
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state.port);
   // Batch requests carry up to max_batch_total_size_bytes of data plus digests and framing.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));
   builder.SetMaxSendMessageSize(-1);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(state->calls.NewInterceptorFactory());
+  interceptors.push_back(state.calls.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.RegisterService(state->capabilities_service.get());
-  builder.RegisterService(state->cas_service.get());
-  builder.RegisterService(state->bytestream_service.get());
-  builder.RegisterService(state->action_cache_service.get());
-  builder.RegisterService(state->logstream_service.get());
-  builder.RegisterService(state->execution_service.get());
-  builder.RegisterService(state->operations_service.get());
-  if (state->worker_service) builder.RegisterService(state->worker_service.get());
-  builder.RegisterService(state->assets->fetch_service.get());
-  builder.RegisterService(state->assets->push_service.get());
-  state->server = builder.BuildAndStart();
-  if (!state->server || state->port == 0) {
+  builder.RegisterService(state.capabilities_service.get());
+  builder.RegisterService(state.cas_service.get());
+  builder.RegisterService(state.bytestream_service.get());
+  builder.RegisterService(state.action_cache_service.get());
+  builder.RegisterService(state.logstream_service.get());
+  builder.RegisterService(state.execution_service.get());
+  builder.RegisterService(state.operations_service.get());
+  if (state.worker_service) builder.RegisterService(state.worker_service.get());
+  builder.RegisterService(state.assets->fetch_service.get());
+  builder.RegisterService(state.assets->push_service.get());
+  state.server = builder.BuildAndStart();
+  if (!state.server || state.port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
   }
-  State* raw = state.get();
-  state->maintenance = std::thread([raw] {
+  return Status::Ok();
+}
+
+// Periodic housekeeping (retention, memory); sleeps on a condition variable.
+void KilnServer::StartMaintenance(State& state) {
+  State* raw = &state;
+  state.maintenance = std::thread([raw] {
     std::unique_lock lock(raw->maintenance_mutex);
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
       raw->scheduler->Tick();
@@ -247,7 +267,6 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
       ::malloc_trim(0);
     }
   });
-  return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
 }
 
 int KilnServer::port() const { return state_->port; }

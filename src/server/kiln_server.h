@@ -54,6 +54,11 @@ class KilnServer {
  private:
   struct State;
   explicit KilnServer(std::unique_ptr<State> state);
+  // Start's steps, in order.
+  static Status OpenStores(const ServerOptions& options, State& state);
+  static Status CreateServices(const ServerOptions& options, State& state);
+  static Status StartGrpcServer(const ServerOptions& options, State& state);
+  static void StartMaintenance(State& state);
   std::unique_ptr<State> state_;
 };
 
