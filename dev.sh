@@ -11,8 +11,8 @@ cd "$(dirname "$0")"
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
           libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
           libcurl4-openssl-dev libarchive-dev git)
-# The test suite also drives the real Bazel client.
-TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source)
+# The test suite also drives the real Bazel client (and python3, for one process-group test).
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source python3)
 JOBS=${JOBS:-2}
 # ccache keys on absolute paths unless told the source root: lets a fresh clone in another
 # directory (as CI makes) reuse earlier compilations.
