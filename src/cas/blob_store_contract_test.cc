@@ -123,6 +123,14 @@ INSTANTIATE_TEST_SUITE_P(
                        DiskBlobStoreOptions options;
                        options.root = dir;
                        return std::move(DiskBlobStore::Open(options)).value();
+                     }},
+        // Every blob through O_DIRECT (normally only blobs of 1 MiB and more).
+        StoreFactory{"DiskDirectIo",
+                     [](const std::string& dir) -> std::unique_ptr<BlobStore> {
+                       DiskBlobStoreOptions options;
+                       options.root = dir;
+                       options.direct_write_min_bytes = 1;
+                       return std::move(DiskBlobStore::Open(options)).value();
                      }}),
     [](const auto& info) { return info.param.name; });
 

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cas/digest_verifier.h"
+#include "cas/direct_file_writer.h"
 #include "common/file_util.h"
 #include "common/hasher.h"
 
@@ -40,9 +41,15 @@ class DiskReader final : public BlobReader {
 
 class DiskBlobStore::Writer final : public BlobWriter {
  public:
-  Writer(DiskBlobStore* store, const Digest& digest, std::string temp_path, UniqueFd fd)
+  Writer(DiskBlobStore* store, const Digest& digest, std::string temp_path, UniqueFd fd,
+         StagingBufferPool::Lease direct_buffer)
       : store_(store), digest_(digest), verifier_(digest), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {
-    buffer_.reserve(std::min<size_t>(kWriteBufferBytes, static_cast<size_t>(digest.size())));
+    if (direct_buffer) {
+      direct_.emplace(fd_.get(), temp_path_, std::move(direct_buffer), &store->staging_buffers_,
+                      &store->direct_write_threads_);
+    } else {
+      buffer_.reserve(std::min<size_t>(kWriteBufferBytes, static_cast<size_t>(digest.size())));
+    }
   }
   ~Writer() override {
     if (!committed_) ::unlink(temp_path_.c_str());
@@ -52,6 +59,10 @@ class DiskBlobStore::Writer final : public BlobWriter {
     KILN_RETURN_IF_ERROR(failed_);
     failed_ = verifier_.Update(data);
     KILN_RETURN_IF_ERROR(failed_);
+    if (direct_) {
+      failed_ = direct_->Write(data);
+      return failed_;
+    }
     if (buffer_.size() + data.size() > kWriteBufferBytes) {
       failed_ = Flush();
       KILN_RETURN_IF_ERROR(failed_);
@@ -79,6 +90,7 @@ class DiskBlobStore::Writer final : public BlobWriter {
 
  private:
   Status Flush() {
+    if (direct_) return direct_->Finish().WithContext("writing blob " + digest_.ToString());
     Status status = WriteAll(fd_.get(), buffer_);
     buffer_.clear();
     return status.WithContext("writing blob " + digest_.ToString());
@@ -89,6 +101,7 @@ class DiskBlobStore::Writer final : public BlobWriter {
   DigestVerifier verifier_;
   std::string temp_path_;
   UniqueFd fd_;
+  std::optional<DirectFileWriter> direct_;  // Large blobs; the others coalesce in buffer_.
   std::string buffer_;
   Status failed_;
   bool committed_ = false;
@@ -252,9 +265,20 @@ StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& dig
     if (index_.Touch(digest, /*pin=*/true)) return std::unique_ptr<BlobWriter>(std::make_unique<PresentBlobWriter>(digest));
   }
   std::string temp_path = NewTempPath();
-  UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+  StagingBufferPool::Lease direct_buffer;
+  if (options_.direct_write_min_bytes > 0 && digest.size() >= options_.direct_write_min_bytes) {
+    direct_buffer = staging_buffers_.TryAcquire();
+  }
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+  UniqueFd fd(::open(temp_path.c_str(), flags | (direct_buffer ? O_DIRECT : 0), 0444));
+  if (!fd.valid() && direct_buffer && errno == EINVAL) {
+    direct_buffer = StagingBufferPool::Lease();  // This filesystem has no O_DIRECT at all.
+    ::unlink(temp_path.c_str());  // Some kernels create the file before refusing the flag.
+    fd = UniqueFd(::open(temp_path.c_str(), flags, 0444));
+  }
   if (!fd.valid()) return ErrnoStatus("create", temp_path, errno);
-  return std::unique_ptr<BlobWriter>(std::make_unique<Writer>(this, digest, std::move(temp_path), std::move(fd)));
+  return std::unique_ptr<BlobWriter>(
+      std::make_unique<Writer>(this, digest, std::move(temp_path), std::move(fd), std::move(direct_buffer)));
 }
 
 StatusOr<std::optional<Digest>> DiskBlobStore::AdoptFile(int dir_fd, const std::string& name, int fd,

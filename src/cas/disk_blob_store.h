@@ -19,6 +19,8 @@
 
 #include "cas/blob_index.h"
 #include "cas/blob_store.h"
+#include "cas/staging_buffer_pool.h"
+#include "common/blocking_task_pool.h"
 #include "common/clock.h"
 #include "common/file_util.h"
 
@@ -30,6 +32,8 @@ struct DiskBlobStoreOptions {
   // How long a blob reported present by FindMissing is protected from eviction.
   Duration grace_period = std::chrono::minutes(10);
   bool sync_writes = false;
+  // Blobs at least this large are written with O_DIRECT (direct_file_writer.h), 0: never.
+  int64_t direct_write_min_bytes = int64_t{1} << 20;
 };
 
 class DiskBlobStore final : public BlobStore {
@@ -52,6 +56,8 @@ class DiskBlobStore final : public BlobStore {
 
   int64_t total_bytes() const;
   size_t blob_count() const;
+  // Frees the O_DIRECT staging buffers no upload is using (for an idle server's memory).
+  void ReleaseIdleBuffers() { staging_buffers_.ReleaseIdle(); }
   // Where a blob lives on disk (for workers that hardlink inputs; for tests).
   std::string PathFor(const Digest& digest) const;
 
@@ -73,6 +79,10 @@ class DiskBlobStore final : public BlobStore {
   mutable std::mutex mutex_;
   BlobIndex index_;  // Guarded by mutex_.
   uint64_t temp_counter_ = 0;  // Guarded by mutex_.
+  // 16 x 2 MiB: enough for several large uploads at full speed (two buffers each); more
+  // fall back to the page cache.
+  StagingBufferPool staging_buffers_{size_t{2} << 20, 16};
+  BlockingTaskPool direct_write_threads_{4, 64, "disk writes"};
 };
 
 }  // namespace kiln

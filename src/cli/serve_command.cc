@@ -63,6 +63,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("read-cache-bytes", &options.read_cache_bytes,
                  "Memory for recently read small blobs (up to 64 KiB each) served by the CAS and ByteStream "
                  "services; 0 turns the cache off.");
+  flags.AddBytes("direct-write-min-bytes", &options.direct_write_min_bytes,
+                 "Uploads at least this large are written with O_DIRECT, bypassing the page cache (faster "
+                 "where filling fresh cache pages is the bottleneck); 0 writes everything through the page cache.");
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
                  "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.");
   flags.AddInt("workers", &options.workers,
@@ -89,6 +92,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
   if (parsed.ok() && options.read_cache_bytes < 0) parsed = Status::InvalidArgument("--read-cache-bytes must be 0 or more");
+  if (parsed.ok() && options.direct_write_min_bytes < 0) {
+    parsed = Status::InvalidArgument("--direct-write-min-bytes must be 0 or more");
+  }
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");

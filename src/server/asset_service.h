@@ -8,7 +8,7 @@
 
 #include "asset/asset_fetcher.h"
 #include "asset/asset_push.h"
-#include "asset/blocking_task_pool.h"
+#include "common/blocking_task_pool.h"
 #include "build/bazel/remote/asset/v1/remote_asset.grpc.pb.h"
 
 namespace kiln {

@@ -108,7 +108,7 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   assets->git_runner = NewProcessRunner();
   assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
                                                    assets->git_runner.get(), fetcher_options);
-  assets->pool = std::make_unique<BlockingTaskPool>(options.asset_fetch_threads, 1000);
+  assets->pool = std::make_unique<BlockingTaskPool>(options.asset_fetch_threads, 1000, "fetches");
   assets->fetch_service = std::make_unique<FetchService>(assets->fetcher.get(), assets->pool.get());
   assets->push_service = std::make_unique<PushService>(assets->index.get());
   return assets;
@@ -165,6 +165,7 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   cas_options.max_bytes = options.max_cas_bytes;
   cas_options.grace_period = options.find_missing_grace;
   cas_options.sync_writes = options.sync_writes;
+  cas_options.direct_write_min_bytes = options.direct_write_min_bytes;
   auto cas = DiskBlobStore::Open(cas_options);
   if (!cas.ok()) return cas.status().WithContext("opening the CAS in " + options.data_dir);
   state.cas = std::move(cas).value();
@@ -262,6 +263,7 @@ void KilnServer::StartMaintenance(State& state) {
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
       raw->scheduler->Tick();
       raw->log_streams->Tick();
+      raw->cas->ReleaseIdleBuffers();
       // Hand memory freed after a burst (large batches, many streams) back to the system,
       // so that an idle server is small again; glibc keeps it otherwise.
       ::malloc_trim(0);

@@ -1,4 +1,4 @@
-#include "asset/blocking_task_pool.h"
+#include "common/blocking_task_pool.h"
 
 #include <gtest/gtest.h>
 

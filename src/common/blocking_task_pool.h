@@ -1,5 +1,5 @@
-// A few threads for work that blocks (downloads, git), so that gRPC's callback threads
-// never wait on the network. Tasks run in submission order; Stop() runs what is queued
+// A few threads for work that blocks (downloads, git, direct disk writes), so that gRPC's
+// callback threads never wait on the network or the disk. Tasks run in submission order; Stop() runs what is queued
 // and joins the threads, so every queued task (and the RPC it will finish) completes.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace kiln {
 
 class BlockingTaskPool {
  public:
-  BlockingTaskPool(int threads, size_t max_queued);
+  // `task_noun` names the tasks in errors ("fetches").
+  BlockingTaskPool(int threads, size_t max_queued, std::string task_noun = "tasks");
   ~BlockingTaskPool() { Stop(); }
 
   // RESOURCE_EXHAUSTED when `max_queued` tasks are already waiting; UNAVAILABLE after
@@ -28,6 +30,7 @@ class BlockingTaskPool {
   void RunTasks();
 
   const size_t max_queued_;
+  const std::string task_noun_;
   std::mutex mutex_;
   std::condition_variable wakeup_;
   std::deque<std::function<void()>> queue_;  // Guarded by mutex_.

@@ -1,8 +1,9 @@
-#include "asset/blocking_task_pool.h"
+#include "common/blocking_task_pool.h"
 
 namespace kiln {
 
-BlockingTaskPool::BlockingTaskPool(int threads, size_t max_queued) : max_queued_(max_queued) {
+BlockingTaskPool::BlockingTaskPool(int threads, size_t max_queued, std::string task_noun)
+    : max_queued_(max_queued), task_noun_(std::move(task_noun)) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { RunTasks(); });
 }
 
@@ -11,7 +12,8 @@ Status BlockingTaskPool::Submit(std::function<void()> task) {
     std::lock_guard lock(mutex_);
     if (stopping_) return Status::Unavailable("the server is shutting down");
     if (queue_.size() >= max_queued_) {
-      return Status::ResourceExhausted("too many fetches waiting (" + std::to_string(max_queued_) + "); retry later");
+      return Status::ResourceExhausted("too many " + task_noun_ + " waiting (" + std::to_string(max_queued_) +
+                                       "); retry later");
     }
     queue_.push_back(std::move(task));
   }
