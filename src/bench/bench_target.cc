@@ -17,6 +17,7 @@ BenchTarget::BenchTarget(const std::string& address, std::string instance_name, 
     connection.capabilities = reapi::Capabilities::NewStub(connection.channel);
     connection.execution = reapi::Execution::NewStub(connection.channel);
     connection.bytestream = google::bytestream::ByteStream::NewStub(connection.channel);
+    connection.generic = std::make_unique<grpc::GenericStub>(connection.channel);
     connections_.push_back(std::move(connection));
   }
 }

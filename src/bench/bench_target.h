@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
@@ -36,6 +37,8 @@ class BenchTarget {
   reapi::Capabilities::Stub& capabilities(int slot) { return *at(slot).capabilities; }
   reapi::Execution::Stub& execution(int slot) { return *at(slot).execution; }
   google::bytestream::ByteStream::Stub& bytestream(int slot) { return *at(slot).bytestream; }
+  // For calls that send hand-framed messages (bytestream_scenarios: uploads without copies).
+  grpc::GenericStub& generic(int slot) { return *at(slot).generic; }
 
  private:
   struct Connection {
@@ -45,6 +48,7 @@ class BenchTarget {
     std::unique_ptr<reapi::Capabilities::Stub> capabilities;
     std::unique_ptr<reapi::Execution::Stub> execution;
     std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;
+    std::unique_ptr<grpc::GenericStub> generic;
   };
   Connection& at(int slot) { return connections_[static_cast<size_t>(slot) % connections_.size()]; }
 

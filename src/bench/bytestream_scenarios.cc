@@ -4,6 +4,7 @@
 #include <future>
 
 #include "bench/unique_blob_series.h"
+#include "bench/write_request_frame.h"
 #include "client/remote_blob_rpc.h"
 #include "common/resource_name.h"
 
@@ -58,15 +59,19 @@ class ReadCall final : public grpc::ClientReadReactor<bytestream::ReadResponse> 
   OpDone done_;
 };
 
-// Uploads blob `index` of a series in 1 MiB messages and checks the committed size.
-class WriteCall final : public grpc::ClientWriteReactor<bytestream::WriteRequest> {
+// Uploads blob `index` of a series in 1 MiB messages and checks the committed size. The
+// messages are framed around the series' own bytes (write_request_frame.h), so the client
+// copies nothing; the generic stub carries them as they are. The series must outlive the
+// call (gRPC may still be sending from it when a write completes).
+class WriteCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  WriteCall(bytestream::ByteStream::Stub& stub, const std::string& instance_name, const UniqueBlobSeries& series,
-            size_t index, OpDone done)
+  WriteCall(grpc::GenericStub& stub, const std::string& instance_name, const UniqueBlobSeries& series, size_t index,
+            OpDone done)
       : body_(series.body()), suffix_(series.Suffix(index)), total_(series.blob_size()), done_(std::move(done)) {
     resource_name_ = MakeWriteResourceName(instance_name, NewUploadId(), series.DigestOf(index));
     SetBenchDeadline(context_);
-    stub.async()->Write(&context_, &response_, this);
+    stub.PrepareBidiStreamingCall(&context_, "/google.bytestream.ByteStream/Write", grpc::StubOptions(), this);
+    StartRead(&response_frame_);
     WriteNextChunk();
     StartCall();
   }
@@ -75,8 +80,13 @@ class WriteCall final : public grpc::ClientWriteReactor<bytestream::WriteRequest
     if (ok && offset_ < total_) WriteNextChunk();  // When !ok the call is broken; OnDone follows.
   }
 
+  void OnReadDone(bool ok) override {
+    if (ok) response_parsed_ = grpc::SerializationTraits<bytestream::WriteResponse>::Deserialize(&response_frame_, &response_).ok();
+  }
+
   void OnDone(const grpc::Status& status) override {
     OpResult result = OpResult::FromStatus(status);
+    if (result.ok && !response_parsed_) result = OpResult::Failure("no readable WriteResponse");
     if (result.ok && response_.committed_size() != static_cast<int64_t>(total_)) {
       result = OpResult::Failure("committed_size " + std::to_string(response_.committed_size()) + ", expected " +
                                  std::to_string(total_));
@@ -90,29 +100,31 @@ class WriteCall final : public grpc::ClientWriteReactor<bytestream::WriteRequest
  private:
   void WriteNextChunk() {
     const size_t length = std::min(kChunkBytes, total_ - offset_);
-    request_.Clear();
-    if (offset_ == 0) request_.set_resource_name(resource_name_);
-    request_.set_write_offset(static_cast<int64_t>(offset_));
-    std::string* data = request_.mutable_data();
+    WriteRequestFields fields;
+    if (offset_ == 0) fields.resource_name = resource_name_;
+    fields.write_offset = static_cast<int64_t>(offset_);
     // The blob is body_ + suffix_; this chunk may span both.
-    if (offset_ < body_.size()) data->append(body_.substr(offset_, std::min(length, body_.size() - offset_)));
+    if (offset_ < body_.size()) fields.data.push_back(body_.substr(offset_, std::min(length, body_.size() - offset_)));
     const size_t end = offset_ + length;
     if (end > body_.size()) {
       const size_t suffix_start = offset_ > body_.size() ? offset_ - body_.size() : 0;
-      data->append(suffix_, suffix_start, end - body_.size() - suffix_start);
+      fields.data.push_back(std::string_view(suffix_).substr(suffix_start, end - body_.size() - suffix_start));
     }
     offset_ = end;
-    if (offset_ == total_) {
-      request_.set_finish_write(true);
-      StartWriteLast(&request_, grpc::WriteOptions());
+    fields.finish_write = offset_ == total_;
+    request_frame_ = FrameWriteRequest(fields);
+    if (fields.finish_write) {
+      StartWriteLast(&request_frame_, grpc::WriteOptions());
     } else {
-      StartWrite(&request_);
+      StartWrite(&request_frame_);
     }
   }
 
   grpc::ClientContext context_;
-  bytestream::WriteRequest request_;
+  grpc::ByteBuffer request_frame_;
+  grpc::ByteBuffer response_frame_;
   bytestream::WriteResponse response_;
+  bool response_parsed_ = false;
   std::string resource_name_;
   const std::string_view body_;
   const std::string suffix_;
@@ -133,7 +145,7 @@ class ByteStreamReadScenario final : public Scenario {
     UniqueBlobSeries blob(kReadBlobBytes, NewRunTag());
     blob.Prepare(1);
     std::promise<OpResult> uploaded;
-    new WriteCall(target_->bytestream(0), target_->instance_name(), blob, 0,
+    new WriteCall(target_->generic(0), target_->instance_name(), blob, 0,
                   [&uploaded](OpResult result) { uploaded.set_value(std::move(result)); });
     const OpResult result = uploaded.get_future().get();
     if (!result.ok) return Status::Internal("uploading the 16 MiB blob: " + result.error);
@@ -169,7 +181,7 @@ class ByteStreamWriteScenario final : public Scenario {
   bool Start(int slot, OpDone done) override {
     const std::optional<size_t> index = series_.Take(1);
     if (!index) return false;
-    new WriteCall(target_->bytestream(slot), target_->instance_name(), series_, *index, std::move(done));
+    new WriteCall(target_->generic(slot), target_->instance_name(), series_, *index, std::move(done));
     return true;
   }
 

@@ -17,7 +17,7 @@ DirectFileWriter::DirectFileWriter(int fd, std::string path, StagingBufferPool::
     : fd_(fd), path_(std::move(path)), buffers_(buffers), io_threads_(io_threads), current_(std::move(first_buffer)) {}
 
 DirectFileWriter::~DirectFileWriter() {
-  if (write_in_flight_.valid()) write_in_flight_.wait();
+  for (WriteInFlight& write : in_flight_) write.done.wait();
 }
 
 Status DirectFileWriter::Write(std::string_view data) {
@@ -33,37 +33,56 @@ Status DirectFileWriter::Write(std::string_view data) {
 }
 
 Status DirectFileWriter::WriteOutFullBuffer() {
-  KILN_RETURN_IF_ERROR(WaitForWriteInFlight());
   const int64_t offset = flushed_;
   flushed_ += static_cast<int64_t>(staged_);
   file_end_ = flushed_;
   const size_t bytes = std::exchange(staged_, 0);
-  if (io_threads_ && !spare_) spare_ = buffers_->TryAcquire();
-  if (io_threads_ && spare_) {
-    auto done = std::make_shared<std::promise<Status>>();
-    write_in_flight_ = done->get_future();
-    writing_ = std::exchange(current_, std::move(spare_));
-    const char* data = writing_.data();
-    Status submitted = io_threads_->Submit([this, done, data, bytes, offset] {
-      done->set_value(WriteBlock(data, bytes, offset));
-    });
-    if (submitted.ok()) return Status::Ok();
-    // No thread to take it: write it here after all.
-    write_in_flight_ = std::future<Status>();
-    return WriteBlock(data, bytes, offset);
-  }
-  return WriteBlock(current_.data(), bytes, offset);
+  if (!io_threads_) return WriteBlock(current_.data(), bytes, offset);
+
+  auto done = std::make_shared<std::promise<Status>>();
+  const char* data = current_.data();
+  Status submitted = io_threads_->Submit([this, done, data, bytes, offset] {
+    done->set_value(WriteBlock(data, bytes, offset));
+  });
+  if (!submitted.ok()) return WriteBlock(data, bytes, offset);  // No thread to take it: write it here.
+  in_flight_.push_back({done->get_future(), std::move(current_)});
+  auto next = NextBuffer();
+  if (!next.ok()) return next.status();
+  current_ = std::move(next).value();
+  return Status::Ok();
 }
 
-Status DirectFileWriter::WaitForWriteInFlight() {
-  if (!write_in_flight_.valid()) return Status::Ok();
-  Status status = write_in_flight_.get();
-  spare_ = std::move(writing_);
+StatusOr<StagingBufferPool::Lease> DirectFileWriter::NextBuffer() {
+  StagingBufferPool::Lease buffer;
+  // Finished writes first, in order, so that their errors surface now.
+  while (!in_flight_.empty() && in_flight_.front().done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    KILN_RETURN_IF_ERROR(WaitForOldestWrite(&buffer));
+  }
+  if (!buffer) buffer = buffers_->TryAcquire();
+  if (!buffer) KILN_RETURN_IF_ERROR(WaitForOldestWrite(&buffer));
+  return buffer;
+}
+
+Status DirectFileWriter::WaitForOldestWrite(StagingBufferPool::Lease* buffer) {
+  WriteInFlight oldest = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  Status status = oldest.done.get();
+  *buffer = std::move(oldest.buffer);  // A spare extra buffer, if any, goes back to the pool.
   return status;
 }
 
+Status DirectFileWriter::WaitForAllWrites() {
+  Status first_error;
+  while (!in_flight_.empty()) {
+    StagingBufferPool::Lease buffer;
+    Status status = WaitForOldestWrite(&buffer);
+    if (first_error.ok()) first_error = status;
+  }
+  return first_error;
+}
+
 Status DirectFileWriter::Finish() {
-  KILN_RETURN_IF_ERROR(WaitForWriteInFlight());
+  KILN_RETURN_IF_ERROR(WaitForAllWrites());
   if (staged_ > 0) {
     size_t bytes = staged_;
     if (direct_) {
@@ -78,7 +97,6 @@ Status DirectFileWriter::Finish() {
   }
   if (file_end_ != total_ && ::ftruncate(fd_, total_) != 0) return ErrnoStatus("truncate", path_, errno);
   current_ = StagingBufferPool::Lease();
-  spare_ = StagingBufferPool::Lease();
   return Status::Ok();
 }
 

@@ -8,8 +8,9 @@
 // latency of direct I/O would cost more than the copy it saves.
 //
 // A direct write blocks until the device has the data, so full buffers are written on
-// `io_threads` while the caller (a gRPC callback thread) fills the next one; at most one
-// write per file is in flight, and a second buffer is only borrowed when the blob needs it.
+// `io_threads` while the caller (a gRPC callback thread) fills the next one. A writer borrows
+// another buffer from the pool rather than wait for its own writes; it waits (for its oldest
+// write) only when the pool has none left, and in Finish.
 //
 // Where a filesystem refuses O_DIRECT I/O (EINVAL), the writer drops the flag and carries
 // on through the page cache, so correctness never depends on it.
@@ -17,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <future>
 #include <string>
 #include <string_view>
@@ -50,7 +52,12 @@ class DirectFileWriter {
   // Hands the full current buffer to an I/O thread (or writes it here) and moves on to
   // another buffer.
   Status WriteOutFullBuffer();
-  Status WaitForWriteInFlight();
+  // A buffer for the next bytes: one whose write has finished, a new one from the pool, or
+  // (when the pool is empty) the oldest in-flight write's once it finishes. Empty only after
+  // a write failed, with the failure returned.
+  StatusOr<StagingBufferPool::Lease> NextBuffer();
+  Status WaitForOldestWrite(StagingBufferPool::Lease* buffer);
+  Status WaitForAllWrites();
   // Writes `bytes` from `data` at `offset`; drops O_DIRECT and retries on EINVAL.
   Status WriteBlock(const char* data, size_t bytes, int64_t offset);
   Status DropDirectIo();
@@ -59,10 +66,12 @@ class DirectFileWriter {
   const std::string path_;
   StagingBufferPool* const buffers_;
   BlockingTaskPool* const io_threads_;
+  struct WriteInFlight {
+    std::future<Status> done;
+    StagingBufferPool::Lease buffer;  // Held until the write is done.
+  };
   StagingBufferPool::Lease current_;   // Being filled.
-  StagingBufferPool::Lease spare_;     // Written out, ready for reuse.
-  StagingBufferPool::Lease writing_;   // Owned by the write in flight.
-  std::future<Status> write_in_flight_;
+  std::deque<WriteInFlight> in_flight_;  // Oldest first.
   size_t staged_ = 0;      // Bytes in current_.
   int64_t flushed_ = 0;    // Bytes handed to the file (written or in flight).
   int64_t total_ = 0;      // Bytes given to Write().

@@ -46,7 +46,7 @@ class DiskBlobStore::Writer final : public BlobWriter {
       : store_(store), digest_(digest), verifier_(digest), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {
     if (direct_buffer) {
       direct_.emplace(fd_.get(), temp_path_, std::move(direct_buffer), &store->staging_buffers_,
-                      &store->direct_write_threads_);
+                      &store->io_threads_);
     } else {
       buffer_.reserve(std::min<size_t>(kWriteBufferBytes, static_cast<size_t>(digest.size())));
     }
@@ -322,10 +322,10 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
     return Status::Ok();
   }
   const std::string path = PathFor(digest);
-  std::vector<Digest> victims;
+  std::vector<std::string> evicted;
   {
-    // Rename and index update happen under one lock with eviction's unlinks, so an eviction
-    // can never delete a file that a concurrent publish has just put back.
+    // Rename and index update happen under one lock with eviction's renames, so an eviction
+    // can never remove a file that a concurrent publish has just put back.
     std::lock_guard lock(mutex_);
     if (::rename(temp_path.c_str(), path.c_str()) != 0) {
       if (errno != ENOENT) return ErrnoStatus("rename", temp_path, errno);
@@ -333,10 +333,27 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
       if (::rename(temp_path.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", temp_path, errno);
     }
     index_.Insert(digest);
-    victims = index_.EvictDownTo(options_.max_bytes);
-    for (const Digest& victim : victims) ::unlink(PathFor(victim).c_str());
+    for (const Digest& victim : index_.EvictDownTo(options_.max_bytes)) {
+      // Only moved aside here: a rename is quick, while freeing a large file's blocks can
+      // wait on the device (with the `discard` mount option, for every file), and neither
+      // this upload nor anyone waiting for the lock should wait for that.
+      std::string aside = temp_dir_ + "/" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++) + ".evicted";
+      if (::rename(PathFor(victim).c_str(), aside.c_str()) == 0) evicted.push_back(std::move(aside));
+    }
   }
+  DeleteInBackground(std::move(evicted));
   return Status::Ok();
+}
+
+void DiskBlobStore::DeleteInBackground(std::vector<std::string> paths) {
+  if (paths.empty()) return;
+  auto shared = std::make_shared<std::vector<std::string>>(std::move(paths));
+  const auto delete_all = [shared] {
+    for (const std::string& path : *shared) ::unlink(path.c_str());
+  };
+  // A full queue (or a stopping pool) only costs this thread the wait. Whatever is left in
+  // tmp/ after a crash is deleted by the next Open().
+  if (!io_threads_.Submit(delete_all).ok()) delete_all();
 }
 
 void DiskBlobStore::Forget(const Digest& digest) {

@@ -71,6 +71,8 @@ class DiskBlobStore final : public BlobStore {
   // Renames a verified temp file into place, indexes it and evicts to stay in budget.
   Status Publish(const std::string& temp_path, const Digest& digest);
   void Forget(const Digest& digest);
+  // Unlinks files already moved out of the store, on io_threads_.
+  void DeleteInBackground(std::vector<std::string> paths);
 
   const DiskBlobStoreOptions options_;
   UniqueFd lock_;
@@ -82,7 +84,9 @@ class DiskBlobStore final : public BlobStore {
   // 16 x 2 MiB: enough for several large uploads at full speed (two buffers each); more
   // fall back to the page cache.
   StagingBufferPool staging_buffers_{size_t{2} << 20, 16};
-  BlockingTaskPool direct_write_threads_{4, 64, "disk writes"};
+  // Direct writes and the deletion of evicted files: the disk waits that no gRPC thread
+  // should sit through.
+  BlockingTaskPool io_threads_{4, 1024, "disk writes"};
 };
 
 }  // namespace kiln

@@ -107,6 +107,24 @@ TEST(DiskBlobStoreTest, EvictsLeastRecentlyUsedBeyondBudgetButHonoursGrace) {
   EXPECT_LE(store->total_bytes(), 3000);
 }
 
+TEST(DiskBlobStoreTest, EvictedFilesLeaveAtOnceAndAreDeletedInTheBackground) {
+  TempDir dir;
+  auto store = OpenStore(dir.path(), /*max_bytes=*/2000);
+  std::vector<Digest> digests;
+  for (char c : std::string("abcdef")) {
+    std::string data(1000, c);
+    digests.push_back(ComputeDigest(DigestFunction::kSha256, data));
+    ASSERT_TRUE(WriteBlob(*store, digests.back(), data).ok());
+  }
+  for (size_t i = 0; i < 4; ++i) EXPECT_FALSE(fs::exists(store->PathFor(digests[i]))) << i;
+  EXPECT_EQ(FilesIn(dir.path() + "/cas"), 2u);
+  // Deleted by the store's I/O threads; bounded wait.
+  for (int i = 0; i < 500 && FilesIn(dir.path() + "/tmp") > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
+}
+
 TEST(DiskBlobStoreTest, BlobLargerThanTheBudgetIsRefused) {
   TempDir dir;
   auto store = OpenStore(dir.path(), /*max_bytes=*/100);
