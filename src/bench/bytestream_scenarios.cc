@@ -4,7 +4,7 @@
 #include <future>
 
 #include "bench/unique_blob_series.h"
-#include "bench/write_request_frame.h"
+#include "bench/bytestream_frames.h"
 #include "client/remote_blob_rpc.h"
 #include "common/resource_name.h"
 
@@ -21,26 +21,38 @@ constexpr int kConcurrentWrites = 4;
 // more than loopback TCP carries).
 constexpr double kMaxWritesPerSecond = 400;
 
-// Reads one blob to its end and checks its length.
-class ReadCall final : public grpc::ClientReadReactor<bytestream::ReadResponse> {
+// Reads one blob to its end and checks its length. Responses stay in gRPC's buffers: only
+// their frame headers are read (bytestream_frames.h).
+class ReadCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  ReadCall(bytestream::ByteStream::Stub& stub, const std::string& resource_name, int64_t expected_bytes, OpDone done)
+  ReadCall(grpc::GenericStub& stub, const std::string& resource_name, int64_t expected_bytes, OpDone done)
       : expected_bytes_(expected_bytes), done_(std::move(done)) {
-    request_.set_resource_name(resource_name);
+    bytestream::ReadRequest request;
+    request.set_resource_name(resource_name);
+    bool own_buffer = false;
+    (void)grpc::SerializationTraits<bytestream::ReadRequest>::Serialize(request, &request_frame_, &own_buffer);
     SetBenchDeadline(context_);
-    stub.async()->Read(&context_, &request_, this);
-    StartRead(&response_);
+    stub.PrepareBidiStreamingCall(&context_, "/google.bytestream.ByteStream/Read", grpc::StubOptions(), this);
+    StartWriteLast(&request_frame_, grpc::WriteOptions());
+    StartRead(&response_frame_);
     StartCall();
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // End of stream or a broken call; OnDone follows.
-    bytes_ += static_cast<int64_t>(response_.data().size());
-    StartRead(&response_);
+    const int64_t bytes = ReadResponseDataBytes(response_frame_);
+    if (bytes < 0) {
+      malformed_ = true;
+      context_.TryCancel();
+      return;
+    }
+    bytes_ += bytes;
+    StartRead(&response_frame_);
   }
 
   void OnDone(const grpc::Status& status) override {
     OpResult result = OpResult::FromStatus(status);
+    if (malformed_) result = OpResult::Failure("a response was not a ReadResponse holding data");
     if (result.ok && bytes_ != expected_bytes_) {
       result = OpResult::Failure("read " + std::to_string(bytes_) + " bytes, expected " + std::to_string(expected_bytes_));
     }
@@ -52,10 +64,11 @@ class ReadCall final : public grpc::ClientReadReactor<bytestream::ReadResponse> 
 
  private:
   grpc::ClientContext context_;
-  bytestream::ReadRequest request_;
-  bytestream::ReadResponse response_;
+  grpc::ByteBuffer request_frame_;
+  grpc::ByteBuffer response_frame_;
   const int64_t expected_bytes_;
   int64_t bytes_ = 0;
+  bool malformed_ = false;
   OpDone done_;
 };
 
@@ -154,7 +167,7 @@ class ByteStreamReadScenario final : public Scenario {
   }
 
   bool Start(int slot, OpDone done) override {
-    new ReadCall(target_->bytestream(slot), resource_name_, static_cast<int64_t>(kReadBlobBytes), std::move(done));
+    new ReadCall(target_->generic(slot), resource_name_, static_cast<int64_t>(kReadBlobBytes), std::move(done));
     return true;
   }
 

@@ -1,4 +1,4 @@
-#include "bench/write_request_frame.h"
+#include "bench/bytestream_frames.h"
 
 #include <grpcpp/support/slice.h>
 
@@ -9,6 +9,7 @@
 namespace kiln {
 namespace {
 
+using google::bytestream::ReadResponse;
 using google::bytestream::WriteRequest;
 
 constexpr uint8_t kVarint = 0;
@@ -19,6 +20,7 @@ constexpr uint8_t Tag(int field_number, uint8_t wire_type) {
 }
 // Taken from the generated code so that a change to the proto cannot go unnoticed.
 static_assert(WriteRequest::kDataFieldNumber < 16, "every tag must fit in one varint byte");
+static_assert(ReadResponse::kDataFieldNumber < 16, "every tag must fit in one varint byte");
 
 void AppendVarint(std::string& out, uint64_t value) {
   do {
@@ -57,6 +59,29 @@ grpc::ByteBuffer FrameWriteRequest(const WriteRequestFields& fields) {
     if (!piece.empty()) slices.emplace_back(piece.data(), piece.size(), grpc::Slice::STATIC_SLICE);
   }
   return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+int64_t ReadResponseDataBytes(const grpc::ByteBuffer& frame) {
+  const size_t total = frame.Length();
+  if (total == 0) return 0;  // The empty message: no data.
+  std::vector<grpc::Slice> slices;
+  if (!frame.Dump(&slices).ok()) return -1;
+  // The header (a tag byte and a varint of up to 10 bytes) may span slices.
+  uint8_t header[11];
+  size_t have = 0;
+  for (const grpc::Slice& slice : slices) {
+    for (size_t i = 0; i < slice.size() && have < sizeof(header); ++i) header[have++] = slice.begin()[i];
+    if (have == sizeof(header)) break;
+  }
+  if (header[0] != Tag(ReadResponse::kDataFieldNumber, kLengthDelimited)) return -1;
+  uint64_t length = 0;
+  size_t position = 1;
+  for (int shift = 0; position < have && shift < 64; shift += 7) {
+    const uint8_t byte = header[position++];
+    length |= uint64_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80) == 0) return position + length == total ? static_cast<int64_t>(length) : -1;
+  }
+  return -1;
 }
 
 }  // namespace kiln

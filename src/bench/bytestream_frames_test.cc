@@ -1,4 +1,4 @@
-#include "bench/write_request_frame.h"
+#include "bench/bytestream_frames.h"
 
 #include <gtest/gtest.h>
 
@@ -45,6 +45,40 @@ TEST(WriteRequestFrameTest, MatchesProtobufsOwnSerialization) {
   std::string bytes;
   for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   EXPECT_EQ(bytes, expected.SerializeAsString());
+}
+
+grpc::ByteBuffer Serialized(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+TEST(ReadResponseFrameTest, DataLengthComesFromTheHeader) {
+  google::bytestream::ReadResponse response;
+  for (size_t size : {size_t{1}, size_t{127}, size_t{128}, size_t{1} << 20}) {
+    response.set_data(std::string(size, 'r'));
+    EXPECT_EQ(ReadResponseDataBytes(Serialized(response)), static_cast<int64_t>(size));
+  }
+  EXPECT_EQ(ReadResponseDataBytes(grpc::ByteBuffer()), 0);
+}
+
+TEST(ReadResponseFrameTest, HeaderSplitAcrossSlicesIsRead) {
+  google::bytestream::ReadResponse response;
+  response.set_data(std::string(300, 'r'));
+  const std::string bytes = response.SerializeAsString();
+  grpc::Slice slices[3] = {grpc::Slice(bytes.substr(0, 1)), grpc::Slice(bytes.substr(1, 1)), grpc::Slice(bytes.substr(2))};
+  EXPECT_EQ(ReadResponseDataBytes(grpc::ByteBuffer(slices, 3)), 300);
+}
+
+TEST(ReadResponseFrameTest, OtherMessagesAreRefused) {
+  google::bytestream::WriteRequest not_a_response;
+  not_a_response.set_resource_name("x");
+  EXPECT_EQ(ReadResponseDataBytes(Serialized(not_a_response)), -1);
+  google::bytestream::ReadResponse response;
+  response.set_data("abc");
+  std::string truncated = response.SerializeAsString();
+  truncated.pop_back();
+  grpc::Slice slice(truncated);
+  EXPECT_EQ(ReadResponseDataBytes(grpc::ByteBuffer(&slice, 1)), -1);
 }
 
 TEST(WriteRequestFrameTest, DefaultFieldsAreLeftOut) {

@@ -1,13 +1,17 @@
-// ByteStream WriteRequest messages framed by hand around data that stays where it is.
+// ByteStream messages framed and unframed by hand, so that the load generator copies no
+// blob data.
 //
 // The load generator shares the machine with the server it measures, so every copy it
 // makes is CPU the server does not get. A WriteRequest message would copy each chunk into
 // the message and again when serializing it; framing the chunk instead lets gRPC send it
-// straight from the benchmark's blob. The caller keeps the data alive until the call ends.
+// straight from the benchmark's blob (the caller keeps the data alive until the call ends).
+// A ReadResponse would copy each chunk out of gRPC's buffers; the reader only needs its
+// length, which the frame's header gives.
 #pragma once
 
 #include <grpcpp/support/byte_buffer.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -23,5 +27,9 @@ struct WriteRequestFields {
 };
 
 grpc::ByteBuffer FrameWriteRequest(const WriteRequestFields& fields);
+
+// How many bytes of `data` a serialized ReadResponse carries; -1 if it is not a
+// ReadResponse holding only `data`.
+int64_t ReadResponseDataBytes(const grpc::ByteBuffer& frame);
 
 }  // namespace kiln
