@@ -48,8 +48,8 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::ReadBlob(const google::bytes
   return new ByteStreamReadReactor(std::move(reader).value(), remaining, name->compression);
 }
 
-grpc::ServerReadReactor<google::bytestream::WriteRequest>* ByteStreamService::Write(
-    grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* ByteStreamService::Write(grpc::CallbackServerContext* context,
+                                                                    grpc::ByteBuffer* response) {
   return new ByteStreamWriteReactor(cas_, uploads_, log_streams_, response);
 }
 

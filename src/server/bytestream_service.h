@@ -10,18 +10,20 @@
 
 namespace kiln {
 
-// Read is a raw method (ByteBuffer in and out) so that chunks are framed without a copy
-// (read_response_frame.h); Write and QueryWriteStatus use the generated messages.
+// Read and Write are raw methods (ByteBuffer in and out) so that blob data is neither copied
+// into nor out of messages (read_response_frame.h, write_request_view.h); QueryWriteStatus
+// uses the generated messages.
 class ByteStreamService final
-    : public google::bytestream::ByteStream::WithRawCallbackMethod_Read<google::bytestream::ByteStream::CallbackService> {
+    : public google::bytestream::ByteStream::WithRawCallbackMethod_Read<
+          google::bytestream::ByteStream::WithRawCallbackMethod_Write<google::bytestream::ByteStream::CallbackService>> {
  public:
   ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams = nullptr)
       : cas_(cas), uploads_(uploads), log_streams_(log_streams) {}
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Read(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request) override;
-  grpc::ServerReadReactor<google::bytestream::WriteRequest>* Write(
-      grpc::CallbackServerContext* context, google::bytestream::WriteResponse* response) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* Write(grpc::CallbackServerContext* context,
+                                                  grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* QueryWriteStatus(grpc::CallbackServerContext* context,
                                              const google::bytestream::QueryWriteStatusRequest* request,
                                              google::bytestream::QueryWriteStatusResponse* response) override;

@@ -6,16 +6,15 @@
 namespace kiln {
 
 ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                                               google::bytestream::WriteResponse* response)
+                                               grpc::ByteBuffer* response)
     : cas_(cas), uploads_(uploads), log_streams_(log_streams), response_(response) {
-  StartRead(&request_);
+  StartRead(&frame_);
 }
 
 void ByteStreamWriteReactor::OnReadDone(bool ok) {
   if (!ok && log_write_) {
     // Log streams may be appended to by several Write calls; only finish_write ends them.
-    response_->set_committed_size(log_write_->committed_size());
-    Finish(grpc::Status::OK);
+    Succeed(log_write_->committed_size());
     return;
   }
   if (!ok) {
@@ -31,43 +30,47 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
     Finish(ToGrpcStatus(status));
     return;
   }
+  if (Status parsed = ParseWriteRequest(frame_, &request_); !parsed.ok()) {
+    Fail(parsed);
+    return;
+  }
   bool keep_reading;
   if (resource_name_.empty()) {
     keep_reading = Begin();
-  } else if (!request_.resource_name().empty() && request_.resource_name() != resource_name_) {
+  } else if (!request_.resource_name.empty() && request_.resource_name != resource_name_) {
     Fail(Status::InvalidArgument("resource_name changed mid-stream from " + resource_name_ + " to " +
-                                 request_.resource_name()));
+                                 request_.resource_name));
     keep_reading = false;
   } else {
     keep_reading = log_write_ ? ContinueLogStream() : Continue();
   }
   if (keep_reading) {
-    request_.Clear();
-    StartRead(&request_);
+    request_ = WriteRequestView();  // Lets go of the received slices.
+    frame_.Clear();
+    StartRead(&frame_);
   }
 }
 
 bool ByteStreamWriteReactor::Begin() {
-  if (request_.resource_name().empty()) {
+  if (request_.resource_name.empty()) {
     Fail(Status::InvalidArgument("the first WriteRequest must set resource_name"));
     return false;
   }
-  if (log_streams_ && ParseLogStreamName(request_.resource_name())) {
-    resource_name_ = request_.resource_name();
+  if (log_streams_ && ParseLogStreamName(request_.resource_name)) {
+    resource_name_ = request_.resource_name;
     log_write_.emplace(log_streams_, resource_name_);
     return ContinueLogStream();
   }
-  auto name = ParseWriteResourceName(request_.resource_name());
+  auto name = ParseWriteResourceName(request_.resource_name);
   if (!name.ok()) {
     Fail(name.status());
     return false;
   }
-  resource_name_ = request_.resource_name();
+  resource_name_ = request_.resource_name;
   name_ = std::move(name).value();
   if (ContainsBlob(*cas_, name_.digest)) {
     // REAPI: an upload of a blob the server already has completes immediately.
-    response_->set_committed_size(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
-    Finish(grpc::Status::OK);
+    Succeed(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
     return false;
   }
   auto upload = uploads_->Claim(resource_name_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
@@ -85,34 +88,49 @@ bool ByteStreamWriteReactor::Begin() {
 }
 
 bool ByteStreamWriteReactor::Continue() {
-  Status status = upload_->Append(request_.write_offset(), request_.data());
+  // Each piece continues where the last one ended; with no data, the offset is still checked.
+  Status status = request_.data.empty() ? upload_->Append(request_.write_offset, {}) : Status::Ok();
+  int64_t offset = request_.write_offset;
+  for (std::string_view piece : request_.data) {
+    status = upload_->Append(offset, piece);
+    if (!status.ok()) break;
+    offset += static_cast<int64_t>(piece.size());
+  }
   if (!status.ok()) {
     Fail(status);
     return false;
   }
-  if (!request_.finish_write()) return true;
+  if (!request_.finish_write) return true;
   status = upload_->Finish();
   if (!status.ok()) {
     Fail(status);
     return false;
   }
-  response_->set_committed_size(upload_->committed_size());
+  const int64_t committed = upload_->committed_size();
   uploads_->Remove(resource_name_);
   upload_.reset();
-  Finish(grpc::Status::OK);
+  Succeed(committed);
   return false;
 }
 
 bool ByteStreamWriteReactor::ContinueLogStream() {
-  auto finished = log_write_->Apply(request_);
+  auto finished = log_write_->Apply(request_.ToMessage());
   if (!finished.ok()) {
     Fail(finished.status());
     return false;
   }
   if (!*finished) return true;
-  response_->set_committed_size(log_write_->committed_size());
-  Finish(grpc::Status::OK);
+  Succeed(log_write_->committed_size());
   return false;
+}
+
+void ByteStreamWriteReactor::Succeed(int64_t committed_size) {
+  google::bytestream::WriteResponse response;
+  response.set_committed_size(committed_size);
+  bool own_buffer = false;
+  grpc::Status serialized = grpc::SerializationTraits<google::bytestream::WriteResponse>::Serialize(
+      response, response_, &own_buffer);
+  Finish(serialized);
 }
 
 void ByteStreamWriteReactor::Fail(const Status& status) {

@@ -3,6 +3,8 @@
 // blob already in the CAS completes at once. A stream that stops before finish_write leaves
 // its upload in the registry so a new stream can resume it at QueryWriteStatus's offset.
 // A log stream's write name (the first message decides) goes to a LogStreamWrite instead.
+// Requests are read from gRPC's buffers without copying the data (write_request_view.h), and
+// the WriteResponse is serialized by hand into the raw response.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -14,14 +16,16 @@
 #include "common/resource_name.h"
 #include "google/bytestream/bytestream.pb.h"
 #include "server/logstream_service.h"
+#include "server/write_request_view.h"
 
 namespace kiln {
 
-class ByteStreamWriteReactor final : public grpc::ServerReadReactor<google::bytestream::WriteRequest> {
+class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  // `log_streams` may be null (no log stream routing).
+  // `log_streams` may be null (no log stream routing). `response` receives the serialized
+  // WriteResponse.
   ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                         google::bytestream::WriteResponse* response);
+                         grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
@@ -31,12 +35,15 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<google::byte
   bool Continue();
   bool ContinueLogStream();
   void Fail(const Status& status);
+  // Finishes OK with a WriteResponse of `committed_size`.
+  void Succeed(int64_t committed_size);
 
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
-  google::bytestream::WriteResponse* response_;
-  google::bytestream::WriteRequest request_;
+  grpc::ByteBuffer* response_;
+  grpc::ByteBuffer frame_;   // The request as received.
+  WriteRequestView request_;  // Parsed from frame_.
   std::string resource_name_;
   BlobResourceName name_;
   std::shared_ptr<BlobUpload> upload_;

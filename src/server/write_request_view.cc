@@ -1,0 +1,129 @@
+#include "server/write_request_view.h"
+
+namespace kiln {
+namespace {
+
+using google::bytestream::WriteRequest;
+
+enum WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+// Reads a protobuf encoding that may be split anywhere across slices.
+class SliceCursor {
+ public:
+  explicit SliceCursor(const std::vector<grpc::Slice>& slices) : slices_(slices) { SkipEmptySlices(); }
+
+  bool AtEnd() const { return slice_ == slices_.size(); }
+
+  bool ReadVarint(uint64_t* value) {
+    *value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (AtEnd()) return false;
+      const uint8_t byte = slices_[slice_].begin()[offset_];
+      Advance(1);
+      *value |= uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;  // More than ten bytes: not a varint.
+  }
+
+  // The next `length` bytes as pieces of the slices (null `pieces`: just skipped). False if
+  // fewer bytes are left.
+  bool Take(uint64_t length, std::vector<std::string_view>* pieces) {
+    while (length > 0) {
+      if (AtEnd()) return false;
+      const grpc::Slice& slice = slices_[slice_];
+      const size_t available = slice.size() - offset_;
+      const size_t take = length < available ? static_cast<size_t>(length) : available;
+      if (pieces) pieces->emplace_back(reinterpret_cast<const char*>(slice.begin()) + offset_, take);
+      Advance(take);
+      length -= take;
+    }
+    return true;
+  }
+
+ private:
+  void Advance(size_t bytes) {
+    offset_ += bytes;
+    if (offset_ == slices_[slice_].size()) {
+      ++slice_;
+      offset_ = 0;
+      SkipEmptySlices();
+    }
+  }
+  void SkipEmptySlices() {
+    while (slice_ < slices_.size() && slices_[slice_].size() == 0) ++slice_;
+  }
+
+  const std::vector<grpc::Slice>& slices_;
+  size_t slice_ = 0;
+  size_t offset_ = 0;
+};
+
+Status Malformed(const std::string& what) {
+  return Status::InvalidArgument("the WriteRequest message cannot be parsed: " + what);
+}
+
+}  // namespace
+
+size_t WriteRequestView::data_size() const {
+  size_t size = 0;
+  for (std::string_view piece : data) size += piece.size();
+  return size;
+}
+
+WriteRequest WriteRequestView::ToMessage() const {
+  WriteRequest message;
+  message.set_resource_name(resource_name);
+  message.set_write_offset(write_offset);
+  message.set_finish_write(finish_write);
+  std::string* bytes = message.mutable_data();
+  for (std::string_view piece : data) bytes->append(piece);
+  return message;
+}
+
+Status ParseWriteRequest(const grpc::ByteBuffer& frame, WriteRequestView* request) {
+  *request = WriteRequestView();
+  // An empty message may arrive as no buffer at all.
+  if (frame.Valid() && !frame.Dump(&request->slices).ok()) return Malformed("unreadable buffer");
+  SliceCursor cursor(request->slices);
+  while (!cursor.AtEnd()) {
+    uint64_t key = 0;
+    if (!cursor.ReadVarint(&key)) return Malformed("truncated field key");
+    const uint64_t field = key >> 3;
+    const auto wire_type = static_cast<uint8_t>(key & 7);
+    if (field == 0) return Malformed("field number 0");
+    switch (wire_type) {
+      case kVarint: {
+        uint64_t value = 0;
+        if (!cursor.ReadVarint(&value)) return Malformed("truncated varint in field " + std::to_string(field));
+        if (field == WriteRequest::kWriteOffsetFieldNumber) request->write_offset = static_cast<int64_t>(value);
+        if (field == WriteRequest::kFinishWriteFieldNumber) request->finish_write = value != 0;
+        break;
+      }
+      case kLengthDelimited: {
+        uint64_t length = 0;
+        if (!cursor.ReadVarint(&length)) return Malformed("truncated length of field " + std::to_string(field));
+        std::vector<std::string_view> pieces;
+        if (!cursor.Take(length, &pieces)) return Malformed("field " + std::to_string(field) + " runs past the end");
+        if (field == WriteRequest::kResourceNameFieldNumber) {
+          request->resource_name.clear();
+          for (std::string_view piece : pieces) request->resource_name.append(piece);
+        } else if (field == WriteRequest::kDataFieldNumber) {
+          request->data = std::move(pieces);  // A repeated singular field: the last one counts.
+        }
+        break;
+      }
+      case kFixed64:
+        if (!cursor.Take(8, nullptr)) return Malformed("truncated fixed64 field " + std::to_string(field));
+        break;
+      case kFixed32:
+        if (!cursor.Take(4, nullptr)) return Malformed("truncated fixed32 field " + std::to_string(field));
+        break;
+      default:
+        return Malformed("unsupported wire type " + std::to_string(wire_type) + " in field " + std::to_string(field));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiln
