@@ -20,6 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Uploads in progress, beside their blob's final place; never a valid hash.
+constexpr char kTempPrefix[] = ".tmp-";
+
 // Coalesces small client chunks (Bazel sends 16 KiB) into fewer write() calls.
 constexpr size_t kWriteBufferBytes = 256 * 1024;
 
@@ -173,6 +176,10 @@ Status DiskBlobStore::LoadExistingBlobs() {
     for (const auto& shard : fs::directory_iterator(function_dir, error)) {
       for (const auto& file : fs::directory_iterator(shard.path(), error)) {
         const std::string name = file.path().filename().string();
+        if (name.rfind(kTempPrefix, 0) == 0) {  // An upload that never committed: never visible.
+          ::unlink(file.path().c_str());
+          continue;
+        }
         struct stat st {};
         if (::stat(file.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         auto digest = Digest::Create(function, name, st.st_size);
@@ -209,8 +216,24 @@ std::string DiskBlobStore::PathFor(const Digest& digest) const {
 }
 
 std::string DiskBlobStore::NewTempPath() {
-  std::lock_guard lock(mutex_);
   return temp_dir_ + "/" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++);
+}
+
+std::string DiskBlobStore::NewTempPathFor(const Digest& digest) const {
+  std::string path = PathFor(digest);
+  path.resize(path.size() - digest.hash().size());
+  return path + kTempPrefix + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++);
+}
+
+std::mutex& DiskBlobStore::StripeFor(const Digest& digest) {
+  // The hash is uniformly distributed: its last hex digits pick the stripe.
+  const std::string& hash = digest.hash();
+  size_t value = 0;
+  for (size_t i = hash.size() - 2; i < hash.size(); ++i) {
+    const char c = hash[i];
+    value = value * 16 + static_cast<size_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+  }
+  return publish_stripes_[value % publish_stripes_.size()];
 }
 
 std::vector<Digest> DiskBlobStore::FindMissing(const std::vector<Digest>& digests) {
@@ -271,13 +294,17 @@ StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& dig
     // Pinned: it must still be there when the uploader is told its upload succeeded.
     if (index_.Touch(digest, /*pin=*/true)) return std::unique_ptr<BlobWriter>(std::make_unique<PresentBlobWriter>(digest));
   }
-  std::string temp_path = NewTempPath();
+  std::string temp_path = NewTempPathFor(digest);
   StagingBufferPool::Lease direct_buffer;
   if (options_.direct_write_min_bytes > 0 && digest.size() >= options_.direct_write_min_bytes) {
     direct_buffer = staging_buffers_.TryAcquire();
   }
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
   UniqueFd fd(::open(temp_path.c_str(), flags | (direct_buffer ? O_DIRECT : 0), 0444));
+  if (!fd.valid() && errno == ENOENT) {  // The blob's shard directory does not exist yet.
+    KILN_RETURN_IF_ERROR(MakeDirectories(fs::path(temp_path).parent_path().string()));
+    fd = UniqueFd(::open(temp_path.c_str(), flags | (direct_buffer ? O_DIRECT : 0), 0444));
+  }
   if (!fd.valid() && direct_buffer && errno == EINVAL) {
     direct_buffer = StagingBufferPool::Lease();  // This filesystem has no O_DIRECT at all.
     ::unlink(temp_path.c_str());  // Some kernels create the file before refusing the flag.
@@ -329,27 +356,39 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
     return Status::Ok();
   }
   const std::string path = PathFor(digest);
-  std::vector<std::string> evicted;
+  std::vector<Digest> victims;
   {
-    // Rename and index update happen under one lock with eviction's renames, so an eviction
-    // can never remove a file that a concurrent publish has just put back.
-    std::lock_guard lock(mutex_);
+    // The rename and the index entry change together for this digest: an eviction of the
+    // same digest takes the same stripe.
+    std::lock_guard stripe(StripeFor(digest));
     if (::rename(temp_path.c_str(), path.c_str()) != 0) {
       if (errno != ENOENT) return ErrnoStatus("rename", temp_path, errno);
       KILN_RETURN_IF_ERROR(MakeDirectories(fs::path(path).parent_path().string()));
       if (::rename(temp_path.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", temp_path, errno);
     }
+    std::lock_guard lock(mutex_);
     index_.Insert(digest);
-    for (const Digest& victim : index_.EvictDownTo(options_.max_bytes)) {
-      // Only moved aside here: a rename is quick, while freeing a large file's blocks can
-      // wait on the device (with the `discard` mount option, for every file), and neither
-      // this upload nor anyone waiting for the lock should wait for that.
-      std::string aside = temp_dir_ + "/" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++) + ".evicted";
-      if (::rename(PathFor(victim).c_str(), aside.c_str()) == 0) evicted.push_back(std::move(aside));
+    victims = index_.EvictDownTo(options_.max_bytes);
+  }
+  RemoveEvicted(victims);
+  return Status::Ok();
+}
+
+void DiskBlobStore::RemoveEvicted(const std::vector<Digest>& victims) {
+  std::vector<std::string> evicted;
+  for (const Digest& victim : victims) {
+    std::lock_guard stripe(StripeFor(victim));
+    {
+      std::lock_guard lock(mutex_);
+      if (index_.Touch(victim, /*pin=*/false)) continue;  // Uploaded again since it was evicted.
     }
+    // Only moved aside here: a rename is quick, while freeing a large file's blocks can
+    // wait on the device (with the `discard` mount option, for every file), and no upload
+    // should wait for that.
+    std::string aside = NewTempPath() + ".evicted";
+    if (::rename(PathFor(victim).c_str(), aside.c_str()) == 0) evicted.push_back(std::move(aside));
   }
   DeleteInBackground(std::move(evicted));
-  return Status::Ok();
 }
 
 void DiskBlobStore::DeleteInBackground(std::vector<std::string> paths) {

@@ -1,16 +1,25 @@
 // The embedded production CAS: one file per blob under {root}/cas/{function}/{xx}/{hash},
 // an in-memory LRU index, and a byte budget.
 //
-// Crash safety: uploads go to {root}/tmp and are renamed into place only after their hash
-// and size are verified, so a crash or kill -9 at any moment leaves either the whole,
-// correct blob or nothing visible. Open() deletes leftover temp files and rebuilds the
-// index from the files present (oldest modification first, as the initial LRU order).
+// Crash safety: uploads are written to a temp file (".tmp-*" beside where the blob will
+// live, so that publishing is a rename within one directory) and renamed into place only
+// after their hash and size are verified, so a crash or kill -9 at any moment leaves either
+// the whole, correct blob or nothing visible. Open() deletes leftover temp files (those and
+// {root}/tmp) and rebuilds the index from the files present (oldest modification first, as
+// the initial LRU order).
+//
+// Locking: one mutex guards the index; renames happen outside it, under one of a set of
+// per-digest stripe locks, so that publishes of different blobs do not queue behind each
+// other's file system work while a publish and an eviction of the same digest still cannot
+// interleave.
 // Open() takes an exclusive lock on {root}/lock for the store's lifetime, so a second
 // process cannot share the directory (and wipe the first one's uploads in tmp/).
 // With sync_writes, data is fdatasync'ed before the rename, which extends the guarantee to
 // power loss at the price of disk-bound write throughput.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -65,11 +74,17 @@ class DiskBlobStore final : public BlobStore {
   class Writer;
   DiskBlobStore(const DiskBlobStoreOptions& options, const Clock* clock);
   Status LoadExistingBlobs();
+  // A temp file name in {root}/tmp (for files moved in, and evicted files moved aside).
   std::string NewTempPath();
+  // A temp file name beside where `digest` will live.
+  std::string NewTempPathFor(const Digest& digest) const;
+  std::mutex& StripeFor(const Digest& digest);
   // "{xx}/{hash}", relative to the digest function's directory.
   static std::string ShardPath(const Digest& digest);
   // Renames a verified temp file into place, indexes it and evicts to stay in budget.
   Status Publish(const std::string& temp_path, const Digest& digest);
+  // Moves evicted blobs' files aside (unless published again meanwhile) and deletes them.
+  void RemoveEvicted(const std::vector<Digest>& victims);
   void Forget(const Digest& digest);
   // Unlinks files already moved out of the store, on io_threads_.
   void DeleteInBackground(std::vector<std::string> paths);
@@ -80,7 +95,8 @@ class DiskBlobStore final : public BlobStore {
   const std::string temp_dir_;
   mutable std::mutex mutex_;
   BlobIndex index_;  // Guarded by mutex_.
-  uint64_t temp_counter_ = 0;  // Guarded by mutex_.
+  mutable std::atomic<uint64_t> temp_counter_{0};
+  std::array<std::mutex, 64> publish_stripes_;
   // 16 x 2 MiB: enough for several large uploads at full speed (two buffers each); more
   // fall back to the page cache.
   StagingBufferPool staging_buffers_{size_t{2} << 20, 16};

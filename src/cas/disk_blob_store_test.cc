@@ -41,9 +41,11 @@ TEST(DiskBlobStoreTest, BlobIsInvisibleUntilCommitAndStoredUnderItsHash) {
   ASSERT_TRUE((*writer)->Write("payload").ok());
   EXPECT_FALSE(fs::exists(store->PathFor(digest)));
   EXPECT_FALSE(ContainsBlob(*store, digest));
+  EXPECT_EQ(FilesIn(dir.path() + "/cas"), 1u) << "the upload's temp file, beside the blob's place";
   ASSERT_TRUE((*writer)->Commit().ok());
   EXPECT_TRUE(fs::exists(store->PathFor(digest)));
   EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
+  EXPECT_EQ(FilesIn(dir.path() + "/cas"), 1u) << "only the blob";
   EXPECT_NE(store->PathFor(digest).find("/cas/sha256/" + digest.hash().substr(0, 2) + "/" + digest.hash()),
             std::string::npos);
 }
@@ -54,14 +56,18 @@ TEST(DiskBlobStoreTest, RestartReusesBlobsAndDropsTempFiles) {
   {
     auto store = OpenStore(dir.path());
     ASSERT_TRUE(WriteBlob(*store, digest, "persisted").ok());
-    // An upload in flight when the process dies leaves its temp file behind.
+    // Uploads in flight when the process dies leave temp files behind: beside their blob's
+    // place, or in tmp/ for files being moved in.
+    std::ofstream(fs::path(store->PathFor(digest)).parent_path() / ".tmp-999-1") << "partial";
     std::ofstream(dir.path() + "/tmp/stale-from-a-crash") << "partial";
     EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 1u);
+    EXPECT_EQ(FilesIn(dir.path() + "/cas"), 2u);
   }
   auto reopened = OpenStore(dir.path());
   EXPECT_EQ(reopened->blob_count(), 1u);
   EXPECT_EQ(*ReadBlob(*reopened, digest), "persisted");
   EXPECT_EQ(FilesIn(dir.path() + "/tmp"), 0u);
+  EXPECT_EQ(FilesIn(dir.path() + "/cas"), 1u);
 }
 
 TEST(DiskBlobStoreTest, RestartIgnoresForeignFilesAndEnforcesTheBudget) {

@@ -320,7 +320,7 @@ TEST_F(UploadIdleTimeoutTest, IdleUploadIsForgottenAndItsTempFileRemoved) {
   EXPECT_EQ(query.committed_size(), 512 * 1024);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_TRUE(HasStatus(QueryWriteStatus(bytestream(), name, &query), grpc::StatusCode::NOT_FOUND));
-  EXPECT_TRUE(std::filesystem::is_empty(data_dir_.path() + "/tmp")) << "the abandoned upload's temp file remains";
+  EXPECT_EQ(UploadTempFiles(data_dir_.path()), 0u) << "the abandoned upload's temp file remains";
   EXPECT_TRUE(IsMissing(blob));
 }
 

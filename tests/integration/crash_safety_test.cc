@@ -149,8 +149,7 @@ TEST_F(CrashSafetyTest, KillDuringUploadsKeepsCompletedBlobsAndHidesPartialOnes)
     std::unique_lock lock(coordinator.mutex);
     coordinator.changed.wait_for(lock, kWait, [&] { return coordinator.at_half_way == kUploads; });
   }
-  const std::string tmp_dir = data_dir_.path() + "/tmp";
-  EXPECT_FALSE(fs::is_empty(tmp_dir)) << "the partial uploads should be in tmp/ at the moment of the crash";
+  EXPECT_GT(UploadTempFiles(data_dir_.path()), 0u) << "the partial uploads' temp files should exist at the crash";
   server().Kill9();
   {
     std::lock_guard lock(coordinator.mutex);
@@ -163,7 +162,7 @@ TEST_F(CrashSafetyTest, KillDuringUploadsKeepsCompletedBlobsAndHidesPartialOnes)
 
   StartServer();
   ASSERT_TRUE(server_);
-  EXPECT_TRUE(fs::is_empty(tmp_dir)) << "leftover temp files after restart";
+  EXPECT_EQ(UploadTempFiles(data_dir_.path()), 0u) << "leftover temp files after restart";
   ExpectCasFilesIntact(data_dir_.path() + "/cas");
 
   // Completed blobs: all present and intact.

@@ -105,7 +105,7 @@ TEST_F(LifecycleTest, SigtermWithAStuckUploadStillExitsZero) {
   server_.reset();
 
   StartServer();
-  EXPECT_TRUE(fs::is_empty(data_dir_.path() + "/tmp"));
+  EXPECT_EQ(UploadTempFiles(data_dir_.path()), 0u);
   std::vector<reapi::Digest> missing;
   ASSERT_TRUE(FindMissing(cas(), "", {ProtoDigestOf(blob)}, &missing).ok());
   EXPECT_EQ(missing.size(), 1u);
@@ -133,7 +133,7 @@ TEST_F(LifecycleTest, InterruptedUploadDoesNotSurviveARestart) {
   StopServer();
   StartServer();
   EXPECT_TRUE(HasStatus(QueryWriteStatus(bytestream(), name, &query), grpc::StatusCode::NOT_FOUND));
-  EXPECT_TRUE(fs::is_empty(data_dir_.path() + "/tmp"));
+  EXPECT_EQ(UploadTempFiles(data_dir_.path()), 0u);
   std::vector<reapi::Digest> missing;
   ASSERT_TRUE(FindMissing(cas(), "", {ProtoDigestOf(blob)}, &missing).ok());
   EXPECT_EQ(missing.size(), 1u);

@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <filesystem>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -252,6 +254,17 @@ void KilnServerTest::ExpectStillServing() {
   reapi::ServerCapabilities response;
   grpc::Status status = server_->capabilities().GetCapabilities(&context, request, &response);
   EXPECT_TRUE(status.ok()) << "GetCapabilities after the bad input: " << Describe(status);
+}
+
+size_t UploadTempFiles(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  size_t count = 0;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(data_dir + "/tmp", error)) count += entry.is_regular_file();
+  for (const auto& entry : fs::recursive_directory_iterator(data_dir + "/cas", error)) {
+    count += entry.is_regular_file() && entry.path().filename().string().rfind(".tmp-", 0) == 0;
+  }
+  return count;
 }
 
 }  // namespace kiln_test

@@ -37,6 +37,9 @@ std::string Describe(const google::rpc::Status& status);
 
 // Deterministic data: incompressible (xorshift) or highly compressible (repeated text).
 std::string PseudoRandomBytes(size_t size, uint64_t seed);
+// Files of uploads that never committed in a server's data directory: those in tmp/ and
+// the ".tmp-*" files beside blobs under cas/.
+size_t UploadTempFiles(const std::string& data_dir);
 std::string CompressibleBytes(size_t size, uint64_t seed);
 
 kiln::Digest DigestOf(std::string_view data, DigestFunction function = DigestFunction::kSha256);
