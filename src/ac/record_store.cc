@@ -1,9 +1,14 @@
 #include "ac/record_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <chrono>
 
 #include <filesystem>
 
+#include "ac/record_trimmer.h"
 #include "common/file_util.h"
 
 namespace kiln {
@@ -21,7 +26,17 @@ Status MemoryRecordStore::Put(const std::string& key, std::string_view value) {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<DiskRecordStore>> DiskRecordStore::Open(const std::string& root, bool sync_writes) {
+namespace {
+
+// How stale a record's modification time may get before a Get refreshes it: often enough
+// for the trimmer's per-minute ages, rarely enough to cost nothing on hot records.
+constexpr auto kRefreshInterval = std::chrono::hours(1);
+
+}  // namespace
+
+StatusOr<std::unique_ptr<DiskRecordStore>> DiskRecordStore::Open(const std::string& root, bool sync_writes,
+                                                                  int64_t max_bytes) {
+  if (max_bytes <= 0) return Status::InvalidArgument("the size budget of " + root + " must be positive");
   KILN_RETURN_IF_ERROR(MakeDirectories(root));
   // Leftovers of interrupted atomic writes ("{key}.tmp.{pid}.{n}") were never visible.
   std::error_code error;
@@ -30,7 +45,7 @@ StatusOr<std::unique_ptr<DiskRecordStore>> DiskRecordStore::Open(const std::stri
       if (file.path().filename().string().find(".tmp.") != std::string::npos) ::unlink(file.path().c_str());
     }
   }
-  return std::unique_ptr<DiskRecordStore>(new DiskRecordStore(root, sync_writes));
+  return std::unique_ptr<DiskRecordStore>(new DiskRecordStore(root, sync_writes, max_bytes, RecordBytes(root)));
 }
 
 std::string DiskRecordStore::PathFor(const std::string& key) const {
@@ -38,8 +53,22 @@ std::string DiskRecordStore::PathFor(const std::string& key) const {
 }
 
 StatusOr<std::string> DiskRecordStore::Get(const std::string& key) {
-  auto data = ReadSmallFile(PathFor(key));
-  if (!data.ok() && data.status().code() == StatusCode::kNotFound) return Status::NotFound("no record " + key);
+  const std::string path = PathFor(key);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Status::NotFound("no record " + key);
+    return ErrnoStatus("open", path, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  auto n = PreadFull(fd.get(), data.data(), data.size(), 0);
+  if (!n.ok()) return n.status();
+  data.resize(*n);
+  const auto modified = std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec);
+  if (std::chrono::system_clock::now() - modified > kRefreshInterval) {
+    (void)::futimens(fd.get(), nullptr);  // Best effort: at worst the record ages out sooner.
+  }
   return data;
 }
 
@@ -50,7 +79,18 @@ Status DiskRecordStore::Put(const std::string& key, std::string_view value) {
     KILN_RETURN_IF_ERROR(MakeDirectories(root_ + "/" + key.substr(0, 2)));
     status = WriteFileAtomically(path, value, sync_writes_);
   }
+  if (status.ok()) counted_bytes_.fetch_add(static_cast<int64_t>(value.size()), std::memory_order_relaxed);
   return status;
+}
+
+size_t DiskRecordStore::Trim() {
+  if (counted_bytes() <= max_bytes_) return 0;
+  std::lock_guard lock(trim_mutex_);
+  const int64_t counted_at_start = counted_bytes();
+  const TrimResult result = TrimRecords(root_, max_bytes_ / 10 * 9);
+  // The scan's figure replaces what was counted before it; Puts during the trim stay counted.
+  counted_bytes_.fetch_add(result.bytes_after - counted_at_start, std::memory_order_relaxed);
+  return result.records_deleted;
 }
 
 }  // namespace kiln

@@ -3,6 +3,8 @@
 // their key is not the hash of their value.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,18 +36,34 @@ class MemoryRecordStore final : public RecordStore {
 
 // One file per record under {root}/{key[0:2]}/{key}. Keys must be file-name safe (kiln
 // uses hex hashes).
+//
+// Size budget: Put only counts bytes; Trim(), called periodically off the request path,
+// deletes the least recently used records (record_trimmer.h) down to 90% of `max_bytes`
+// once the count passes it. Get refreshes a record's modification time, at most once an
+// hour per record, so that records in use count as recent.
 class DiskRecordStore final : public RecordStore {
  public:
-  static StatusOr<std::unique_ptr<DiskRecordStore>> Open(const std::string& root, bool sync_writes);
+  static StatusOr<std::unique_ptr<DiskRecordStore>> Open(const std::string& root, bool sync_writes,
+                                                         int64_t max_bytes = int64_t{1} << 30);
   StatusOr<std::string> Get(const std::string& key) override;
   Status Put(const std::string& key, std::string_view value) override;
 
+  // If the records may exceed the budget, trims them; returns how many were deleted.
+  // Scans the whole store: call it from a background thread.
+  size_t Trim();
+  // Bytes counted since the last scan (an overwritten record counts twice until then).
+  int64_t counted_bytes() const { return counted_bytes_.load(std::memory_order_relaxed); }
+
  private:
-  DiskRecordStore(std::string root, bool sync_writes) : root_(std::move(root)), sync_writes_(sync_writes) {}
+  DiskRecordStore(std::string root, bool sync_writes, int64_t max_bytes, int64_t bytes)
+      : root_(std::move(root)), sync_writes_(sync_writes), max_bytes_(max_bytes), counted_bytes_(bytes) {}
   std::string PathFor(const std::string& key) const;
 
   const std::string root_;
   const bool sync_writes_;
+  const int64_t max_bytes_;
+  std::atomic<int64_t> counted_bytes_;
+  std::mutex trim_mutex_;  // One trim at a time.
 };
 
 }  // namespace kiln

@@ -54,6 +54,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
+  flags.AddBytes("max-ac-bytes", &options.max_ac_bytes,
+                 "Size budget of the action cache; least recently used entries are deleted beyond it.");
   flags.AddDuration("find-missing-grace", &options.find_missing_grace,
                     "How long a blob reported present by FindMissingBlobs is protected from eviction.");
   flags.AddDuration("upload-idle-timeout", &options.upload_idle_timeout,
@@ -91,6 +93,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
+  if (parsed.ok() && options.max_ac_bytes <= 0) parsed = Status::InvalidArgument("--max-ac-bytes must be positive");
   if (parsed.ok() && options.read_cache_bytes < 0) parsed = Status::InvalidArgument("--read-cache-bytes must be 0 or more");
   if (parsed.ok() && options.direct_write_min_bytes < 0) {
     parsed = Status::InvalidArgument("--direct-write-min-bytes must be 0 or more");
@@ -112,7 +115,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
             << std::endl;
 
-  std::cout << "kiln: received " << stop_signals.Wait() << ", shutting down" << std::endl;
+  // Waited for before printing: a half-written line would be flushed by any stderr output.
+  const std::string signal = stop_signals.Wait();
+  std::cout << "kiln: received " << signal << ", shutting down" << std::endl;
   (*server)->Shutdown(std::chrono::seconds(5));
   std::cout << "kiln: stopped" << std::endl;
   return 0;

@@ -120,7 +120,8 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   RemoteWorker worker(channel, &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });
 
-  std::cout << "kiln worker: received " << stop_signals.Wait() << ", stopping" << std::endl;
+  const std::string signal = stop_signals.Wait();  // Before printing, as in `kiln serve`.
+  std::cout << "kiln worker: received " << signal << ", stopping" << std::endl;
   worker.Stop();
   serving.join();
   std::cout << "kiln worker: stopped" << std::endl;

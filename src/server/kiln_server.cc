@@ -83,11 +83,20 @@ KilnServer::~KilnServer() { Shutdown(std::chrono::seconds(0)); }
 
 namespace {
 
+// Keeps a record store within its budget, and says so when that deletes anything.
+void TrimRecords(const char* what, DiskRecordStore& records) {
+  if (const size_t deleted = records.Trim(); deleted > 0) {
+    std::cerr << "kiln: " << what << " over its size budget: deleted the " << deleted
+              << " least recently used records\n";
+  }
+}
+
 // Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
 // emptied at start (anything there belongs to fetches a previous process never finished).
 StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas) {
   auto assets = std::make_unique<RemoteAssets>();
-  auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes);
+  // Asset records are small (a URI's digest and qualifiers): this holds about a million.
+  auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes, int64_t{256} << 20);
   if (!records.ok()) return records.status();
   assets->records = std::move(records).value();
   AssetFetcherOptions fetcher_options;
@@ -170,7 +179,7 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   if (!cas.ok()) return cas.status().WithContext("opening the CAS in " + options.data_dir);
   state.cas = std::move(cas).value();
 
-  auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes);
+  auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
   if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);
   state.action_records = std::move(records).value();
   state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(), options.max_inline_bytes);
@@ -255,7 +264,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   return Status::Ok();
 }
 
-// Periodic housekeeping (retention, memory); sleeps on a condition variable.
+// Periodic housekeeping (retention, memory, size budgets); sleeps on a condition variable.
 void KilnServer::StartMaintenance(State& state) {
   State* raw = &state;
   state.maintenance = std::thread([raw] {
@@ -264,6 +273,8 @@ void KilnServer::StartMaintenance(State& state) {
       raw->scheduler->Tick();
       raw->log_streams->Tick();
       raw->cas->ReleaseIdleBuffers();
+      TrimRecords("action cache", *raw->action_records);
+      if (raw->assets) TrimRecords("asset records", *raw->assets->records);
       // Hand memory freed after a burst (large batches, many streams) back to the system,
       // so that an idle server is small again; glibc keeps it otherwise.
       ::malloc_trim(0);

@@ -16,6 +16,7 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8980";
   std::string data_dir;
   int64_t max_cas_bytes = int64_t{10} << 30;
+  int64_t max_ac_bytes = int64_t{1} << 30;
   Duration find_missing_grace = std::chrono::minutes(10);
   Duration upload_idle_timeout = std::chrono::minutes(10);
   bool sync_writes = false;
