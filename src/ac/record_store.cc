@@ -60,11 +60,8 @@ StatusOr<std::string> DiskRecordStore::Get(const std::string& key) {
     return ErrnoStatus("open", path, errno);
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  auto n = PreadFull(fd.get(), data.data(), data.size(), 0);
-  if (!n.ok()) return n.status();
-  data.resize(*n);
+  auto data = ReadOpenFile(fd.get(), path, &st);
+  if (!data.ok()) return data.status();
   const auto modified = std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec);
   if (std::chrono::system_clock::now() - modified > kRefreshInterval) {
     (void)::futimens(fd.get(), nullptr);  // Best effort: at worst the record ages out sooner.

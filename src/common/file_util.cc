@@ -79,10 +79,15 @@ Status MakeDirectories(const std::string& path) {
 StatusOr<std::string> ReadSmallFile(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus("open", path, errno);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  auto n = PreadFull(fd.get(), data.data(), data.size(), 0);
+  return ReadOpenFile(fd.get(), path);
+}
+
+StatusOr<std::string> ReadOpenFile(int fd, const std::string& path, struct stat* st) {
+  struct stat own {};
+  if (!st) st = &own;
+  if (::fstat(fd, st) != 0) return ErrnoStatus("stat", path, errno);
+  std::string data(static_cast<size_t>(st->st_size), '\0');
+  auto n = PreadFull(fd, data.data(), data.size(), 0);
   if (!n.ok()) return n.status();
   data.resize(*n);
   return data;

@@ -2,6 +2,8 @@
 // returns Status with the path and errno text, so callers never lose why I/O failed.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,6 +47,8 @@ StatusOr<size_t> PreadFull(int fd, char* buffer, size_t size, int64_t offset);
 // Creates the directory and its parents; succeeds if it exists.
 Status MakeDirectories(const std::string& path);
 StatusOr<std::string> ReadSmallFile(const std::string& path);
+// Reads the whole of an open file (named `path` in errors); with `st`, also its fstat.
+StatusOr<std::string> ReadOpenFile(int fd, const std::string& path, struct stat* st = nullptr);
 // Writes via a temp file in the same directory and rename(), so readers see the old or the
 // new content, never a mix.
 Status WriteFileAtomically(const std::string& path, std::string_view data, bool sync);
