@@ -7,6 +7,7 @@
 
 #include "asset/archive_extractor.h"
 #include "asset/git_checkout.h"
+#include "asset/local_git_repository.h"
 #include "asset/tree_import.h"
 #include "common/file_util.h"
 #include "worker/cas_uploader.h"
@@ -173,6 +174,10 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
     // or git, which both decode the escapes FileUriForPath adds).
     auto path = options_.file_roots.Resolve(download.uri);
     if (!path.ok()) return Attempt{{}, path.status()};
+    if (request.kind == AssetKind::kDirectory && LooksLikeGitRepository(request, download.uri)) {
+      // git would also read what the repository itself points to.
+      if (Status inside = CheckLocalGitRepository(*path, options_.file_roots); !inside.ok()) return Attempt{{}, inside};
+    }
     download.uri = FileUriForPath(*path);
   }
   return request.kind == AssetKind::kBlob ? FetchBlob(request, download) : FetchDirectory(request, download, result);

@@ -124,4 +124,11 @@ StatusOr<std::string> FileUriRoots::Resolve(std::string_view uri) const {
   return refused();
 }
 
+bool FileUriRoots::Contains(const std::string& real_path) const {
+  for (const std::string& root : roots_) {
+    if (IsUnder(real_path, root)) return true;
+  }
+  return false;
+}
+
 }  // namespace kiln

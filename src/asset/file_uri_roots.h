@@ -26,6 +26,9 @@ class FileUriRoots {
   // host or is not a file URI.
   StatusOr<std::string> Resolve(std::string_view uri) const;
 
+  // Whether an absolute real path (symlinks already resolved) lies under a root.
+  bool Contains(const std::string& real_path) const;
+
   const std::vector<std::string>& roots() const { return roots_; }
 
  private:

@@ -158,6 +158,20 @@ TEST_F(FetchGitDirectoryTest, GitRemotesOutsideTheFileRootsAreRefused) {
   }
 }
 
+// A repository inside the roots that borrows its objects from one outside them (`git clone
+// --shared`) would let git serve the outside repository's content.
+TEST_F(FetchGitDirectoryTest, RepositoriesBorrowingObjectsFromOutsideTheRootsAreRefused) {
+  TempDir elsewhere;
+  kiln::TestGitRepo outside(elsewhere.path() + "/repo");
+  outside.Commit({{"README", "private"}});
+  ASSERT_EQ(outside.Git("clone -q --shared . " + file_origin_.path() + "/borrower.git"), 0);
+  asset::FetchDirectoryResponse response;
+  const std::string uri = "file://" + file_origin_.path() + "/borrower.git";
+  ASSERT_TRUE(FetchDirectory(AssetRequest<asset::FetchDirectoryRequest>({uri}, {{"vcs.branch", "main"}}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::PERMISSION_DENIED, "borrows objects"))
+      << response.status().message();
+}
+
 TEST_F(FetchGitDirectoryTest, BranchFetchIsRememberedUntilTheClientAsksForNewerContent) {
   const auto request = AssetRequest<asset::FetchDirectoryRequest>({repo_.uri()}, {{"vcs.branch", "main"}});
   asset::FetchDirectoryResponse response;
