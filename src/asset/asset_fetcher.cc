@@ -186,7 +186,7 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
 StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchBlob(const AssetFetchRequest& request,
                                                         const DownloadRequest& download) {
   const TempFileName name = options_.move_downloads ? TempFileName::kKept : TempFileName::kUnlinked;
-  auto file = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
+  auto file = DownloadVerified(downloader_, download, request.function, request.qualifiers.checksum,
                                options_.temp_dir, name, stopping_);
   if (!file.ok()) {
     if (IsServerFault(file.status())) return file.status();
@@ -225,7 +225,7 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
     if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
     origin_status = commit.status();
   } else {
-    auto archive = DownloadVerified(*downloader_, download, request.function, request.qualifiers.checksum,
+    auto archive = DownloadVerified(downloader_, download, request.function, request.qualifiers.checksum,
                                     options_.temp_dir, TempFileName::kUnlinked, stopping_);
     origin_status = archive.status();
     if (archive.ok()) {

@@ -21,6 +21,7 @@
 
 #include "asset/asset_index.h"
 #include "asset/downloader.h"
+#include "asset/rooted_downloader.h"
 #include "asset/file_uri_roots.h"
 #include "asset/qualifiers.h"
 #include "asset/single_flight.h"
@@ -62,7 +63,11 @@ class AssetFetcher {
  public:
   AssetFetcher(AssetIndex* index, BlobStore* cas, Downloader* downloader, Runner* git_runner,
                AssetFetcherOptions options)
-      : index_(index), cas_(cas), downloader_(downloader), git_runner_(git_runner), options_(std::move(options)) {}
+      : index_(index),
+        cas_(cas),
+        git_runner_(git_runner),
+        options_(std::move(options)),
+        downloader_(downloader, &options_.file_roots) {}
 
   StatusOr<AssetFetchResult> Fetch(const AssetFetchRequest& request);
   // Makes running and later fetches from origin give up promptly (server shutdown).
@@ -94,9 +99,10 @@ class AssetFetcher {
 
   AssetIndex* index_;
   BlobStore* cas_;
-  Downloader* downloader_;
   Runner* git_runner_;
   const AssetFetcherOptions options_;
+  // The given downloader for the network; file URIs are read here, from the roots.
+  RootedDownloader downloader_;
   std::atomic<bool> stopping_{false};
   SingleFlight<StatusOr<AssetFetchResult>> flights_;
 };

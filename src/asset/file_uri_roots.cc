@@ -1,5 +1,6 @@
 #include "asset/file_uri_roots.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cctype>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "common/file_util.h"
 
@@ -129,6 +131,42 @@ bool FileUriRoots::Contains(const std::string& real_path) const {
     if (IsUnder(real_path, root)) return true;
   }
   return false;
+}
+
+StatusOr<UniqueFd> FileUriRoots::Open(std::string_view uri) const {
+  auto path = Resolve(uri);
+  if (!path.ok()) return path.status();
+  const std::string* root = nullptr;
+  for (const std::string& candidate : roots_) {
+    if (IsUnder(*path, candidate) && (!root || candidate.size() > root->size())) root = &candidate;
+  }
+  UniqueFd dir(::open(root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return ErrnoStatus("open", *root, errno);
+  const std::string relative = *root == "/" ? path->substr(1) : path->substr(root->size());
+  std::vector<std::string> components;
+  for (const auto& component : std::filesystem::path(relative)) {
+    const std::string name = component.string();
+    if (!name.empty() && name != "/") components.push_back(name);
+  }
+  if (components.empty()) return Status::InvalidArgument(std::string(uri) + " names a directory, not a file");
+  for (size_t i = 0; i < components.size(); ++i) {
+    const bool last = i + 1 == components.size();
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? O_NONBLOCK : O_DIRECTORY);
+    UniqueFd next(::openat(dir.get(), components[i].c_str(), flags));
+    if (!next.valid()) {
+      if (errno == ELOOP || errno == ENOTDIR) {
+        return Status(StatusCode::kPermissionDenied, std::string(uri) + " changed while it was being opened");
+      }
+      return ErrnoStatus("open", *path, errno);
+    }
+    dir = std::move(next);
+  }
+  struct stat st {};
+  if (::fstat(dir.get(), &st) != 0) return ErrnoStatus("stat", *path, errno);
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(std::string(uri) + " is not a regular file");
+  if (::fcntl(dir.get(), F_SETFL, O_RDONLY) != 0) return ErrnoStatus("open", *path, errno);  // Blocking again.
+  return dir;
 }
 
 }  // namespace kiln

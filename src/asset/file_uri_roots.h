@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_util.h"
 #include "common/status.h"
 
 namespace kiln {
@@ -25,6 +26,12 @@ class FileUriRoots {
   // NOT_FOUND if the file does not exist, INVALID_ARGUMENT for a URI that names a remote
   // host or is not a file URI.
   StatusOr<std::string> Resolve(std::string_view uri) const;
+
+  // Opens the file a URI names for reading, as Resolve checks it, and so that it stays
+  // checked: the resolved path is walked down from its root one component at a time
+  // without following any symlink, so a directory swapped for a link after the check
+  // cannot lead the read elsewhere (PERMISSION_DENIED then).
+  StatusOr<UniqueFd> Open(std::string_view uri) const;
 
   // Whether an absolute real path (symlinks already resolved) lies under a root.
   bool Contains(const std::string& real_path) const;

@@ -1,6 +1,7 @@
 #include "asset/file_uri_roots.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -51,6 +52,23 @@ TEST_F(FileUriRootsTest, PathsLeavingTheRootsAreRefusedNamingTheFlag) {
     EXPECT_NE(resolved.status().message().find(uri), std::string::npos) << resolved.status().message();
     EXPECT_NE(resolved.status().message().find("--asset-file-roots"), std::string::npos);
   }
+}
+
+TEST_F(FileUriRootsTest, OpenReadsTheCheckedFileAndRefusesWhatResolveRefuses) {
+  for (const std::string& uri : {"file://" + root_.path() + "/sub%20dir/in.txt",
+                                 "file://" + outside_.path() + "/into-root/in.txt"}) {
+    auto file = roots_.Open(uri);
+    ASSERT_TRUE(file.ok()) << uri << ": " << file.status().ToString();
+    char buffer[8] = {};
+    EXPECT_EQ(::read(file->get(), buffer, sizeof buffer), 2);
+    EXPECT_EQ(std::string(buffer), "in");
+  }
+  EXPECT_EQ(roots_.Open("file://" + root_.path() + "/escape").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(roots_.Open("file://" + root_.path() + "/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(roots_.Open("file://" + root_.path() + "/sub%20dir").status().code(), StatusCode::kInvalidArgument);
+  ASSERT_EQ(::mkfifo((root_.path() + "/fifo").c_str(), 0644), 0);
+  EXPECT_EQ(roots_.Open("file://" + root_.path() + "/fifo").status().code(), StatusCode::kInvalidArgument)
+      << "opening a FIFO for reading would wait for a writer";
 }
 
 TEST_F(FileUriRootsTest, MissingFilesAreNotFoundOnlyInsideTheRoots) {
