@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <vector>
 
 #include "common/file_util.h"
+#include "worker/path_beneath.h"
 
 namespace kiln {
 namespace {
@@ -140,33 +140,26 @@ StatusOr<UniqueFd> FileUriRoots::Open(std::string_view uri) const {
   for (const std::string& candidate : roots_) {
     if (IsUnder(*path, candidate) && (!root || candidate.size() > root->size())) root = &candidate;
   }
-  UniqueFd dir(::open(root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.valid()) return ErrnoStatus("open", *root, errno);
-  const std::string relative = *root == "/" ? path->substr(1) : path->substr(root->size());
-  std::vector<std::string> components;
-  for (const auto& component : std::filesystem::path(relative)) {
-    const std::string name = component.string();
-    if (!name.empty() && name != "/") components.push_back(name);
-  }
-  if (components.empty()) return Status::InvalidArgument(std::string(uri) + " names a directory, not a file");
-  for (size_t i = 0; i < components.size(); ++i) {
-    const bool last = i + 1 == components.size();
-    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
-    const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? O_NONBLOCK : O_DIRECTORY);
-    UniqueFd next(::openat(dir.get(), components[i].c_str(), flags));
-    if (!next.valid()) {
-      if (errno == ELOOP || errno == ENOTDIR) {
-        return Status(StatusCode::kPermissionDenied, std::string(uri) + " changed while it was being opened");
-      }
-      return ErrnoStatus("open", *path, errno);
-    }
-    dir = std::move(next);
-  }
+  auto components = RelativePathComponents(std::string_view(*path).substr(*root == "/" ? 1 : root->size() + 1));
+  if (!components.ok()) return components.status();
+  if (components->empty()) return Status::InvalidArgument(std::string(uri) + " names a directory, not a file");
+  const std::string name = components->back();
+  components->pop_back();
+  const auto changed = [&] {
+    return Status(StatusCode::kPermissionDenied, std::string(uri) + " changed while it was being opened");
+  };
+  auto root_dir = OpenDirectory(*root);
+  if (!root_dir.ok()) return root_dir.status();
+  auto dir = OpenDirectoryBeneath(root_dir->get(), *components, /*create_missing=*/false);
+  if (!dir.ok()) return dir.status().code() == StatusCode::kFailedPrecondition ? changed() : dir.status();
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+  UniqueFd file(::openat(dir->get(), name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!file.valid()) return errno == ELOOP ? changed() : ErrnoStatus("open", *path, errno);
   struct stat st {};
-  if (::fstat(dir.get(), &st) != 0) return ErrnoStatus("stat", *path, errno);
+  if (::fstat(file.get(), &st) != 0) return ErrnoStatus("stat", *path, errno);
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(std::string(uri) + " is not a regular file");
-  if (::fcntl(dir.get(), F_SETFL, O_RDONLY) != 0) return ErrnoStatus("open", *path, errno);  // Blocking again.
-  return dir;
+  if (::fcntl(file.get(), F_SETFL, O_RDONLY) != 0) return ErrnoStatus("open", *path, errno);  // Blocking again.
+  return file;
 }
 
 }  // namespace kiln
