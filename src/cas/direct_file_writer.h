@@ -46,7 +46,6 @@ class DirectFileWriter {
   Status Finish();
 
   int64_t bytes_written() const { return total_; }
-  bool direct() const { return direct_; }
 
  private:
   // Hands the full current buffer to an I/O thread (or writes it here) and moves on to
