@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "common/protobuf_wire.h"
 #include "google/bytestream/bytestream.pb.h"
 
 namespace kiln {
@@ -11,19 +12,13 @@ namespace {
 
 // ReadResponse.data is field 10, wire type 2 (length-delimited). Taken from the generated
 // code so that a change to the proto cannot leave the framing silently wrong.
-constexpr uint32_t kDataFieldTag = (google::bytestream::ReadResponse::kDataFieldNumber << 3) | 2;
-static_assert(kDataFieldTag < 0x80, "the tag must fit in one varint byte");
+constexpr uint8_t kDataFieldTag = WireTag(google::bytestream::ReadResponse::kDataFieldNumber, kLengthDelimited);
+static_assert(google::bytestream::ReadResponse::kDataFieldNumber < 16, "the tag must fit in one varint byte");
 
 grpc::ByteBuffer Frame(void* bytes, size_t size, void (*destroy)(void*), void* owner) {
-  uint8_t header[1 + 10];
-  size_t length = 0;
-  header[length++] = static_cast<uint8_t>(kDataFieldTag);
-  uint64_t value = size;
-  do {
-    uint8_t byte = value & 0x7f;
-    value >>= 7;
-    header[length++] = static_cast<uint8_t>(byte | (value != 0 ? 0x80 : 0));
-  } while (value != 0);
+  uint8_t header[1 + kMaxVarintBytes];
+  header[0] = kDataFieldTag;
+  const size_t length = 1 + EncodeVarint(size, header + 1);
   if (size == 0) {  // An empty ReadResponse is the empty message; the tag alone is fine too.
     destroy(owner);
     grpc::Slice only(header, length);

@@ -1,81 +1,15 @@
 #include "server/write_request_view.h"
 
+#include "common/protobuf_wire.h"
+#include "server/slice_cursor.h"
+
 namespace kiln {
 namespace {
 
 using google::bytestream::WriteRequest;
 
-enum WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
 // Protobuf's default nesting limit, for groups inside unknown fields.
 constexpr int kMaxGroupDepth = 100;
-
-// Reads a protobuf encoding that may be split anywhere across slices.
-class SliceCursor {
- public:
-  explicit SliceCursor(const std::vector<grpc::Slice>& slices) : slices_(slices) { SkipEmptySlices(); }
-
-  bool AtEnd() const { return slice_ == slices_.size(); }
-
-  bool ReadVarint(uint64_t* value) {
-    *value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (AtEnd()) return false;
-      const uint8_t byte = slices_[slice_].begin()[offset_];
-      Advance(1);
-      *value |= uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;  // More than ten bytes: not a varint.
-  }
-
-  // A field key as protobuf reads it: at most five bytes, kept to 32 bits.
-  bool ReadKey(uint32_t* key) {
-    uint64_t value = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-      if (AtEnd()) return false;
-      const uint8_t byte = slices_[slice_].begin()[offset_];
-      Advance(1);
-      value |= uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) {
-        *key = static_cast<uint32_t>(value);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // The next `length` bytes as pieces of the slices (null `pieces`: just skipped). False if
-  // fewer bytes are left.
-  bool Take(uint64_t length, std::vector<std::string_view>* pieces) {
-    while (length > 0) {
-      if (AtEnd()) return false;
-      const grpc::Slice& slice = slices_[slice_];
-      const size_t available = slice.size() - offset_;
-      const size_t take = length < available ? static_cast<size_t>(length) : available;
-      if (pieces) pieces->emplace_back(reinterpret_cast<const char*>(slice.begin()) + offset_, take);
-      Advance(take);
-      length -= take;
-    }
-    return true;
-  }
-
- private:
-  void Advance(size_t bytes) {
-    offset_ += bytes;
-    if (offset_ == slices_[slice_].size()) {
-      ++slice_;
-      offset_ = 0;
-      SkipEmptySlices();
-    }
-  }
-  void SkipEmptySlices() {
-    while (slice_ < slices_.size() && slices_[slice_].size() == 0) ++slice_;
-  }
-
-  const std::vector<grpc::Slice>& slices_;
-  size_t slice_ = 0;
-  size_t offset_ = 0;
-};
 
 Status Malformed(const std::string& what) {
   return Status::InvalidArgument("the WriteRequest message cannot be parsed: " + what);
