@@ -38,14 +38,10 @@ StatusOr<std::unique_ptr<DiskRecordStore>> DiskRecordStore::Open(const std::stri
                                                                   int64_t max_bytes) {
   if (max_bytes <= 0) return Status::InvalidArgument("the size budget of " + root + " must be positive");
   KILN_RETURN_IF_ERROR(MakeDirectories(root));
-  // Leftovers of interrupted atomic writes ("{key}.tmp.{pid}.{n}") were never visible.
-  std::error_code error;
-  for (const auto& shard : std::filesystem::directory_iterator(root, error)) {
-    for (const auto& file : std::filesystem::directory_iterator(shard.path(), error)) {
-      if (file.path().filename().string().find(".tmp.") != std::string::npos) ::unlink(file.path().c_str());
-    }
-  }
-  return std::unique_ptr<DiskRecordStore>(new DiskRecordStore(root, sync_writes, max_bytes, RecordBytes(root)));
+  // One pass: counts the records and deletes leftovers of interrupted atomic writes
+  // ("{key}.tmp.{pid}.{n}"), which were never visible.
+  const int64_t bytes = RecordBytes(root, /*remove_temp_files=*/true);
+  return std::unique_ptr<DiskRecordStore>(new DiskRecordStore(root, sync_writes, max_bytes, bytes));
 }
 
 std::string DiskRecordStore::PathFor(const std::string& key) const {

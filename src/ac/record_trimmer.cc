@@ -16,13 +16,17 @@ namespace fs = std::filesystem;
 
 bool IsTempFile(const fs::path& path) { return path.filename().string().find(".tmp.") != std::string::npos; }
 
-// Calls `visit` with every record file and its stat.
-void ForEachRecord(const std::string& root, const std::function<void(const fs::path&, const struct stat&)>& visit) {
+// Calls `visit` with every record file and its stat; temp files are skipped, or deleted.
+void ForEachRecord(const std::string& root, const std::function<void(const fs::path&, const struct stat&)>& visit,
+                   bool remove_temp_files = false) {
   std::error_code error;
   for (const auto& shard : fs::directory_iterator(root, error)) {
     std::error_code shard_error;
     for (const auto& file : fs::directory_iterator(shard.path(), shard_error)) {
-      if (IsTempFile(file.path())) continue;
+      if (IsTempFile(file.path())) {
+        if (remove_temp_files) ::unlink(file.path().c_str());
+        continue;
+      }
       struct stat st {};
       if (::lstat(file.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
       visit(file.path(), st);
@@ -34,9 +38,9 @@ int64_t MinuteOf(const struct stat& st) { return static_cast<int64_t>(st.st_mtim
 
 }  // namespace
 
-int64_t RecordBytes(const std::string& root) {
+int64_t RecordBytes(const std::string& root, bool remove_temp_files) {
   int64_t total = 0;
-  ForEachRecord(root, [&](const fs::path&, const struct stat& st) { total += st.st_size; });
+  ForEachRecord(root, [&](const fs::path&, const struct stat& st) { total += st.st_size; }, remove_temp_files);
   return total;
 }
 

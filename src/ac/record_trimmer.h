@@ -27,7 +27,8 @@ struct TrimResult {
 // ".tmp." (writes in progress) are neither counted nor deleted.
 TrimResult TrimRecords(const std::string& root, int64_t target_bytes);
 
-// The total size of the records under `root` (temp files excluded).
-int64_t RecordBytes(const std::string& root);
+// The total size of the records under `root` (temp files excluded; with
+// `remove_temp_files`, deleted on the way, for a store opening after a crash).
+int64_t RecordBytes(const std::string& root, bool remove_temp_files = false);
 
 }  // namespace kiln
