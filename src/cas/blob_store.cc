@@ -2,6 +2,14 @@
 
 namespace kiln {
 
+StatusOr<LentBytes> BlobReader::ReadForSending(size_t max) {
+  // Not zero-filled: every byte sent is read into first.
+  std::shared_ptr<char[]> buffer(new char[max]);
+  auto n = Read(buffer.get(), max);
+  if (!n.ok()) return n.status();
+  return LentBytes{buffer, buffer.get(), *n};
+}
+
 StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest) {
   auto reader = store.OpenRead(digest, 0);
   if (!reader.ok()) return reader.status();

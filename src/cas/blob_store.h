@@ -14,12 +14,26 @@
 
 namespace kiln {
 
+// Blob bytes lent by a reader without copying them; `owner` keeps `data` valid for as
+// long as anyone holds it.
+struct LentBytes {
+  std::shared_ptr<const void> owner;
+  const char* data = nullptr;
+  size_t size = 0;
+};
+
 // Sequential reader over one stored blob, positioned at the offset it was opened at.
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
   // Reads up to `max` bytes into `buffer`; returns 0 only at the end of the blob.
   virtual StatusOr<size_t> Read(char* buffer, size_t max) = 0;
+  // The next bytes (up to `max`; none only at the end), for a socket write. Readers over
+  // memory or mapped files lend their own memory; the default copies into a new buffer.
+  // Lent memory may map the blob's file: pass it only to kernel copies (a socket write
+  // fails with EFAULT where user-space code would die of SIGBUS, were the file truncated
+  // behind kiln's back), never read it in user space.
+  virtual StatusOr<LentBytes> ReadForSending(size_t max);
 };
 
 // An upload in progress. Bytes are hashed as they arrive; Commit() makes the blob visible

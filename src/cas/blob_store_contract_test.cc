@@ -114,6 +114,29 @@ TEST_P(BlobStoreContractTest, StreamsALargeBlobInChunks) {
   EXPECT_EQ(*ReadBlob(*store_, digest), data);
 }
 
+// What a ByteStream Read sends: the blob from the offset on, lent in chunks of at most
+// the size asked for, whether the store lends its own memory or copies.
+TEST_P(BlobStoreContractTest, LendsTheBlobForSendingFromAnOffset) {
+  for (size_t size : {size_t{10}, size_t{2} * 1024 * 1024 + 5}) {
+    SCOPED_TRACE(size);
+    std::string data(size, '\0');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i % 253);
+    Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+    ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+    auto reader = store_->OpenRead(digest, 3);
+    ASSERT_TRUE(reader.ok());
+    std::string sent;
+    while (true) {
+      auto lent = (*reader)->ReadForSending(1024 * 1024);
+      ASSERT_TRUE(lent.ok()) << lent.status().ToString();
+      if (lent->size == 0) break;
+      ASSERT_LE(lent->size, 1024u * 1024u);
+      sent.append(lent->data, lent->size);
+    }
+    EXPECT_EQ(sent, data.substr(3));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, BlobStoreContractTest,
     ::testing::Values(

@@ -12,6 +12,7 @@
 
 #include "cas/digest_verifier.h"
 #include "cas/direct_file_writer.h"
+#include "cas/file_blob_reader.h"
 #include "common/file_util.h"
 #include "common/hasher.h"
 
@@ -25,20 +26,6 @@ constexpr char kTempPrefix[] = ".tmp-";
 
 // Coalesces small client chunks (Bazel sends 16 KiB) into fewer write() calls.
 constexpr size_t kWriteBufferBytes = 256 * 1024;
-
-class DiskReader final : public BlobReader {
- public:
-  DiskReader(UniqueFd fd, int64_t offset) : fd_(std::move(fd)), position_(offset) {}
-  StatusOr<size_t> Read(char* buffer, size_t max) override {
-    auto n = PreadFull(fd_.get(), buffer, max, position_);
-    if (n.ok()) position_ += static_cast<int64_t>(*n);
-    return n;
-  }
-
- private:
-  UniqueFd fd_;
-  int64_t position_;
-};
 
 }  // namespace
 
@@ -252,7 +239,7 @@ StatusOr<std::unique_ptr<BlobReader>> DiskBlobStore::OpenRead(const Digest& dige
   if (digest.IsEmptyBlob()) {
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!devnull.valid()) return ErrnoStatus("open", "/dev/null", errno);
-    return std::unique_ptr<BlobReader>(std::make_unique<DiskReader>(std::move(devnull), 0));
+    return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(devnull), 0, 0));
   }
   {
     std::lock_guard lock(mutex_);
@@ -279,7 +266,7 @@ StatusOr<std::unique_ptr<BlobReader>> DiskBlobStore::OpenRead(const Digest& dige
     ::unlink(path.c_str());
     return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
   }
-  return std::unique_ptr<BlobReader>(std::make_unique<DiskReader>(std::move(fd), offset));
+  return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(fd), digest.size(), offset));
 }
 
 StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& digest) {

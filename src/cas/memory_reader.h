@@ -19,6 +19,12 @@ class MemoryReader final : public BlobReader {
     position_ += n;
     return n;
   }
+  StatusOr<LentBytes> ReadForSending(size_t max) override {
+    const size_t n = std::min(max, data_->size() - position_);
+    LentBytes lent{data_, data_->data() + position_, n};
+    position_ += n;
+    return lent;
+  }
 
  private:
   std::shared_ptr<const std::string> data_;

@@ -39,13 +39,11 @@ void ByteStreamReadReactor::SendNextChunk() {
 
 StatusOr<grpc::ByteBuffer> ByteStreamReadReactor::NextRawChunk() {
   const size_t want = static_cast<size_t>(std::min<int64_t>(remaining_, kReadChunkBytes));
-  // Not zero-filled (unlike a std::string): every byte is read into before it is sent.
-  std::unique_ptr<char[]> data(new char[want]);
-  auto n = reader_->Read(data.get(), want);
-  if (!n.ok()) return n.status();
-  if (*n == 0) return Status::DataLoss("blob ended early");
-  remaining_ -= static_cast<int64_t>(*n);
-  return FrameReadResponse(std::move(data), *n);
+  auto chunk = reader_->ReadForSending(want);
+  if (!chunk.ok()) return chunk.status();
+  if (chunk->size == 0) return Status::DataLoss("blob ended early");
+  remaining_ -= static_cast<int64_t>(chunk->size);
+  return FrameReadResponse(std::move(chunk).value());
 }
 
 StatusOr<std::string> ByteStreamReadReactor::NextCompressedChunk() {

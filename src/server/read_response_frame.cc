@@ -30,14 +30,15 @@ grpc::ByteBuffer Frame(void* bytes, size_t size, void (*destroy)(void*), void* o
 
 }  // namespace
 
-grpc::ByteBuffer FrameReadResponse(std::unique_ptr<char[]> data, size_t size) {
-  char* raw = data.release();
-  return Frame(raw, size, [](void* owner) { delete[] static_cast<char*>(owner); }, raw);
-}
-
 grpc::ByteBuffer FrameReadResponse(std::string data) {
   auto* owned = new std::string(std::move(data));
   return Frame(owned->data(), owned->size(), [](void* owner) { delete static_cast<std::string*>(owner); }, owned);
+}
+
+grpc::ByteBuffer FrameReadResponse(LentBytes data) {
+  auto* owner = new std::shared_ptr<const void>(std::move(data.owner));
+  return Frame(const_cast<char*>(data.data), data.size,
+               [](void* owner) { delete static_cast<std::shared_ptr<const void>*>(owner); }, owner);
 }
 
 }  // namespace kiln

@@ -9,13 +9,15 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <cstddef>
-#include <memory>
 #include <string>
+
+#include "cas/blob_store.h"
 
 namespace kiln {
 
 // The frame owns `data` and frees it when gRPC is done with it.
-grpc::ByteBuffer FrameReadResponse(std::unique_ptr<char[]> data, size_t size);
 grpc::ByteBuffer FrameReadResponse(std::string data);
+// The frame holds the lender's owner until gRPC has sent the bytes.
+grpc::ByteBuffer FrameReadResponse(LentBytes data);
 
 }  // namespace kiln

@@ -27,10 +27,21 @@ TEST(ReadResponseFrameTest, ParsesAsAReadResponseWithTheData) {
     SCOPED_TRACE(size);
     const std::string data = Bytes(size);
     EXPECT_EQ(Parse(FrameReadResponse(data)).data(), data);
-    std::unique_ptr<char[]> owned(new char[size + 1]);
-    std::copy(data.begin(), data.end(), owned.get());
-    EXPECT_EQ(Parse(FrameReadResponse(std::move(owned), size)).data(), data);
+    auto owner = std::make_shared<const std::string>(data);
+    EXPECT_EQ(Parse(FrameReadResponse(LentBytes{owner, owner->data(), owner->size()})).data(), data);
   }
+}
+
+TEST(ReadResponseFrameTest, HoldsLentBytesUntilGrpcReleasesThem) {
+  auto owner = std::make_shared<const std::string>(Bytes(1000));
+  std::weak_ptr<const std::string> watch = owner;
+  {
+    grpc::ByteBuffer framed = FrameReadResponse(LentBytes{owner, owner->data() + 10, 500});
+    owner.reset();
+    EXPECT_FALSE(watch.expired());
+    EXPECT_EQ(Parse(framed).data(), Bytes(1000).substr(10, 500));
+  }
+  EXPECT_TRUE(watch.expired());
 }
 
 TEST(ReadResponseFrameTest, MatchesProtobufsOwnSerialization) {
