@@ -67,10 +67,11 @@ std::string AbsolutePath(const std::string& root, const std::vector<std::string>
 // One Execute call's state.
 class ActionRun {
  public:
-  ActionRun(const ActionExecutorOptions& options, const Digest& action_digest, const reapi::Action& action,
-            const reapi::Command& command, const std::atomic<bool>& cancelled, CommandObserver* observer,
-            reapi::ActionResult& result)
+  ActionRun(const ActionExecutorOptions& options, WorkDirectoryPool& work_directories, const Digest& action_digest,
+            const reapi::Action& action, const reapi::Command& command, const std::atomic<bool>& cancelled,
+            CommandObserver* observer, reapi::ActionResult& result)
       : options_(options),
+        work_directories_(work_directories),
         action_digest_(action_digest),
         action_(action),
         command_(command),
@@ -83,7 +84,7 @@ class ActionRun {
   Status Execute() {
     auto paths = ResolveCommandPaths(command_);
     if (!paths.ok()) return paths.status();
-    auto work = WorkDirectory::Create(options_.work_root, action_digest_.hash().substr(0, 16));
+    auto work = work_directories_.Acquire(action_digest_.hash().substr(0, 16));
     if (!work.ok()) return work.status().WithContext("creating the work directory");
     auto root_fd = OpenDirectory((*work)->input_root());
     if (!root_fd.ok()) return root_fd.status();
@@ -184,6 +185,7 @@ class ActionRun {
   }
 
   const ActionExecutorOptions& options_;
+  WorkDirectoryPool& work_directories_;
   const Digest& action_digest_;
   const reapi::Action& action_;
   const reapi::Command& command_;
@@ -203,7 +205,7 @@ ExecutionOutcome ActionExecutor::Execute(const Digest& action_digest, const reap
   reapi::ExecutedActionMetadata& metadata = *outcome.result.mutable_execution_metadata();
   metadata.set_worker(options_.worker_id);
   StampNow(metadata.mutable_worker_start_timestamp());
-  outcome.status = ActionRun(options_, action_digest, action, command, cancelled, observer, outcome.result).Execute();
+  outcome.status = ActionRun(options_, work_directories_, action_digest, action, command, cancelled, observer, outcome.result).Execute();
   StampNow(metadata.mutable_worker_completed_timestamp());
   return outcome;
 }

@@ -1,7 +1,7 @@
-// Runs one action end to end on this host: a fresh work directory, inputs staged from the
+// Runs one action end to end on this host: an empty work directory, inputs staged from the
 // CAS (hardlinked when the CAS is on local disk), output parent directories created, the
 // command run by a Runner, outputs uploaded to the CAS, and the ActionResult built. The work
-// directory is removed afterwards, whatever happened.
+// directory is emptied for the next action (or removed) afterwards, whatever happened.
 #pragma once
 
 #include <atomic>
@@ -14,6 +14,7 @@
 #include "worker/cas_uploader.h"
 #include "worker/command_observer.h"
 #include "worker/runner.h"
+#include "worker/work_directory_pool.h"
 
 namespace kiln {
 
@@ -67,7 +68,8 @@ struct ExecutionOutcome {
 
 class ActionExecutor {
  public:
-  explicit ActionExecutor(const ActionExecutorOptions& options) : options_(options) {}
+  explicit ActionExecutor(const ActionExecutorOptions& options)
+      : options_(options), work_directories_(options.work_root) {}
 
   // REQUIRES: action and command were validated (sorted directories, relative paths that
   // stay inside the input root). `observer`, if given, is told when the command starts and
@@ -77,6 +79,7 @@ class ActionExecutor {
 
  private:
   ActionExecutorOptions options_;
+  WorkDirectoryPool work_directories_;
 };
 
 // Removes leftovers of work directories below `work_root` (a worker restarted mid-action).

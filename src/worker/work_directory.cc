@@ -10,6 +10,7 @@
 
 #include "common/file_util.h"
 #include "worker/path_beneath.h"
+#include "worker/work_directory_pool.h"
 
 namespace kiln {
 namespace {
@@ -70,7 +71,7 @@ StatusOr<std::unique_ptr<WorkDirectory>> WorkDirectory::Create(const std::string
   KILN_RETURN_IF_ERROR(MakeDirectories(work_root));
   std::string pattern = work_root + "/" + std::string(label) + "-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) return ErrnoStatus("create work directory in", work_root, errno);
-  std::unique_ptr<WorkDirectory> directory(new WorkDirectory(pattern));
+  std::unique_ptr<WorkDirectory> directory(new WorkDirectory(pattern, nullptr));
   // mkdtemp's 0700 would stop a sandboxed action running under another uid from reaching
   // its input root at the same path; 0711 lets it pass without listing.
   if (::chmod(pattern.c_str(), 0711) != 0) return ErrnoStatus("chmod", pattern, errno);
@@ -79,6 +80,10 @@ StatusOr<std::unique_ptr<WorkDirectory>> WorkDirectory::Create(const std::string
 }
 
 WorkDirectory::~WorkDirectory() {
+  if (pool_ != nullptr) {
+    pool_->Recycle(std::move(path_));
+    return;
+  }
   Status status = RemoveTree(path_);
   if (!status.ok()) std::cerr << "kiln: cannot remove work directory: " << status.ToString() << "\n";
 }

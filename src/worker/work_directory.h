@@ -16,12 +16,15 @@
 
 namespace kiln {
 
+class WorkDirectoryPool;
+
 class WorkDirectory {
  public:
   // Creates work_root if needed, then a fresh directory below it whose name starts with
   // `label` (for people looking at the disk), and the empty input root.
   static StatusOr<std::unique_ptr<WorkDirectory>> Create(const std::string& work_root, std::string_view label);
-  // Removes the whole directory; failures are logged, since there is no caller to tell.
+  // Removes the whole directory, or hands it back to the pool it came from; failures are
+  // logged, since there is no caller to tell.
   ~WorkDirectory();
   WorkDirectory(const WorkDirectory&) = delete;
   WorkDirectory& operator=(const WorkDirectory&) = delete;
@@ -32,8 +35,10 @@ class WorkDirectory {
   std::string stderr_path() const { return path_ + "/stderr"; }
 
  private:
-  explicit WorkDirectory(std::string path) : path_(std::move(path)) {}
+  friend class WorkDirectoryPool;
+  WorkDirectory(std::string path, WorkDirectoryPool* pool) : path_(std::move(path)), pool_(pool) {}
   std::string path_;
+  WorkDirectoryPool* pool_;  // null: removed when done
 };
 
 // Removes `path` and everything below it (OK if it does not exist). Symlinks are removed,
