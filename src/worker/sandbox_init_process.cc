@@ -21,7 +21,8 @@ int InitEntry(void* spec) { RunSandboxInit(*static_cast<SandboxSpec*>(spec)); }
 
 }  // namespace
 
-StatusOr<std::unique_ptr<SandboxInitProcess>> SandboxInitProcess::Start(SandboxSpec& spec, uint64_t namespaces) {
+StatusOr<std::unique_ptr<SandboxInitProcess>> SandboxInitProcess::Start(SandboxSpec& spec, uint64_t namespaces,
+                                                                        int join_network) {
   std::unique_ptr<SandboxInitProcess> init(new SandboxInitProcess());
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   void* stack = ::mmap(nullptr, kInitStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -31,25 +32,32 @@ StatusOr<std::unique_ptr<SandboxInitProcess>> SandboxInitProcess::Start(SandboxS
   // A guard page, so that an overflow faults instead of writing into the server's memory.
   if (::mprotect(stack, page, PROT_NONE) != 0) return ErrnoStatus("mprotect", "sandbox init stack", errno);
 
-  init->clone_thread_ = std::thread(&SandboxInitProcess::CloneOnOwnThread, init.get(), &spec, namespaces);
+  init->clone_thread_ = std::thread(&SandboxInitProcess::CloneOnOwnThread, init.get(), &spec, namespaces, join_network);
   std::unique_lock lock(init->mutex_);
   init->changed_.wait(lock, [&] { return init->started_; });
-  if (init->pid_ < 0) return ErrnoStatus("clone", "sandbox init", init->clone_error_);
+  if (init->pid_ < 0) return ErrnoStatus(init->setns_failed_ ? "setns" : "clone", "sandbox init", init->clone_error_);
   return init;
 }
 
-void SandboxInitProcess::CloneOnOwnThread(SandboxSpec* spec, uint64_t flags) {
+void SandboxInitProcess::CloneOnOwnThread(SandboxSpec* spec, uint64_t flags, int join_network) {
   // Blocked until init has reset its signal handling, so that none of the server's
   // handlers runs in init.
   sigset_t all;
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, nullptr);
   int pidfd = -1;
-  char* stack_top = static_cast<char*>(stack_) + stack_size_;
-  const int clone_flags = static_cast<int>(flags) | CLONE_VM | CLONE_PIDFD | SIGCHLD;
-  pid_t pid = ::clone(&InitEntry, stack_top, clone_flags, spec, &pidfd);
+  pid_t pid = -1;
+  // Init inherits this thread's network namespace. The thread is init's alone and ends
+  // with it, so nothing else ever runs in the namespace it moves to.
+  const bool joined = join_network < 0 || ::setns(join_network, CLONE_NEWNET) == 0;
+  if (joined) {
+    char* stack_top = static_cast<char*>(stack_) + stack_size_;
+    const int clone_flags = static_cast<int>(flags) | CLONE_VM | CLONE_PIDFD | SIGCHLD;
+    pid = ::clone(&InitEntry, stack_top, clone_flags, spec, &pidfd);
+  }
   const int error = errno;
   std::unique_lock lock(mutex_);
+  setns_failed_ = !joined;
   pid_ = pid;
   clone_error_ = error;
   pidfd_ = UniqueFd(pidfd);

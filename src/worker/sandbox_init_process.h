@@ -29,8 +29,10 @@ namespace kiln {
 
 class SandboxInitProcess {
  public:
-  // `namespaces` are CLONE_NEW* flags. `spec` must outlive this object.
-  static StatusOr<std::unique_ptr<SandboxInitProcess>> Start(SandboxSpec& spec, uint64_t namespaces);
+  // `namespaces` are CLONE_NEW* flags. Init joins the network namespace `join_network`
+  // (a descriptor, or -1 for none) instead of making one. `spec` must outlive this object.
+  static StatusOr<std::unique_ptr<SandboxInitProcess>> Start(SandboxSpec& spec, uint64_t namespaces,
+                                                             int join_network = -1);
   // Kills and reaps init if Reap() was not called.
   ~SandboxInitProcess();
   SandboxInitProcess(const SandboxInitProcess&) = delete;
@@ -46,7 +48,7 @@ class SandboxInitProcess {
 
  private:
   SandboxInitProcess() = default;
-  void CloneOnOwnThread(SandboxSpec* spec, uint64_t flags);
+  void CloneOnOwnThread(SandboxSpec* spec, uint64_t flags, int join_network);
 
   void* stack_ = nullptr;
   size_t stack_size_ = 0;
@@ -57,6 +59,7 @@ class SandboxInitProcess {
   bool reaped_ = false;   // The clone thread may exit.
   pid_t pid_ = -1;
   int clone_error_ = 0;
+  bool setns_failed_ = false;
   UniqueFd pidfd_;
 };
 

@@ -22,8 +22,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "common/file_util.h"
+#include "worker/network_namespace_pool.h"
 #include "worker/runner.h"
 #include "worker/sandbox_identity.h"
 #include "worker/sandbox_init_process.h"
@@ -120,8 +122,9 @@ StatusOr<std::string> RealPath(const std::string& path) {
 
 class SandboxRunner final : public Runner {
  public:
-  SandboxRunner(const SandboxOptions& options, const SandboxIdentity& identity)
-      : options_(options), identity_(identity) {}
+  SandboxRunner(const SandboxOptions& options, const SandboxIdentity& identity,
+                std::unique_ptr<NetworkNamespacePool> networks)
+      : options_(options), identity_(identity), networks_(std::move(networks)) {}
 
   StatusOr<RunResult> Run(const RunRequest& request, const std::atomic<bool>& cancelled) override;
   // Builds and tears down an empty sandbox: what NewSandboxRunner checks.
@@ -135,6 +138,7 @@ class SandboxRunner final : public Runner {
 
   SandboxOptions options_;
   SandboxIdentity identity_;
+  std::unique_ptr<NetworkNamespacePool> networks_;  // null: a new namespace per action
 };
 
 Status SandboxRunner::PrepareFilesystem(const std::string& input_root, SandboxSpec& spec, UniqueFd& input_root_tree) {
@@ -164,11 +168,19 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   spec.release_fd = release->read.get();
   spec.report_fd = report->write.get();
   spec.drop_supplementary_groups = identity_.separate_user;
-  spec.bring_up_loopback = new_network;
+  // Returned to the pool (if the action left it clean) when this function returns, after
+  // init and with it every process of the sandbox is gone.
+  std::optional<NetworkNamespacePool::Lease> network;
+  if (new_network && networks_) {
+    auto lease = networks_->Acquire();
+    if (!lease.ok()) return lease.status().WithContext("sandbox network");
+    network.emplace(std::move(lease).value());
+  }
+  spec.bring_up_loopback = new_network && !network;
 
   const uint64_t namespaces =
-      CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (new_network ? CLONE_NEWNET : 0);
-  auto init = SandboxInitProcess::Start(spec, namespaces);
+      CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (spec.bring_up_loopback ? CLONE_NEWNET : 0);
+  auto init = SandboxInitProcess::Start(spec, namespaces, network ? network->fd() : -1);
   if (!init.ok()) return init.status();
   release->read = UniqueFd();
   report->write = UniqueFd();
@@ -249,7 +261,10 @@ Status SandboxRunner::Probe() {
 }  // namespace
 
 StatusOr<std::unique_ptr<Runner>> NewSandboxRunner(const SandboxOptions& options) {
-  auto runner = std::make_unique<SandboxRunner>(options, SandboxIdentityForThisServer());
+  // Without the pool (a server without CAP_SYS_ADMIN) each sandbox makes its own namespace.
+  auto networks = NetworkNamespacePool::Create();
+  auto runner = std::make_unique<SandboxRunner>(options, SandboxIdentityForThisServer(),
+                                                networks.ok() ? std::move(networks).value() : nullptr);
   KILN_RETURN_IF_ERROR(runner->Probe());
   return std::unique_ptr<Runner>(std::move(runner));
 }
