@@ -4,9 +4,9 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 #include "asset/file_uri_roots.h"
+#include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
 #include "scheduler/platform.h"
@@ -46,7 +46,7 @@ Status ValidateAssetFlags(const ServerOptions& options) {
 int RunServeCommand(const std::vector<std::string>& args) {
   ServerOptions options;
   options.data_dir = DefaultDataDir();
-  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.workers = DefaultSlotsPerMachine();
   FlagSet flags("kiln serve [flags]",
                 "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream and\n"
                 "ActionCache over an embedded disk store. Stops cleanly on SIGINT or SIGTERM.");

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cas/read_through_cache.h"
+#include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
 #include "client/frontend_channel.h"
@@ -24,7 +25,7 @@ namespace {
 struct WorkerFlags {
   std::string scheduler;
   std::string work_dir;
-  int slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int slots = DefaultSlotsPerMachine();
   std::vector<std::pair<std::string, std::string>> platform;
   int64_t cache_bytes = int64_t{10} << 30;
   std::string sandbox = "auto";
@@ -47,7 +48,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddString("work-dir", &out.work_dir,
                   "This worker's own directory (required): DIR/actions holds action directories (emptied at "
                   "start), DIR/cache the input cache (kept across restarts).");
-  flags.AddInt("slots", &out.slots, "Actions run at once; the default is this host's number of cores.");
+  flags.AddInt("slots", &out.slots, "Actions run at once; the default is two per core of this host.");
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
