@@ -1,8 +1,9 @@
-// The namespace sandbox runner: each command runs as pid 2 of fresh user, mount, pid, IPC
-// and (unless the request allows network) network namespaces, with the host filesystem
-// read-only and only the input root and a private /tmp writable. See sandbox_init.h for
-// what happens inside, sandbox_mount_plan.h for the filesystem and sandbox_identity.h for
-// the user it runs as.
+// The namespace sandbox runner: each command runs as pid 2 of fresh user, mount, pid and
+// IPC namespaces and (unless the request allows network) a network namespace of its own,
+// fresh or as good as fresh (network_namespace_pool.h), with the host filesystem read-only
+// and only the input root and a private /tmp writable. See sandbox_init.h for what happens
+// inside, sandbox_mount_plan.h for the filesystem and sandbox_identity.h for the user it
+// runs as.
 //
 // Host requirements, checked by NewSandboxRunner's probe: Linux 5.12+ (mount_setattr;
 // also open_tree/move_mount, pidfds, clone3, close_range), user namespaces the server's

@@ -313,6 +313,24 @@ TEST_F(SandboxRunnerTest, HasNoNetworkButLoopbackByDefault) {
   EXPECT_NE(Stderr().find("refused"), std::string::npos) << Stderr();
 }
 
+// Network namespaces are pooled (for a root server): one comes back only as fresh as new.
+TEST_F(SandboxRunnerTest, NoActionSeesTheSocketsOfAnEarlierOne) {
+  // A loopback connection closed by its client first: the client's end stays in TIME_WAIT.
+  const std::string leave_time_wait =
+      "import socket\n"
+      "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n"
+      "c = socket.create_connection(l.getsockname()); s, _ = l.accept()\n"
+      "c.close(); s.close(); l.close()\n";
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    EXPECT_EQ(Shell("cat /proc/net/tcp /proc/net/tcp6 | grep -cv local_address"), 1) << Stdout();
+    EXPECT_EQ(Stdout(), "0\n");
+    auto made = Run(Request({"python3", "-c", leave_time_wait}));
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    ASSERT_EQ(made->exit_code, 0) << Stderr();
+  }
+}
+
 TEST_F(SandboxRunnerTest, AllowNetworkKeepsTheHostNetwork) {
   HostListener listener;
   EXPECT_EQ(Shell("echo > /dev/tcp/127.0.0.1/" + std::to_string(listener.port()), /*allow_network=*/true, "bash"), 0)
