@@ -52,6 +52,9 @@ std::unique_ptr<Runner> NewProcessRunner();
 struct SandboxOptions {
   // Host paths mounted read-only inside the sandbox at the same place (default: "/").
   std::vector<std::string> read_only_paths = {"/"};
+  // Reuse clean network namespaces where the server may (network_namespace_pool.h); off,
+  // every sandbox makes its own, as it always does for a server without CAP_SYS_ADMIN.
+  bool pool_network_namespaces = true;
 };
 // FAILED_PRECONDITION with a hint (how to enable unprivileged user namespaces, or run with
 // --sandbox=none) when this host cannot create the namespaces.

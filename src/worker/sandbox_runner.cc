@@ -263,9 +263,12 @@ Status SandboxRunner::Probe() {
 
 StatusOr<std::unique_ptr<Runner>> NewSandboxRunner(const SandboxOptions& options) {
   // Without the pool (a server without CAP_SYS_ADMIN) each sandbox makes its own namespace.
-  auto networks = NetworkNamespacePool::Create();
-  auto runner = std::make_unique<SandboxRunner>(options, SandboxIdentityForThisServer(),
-                                                networks.ok() ? std::move(networks).value() : nullptr);
+  std::unique_ptr<NetworkNamespacePool> networks;
+  if (options.pool_network_namespaces) {
+    auto pool = NetworkNamespacePool::Create();
+    if (pool.ok()) networks = std::move(pool).value();
+  }
+  auto runner = std::make_unique<SandboxRunner>(options, SandboxIdentityForThisServer(), std::move(networks));
   KILN_RETURN_IF_ERROR(runner->Probe());
   return std::unique_ptr<Runner>(std::move(runner));
 }

@@ -331,6 +331,41 @@ TEST_F(SandboxRunnerTest, NoActionSeesTheSocketsOfAnEarlierOne) {
   }
 }
 
+// What a server without CAP_SYS_ADMIN gets: a new namespace per sandbox, `lo` brought up
+// by the sandbox's init.
+TEST(SandboxRunnerOwnNetworkTest, EachSandboxMakesItsOwnNamespaceWithLoopbackUp) {
+  SandboxOptions options;
+  options.pool_network_namespaces = false;
+  auto runner = NewSandboxRunner(options);
+  if (!runner.ok()) GTEST_SKIP() << runner.status().ToString();
+  char base[] = "/tmp/kiln-sandbox-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(base), nullptr);
+  const std::string root = std::string(base) + "/root";
+  ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
+  std::vector<std::string> seen;
+  for (int round = 0; round < 2; ++round) {
+    RunRequest request;
+    // bash, for its /dev/tcp: a closed port on an `lo` that is up refuses the connection.
+    request.arguments = {"bash", "-c",
+                         "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; (echo > /dev/tcp/127.0.0.1/1) 2>&1 | "
+                         "grep -q refused && echo refused; readlink /proc/self/ns/net"};
+    request.environment = {{"PATH", "/usr/bin:/bin"}};
+    request.input_root = request.working_directory = root;
+    request.stdout_path = std::string(base) + "/stdout";
+    request.stderr_path = std::string(base) + "/stderr";
+    request.timeout = std::chrono::seconds(20);
+    const std::atomic<bool> not_cancelled{false};
+    auto result = (*runner)->Run(request, not_cancelled);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->exit_code, 0) << ReadFile(request.stderr_path);
+    const std::string out = ReadFile(request.stdout_path);
+    EXPECT_EQ(out.rfind("lo\nrefused\nnet:", 0), 0u) << "[" << out << "]";
+    seen.push_back(out.substr(out.rfind("net:")));
+  }
+  EXPECT_NE(seen[0], seen[1]);
+  fs::remove_all(base);
+}
+
 TEST_F(SandboxRunnerTest, AllowNetworkKeepsTheHostNetwork) {
   HostListener listener;
   EXPECT_EQ(Shell("echo > /dev/tcp/127.0.0.1/" + std::to_string(listener.port()), /*allow_network=*/true, "bash"), 0)
