@@ -15,9 +15,9 @@ namespace {
 #define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL and we do without.
 #endif
 
-// Below this, mapping (and unmapping, which interrupts every core running kiln's threads)
-// costs more than copying.
-constexpr int64_t kMapMinBytes = 256 * 1024;
+// Runs shorter than this are copied: mapping (and unmapping, which interrupts every core
+// running kiln's threads) would cost more.
+constexpr size_t kMapMinBytes = 256 * 1024;
 
 }  // namespace
 
@@ -32,14 +32,13 @@ StatusOr<size_t> FileBlobReader::Read(char* buffer, size_t max) {
 }
 
 StatusOr<LentBytes> FileBlobReader::ReadForSending(size_t max) {
-  if (size_ < kMapMinBytes) return BlobReader::ReadForSending(max);
   const size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(max), size_ - position_));
-  if (n == 0) return LentBytes{};
+  if (n < kMapMinBytes) return BlobReader::ReadForSending(n);
   // Each run is its own mapping, unmapped once gRPC has sent it: page-cache pages mapped
   // into kiln count as its memory, and a whole large blob would count until its last byte.
   std::shared_ptr<const GuardedMapping> mapping = GuardedMapping::Map(fd_.get(), position_, n);
   // A file system that cannot map files still reads them.
-  if (!mapping) return BlobReader::ReadForSending(max);
+  if (!mapping) return BlobReader::ReadForSending(n);
   // Fills the page tables in one call, not a fault per 64 KiB inside the socket write, and
   // finds a file cut short before the client gets half a chunk.
   if (::madvise(const_cast<char*>(mapping->bytes()) - mapping->lead(), n + mapping->lead(), MADV_POPULATE_READ) != 0 &&

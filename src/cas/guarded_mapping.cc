@@ -27,6 +27,7 @@ struct Slot {
 
 std::array<Slot, kMaxMappings> g_slots;
 struct sigaction g_previous_action;
+uintptr_t g_page_size = 4096;  // Set before the handler is installed; read in it.
 
 void ChainToPrevious(int signal, siginfo_t* info, void* context) {
   if (g_previous_action.sa_flags & SA_SIGINFO) {
@@ -47,10 +48,9 @@ void OnSigbus(int signal, siginfo_t* info, void* context) {
       const uintptr_t begin = slot.begin.load();
       if (begin == 0 || address < begin) continue;
       if (address >= slot.end.load()) continue;
-      const auto page_size = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-      void* page = reinterpret_cast<void*>(address / page_size * page_size);
+      void* page = reinterpret_cast<void*>(address / g_page_size * g_page_size);
       // mmap is a plain system call here: safe in a handler, whatever POSIX lists.
-      if (::mmap(page, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) break;
+      if (::mmap(page, g_page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) break;
       slot.damaged.store(true);
       return;
     }
@@ -61,6 +61,7 @@ void OnSigbus(int signal, siginfo_t* info, void* context) {
 void InstallHandlerOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
+    g_page_size = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
     struct sigaction action {};
     action.sa_sigaction = OnSigbus;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -74,8 +75,7 @@ void InstallHandlerOnce() {
 std::unique_ptr<GuardedMapping> GuardedMapping::Map(int fd, int64_t offset, size_t length) {
   if (length == 0 || offset < 0) return nullptr;
   InstallHandlerOnce();
-  static const auto page_size = static_cast<int64_t>(::sysconf(_SC_PAGESIZE));
-  const auto lead = static_cast<size_t>(offset % page_size);
+  const auto lead = static_cast<size_t>(offset % static_cast<int64_t>(g_page_size));
   length += lead;
   void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, offset - static_cast<int64_t>(lead));
   if (address == MAP_FAILED) return nullptr;
