@@ -55,6 +55,11 @@ LogStream::WriteState LogStream::write_state() const {
   return WriteState{committed_size_, finalized_};
 }
 
+int64_t LogStream::stored_bytes() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int64_t>(stored_.size());
+}
+
 TimePoint LogStream::last_change() const {
   std::lock_guard lock(mutex_);
   return last_change_;

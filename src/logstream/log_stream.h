@@ -45,6 +45,8 @@ class LogStream {
   WriteState write_state() const;
   // When the writer last appended or finalized (for retention and abandonment).
   TimePoint last_change() const;
+  // The bytes kept for readers (at most max_stored_bytes, plus the notice if cut).
+  int64_t stored_bytes() const;
 
   // --- Reader side ---
   struct Slice {

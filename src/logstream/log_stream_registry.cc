@@ -94,11 +94,32 @@ Status LogStreamRegistry::Append(std::string_view write_name, int64_t offset, st
 Status LogStreamRegistry::Finalize(std::string_view write_name) {
   auto stream = FindWritable(write_name);
   if (!stream.ok()) return stream.status();
-  if ((*stream)->Finalize(clock_->Now())) {
-    std::lock_guard lock(mutex_);
-    --live_;
-  }
+  if ((*stream)->Finalize(clock_->Now())) Finalized(**stream);
   return Status::Ok();
+}
+
+void LogStreamRegistry::Finalized(const LogStream& stream) {
+  const int64_t bytes = stream.stored_bytes();
+  std::lock_guard lock(mutex_);
+  --live_;
+  finalized_.emplace_back(stream.read_name(), bytes);
+  finalized_bytes_ += bytes;
+  ForgetFinalizedWhile([&](const LogStream&) {
+    return finalized_bytes_ > options_.max_finalized_bytes || finalized_.size() > options_.max_finalized_streams;
+  });
+}
+
+template <typename Expired>
+void LogStreamRegistry::ForgetFinalizedWhile(const Expired& expired) {
+  while (!finalized_.empty()) {
+    auto it = streams_.find(finalized_.front().first);
+    if (it != streams_.end()) {
+      if (!expired(*it->second.stream)) return;
+      streams_.erase(it);
+    }
+    finalized_bytes_ -= finalized_.front().second;
+    finalized_.pop_front();
+  }
 }
 
 StatusOr<LogStream::WriteState> LogStreamRegistry::QueryWrite(std::string_view write_name) const {
@@ -127,26 +148,18 @@ void LogStreamRegistry::Tick() {
   std::vector<std::shared_ptr<LogStream>> abandoned;
   {
     std::lock_guard lock(mutex_);
-    for (auto it = streams_.begin(); it != streams_.end();) {
-      const LogStream& stream = *it->second.stream;
-      const bool finalized = stream.write_state().finalized;
-      const Duration idle = now - stream.last_change();
-      if (finalized && idle > options_.retention) {
-        it = streams_.erase(it);
-        continue;
+    // Finalized streams change no more: the earliest finalized is the longest idle.
+    ForgetFinalizedWhile([&](const LogStream& stream) { return now - stream.last_change() > options_.retention; });
+    for (const auto& [name, entry] : streams_) {
+      if (entry.owner == LogStreamOwner::kClient && now - entry.stream->last_change() > options_.abandoned_after &&
+          !entry.stream->write_state().finalized) {
+        abandoned.push_back(entry.stream);
       }
-      if (!finalized && it->second.owner == LogStreamOwner::kClient && idle > options_.abandoned_after) {
-        abandoned.push_back(it->second.stream);
-      }
-      ++it;
     }
   }
   // Outside the lock: finalizing wakes readers, whose callbacks may call back in here.
   for (const auto& stream : abandoned) {
-    if (stream->Finalize(now)) {
-      std::lock_guard lock(mutex_);
-      --live_;
-    }
+    if (stream->Finalize(now)) Finalized(*stream);
   }
 }
 

@@ -5,18 +5,22 @@
 //
 // Bounds: at most max_live_streams unfinalized streams at once (Create answers
 // RESOURCE_EXHAUSTED beyond), each storing at most max_stream_bytes (see LogStream).
-// Finalized streams stay readable for `retention`. A client's live stream nobody wrote to for
+// Finalized streams stay readable for `retention`, as long as those kept hold at most
+// max_finalized_bytes and number at most max_finalized_streams; beyond either, the
+// earliest finalized go first. A client's live stream nobody wrote to for
 // `abandoned_after` is finalized by Tick, so a vanished writer cannot pin one forever; streams
 // whose owner in this process always finalizes them (an action's output, however long the
 // action stays quiet) are exempt.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -28,6 +32,9 @@ struct LogStreamOptions {
   int64_t max_stream_bytes = int64_t{8} << 20;
   size_t max_live_streams = 4096;
   Duration retention = std::chrono::minutes(10);
+  // Every action makes two streams: without these, ten minutes of a busy farm's output.
+  int64_t max_finalized_bytes = int64_t{256} << 20;
+  size_t max_finalized_streams = 20'000;
   Duration abandoned_after = std::chrono::hours(1);
 };
 
@@ -72,12 +79,23 @@ class LogStreamRegistry {
     LogStreamOwner owner;
   };
   StatusOr<std::shared_ptr<LogStream>> FindWritable(std::string_view write_name) const;
+  // Counts a stream that `Finalize` just finalized, then forgets the earliest finalized
+  // ones beyond the budgets.
+  void Finalized(const LogStream& stream);
+  // REQUIRES: mutex_ held. Forgets finalized streams, earliest first, while `expired` says so
+  // of the earliest.
+  template <typename Expired>
+  void ForgetFinalizedWhile(const Expired& expired);
 
   const Clock* const clock_;
   const LogStreamOptions options_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> streams_;  // By read name.
   size_t live_ = 0;  // Unfinalized streams among them.
+  // Finalized streams in the order they were finalized (their last change), with the bytes
+  // each kept, and those bytes' sum.
+  std::deque<std::pair<std::string, int64_t>> finalized_;
+  int64_t finalized_bytes_ = 0;
 };
 
 }  // namespace kiln

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "logstream/logstream_name.h"
 
 namespace kiln {
@@ -138,6 +141,52 @@ TEST(LogStreamRegistryTest, FinalizedStreamsExpireAfterRetention) {
   EXPECT_EQ(registry.OpenForRead(done.read_name).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(registry.QueryWrite(done.write_name).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(registry.OpenForRead(live.read_name).ok());  // Live streams are kept.
+}
+
+TEST(LogStreamRegistryTest, FinalizedStreamsBeyondTheCountGoEarliestFirst) {
+  FakeClock clock;
+  LogStreamOptions options = SmallOptions();
+  options.max_finalized_streams = 2;
+  LogStreamRegistry registry(&clock, options);
+  std::vector<LogStreamNames> names;
+  for (int i = 0; i < 3; ++i) {
+    names.push_back(*registry.Create(""));
+    ASSERT_TRUE(registry.Finalize(names.back().write_name).ok());
+    clock.Advance(std::chrono::seconds(1));
+  }
+  auto live = *registry.Create("");
+  EXPECT_EQ(registry.OpenForRead(names[0].read_name).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(registry.OpenForRead(names[1].read_name).ok());
+  EXPECT_TRUE(registry.OpenForRead(names[2].read_name).ok());
+  EXPECT_TRUE(registry.OpenForRead(live.read_name).ok());
+  EXPECT_EQ(registry.stream_count(), 3u);
+}
+
+TEST(LogStreamRegistryTest, FinalizedStreamsBeyondTheByteBudgetGoEarliestFirst) {
+  FakeClock clock;
+  LogStreamOptions options = SmallOptions();
+  options.max_finalized_bytes = 250;
+  LogStreamRegistry registry(&clock, options);
+  auto first = *registry.Create("");
+  auto second = *registry.Create("");
+  auto empty = *registry.Create("");
+  ASSERT_TRUE(registry.Append(first.write_name, 0, std::string(100, 'a')).ok());
+  ASSERT_TRUE(registry.Append(second.write_name, 0, std::string(200, 'b')).ok());
+  ASSERT_TRUE(registry.Finalize(first.write_name).ok());
+  ASSERT_TRUE(registry.Finalize(empty.write_name).ok());
+  EXPECT_TRUE(registry.OpenForRead(first.read_name).ok());  // 100 bytes kept: within budget.
+  ASSERT_TRUE(registry.Finalize(second.write_name).ok());    // 300: the first must go.
+  EXPECT_EQ(registry.OpenForRead(first.read_name).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(registry.OpenForRead(empty.read_name).ok());
+  EXPECT_EQ(ReadAll(**registry.OpenForRead(second.read_name)), std::string(200, 'b'));
+  // Expiry by time still works, and keeps the byte count right: a new stream fits again.
+  clock.Advance(std::chrono::minutes(11));
+  registry.Tick();
+  EXPECT_EQ(registry.stream_count(), 0u);
+  auto later = *registry.Create("");
+  ASSERT_TRUE(registry.Append(later.write_name, 0, std::string(240, 'c')).ok());
+  ASSERT_TRUE(registry.Finalize(later.write_name).ok());
+  EXPECT_TRUE(registry.OpenForRead(later.read_name).ok());
 }
 
 TEST(LogStreamRegistryTest, AbandonedLiveStreamsAreFinalizedThenExpire) {

@@ -216,6 +216,27 @@ TEST_F(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
   EXPECT_TRUE(scheduler_.Get(still_queued).ok());  // Unfinished work is never dropped.
 }
 
+TEST(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
+  FakeClock clock;
+  SchedulerOptions options;
+  options.max_retained_finished = 2;
+  Scheduler scheduler(&clock, options);
+  scheduler.AddWorker("w", kLinux);
+  std::vector<std::string> done;
+  for (int i = 0; i < 3; ++i) {
+    done.push_back(*scheduler.Enqueue(MakeAction(i)));
+    ASSERT_TRUE(scheduler.Cancel(done.back()).ok());
+  }
+  const std::string cached = scheduler.AddCompleted(ActionDigest(9), ExitedWith(0));
+  const std::string queued = *scheduler.Enqueue(MakeAction(5));
+  EXPECT_EQ(scheduler.Get(done[0]).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler.Get(done[1]).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(scheduler.Get(done[2]).ok());
+  EXPECT_TRUE(scheduler.Get(cached).ok());
+  EXPECT_TRUE(scheduler.Get(queued).ok());  // Unfinished work is never dropped.
+  EXPECT_EQ(scheduler.List().size(), 3u);
+}
+
 TEST_F(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinuxGpu);

@@ -1,5 +1,6 @@
 #include "scheduler/scheduler_state.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -124,8 +125,16 @@ void Scheduler::State::Finish(OperationRecord& op, reapi::ExecuteResponse respon
   op.snapshot.stage = ExecutionStage::kCompleted;
   op.snapshot.done = true;
   op.snapshot.response = std::move(response);
+  // A finished operation is kept only to be looked up: its Action and Command can go.
+  op.action.reset();
+  op.cancelled.reset();
   finished.emplace_back(clock->Now(), op.snapshot.name);
   Publish(op, out);
+  // The oldest finished operations go early when there are too many (never `op` itself).
+  while (finished.size() > std::max<size_t>(1, options.max_retained_finished)) {
+    operations.erase(finished.front().second);
+    finished.pop_front();
+  }
 }
 
 void Scheduler::State::Publish(OperationRecord& op, Outbox& out) {
