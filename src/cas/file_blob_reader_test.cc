@@ -7,16 +7,13 @@
 #include <string>
 
 #include "common/file_util.h"
+#include "testing/pattern_bytes.h"
 #include "testing/temp_dir.h"
 
 namespace kiln {
 namespace {
 
-std::string PatternBytes(size_t size) {
-  std::string bytes(size, '\0');
-  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + i / 4096) & 0xff);
-  return bytes;
-}
+using testing::PatternBytes;
 
 class FileBlobReaderTest : public ::testing::Test {
  protected:
