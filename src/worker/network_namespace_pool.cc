@@ -1,33 +1,19 @@
 #include "worker/network_namespace_pool.h"
 
 #include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <initializer_list>
 #include <string_view>
 #include <thread>
-#include <initializer_list>
+
+#include "worker/loopback.h"
 
 namespace kiln {
 namespace {
-
-Status BringUpLoopback() {
-  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock.valid()) return ErrnoStatus("socket", "for lo", errno);
-  struct ifreq request {};
-  std::memcpy(request.ifr_name, "lo", 3);
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &request) != 0) return ErrnoStatus("get flags of", "lo", errno);
-  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &request) != 0) return ErrnoStatus("bring up", "lo", errno);
-  return Status::Ok();
-}
 
 // Runs on a thread of its own, which ends with it: a thread that moved into another
 // network namespace must never serve anything else.
@@ -36,7 +22,7 @@ StatusOr<NetworkNamespacePool::Namespace> CreateOnThisThread() {
   NetworkNamespacePool::Namespace created;
   created.ns = UniqueFd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!created.ns.valid()) return ErrnoStatus("open", "/proc/thread-self/ns/net", errno);
-  KILN_RETURN_IF_ERROR(BringUpLoopback());
+  if (BringUpLoopback() != 0) return ErrnoStatus("bring up", "lo", errno);
   auto sockets = SocketCounters::OpenForThisThread();
   if (!sockets.ok()) return sockets.status();
   created.sockets = std::move(sockets).value();

@@ -3,20 +3,17 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
+#include "worker/loopback.h"
 #include "worker/sandbox_mounts.h"
 #include "worker/vfork_clone.h"
 
@@ -85,23 +82,6 @@ int MoveDescriptors(const SandboxSpec& spec) {
     }
   }
   return static_cast<int>(::syscall(SYS_close_range, kFirstUnusedFd, ~0U, 0));
-}
-
-// A new network namespace has only `lo`, and it is down; actions may use localhost.
-int BringUpLoopback() {
-  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) return -1;
-  struct ifreq request {};
-  std::memcpy(request.ifr_name, "lo", 3);
-  int result = ::ioctl(sock, SIOCGIFFLAGS, &request);
-  if (result == 0) {
-    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP | IFF_RUNNING);
-    result = ::ioctl(sock, SIOCSIFFLAGS, &request);
-  }
-  int error = errno;
-  ::close(sock);
-  errno = error;
-  return result;
 }
 
 // Leaves the command no capabilities, now or after exec (uid 0 would otherwise regain the
