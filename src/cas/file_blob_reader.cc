@@ -19,11 +19,11 @@ namespace {
 // running kiln's threads) would cost more.
 constexpr size_t kMapMinBytes = 256 * 1024;
 
-}  // namespace
-
-Status FileBlobReader::CutShort() {
+Status CutShort() {
   return Status::DataLoss("the blob's file is shorter than its digest says: it was changed behind kiln's back");
 }
+
+}  // namespace
 
 StatusOr<size_t> FileBlobReader::Read(char* buffer, size_t max) {
   auto n = PreadFull(fd_.get(), buffer, max, position_);

@@ -20,8 +20,6 @@ class FileBlobReader final : public BlobReader {
   StatusOr<LentBytes> ReadForSending(size_t max) override;
 
  private:
-  static Status CutShort();
-
   UniqueFd fd_;
   int64_t size_;
   int64_t position_;
