@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <iterator>
@@ -55,8 +56,25 @@ Hasher::Hasher(DigestFunction function) : context_(std::make_unique<Context>()) 
 
 Hasher::~Hasher() { EVP_MD_CTX_free(context_->ctx); }
 
+// Hashing reads its input once, front to back. SHA-NI consumes it faster than the hardware
+// prefetcher brings in memory that has left the CPU cache, such as an upload's bytes by the
+// time their gRPC message is complete: on this project's VMs, a 512 MiB buffer hashed at
+// 1,220 MB/s against 1,730 MB/s for a cached one. Asking for the next step's cache lines
+// while hashing the current step hides that latency (1,715 MB/s on the same buffer;
+// BM_Sha256ColdMemory in bench/hashing_bench.cc), and costs nothing measurable on cached data.
 void Hasher::Update(std::string_view data) {
-  if (!data.empty()) EVP_DigestUpdate(context_->ctx, data.data(), data.size());
+  constexpr size_t kStepBytes = 1024;
+  constexpr size_t kCacheLineBytes = 64;
+  const char* next = data.data();
+  size_t left = data.size();
+  while (left > kStepBytes) {
+    const size_t ahead = std::min(left - kStepBytes, kStepBytes);
+    for (size_t line = 0; line < ahead; line += kCacheLineBytes) __builtin_prefetch(next + kStepBytes + line);
+    EVP_DigestUpdate(context_->ctx, next, kStepBytes);
+    next += kStepBytes;
+    left -= kStepBytes;
+  }
+  if (left > 0) EVP_DigestUpdate(context_->ctx, next, left);
 }
 
 std::string Hasher::FinishHex() {

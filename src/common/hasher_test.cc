@@ -25,5 +25,19 @@ TEST(HasherTest, IncrementalEqualsOneShot) {
   EXPECT_EQ(hasher.FinishHex(), HashHex(DigestFunction::kSha256, data));
 }
 
+// Update hashes large inputs in steps (prefetching the next one): sizes around the step, and
+// one far beyond it, must hash exactly as the whole input does.
+TEST(HasherTest, LargeUpdatesMatchKnownVectorAndByteAtATime) {
+  EXPECT_EQ(HashHex(DigestFunction::kSha256, std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  for (size_t size : {1023, 1024, 1025, 2048, 2049, 5000}) {
+    std::string data(size, 'x');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + 3);
+    Hasher byte_at_a_time(DigestFunction::kSha256);
+    for (char c : data) byte_at_a_time.Update(std::string_view(&c, 1));
+    EXPECT_EQ(HashHex(DigestFunction::kSha256, data), byte_at_a_time.FinishHex()) << size << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace kiln
