@@ -5,6 +5,7 @@
 
 #include "cas/blob_store.h"
 #include "cas/upload_registry.h"
+#include "common/blocking_task_pool.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
 #include "logstream/log_stream_registry.h"
 
@@ -34,6 +35,9 @@ class ByteStreamService final
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  // Where large uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
+  // last: destroyed first, it runs the commits still queued, whose calls gRPC waits for.
+  BlockingTaskPool commit_threads_{4, 4096, "upload commits"};
 };
 
 }  // namespace kiln

@@ -13,6 +13,7 @@
 
 #include "cas/blob_store.h"
 #include "cas/upload_registry.h"
+#include "common/blocking_task_pool.h"
 #include "common/resource_name.h"
 #include "google/bytestream/bytestream.pb.h"
 #include "server/logstream_service.h"
@@ -22,10 +23,11 @@ namespace kiln {
 
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  // `log_streams` may be null (no log stream routing). `response` receives the serialized
+  // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
+  // null: commit inline) commits large uploads. `response` receives the serialized
   // WriteResponse.
   ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                         grpc::ByteBuffer* response);
+                         BlockingTaskPool* commit_threads, grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
@@ -34,6 +36,8 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   bool Begin();
   bool Continue();
   bool ContinueLogStream();
+  // Finishes the upload (its last disk writes, publishing the blob) and the call.
+  void Commit();
   void Fail(const Status& status);
   // Finishes OK with a WriteResponse of `committed_size`.
   void Succeed(int64_t committed_size);
@@ -41,6 +45,7 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  BlockingTaskPool* commit_threads_;
   grpc::ByteBuffer* response_;
   grpc::ByteBuffer frame_;   // The request as received.
   WriteRequestView request_;  // Parsed from frame_.

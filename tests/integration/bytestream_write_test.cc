@@ -69,27 +69,33 @@ TEST_F(ByteStreamWriteTest, UploadUnderNestedInstanceWithMetadataSuffix) {
   EXPECT_TRUE(data == blob);
 }
 
+// Both sizes: from 1 MiB on, uploads are written with direct I/O and committed off gRPC's
+// threads, and the verdict comes from there.
 TEST_F(ByteStreamWriteTest, WrongDataIsInvalidArgumentAndNothingIsStored) {
-  const std::string claimed = PseudoRandomBytes(200000, 3);
-  std::string actual = claimed;
-  actual[123456] ^= 1;  // Same size, different hash.
-  const std::string name = WriteName("", claimed);
-  int64_t committed = 0;
-  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), name, actual, 32 * 1024, &committed),
-                        grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_TRUE(IsMissing(claimed));
-  std::string data;
-  EXPECT_TRUE(HasStatus(ByteStreamRead(bytestream(), ReadName("", claimed), &data), grpc::StatusCode::NOT_FOUND));
-  google::bytestream::QueryWriteStatusResponse query;
-  EXPECT_TRUE(HasStatus(QueryWriteStatus(bytestream(), name, &query), grpc::StatusCode::NOT_FOUND))
-      << "a failed upload cannot be resumed";
+  for (size_t size : {size_t{200000}, (size_t{2} << 20) + 5}) {
+    SCOPED_TRACE(std::to_string(size) + " bytes");
+    const std::string claimed = PseudoRandomBytes(size, 3);
+    std::string actual = claimed;
+    actual[123456] ^= 1;  // Same size, different hash.
+    const std::string name = WriteName("", claimed);
+    int64_t committed = 0;
+    EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), name, actual, 32 * 1024, &committed),
+                          grpc::StatusCode::INVALID_ARGUMENT));
+    EXPECT_TRUE(IsMissing(claimed));
+    std::string data;
+    EXPECT_TRUE(HasStatus(ByteStreamRead(bytestream(), ReadName("", claimed), &data), grpc::StatusCode::NOT_FOUND));
+    google::bytestream::QueryWriteStatusResponse query;
+    EXPECT_TRUE(HasStatus(QueryWriteStatus(bytestream(), name, &query), grpc::StatusCode::NOT_FOUND))
+        << "a failed upload cannot be resumed";
 
-  // Too many bytes, and too few bytes, for the declared size.
-  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", claimed), claimed + "!", 32 * 1024, &committed),
-                        grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", claimed), claimed.substr(1), 32 * 1024, &committed),
-                        grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_TRUE(IsMissing(claimed));
+    // Too many bytes, and too few bytes, for the declared size.
+    EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", claimed), claimed + "!", 32 * 1024, &committed),
+                          grpc::StatusCode::INVALID_ARGUMENT));
+    EXPECT_TRUE(HasStatus(
+        ByteStreamWrite(bytestream(), WriteName("", claimed), claimed.substr(1), 32 * 1024, &committed),
+        grpc::StatusCode::INVALID_ARGUMENT));
+    EXPECT_TRUE(IsMissing(claimed));
+  }
   ExpectStillServing();
 }
 
