@@ -9,6 +9,7 @@
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
+#include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
 #include "worker/runner_choice.h"
@@ -104,6 +105,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
+  ConfigureAllocatorForServing();  // Before any thread starts.
   StopSignals stop_signals;  // Before any gRPC thread starts, so that all inherit the mask.
 
   auto server = KilnServer::Start(options);

@@ -14,6 +14,7 @@
 #include "client/frontend_channel.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
+#include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
 #include "worker/runner.h"
@@ -81,6 +82,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   WorkerFlags flags;
   if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
 
+  ConfigureAllocatorForServing();  // Before any thread starts.
   StopSignals stop_signals;  // Before any gRPC thread or slot starts, so that all inherit the mask.
 
   auto runner = ChooseRunner(flags.sandbox, "kiln worker");
