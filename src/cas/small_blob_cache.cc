@@ -4,8 +4,8 @@
 
 namespace kiln {
 
-SmallBlobCache::SmallBlobCache(BlobStore* base, const SmallBlobCacheOptions& options)
-    : base_(base), options_(options) {}
+SmallBlobCache::SmallBlobCache(BlobStore* base, const SmallBlobCacheOptions& options, const Clock* clock)
+    : base_(base), options_(options), clock_(clock) {}
 
 StatusOr<std::unique_ptr<BlobReader>> SmallBlobCache::OpenRead(const Digest& digest, int64_t offset) {
   if (digest.size() > options_.max_blob_bytes || digest.size() > options_.max_bytes) {
@@ -27,6 +27,7 @@ std::shared_ptr<const std::string> SmallBlobCache::Lookup(const Digest& digest) 
   auto found = entries_.find(digest);
   if (found == entries_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, found->second.position);
+  found->second.last_read = clock_->Now();
   return found->second.data;
 }
 
@@ -35,13 +36,21 @@ void SmallBlobCache::Insert(const Digest& digest, std::shared_ptr<const std::str
   if (entries_.count(digest) != 0) return;  // Another reader got there first.
   cached_bytes_ += static_cast<int64_t>(data->size());
   lru_.push_front(digest);
-  entries_.emplace(digest, Entry{std::move(data), lru_.begin()});
-  while (cached_bytes_ > options_.max_bytes && !lru_.empty()) {
-    auto victim = entries_.find(lru_.back());
-    cached_bytes_ -= static_cast<int64_t>(victim->second.data->size());
-    entries_.erase(victim);
-    lru_.pop_back();
-  }
+  entries_.emplace(digest, Entry{std::move(data), lru_.begin(), clock_->Now()});
+  while (cached_bytes_ > options_.max_bytes && !lru_.empty()) DropLeastRecent();
+}
+
+void SmallBlobCache::DropIdle() {
+  std::lock_guard lock(mutex_);
+  const TimePoint read_since = clock_->Now() - options_.max_idle;
+  while (!lru_.empty() && entries_.at(lru_.back()).last_read <= read_since) DropLeastRecent();
+}
+
+void SmallBlobCache::DropLeastRecent() {
+  auto victim = entries_.find(lru_.back());
+  cached_bytes_ -= static_cast<int64_t>(victim->second.data->size());
+  entries_.erase(victim);
+  lru_.pop_back();
 }
 
 int64_t SmallBlobCache::cached_bytes() const {

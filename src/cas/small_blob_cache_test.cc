@@ -90,6 +90,33 @@ TEST(SmallBlobCacheTest, LeastRecentlyReadBlobsLeaveFirstWithinTheBudget) {
   EXPECT_EQ(base.reads, before + 1) << "b was evicted";
 }
 
+TEST(SmallBlobCacheTest, DropIdleDropsOnlyBlobsNotReadForMaxIdle) {
+  CountingStore base;
+  FakeClock clock;
+  SmallBlobCacheOptions options;
+  options.max_idle = std::chrono::minutes(10);
+  SmallBlobCache cache(&base, options, &clock);
+  const Digest old_blob = Put(base, "read once, long ago");
+  const Digest hot_blob = Put(base, "read again recently");
+  ReadBlob(cache, old_blob).value();
+  ReadBlob(cache, hot_blob).value();
+  clock.Advance(std::chrono::minutes(6));
+  ReadBlob(cache, hot_blob).value();  // Refreshes it.
+  clock.Advance(std::chrono::minutes(5));
+
+  const int reads_before = base.reads;
+  cache.DropIdle();
+  EXPECT_EQ(cache.cached_bytes(), hot_blob.size());
+  EXPECT_EQ(ReadBlob(cache, hot_blob).value(), "read again recently");
+  EXPECT_EQ(base.reads, reads_before) << "the recently read blob is still cached";
+  EXPECT_EQ(ReadBlob(cache, old_blob).value(), "read once, long ago");
+  EXPECT_EQ(base.reads, reads_before + 1) << "the idle blob was dropped and is read from the base again";
+
+  clock.Advance(std::chrono::minutes(10));
+  cache.DropIdle();
+  EXPECT_EQ(cache.cached_bytes(), 0);
+}
+
 TEST(SmallBlobCacheTest, ConcurrentReadersAllGetTheContent) {
   CountingStore base;
   SmallBlobCache cache(&base, SmallBlobCacheOptions());
