@@ -357,11 +357,32 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
     index_.Insert(digest);
     victims = index_.EvictDownTo(options_.max_bytes);
   }
-  RemoveEvicted(victims);
+  RemoveEvictedLater(std::move(victims));
   return Status::Ok();
 }
 
-void DiskBlobStore::RemoveEvicted(const std::vector<Digest>& victims) {
+void DiskBlobStore::RemoveEvictedLater(std::vector<Digest> victims) {
+  if (victims.empty()) return;
+  int64_t bytes = 0;
+  for (const Digest& victim : victims) bytes += victim.size();
+  // The disk may hold this much more than the budget while the evictions thread catches up.
+  const int64_t max_pending = options_.max_pending_eviction_bytes > 0
+                                  ? options_.max_pending_eviction_bytes
+                                  : std::max<int64_t>(64 << 20, options_.max_bytes / 16);
+  if (pending_eviction_bytes_.fetch_add(bytes) + bytes <= max_pending) {
+    auto shared = std::make_shared<std::vector<Digest>>(std::move(victims));
+    Status submitted = evictions_.Submit([this, shared, bytes] {
+      for (const std::string& path : MoveEvictedAside(*shared)) ::unlink(path.c_str());
+      pending_eviction_bytes_ -= bytes;
+    });
+    if (submitted.ok()) return;
+    victims = std::move(*shared);
+  }
+  pending_eviction_bytes_ -= bytes;
+  DeleteInBackground(MoveEvictedAside(victims));
+}
+
+std::vector<std::string> DiskBlobStore::MoveEvictedAside(const std::vector<Digest>& victims) {
   std::vector<std::string> evicted;
   for (const Digest& victim : victims) {
     std::lock_guard stripe(StripeFor(victim));
@@ -375,7 +396,7 @@ void DiskBlobStore::RemoveEvicted(const std::vector<Digest>& victims) {
     std::string aside = NewTempPath() + ".evicted";
     if (::rename(PathFor(victim).c_str(), aside.c_str()) == 0) evicted.push_back(std::move(aside));
   }
-  DeleteInBackground(std::move(evicted));
+  return evicted;
 }
 
 void DiskBlobStore::DeleteInBackground(std::vector<std::string> paths) {

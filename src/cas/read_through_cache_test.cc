@@ -8,6 +8,7 @@
 
 #include "cas/memory_blob_store.h"
 #include "common/hasher.h"
+#include "testing/eventually.h"
 #include "testing/temp_dir.h"
 
 namespace kiln {
@@ -143,7 +144,7 @@ TEST_F(ReadThroughCacheTest, EvictsWithinTheLocalBudget) {
     clock_.Advance(std::chrono::minutes(2));  // Past the pin of the last EnsureLocal.
   }
   EXPECT_LE(local_->total_bytes(), 2500);
-  EXPECT_FALSE(std::filesystem::exists(cache_->LocalPath(digests[0])));
+  EXPECT_TRUE(Eventually([&] { return !std::filesystem::exists(cache_->LocalPath(digests[0])); }));
   EXPECT_TRUE(std::filesystem::exists(cache_->LocalPath(digests[3])));
   // An evicted blob is simply fetched again.
   EXPECT_EQ(*ReadBlob(*cache_, digests[0]), std::string(1000, 'a'));
