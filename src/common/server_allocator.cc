@@ -9,7 +9,7 @@ void ConfigureAllocatorForServing() {
   // sanitizer's allocator, which ignores mallopt) leaves glibc's defaults, which also work.
   ::mallopt(M_ARENA_MAX, 2);
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
-  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 4 << 20);
 }
 
 }  // namespace kiln
