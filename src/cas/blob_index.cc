@@ -107,6 +107,19 @@ std::vector<Digest> BlobIndex::EvictDownTo(int64_t budget_bytes) {
   return evicted;
 }
 
+bool BlobIndex::ShrinkIfSparse() {
+  if (slots_used_ < 4 * kChunkSlots || count_ * 2 > slots_used_) return false;
+  BlobIndex rebuilt(clock_, grace_period_);
+  rebuilt.base_ = base_;  // Pin deadlines are relative to it.
+  // Least recently used first: each Insert goes to the front, so the order comes out the same.
+  for (uint32_t id = tail_; id != kNone; id = slot(id).prev) {
+    rebuilt.Insert(ToDigest(id));
+    rebuilt.slot(rebuilt.head_).pinned_until = slot(id).pinned_until;
+  }
+  *this = std::move(rebuilt);
+  return true;
+}
+
 bool BlobIndex::Matches(uint32_t id, const Key& key) {
   const Slot& s = slot(id);
   if (s.function != key.function || s.size != key.size ||

@@ -44,8 +44,16 @@ class BlobIndex {
   // everything left is pinned.
   std::vector<Digest> EvictDownTo(int64_t budget_bytes);
 
+  // Freed slots are kept for reuse, so the index stays as large as the most blobs it ever
+  // held. When at most half of that is in use (after a mass eviction), rebuilds it at its
+  // present size, keeping the LRU order and pins; returns whether it did. O(blobs): 76 ms
+  // for 400,000 blobs (BM_BlobIndexShrinkAfterEviction), at most once per halving.
+  bool ShrinkIfSparse();
+
   int64_t total_bytes() const { return total_bytes_; }
   size_t blob_count() const { return count_; }
+  // Slots allocated: the most blobs held at once since the last shrink.
+  size_t slot_capacity() const { return slots_used_; }
 
  private:
   struct Key;  // A digest in binary form with its table hash; see blob_index.cc.

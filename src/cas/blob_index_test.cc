@@ -252,6 +252,39 @@ TEST(BlobIndexTest, RandomOperationsMatchTheReference) {
   EXPECT_EQ(index.blob_count(), 0u);
 }
 
+TEST(BlobIndexTest, ShrinkIfSparseKeepsBlobsOrderAndPins) {
+  FakeClock clock;
+  BlobIndex index(&clock, std::chrono::minutes(10));
+  constexpr int kBlobs = 40000;
+  for (int i = 0; i < kBlobs; ++i) index.Insert(Blob(i));
+  EXPECT_FALSE(index.ShrinkIfSparse()) << "all slots in use";
+  // Keep 10,000 (ids 30,000..39,999), pin one of the oldest, and make 35,000 the most recent.
+  EXPECT_EQ(index.EvictDownTo(100 * 10000).size(), 30000u);
+  EXPECT_TRUE(index.Touch(Blob(30001), /*pin=*/true));
+  EXPECT_TRUE(index.Touch(Blob(35000), /*pin=*/false));
+  const size_t capacity_before = index.slot_capacity();
+
+  ASSERT_TRUE(index.ShrinkIfSparse());
+  EXPECT_LT(index.slot_capacity(), capacity_before / 2);
+  EXPECT_EQ(index.blob_count(), 10000u);
+  EXPECT_EQ(index.total_bytes(), 100 * 10000);
+  EXPECT_FALSE(index.ShrinkIfSparse()) << "nothing to gain a second time";
+  EXPECT_FALSE(index.Touch(Blob(29999), false));
+
+  // The LRU order survived: the least recent are 30,000, 30,002, ... (30,001 and 35,000
+  // were touched last).
+  auto evicted = index.EvictDownTo(100 * 9997);
+  ASSERT_EQ(evicted.size(), 3u);
+  EXPECT_EQ(evicted[0], Blob(30000));
+  EXPECT_EQ(evicted[1], Blob(30002));
+  EXPECT_EQ(evicted[2], Blob(30003));
+  for (int i = 30004; i < kBlobs; ++i) ASSERT_TRUE(index.Touch(Blob(i), false)) << i;
+  // Evicting everything leaves only the pinned blob.
+  EXPECT_EQ(index.EvictDownTo(0).size(), 9996u);
+  EXPECT_EQ(index.blob_count(), 1u);
+  EXPECT_TRUE(index.Touch(Blob(30001), false));
+}
+
 TEST(BlobIndexTest, GrowsAndShrinksThroughManyBlobs) {
   FakeClock clock;
   BlobIndex index(&clock, std::chrono::minutes(1));

@@ -71,6 +71,11 @@ class DiskBlobStore final : public BlobStore {
   size_t blob_count() const;
   // Frees the O_DIRECT staging buffers no upload is using (for an idle server's memory).
   void ReleaseIdleBuffers() { staging_buffers_.ReleaseIdle(); }
+  // Gives back the index's memory after a mass eviction (BlobIndex::ShrinkIfSparse).
+  void ShrinkIndexIfSparse() {
+    std::lock_guard lock(mutex_);
+    index_.ShrinkIfSparse();
+  }
   // Where a blob lives on disk (for workers that hardlink inputs; for tests).
   std::string PathFor(const Digest& digest) const;
 

@@ -273,6 +273,7 @@ void KilnServer::StartMaintenance(State& state) {
       raw->scheduler->Tick();
       raw->log_streams->Tick();
       raw->cas->ReleaseIdleBuffers();
+      raw->cas->ShrinkIndexIfSparse();
       if (raw->read_cache) raw->read_cache->DropIdle();
       TrimRecords("action cache", *raw->action_records);
       if (raw->assets) TrimRecords("asset records", *raw->assets->records);
