@@ -35,7 +35,7 @@ class ByteStreamService final
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
-  // Where large uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
+  // Where finished uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
   // last: destroyed first, it runs the commits still queued, whose calls gRPC waits for.
   BlockingTaskPool commit_threads_{4, 4096, "upload commits"};
 };

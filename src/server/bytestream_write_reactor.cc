@@ -5,14 +5,6 @@
 
 namespace kiln {
 
-namespace {
-
-// Uploads from this size on are written with direct I/O (DiskBlobStore), and committing them
-// waits for their last writes to reach the device.
-constexpr int64_t kCommitOffThreadBytes = int64_t{1} << 20;
-
-}  // namespace
-
 ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
                                                BlockingTaskPool* commit_threads, grpc::ByteBuffer* response)
     : cas_(cas), uploads_(uploads), log_streams_(log_streams), commit_threads_(commit_threads), response_(response) {
@@ -109,14 +101,11 @@ bool ByteStreamWriteReactor::Continue() {
     return false;
   }
   if (!request_.finish_write) return true;
-  // Committing a large upload blocks for milliseconds on the disk. On gRPC's callback thread
-  // (two of them on a 2-core machine) that left the other streams' data unread and a core
-  // idle: 3.5 ms per 8 MiB upload, 20% of both threads' time at 900 MB/s. The stream reads
+  // Committing waits on the disk (a large upload's last direct writes: 3.5 ms per 8 MiB). On
+  // gRPC's callback thread (two of them on a 2-core machine) that left the other streams'
+  // data unread and a core idle: 20% of both threads' time at 900 MB/s. The stream reads
   // nothing more, so the reactor is only touched again by the pool thread until Finish.
-  if (commit_threads_ && name_.digest.size() >= kCommitOffThreadBytes &&
-      commit_threads_->Submit([this] { Commit(); }).ok()) {
-    return false;
-  }
+  if (commit_threads_ && commit_threads_->Submit([this] { Commit(); }).ok()) return false;
   Commit();
   return false;
 }

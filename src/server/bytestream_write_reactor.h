@@ -24,7 +24,7 @@ namespace kiln {
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
-  // null: commit inline) commits large uploads. `response` receives the serialized
+  // null: commit inline) commits finished uploads. `response` receives the serialized
   // WriteResponse.
   ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
                          BlockingTaskPool* commit_threads, grpc::ByteBuffer* response);

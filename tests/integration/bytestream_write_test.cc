@@ -69,8 +69,8 @@ TEST_F(ByteStreamWriteTest, UploadUnderNestedInstanceWithMetadataSuffix) {
   EXPECT_TRUE(data == blob);
 }
 
-// Both sizes: from 1 MiB on, uploads are written with direct I/O and committed off gRPC's
-// threads, and the verdict comes from there.
+// Both sizes: from 1 MiB on, uploads are written with direct I/O, whose writer reports the
+// verdict once its last writes are done.
 TEST_F(ByteStreamWriteTest, WrongDataIsInvalidArgumentAndNothingIsStored) {
   for (size_t size : {size_t{200000}, (size_t{2} << 20) + 5}) {
     SCOPED_TRACE(std::to_string(size) + " bytes");
