@@ -108,9 +108,9 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   executor_options.local_blob_path = [&cas](const Digest& digest) {
     return cas.EnsureLocal(digest).ok() ? cas.LocalPath(digest) : std::string();
   };
-  // As for local workers: the sandbox's unprivileged user cannot write the cache's
-  // read-only files, so inputs can be hardlinked; a plain process (maybe root) gets copies.
-  if (runner->sandboxed) executor_options.input_hardlinks = InputHardlinks::kAlways;
+  // As for local workers: hardlinks from the input cache only where the action's user can
+  // neither write nor chmod its read-only files (runner_choice.h); else copies.
+  if (runner->may_hardlink_inputs) executor_options.input_hardlinks = InputHardlinks::kAlways;
   ActionExecutor executor(executor_options);
 
   RemoteWorkerOptions worker_options;

@@ -139,12 +139,12 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
   pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
-  // The sandbox runs actions as an unprivileged user that cannot write the CAS's read-only
-  // files, so inputs can be hardlinked; a plain process (maybe root) gets copies.
-  // It also dies with its whole pid namespace, so nothing can write an output once the
-  // run is over: outputs are moved into the CAS instead of copied.
+  // Inputs are hardlinked from the CAS only where the action runs as a user that can
+  // neither write nor chmod the CAS's read-only files (runner_choice.h); else copied.
+  if (made->may_hardlink_inputs) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
+  // A sandboxed action dies with its whole pid namespace, so nothing can write an output
+  // once the run is over: outputs are moved into the CAS instead of copied.
   if (made->sandboxed) {
-    pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
     pool_options.executor.move_outputs = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
       return cas->AdoptFile(dir_fd, name, fd, function);
     };

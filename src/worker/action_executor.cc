@@ -46,18 +46,6 @@ bool AllowsNetwork(const reapi::Platform& platform) {
   return false;
 }
 
-bool HardlinkInputs(InputHardlinks policy) {
-  switch (policy) {
-    case InputHardlinks::kNever:
-      return false;
-    case InputHardlinks::kUnlessRoot:
-      return ::geteuid() != 0;
-    case InputHardlinks::kAlways:
-      return true;
-  }
-  return false;
-}
-
 std::string AbsolutePath(const std::string& root, const std::vector<std::string>& components) {
   std::string path = root;
   for (const std::string& component : components) path += "/" + component;
@@ -112,7 +100,7 @@ class ActionRun {
     InputStagerOptions staging;
     staging.cas = options_.cas;
     staging.function = action_digest_.function();
-    staging.hardlink = HardlinkInputs(options_.input_hardlinks);
+    staging.hardlink = options_.input_hardlinks == InputHardlinks::kAlways;
     staging.local_blob_path = options_.local_blob_path;
     InputStager stager(staging, cancelled_);
     return stager.Stage(*root, root_fd);

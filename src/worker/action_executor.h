@@ -22,16 +22,14 @@ namespace reapi = build::bazel::remote::execution::v2;
 
 // When inputs may be hardlinked from ActionExecutorOptions::local_blob_path instead of
 // copied. A hardlink shares the CAS file's inode, so an action able to write or chmod it
-// would corrupt that blob for every later reader. The CAS's mode 0444 only stops an action
-// that is neither root (root writes read-only files regardless) nor the files' owner (who
-// may chmod them first); the plain process runner runs actions as the worker's own user.
+// would change that blob, under its digest, for every later reader and action. The CAS's
+// mode 0444 only stops an action that is neither root (root writes read-only files
+// regardless) nor the files' owner (who may chmod them first).
 enum class InputHardlinks {
+  // The default: every input is a copy of its own.
   kNever,
-  // The default: copy when the worker runs as root, hardlink otherwise. Accidental
-  // writes to an input then fail with EACCES, but an action that deliberately chmods its
-  // inputs can still change the CAS's files.
-  kUnlessRoot,
-  // For runners that run the action as a uid that neither is root nor owns the CAS files.
+  // For runners that run the action as a uid that neither is root nor owns the CAS files
+  // (ChosenRunner::may_hardlink_inputs).
   kAlways,
 };
 
@@ -44,7 +42,7 @@ struct ActionExecutorOptions {
   // hardlinked as input_hardlinks allows, not copied); empty function or empty result =
   // read it through `cas`.
   std::function<std::string(const Digest&)> local_blob_path;
-  InputHardlinks input_hardlinks = InputHardlinks::kUnlessRoot;
+  InputHardlinks input_hardlinks = InputHardlinks::kNever;
   // Set when outputs can be moved into the CAS rather than copied: the CAS is on this
   // host's disk and the runner guarantees that no process of the action outlives it (the
   // namespace sandbox: its whole pid namespace dies with it). Unset = copy.

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "worker/sandbox_identity.h"
+
 namespace kiln {
 
 Status CheckSandboxMode(const std::string& sandbox) {
@@ -13,12 +15,14 @@ Status CheckSandboxMode(const std::string& sandbox) {
 
 StatusOr<ChosenRunner> ChooseRunner(const std::string& sandbox, std::string_view program) {
   KILN_RETURN_IF_ERROR(CheckSandboxMode(sandbox));
-  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false};
+  if (sandbox == "none") return ChosenRunner{NewProcessRunner(), false, false};
   auto sandboxed = NewSandboxRunner(SandboxOptions());
-  if (sandboxed.ok()) return ChosenRunner{std::move(sandboxed).value(), true};
+  if (sandboxed.ok()) {
+    return ChosenRunner{std::move(sandboxed).value(), true, SandboxIdentityForThisServer().separate_user};
+  }
   if (sandbox == "namespaces") return sandboxed.status();
   std::cerr << program << ": WARNING: actions run WITHOUT a sandbox: " << sandboxed.status().message() << "\n";
-  return ChosenRunner{NewProcessRunner(), false};
+  return ChosenRunner{NewProcessRunner(), false, false};
 }
 
 }  // namespace kiln

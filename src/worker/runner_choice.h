@@ -22,7 +22,14 @@ Status CheckSandboxMode(const std::string& sandbox);
 
 struct ChosenRunner {
   std::unique_ptr<Runner> runner;
+  // The namespace sandbox: no process of an action outlives its run, so outputs may be
+  // moved into the CAS.
   bool sandboxed = false;
+  // Actions run as a host user that neither is root nor owns the CAS's files (the sandbox
+  // of a root server), so those files may be hardlinked into action directories. Anywhere
+  // else an action could chmod and rewrite a hardlinked input, which would change the
+  // stored blob under its digest: inputs are copied.
+  bool may_hardlink_inputs = false;
 };
 
 // The runner for `sandbox` (see CheckSandboxMode). "namespaces" fails with the sandbox's own

@@ -3,6 +3,7 @@
 #include "worker/runner_choice.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace kiln {
 namespace {
@@ -23,6 +24,7 @@ TEST(RunnerChoiceTest, NoneIsAPlainProcessRunner) {
   auto chosen = ChooseRunner("none", "kiln test");
   ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
   EXPECT_FALSE(chosen->sandboxed);
+  EXPECT_FALSE(chosen->may_hardlink_inputs) << "a plain process runs as the CAS files' owner (or root)";
   ASSERT_NE(chosen->runner, nullptr);
 }
 
@@ -36,6 +38,8 @@ TEST(RunnerChoiceTest, AutoAlwaysYieldsARunnerAndSaysWhetherItSandboxes) {
   if (!chosen->sandboxed) EXPECT_NE(warning.find("kiln test: WARNING"), std::string::npos) << warning;
   // (Only kiln's own lines count: sanitized builds may print their runtime's notes.)
   else EXPECT_EQ(warning.find("kiln test:"), std::string::npos) << warning;
+  // Only a root server's sandbox runs actions as another user (nobody) than the CAS's owner.
+  EXPECT_EQ(chosen->may_hardlink_inputs, chosen->sandboxed && ::geteuid() == 0);
 }
 
 }  // namespace

@@ -7,9 +7,10 @@
 //     stay owned by host root, which is unmapped inside: no capability applies to them and
 //     the sandbox can neither write nor chmod them. To let the action write its tree, the
 //     input root's directories (never its files) are handed to 65534 before the run.
-//   - A non-root server can only map its own uid, so the sandbox runs as the server's user
-//     and CAS hardlinks are not protected (as with the plain runner). Run a sandboxing
-//     server as root, or stage inputs by copy.
+//   - A non-root server can only map its own uid, so the sandbox runs as the server's user,
+//     who owns the CAS files: hardlinked inputs would not be protected, so such a server
+//     stages inputs by copy (ChosenRunner::may_hardlink_inputs). The host filesystem, and
+//     with it the CAS directory, is read-only inside the sandbox.
 #pragma once
 
 #include <sys/types.h>

@@ -44,7 +44,13 @@ TempDir::~TempDir() {
 
 std::unique_ptr<KilnProcess> KilnProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra_flags,
                                                 std::string* error) {
-  std::vector<std::string> args = {KILN_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+  return StartWith({KILN_BINARY}, data_dir, extra_flags, error);
+}
+
+std::unique_ptr<KilnProcess> KilnProcess::StartWith(const std::vector<std::string>& launcher, const std::string& data_dir,
+                                                    const std::vector<std::string>& extra_flags, std::string* error) {
+  std::vector<std::string> args = launcher;
+  args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::unique_ptr<KilnProcess> process(new KilnProcess());
   process->child_ = ChildProcess::Spawn(std::move(args), error);

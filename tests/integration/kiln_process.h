@@ -41,6 +41,10 @@ class KilnProcess {
   // (at most 20 s) until it prints its "serving on" line. nullptr and *error on failure.
   static std::unique_ptr<KilnProcess> Start(const std::string& data_dir, const std::vector<std::string>& extra_flags,
                                             std::string* error);
+  // The same, but started as `launcher` (a command ending in a kiln binary, e.g. setpriv's
+  // command line for another user: unprivileged_kiln.h) instead of KILN_BINARY.
+  static std::unique_ptr<KilnProcess> StartWith(const std::vector<std::string>& launcher, const std::string& data_dir,
+                                                const std::vector<std::string>& extra_flags, std::string* error);
   ~KilnProcess();
   KilnProcess(const KilnProcess&) = delete;
   KilnProcess& operator=(const KilnProcess&) = delete;
