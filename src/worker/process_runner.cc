@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -78,6 +79,9 @@ void CloseInheritedFds(int max_fd) {
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::setpgid(0, 0);
+  // The command dies with the server (the thread that cloned it waits for it until it is
+  // reaped). What it started itself is out of reach then: see the file comment.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   for (int target = 0; target < 3; ++target) {
     if (::dup2(stdio[target], target) < 0) ReportAndExit(report_fd, ChildStep::kRedirect, errno);
   }

@@ -40,8 +40,9 @@ struct RunResult {
 class Runner {
  public:
   virtual ~Runner() = default;
-  // Runs the command and waits for it and every process it started to finish, or kills
-  // them all on timeout or cancellation. A non-OK status means the command could not be
+  // Runs the command and waits for it to exit, then kills every process it left behind
+  // (the action is over when its command exits); kills them all on timeout or
+  // cancellation. A non-OK status means the command could not be
   // started at all: INVALID_ARGUMENT naming the executable if it cannot be executed,
   // INTERNAL for system failures.
   virtual StatusOr<RunResult> Run(const RunRequest& request, const std::atomic<bool>& cancelled) = 0;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -23,7 +24,8 @@ namespace {
 // Descriptor numbers inside the sandbox after MoveDescriptors.
 constexpr int kReportFd = 3;
 constexpr int kInputRootFd = 4;
-constexpr int kFirstUnusedFd = 5;
+constexpr int kReleaseFd = 5;  // Only until init has checked that the server is alive.
+constexpr int kFirstUnusedFd = 6;
 
 // Sends why the sandbox could not be started. Everything here must be async-signal-safe.
 [[noreturn]] void Fail(int report_fd, SandboxStage stage, int error, int mount_step = -1) {
@@ -54,6 +56,12 @@ bool AwaitRelease(int release_fd) {
   return n == 1;
 }
 
+// The release pipe's write end is closed: the server that held it has died.
+bool ServerIsGone(int release_fd) {
+  struct pollfd entry {release_fd, POLLIN, 0};
+  return ::poll(&entry, 1, 0) > 0 && (entry.revents & (POLLHUP | POLLERR)) != 0;
+}
+
 // Becomes uid/gid 0 of the user namespace, i.e. the host ids the server mapped there. Raw
 // system calls: glibc's wrappers change the ids of every thread in glibc's thread list,
 // which in init (sharing the server's memory) is the server's.
@@ -63,12 +71,12 @@ int BecomeSandboxUser(bool drop_supplementary_groups) {
   return static_cast<int>(::syscall(SYS_setresuid, 0, 0, 0));
 }
 
-// Leaves exactly stdin/stdout/stderr, the report pipe and the input root descriptor open
-// (at their fixed numbers); the server's other descriptors (sockets, the CAS lock) must not
+// Leaves exactly stdin/stdout/stderr, the report pipe, the input root descriptor and the
+// release pipe open (at their fixed numbers); the server's other descriptors (sockets, the CAS lock) must not
 // reach the command.
 int MoveDescriptors(const SandboxSpec& spec) {
   const int wanted[kFirstUnusedFd] = {spec.stdio[0], spec.stdio[1], spec.stdio[2], spec.report_fd,
-                                      spec.input_root_fd};
+                                      spec.input_root_fd, spec.release_fd};
   int moved[kFirstUnusedFd];  // First out of the way, so that no dup3 below overwrites a source.
   for (int fd = 0; fd < kFirstUnusedFd; ++fd) {
     moved[fd] = wanted[fd] < 0 ? -1 : ::fcntl(wanted[fd], F_DUPFD_CLOEXEC, kFirstUnusedFd);
@@ -108,13 +116,18 @@ int DropCapabilities() {
 
 int CommandEntry(void* command) { RunCommand(*static_cast<SandboxCommand*>(command)); }
 
-// Reaps the command and everything orphaned into init, until nothing is left.
+// Reaps the command; once it has exited, kills whatever it left running (background jobs,
+// daemons: the action is over, and they must not hold it until its timeout or write into
+// its outputs while they are collected), then reaps those too, until nothing is left.
 [[noreturn]] void ReapAll(pid_t command) {
   int command_status = 0;
   while (true) {
     int status = 0;
     pid_t pid = ::wait4(-1, &status, __WALL, nullptr);
-    if (pid == command) command_status = status;
+    if (pid == command) {
+      command_status = status;
+      ::kill(-1, SIGKILL);  // Every process in the namespace but init itself.
+    }
     if (pid < 0 && errno != EINTR) break;
   }
   ::_exit(WIFSIGNALED(command_status) ? 128 + WTERMSIG(command_status) : WEXITSTATUS(command_status));
@@ -129,7 +142,14 @@ void RunSandboxInit(SandboxSpec& spec) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(spec.report_fd, SandboxStage::kStart, errno);
   if (!AwaitRelease(spec.release_fd)) ::_exit(kSandboxSetupFailedExitCode);  // The server gave up.
   if (BecomeSandboxUser(spec.drop_supplementary_groups) != 0) Fail(spec.report_fd, SandboxStage::kIdentity, errno);
+  // Changing to another host uid (a root server's sandbox runs as nobody) clears the death
+  // signal, so it is set again.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(spec.report_fd, SandboxStage::kIdentity, errno);
   if (MoveDescriptors(spec) != 0) Fail(spec.report_fd, SandboxStage::kDescriptors, errno);
+  // A server that died before the signal was set again is seen through the release pipe,
+  // whose write end it holds until init is reaped (init's own copy is closed by now).
+  if (ServerIsGone(kReleaseFd)) ::_exit(kSandboxSetupFailedExitCode);
+  ::close(kReleaseFd);
 
   if (spec.input_root_tree >= 0) spec.tree_fds[spec.input_root_tree] = kInputRootFd;
   MountFailure mount_failure;

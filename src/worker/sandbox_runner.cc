@@ -188,7 +188,7 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   // On failure, init's destructor kills it; it is still waiting for the release byte.
   KILN_RETURN_IF_ERROR(WriteIdMaps((*init)->pid(), identity_));
   KILN_RETURN_IF_ERROR(WriteAll(release->write.get(), "1"));
-  release->write = UniqueFd();
+  // release->write stays open until init is reaped: see SandboxSpec::release_fd.
 
   SandboxExit outcome;
   WaitForInit(**init, timeout, cancelled, outcome);

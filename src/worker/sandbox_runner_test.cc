@@ -372,13 +372,20 @@ TEST_F(SandboxRunnerTest, AllowNetworkKeepsTheHostNetwork) {
       << Stderr();
 }
 
-TEST_F(SandboxRunnerTest, WaitsForBackgroundJobs) {
-  EXPECT_EQ(Shell("(sleep 0.3; echo late > late) &"), 0);
-  EXPECT_EQ(ReadFile(input_root_ + "/late"), "late\n");
-}
-
 // A sleep whose command line no other process on the host has (test runs may overlap).
 std::string UniqueSleep(int n) { return "sleep " + std::to_string(::getpid()) + "0" + std::to_string(n); }
+
+// The action ends when its command does: what it left running is killed then, not waited
+// for until the timeout, and cannot write into the input root while outputs are collected.
+TEST_F(SandboxRunnerTest, LeftoverBackgroundProcessesAreKilledWhenTheCommandExits) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Shell("(sleep 1; echo late > late) & setsid " + UniqueSleep(5) + " & echo done"), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(Stdout(), "done\n");
+  EXPECT_FALSE(HostProcessRuns(UniqueSleep(5)));
+  std::this_thread::sleep_for(milliseconds(1200));
+  EXPECT_FALSE(fs::exists(input_root_ + "/late"));
+}
 
 TEST_F(SandboxRunnerTest, TimeoutKillsEveryProcess) {
   RunRequest request = Request({"sh", "-c", "setsid " + UniqueSleep(1) + " & " + UniqueSleep(2)});

@@ -37,7 +37,9 @@ struct SandboxSpec {
   // Where the command's process starts, sharing init's memory until it execs (see
   // vfork_clone.h): mapped by the server, which unmaps it after init is gone.
   void* command_stack_top = nullptr;
-  int release_fd = -1;  // Read end: one byte arrives once the id maps are written.
+  // Read end: one byte arrives once the id maps are written; the server keeps the write end
+  // open until init is reaped, so a hangup means the server died.
+  int release_fd = -1;
   int report_fd = -1;   // Write end, close-on-exec: a SandboxFailure, or nothing.
 };
 
