@@ -10,15 +10,9 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/units.h"
 
 namespace kiln {
-
-// "10G", "512MiB", "4096", "1.5GB" -> bytes (K/M/G/T are powers of 1024).
-StatusOr<int64_t> ParseByteSize(std::string_view text);
-std::string FormatByteSize(int64_t bytes);
-// "90s", "10m", "2h", "500ms", plain number = seconds.
-StatusOr<Duration> ParseDuration(std::string_view text);
-std::string FormatDuration(Duration duration);
 
 class FlagSet {
  public:
@@ -27,6 +21,7 @@ class FlagSet {
 
   void AddString(std::string name, std::string* target, std::string help);
   void AddInt(std::string name, int* target, std::string help);
+  void AddInt64(std::string name, int64_t* target, std::string help);
   void AddBytes(std::string name, int64_t* target, std::string help);
   void AddDuration(std::string name, Duration* target, std::string help);
   void AddBool(std::string name, bool* target, std::string help);

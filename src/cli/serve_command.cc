@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "asset/file_uri_roots.h"
+#include "cli/action_limit_flags.h"
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
@@ -81,6 +82,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property the local workers offer besides OSFamily and ISA; repeatable.");
+  AddActionLimitFlags(flags, options.action_limits);
   flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
                     "Remote Asset: how long a fetch from origin may take when the request sets no timeout "
                     "(at most 1h, the longest any request gets).");
@@ -100,6 +102,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
     parsed = Status::InvalidArgument("--direct-write-min-bytes must be 0 or more");
   }
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
+  if (parsed.ok()) parsed = CheckActionLimitPolicy(options.action_limits);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }

@@ -9,6 +9,7 @@
 
 #include "cas/read_through_cache.h"
 #include "cli/default_slots.h"
+#include "cli/action_limit_flags.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
 #include "client/frontend_channel.h"
@@ -31,6 +32,7 @@ struct WorkerFlags {
   int64_t cache_bytes = int64_t{10} << 30;
   std::string sandbox = "auto";
   std::string worker_id;
+  ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
 };
 
 std::string DefaultWorkerId() {
@@ -56,6 +58,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddBytes("cache-bytes", &out.cache_bytes,
                  "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.");
   flags.AddString("sandbox", &out.sandbox, std::string("How actions are isolated: ") + kSandboxModesHelp);
+  AddActionLimitFlags(flags, out.action_limits);
   flags.AddString("worker-id", &out.worker_id,
                   "Name of this worker, unique among the frontend's workers; shown in results' metadata "
                   "(empty: HOSTNAME-PID).");
@@ -66,6 +69,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   if (parsed.ok() && out.slots < 1) parsed = Status::InvalidArgument("--slots must be 1 or more");
   if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
   if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
+  if (parsed.ok()) parsed = CheckActionLimitPolicy(out.action_limits);
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln worker")) return exit_code;
   if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
   return std::nullopt;
@@ -103,6 +107,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   ActionExecutorOptions executor_options;
   executor_options.work_root = work_root;
   executor_options.worker_id = flags.worker_id;
+  executor_options.limits = flags.action_limits;
   executor_options.cas = &cas;
   executor_options.runner = runner->runner.get();
   executor_options.local_blob_path = [&cas](const Digest& digest) {

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/proto_digest.h"
+#include "worker/action_limits.h"
 
 namespace kiln {
 namespace {
@@ -194,8 +195,13 @@ StatusOr<LoadedAction> LoadAndValidateAction(BlobStore& cas, const Digest& actio
 
   const reapi::Platform& platform =
       loaded.action.platform().properties().empty() ? loaded.command.platform() : loaded.action.platform();
+  // kiln:max-* properties ask the worker for limits (checked against its maximums there);
+  // they are not capabilities a worker must offer. Their names and values are checked now.
+  KILN_RETURN_IF_ERROR(LimitsForAction(ActionLimitPolicy(), platform).status());
   std::vector<std::pair<std::string, std::string>> properties;
-  for (const auto& property : platform.properties()) properties.emplace_back(property.name(), property.value());
+  for (const auto& property : platform.properties()) {
+    if (!IsActionLimitProperty(property.name())) properties.emplace_back(property.name(), property.value());
+  }
   loaded.platform = Platform(std::move(properties));
   return loaded;
 }

@@ -135,6 +135,7 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.platform = Platform(options.worker_platform);
   pool_options.executor.work_root = options.work_dir.empty() ? options.data_dir + "/work" : options.work_dir;
   pool_options.executor.worker_id = "local";
+  pool_options.executor.limits = options.action_limits;
   pool_options.log_streams = log_streams;
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();

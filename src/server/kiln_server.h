@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "worker/action_limits.h"
 
 namespace kiln {
 
@@ -27,6 +28,8 @@ struct ServerOptions {
   std::string sandbox = "auto";
   std::string work_dir;  // Default: {data_dir}/work.
   std::vector<std::pair<std::string, std::string>> worker_platform;  // Extra properties.
+  // What each action of the local workers may consume (worker/action_limits.h).
+  ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   Duration completed_operation_retention = std::chrono::minutes(10);
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
   int64_t max_inline_bytes = 1024 * 1024;

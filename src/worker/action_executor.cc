@@ -5,6 +5,7 @@
 #include "worker/action_executor.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,6 +73,9 @@ class ActionRun {
   Status Execute() {
     auto paths = ResolveCommandPaths(command_);
     if (!paths.ok()) return paths.status();
+    auto limits = LimitsForAction(options_.limits, EffectivePlatform());
+    if (!limits.ok()) return limits.status();
+    limits_ = *limits;
     auto work = work_directories_.Acquire(action_digest_.hash().substr(0, 16));
     if (!work.ok()) return work.status().WithContext("creating the work directory");
     auto root_fd = OpenDirectory((*work)->input_root());
@@ -118,6 +122,7 @@ class ActionRun {
     request.stderr_path = work.stderr_path();
     request.timeout = EffectiveTimeout(action_, options_);
     request.allow_network = AllowsNetwork(EffectivePlatform());
+    request.limits = {limits_.max_processes, limits_.max_memory_bytes, limits_.max_file_bytes, limits_.max_log_bytes};
     StampNow(metadata_.mutable_execution_start_timestamp());
     if (observer_) observer_->CommandStarting(request.stdout_path, request.stderr_path);
     auto run = options_.runner->Run(request, cancelled_);
@@ -153,10 +158,27 @@ class ActionRun {
       return Status(StatusCode::kDeadlineExceeded, message.str());
     }
     if (run->cancelled) return Status::Cancelled("the action was cancelled while running");
+    KILN_RETURN_IF_ERROR(LimitBreach(*run));
     // Nested outputs would see their files moved away while the outer one is collected.
     CasUploader outputs(options_.cas, action_digest_.function(), OutputsNest(paths) ? OutputMover() : options_.move_outputs);
+    outputs.SetOutputBudget(limits_.max_output_bytes, "--action-max-output-bytes or kiln:max-output-bytes");
     OutputCollector collector(&outputs, command_.output_directory_format());
     return collector.Collect(root_fd, paths, result_);
+  }
+
+  // The limits a run was killed for, as REAPI's "insufficient quota of some resource".
+  Status LimitBreach(const RunResult& run) const {
+    if (run.log_limit_exceeded) {
+      return Status(StatusCode::kResourceExhausted,
+                    "the action was killed: its stdout or stderr grew past the limit of " +
+                        std::to_string(limits_.max_log_bytes) + " bytes (--action-max-log-bytes or kiln:max-log-bytes)");
+    }
+    if (limits_.max_file_bytes > 0 && run.exit_code == 128 + SIGXFSZ) {
+      return Status(StatusCode::kResourceExhausted,
+                    "the action was killed writing a file past the limit of " + std::to_string(limits_.max_file_bytes) +
+                        " bytes per file (--action-max-file-bytes or kiln:max-file-bytes)");
+    }
+    return Status::Ok();
   }
 
   Status UploadLog(const std::string& path, reapi::Digest* field) {
@@ -182,6 +204,7 @@ class ActionRun {
   reapi::ActionResult& result_;
   reapi::ExecutedActionMetadata& metadata_;
   CasUploader uploader_;
+  ActionLimits limits_;
 };
 
 }  // namespace

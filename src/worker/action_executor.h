@@ -11,6 +11,7 @@
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "cas/blob_store.h"
 #include "common/digest.h"
+#include "worker/action_limits.h"
 #include "worker/cas_uploader.h"
 #include "worker/command_observer.h"
 #include "worker/runner.h"
@@ -50,13 +51,19 @@ struct ActionExecutorOptions {
   // Used when Action.timeout is unset; longer Action timeouts are capped to max_timeout.
   Duration default_timeout = std::chrono::minutes(15);
   Duration max_timeout = std::chrono::hours(3);
+  // What each action may consume (action_limits.h); platform properties may ask for other
+  // values within the maximums.
+  ActionLimitPolicy limits;
 };
 
 struct ExecutionOutcome {
   // Exit code, outputs, stdout/stderr digests and execution metadata. Filled as far as the
   // run got, also on timeout (partial stdout/stderr are kept).
   reapi::ActionResult result;
-  // OK when the command ran (whatever its exit code). DEADLINE_EXCEEDED on timeout,
+  // OK when the command ran (whatever its exit code). RESOURCE_EXHAUSTED, naming the limit,
+  // when it wrote a file, stdout or stderr, or outputs over their limits (it was killed for
+  // the first two); INVALID_ARGUMENT for a kiln:max-* platform property it may not have.
+  // DEADLINE_EXCEEDED on timeout,
   // CANCELLED on cancellation, FAILED_PRECONDITION if an input blob vanished from the CAS
   // (with the missing digest in the message), INVALID_ARGUMENT if the command cannot be
   // executed, INTERNAL for local failures. Also FAILED_PRECONDITION, as REAPI specifies,

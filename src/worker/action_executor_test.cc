@@ -51,6 +51,7 @@ class ActionExecutorTest : public ::testing::Test {
     *action.mutable_command_digest() = ToProto(PutMessage(cas_, command, function));
     *action.mutable_input_root_digest() = ToProto(input_root);
     if (timeout) action.mutable_timeout()->set_nanos(static_cast<int32_t>(timeout->count() * 1'000'000));
+    *action.mutable_platform() = platform_;
     ActionExecutor executor(options_);
     return executor.Execute(PutMessage(cas_, action, function), action, command, cancelled_);
   }
@@ -63,6 +64,7 @@ class ActionExecutorTest : public ::testing::Test {
   std::unique_ptr<Runner> runner_ = NewProcessRunner();
   ActionExecutorOptions options_;
   std::atomic<bool> cancelled_{false};
+  reapi::Platform platform_;  // The Action's.
 };
 
 TEST_F(ActionExecutorTest, RunsTheCommandOnStagedInputsAndCollectsOutputs) {
@@ -239,6 +241,69 @@ TEST_F(ActionExecutorTest, Sha1ActionsGetSha1Digests) {
   EXPECT_EQ(outcome.result.output_directories(0).tree_digest().hash().size(), 40u);
   EXPECT_EQ(BlobText(cas_, outcome.result.output_files(0).digest(), DigestFunction::kSha1), "sha1 input\n");
 }
+
+
+namespace limits {
+
+void AskFor(reapi::Platform& platform, const std::string& name, const std::string& value) {
+  auto* property = platform.add_properties();
+  property->set_name(name);
+  property->set_value(value);
+}
+
+class ActionExecutorLimitsTest : public ActionExecutorTest {
+ protected:
+  void SetUp() override {
+    ActionExecutorTest::SetUp();
+    options_.limits = DefaultActionLimitPolicy();
+  }
+};
+
+TEST_F(ActionExecutorLimitsTest, LogsPastTheirLimitAreResourceExhaustedNamingTheLimit) {
+  options_.limits.defaults.max_log_bytes = 64 << 10;
+  ExecutionOutcome outcome = Execute(ShellCommand("head -c 1048576 /dev/zero; sleep 20"), EmptyRoot());
+  EXPECT_EQ(outcome.status.code(), StatusCode::kResourceExhausted) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("--action-max-log-bytes"), std::string::npos) << outcome.status.message();
+  EXPECT_TRUE(outcome.result.has_stdout_digest()) << "what it printed is kept";
+}
+
+TEST_F(ActionExecutorLimitsTest, AFilePastItsLimitIsResourceExhausted) {
+  options_.limits.defaults.max_file_bytes = 64 << 10;
+  ExecutionOutcome outcome = Execute(ShellCommand("exec head -c 1048576 /dev/zero > out"), EmptyRoot());
+  EXPECT_EQ(outcome.status.code(), StatusCode::kResourceExhausted) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("65536 bytes per file"), std::string::npos) << outcome.status.message();
+}
+
+// A sparse file is cheap to make and counts with its apparent size: refused before a byte
+// of it is hashed or stored.
+TEST_F(ActionExecutorLimitsTest, OutputsPastTheirLimitAreRefusedBeforeUpload) {
+  options_.limits.defaults.max_output_bytes = 1 << 20;
+  reapi::Command command = ShellCommand("head -c 1000 /dev/urandom > a; truncate -s 4G b");
+  command.add_output_paths("a");
+  command.add_output_paths("b");
+  ExecutionOutcome outcome = Execute(command, EmptyRoot());
+  EXPECT_EQ(outcome.status.code(), StatusCode::kResourceExhausted) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("--action-max-output-bytes"), std::string::npos) << outcome.status.message();
+  EXPECT_NE(outcome.status.message().find("4294967296"), std::string::npos) << outcome.status.message();
+}
+
+TEST_F(ActionExecutorLimitsTest, PlatformPropertiesAskForOtherLimitsWithinTheMaximum) {
+  options_.limits.defaults.max_log_bytes = 64 << 10;
+  options_.limits.maximums.max_log_bytes = 4 << 20;
+  const reapi::Command command = ShellCommand("head -c 1048576 /dev/zero");
+  AskFor(platform_, "kiln:max-log-bytes", "2M");
+  ExecutionOutcome outcome = Execute(command, EmptyRoot());
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+
+  platform_.Clear();
+  AskFor(platform_, "kiln:max-log-bytes", "8M");
+  outcome = Execute(command, EmptyRoot());
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(outcome.status.message().find("maximum of 4M (--action-max-log-bytes-limit)"), std::string::npos)
+      << outcome.status.message();
+}
+
+}  // namespace limits
 
 }  // namespace
 }  // namespace kiln

@@ -1,6 +1,9 @@
 #include "worker/cas_uploader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "common/file_util.h"
 #include "common/hasher.h"
@@ -41,6 +44,16 @@ Status CasUploader::UploadFileWithDigest(int fd, const Digest& digest, const std
 
 StatusOr<Digest> CasUploader::UploadOutputFile(int dir_fd, const std::string& entry, int fd,
                                                const std::string& name) {
+  if (output_budget_ > 0) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", name, errno);
+    output_bytes_ += st.st_size;
+    if (output_bytes_ > output_budget_) {
+      return Status(StatusCode::kResourceExhausted,
+                    "the outputs add up to more than the limit of " + std::to_string(output_budget_) + " bytes (" +
+                        budget_name_ + "); " + name + " alone has " + std::to_string(st.st_size));
+    }
+  }
   if (mover_) {
     auto moved = mover_(dir_fd, entry, fd, function_);
     if (!moved.ok()) return moved.status().WithContext("moving " + name + " into the CAS");

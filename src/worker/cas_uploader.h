@@ -31,7 +31,8 @@ class CasUploader {
   StatusOr<Digest> UploadFile(int fd, const std::string& name);
   // An output file, `entry` in `dir_fd`, open at `fd`: moved into the CAS when a mover is
   // set and can take it, uploaded like UploadFile otherwise. Either way it may be gone
-  // from the directory afterwards.
+  // from the directory afterwards. RESOURCE_EXHAUSTED, before anything is read, once the
+  // output files' apparent sizes add up to more than the output budget.
   StatusOr<Digest> UploadOutputFile(int dir_fd, const std::string& entry, int fd, const std::string& name);
   // Uploads the file at `fd` whose digest the caller already computed, unless the CAS
   // has it. INTERNAL if the file does not match `digest` (it changed meanwhile).
@@ -40,12 +41,21 @@ class CasUploader {
   StatusOr<Digest> UploadBytes(std::string_view bytes);
 
   DigestFunction function() const { return function_; }
+  // The most bytes UploadOutputFile takes in all (apparent sizes: a sparse file counts
+  // fully); 0 = unlimited. `limit_name` says where the limit comes from, for the error.
+  void SetOutputBudget(int64_t max_bytes, std::string limit_name) {
+    output_budget_ = max_bytes;
+    budget_name_ = std::move(limit_name);
+  }
 
  private:
   BlobStore* cas_;
   DigestFunction function_;
   OutputMover mover_;
   std::vector<char> buffer_;
+  int64_t output_budget_ = 0;
+  int64_t output_bytes_ = 0;
+  std::string budget_name_;
 };
 
 }  // namespace kiln

@@ -1,5 +1,7 @@
 #include "worker/exec_image.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,10 +26,35 @@ ExecImage MakeExecImage(const RunRequest& request) {
   image.shell_argv.push_back(nullptr);
   image.candidates = ExecutableCandidates(request.arguments[0], request.environment);
   image.working_directory = request.working_directory;
+  const RunLimits& limits = request.limits;
+  for (const auto& [resource, value] : {std::pair{RLIMIT_NPROC, limits.max_processes},
+                                        std::pair{RLIMIT_DATA, limits.max_memory_bytes},
+                                        std::pair{RLIMIT_FSIZE, limits.max_file_bytes}}) {
+    if (value > 0) image.resource_limits.emplace_back(resource, static_cast<uint64_t>(value));
+  }
+  // A crashing action must not fill the work filesystem with core files either.
+  image.resource_limits.emplace_back(RLIMIT_CORE, 0);
   return image;
 }
 
+namespace {
+
+// Async-signal-safe: the raw system call, no glibc bookkeeping.
+int LowerResourceLimits(const ExecImage& image) {
+  for (const auto& [resource, value] : image.resource_limits) {
+    struct rlimit current {};
+    if (::syscall(SYS_prlimit64, 0, resource, nullptr, &current) != 0) return errno;
+    if (value >= current.rlim_max) continue;
+    const struct rlimit lowered {value, value};
+    if (::syscall(SYS_prlimit64, 0, resource, &lowered, nullptr) != 0) return errno;
+  }
+  return 0;
+}
+
+}  // namespace
+
 int ExecLikeExecvp(ExecImage& image) {
+  if (const int limit_error = LowerResourceLimits(image); limit_error != 0) return limit_error;
   int error = ENOENT;
   bool access_denied = false;
   for (std::string& candidate : image.candidates) {

@@ -4,7 +4,9 @@
 // plain process runner and the sandbox.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "worker/runner.h"
@@ -18,11 +20,14 @@ struct ExecImage {
   std::vector<char*> shell_argv;  // {"/bin/sh", <candidate>, argv[1..]}: execvp's ENOEXEC fallback.
   std::vector<std::string> candidates;  // Where arguments[0] may be, in PATH order.
   std::string working_directory;
+  // (RLIMIT_*, value) pairs set as both soft and hard limit just before exec.
+  std::vector<std::pair<int, uint64_t>> resource_limits;
 };
 
 ExecImage MakeExecImage(const RunRequest& request);
 
-// Execs the first candidate that works, by execvp's rules: search past missing entries,
+// Sets `resource_limits` (lowering only: a limit above the current hard one is left
+// alone), then execs the first candidate that works, by execvp's rules: search past missing entries,
 // remember EACCES, give up on anything else; a file without a #! line runs under /bin/sh.
 // Only returns on failure, with the errno to report. Async-signal-safe.
 int ExecLikeExecvp(ExecImage& image);

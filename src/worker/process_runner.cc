@@ -18,6 +18,7 @@
 
 #include "common/file_util.h"
 #include "worker/exec_image.h"
+#include "worker/log_size_watch.h"
 #include "worker/runner.h"
 #include "worker/vfork_clone.h"
 
@@ -175,14 +176,20 @@ bool HasExited(pid_t pid, int pidfd, milliseconds wait) {
   return false;
 }
 
-// Waits for the child, killing its group on timeout or cancellation, and then any members
-// left behind. Fills exit_code, timed_out and cancelled.
-void WaitAndReap(pid_t pid, Duration timeout, const std::atomic<bool>& cancelled, RunResult& result) {
+// Waits for the child, killing its group on timeout, cancellation or logs over their
+// limit, and then any members left behind. Fills exit_code, timed_out, cancelled and
+// log_limit_exceeded.
+void WaitAndReap(pid_t pid, Duration timeout, const std::atomic<bool>& cancelled, const LogSizeWatch& logs,
+                 RunResult& result) {
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (cancelled.load()) {
       result.cancelled = true;
+      break;
+    }
+    if (logs.Exceeded()) {
+      result.log_limit_exceeded = true;
       break;
     }
     auto remaining = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -223,7 +230,8 @@ class ProcessRunner final : public Runner {
     if (!pid.ok()) return pid.status();
     report_write = UniqueFd();
     KILN_RETURN_IF_ERROR(AwaitExec(report_read.get(), *pid, request.arguments[0], request.working_directory));
-    WaitAndReap(*pid, request.timeout, cancelled, result);
+    WaitAndReap(*pid, request.timeout, cancelled, LogSizeWatch(stdout_fd->get(), stderr_fd->get(), request.limits.max_log_bytes),
+                result);
     result.finished = std::chrono::system_clock::now();
     return result;
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -14,6 +15,16 @@
 #include "common/status.h"
 
 namespace kiln {
+
+// What the command's processes may consume; zero = unlimited. Enforced with rlimits in each
+// of them (RLIMIT_NPROC counts per user namespace in the sandbox, per host user without it,
+// where root is exempt), and the logs' size by the runner's wait loop.
+struct RunLimits {
+  int64_t max_processes = 0;     // RLIMIT_NPROC.
+  int64_t max_memory_bytes = 0;  // RLIMIT_DATA: heap and private writable mappings, per process.
+  int64_t max_file_bytes = 0;    // RLIMIT_FSIZE: a write beyond it kills the writer (SIGXFSZ).
+  int64_t max_log_bytes = 0;     // stdout or stderr larger than this: the command is killed.
+};
 
 struct RunRequest {
   std::vector<std::string> arguments;  // argv; arguments[0] is resolved like execvp does,
@@ -27,12 +38,15 @@ struct RunRequest {
   std::string stderr_path;        // input_root), readable while the command runs.
   Duration timeout = std::chrono::minutes(15);
   bool allow_network = false;     // Sandbox only: keep the host network namespace.
+  RunLimits limits;
 };
 
 struct RunResult {
   int exit_code = 0;       // The process's exit status, or 128+N if killed by signal N.
   bool timed_out = false;  // Killed (whole process group) because the timeout passed.
   bool cancelled = false;  // Killed (whole process group) because `cancelled` was set.
+  // Killed (everything) because stdout or stderr grew past limits.max_log_bytes.
+  bool log_limit_exceeded = false;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
 };

@@ -135,9 +135,11 @@ StatusOr<MountPlan> PlanSandboxMounts(const MountPlanRequest& request) {
 
   AttachReadOnlySources(*sources, plan);
   struct stat st {};
-  if (::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) plan.Add(MountOp::kMountTmpfs, Staged("/dev/shm"), "mode=1777");
+  const std::string tmpfs_options =
+      "mode=1777" + (request.tmpfs_size_bytes > 0 ? ",size=" + std::to_string(request.tmpfs_size_bytes) : std::string());
+  if (::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) plan.Add(MountOp::kMountTmpfs, Staged("/dev/shm"), tmpfs_options);
   plan.MakeDirectories(Staged("/tmp"));
-  plan.Add(MountOp::kMountTmpfs, Staged("/tmp"), "mode=1777");
+  plan.Add(MountOp::kMountTmpfs, Staged("/tmp"), tmpfs_options);
   if (input_tree >= 0) AttachInputRoot(request, input_tree, plan);
   plan.MakeDirectories(Staged("/proc"));
   plan.Add(MountOp::kMountProc, Staged("/proc"));

@@ -52,6 +52,9 @@ struct MountPlanRequest {
   // 0700 work directory). It is covered with an empty read-only tmpfs holding only the path
   // down to the input root; the sandbox could not have looked inside it anyway.
   std::string unsearchable_ancestor;
+  // The size of each of the sandbox's private tmpfs (/tmp, /dev/shm), which live in memory;
+  // 0: the kernel's default (half of the host's memory).
+  int64_t tmpfs_size_bytes = 0;
 };
 
 struct MountPlan {

@@ -26,6 +26,7 @@
 #include <optional>
 
 #include "common/file_util.h"
+#include "worker/log_size_watch.h"
 #include "worker/network_namespace_pool.h"
 #include "worker/runner.h"
 #include "worker/sandbox_identity.h"
@@ -68,18 +69,24 @@ struct SandboxExit {
   int exit_code = 0;
   bool timed_out = false;
   bool cancelled = false;
+  bool log_limit_exceeded = false;
   bool failed = false;  // The sandbox sent a SandboxFailure: the command never ran.
   SandboxFailure failure{};
 };
 
-// Waits for init to exit, killing it (and so the whole pid namespace) on timeout or
-// cancellation. The pidfd wakes us when it exits; the timeout bounds each nap so that
+// Waits for init to exit, killing it (and so the whole pid namespace) on timeout,
+// cancellation or logs over their limit. The pidfd wakes us when it exits; the timeout bounds each nap so that
 // `cancelled` is seen within kCancelCheckInterval.
-void WaitForInit(SandboxInitProcess& init, Duration timeout, const std::atomic<bool>& cancelled, SandboxExit& outcome) {
+void WaitForInit(SandboxInitProcess& init, Duration timeout, const std::atomic<bool>& cancelled, const LogSizeWatch& logs,
+                 SandboxExit& outcome) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (cancelled.load()) {
       outcome.cancelled = true;
+      break;
+    }
+    if (logs.Exceeded()) {
+      outcome.log_limit_exceeded = true;
       break;
     }
     auto remaining = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -134,18 +141,21 @@ class SandboxRunner final : public Runner {
  private:
   // Fills spec.mounts and friends; the server's clone of the input root, if it makes one,
   // goes to `input_root_tree`.
-  Status PrepareFilesystem(const std::string& input_root, SandboxSpec& spec, UniqueFd& input_root_tree);
-  StatusOr<SandboxExit> Start(SandboxSpec& spec, bool new_network, Duration timeout, const std::atomic<bool>& cancelled);
+  Status PrepareFilesystem(const std::string& input_root, int64_t tmpfs_size_bytes, SandboxSpec& spec,
+                           UniqueFd& input_root_tree);
+  StatusOr<SandboxExit> Start(SandboxSpec& spec, bool new_network, Duration timeout, const std::atomic<bool>& cancelled,
+                              int64_t max_log_bytes = 0);
 
   SandboxOptions options_;
   SandboxIdentity identity_;
   std::unique_ptr<NetworkNamespacePool> networks_;  // null: a new namespace per action
 };
 
-Status SandboxRunner::PrepareFilesystem(const std::string& input_root, SandboxSpec& spec, UniqueFd& input_root_tree) {
+Status SandboxRunner::PrepareFilesystem(const std::string& input_root, int64_t tmpfs_size_bytes, SandboxSpec& spec,
+                                        UniqueFd& input_root_tree) {
   KILN_RETURN_IF_ERROR(HandOverDirectories(input_root, identity_));
   MountPlanRequest request{options_.read_only_paths, input_root, identity_.separate_user,
-                           FirstUnsearchableAncestor(input_root, identity_)};
+                           FirstUnsearchableAncestor(input_root, identity_), tmpfs_size_bytes};
   auto plan = PlanSandboxMounts(request);
   if (!plan.ok()) return plan.status();
   if (request.input_root_cloned_by_server) {
@@ -161,7 +171,7 @@ Status SandboxRunner::PrepareFilesystem(const std::string& input_root, SandboxSp
 }
 
 StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, Duration timeout,
-                                           const std::atomic<bool>& cancelled) {
+                                           const std::atomic<bool>& cancelled, int64_t max_log_bytes) {
   auto release = MakePipe();
   if (!release.ok()) return release.status();
   auto report = MakePipe();
@@ -191,7 +201,7 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   // release->write stays open until init is reaped: see SandboxSpec::release_fd.
 
   SandboxExit outcome;
-  WaitForInit(**init, timeout, cancelled, outcome);
+  WaitForInit(**init, timeout, cancelled, LogSizeWatch(spec.stdio[1], spec.stdio[2], max_log_bytes), outcome);
   // Everything in the sandbox is gone now, so whatever it reported is in the pipe already.
   ::fcntl(report->read.get(), F_SETFL, O_NONBLOCK);
   outcome.failed = ::read(report->read.get(), &outcome.failure, sizeof(outcome.failure)) == sizeof(outcome.failure);
@@ -209,7 +219,8 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
   if (!input_root.ok()) return input_root.status();
   SandboxSpec spec;
   UniqueFd input_root_tree;
-  KILN_RETURN_IF_ERROR(PrepareFilesystem(*input_root, spec, input_root_tree));
+  // /tmp and /dev/shm are memory: they get the action's memory limit each.
+  KILN_RETURN_IF_ERROR(PrepareFilesystem(*input_root, request.limits.max_memory_bytes, spec, input_root_tree));
   spec.has_command = true;
   spec.command = MakeExecImage(request);
   ChildStack command_stack;  // Outlives init: Start() returns only once it is reaped.
@@ -227,13 +238,14 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
 
   RunResult result;
   result.started = std::chrono::system_clock::now();
-  auto outcome = Start(spec, !request.allow_network, request.timeout, cancelled);
+  auto outcome = Start(spec, !request.allow_network, request.timeout, cancelled, request.limits.max_log_bytes);
   result.finished = std::chrono::system_clock::now();
   if (!outcome.ok()) return outcome.status();
   if (outcome->failed) return FailureStatus(spec, outcome->failure, &request);
   result.exit_code = outcome->exit_code;
   result.timed_out = outcome->timed_out;
   result.cancelled = outcome->cancelled;
+  result.log_limit_exceeded = outcome->log_limit_exceeded;
   return result;
 }
 
