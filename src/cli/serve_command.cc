@@ -82,6 +82,12 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property the local workers offer besides OSFamily and ISA; repeatable.");
+  flags.AddBytes("max-live-log-bytes", &options.max_live_log_bytes,
+                 "Memory for the live output of all log streams together (actions' stdout/stderr, LogStream "
+                 "API); once it is in use, further live output is cut (the ActionResult keeps all of it).");
+  flags.AddInt("max-log-streams-per-connection", &options.max_log_streams_per_connection,
+               "Unfinished log streams one client connection may have created (CreateLogStream); "
+               "RESOURCE_EXHAUSTED beyond.");
   AddActionLimitFlags(flags, options.action_limits);
   flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
                     "Remote Asset: how long a fetch from origin may take when the request sets no timeout "
@@ -103,6 +109,10 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(options.action_limits);
+  if (parsed.ok() && options.max_live_log_bytes < 0) parsed = Status::InvalidArgument("--max-live-log-bytes must be 0 or more");
+  if (parsed.ok() && options.max_log_streams_per_connection < 1) {
+    parsed = Status::InvalidArgument("--max-log-streams-per-connection must be 1 or more");
+  }
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }

@@ -5,8 +5,16 @@
 
 namespace kiln {
 
-LogStream::LogStream(std::string read_name, int64_t max_stored_bytes, TimePoint now)
-    : read_name_(std::move(read_name)), max_stored_bytes_(max_stored_bytes), last_change_(now) {}
+LogStream::LogStream(std::string read_name, int64_t max_stored_bytes, std::shared_ptr<ByteBudget> live_budget,
+                     TimePoint now)
+    : read_name_(std::move(read_name)),
+      max_stored_bytes_(max_stored_bytes),
+      live_budget_(std::move(live_budget)),
+      last_change_(now) {}
+
+LogStream::~LogStream() {
+  if (live_budget_) live_budget_->GiveBack(budget_taken_);
+}
 
 Status LogStream::Append(int64_t offset, std::string_view data, TimePoint now) {
   std::vector<Waiter> ready;
@@ -23,12 +31,16 @@ Status LogStream::Append(int64_t offset, std::string_view data, TimePoint now) {
     committed_size_ += static_cast<int64_t>(data.size());
     last_change_ = now;
     if (!cut_) {
-      const auto room = static_cast<size_t>(max_stored_bytes_ - static_cast<int64_t>(stored_.size()));
-      stored_.append(data.substr(0, room));
-      if (data.size() > room) {
+      const int64_t wanted = std::min(max_stored_bytes_ - static_cast<int64_t>(stored_.size()),
+                                      static_cast<int64_t>(data.size()));
+      const int64_t granted = live_budget_ ? live_budget_->TakeUpTo(wanted) : wanted;
+      budget_taken_ += granted;
+      stored_.append(data.substr(0, static_cast<size_t>(granted)));
+      if (static_cast<int64_t>(data.size()) > granted) {
         cut_ = true;
-        stored_ += "\n[kiln: live output cut after " + std::to_string(max_stored_bytes_) +
-                   " bytes; the action's complete output is in its ActionResult]\n";
+        const std::string why = granted < wanted ? " (the server's memory for live output, --max-live-log-bytes, is in use)"
+                                                 : " after " + std::to_string(max_stored_bytes_) + " bytes";
+        stored_ += "\n[kiln: live output cut" + why + "; the action's complete output is in its ActionResult]\n";
       }
     }
     TakeReady(ready);
@@ -44,6 +56,9 @@ bool LogStream::Finalize(TimePoint now) {
     if (finalized_) return false;
     finalized_ = true;
     last_change_ = now;
+    // From now on the registry's budget for finalized streams counts these bytes.
+    if (live_budget_) live_budget_->GiveBack(budget_taken_);
+    budget_taken_ = 0;
     TakeReady(ready);
   }
   for (Waiter& waiter : ready) waiter();

@@ -2,9 +2,12 @@
 // of readers, finalized once. Readers that caught up ask to be told (once) when there is
 // more or the stream ended, instead of holding a thread.
 //
-// Memory is bounded: past `max_stored_bytes` the writer's bytes are still accepted (its
-// offsets keep counting, so it never fails because of the cap) but no longer stored, and
-// readers see one notice saying that the live output was cut and where the whole output is.
+// Memory is bounded: past `max_stored_bytes`, or once the server-wide budget of live log
+// memory it draws from is spent, the writer's bytes are still accepted (its offsets keep
+// counting, so it never fails because of the cap) but no longer stored, and readers see one
+// notice saying that the live output was cut, why, and where the whole output is. The
+// budget gets the stream's bytes back when it is finalized (finalized streams are counted
+// by the registry) or destroyed.
 //
 // Thread-safe. Waiters are called without the stream's lock held, on the thread of the
 // Append/Finalize that made them ready.
@@ -13,11 +16,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/byte_budget.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -28,7 +33,9 @@ class LogStream {
   using Waiter = std::function<void()>;
   using WaitId = uint64_t;
 
-  LogStream(std::string read_name, int64_t max_stored_bytes, TimePoint now);
+  // `live_budget` may be null (no server-wide budget).
+  LogStream(std::string read_name, int64_t max_stored_bytes, std::shared_ptr<ByteBudget> live_budget, TimePoint now);
+  ~LogStream();
 
   const std::string& read_name() const { return read_name_; }
 
@@ -74,6 +81,8 @@ class LogStream {
 
   const std::string read_name_;
   const int64_t max_stored_bytes_;
+  const std::shared_ptr<ByteBudget> live_budget_;
+  int64_t budget_taken_ = 0;  // What this stream holds of live_budget_.
   mutable std::mutex mutex_;
   std::string stored_;
   int64_t committed_size_ = 0;

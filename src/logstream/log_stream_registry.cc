@@ -47,9 +47,10 @@ Status UnknownWriteName(std::string_view write_name) {
 }  // namespace
 
 LogStreamRegistry::LogStreamRegistry(const Clock* clock, const LogStreamOptions& options)
-    : clock_(clock), options_(options) {}
+    : clock_(clock), options_(options), live_budget_(std::make_shared<ByteBudget>(options.max_live_bytes)) {}
 
-StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogStreamOwner owner) {
+StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogStreamOwner owner,
+                                                   std::string_view creator) {
   KILN_RETURN_IF_ERROR(ValidateLogStreamParent(parent));
   auto token = RandomHex(16);
   if (!token.ok()) return token.status();
@@ -58,15 +59,25 @@ StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogS
     return Status::ResourceExhausted("too many live log streams (" + std::to_string(live_) +
                                      "); finish writing some before creating more");
   }
+  const std::string creator_key(creator);
+  if (!creator_key.empty()) {
+    const auto it = live_by_creator_.find(creator_key);
+    if (it != live_by_creator_.end() && it->second >= options_.max_live_streams_per_creator) {
+      return Status::ResourceExhausted("this connection has " + std::to_string(it->second) +
+                                       " live log streams, the most one may (--max-log-streams-per-connection); "
+                                       "finish writing some before creating more");
+    }
+  }
   std::string read_name;
   do {
     auto id = RandomHex(8);
     if (!id.ok()) return id.status();
     read_name = MakeLogStreamReadName(parent, *id);
   } while (streams_.count(read_name) > 0);
-  auto stream = std::make_shared<LogStream>(read_name, options_.max_stream_bytes, clock_->Now());
-  streams_.emplace(read_name, Entry{std::move(stream), *token, owner});
+  auto stream = std::make_shared<LogStream>(read_name, options_.max_stream_bytes, live_budget_, clock_->Now());
+  streams_.emplace(read_name, Entry{std::move(stream), *token, owner, creator_key});
   ++live_;
+  if (!creator_key.empty()) ++live_by_creator_[creator_key];
   return LogStreamNames{read_name, MakeLogStreamWriteName(read_name, *token)};
 }
 
@@ -102,6 +113,10 @@ void LogStreamRegistry::Finalized(const LogStream& stream) {
   const int64_t bytes = stream.stored_bytes();
   std::lock_guard lock(mutex_);
   --live_;
+  if (auto entry = streams_.find(stream.read_name()); entry != streams_.end() && !entry->second.creator.empty()) {
+    auto count = live_by_creator_.find(entry->second.creator);
+    if (count != live_by_creator_.end() && --count->second == 0) live_by_creator_.erase(count);
+  }
   finalized_.emplace_back(stream.read_name(), bytes);
   finalized_bytes_ += bytes;
   ForgetFinalizedWhile([&](const LogStream&) {

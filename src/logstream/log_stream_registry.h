@@ -3,8 +3,10 @@
 // No gRPC and no thread of its own: time comes from the injected Clock and time-based work
 // happens in Tick(), so tests drive it with a FakeClock. Thread-safe.
 //
-// Bounds: at most max_live_streams unfinalized streams at once (Create answers
-// RESOURCE_EXHAUSTED beyond), each storing at most max_stream_bytes (see LogStream).
+// Bounds: at most max_live_streams unfinalized streams at once, and at most
+// max_live_streams_per_creator of them created by one client connection (Create answers
+// RESOURCE_EXHAUSTED beyond either), each storing at most max_stream_bytes and all of them
+// together at most max_live_bytes (see LogStream).
 // Finalized streams stay readable for `retention`, as long as those kept hold at most
 // max_finalized_bytes and number at most max_finalized_streams; beyond either, the
 // earliest finalized go first. A client's live stream nobody wrote to for
@@ -31,6 +33,9 @@ namespace kiln {
 struct LogStreamOptions {
   int64_t max_stream_bytes = int64_t{8} << 20;
   size_t max_live_streams = 4096;
+  // Without it, 4096 streams of 8 MiB could hold 32 GiB.
+  int64_t max_live_bytes = int64_t{512} << 20;
+  size_t max_live_streams_per_creator = 64;
   Duration retention = std::chrono::minutes(10);
   // Every action makes two streams: without these, ten minutes of a busy farm's output.
   int64_t max_finalized_bytes = int64_t{256} << 20;
@@ -53,8 +58,10 @@ class LogStreamRegistry {
   LogStreamRegistry(const Clock* clock, const LogStreamOptions& options);
 
   // INVALID_ARGUMENT for a bad parent (see ValidateLogStreamParent), RESOURCE_EXHAUSTED
-  // when max_live_streams are live.
-  StatusOr<LogStreamNames> Create(std::string_view parent, LogStreamOwner owner = LogStreamOwner::kClient);
+  // when max_live_streams are live, or max_live_streams_per_creator of `creator`'s (a
+  // client connection; "" for server-owned streams, which are exempt).
+  StatusOr<LogStreamNames> Create(std::string_view parent, LogStreamOwner owner = LogStreamOwner::kClient,
+                                  std::string_view creator = "");
 
   // Writer side, by write name. NOT_FOUND for unknown (or expired) streams and wrong
   // tokens alike, so that a token cannot be probed; INVALID_ARGUMENT for a read name.
@@ -77,6 +84,7 @@ class LogStreamRegistry {
     std::shared_ptr<LogStream> stream;
     std::string write_token;
     LogStreamOwner owner;
+    std::string creator;
   };
   StatusOr<std::shared_ptr<LogStream>> FindWritable(std::string_view write_name) const;
   // Counts a stream that `Finalize` just finalized, then forgets the earliest finalized
@@ -92,6 +100,8 @@ class LogStreamRegistry {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> streams_;  // By read name.
   size_t live_ = 0;  // Unfinalized streams among them.
+  std::unordered_map<std::string, size_t> live_by_creator_;  // Of client-created ones; no zeros.
+  const std::shared_ptr<ByteBudget> live_budget_;
   // Finalized streams in the order they were finalized (their last change), with the bytes
   // each kept, and those bytes' sum.
   std::deque<std::pair<std::string, int64_t>> finalized_;

@@ -218,5 +218,49 @@ TEST(LogStreamRegistryTest, ServerOwnedStreamsAreNeverAbandoned) {
   EXPECT_TRUE(registry.Append(quiet.write_name, 0, "finally").ok());
 }
 
+// All live streams together draw from one budget: four 8 MiB streams at their cap would be
+// 32 MiB, but the server lets them hold 2,500 bytes in all; finalizing gives bytes back.
+TEST(LogStreamRegistryTest, LiveStreamsShareOneMemoryBudget) {
+  FakeClock clock;
+  LogStreamOptions options = SmallOptions();
+  options.max_live_bytes = 2500;
+  LogStreamRegistry registry(&clock, options);
+  const std::string kilobyte(1000, 'x');
+  std::vector<LogStreamNames> streams;
+  for (int i = 0; i < 3; ++i) {
+    streams.push_back(*registry.Create(""));
+    ASSERT_TRUE(registry.Append(streams.back().write_name, 0, kilobyte).ok());
+  }
+  // The third got 500 bytes and a notice naming the flag; its writer was not refused.
+  const std::string third = ReadAll(**registry.OpenForRead(streams[2].read_name));
+  EXPECT_EQ(third.substr(0, 500), std::string(500, 'x'));
+  EXPECT_NE(third.find("--max-live-log-bytes"), std::string::npos) << third;
+  EXPECT_EQ(registry.QueryWrite(streams[2].write_name)->committed_size, 1000);
+
+  ASSERT_TRUE(registry.Finalize(streams[0].write_name).ok());
+  auto next = *registry.Create("");
+  ASSERT_TRUE(registry.Append(next.write_name, 0, kilobyte).ok());
+  EXPECT_EQ(ReadAll(**registry.OpenForRead(next.read_name)), kilobyte) << "the finalized stream's bytes came back";
+}
+
+TEST(LogStreamRegistryTest, OneConnectionHasABoundedNumberOfLiveStreams) {
+  FakeClock clock;
+  LogStreamOptions options = SmallOptions();
+  options.max_live_streams = 100;
+  options.max_live_streams_per_creator = 2;
+  LogStreamRegistry registry(&clock, options);
+  auto first = *registry.Create("", LogStreamOwner::kClient, "ipv4:127.0.0.1:1000");
+  ASSERT_TRUE(registry.Create("", LogStreamOwner::kClient, "ipv4:127.0.0.1:1000").ok());
+  auto refused = registry.Create("", LogStreamOwner::kClient, "ipv4:127.0.0.1:1000");
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("--max-log-streams-per-connection"), std::string::npos);
+  // Other connections and the server's own streams are not affected.
+  EXPECT_TRUE(registry.Create("", LogStreamOwner::kClient, "ipv4:127.0.0.1:2000").ok());
+  EXPECT_TRUE(registry.Create("", LogStreamOwner::kServer).ok());
+  // Finishing one makes room again.
+  ASSERT_TRUE(registry.Finalize(first.write_name).ok());
+  EXPECT_TRUE(registry.Create("", LogStreamOwner::kClient, "ipv4:127.0.0.1:1000").ok());
+}
+
 }  // namespace
 }  // namespace kiln

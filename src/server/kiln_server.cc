@@ -185,7 +185,10 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   state.action_records = std::move(records).value();
   state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(), options.max_inline_bytes);
   state.uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
-  state.log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), LogStreamOptions());
+  LogStreamOptions log_options;
+  log_options.max_live_bytes = options.max_live_log_bytes;
+  log_options.max_live_streams_per_creator = static_cast<size_t>(options.max_log_streams_per_connection);
+  state.log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), log_options);
 
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;

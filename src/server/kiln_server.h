@@ -28,6 +28,10 @@ struct ServerOptions {
   std::string sandbox = "auto";
   std::string work_dir;  // Default: {data_dir}/work.
   std::vector<std::pair<std::string, std::string>> worker_platform;  // Extra properties.
+  // Live log streams (LogStream API and actions' output): memory for all of them, and how
+  // many one client connection may have open.
+  int64_t max_live_log_bytes = int64_t{512} << 20;
+  int max_log_streams_per_connection = 64;
   // What each action of the local workers may consume (worker/action_limits.h).
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   Duration completed_operation_retention = std::chrono::minutes(10);

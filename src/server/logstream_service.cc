@@ -7,8 +7,12 @@ namespace kiln {
 grpc::ServerUnaryReactor* LogStreamService::CreateLogStream(grpc::CallbackServerContext* context,
                                                             const logstream_api::CreateLogStreamRequest* request,
                                                             logstream_api::LogStream* response) {
-  auto names = registry_->Create(request->parent());
-  if (!names.ok()) return FinishUnary(context, names.status().WithContext("CreateLogStream parent"));
+  // One TCP connection is one peer address: the per-connection bound on live streams.
+  auto names = registry_->Create(request->parent(), LogStreamOwner::kClient, context->peer());
+  if (!names.ok() && names.status().code() == StatusCode::kInvalidArgument) {
+    return FinishUnary(context, names.status().WithContext("CreateLogStream parent"));
+  }
+  if (!names.ok()) return FinishUnary(context, names.status());
   response->set_name(names->read_name);
   response->set_write_resource_name(names->write_name);
   return FinishUnary(context, Status::Ok());

@@ -260,3 +260,33 @@ TEST_F(LogStreamApiTest, WaitingReadersEndWhenCancelledOrWhenTheServerStops) {
 
 }  // namespace
 }  // namespace kiln_test
+
+namespace kiln_test {
+namespace {
+
+class LogStreamLimitsTest : public KilnServerTest {
+ protected:
+  std::vector<std::string> ServerFlags() const override {
+    return {"--workers", "0", "--max-log-streams-per-connection", "3"};
+  }
+  grpc::Status CreateOn(const std::shared_ptr<grpc::Channel>& channel) {
+    auto stub = logstream::LogStreamService::NewStub(channel);
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    logstream::LogStream stream;
+    return stub->CreateLogStream(&context, logstream::CreateLogStreamRequest(), &stream);
+  }
+};
+
+// One client cannot hold the server's live streams hostage: beyond its share it is refused,
+// while another connection still gets its own.
+TEST_F(LogStreamLimitsTest, OneConnectionHasABoundedNumberOfUnfinishedStreams) {
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(CreateOn(server().channel()).ok());
+  grpc::Status refused = CreateOn(server().channel());
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(refused);
+  EXPECT_NE(refused.error_message().find("--max-log-streams-per-connection"), std::string::npos) << Describe(refused);
+  EXPECT_TRUE(CreateOn(server().NewChannel()).ok());
+}
+
+}  // namespace
+}  // namespace kiln_test
