@@ -173,6 +173,16 @@ class ActionRun {
                     "the action was killed: its stdout or stderr grew past the limit of " +
                         std::to_string(limits_.max_log_bytes) + " bytes (--action-max-log-bytes or kiln:max-log-bytes)");
     }
+    if (run.memory_limit_exceeded) {
+      return Status(StatusCode::kResourceExhausted,
+                    "the action ran out of its memory limit of " + std::to_string(limits_.max_memory_bytes) +
+                        " bytes (--action-max-memory or kiln:max-memory): the kernel killed a process of it");
+    }
+    if (run.process_limit_exceeded) {
+      return Status(StatusCode::kResourceExhausted,
+                    "the action tried to run more than " + std::to_string(limits_.max_processes) +
+                        " processes at once (--action-max-processes or kiln:max-processes)");
+    }
     if (limits_.max_file_bytes > 0 && run.exit_code == 128 + SIGXFSZ) {
       return Status(StatusCode::kResourceExhausted,
                     "the action was killed writing a file past the limit of " + std::to_string(limits_.max_file_bytes) +

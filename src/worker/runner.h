@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "worker/action_cgroup.h"
 
 namespace kiln {
 
@@ -47,6 +48,10 @@ struct RunResult {
   bool cancelled = false;  // Killed (whole process group) because `cancelled` was set.
   // Killed (everything) because stdout or stderr grew past limits.max_log_bytes.
   bool log_limit_exceeded = false;
+  // Only known where the action ran in a cgroup of its own (action_cgroup.h): the kernel
+  // killed a process of it for memory, or refused it a process.
+  bool memory_limit_exceeded = false;
+  bool process_limit_exceeded = false;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
 };
@@ -70,6 +75,9 @@ struct SandboxOptions {
   // Reuse clean network namespaces where the server may (network_namespace_pool.h); off,
   // every sandbox makes its own, as it always does for a server without CAP_SYS_ADMIN.
   bool pool_network_namespaces = true;
+  // Where set, each action runs in a cgroup of its own that limits its memory and processes
+  // as a whole (instead of RLIMIT_DATA and RLIMIT_NPROC per process) and reports breaches.
+  std::shared_ptr<ActionCgroups> cgroups;
 };
 // FAILED_PRECONDITION with a hint (how to enable unprivileged user namespaces, or run with
 // --sandbox=none) when this host cannot create the namespaces.

@@ -37,7 +37,9 @@ TEST(RunnerChoiceTest, AutoAlwaysYieldsARunnerAndSaysWhetherItSandboxes) {
   // Without namespaces on this host, the fallback is announced under the caller's name.
   if (!chosen->sandboxed) EXPECT_NE(warning.find("kiln test: WARNING"), std::string::npos) << warning;
   // (Only kiln's own lines count: sanitized builds may print their runtime's notes.)
-  else EXPECT_EQ(warning.find("kiln test:"), std::string::npos) << warning;
+  else EXPECT_EQ(warning.find("kiln test: WARNING"), std::string::npos) << warning;
+  // A sandbox says how it limits actions' memory and processes: cgroups, or rlimits and why.
+  if (chosen->sandboxed) EXPECT_NE(warning.find("cgroup"), std::string::npos) << warning;
   // Only a root server's sandbox runs actions as another user (nobody) than the CAS's owner.
   EXPECT_EQ(chosen->may_hardlink_inputs, chosen->sandboxed && ::geteuid() == 0);
 }

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,7 +145,7 @@ class SandboxRunner final : public Runner {
   Status PrepareFilesystem(const std::string& input_root, int64_t tmpfs_size_bytes, SandboxSpec& spec,
                            UniqueFd& input_root_tree);
   StatusOr<SandboxExit> Start(SandboxSpec& spec, bool new_network, Duration timeout, const std::atomic<bool>& cancelled,
-                              int64_t max_log_bytes = 0);
+                              int64_t max_log_bytes = 0, ActionCgroup* cgroup = nullptr);
 
   SandboxOptions options_;
   SandboxIdentity identity_;
@@ -171,7 +172,8 @@ Status SandboxRunner::PrepareFilesystem(const std::string& input_root, int64_t t
 }
 
 StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, Duration timeout,
-                                           const std::atomic<bool>& cancelled, int64_t max_log_bytes) {
+                                           const std::atomic<bool>& cancelled, int64_t max_log_bytes,
+                                           ActionCgroup* cgroup) {
   auto release = MakePipe();
   if (!release.ok()) return release.status();
   auto report = MakePipe();
@@ -195,7 +197,9 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   if (!init.ok()) return init.status();
   release->read = UniqueFd();
   report->write = UniqueFd();
-  // On failure, init's destructor kills it; it is still waiting for the release byte.
+  // On failure, init's destructor kills it; it is still waiting for the release byte, so
+  // everything it will start is in the cgroup too.
+  if (cgroup) KILN_RETURN_IF_ERROR(cgroup->Add((*init)->pid()).WithContext("sandbox cgroup"));
   KILN_RETURN_IF_ERROR(WriteIdMaps((*init)->pid(), identity_));
   KILN_RETURN_IF_ERROR(WriteAll(release->write.get(), "1"));
   // release->write stays open until init is reaped: see SandboxSpec::release_fd.
@@ -223,6 +227,16 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
   KILN_RETURN_IF_ERROR(PrepareFilesystem(*input_root, request.limits.max_memory_bytes, spec, input_root_tree));
   spec.has_command = true;
   spec.command = MakeExecImage(request);
+  std::unique_ptr<ActionCgroup> cgroup;
+  if (options_.cgroups) {
+    auto made = options_.cgroups->Create({request.limits.max_memory_bytes, request.limits.max_processes});
+    if (!made.ok()) return made.status().WithContext("sandbox cgroup");
+    cgroup = std::move(made).value();
+    // The cgroup limits the action as a whole; per-process rlimits would only get in the
+    // way (RLIMIT_DATA counts reserved address space, sanitizers' shadow memory included).
+    std::erase_if(spec.command.resource_limits,
+                  [](const auto& limit) { return limit.first == RLIMIT_DATA || limit.first == RLIMIT_NPROC; });
+  }
   ChildStack command_stack;  // Outlives init: Start() returns only once it is reaped.
   if (!command_stack.valid()) return ErrnoStatus("map a stack for", "the sandboxed command", errno);
   spec.command_stack_top = command_stack.top();
@@ -238,7 +252,7 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
 
   RunResult result;
   result.started = std::chrono::system_clock::now();
-  auto outcome = Start(spec, !request.allow_network, request.timeout, cancelled, request.limits.max_log_bytes);
+  auto outcome = Start(spec, !request.allow_network, request.timeout, cancelled, request.limits.max_log_bytes, cgroup.get());
   result.finished = std::chrono::system_clock::now();
   if (!outcome.ok()) return outcome.status();
   if (outcome->failed) return FailureStatus(spec, outcome->failure, &request);
@@ -246,6 +260,11 @@ StatusOr<RunResult> SandboxRunner::Run(const RunRequest& request, const std::ato
   result.timed_out = outcome->timed_out;
   result.cancelled = outcome->cancelled;
   result.log_limit_exceeded = outcome->log_limit_exceeded;
+  if (cgroup) {
+    const CgroupBreaches breaches = cgroup->Breaches();
+    result.memory_limit_exceeded = breaches.memory;
+    result.process_limit_exceeded = breaches.processes;
+  }
   return result;
 }
 

@@ -2,6 +2,7 @@
 // ExecuteResponse.status naming the limit, kiln:max-* platform properties ask for other
 // limits (and take no part in platform matching), and bad ones are refused.
 #include "execution_util.h"
+#include "worker/action_cgroup.h"
 
 namespace kiln_test {
 namespace {
@@ -52,11 +53,31 @@ TEST_F(ActionLimitsTest, AMalformedLimitPropertyIsRefusedByExecute) {
 TEST_F(ActionLimitsTest, AForkBombIsBoundedAndEndsWithItsCommand) {
   ExecuteResult run = Run("for i in $(seq 2005); do sleep 60 & echo $i > /tmp/started; done; exit 0");
   ASSERT_TRUE(run.status.ok()) << Describe(run.status);
-  EXPECT_EQ(run.response.status().code(), 0) << Describe(run.response.status());
+  std::string why_not;
+  if (kiln::DiscoverActionCgroups(&why_not)) {  // The cgroup saw the limit hit.
+    EXPECT_EQ(run.response.status().code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(run.response.status());
+    EXPECT_NE(run.response.status().message().find("more than 40 processes"), std::string::npos)
+        << Describe(run.response.status());
+  } else {  // Only the shell knows.
+    EXPECT_EQ(run.response.status().code(), 0) << Describe(run.response.status());
+  }
   EXPECT_NE(run.response.result().exit_code(), 0) << "the shell gave up at a fork that failed";
   const std::string stderr_text = ReadBlobText(bytestream(), run.response.result().stderr_digest());
   EXPECT_NE(stderr_text.find("fork"), std::string::npos) << stderr_text;
   ExpectStillServing();
+}
+
+// Where kiln can give each action a cgroup (a root server on this kind of host), memory
+// counts the whole action and running out of it is reported by name.
+TEST_F(ActionLimitsTest, RunningOutOfMemoryIsResourceExhaustedWhereActionsHaveCgroups) {
+  std::string why_not;
+  if (!kiln::DiscoverActionCgroups(&why_not)) GTEST_SKIP() << "no cgroups for actions here: " << why_not;
+  const std::string hog = "python3 -c 'import time; b = bytearray(60 << 20); time.sleep(3)'";
+  ExecuteResult run = Run(hog + " & " + hog + " & wait", {{"kiln:max-memory", "80M"}});
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  EXPECT_EQ(run.response.status().code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(run.response.status());
+  EXPECT_NE(run.response.status().message().find("--action-max-memory or kiln:max-memory"), std::string::npos)
+      << Describe(run.response.status());
 }
 
 }  // namespace
