@@ -112,10 +112,12 @@ StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const Asse
     result.expires_at = mapping.expire_at;
     return std::optional<AssetFetchResult>(std::move(result));
   };
-  if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted)) {
+  // A record answers a fetch carrying checksum.sri only if its content matches that
+  // checksum (pushed records included); otherwise the fetch goes on as if there were none.
+  const std::optional<Sri>& checksum = request.qualifiers.checksum;
+  if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted, checksum)) {
     return served(found->uri, found->mapping);
   }
-  const std::optional<Sri>& checksum = request.qualifiers.checksum;
   if (checksum && request.kind == AssetKind::kBlob) {
     // Content is content: a blob fetched or pushed with this checksum from any URI will do.
     if (auto known = index_->FindByChecksum(request.instance_name, *checksum, request.function, request.oldest_accepted)) {
@@ -141,7 +143,9 @@ StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchReques
       auto attempt = FetchFromOrigin(request, static_cast<int>(i), remaining, result);
       if (!attempt.ok()) return attempt.status().WithContext("fetching " + request.uris[i]);
       if (attempt->origin_error.ok()) {
-        AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}};
+        AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}, {}};
+        // The download (the blob, or the archive a directory came from) was checked against it.
+        if (request.qualifiers.checksum) mapping.verified_checksum = request.qualifiers.checksum->ToString();
         KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris[i]}, mapping));
         if (request.qualifiers.checksum && request.kind == AssetKind::kBlob) {
           KILN_RETURN_IF_ERROR(index_->RecordChecksum(request.instance_name, *request.qualifiers.checksum, mapping));
@@ -166,7 +170,8 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
   download.headers = HeadersForUri(request.qualifiers, uri_index);
   download.timeout = timeout;
   if (!IsDownloadableUri(download.uri)) {
-    return Attempt{{}, Status::NotFound("nothing was pushed for this URI, and kiln fetches only http, https and file URIs")};
+    return Attempt{{}, Status::NotFound(
+                           "nothing usable was pushed for this URI, and kiln fetches only http, https and file URIs")};
   }
   if (stopping_) return Attempt{{}, Status::Cancelled("the server is shutting down")};
   if (IsFileUri(download.uri)) {

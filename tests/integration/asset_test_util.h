@@ -29,8 +29,9 @@ Request AssetRequest(const std::vector<std::string>& uris, const Qualifiers& qua
   return request;
 }
 
-// "sha256-<base64>" of `data`.
+// "sha256-<base64>" / "sha384-<base64>" of `data`.
 std::string Sha256Sri(std::string_view data);
+std::string Sha384Sri(std::string_view data);
 
 class AssetServerTest : public KilnServerTest {
  protected:
