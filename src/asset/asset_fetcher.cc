@@ -235,7 +235,8 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
     origin_status = archive.status();
     if (archive.ok()) {
       KILN_RETURN_IF_ERROR(MakeDirectories(tree));
-      origin_status = ExtractArchive(archive->fd.get(), tree);
+      // On failure the partial tree goes with the scratch directory, when this returns.
+      origin_status = ExtractArchive(archive->fd.get(), tree, options_.archive_limits);
     }
   }
   if (IsServerFault(origin_status)) return origin_status;

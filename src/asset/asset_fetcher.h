@@ -8,9 +8,10 @@
 //
 // Error split, as the spec asks: problems with the request are the returned Status
 // (INVALID_ARGUMENT for unsupported qualifiers); problems reaching or using the origin
-// (404, timeouts, bad checksums, malformed archives) go in FetchResult::status, with the
-// URIs named; failures of kiln's own storage are the returned Status again. Fetches block:
-// callers run them off their RPC threads. Thread-safe.
+// (404, timeouts, bad checksums, malformed archives; RESOURCE_EXHAUSTED for an archive
+// beyond the limits) go in FetchResult::status, with the URIs named; failures of kiln's own
+// storage are the returned Status again. Fetches block: callers run them off their RPC
+// threads. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "asset/archive_extractor.h"
 #include "asset/asset_index.h"
 #include "asset/downloader.h"
 #include "asset/rooted_downloader.h"
@@ -36,6 +38,7 @@ struct AssetFetcherOptions {
   Duration default_timeout = std::chrono::minutes(10);  // When the request sets none.
   Duration max_timeout = std::chrono::hours(1);         // Longer requested timeouts are clamped.
   FileUriRoots file_roots;  // Where file URIs (downloads and git remotes) may read.
+  ArchiveLimits archive_limits;  // What a FetchDirectory archive may unpack to.
   // Moves a verified download (named in temp_dir) into the CAS instead of copying it, when
   // the CAS can take it (a DiskBlobStore on the same filesystem). Unset: always copied.
   OutputMover move_downloads;

@@ -1,6 +1,8 @@
 // The fetcher's defences: records that do not match a fetch's checksum.sri are not served
-// (pushed ones included).
+// (pushed ones included), and archive bombs leave nothing behind.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "asset/asset_fetcher.h"
 #include "asset/asset_push.h"
@@ -25,6 +27,7 @@ class AssetFetcherSafetyTest : public ::testing::Test {
   AssetFetcherOptions Options() const {
     AssetFetcherOptions options;
     options.temp_dir = temp_.path();
+    options.archive_limits.max_unpacked_bytes = 1 << 20;
     return options;
   }
 
@@ -141,6 +144,20 @@ TEST_F(AssetFetcherSafetyTest, APushedDirectoryDoesNotAnswerAFetchCarryingACheck
   AssetFetchResult again = Fetch(request);
   EXPECT_EQ(again.digest, fetched.digest);
   EXPECT_EQ(downloader_.requests(), 1);  // Served from the verified record.
+}
+
+TEST_F(AssetFetcherSafetyTest, AnArchiveBombFailsAndLeavesNothingBehind) {
+  downloader_.Serve("https://origin/bomb.tar.zst", MakeZeroArchive(TestArchiveFormat::kTarZst, 512 << 10, 8));
+  const AssetFetchRequest request = Request(AssetKind::kDirectory, "https://origin/bomb.tar.zst", std::nullopt);
+  AssetFetchResult result = Fetch(request);
+  EXPECT_EQ(result.status.code(), StatusCode::kResourceExhausted) << result.status.ToString();
+  EXPECT_NE(result.status.message().find("--asset-max-unpacked-bytes"), std::string::npos) << result.status.message();
+  EXPECT_NE(result.status.message().find("https://origin/bomb.tar.zst"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_empty(temp_.path()));  // The partial tree is gone.
+  EXPECT_EQ(cas_.blob_count(), 0u);
+  // Nothing was recorded: the next fetch tries the origin again.
+  EXPECT_EQ(Fetch(request).status.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(downloader_.requests(), 2);
 }
 
 }  // namespace

@@ -39,6 +39,11 @@ Status ValidateAssetFlags(const ServerOptions& options) {
   if (options.asset_fetch_threads < 1 || options.asset_fetch_threads > 256) {
     return Status::InvalidArgument("--asset-fetch-threads must be between 1 and 256");
   }
+  if (options.asset_max_unpacked_bytes <= 0) return Status::InvalidArgument("--asset-max-unpacked-bytes must be positive");
+  if (options.asset_max_archive_entries < 1) return Status::InvalidArgument("--asset-max-archive-entries must be 1 or more");
+  if (options.asset_max_unpack_ratio < 0) {
+    return Status::InvalidArgument("--asset-max-unpack-ratio must be 0 (no limit) or more");
+  }
   return FileUriRoots::FromDirectories(options.asset_file_roots).status();
 }
 
@@ -90,6 +95,14 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddStringList("asset-file-roots", &file_root_flags,
                       "DIR,... Remote Asset: directories file:// URIs (downloads, git remotes) may read from; "
                       "a URI whose real path is elsewhere is refused. Default: none, file URIs refused.");
+  flags.AddBytes("asset-max-unpacked-bytes", &options.asset_max_unpacked_bytes,
+                 "Remote Asset: most a FetchDirectory archive may unpack to (its files' total size); "
+                 "the fetch fails RESOURCE_EXHAUSTED beyond it.");
+  flags.AddInt("asset-max-archive-entries", &options.asset_max_archive_entries,
+               "Remote Asset: most entries (files, directories, links) a FetchDirectory archive may hold.");
+  flags.AddInt("asset-max-unpack-ratio", &options.asset_max_unpack_ratio,
+               "Remote Asset: most an archive may unpack to per byte of its own size (archives unpacking to "
+               "64 MiB or less are never refused for it); 0 = no ratio limit.");
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");

@@ -105,6 +105,9 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
   if (!file_roots.ok()) return file_roots.status();
   fetcher_options.file_roots = std::move(file_roots).value();
+  fetcher_options.archive_limits.max_unpacked_bytes = options.asset_max_unpacked_bytes;
+  fetcher_options.archive_limits.max_entries = options.asset_max_archive_entries;
+  fetcher_options.archive_limits.max_ratio = options.asset_max_unpack_ratio;
   // Downloads are moved into the CAS, not copied (when asset-tmp is on the CAS's disk).
   fetcher_options.move_downloads = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
     return cas->AdoptFile(dir_fd, name, fd, function);

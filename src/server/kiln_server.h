@@ -40,6 +40,10 @@ struct ServerOptions {
   int asset_fetch_threads = 4;
   // Directories file:// URIs may be fetched from (real paths under them); none: refused.
   std::vector<std::string> asset_file_roots;
+  // What a FetchDirectory archive may unpack to (asset/archive_extractor.h).
+  int64_t asset_max_unpacked_bytes = int64_t{10} << 30;
+  int asset_max_archive_entries = 1'000'000;
+  int asset_max_unpack_ratio = 200;
 };
 
 class KilnServer {
