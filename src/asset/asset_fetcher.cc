@@ -7,6 +7,7 @@
 
 #include "asset/archive_extractor.h"
 #include "asset/git_checkout.h"
+#include "asset/git_destination.h"
 #include "asset/local_git_repository.h"
 #include "asset/tree_import.h"
 #include "common/file_util.h"
@@ -225,10 +226,16 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
   Status origin_status;
   if (LooksLikeGitRepository(request, download.uri)) {
     GitCheckoutRequest checkout{WithFileAuthority(download.uri), request.qualifiers.vcs_branch,
-                                request.qualifiers.vcs_commit, download.timeout};
-    auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
-    if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
-    origin_status = commit.status();
+                                request.qualifiers.vcs_commit, download.timeout, {}};
+    auto pinned = GitDestinationConfig(checkout.uri, options_.destinations);
+    if (pinned.ok()) {
+      checkout.config = std::move(pinned).value();
+      auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
+      if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
+      origin_status = commit.status();
+    } else {
+      origin_status = pinned.status();
+    }
   } else {
     auto archive = DownloadVerified(downloader_, download, request.function, request.qualifiers.checksum,
                                     options_.temp_dir, TempFileName::kUnlinked, stopping_);

@@ -1,5 +1,6 @@
 // The fetcher's defences: records that do not match a fetch's checksum.sri are not served
-// (pushed ones included), and archive bombs leave nothing behind.
+// (pushed ones included), archive bombs leave nothing behind, and git fetches to refused
+// destinations never start.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -158,6 +159,16 @@ TEST_F(AssetFetcherSafetyTest, AnArchiveBombFailsAndLeavesNothingBehind) {
   // Nothing was recorded: the next fetch tries the origin again.
   EXPECT_EQ(Fetch(request).status.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(downloader_.requests(), 2);
+}
+
+TEST_F(AssetFetcherSafetyTest, GitOverHttpToARefusedAddressNeverStarts) {
+  // No git runner at all: the refusal must come before git would run.
+  AssetFetchRequest request = Request(AssetKind::kDirectory, "http://127.0.0.1:9/repo.git", std::nullopt);
+  AssetFetchResult result = Fetch(request);
+  EXPECT_EQ(result.status.code(), StatusCode::kPermissionDenied) << result.status.ToString();
+  EXPECT_NE(result.status.message().find("127.0.0.1 (loopback 127.0.0.0/8)"), std::string::npos)
+      << result.status.message();
+  EXPECT_NE(result.status.message().find("--asset-allow-private-networks"), std::string::npos);
 }
 
 }  // namespace
