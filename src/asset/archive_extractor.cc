@@ -2,10 +2,13 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -18,6 +21,71 @@ using ArchivePtr = std::unique_ptr<archive, void (*)(archive*)>;
 
 void FreeReader(archive* a) { archive_read_free(a); }
 void FreeWriter(archive* a) { archive_write_free(a); }
+
+// "64.0 MiB (67108864 bytes)".
+std::string DescribeBytes(int64_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return std::to_string(bytes) + " bytes";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f %s (%lld bytes)", value, units[unit], static_cast<long long>(bytes));
+  return text;
+}
+
+// Counts what the archive unpacks to, refusing the entry or block that would pass a limit.
+class UnpackBudget {
+ public:
+  UnpackBudget(const ArchiveLimits& limits, int64_t archive_bytes) : limits_(limits), archive_bytes_(archive_bytes) {
+    byte_limit_ = limits.max_unpacked_bytes;
+    if (limits.max_ratio > 0) {
+      const int64_t by_ratio = archive_bytes > std::numeric_limits<int64_t>::max() / limits.max_ratio
+                                   ? std::numeric_limits<int64_t>::max()
+                                   : std::max(archive_bytes * limits.max_ratio, limits.ratio_exempt_bytes);
+      if (by_ratio < byte_limit_) {
+        byte_limit_ = by_ratio;
+        ratio_binds_ = true;
+      }
+    }
+  }
+
+  Status CountEntry(const std::string& name) {
+    if (++entries_ <= limits_.max_entries) return Status::Ok();
+    return Status::ResourceExhausted("the archive has more than " + std::to_string(limits_.max_entries) +
+                                     " entries, the limit set by --asset-max-archive-entries; refused at entry \"" +
+                                     name + "\", nothing was stored");
+  }
+
+  // `bytes` more of unpacked file data, before it is written.
+  Status Reserve(int64_t bytes, const std::string& name) {
+    if (bytes <= byte_limit_ - unpacked_) {
+      unpacked_ += bytes;
+      return Status::Ok();
+    }
+    const std::string where = "; refused at entry \"" + name + "\", nothing was stored";
+    if (!ratio_binds_) {
+      return Status::ResourceExhausted("the archive unpacks to more than " + DescribeBytes(byte_limit_) +
+                                       ", the limit set by --asset-max-unpacked-bytes" + where);
+    }
+    const std::string ratio = std::to_string(limits_.max_ratio);
+    return Status::ResourceExhausted("an archive of " + DescribeBytes(archive_bytes_) + " unpacks to more than " +
+                                     DescribeBytes(byte_limit_) + ": --asset-max-unpack-ratio " + ratio + " allows " +
+                                     ratio + " times an archive's size or " +
+                                     DescribeBytes(limits_.ratio_exempt_bytes) + ", whichever is more" + where);
+  }
+
+ private:
+  const ArchiveLimits limits_;
+  const int64_t archive_bytes_;
+  int64_t byte_limit_ = 0;
+  bool ratio_binds_ = false;
+  int64_t entries_ = 0;
+  int64_t unpacked_ = 0;
+};
 
 std::string ArchiveError(archive* a) {
   const char* text = archive_error_string(a);
@@ -65,7 +133,10 @@ StatusOr<bool> PrepareEntry(archive_entry* entry, const std::string& destination
   return true;
 }
 
-Status CopyEntryData(archive* reader, archive* writer, const std::string& name) {
+// `reserved`: the bytes of this entry already counted (its declared size). A block reaching
+// beyond that (an entry of unknown or understated size) is counted before it is written.
+Status CopyEntryData(archive* reader, archive* writer, const std::string& name, int64_t reserved,
+                     UnpackBudget& budget) {
   while (true) {
     const void* block = nullptr;
     size_t size = 0;
@@ -73,6 +144,12 @@ Status CopyEntryData(archive* reader, archive* writer, const std::string& name) 
     int r = archive_read_data_block(reader, &block, &size, &offset);
     if (r == ARCHIVE_EOF) return Status::Ok();
     if (r < ARCHIVE_WARN) return Status::Aborted("reading archive entry \"" + name + "\": " + ArchiveError(reader));
+    if (offset < 0) return Status::Aborted("archive entry \"" + name + "\" has a block at a negative offset");
+    const int64_t end = offset + static_cast<int64_t>(size);
+    if (end > reserved) {
+      KILN_RETURN_IF_ERROR(budget.Reserve(end - reserved, name));
+      reserved = end;
+    }
     if (archive_write_data_block(writer, block, size, offset) < ARCHIVE_WARN) {
       const int error = archive_errno(writer);
       if (error == ENOSPC) return Status::ResourceExhausted("writing \"" + name + "\": disk full");
@@ -83,13 +160,16 @@ Status CopyEntryData(archive* reader, archive* writer, const std::string& name) 
 
 }  // namespace
 
-Status ExtractArchive(int fd, const std::string& destination) {
+Status ExtractArchive(int fd, const std::string& destination, const ArchiveLimits& limits) {
   // libarchive checks every component of the (absolute) destination path for symlinks;
   // resolving it first keeps a symlinked data directory from tripping that check.
   std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(destination.c_str(), nullptr), std::free);
   if (!resolved) return ErrnoStatus("resolve", destination, errno);
   const std::string root = resolved.get();
   if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoStatus("seek", "downloaded archive", errno);
+  struct stat archive_stat {};
+  if (::fstat(fd, &archive_stat) != 0) return ErrnoStatus("stat", "downloaded archive", errno);
+  UnpackBudget budget(limits, archive_stat.st_size);
 
   ArchivePtr reader(archive_read_new(), FreeReader);
   archive_read_support_filter_all(reader.get());
@@ -104,15 +184,28 @@ Status ExtractArchive(int fd, const std::string& destination) {
   int r;
   while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
     const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "?";
+    KILN_RETURN_IF_ERROR(budget.CountEntry(name));
     auto keep = PrepareEntry(entry, root);
     if (!keep.ok()) return keep.status();
     if (!*keep) continue;
+    // The declared size is counted before anything of the entry is written.
+    const int64_t declared = archive_entry_size_is_set(entry) ? std::max<int64_t>(archive_entry_size(entry), 0) : 0;
+    KILN_RETURN_IF_ERROR(budget.Reserve(declared, name));
     if (archive_write_header(writer.get(), entry) < ARCHIVE_WARN) {
       return Status::Aborted("cannot extract archive entry \"" + name + "\": " + ArchiveError(writer.get()));
     }
-    if (archive_entry_size(entry) > 0) KILN_RETURN_IF_ERROR(CopyEntryData(reader.get(), writer.get(), name));
+    if (archive_entry_size(entry) > 0 || !archive_entry_size_is_set(entry)) {
+      KILN_RETURN_IF_ERROR(CopyEntryData(reader.get(), writer.get(), name, declared, budget));
+    }
     if (archive_write_finish_entry(writer.get()) < ARCHIVE_WARN) {
       return Status::Internal("finishing \"" + name + "\": " + ArchiveError(writer.get()));
+    }
+    if (archive_entry_hardlink(entry) != nullptr) {
+      // A link takes no room on disk, but the tree import reads its file again.
+      struct stat linked {};
+      if (::lstat(archive_entry_pathname(entry), &linked) == 0 && S_ISREG(linked.st_mode)) {
+        KILN_RETURN_IF_ERROR(budget.Reserve(linked.st_size, name));
+      }
     }
   }
   if (r != ARCHIVE_EOF) return Status::Aborted("not a readable archive: " + ArchiveError(reader.get()));

@@ -21,15 +21,28 @@ namespace {
 using Entry = TestArchiveEntry;
 using Format = TestArchiveFormat;
 
-// The archive in an unlinked file, as ExtractArchive gets downloads.
-UniqueFd MakeArchive(const std::string& dir, Format format, const std::vector<Entry>& entries) {
+// The bytes in an unlinked file, as ExtractArchive gets downloads.
+UniqueFd ArchiveFile(const std::string& dir, const std::string& bytes) {
   const std::string path = dir + "/archive";
-  std::string bytes = MakeTestArchive(format, entries);
   EXPECT_FALSE(bytes.empty());
   EXPECT_TRUE(WriteFileAtomically(path, bytes, false).ok());
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   ::unlink(path.c_str());
   return fd;
+}
+
+UniqueFd MakeArchive(const std::string& dir, Format format, const std::vector<Entry>& entries) {
+  return ArchiveFile(dir, MakeTestArchive(format, entries));
+}
+
+// The disk space the files under `dir` take (allocated blocks, not apparent sizes).
+int64_t DiskBytesUnder(const std::string& dir) {
+  int64_t total = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) == 0) total += static_cast<int64_t>(st.st_blocks) * 512;
+  }
+  return total;
 }
 
 const std::vector<Entry> kProject = {
@@ -81,7 +94,7 @@ TEST_P(ArchiveExtractorTest, ExtractsFilesExecutableBitsAndSymlinksIntoACanonica
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ArchiveExtractorTest,
-                         ::testing::Values(Format::kTar, Format::kTarGz, Format::kTarXz, Format::kZip));
+                         ::testing::Values(Format::kTar, Format::kTarGz, Format::kTarXz, Format::kTarZst, Format::kZip));
 
 TEST(ArchiveExtractorSafetyTest, RefusesEntriesThatLeaveTheDirectory) {
   for (const std::string& bad : {"../escaped", "a/../../escaped", "/tmp/absolute"}) {
@@ -116,6 +129,121 @@ TEST(ArchiveExtractorSafetyTest, RejectsDataThatIsNoArchive) {
   Status extracted = ExtractArchive(fd.get(), temp.path() + "/out");
   EXPECT_EQ(extracted.code(), StatusCode::kAborted);
   EXPECT_NE(extracted.message().find("archive"), std::string::npos);
+}
+
+class ArchiveLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(MakeDirectories(out_).ok()); }
+  Status Extract(const std::string& bytes, const ArchiveLimits& limits) {
+    UniqueFd fd = ArchiveFile(temp_.path(), bytes);
+    return ExtractArchive(fd.get(), out_, limits);
+  }
+
+  TempDir temp_;
+  const std::string out_ = temp_.path() + "/out";
+};
+
+void ExpectRefusal(const Status& status, const std::string& flag, const std::string& figure) {
+  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.ToString();
+  EXPECT_NE(status.message().find(flag), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find(figure), std::string::npos) << status.message();
+}
+
+// The example from the hardening issue: 1 GiB of zeros in a ~32 KiB tar.zst, at the default
+// limits. It is refused by its ratio once 64 MiB are out, long before the 1 GiB.
+TEST_F(ArchiveLimitsTest, DefaultLimitsStopAGigabyteZstdBombEarly) {
+  const std::string one_file = MakeZeroArchive(Format::kTarZst, int64_t{1} << 30);
+  ASSERT_FALSE(one_file.empty());
+  ASSERT_LT(one_file.size(), 256u << 10) << "not a bomb: " << one_file.size() << " bytes";
+  // The entry declares its size: refused before a byte of it is written.
+  ExpectRefusal(Extract(one_file, ArchiveLimits{}), "--asset-max-unpack-ratio 200", "64.0 MiB (67108864 bytes)");
+  EXPECT_EQ(DiskBytesUnder(out_), 0);
+
+  // The same gigabyte in 64 files of 16 MiB, each within the limit on its own: the first
+  // four are written, the fifth is refused; the disk never holds more than the limit.
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  const std::string many_files = MakeZeroArchive(Format::kTarZst, 16 << 20, 64);
+  ASSERT_LT(many_files.size(), 256u << 10) << "not a bomb: " << many_files.size() << " bytes";
+  Status extracted = Extract(many_files, ArchiveLimits{});
+  ExpectRefusal(extracted, "--asset-max-unpack-ratio 200", "zeros-4");
+  EXPECT_LE(DiskBytesUnder(out_), int64_t{64} << 20);
+  EXPECT_FALSE(std::filesystem::exists(out_ + "/zeros-4"));
+}
+
+TEST_F(ArchiveLimitsTest, TotalUnpackedBytesAreBoundedWhileStreaming) {
+  ArchiveLimits limits;
+  limits.max_unpacked_bytes = 1 << 20;
+  limits.max_ratio = 0;
+  // One file larger than the whole limit: refused before any of it is written.
+  ExpectRefusal(Extract(MakeZeroArchive(Format::kTarZst, 16 << 20), limits), "--asset-max-unpacked-bytes",
+                "1.0 MiB (1048576 bytes)");
+  EXPECT_EQ(DiskBytesUnder(out_), 0);
+  // Many files, each within the limit: refused at the file that would cross it.
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  Status many = Extract(MakeZeroArchive(Format::kTarGz, 300 << 10, 10), limits);
+  ExpectRefusal(many, "--asset-max-unpacked-bytes", "zeros-3");
+  EXPECT_LE(DiskBytesUnder(out_), int64_t{1} << 20);
+  // Up to the limit exactly is fine.
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  EXPECT_TRUE(Extract(MakeZeroArchive(Format::kTar, 256 << 10, 4), limits).ok());
+}
+
+TEST_F(ArchiveLimitsTest, RatioIsMeasuredAgainstTheArchiveSizeAndCanBeTurnedOff) {
+  ArchiveLimits limits;
+  limits.ratio_exempt_bytes = 0;
+  limits.max_ratio = 10;
+  const std::string bomb = MakeZeroArchive(Format::kTarXz, 4 << 20);
+  Status refused = Extract(bomb, limits);
+  ExpectRefusal(refused, "--asset-max-unpack-ratio 10", std::to_string(bomb.size()) + " bytes");
+  EXPECT_LE(DiskBytesUnder(out_), static_cast<int64_t>(bomb.size()) * 10);
+
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  limits.max_ratio = 0;
+  EXPECT_TRUE(Extract(bomb, limits).ok());
+  // Text compresses a few times over: far from any sensible ratio.
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  limits.max_ratio = 10;
+  std::string text;
+  for (int i = 0; text.size() < 200'000; ++i) text += "line " + std::to_string(i * 7919 % 100'003) + " of a source file\n";
+  EXPECT_TRUE(Extract(MakeTestArchive(Format::kTarGz, {{"source.txt", AE_IFREG, 0644, text}}), limits).ok());
+}
+
+TEST_F(ArchiveLimitsTest, SmallArchivesAreExemptFromTheRatio) {
+  // 1 MiB of zeros is a ratio of ~1000 here, but well under the 64 MiB exemption.
+  EXPECT_TRUE(Extract(MakeZeroArchive(Format::kTarGz, 1 << 20), ArchiveLimits{}).ok());
+}
+
+TEST_F(ArchiveLimitsTest, EntriesAreCounted) {
+  ArchiveLimits limits;
+  limits.max_entries = 3;
+  std::vector<Entry> entries = {{"d/", AE_IFDIR, 0755, ""}, {"d/a", AE_IFREG, 0644, "a"}, {"d/b", AE_IFREG, 0644, "b"}};
+  EXPECT_TRUE(Extract(MakeTestArchive(Format::kTar, entries), limits).ok());
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  entries.push_back({"d/c", AE_IFREG, 0644, "c"});
+  Status refused = Extract(MakeTestArchive(Format::kZip, entries), limits);
+  ExpectRefusal(refused, "--asset-max-archive-entries", "more than 3 entries");
+  EXPECT_NE(refused.message().find("d/c"), std::string::npos) << refused.message();
+  EXPECT_FALSE(std::filesystem::exists(out_ + "/d/c"));
+}
+
+TEST_F(ArchiveLimitsTest, HardLinksCountTheirFileAgain) {
+  // One 100 KiB file and 20 links to it: 2.1 MiB for the tree import to read.
+  std::vector<Entry> entries = {{"data", AE_IFREG, 0644, std::string(100 << 10, 'x')}};
+  for (int i = 0; i < 20; ++i) entries.push_back({"link" + std::to_string(i), AE_IFREG, 0644, "", "data"});
+  ArchiveLimits limits;
+  limits.max_unpacked_bytes = 1 << 20;
+  ExpectRefusal(Extract(MakeTestArchive(Format::kTar, entries), limits), "--asset-max-unpacked-bytes", "link9");
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  limits.max_unpacked_bytes = 3 << 20;
+  ASSERT_TRUE(Extract(MakeTestArchive(Format::kTar, entries), limits).ok());
+  EXPECT_TRUE(std::filesystem::exists(out_ + "/link19"));
 }
 
 }  // namespace

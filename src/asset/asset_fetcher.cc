@@ -7,6 +7,7 @@
 
 #include "asset/archive_extractor.h"
 #include "asset/git_checkout.h"
+#include "asset/git_destination.h"
 #include "asset/local_git_repository.h"
 #include "asset/tree_import.h"
 #include "common/file_util.h"
@@ -112,10 +113,12 @@ StatusOr<std::optional<AssetFetchResult>> AssetFetcher::ServeRecorded(const Asse
     result.expires_at = mapping.expire_at;
     return std::optional<AssetFetchResult>(std::move(result));
   };
-  if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted)) {
+  // A record answers a fetch carrying checksum.sri only if its content matches that
+  // checksum (pushed records included); otherwise the fetch goes on as if there were none.
+  const std::optional<Sri>& checksum = request.qualifiers.checksum;
+  if (auto found = index_->Find(scope, request.uris, request.function, request.oldest_accepted, checksum)) {
     return served(found->uri, found->mapping);
   }
-  const std::optional<Sri>& checksum = request.qualifiers.checksum;
   if (checksum && request.kind == AssetKind::kBlob) {
     // Content is content: a blob fetched or pushed with this checksum from any URI will do.
     if (auto known = index_->FindByChecksum(request.instance_name, *checksum, request.function, request.oldest_accepted)) {
@@ -141,7 +144,9 @@ StatusOr<AssetFetchResult> AssetFetcher::FetchFromOrigins(const AssetFetchReques
       auto attempt = FetchFromOrigin(request, static_cast<int>(i), remaining, result);
       if (!attempt.ok()) return attempt.status().WithContext("fetching " + request.uris[i]);
       if (attempt->origin_error.ok()) {
-        AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}};
+        AssetMapping mapping{attempt->digest, started, std::nullopt, {}, {}, {}};
+        // The download (the blob, or the archive a directory came from) was checked against it.
+        if (request.qualifiers.checksum) mapping.verified_checksum = request.qualifiers.checksum->ToString();
         KILN_RETURN_IF_ERROR(index_->Record(scope, {request.uris[i]}, mapping));
         if (request.qualifiers.checksum && request.kind == AssetKind::kBlob) {
           KILN_RETURN_IF_ERROR(index_->RecordChecksum(request.instance_name, *request.qualifiers.checksum, mapping));
@@ -166,7 +171,8 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchFromOrigin(const AssetFetchRe
   download.headers = HeadersForUri(request.qualifiers, uri_index);
   download.timeout = timeout;
   if (!IsDownloadableUri(download.uri)) {
-    return Attempt{{}, Status::NotFound("nothing was pushed for this URI, and kiln fetches only http, https and file URIs")};
+    return Attempt{{}, Status::NotFound(
+                           "nothing usable was pushed for this URI, and kiln fetches only http, https and file URIs")};
   }
   if (stopping_) return Attempt{{}, Status::Cancelled("the server is shutting down")};
   if (IsFileUri(download.uri)) {
@@ -220,17 +226,24 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
   Status origin_status;
   if (LooksLikeGitRepository(request, download.uri)) {
     GitCheckoutRequest checkout{WithFileAuthority(download.uri), request.qualifiers.vcs_branch,
-                                request.qualifiers.vcs_commit, download.timeout};
-    auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
-    if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
-    origin_status = commit.status();
+                                request.qualifiers.vcs_commit, download.timeout, {}};
+    auto pinned = GitDestinationConfig(checkout.uri, options_.destinations);
+    if (pinned.ok()) {
+      checkout.config = std::move(pinned).value();
+      auto commit = GitCheckout(*git_runner_, checkout, (*scratch)->path(), stopping_);
+      if (commit.ok()) result.qualifiers.emplace_back("vcs.commit", *commit);
+      origin_status = commit.status();
+    } else {
+      origin_status = pinned.status();
+    }
   } else {
     auto archive = DownloadVerified(downloader_, download, request.function, request.qualifiers.checksum,
                                     options_.temp_dir, TempFileName::kUnlinked, stopping_);
     origin_status = archive.status();
     if (archive.ok()) {
       KILN_RETURN_IF_ERROR(MakeDirectories(tree));
-      origin_status = ExtractArchive(archive->fd.get(), tree);
+      // On failure the partial tree goes with the scratch directory, when this returns.
+      origin_status = ExtractArchive(archive->fd.get(), tree, options_.archive_limits);
     }
   }
   if (IsServerFault(origin_status)) return origin_status;

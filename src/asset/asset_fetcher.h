@@ -8,9 +8,11 @@
 //
 // Error split, as the spec asks: problems with the request are the returned Status
 // (INVALID_ARGUMENT for unsupported qualifiers); problems reaching or using the origin
-// (404, timeouts, bad checksums, malformed archives) go in FetchResult::status, with the
-// URIs named; failures of kiln's own storage are the returned Status again. Fetches block:
-// callers run them off their RPC threads. Thread-safe.
+// (404, timeouts, bad checksums, malformed archives; PERMISSION_DENIED for a destination
+// the policy refuses, RESOURCE_EXHAUSTED for an archive beyond the limits) go in
+// FetchResult::status, with the URIs named; failures of kiln's own storage are the
+// returned Status again. Fetches block: callers run them off their RPC threads.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -19,7 +21,9 @@
 #include <utility>
 #include <vector>
 
+#include "asset/archive_extractor.h"
 #include "asset/asset_index.h"
+#include "asset/destination_policy.h"
 #include "asset/downloader.h"
 #include "asset/rooted_downloader.h"
 #include "asset/file_uri_roots.h"
@@ -36,6 +40,9 @@ struct AssetFetcherOptions {
   Duration default_timeout = std::chrono::minutes(10);  // When the request sets none.
   Duration max_timeout = std::chrono::hours(1);         // Longer requested timeouts are clamped.
   FileUriRoots file_roots;  // Where file URIs (downloads and git remotes) may read.
+  // Where git fetches over http(s) may connect (downloads: the downloader's own policy).
+  DestinationPolicy destinations;
+  ArchiveLimits archive_limits;  // What a FetchDirectory archive may unpack to.
   // Moves a verified download (named in temp_dir) into the CAS instead of copying it, when
   // the CAS can take it (a DiskBlobStore on the same filesystem). Unset: always copied.
   OutputMover move_downloads;

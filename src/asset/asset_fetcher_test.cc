@@ -105,7 +105,7 @@ TEST_F(AssetFetcherTest, UnsupportedQualifiersAreRejectedUnlessPushed) {
   Digest digest = ComputeDigest(DigestFunction::kSha256, "pushed");
   ASSERT_TRUE(WriteBlob(cas_, digest, "pushed").ok());
   const AssetScope scope{"", AssetKind::kBlob, request.qualifiers.identity};
-  ASSERT_TRUE(index_.Record(scope, request.uris, AssetMapping{digest, index_.Now(), std::nullopt, {}, {}}).ok());
+  ASSERT_TRUE(index_.Record(scope, request.uris, AssetMapping{digest, index_.Now(), std::nullopt, {}, {}, {}}).ok());
   auto served = fetcher_.Fetch(request);
   ASSERT_TRUE(served.ok()) << served.status().ToString();
   EXPECT_EQ(served->digest, digest);

@@ -1,6 +1,7 @@
 #include "asset/asset_index.h"
 
 #include "common/hasher.h"
+#include "cas/blob_store.h"
 #include "common/proto_digest.h"
 #include "kiln/asset/v1/asset_record.pb.h"
 #include "asset/tree_presence.h"
@@ -60,6 +61,7 @@ StatusOr<AssetMapping> MappingFromRecord(const AssetRecord& record) {
   if (!directories.ok()) return directories.status();
   mapping.references_blobs = std::move(blobs).value();
   mapping.references_directories = std::move(directories).value();
+  mapping.verified_checksum = record.verified_checksum();
   return mapping;
 }
 
@@ -71,6 +73,7 @@ AssetRecord RecordFromMapping(const AssetMapping& mapping) {
   if (mapping.expire_at) record.set_expire_at_unix_nanos(ToUnixNanos(*mapping.expire_at));
   for (const Digest& digest : mapping.references_blobs) *record.add_references_blobs() = ToProto(digest);
   for (const Digest& digest : mapping.references_directories) *record.add_references_directories() = ToProto(digest);
+  record.set_verified_checksum(mapping.verified_checksum);
   return record;
 }
 
@@ -88,10 +91,11 @@ Status AssetIndex::Record(const AssetScope& scope, const std::vector<std::string
 }
 
 std::optional<FoundAsset> AssetIndex::Find(const AssetScope& scope, const std::vector<std::string>& uris,
-                                           DigestFunction function, std::optional<WallTime> oldest_accepted) {
+                                           DigestFunction function, std::optional<WallTime> oldest_accepted,
+                                           const std::optional<Sri>& checksum) {
   for (const std::string& uri : uris) {
     auto mapping = GetUsable(RecordKey({scope.instance_name, KindName(scope.kind), uri, scope.qualifier_identity}),
-                             scope.kind, function, oldest_accepted);
+                             scope.kind, function, oldest_accepted, checksum);
     if (mapping) return FoundAsset{uri, std::move(*mapping)};
   }
   return std::nullopt;
@@ -105,11 +109,12 @@ Status AssetIndex::RecordChecksum(const std::string& instance_name, const Sri& c
 std::optional<AssetMapping> AssetIndex::FindByChecksum(const std::string& instance_name, const Sri& checksum,
                                                        DigestFunction function, std::optional<WallTime> oldest_accepted) {
   return GetUsable(RecordKey({instance_name, "checksum", checksum.ToString(), DigestFunctionName(function)}),
-                   AssetKind::kBlob, function, oldest_accepted);
+                   AssetKind::kBlob, function, oldest_accepted, checksum);
 }
 
 std::optional<AssetMapping> AssetIndex::GetUsable(const std::string& key, AssetKind kind, DigestFunction function,
-                                                  std::optional<WallTime> oldest_accepted) {
+                                                  std::optional<WallTime> oldest_accepted,
+                                                  const std::optional<Sri>& checksum) {
   auto value = records_->Get(key);
   AssetRecord record;
   if (!value.ok() || !record.ParseFromString(*value)) return std::nullopt;
@@ -118,7 +123,31 @@ std::optional<AssetMapping> AssetIndex::GetUsable(const std::string& key, AssetK
   if (mapping->expire_at && *mapping->expire_at <= now_()) return std::nullopt;
   if (oldest_accepted && mapping->recorded_at < *oldest_accepted) return std::nullopt;
   if (!FindMissingContent(kind, *mapping).empty()) return std::nullopt;
+  if (checksum && !MatchesChecksum(kind, *mapping, *checksum)) return std::nullopt;
   return std::move(mapping).value();
+}
+
+bool AssetIndex::MatchesChecksum(AssetKind kind, const AssetMapping& mapping, const Sri& checksum) {
+  const std::string wanted = checksum.ToString();
+  if (mapping.verified_checksum == wanted) return true;
+  if (kind != AssetKind::kBlob) return false;
+  if (checksum.function == mapping.digest.function()) return checksum.hex_hash == mapping.digest.hash();
+  // A fact about content, not about a record: it holds whatever is recorded later.
+  const std::string known_key = RecordKey({"verified", wanted, mapping.digest.ToString()});
+  if (auto known = records_->Get(known_key); known.ok() && *known == mapping.digest.ToString()) return true;
+  auto reader = cas_->OpenRead(mapping.digest, 0);
+  if (!reader.ok()) return false;
+  Hasher hasher(checksum.function);
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    auto n = (*reader)->Read(buffer.data(), buffer.size());
+    if (!n.ok()) return false;
+    if (*n == 0) break;
+    hasher.Update(std::string_view(buffer.data(), *n));
+  }
+  if (hasher.FinishHex() != checksum.hex_hash) return false;
+  (void)records_->Put(known_key, mapping.digest.ToString());  // If lost, the next fetch hashes again.
+  return true;
 }
 
 std::vector<Digest> AssetIndex::FindMissingContent(AssetKind kind, const AssetMapping& mapping) {

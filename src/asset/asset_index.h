@@ -5,9 +5,15 @@
 // served from the CAS whatever URI it names.
 //
 // A mapping is only returned while it is usable: not past its expiry, recorded no earlier
-// than the client's oldest_content_accepted, of the requested digest function, and with
-// its content (and the content it references) all still in the CAS, since the CAS may
-// evict independently of these records. Thread-safe if the stores are.
+// than the client's oldest_content_accepted, of the requested digest function, with its
+// content (and the content it references) all still in the CAS, since the CAS may evict
+// independently of these records, and, when the request carries a checksum.sri, with
+// content known to match it. A pushed record's qualifiers are the pusher's word, so the
+// checksum is not taken from the record key: a blob matches if its digest is that hash, or
+// kiln verified it (AssetMapping::verified_checksum), or, for a checksum of another hash
+// function, kiln hashes the blob from the CAS once and remembers the result. A directory
+// matches only if kiln verified the archive it was unpacked from: an unpacked tree cannot
+// be checked against an archive's checksum. Thread-safe if the stores are.
 #pragma once
 
 #include <chrono>
@@ -39,6 +45,8 @@ struct AssetMapping {
   std::optional<WallTime> expire_at;
   std::vector<Digest> references_blobs;
   std::vector<Digest> references_directories;
+  // The checksum.sri (Sri::ToString()) kiln verified the content against; empty if none.
+  std::string verified_checksum;
 };
 
 struct FoundAsset {
@@ -52,11 +60,13 @@ class AssetIndex {
 
   // Records `mapping` under each URI, replacing earlier mappings.
   Status Record(const AssetScope& scope, const std::vector<std::string>& uris, const AssetMapping& mapping);
-  // The first URI, in order, with a usable mapping whose digest uses `function`.
+  // The first URI, in order, with a usable mapping whose digest uses `function` (and whose
+  // content matches `checksum`, if given).
   std::optional<FoundAsset> Find(const AssetScope& scope, const std::vector<std::string>& uris, DigestFunction function,
-                                 std::optional<WallTime> oldest_accepted);
+                                 std::optional<WallTime> oldest_accepted, const std::optional<Sri>& checksum);
 
   Status RecordChecksum(const std::string& instance_name, const Sri& checksum, const AssetMapping& mapping);
+  // A usable blob mapping recorded for `checksum` whose content matches it.
   std::optional<AssetMapping> FindByChecksum(const std::string& instance_name, const Sri& checksum,
                                              DigestFunction function, std::optional<WallTime> oldest_accepted);
 
@@ -68,7 +78,10 @@ class AssetIndex {
  private:
   Status Put(const std::string& key, const AssetMapping& mapping);
   std::optional<AssetMapping> GetUsable(const std::string& key, AssetKind kind, DigestFunction function,
-                                        std::optional<WallTime> oldest_accepted);
+                                        std::optional<WallTime> oldest_accepted, const std::optional<Sri>& checksum);
+  // Whether the mapping's content is known, or now found, to match `checksum`. A blob found
+  // to match by hashing is remembered in a record of its own (digest + checksum).
+  bool MatchesChecksum(AssetKind kind, const AssetMapping& mapping, const Sri& checksum);
 
   RecordStore* records_;
   BlobStore* cas_;

@@ -18,9 +18,9 @@ class AssetIndexTest : public ::testing::Test {
     EXPECT_TRUE(WriteBlob(cas_, digest, data).ok());
     return digest;
   }
-  AssetMapping Mapping(const Digest& digest) { return AssetMapping{digest, now_, std::nullopt, {}, {}}; }
+  AssetMapping Mapping(const Digest& digest) { return AssetMapping{digest, now_, std::nullopt, {}, {}, {}}; }
   std::optional<FoundAsset> Find(const std::vector<std::string>& uris, std::optional<WallTime> oldest = std::nullopt) {
-    return index_.Find(scope_, uris, DigestFunction::kSha256, oldest);
+    return index_.Find(scope_, uris, DigestFunction::kSha256, oldest, std::nullopt);
   }
 
   MemoryRecordStore records_;
@@ -42,10 +42,11 @@ TEST_F(AssetIndexTest, FindsTheFirstRecordedUri) {
 
 TEST_F(AssetIndexTest, RecordsAreKeptApartByInstanceKindAndQualifiers) {
   ASSERT_TRUE(index_.Record(scope_, {"u"}, Mapping(Store("x"))).ok());
-  EXPECT_FALSE(index_.Find({"other", AssetKind::kBlob, ""}, {"u"}, DigestFunction::kSha256, std::nullopt).has_value());
-  EXPECT_FALSE(index_.Find({"", AssetKind::kDirectory, ""}, {"u"}, DigestFunction::kSha256, std::nullopt).has_value());
-  EXPECT_FALSE(index_.Find({"", AssetKind::kBlob, "1:a1:b"}, {"u"}, DigestFunction::kSha256, std::nullopt).has_value());
-  EXPECT_FALSE(index_.Find(scope_, {"u"}, DigestFunction::kSha512, std::nullopt).has_value());
+  const auto none = std::nullopt;
+  EXPECT_FALSE(index_.Find({"other", AssetKind::kBlob, ""}, {"u"}, DigestFunction::kSha256, none, none).has_value());
+  EXPECT_FALSE(index_.Find({"", AssetKind::kDirectory, ""}, {"u"}, DigestFunction::kSha256, none, none).has_value());
+  EXPECT_FALSE(index_.Find({"", AssetKind::kBlob, "1:a1:b"}, {"u"}, DigestFunction::kSha256, none, none).has_value());
+  EXPECT_FALSE(index_.Find(scope_, {"u"}, DigestFunction::kSha512, none, none).has_value());
 }
 
 TEST_F(AssetIndexTest, ExpiredMappingsAreNotServed) {
@@ -86,10 +87,10 @@ TEST_F(AssetIndexTest, DirectoryMappingsNeedTheWholeTree) {
   Digest root = Store(directory.SerializeAsString());
   const AssetScope directories{"", AssetKind::kDirectory, ""};
   ASSERT_TRUE(index_.Record(directories, {"u"}, Mapping(root)).ok());
-  EXPECT_FALSE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt).has_value());
+  EXPECT_FALSE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value());
   EXPECT_EQ(index_.FindMissingContent(AssetKind::kDirectory, Mapping(root)).size(), 1u);
   Store("file content");
-  EXPECT_TRUE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt).has_value());
+  EXPECT_TRUE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value());
 }
 
 TEST_F(AssetIndexTest, ChecksumRecordsFindContentByHash) {
@@ -100,6 +101,73 @@ TEST_F(AssetIndexTest, ChecksumRecordsFindContentByHash) {
   auto found = index_.FindByChecksum("", sri, DigestFunction::kSha256, std::nullopt);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->digest, digest);
+}
+
+// A fetch carrying checksum.sri is answered only by content that has it: the digest itself
+// (same function), a checksum kiln verified, or a blob hashed here once.
+TEST_F(AssetIndexTest, ChecksumsAreMatchedAgainstTheContentNotTheRecordKey) {
+  const Digest good = Store("good");
+  const Digest evil = Store("evil");
+  const Sri sha256_of_good{DigestFunction::kSha256, good.hash()};
+  ASSERT_TRUE(index_.Record(scope_, {"a"}, Mapping(good)).ok());
+  ASSERT_TRUE(index_.Record(scope_, {"b"}, Mapping(evil)).ok());
+  EXPECT_TRUE(index_.Find(scope_, {"a"}, DigestFunction::kSha256, std::nullopt, sha256_of_good).has_value());
+  // "b" has a record, but not the content: the next URI is looked at instead.
+  auto found = index_.Find(scope_, {"b", "a"}, DigestFunction::kSha256, std::nullopt, sha256_of_good);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->uri, "a");
+
+  const Sri sha512_of_good{DigestFunction::kSha512, HashHex(DigestFunction::kSha512, "good")};
+  EXPECT_TRUE(index_.Find(scope_, {"a"}, DigestFunction::kSha256, std::nullopt, sha512_of_good).has_value());
+  EXPECT_FALSE(index_.Find(scope_, {"b"}, DigestFunction::kSha256, std::nullopt, sha512_of_good).has_value());
+  // A directory cannot be hashed against an archive's checksum: only kiln's own
+  // verification of the archive counts.
+  const AssetScope directories{"", AssetKind::kDirectory, ""};
+  const Digest tree = Store(reapi::Directory().SerializeAsString());
+  const Sri archive_sri{DigestFunction::kSha256, HashHex(DigestFunction::kSha256, "the archive")};
+  ASSERT_TRUE(index_.Record(directories, {"pushed"}, Mapping(tree)).ok());
+  AssetMapping verified = Mapping(tree);
+  verified.verified_checksum = archive_sri.ToString();
+  ASSERT_TRUE(index_.Record(directories, {"fetched"}, verified).ok());
+  EXPECT_FALSE(index_.Find(directories, {"pushed"}, DigestFunction::kSha256, std::nullopt, archive_sri).has_value());
+  EXPECT_TRUE(index_.Find(directories, {"fetched"}, DigestFunction::kSha256, std::nullopt, archive_sri).has_value());
+  EXPECT_TRUE(index_.Find(directories, {"pushed"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value());
+}
+
+// Counts reads, to see that a blob is hashed for a checksum once, not on every fetch.
+class CountingReads final : public BlobStore {
+ public:
+  explicit CountingReads(BlobStore* base) : base_(base) {}
+  std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override { return base_->FindMissing(digests); }
+  StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override {
+    ++reads;
+    return base_->OpenRead(digest, offset);
+  }
+  StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
+  int reads = 0;
+
+ private:
+  BlobStore* base_;
+};
+
+TEST(AssetIndexChecksumTest, ABlobIsHashedForAChecksumOnce) {
+  MemoryRecordStore records;
+  MemoryBlobStore memory;
+  CountingReads cas(&memory);
+  AssetIndex index(&records, &cas, [] { return std::chrono::system_clock::now(); });
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, "content");
+  ASSERT_TRUE(WriteBlob(memory, digest, "content").ok());
+  const AssetScope scope{"", AssetKind::kBlob, ""};
+  ASSERT_TRUE(index.Record(scope, {"u", "v"}, AssetMapping{digest, index.Now(), std::nullopt, {}, {}, {}}).ok());
+  const Sri sri{DigestFunction::kSha384, HashHex(DigestFunction::kSha384, "content")};
+  EXPECT_TRUE(index.Find(scope, {"u"}, DigestFunction::kSha256, std::nullopt, sri).has_value());
+  EXPECT_EQ(cas.reads, 1);
+  // Another record of the same digest: what was learnt is about the content.
+  EXPECT_TRUE(index.Find(scope, {"v"}, DigestFunction::kSha256, std::nullopt, sri).has_value());
+  EXPECT_EQ(cas.reads, 1);
+  const Sri wrong{DigestFunction::kSha384, HashHex(DigestFunction::kSha384, "other")};
+  EXPECT_FALSE(index.Find(scope, {"u"}, DigestFunction::kSha256, std::nullopt, wrong).has_value());
+  EXPECT_EQ(cas.reads, 2);
 }
 
 }  // namespace

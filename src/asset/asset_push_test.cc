@@ -18,7 +18,8 @@ class AssetPushTest : public ::testing::Test {
     return request;
   }
   bool Found(const std::string& uri) {
-    return index_.Find({"", AssetKind::kBlob, ""}, {uri}, DigestFunction::kSha256, std::nullopt).has_value();
+    return index_.Find({"", AssetKind::kBlob, ""}, {uri}, DigestFunction::kSha256, std::nullopt, std::nullopt)
+        .has_value();
   }
 
   MemoryRecordStore records_;
@@ -32,7 +33,8 @@ TEST_F(AssetPushTest, RecordsEveryUriWithThePushTime) {
   ASSERT_TRUE(RecordPush(index_, Request("x")).ok());
   EXPECT_TRUE(Found("urn:example:a"));
   EXPECT_TRUE(Found("urn:example:b"));
-  auto found = index_.Find({"", AssetKind::kBlob, ""}, {"urn:example:a"}, DigestFunction::kSha256, std::nullopt);
+  auto found =
+      index_.Find({"", AssetKind::kBlob, ""}, {"urn:example:a"}, DigestFunction::kSha256, std::nullopt, std::nullopt);
   EXPECT_EQ(found->mapping.recorded_at, now_);
 }
 

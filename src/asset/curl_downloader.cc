@@ -1,6 +1,7 @@
 #include "asset/curl_downloader.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <mutex>
 
@@ -21,8 +22,26 @@ namespace {
 struct Transfer {
   const DownloadSink* sink;
   const std::atomic<bool>* stop;
+  const DestinationPolicy* destinations;
   Status sink_status;
+  Status refusal;  // The first address the policy refused, if any.
 };
+
+// libcurl calls this for every connection it opens (each address it tries, the first
+// request's and every redirect's), with the address resolved: the one place where what is
+// checked is what is connected to.
+curl_socket_t OpenCheckedSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::optional<IpAddress> ip = IpAddressFromSockaddr(&address->addr, address->addrlen);
+  Status allowed = ip ? transfer->destinations->Check(*ip)
+                      : Status(StatusCode::kPermissionDenied, "kiln connects only to IPv4 and IPv6 addresses");
+  if (!allowed.ok()) {
+    if (transfer->refusal.ok()) transfer->refusal = std::move(allowed);
+    return CURL_SOCKET_BAD;  // libcurl tries the host's other addresses, if any.
+  }
+  // Close-on-exec: kiln forks action processes, which must not inherit download sockets.
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -43,8 +62,17 @@ Status HttpErrorStatus(long code) {
   return Status::Unavailable(text);
 }
 
-Status CurlErrorStatus(CURLcode code, CURL* curl, const char* detail, const Transfer& transfer) {
+Status CurlErrorStatus(CURLcode code, CURL* curl, const char* detail, const Transfer& transfer,
+                       const std::string& url) {
   std::string text = detail[0] != '\0' ? std::string(detail) : std::string(curl_easy_strerror(code));
+  if (!transfer.refusal.ok() && code == CURLE_COULDNT_CONNECT) {
+    const char* effective = nullptr;
+    curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective != nullptr && url != effective) {
+      return transfer.refusal.WithContext(std::string("following a redirect to ") + effective);
+    }
+    return transfer.refusal;
+  }
   switch (code) {
     case CURLE_HTTP_RETURNED_ERROR: {
       long http_code = 0;
@@ -72,26 +100,31 @@ Status CurlErrorStatus(CURLcode code, CURL* curl, const char* detail, const Tran
 
 class CurlDownloader final : public Downloader {
  public:
-  CurlDownloader() {
+  explicit CurlDownloader(CurlDownloaderOptions options) : options_(std::move(options)) {
     static std::once_flag initialized;
     std::call_once(initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
   Status Download(const DownloadRequest& request, const DownloadSink& sink, const std::atomic<bool>& stop) override {
-    if (!IsDownloadableUri(request.uri)) return Status::NotFound("kiln fetches only http, https and file URIs");
+    if (!request.uri.starts_with("http://") && !request.uri.starts_with("https://")) {
+      return Status::NotFound("kiln downloads only http and https URIs with libcurl");
+    }
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) return Status::Internal("curl_easy_init failed");
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, curl_slist_free_all);
 
-    Transfer transfer{&sink, &stop, Status::Ok()};
+    Transfer transfer{&sink, &stop, &options_.destinations, Status::Ok(), Status::Ok()};
     char detail[CURL_ERROR_SIZE] = {0};
     CURL* handle = curl.get();
-    const std::string url = WithFileAuthority(request.uri);
+    const std::string& url = request.uri;
     curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_PROXY, "");  // "": no proxy, whatever the environment says.
+    curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OpenCheckedSocket);
+    curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(handle, CURLOPT_FAILONERROR, 1L);
@@ -107,13 +140,18 @@ class CurlDownloader final : public Downloader {
     curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
     CURLcode code = curl_easy_perform(handle);
-    if (code != CURLE_OK) return CurlErrorStatus(code, handle, detail, transfer);
+    if (code != CURLE_OK) return CurlErrorStatus(code, handle, detail, transfer, url);
     return Status::Ok();
   }
+
+ private:
+  const CurlDownloaderOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Downloader> NewCurlDownloader() { return std::make_unique<CurlDownloader>(); }
+std::unique_ptr<Downloader> NewCurlDownloader(CurlDownloaderOptions options) {
+  return std::make_unique<CurlDownloader>(std::move(options));
+}
 
 }  // namespace kiln

@@ -26,7 +26,8 @@ class Downloader {
  public:
   virtual ~Downloader() = default;
   // Streams the body of `request.uri` into `sink`. Errors say what went wrong with the URI:
-  // NOT_FOUND (404, 410, no such file), PERMISSION_DENIED (401, 403), DEADLINE_EXCEEDED
+  // NOT_FOUND (404, 410, no such file), PERMISSION_DENIED (401, 403, or a destination
+  // address kiln refuses to connect to: destination_policy.h), DEADLINE_EXCEEDED
   // (the timeout passed), RESOURCE_EXHAUSTED (429), UNAVAILABLE (cannot connect, other
   // HTTP errors), CANCELLED (`stop` was set), or the sink's own error. The sink may have
   // seen part of the body when an error is returned.

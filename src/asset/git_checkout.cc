@@ -16,8 +16,13 @@ std::string ReadOrEmpty(const std::string& path) {
 // Runs git commands for one checkout against one overall deadline.
 class GitSession {
  public:
-  GitSession(Runner& runner, const std::string& work_dir, Duration timeout, const std::atomic<bool>& stop)
-      : runner_(runner), work_dir_(work_dir), deadline_(std::chrono::steady_clock::now() + timeout), stop_(stop) {}
+  GitSession(Runner& runner, const std::string& work_dir, const GitCheckoutRequest& checkout,
+             const std::atomic<bool>& stop)
+      : runner_(runner),
+        work_dir_(work_dir),
+        config_(checkout.config),
+        deadline_(std::chrono::steady_clock::now() + checkout.timeout),
+        stop_(stop) {}
 
   struct Outcome {
     int exit_code = 0;
@@ -38,6 +43,10 @@ class GitSession {
                          "-c", "protocol.https.allow=always",
                          "-c", "advice.detachedHead=false",
                          "-c", "init.defaultBranch=main"};
+    for (const std::string& setting : config_) {
+      request.arguments.push_back("-c");
+      request.arguments.push_back(setting);
+    }
     request.arguments.insert(request.arguments.end(), args.begin(), args.end());
     request.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", work_dir_},
                            {"GIT_TERMINAL_PROMPT", "0"}, {"GIT_CONFIG_NOSYSTEM", "1"}, {"LC_ALL", "C"}};
@@ -61,6 +70,7 @@ class GitSession {
  private:
   Runner& runner_;
   const std::string work_dir_;
+  const std::vector<std::string> config_;
   const std::chrono::steady_clock::time_point deadline_;
   const std::atomic<bool>& stop_;
 };
@@ -78,7 +88,7 @@ Status FetchFailure(const std::string& what, const std::string& errors) {
 
 StatusOr<std::string> GitCheckout(Runner& runner, const GitCheckoutRequest& request, const std::string& work_dir,
                                   const std::atomic<bool>& stop) {
-  GitSession git(runner, work_dir, request.timeout, stop);
+  GitSession git(runner, work_dir, request, stop);
   auto init = git.Run({"init", "-q", "tree"}, "");
   if (!init.ok()) return init.status();
   if (init->exit_code != 0) return Status::Internal("git init failed: " + init->errors);

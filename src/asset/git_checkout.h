@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "worker/runner.h"
@@ -17,6 +18,9 @@ struct GitCheckoutRequest {
   std::string branch;  // Optional: the branch to take (its tip, unless `commit` is set).
   std::string commit;  // Optional: full hash; with `branch`, it must be on that branch.
   Duration timeout = std::chrono::minutes(5);  // For the whole checkout.
+  // Extra settings ("name=value", given to every git command as -c), e.g. the destination
+  // pinning of git_destination.h.
+  std::vector<std::string> config;
 };
 
 // Checks out into {work_dir}/tree ({work_dir} must exist and be empty) and returns the

@@ -31,7 +31,7 @@ class GitCheckoutTest : public ::testing::Test {
   }
 
   StatusOr<std::string> Checkout(const std::string& branch, const std::string& commit) {
-    return GitCheckout(*runner_, GitCheckoutRequest{repo_.uri(), branch, commit, std::chrono::seconds(60)},
+    return GitCheckout(*runner_, GitCheckoutRequest{repo_.uri(), branch, commit, std::chrono::seconds(60), {}},
                        work_.path() + "/w", stop_);
   }
   std::string Readme() const { return ReadFile(work_.path() + "/w/tree/README"); }
@@ -83,7 +83,7 @@ TEST_F(GitCheckoutTest, MissingBranchCommitOrRepositoryIsNotFound) {
   std::filesystem::remove_all(work_.path() + "/w/tree");
   EXPECT_EQ(Checkout("", std::string(40, 'e')).status().code(), StatusCode::kNotFound);
   std::filesystem::remove_all(work_.path() + "/w/tree");
-  auto missing = GitCheckout(*runner_, GitCheckoutRequest{"file:///nonexistent/repo", "", "", std::chrono::seconds(60)},
+  auto missing = GitCheckout(*runner_, GitCheckoutRequest{"file:///nonexistent/repo", "", "", std::chrono::seconds(60), {}},
                              work_.path() + "/w", stop_);
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "asset/destination_policy.h"
 #include "asset/file_uri_roots.h"
 #include "cli/action_limit_flags.h"
 #include "cli/default_slots.h"
@@ -40,6 +41,13 @@ Status ValidateAssetFlags(const ServerOptions& options) {
   if (options.asset_fetch_threads < 1 || options.asset_fetch_threads > 256) {
     return Status::InvalidArgument("--asset-fetch-threads must be between 1 and 256");
   }
+  if (options.asset_max_unpacked_bytes <= 0) return Status::InvalidArgument("--asset-max-unpacked-bytes must be positive");
+  if (options.asset_max_archive_entries < 1) return Status::InvalidArgument("--asset-max-archive-entries must be 1 or more");
+  if (options.asset_max_unpack_ratio < 0) {
+    return Status::InvalidArgument("--asset-max-unpack-ratio must be 0 (no limit) or more");
+  }
+  KILN_RETURN_IF_ERROR(
+      DestinationPolicy::FromFlags(options.asset_allow_private_networks, options.asset_allow_networks).status());
   return FileUriRoots::FromDirectories(options.asset_file_roots).status();
 }
 
@@ -98,8 +106,25 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddStringList("asset-file-roots", &file_root_flags,
                       "DIR,... Remote Asset: directories file:// URIs (downloads, git remotes) may read from; "
                       "a URI whose real path is elsewhere is refused. Default: none, file URIs refused.");
+  flags.AddBool("asset-allow-private-networks", &options.asset_allow_private_networks,
+                "Remote Asset: let fetches (downloads, git over http/https) connect to loopback, private, "
+                "link-local, carrier-grade NAT, multicast and reserved addresses, which are refused by default "
+                "(checked on the address connected to, after DNS resolution and on every redirect).");
+  std::vector<std::string> allow_network_flags;
+  flags.AddStringList("asset-allow-networks", &allow_network_flags,
+                      "CIDR,... Remote Asset: networks fetches may connect to although they are private, "
+                      "e.g. 10.1.0.0/16,fd00::/8 or a single address; repeatable.");
+  flags.AddBytes("asset-max-unpacked-bytes", &options.asset_max_unpacked_bytes,
+                 "Remote Asset: most a FetchDirectory archive may unpack to (its files' total size); "
+                 "the fetch fails RESOURCE_EXHAUSTED beyond it.");
+  flags.AddInt("asset-max-archive-entries", &options.asset_max_archive_entries,
+               "Remote Asset: most entries (files, directories, links) a FetchDirectory archive may hold.");
+  flags.AddInt("asset-max-unpack-ratio", &options.asset_max_unpack_ratio,
+               "Remote Asset: most an archive may unpack to per byte of its own size (archives unpacking to "
+               "64 MiB or less are never refused for it); 0 = no ratio limit.");
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
+  for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok() && options.workers < 0) parsed = Status::InvalidArgument("--workers must be 0 or more");
   if (parsed.ok() && options.max_ac_bytes <= 0) parsed = Status::InvalidArgument("--max-ac-bytes must be positive");

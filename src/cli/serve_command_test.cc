@@ -13,10 +13,15 @@ TEST(ServeCommandTest, HelpExplainsTheAssetFlags) {
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(RunServeCommand({"--help"}), 0);
   const std::string help = ::testing::internal::GetCapturedStdout();
-  for (const char* flag : {"--asset-fetch-timeout", "--asset-fetch-threads", "--asset-file-roots"}) {
+  for (const char* flag : {"--asset-fetch-timeout", "--asset-fetch-threads", "--asset-file-roots",
+                           "--asset-allow-private-networks", "--asset-allow-networks", "--asset-max-unpacked-bytes",
+                           "--asset-max-archive-entries", "--asset-max-unpack-ratio"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag << " missing from:\n" << help;
   }
   EXPECT_NE(help.find("(default: 10m)"), std::string::npos) << help;
+  for (const char* default_text : {"(default: 1000000)", "(default: 200)", "(default: false)"}) {
+    EXPECT_NE(help.find(default_text), std::string::npos) << default_text << " missing from:\n" << help;
+  }
 }
 
 TEST(ServeCommandTest, BadAssetFlagsAreUsageErrors) {
@@ -30,6 +35,12 @@ TEST(ServeCommandTest, BadAssetFlagsAreUsageErrors) {
       {{"--asset-fetch-threads", "many"}, "--asset-fetch-threads"},
       {{"--asset-file-roots", dir.path() + "," + dir.path() + "/missing"}, dir.path() + "/missing"},
       {{"--asset-file-roots", dir.path() + ",,"}, "--asset-file-roots"},
+      {{"--asset-allow-networks", "10.0.0.0/8,example.com"}, "\"example.com\" is not an IP address"},
+      {{"--asset-allow-networks", "10.0.0.1/8"}, "--asset-allow-networks"},
+      {{"--asset-allow-private-networks=maybe"}, "--asset-allow-private-networks"},
+      {{"--asset-max-unpacked-bytes", "0"}, "--asset-max-unpacked-bytes"},
+      {{"--asset-max-archive-entries", "0"}, "--asset-max-archive-entries"},
+      {{"--asset-max-unpack-ratio", "-1"}, "--asset-max-unpack-ratio"},
   };
   for (const auto& [extra, named] : cases) {
     std::vector<std::string> args = base;

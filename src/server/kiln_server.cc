@@ -105,6 +105,12 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
   if (!file_roots.ok()) return file_roots.status();
   fetcher_options.file_roots = std::move(file_roots).value();
+  auto destinations = DestinationPolicy::FromFlags(options.asset_allow_private_networks, options.asset_allow_networks);
+  if (!destinations.ok()) return destinations.status();
+  fetcher_options.destinations = *destinations;
+  fetcher_options.archive_limits.max_unpacked_bytes = options.asset_max_unpacked_bytes;
+  fetcher_options.archive_limits.max_entries = options.asset_max_archive_entries;
+  fetcher_options.archive_limits.max_ratio = options.asset_max_unpack_ratio;
   // Downloads are moved into the CAS, not copied (when asset-tmp is on the CAS's disk).
   fetcher_options.move_downloads = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
     return cas->AdoptFile(dir_fd, name, fd, function);
@@ -113,7 +119,7 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
   KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
   assets->index = std::make_unique<AssetIndex>(assets->records.get(), cas, [] { return std::chrono::system_clock::now(); });
-  assets->downloader = NewCurlDownloader();
+  assets->downloader = NewCurlDownloader(CurlDownloaderOptions{*destinations});
   assets->git_runner = NewProcessRunner();
   assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
                                                    assets->git_runner.get(), fetcher_options);

@@ -47,6 +47,15 @@ struct ServerOptions {
   int asset_fetch_threads = 4;
   // Directories file:// URIs may be fetched from (real paths under them); none: refused.
   std::vector<std::string> asset_file_roots;
+  // Where Remote Asset fetches may connect: loopback, private, link-local and multicast
+  // addresses are refused (asset/destination_policy.h) unless all are allowed, or the
+  // address is in one of the allowed networks ("10.1.0.0/16", "fd00::/8", "192.0.2.7").
+  bool asset_allow_private_networks = false;
+  std::vector<std::string> asset_allow_networks;
+  // What a FetchDirectory archive may unpack to (asset/archive_extractor.h).
+  int64_t asset_max_unpacked_bytes = int64_t{10} << 30;
+  int asset_max_archive_entries = 1'000'000;
+  int asset_max_unpack_ratio = 200;
 };
 
 class KilnServer {

@@ -1,6 +1,9 @@
 // FetchDirectory against a real kiln: archives (tar, tar.gz, tar.xz, zip) over HTTP, git
-// repositories by branch and by commit, unsafe archives, and serving from the CAS later.
+// repositories by branch and by commit, unsafe archives and archive bombs, and serving from
+// the CAS later.
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "asset_test_util.h"
 #include "testing/test_archive.h"
@@ -93,6 +96,50 @@ TEST_F(FetchDirectoryTest, ChecksumSriIsVerifiedOnTheArchive) {
   EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::ABORTED, "checksum.sri"));
   FetchRoot(AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/a.tar")}, {{"checksum.sri", Sha256Sri(archive)}}),
             &response);
+}
+
+// The hardening issue's example: 1 GiB of zeros in a 32 KiB tar.zst, at the default limits.
+TEST_F(FetchDirectoryTest, AnArchiveBombIsRefusedByItsRatio) {
+  const std::string bomb = kiln::MakeZeroArchive(TestArchiveFormat::kTarZst, int64_t{1} << 30);
+  ASSERT_LT(bomb.size(), 64u << 10);
+  http_.Serve("/bomb.tar.zst", bomb);
+  asset::FetchDirectoryResponse response;
+  ASSERT_TRUE(FetchDirectory(AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/bomb.tar.zst")}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::RESOURCE_EXHAUSTED, "--asset-max-unpack-ratio 200"));
+  EXPECT_TRUE(std::filesystem::is_empty(data_dir_.path() + "/asset-tmp"));
+  ExpectStillServing();
+}
+
+class FetchDirectoryLimitsTest : public FetchDirectoryTest {
+ protected:
+  std::vector<std::string> ServerFlags() const override {
+    std::vector<std::string> flags = FetchDirectoryTest::ServerFlags();
+    flags.insert(flags.end(), {"--asset-max-unpacked-bytes", "1M", "--asset-max-archive-entries", "10"});
+    return flags;
+  }
+};
+
+TEST_F(FetchDirectoryLimitsTest, ArchivesBeyondTheFlagsAreRefusedAndLeaveNothing) {
+  // 4 MiB in eight files: refused at the third, the partial tree removed, nothing recorded.
+  http_.Serve("/big.tar.zst", kiln::MakeZeroArchive(TestArchiveFormat::kTarZst, 512 << 10, 8));
+  const auto request = AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/big.tar.zst")});
+  asset::FetchDirectoryResponse response;
+  ASSERT_TRUE(FetchDirectory(request, &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::RESOURCE_EXHAUSTED, "--asset-max-unpacked-bytes"));
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::RESOURCE_EXHAUSTED, "zeros-2"));
+  EXPECT_TRUE(std::filesystem::is_empty(data_dir_.path() + "/asset-tmp"));
+  ASSERT_TRUE(FetchDirectory(request, &response).ok());
+  EXPECT_EQ(http_.requests("/big.tar.zst"), 2);
+
+  http_.Serve("/many.tar", kiln::MakeZeroArchive(TestArchiveFormat::kTar, 10, 11));
+  ASSERT_TRUE(FetchDirectory(AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/many.tar")}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::RESOURCE_EXHAUSTED, "--asset-max-archive-entries"));
+
+  // Within the limits, all is as usual.
+  http_.Serve("/small.tar.zst", kiln::MakeZeroArchive(TestArchiveFormat::kTarZst, 100 << 10, 10));
+  ASSERT_TRUE(FetchDirectory(AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/small.tar.zst")}), &response).ok());
+  EXPECT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(ReadDirectory(response.root_directory_digest()).files_size(), 10);
 }
 
 class FetchGitDirectoryTest : public FetchDirectoryTest {

@@ -100,6 +100,38 @@ TEST_F(PushTest, PushedChecksumServesFetchesFromAnyUri) {
   EXPECT_EQ(http_.requests("/elsewhere"), 0);
 }
 
+// A pushed checksum.sri of another hash function than the blob's digest is not checked at
+// push time, so it is not believed either: such a record never answers a fetch carrying
+// that checksum unless the blob really has it.
+TEST_F(PushTest, APushedBlobWithAChecksumItDoesNotMatchNeverAnswersThatChecksum) {
+  const Qualifiers real = {{"checksum.sri", Sha384Sri("the real dependency")}};
+  ASSERT_TRUE(BatchUpload(cas(), "", {"poison"}));
+  auto poisoned = AssetRequest<asset::PushBlobRequest>({kUrn, http_.Url("/dep")}, real);
+  *poisoned.mutable_blob_digest() = ProtoDigestOf("poison");
+  ASSERT_TRUE(PushBlob(poisoned).ok());
+
+  // Neither by URI nor by checksum: a URN cannot be fetched, so the fetch fails...
+  EXPECT_TRUE(HasStatus(FetchPushed(kUrn, real).status(), grpc::StatusCode::NOT_FOUND, kUrn));
+  // ...and a URL is fetched from its origin, as if nothing had been pushed.
+  http_.Serve("/dep", "the real dependency");
+  asset::FetchBlobResponse fetched = FetchPushed(http_.Url("/dep"), real);
+  ASSERT_TRUE(HasStatus(fetched.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(fetched.blob_digest().hash(), ProtoDigestOf("the real dependency").hash());
+  EXPECT_EQ(http_.requests("/dep"), 1);
+  // Content verified against the checksum serves it from anywhere from now on.
+  EXPECT_EQ(FetchPushed(kUrn, real).blob_digest().hash(), ProtoDigestOf("the real dependency").hash());
+
+  // The same push with a blob that does match is believed, once kiln has hashed it.
+  const Qualifiers honest = {{"checksum.sri", Sha384Sri("honest")}};
+  ASSERT_TRUE(BatchUpload(cas(), "", {"honest"}));
+  auto matching = AssetRequest<asset::PushBlobRequest>({"urn:example:honest"}, honest);
+  *matching.mutable_blob_digest() = ProtoDigestOf("honest");
+  ASSERT_TRUE(PushBlob(matching).ok());
+  asset::FetchBlobResponse served = FetchPushed("urn:example:honest", honest);
+  ASSERT_TRUE(HasStatus(served.status(), grpc::StatusCode::OK));
+  EXPECT_EQ(served.blob_digest().hash(), ProtoDigestOf("honest").hash());
+}
+
 TEST_F(PushTest, PushedDirectoryIsFetchedWhenItsWholeTreeIsPresent) {
   reapi::Directory directory;
   auto* file = directory.add_files();

@@ -9,6 +9,10 @@ std::string Sha256Sri(std::string_view data) {
   return kiln::Sri{DigestFunction::kSha256, kiln::HashHex(DigestFunction::kSha256, data)}.ToString();
 }
 
+std::string Sha384Sri(std::string_view data) {
+  return kiln::Sri{DigestFunction::kSha384, kiln::HashHex(DigestFunction::kSha384, data)}.ToString();
+}
+
 std::string AssetServerTest::ReadCasBlob(const reapi::Digest& digest) {
   reapi::BatchReadBlobsRequest request;
   *request.add_digests() = digest;

@@ -29,8 +29,9 @@ Request AssetRequest(const std::vector<std::string>& uris, const Qualifiers& qua
   return request;
 }
 
-// "sha256-<base64>" of `data`.
+// "sha256-<base64>" / "sha384-<base64>" of `data`.
 std::string Sha256Sri(std::string_view data);
+std::string Sha384Sri(std::string_view data);
 
 class AssetServerTest : public KilnServerTest {
  protected:
@@ -62,8 +63,11 @@ class AssetServerTest : public KilnServerTest {
     asset::PushDirectoryResponse response;
     return push_->PushDirectory(&context, request, &response);
   }
-  // file:// origins go under file_origin_, the one directory kiln may read file URIs from.
-  std::vector<std::string> ServerFlags() const override { return {"--asset-file-roots", file_origin_.path()}; }
+  // file:// origins go under file_origin_, the one directory kiln may read file URIs from;
+  // HTTP origins are on 127.0.0.1, which kiln refuses to fetch from unless told otherwise.
+  std::vector<std::string> ServerFlags() const override {
+    return {"--asset-file-roots", file_origin_.path(), "--asset-allow-private-networks"};
+  }
 
   // The blob's content from the CAS, or "" (with a test failure) if it cannot be read.
   std::string ReadCasBlob(const reapi::Digest& digest);

@@ -53,11 +53,14 @@ std::optional<std::string> HeaderValue(const std::string& head, const std::strin
 
 }  // namespace
 
-TestHttpServer::TestHttpServer() {
+TestHttpServer::TestHttpServer(std::string address_text) : address_(std::move(address_text)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // Loopback only, whatever the caller asks: tests never listen on another network.
+  if (::inet_pton(AF_INET, address_.c_str(), &address.sin_addr) != 1 || (ntohl(address.sin_addr.s_addr) >> 24) != 127) {
+    return;  // port() stays 0; tests fail on their first request.
+  }
   socklen_t length = sizeof address;
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listen_fd_, 64) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
@@ -80,6 +83,11 @@ void TestHttpServer::RequireHeader(const std::string& path, const std::string& n
 void TestHttpServer::Stall(const std::string& path) {
   std::lock_guard lock(mutex_);
   routes_[path].stall = true;
+}
+
+void TestHttpServer::Redirect(const std::string& path, const std::string& location) {
+  std::lock_guard lock(mutex_);
+  routes_[path].redirect = location;
 }
 
 int TestHttpServer::requests(const std::string& path) const {
@@ -142,14 +150,19 @@ void TestHttpServer::Handle(int fd) {
   }
   std::string status = "200 OK";
   std::string body = route.body;
-  if (!found) {
+  std::string extra_headers;
+  if (found && !route.redirect.empty()) {
+    status = "302 Found";
+    body = "moved";
+    extra_headers = "Location: " + route.redirect + "\r\n";
+  } else if (!found) {
     status = "404 Not Found";
     body = "not found";
   } else if (route.required_header && HeaderValue(head, route.required_header->first) != route.required_header->second) {
     status = "403 Forbidden";
     body = "forbidden";
   }
-  SendAll(fd, "HTTP/1.1 " + status + "\r\nContent-Length: " + std::to_string(body.size()) +
+  SendAll(fd, "HTTP/1.1 " + status + "\r\n" + extra_headers + "Content-Length: " + std::to_string(body.size()) +
                   "\r\nConnection: close\r\n\r\n" + body);
 }
 
