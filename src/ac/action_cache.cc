@@ -53,19 +53,17 @@ StatusOr<std::vector<Digest>> DirectlyReferencedBlobs(DigestFunction function, c
   return blobs;
 }
 
-StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result) {
+StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result,
+                                              int64_t max_tree_bytes) {
   auto blobs = DirectlyReferencedBlobs(function, result);
   if (!blobs.ok()) return blobs;
   for (int i = 0; i < result.output_directories_size(); ++i) {
     const std::string field = "output_directories[" + std::to_string(i) + "]";
     // Validated above.
     Digest tree_digest = *FromProto(function, result.output_directories(i).tree_digest(), field);
-    auto tree_bytes = ReadBlob(cas, tree_digest);
-    if (!tree_bytes.ok()) return Status::NotFound("output tree " + tree_digest.ToString() + " is missing");
     reapi::Tree tree;
-    if (!tree.ParseFromString(*tree_bytes)) {
-      return Status::NotFound("output tree " + tree_digest.ToString() + " is not a valid Tree message");
-    }
+    Status read = ReadMessageBlob(cas, tree_digest, max_tree_bytes, "output Tree " + field, tree);
+    if (!read.ok()) return Status::NotFound(read.message());
     KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.root(), field + ".root", *blobs));
     for (int c = 0; c < tree.children_size(); ++c) {
       KILN_RETURN_IF_ERROR(AddDirectoryFiles(function, tree.children(c), field + ".children[" + std::to_string(c) + "]", *blobs));
@@ -88,7 +86,7 @@ StatusOr<reapi::ActionResult> ActionCache::Get(const std::string& instance_name,
   if (!result.ParseFromString(*record)) {
     return Status::NotFound("cached result for action " + action_digest.ToString() + " is unreadable");
   }
-  auto blobs = ReferencedBlobs(*cas_, action_digest.function(), result);
+  auto blobs = ReferencedBlobs(*cas_, action_digest.function(), result, max_message_bytes_);
   if (!blobs.ok()) {
     return Status::NotFound("cached result for action " + action_digest.ToString() +
                             " is incomplete: " + blobs.status().message());

@@ -11,6 +11,7 @@
 
 #include "ac/record_store.h"
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
 #include "common/proto_digest.h"
 
 namespace kiln {
@@ -24,9 +25,11 @@ struct InlineRequest {
 class ActionCache {
  public:
   // `max_inline_bytes` caps the total inlined into one result, keeping responses well
-  // under gRPC's message size limit.
-  ActionCache(RecordStore* records, BlobStore* cas, int64_t max_inline_bytes)
-      : records_(records), cas_(cas), max_inline_bytes_(max_inline_bytes) {}
+  // under gRPC's message size limit. Output directory Trees over `max_message_bytes` are
+  // not read: a result naming one is a miss.
+  ActionCache(RecordStore* records, BlobStore* cas, int64_t max_inline_bytes,
+              int64_t max_message_bytes = kDefaultMaxMessageBytes)
+      : records_(records), cas_(cas), max_inline_bytes_(max_inline_bytes), max_message_bytes_(max_message_bytes) {}
 
   // NOT_FOUND on a miss, including a stored result whose blobs are no longer all present.
   StatusOr<reapi::ActionResult> Get(const std::string& instance_name, const Digest& action_digest,
@@ -41,6 +44,7 @@ class ActionCache {
   RecordStore* records_;
   BlobStore* cas_;
   int64_t max_inline_bytes_;
+  int64_t max_message_bytes_;
 };
 
 // The record key: a SHA-256 over instance, function and digest, so any instance name maps
@@ -50,7 +54,9 @@ std::string ActionCacheKey(const std::string& instance_name, const Digest& actio
 // The blobs a result names itself (outputs, trees, stdout/stderr), validated; no CAS reads.
 StatusOr<std::vector<Digest>> DirectlyReferencedBlobs(DigestFunction function, const reapi::ActionResult& result);
 // Lists every CAS blob `result` depends on, reading output directory trees from `cas`.
-// NOT_FOUND if a tree itself is missing or unreadable; INVALID_ARGUMENT for bad digests.
-StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result);
+// NOT_FOUND if a tree itself is missing, unreadable or over `max_tree_bytes` (not read
+// then); INVALID_ARGUMENT for bad digests.
+StatusOr<std::vector<Digest>> ReferencedBlobs(BlobStore& cas, DigestFunction function, const reapi::ActionResult& result,
+                                              int64_t max_tree_bytes = kDefaultMaxMessageBytes);
 
 }  // namespace kiln

@@ -77,6 +77,29 @@ TEST_F(ActionCacheTest, MissingTreeIsAMiss) {
   EXPECT_EQ(cache_.Get("", action_, {}).status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(ActionCacheTest, ATreeOverTheMessageCapIsAMissAndIsNotRead) {
+  reapi::Tree tree;
+  for (int i = 0; i < 30; ++i) {
+    auto* file = tree.mutable_root()->add_files();
+    file->set_name("file" + std::to_string(100 + i));
+    *file->mutable_digest() = ToProto(Store("content " + std::to_string(i)));
+  }
+  const Digest tree_digest = Store(tree.SerializeAsString());
+  ActionCache capped(&records_, &cas_, /*max_inline_bytes=*/1024, /*max_message_bytes=*/tree_digest.size() - 1);
+  reapi::ActionResult result;
+  auto* dir = result.add_output_directories();
+  dir->set_path("out");
+  *dir->mutable_tree_digest() = ToProto(tree_digest);
+  ASSERT_TRUE(capped.Put("", action_, result).ok());
+  auto miss = capped.Get("", action_, {});
+  EXPECT_EQ(miss.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(miss.status().message().find("over the limit of " + std::to_string(tree_digest.size() - 1) +
+                                         " bytes for one message (--max-message-bytes)"),
+            std::string::npos)
+      << miss.status().message();
+  EXPECT_TRUE(cache_.Get("", action_, {}).ok()) << "within the default cap, the same record is a hit";
+}
+
 TEST_F(ActionCacheTest, InlinesRequestedContentsWithinTheLimit) {
   reapi::ActionResult result;
   *result.mutable_stdout_digest() = ToProto(Store("hello stdout"));

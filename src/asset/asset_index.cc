@@ -156,7 +156,7 @@ std::vector<Digest> AssetIndex::FindMissingContent(AssetKind kind, const AssetMa
   (kind == AssetKind::kBlob ? blobs : roots).push_back(mapping.digest);
   std::vector<Digest> missing = cas_->FindMissing(blobs);
   for (const Digest& root : roots) {
-    std::vector<Digest> missing_in_tree = FindMissingInTree(*cas_, root);
+    std::vector<Digest> missing_in_tree = FindMissingInTree(*cas_, root, max_message_bytes_);
     missing.insert(missing.end(), missing_in_tree.begin(), missing_in_tree.end());
   }
   return missing;

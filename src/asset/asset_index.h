@@ -25,6 +25,7 @@
 #include "ac/record_store.h"
 #include "asset/qualifiers.h"
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
 
 namespace kiln {
 
@@ -56,7 +57,9 @@ struct FoundAsset {
 
 class AssetIndex {
  public:
-  AssetIndex(RecordStore* records, BlobStore* cas, WallClock now) : records_(records), cas_(cas), now_(std::move(now)) {}
+  // Directories over `max_message_bytes` are not read: a tree holding one is not usable.
+  AssetIndex(RecordStore* records, BlobStore* cas, WallClock now, int64_t max_message_bytes = kDefaultMaxMessageBytes)
+      : records_(records), cas_(cas), now_(std::move(now)), max_message_bytes_(max_message_bytes) {}
 
   // Records `mapping` under each URI, replacing earlier mappings.
   Status Record(const AssetScope& scope, const std::vector<std::string>& uris, const AssetMapping& mapping);
@@ -86,6 +89,7 @@ class AssetIndex {
   RecordStore* records_;
   BlobStore* cas_;
   WallClock now_;
+  int64_t max_message_bytes_;
 };
 
 }  // namespace kiln

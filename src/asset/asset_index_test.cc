@@ -93,6 +93,23 @@ TEST_F(AssetIndexTest, DirectoryMappingsNeedTheWholeTree) {
   EXPECT_TRUE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value());
 }
 
+TEST_F(AssetIndexTest, ATreeWithADirectoryOverTheMessageCapIsNotServed) {
+  reapi::Directory directory;
+  for (int i = 0; i < 20; ++i) {
+    auto* file = directory.add_files();
+    file->set_name("file" + std::to_string(100 + i));
+    *file->mutable_digest() = ToProto(Store("content " + std::to_string(i)));
+  }
+  const Digest root = Store(directory.SerializeAsString());
+  AssetIndex capped(&records_, &cas_, [this] { return now_; }, /*max_message_bytes=*/root.size() - 1);
+  const AssetScope directories{"", AssetKind::kDirectory, ""};
+  ASSERT_TRUE(capped.Record(directories, {"u"}, Mapping(root)).ok());
+  EXPECT_EQ(capped.FindMissingContent(AssetKind::kDirectory, Mapping(root)), std::vector<Digest>{root});
+  EXPECT_FALSE(capped.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value());
+  EXPECT_TRUE(index_.Find(directories, {"u"}, DigestFunction::kSha256, std::nullopt, std::nullopt).has_value())
+      << "within the default cap the same tree is served";
+}
+
 TEST_F(AssetIndexTest, ChecksumRecordsFindContentByHash) {
   Digest digest = Store("hello");
   Sri sri{DigestFunction::kSha256, digest.hash()};

@@ -7,7 +7,7 @@
 
 namespace kiln {
 
-std::vector<Digest> FindMissingInTree(BlobStore& cas, const Digest& root) {
+std::vector<Digest> FindMissingInTree(BlobStore& cas, const Digest& root, int64_t max_message_bytes) {
   std::vector<Digest> missing;
   std::vector<Digest> files;
   std::unordered_set<Digest, DigestHash> seen{root};
@@ -15,9 +15,8 @@ std::vector<Digest> FindMissingInTree(BlobStore& cas, const Digest& root) {
   while (!queue.empty()) {
     Digest digest = queue.front();
     queue.pop_front();
-    auto blob = ReadBlob(cas, digest);
     reapi::Directory directory;
-    if (!blob.ok() || !directory.ParseFromString(*blob)) {
+    if (!ReadMessageBlob(cas, digest, max_message_bytes, "Directory", directory).ok()) {
       missing.push_back(digest);
       continue;
     }

@@ -21,16 +21,19 @@ StatusOr<uint64_t> ParsePageToken(std::string_view token) {
 
 }  // namespace
 
-TreeWalker::TreeWalker(BlobStore* cas, const Digest& root) : cas_(cas), function_(root.function()) {
+TreeWalker::TreeWalker(BlobStore* cas, const Digest& root, int64_t max_message_bytes)
+    : cas_(cas), max_message_bytes_(max_message_bytes), function_(root.function()) {
   queue_.push_back(root);
   seen_.insert(root);
 }
 
-StatusOr<std::unique_ptr<TreeWalker>> TreeWalker::Start(BlobStore* cas, const Digest& root, std::string_view page_token) {
+StatusOr<std::unique_ptr<TreeWalker>> TreeWalker::Start(BlobStore* cas, const Digest& root, std::string_view page_token,
+                                                        int64_t max_message_bytes) {
   auto skip = ParsePageToken(page_token);
   if (!skip.ok()) return skip.status();
   if (!ContainsBlob(*cas, root)) return Status::NotFound("root directory " + root.ToString() + " is not in the CAS");
-  std::unique_ptr<TreeWalker> walker(new TreeWalker(cas, root));
+  KILN_RETURN_IF_ERROR(CheckMessageSize(root, max_message_bytes, "root Directory"));
+  std::unique_ptr<TreeWalker> walker(new TreeWalker(cas, root, max_message_bytes));
   while (walker->returned_ < *skip && !walker->done()) {
     auto next = walker->PopNext();
     if (!next.ok()) return next.status();
@@ -42,13 +45,13 @@ StatusOr<std::unique_ptr<TreeWalker>> TreeWalker::Start(BlobStore* cas, const Di
 StatusOr<std::optional<reapi::Directory>> TreeWalker::PopNext() {
   Digest digest = queue_.front();
   queue_.pop_front();
-  auto data = ReadBlob(*cas_, digest);
-  if (!data.ok()) {
-    if (data.status().code() == StatusCode::kNotFound) return std::optional<reapi::Directory>();
-    return data.status();
-  }
   reapi::Directory directory;
-  if (!directory.ParseFromString(*data)) return std::optional<reapi::Directory>();
+  Status read = ReadMessageBlob(*cas_, digest, max_message_bytes_, "Directory", directory);
+  // Missing and malformed directories are skipped: the portion present is returned.
+  if (read.code() == StatusCode::kNotFound || read.code() == StatusCode::kInvalidArgument) {
+    return std::optional<reapi::Directory>();
+  }
+  if (!read.ok()) return read;
   for (const auto& child : directory.directories()) {
     auto child_digest = FromProto(function_, child.digest(), "");
     if (child_digest.ok() && seen_.insert(*child_digest).second) queue_.push_back(std::move(child_digest).value());

@@ -1,6 +1,7 @@
 // Breadth-first enumeration of a Directory tree stored in the CAS, in pages, for GetTree.
 // Each distinct directory is returned once. Subtrees missing from the CAS are skipped, as
-// REAPI specifies ("return the portion present").
+// REAPI specifies ("return the portion present"). A Directory larger than the message cap
+// is not read at all: the walk fails with FAILED_PRECONDITION when it reaches one.
 //
 // Page tokens are "v1:{directories already returned}". The traversal order is a pure
 // function of the tree, so a token from an earlier call resumes the same order, at the cost
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
 #include "common/proto_digest.h"
 
 namespace kiln {
@@ -26,19 +28,23 @@ struct TreePage {
 
 class TreeWalker {
  public:
-  // NOT_FOUND if the root is absent; INVALID_ARGUMENT for a malformed page token.
-  static StatusOr<std::unique_ptr<TreeWalker>> Start(BlobStore* cas, const Digest& root, std::string_view page_token);
+  // NOT_FOUND if the root is absent; INVALID_ARGUMENT for a malformed page token;
+  // FAILED_PRECONDITION if the root is over `max_message_bytes`.
+  static StatusOr<std::unique_ptr<TreeWalker>> Start(BlobStore* cas, const Digest& root, std::string_view page_token,
+                                                     int64_t max_message_bytes = kDefaultMaxMessageBytes);
 
   // At most `max_directories` directories and about `max_bytes` of serialized data.
+  // FAILED_PRECONDITION on reaching a Directory over the message cap.
   StatusOr<TreePage> NextPage(int max_directories, int64_t max_bytes);
   bool done() const { return queue_.empty(); }
 
  private:
-  TreeWalker(BlobStore* cas, const Digest& root);
+  TreeWalker(BlobStore* cas, const Digest& root, int64_t max_message_bytes);
   // Loads the next directory in order; nullopt if it is missing or malformed (skipped).
   StatusOr<std::optional<reapi::Directory>> PopNext();
 
   BlobStore* cas_;
+  int64_t max_message_bytes_;
   DigestFunction function_;
   std::deque<Digest> queue_;
   std::unordered_set<Digest, DigestHash> seen_;

@@ -4,6 +4,7 @@
 
 #include "cas/memory_blob_store.h"
 #include "common/hasher.h"
+#include "testing/read_counting_store.h"
 
 namespace kiln {
 namespace {
@@ -83,6 +84,28 @@ TEST(TreeWalkerTest, MissingRootIsNotFoundAndMissingSubtreesAreSkipped) {
   Digest present = Put(store, Leaf("x"));
   Digest root = Put(store, WithChildren({{"gone", absent}, {"here", present}}));
   EXPECT_EQ(WalkAll(store, root, 10).size(), 2u);
+}
+
+TEST(TreeWalkerTest, DirectoriesOverTheMessageCapAreRefusedUnread) {
+  MemoryBlobStore memory;
+  testing::ReadCountingStore store(&memory);
+  reapi::Directory big;
+  for (int i = 0; i < 30; ++i) *big.add_files() = Leaf("file" + std::to_string(100 + i)).files(0);
+  const Digest big_digest = Put(memory, big);
+  const int64_t cap = big_digest.size() - 1;
+  auto root_refused = TreeWalker::Start(&store, big_digest, "", cap);
+  EXPECT_EQ(root_refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(root_refused.status().message().find("(--max-message-bytes)"), std::string::npos)
+      << root_refused.status().message();
+
+  const Digest root = Put(memory, WithChildren({{"big", big_digest}, {"small", Put(memory, Leaf("x"))}}));
+  auto walker = TreeWalker::Start(&store, root, "", cap);
+  ASSERT_TRUE(walker.ok()) << walker.status().ToString();
+  auto page = (*walker)->NextPage(10, 1 << 20);
+  EXPECT_EQ(page.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.reads_of(big_digest), 0);
+  // With the default cap, the same tree is walked whole.
+  EXPECT_EQ(WalkAll(memory, root, 10).size(), 3u);
 }
 
 TEST(TreeWalkerTest, RejectsForeignPageTokens) {

@@ -149,7 +149,7 @@ grpc::ServerWriteReactor<reapi::GetTreeResponse>* CasService::GetTree(grpc::Call
   if (!valid.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(valid);
   auto root = ParseRequestDigest(request->digest_function(), request->root_digest(), "root_digest");
   if (!root.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(root.status());
-  auto walker = TreeWalker::Start(cas_, *root, request->page_token());
+  auto walker = TreeWalker::Start(cas_, *root, request->page_token(), options_.max_message_bytes);
   if (!walker.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(walker.status());
   // Pages stay well under the 4 MiB default gRPC message limit of clients.
   constexpr int kDefaultPageSize = 1000;

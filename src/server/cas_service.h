@@ -4,6 +4,7 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
 #include "common/proto_digest.h"
 #include "server/arena_message_allocator.h"
 
@@ -12,6 +13,8 @@ namespace kiln {
 struct CasServiceOptions {
   // Upper bound on the data in one batch request or response (advertised in Capabilities).
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
+  // GetTree refuses (FAILED_PRECONDITION) to read a Directory larger than this.
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
 };
 
 class CasService final : public reapi::ContentAddressableStorage::CallbackService {
