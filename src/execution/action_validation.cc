@@ -1,5 +1,6 @@
 #include "execution/action_validation.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <set>
@@ -48,47 +49,67 @@ Status ValidateSortedNames(const Nodes& nodes, std::string_view where, std::set<
 
 // Reads and parses a message stored in the CAS. nullopt if it is missing.
 template <typename Message>
-StatusOr<std::optional<Message>> ReadMessage(BlobStore& cas, const Digest& digest, std::string_view what) {
-  auto bytes = ReadBlob(cas, digest);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) return std::optional<Message>();
-    return bytes.status();
-  }
+StatusOr<std::optional<Message>> ReadMessage(BlobStore& cas, const Digest& digest, int64_t max_bytes,
+                                             const std::string& what) {
   Message message;
-  if (!message.ParseFromString(*bytes)) {
-    return Status::InvalidArgument(std::string(what) + " " + digest.ToString() + " is not a valid message");
-  }
+  Status read = ReadMessageBlob(cas, digest, max_bytes, what, message);
+  if (read.code() == StatusCode::kNotFound) return std::optional<Message>();
+  if (!read.ok()) return read;
   return std::optional<Message>(std::move(message));
 }
 
-// Walks the input tree: every directory must be present and valid; returns the blobs that
-// are missing (directories and files).
-StatusOr<std::vector<Digest>> CheckInputTree(BlobStore& cas, const Digest& root) {
-  std::vector<Digest> missing;
+struct InputTreeCheck {
+  std::vector<Digest> missing;  // Directories and files.
+  ExpandedTreeSize size;        // Meaningful only when nothing is missing.
+};
+
+// Walks the input tree breadth first, each distinct Directory once: every directory must be
+// present, valid and within the limits.
+StatusOr<InputTreeCheck> CheckInputTree(BlobStore& cas, const Digest& root, const ExecuteLimits& limits) {
+  struct Pending {
+    Digest digest;
+    std::string where;
+    uint64_t level;  // The shortest path's; the tree is at least this deep.
+  };
+  InputTreeCheck check;
   std::vector<Digest> files;
-  std::deque<std::pair<Digest, std::string>> pending{{root, "input root"}};
+  std::deque<Pending> pending{{root, "input root", 0}};
   std::unordered_set<Digest, DigestHash> seen{root};
+  ExpandedTreeSizer sizer;
+  uint64_t deepest_level = 0;
   while (!pending.empty()) {
-    auto [digest, where] = std::move(pending.front());
+    Pending next = std::move(pending.front());
     pending.pop_front();
-    auto directory = ReadMessage<reapi::Directory>(cas, digest, "Directory");
+    auto directory = ReadMessage<reapi::Directory>(cas, next.digest, limits.max_message_bytes, "Directory " + next.where);
     if (!directory.ok()) return directory.status();
     if (!directory->has_value()) {
-      missing.push_back(digest);
+      check.missing.push_back(next.digest);
       continue;
     }
     const reapi::Directory& dir = **directory;
-    KILN_RETURN_IF_ERROR(ValidateDirectory(dir, digest.function(), "directory " + where));
+    KILN_RETURN_IF_ERROR(ValidateDirectory(dir, next.digest.function(), "directory " + next.where));
+    sizer.Add(next.digest, dir);
     for (const auto& file : dir.files()) {
-      files.push_back(*FromProto(digest.function(), file.digest(), ""));  // Validated above.
+      files.push_back(*FromProto(next.digest.function(), file.digest(), ""));  // Validated above.
     }
     for (const auto& child : dir.directories()) {
-      Digest child_digest = *FromProto(digest.function(), child.digest(), "");
-      if (seen.insert(child_digest).second) pending.emplace_back(child_digest, where + "/" + child.name());
+      Digest child_digest = *FromProto(next.digest.function(), child.digest(), "");
+      if (seen.insert(child_digest).second) {
+        pending.push_back({child_digest, next.where + "/" + child.name(), next.level + 1});
+        deepest_level = std::max(deepest_level, next.level + 1);
+      }
     }
+    ExpandedTreeSize lower_bound = sizer.distinct_sum();
+    lower_bound.depth = deepest_level;
+    KILN_RETURN_IF_ERROR(CheckInputTreeLimits(lower_bound, limits.input_tree, /*at_least=*/true));
   }
-  for (Digest& digest : cas.FindMissing(files)) missing.push_back(std::move(digest));
-  return missing;
+  for (Digest& digest : cas.FindMissing(files)) check.missing.push_back(std::move(digest));
+  if (!check.missing.empty()) return check;
+  auto size = sizer.Compute(root);
+  if (!size.ok()) return size.status();
+  KILN_RETURN_IF_ERROR(CheckInputTreeLimits(*size, limits.input_tree));
+  check.size = *size;
+  return check;
 }
 
 }  // namespace
@@ -167,11 +188,11 @@ Status ValidateDirectory(const reapi::Directory& directory, DigestFunction funct
   return Status::Ok();
 }
 
-StatusOr<LoadedAction> LoadAndValidateAction(BlobStore& cas, const Digest& action_digest) {
-  auto action = ReadMessage<reapi::Action>(cas, action_digest, "Action");
+StatusOr<LoadedAction> LoadAndValidateAction(BlobStore& cas, const Digest& action_digest, const ExecuteLimits& limits) {
+  auto action = ReadMessage<reapi::Action>(cas, action_digest, limits.max_message_bytes, "Action");
   if (!action.ok()) return action.status();
   if (!action->has_value()) return MissingBlobs({action_digest});
-  LoadedAction loaded{std::move(**action), {}, {}};
+  LoadedAction loaded{std::move(**action), {}, {}, {}};
   const DigestFunction function = action_digest.function();
   if (!loaded.action.has_command_digest()) return Status::InvalidArgument("action.command_digest is required");
   if (!loaded.action.has_input_root_digest()) return Status::InvalidArgument("action.input_root_digest is required");
@@ -183,14 +204,15 @@ StatusOr<LoadedAction> LoadAndValidateAction(BlobStore& cas, const Digest& actio
     return Status::InvalidArgument("action.timeout is negative");
   }
 
-  auto command = ReadMessage<reapi::Command>(cas, *command_digest, "Command");
+  auto command = ReadMessage<reapi::Command>(cas, *command_digest, limits.max_message_bytes, "Command");
   if (!command.ok()) return command.status();
-  auto missing_inputs = CheckInputTree(cas, *input_root);
-  if (!missing_inputs.ok()) return missing_inputs.status();
-  std::vector<Digest> missing = std::move(missing_inputs).value();
+  auto input_tree = CheckInputTree(cas, *input_root, limits);
+  if (!input_tree.ok()) return input_tree.status();
+  std::vector<Digest> missing = std::move(input_tree->missing);
   if (!command->has_value()) missing.insert(missing.begin(), *command_digest);
   if (!missing.empty()) return MissingBlobs(missing);
   loaded.command = std::move(**command);
+  loaded.input_size = input_tree->size;
   KILN_RETURN_IF_ERROR(ValidateCommand(loaded.command));
 
   const reapi::Platform& platform =

@@ -17,7 +17,7 @@ StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& paramete
     }
     if (cached.status().code() != StatusCode::kNotFound) return cached.status();
   }
-  auto loaded = LoadAndValidateAction(*cas_, parameters.action_digest);
+  auto loaded = LoadAndValidateAction(*cas_, parameters.action_digest, limits_);
   if (!loaded.ok()) return loaded.status();
   QueuedAction queued;
   queued.instance_name = parameters.instance_name;

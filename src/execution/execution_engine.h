@@ -6,6 +6,7 @@
 
 #include "ac/action_cache.h"
 #include "cas/blob_store.h"
+#include "execution/action_validation.h"
 #include "scheduler/scheduler.h"
 
 namespace kiln {
@@ -20,12 +21,13 @@ struct ExecuteParameters {
 
 class ExecutionEngine {
  public:
-  ExecutionEngine(BlobStore* cas, ActionCache* cache, Scheduler* scheduler)
-      : cas_(cas), cache_(cache), scheduler_(scheduler) {}
+  ExecutionEngine(BlobStore* cas, ActionCache* cache, Scheduler* scheduler, const ExecuteLimits& limits = {})
+      : cas_(cas), cache_(cache), scheduler_(scheduler), limits_(limits) {}
 
   // Returns the operation's name. A cache hit yields an operation that is already done
   // (cached_result set). Errors found here are the call's errors: INVALID_ARGUMENT,
-  // FAILED_PRECONDITION (missing blobs, or a platform no worker offers).
+  // FAILED_PRECONDITION (missing blobs, a message or input tree over `limits`, or a
+  // platform no worker offers), RESOURCE_EXHAUSTED (the scheduler's queue is full).
   StatusOr<std::string> Execute(const ExecuteParameters& parameters);
   // Inlines what `parameters` asked for into a finished execution's result (cache hits are
   // inlined by Execute already; this serves results that were just computed).
@@ -37,6 +39,7 @@ class ExecutionEngine {
   BlobStore* cas_;
   ActionCache* cache_;
   Scheduler* scheduler_;
+  ExecuteLimits limits_;
 };
 
 }  // namespace kiln
