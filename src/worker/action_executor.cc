@@ -71,6 +71,7 @@ class ActionRun {
         uploader_(options.cas, action_digest.function()) {}
 
   Status Execute() {
+    deadline_ = options_.clock->Now() + EffectiveTimeout(action_, options_);
     auto paths = ResolveCommandPaths(command_);
     if (!paths.ok()) return paths.status();
     auto limits = LimitsForAction(options_.limits, EffectivePlatform());
@@ -80,8 +81,13 @@ class ActionRun {
     if (!work.ok()) return work.status().WithContext("creating the work directory");
     auto root_fd = OpenDirectory((*work)->input_root());
     if (!root_fd.ok()) return root_fd.status();
-    KILN_RETURN_IF_ERROR(Prepare(root_fd->get(), *paths));
+    Status prepared = Prepare(root_fd->get(), *paths);
+    if (prepared.code() == StatusCode::kDeadlineExceeded) return prepared.WithContext(TimedOutMessage());
+    KILN_RETURN_IF_ERROR(prepared);
     if (cancelled_.load()) return Status::Cancelled("cancelled before the command started");
+    if (options_.clock->Now() >= deadline_) {
+      return Status(StatusCode::kDeadlineExceeded, TimedOutMessage() + " before the command started");
+    }
     auto run = Run(**work, *paths);
     StampNow(metadata_.mutable_output_upload_start_timestamp());
     Status status = Finish(run, **work, root_fd->get(), *paths);
@@ -106,6 +112,9 @@ class ActionRun {
     staging.function = action_digest_.function();
     staging.hardlink = options_.input_hardlinks == InputHardlinks::kAlways;
     staging.local_blob_path = options_.local_blob_path;
+    staging.max_message_bytes = options_.max_message_bytes;
+    staging.clock = options_.clock;
+    staging.deadline = deadline_;
     InputStager stager(staging, cancelled_);
     return stager.Stage(*root, root_fd);
   }
@@ -120,7 +129,7 @@ class ActionRun {
     request.working_directory = AbsolutePath(work.input_root(), paths.working_directory);
     request.stdout_path = work.stdout_path();
     request.stderr_path = work.stderr_path();
-    request.timeout = EffectiveTimeout(action_, options_);
+    request.timeout = deadline_ - options_.clock->Now();  // Staging used the rest.
     request.allow_network = AllowsNetwork(EffectivePlatform());
     request.limits = {limits_.max_processes, limits_.max_memory_bytes, limits_.max_file_bytes, limits_.max_log_bytes};
     StampNow(metadata_.mutable_execution_start_timestamp());
@@ -152,11 +161,7 @@ class ActionRun {
     result_.set_exit_code(run->exit_code);
     KILN_RETURN_IF_ERROR(UploadLog(work.stdout_path(), result_.mutable_stdout_digest()));
     KILN_RETURN_IF_ERROR(UploadLog(work.stderr_path(), result_.mutable_stderr_digest()));
-    if (run->timed_out) {
-      std::ostringstream message;
-      message << "the action timed out after " << std::chrono::duration<double>(EffectiveTimeout(action_, options_)).count() << "s";
-      return Status(StatusCode::kDeadlineExceeded, message.str());
-    }
+    if (run->timed_out) return Status(StatusCode::kDeadlineExceeded, TimedOutMessage());
     if (run->cancelled) return Status::Cancelled("the action was cancelled while running");
     KILN_RETURN_IF_ERROR(LimitBreach(*run));
     // Nested outputs would see their files moved away while the outer one is collected.
@@ -191,6 +196,12 @@ class ActionRun {
     return Status::Ok();
   }
 
+  std::string TimedOutMessage() const {
+    std::ostringstream message;
+    message << "the action timed out after " << std::chrono::duration<double>(EffectiveTimeout(action_, options_)).count() << "s";
+    return message.str();
+  }
+
   Status UploadLog(const std::string& path, reapi::Digest* field) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid() && errno == ENOENT) {  // The runner never got to create it: no output.
@@ -215,6 +226,7 @@ class ActionRun {
   reapi::ExecutedActionMetadata& metadata_;
   CasUploader uploader_;
   ActionLimits limits_;
+  TimePoint deadline_;  // The action's timeout, from the start of Execute.
 };
 
 }  // namespace

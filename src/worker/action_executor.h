@@ -10,6 +10,8 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
+#include "common/clock.h"
 #include "common/digest.h"
 #include "worker/action_limits.h"
 #include "worker/cas_uploader.h"
@@ -49,11 +51,17 @@ struct ActionExecutorOptions {
   // namespace sandbox: its whole pid namespace dies with it). Unset = copy.
   OutputMover move_outputs;
   // Used when Action.timeout is unset; longer Action timeouts are capped to max_timeout.
+  // The timeout counts from the start of Execute: staging the inputs uses it up too, and
+  // the command gets what is left.
   Duration default_timeout = std::chrono::minutes(15);
   Duration max_timeout = std::chrono::hours(3);
   // What each action may consume (action_limits.h); platform properties may ask for other
   // values within the maximums.
   ActionLimitPolicy limits;
+  // Measures the timeout while inputs are staged (the runner keeps its own time).
+  const Clock* clock = SystemClock::Get();
+  // Input Directory messages over this are not read (FAILED_PRECONDITION).
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
 };
 
 struct ExecutionOutcome {
@@ -63,7 +71,7 @@ struct ExecutionOutcome {
   // OK when the command ran (whatever its exit code). RESOURCE_EXHAUSTED, naming the limit,
   // when it wrote a file, stdout or stderr, or outputs over their limits (it was killed for
   // the first two); INVALID_ARGUMENT for a kiln:max-* platform property it may not have.
-  // DEADLINE_EXCEEDED on timeout,
+  // DEADLINE_EXCEEDED on timeout (also when staging the inputs took all of it),
   // CANCELLED on cancellation, FAILED_PRECONDITION if an input blob vanished from the CAS
   // (with the missing digest in the message), INVALID_ARGUMENT if the command cannot be
   // executed, INTERNAL for local failures. Also FAILED_PRECONDITION, as REAPI specifies,

@@ -10,6 +10,7 @@
 #include "cas/disk_blob_store.h"
 #include "cas/memory_blob_store.h"
 #include "testing/temp_dir.h"
+#include "testing/ticking_clock.h"
 #include "worker/action_executor.h"
 #include "worker/test_inputs.h"
 
@@ -130,16 +131,28 @@ class ExecutorRequestTest : public ::testing::Test {
     options_.runner = &runner_;
     options_.default_timeout = std::chrono::minutes(5);
     options_.max_timeout = std::chrono::hours(1);
+    options_.clock = &stopped_clock_;  // Staging takes no time: the command gets the whole timeout.
   }
-  const RunRequest& Run(const reapi::Action& base, const reapi::Command& command) {
+  ExecutionOutcome Execute(const reapi::Action& base, const reapi::Command& command,
+                           const reapi::Directory& input_root = reapi::Directory()) {
     reapi::Action action = base;
     *action.mutable_command_digest() = ToProto(PutMessage(cas_, command));
-    *action.mutable_input_root_digest() = ToProto(PutMessage(cas_, reapi::Directory()));
-    ExecutionOutcome outcome = ActionExecutor(options_).Execute(PutMessage(cas_, action), action, command, cancelled_);
+    *action.mutable_input_root_digest() = ToProto(PutMessage(cas_, input_root));
+    return ActionExecutor(options_).Execute(PutMessage(cas_, action), action, command, cancelled_);
+  }
+  const RunRequest& Run(const reapi::Action& base, const reapi::Command& command,
+                        const reapi::Directory& input_root = reapi::Directory()) {
+    ExecutionOutcome outcome = Execute(base, command, input_root);
     EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
     return runner_.requests.back();
   }
+  reapi::Directory TenFiles() {
+    reapi::Directory root;
+    for (int i = 0; i < 10; ++i) AddFile(root, "f" + std::to_string(i), PutBlob(cas_, std::to_string(i)));
+    return root;
+  }
 
+  FakeClock stopped_clock_;
   TempDir work_root_;
   MemoryBlobStore cas_;
   RecordingRunner runner_;
@@ -154,6 +167,32 @@ TEST_F(ExecutorRequestTest, TimeoutDefaultsAndIsCapped) {
   EXPECT_EQ(Run(action, ShellCommand("true")).timeout, std::chrono::seconds(30));
   action.mutable_timeout()->set_seconds(10 * 3600);
   EXPECT_EQ(Run(action, ShellCommand("true")).timeout, std::chrono::hours(1));
+}
+
+TEST_F(ExecutorRequestTest, StagingCountsAgainstTheTimeout) {
+  TickingClock clock(std::chrono::seconds(1));  // Each look at the clock while staging: 1 s.
+  options_.clock = &clock;
+  reapi::Action action;
+  action.mutable_timeout()->set_seconds(100);
+  const RunRequest& request = Run(action, ShellCommand("true"), TenFiles());
+  const int64_t reads = clock.reads();
+  EXPECT_GT(reads, 10) << "the deadline is checked for every file";
+  // The command gets what staging left: the reads after the start, 1 s each.
+  EXPECT_EQ(request.timeout, std::chrono::seconds(100) - std::chrono::seconds(reads - 1));
+}
+
+TEST_F(ExecutorRequestTest, StagingThatOutlastsTheTimeoutIsDeadlineExceededAndRunsNothing) {
+  TickingClock clock(std::chrono::seconds(1));
+  options_.clock = &clock;
+  reapi::Action action;
+  action.mutable_timeout()->set_seconds(5);
+  ExecutionOutcome outcome = Execute(action, ShellCommand("true"), TenFiles());
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDeadlineExceeded) << outcome.status.ToString();
+  EXPECT_EQ(outcome.status.message().rfind("the action timed out after 5s: the inputs were still being staged", 0), 0u)
+      << outcome.status.message();
+  EXPECT_TRUE(runner_.requests.empty()) << "the command must not start";
+  EXPECT_FALSE(outcome.result.execution_metadata().has_execution_start_timestamp());
+  EXPECT_TRUE(std::filesystem::is_empty(work_root_.path())) << "what was staged is removed";
 }
 
 TEST_F(ExecutorRequestTest, NetworkOnlyWhenThePlatformAsksForIt) {

@@ -63,29 +63,37 @@ Status InputStager::Stage(const Digest& root, int root_fd) {
   return ApplyProperties(root_fd, (*directory)->node_properties(), "input root");
 }
 
+Status InputStager::CheckInterrupted() const {
+  if (cancelled_.load()) return Status::Cancelled("cancelled while staging inputs");
+  if (options_.clock->Now() >= options_.deadline) {
+    return Status(StatusCode::kDeadlineExceeded,
+                  "the inputs were still being staged (" + std::to_string(stats_.files_linked + stats_.files_copied) +
+                      " files and " + std::to_string(stats_.directories) + " directories staged by then)");
+  }
+  return Status::Ok();
+}
+
 StatusOr<const reapi::Directory*> InputStager::LoadDirectory(const Digest& digest, const std::string& path) {
   auto cached = directories_.find(digest);
   if (cached != directories_.end()) return &cached->second;
-  auto bytes = ReadBlob(*options_.cas, digest);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) return MissingInput(digest, path);
-    return bytes.status().WithContext("reading input directory " + path);
-  }
   reapi::Directory directory;
-  if (!directory.ParseFromString(*bytes)) {
-    return Status::InvalidArgument("input directory " + path + " (" + digest.ToString() + ") is not a Directory message");
-  }
+  Status read = ReadMessageBlob(*options_.cas, digest, options_.max_message_bytes,
+                                "input directory " + (path.empty() ? std::string("(the root)") : path), directory);
+  if (read.code() == StatusCode::kNotFound) return MissingInput(digest, path);
+  if (!read.ok()) return read;
   return &directories_.emplace(digest, std::move(directory)).first->second;
 }
 
 Status InputStager::StageDirectory(const reapi::Directory& directory, int dir_fd, const std::string& path) {
-  if (cancelled_.load()) return Status::Cancelled("cancelled while staging inputs");
+  KILN_RETURN_IF_ERROR(CheckInterrupted());
   ++stats_.directories;
   for (const reapi::FileNode& file : directory.files()) {
+    KILN_RETURN_IF_ERROR(CheckInterrupted());
     KILN_RETURN_IF_ERROR(CheckName(file.name(), path));
     KILN_RETURN_IF_ERROR(StageFile(file, dir_fd, Join(path, file.name())));
   }
   for (const reapi::SymlinkNode& symlink : directory.symlinks()) {
+    KILN_RETURN_IF_ERROR(CheckInterrupted());
     const std::string symlink_path = Join(path, symlink.name());
     KILN_RETURN_IF_ERROR(CheckName(symlink.name(), path));
     if (::symlinkat(symlink.target().c_str(), dir_fd, symlink.name().c_str()) != 0) {
@@ -151,6 +159,7 @@ StatusOr<UniqueFd> InputStager::CopyBlob(const Digest& digest, int dir_fd, const
   std::vector<char> buffer(std::min<size_t>(kCopyChunkBytes, static_cast<size_t>(digest.size()) + 1));
   int64_t copied = 0;
   while (true) {
+    KILN_RETURN_IF_ERROR(CheckInterrupted());  // A large copy takes seconds.
     auto n = (*reader)->Read(buffer.data(), buffer.size());
     if (!n.ok()) return n.status().WithContext("reading input " + path);
     if (*n == 0) break;

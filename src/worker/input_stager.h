@@ -11,6 +11,12 @@
 //
 // Every entry is created relative to its parent's fd with O_NOFOLLOW/O_EXCL, so a symlink
 // staged earlier cannot redirect later entries outside the tree.
+//
+// Staging stops, between any two entries and between the chunks of a copy, once the run is
+// cancelled or its deadline (the action's timeout, which staging counts against) passes.
+// The size of the expanded tree is not checked here: Execute refused over-limit trees
+// before queueing (execution/action_validation.h), and the tree staged is byte for byte the
+// one checked, since it is named by its digest.
 #pragma once
 
 #include <atomic>
@@ -21,6 +27,8 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "cas/blob_store.h"
+#include "cas/message_blob.h"
+#include "common/clock.h"
 #include "common/digest.h"
 #include "common/file_util.h"
 
@@ -33,6 +41,11 @@ struct InputStagerOptions {
   DigestFunction function = DigestFunction::kSha256;
   bool hardlink = false;
   std::function<std::string(const Digest&)> local_blob_path;
+  // Directory messages over this are not read (FAILED_PRECONDITION).
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
+  // Staging gives up with DEADLINE_EXCEEDED once `clock` reaches `deadline`.
+  const Clock* clock = SystemClock::Get();
+  TimePoint deadline = TimePoint::max();
 };
 
 struct StagingStats {
@@ -48,13 +61,17 @@ class InputStager {
 
   // Stages the tree `root` into the empty directory open at `root_fd`.
   // FAILED_PRECONDITION (with the "blobs/{hash}/{size}" subject attached) if a blob is
-  // missing from the CAS, CANCELLED if `cancelled` was set, INVALID_ARGUMENT for a
-  // malformed tree, INTERNAL for local failures.
+  // missing from the CAS, or for a Directory over the message cap; CANCELLED if
+  // `cancelled` was set, DEADLINE_EXCEEDED once the deadline passed, INVALID_ARGUMENT for
+  // a malformed tree, INTERNAL for local failures. What was staged so far stays (the
+  // caller's work directory removes it).
   Status Stage(const Digest& root, int root_fd);
 
   const StagingStats& stats() const { return stats_; }
 
  private:
+  // CANCELLED or DEADLINE_EXCEEDED when staging must stop; OK otherwise.
+  Status CheckInterrupted() const;
   StatusOr<const reapi::Directory*> LoadDirectory(const Digest& digest, const std::string& path);
   Status StageDirectory(const reapi::Directory& directory, int dir_fd, const std::string& path);
   Status StageFile(const reapi::FileNode& file, int dir_fd, const std::string& path);
