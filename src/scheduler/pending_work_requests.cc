@@ -23,6 +23,13 @@ std::optional<PendingWorkRequests::Request> PendingWorkRequests::TakeFor(const P
   return request;
 }
 
+bool PendingWorkRequests::CanServe(const Platform& required) const {
+  for (const auto& [offered, group] : groups_) {
+    if (offered.Satisfies(required)) return true;
+  }
+  return false;
+}
+
 std::vector<PendingWorkRequests::Request> PendingWorkRequests::TakeWorker(const Platform& offered,
                                                                           const std::string& worker_id) {
   std::vector<Request> taken;

@@ -4,6 +4,7 @@
 // without visiting every waiting request:
 //   Add:          O(log r)
 //   TakeFor:      O(G * p + log r)   G worker platforms, p properties, r waiting requests
+//   CanServe:     O(G * p)
 //   TakeWorker:   O(requests in that worker's group)
 // Not thread-safe: the scheduler's lock guards it. Callbacks are handed back, never called.
 #pragma once
@@ -29,6 +30,8 @@ class PendingWorkRequests {
   void Add(const Platform& offered, std::string worker_id, Scheduler::WorkCallback callback);
   // The oldest request whose worker can run an action requiring `required`.
   std::optional<Request> TakeFor(const Platform& required);
+  // Whether TakeFor(required) would find one.
+  bool CanServe(const Platform& required) const;
   // Every request of one worker (registered with `offered`), oldest first.
   std::vector<Request> TakeWorker(const Platform& offered, const std::string& worker_id);
   std::vector<Request> TakeAll();

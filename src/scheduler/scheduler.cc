@@ -42,6 +42,11 @@ StatusOr<std::string> Scheduler::Enqueue(QueuedAction action) {
         return joined->second;
       }
     }
+    if (state_->queue.size() >= state_->options.max_queued_actions && !state_->requests.CanServe(action.platform)) {
+      return Status::ResourceExhausted("the execution queue is full: " + std::to_string(state_->queue.size()) +
+                                       " actions are waiting for a worker, as many as --max-queued-actions allows (" +
+                                       std::to_string(state_->options.max_queued_actions) + "); retry later");
+    }
     name = state_->NewOperationName();
     OperationRecord& op = state_->operations[name];
     op.snapshot.name = name;

@@ -54,6 +54,11 @@ struct SchedulerOptions {
   // How many times an action is re-queued after its worker disappeared before it fails
   // with UNAVAILABLE.
   int max_attempts = 3;
+  // Actions waiting for a worker, at most; beyond, Enqueue is RESOURCE_EXHAUSTED. Each
+  // holds its Action and Command (usually a few KiB) until it runs. 100,000 is about ten
+  // times what the busiest builds keep waiting (hundreds of clients with --jobs in the
+  // hundreds); `kiln serve --max-queued-actions`.
+  size_t max_queued_actions = 100'000;
 };
 
 class Scheduler {
@@ -70,7 +75,10 @@ class Scheduler {
   // Queues `action`, or joins the operation of an identical mergeable action (same
   // instance, digest function and action digest) that is queued or running. Returns the
   // operation name. FAILED_PRECONDITION, at once, if no registered worker's platform can
-  // satisfy the action's. UNAVAILABLE after Shutdown().
+  // satisfy the action's. RESOURCE_EXHAUSTED if it would have to wait while
+  // max_queued_actions others do (joining an operation, or going straight to an idle
+  // worker, always succeeds; actions re-queued after a lost worker are never refused).
+  // UNAVAILABLE after Shutdown().
   StatusOr<std::string> Enqueue(QueuedAction action);
   // Records an operation that is already complete (an action cache hit).
   std::string AddCompleted(const Digest& action_digest, reapi::ExecuteResponse response);
