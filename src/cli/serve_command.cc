@@ -51,6 +51,17 @@ Status ValidateAssetFlags(const ServerOptions& options) {
   return FileUriRoots::FromDirectories(options.asset_file_roots).status();
 }
 
+Status ValidateExecutionLimits(const ServerOptions& options) {
+  if (options.max_message_bytes < 1024 || options.max_message_bytes > (int64_t{1} << 30)) {
+    return Status::InvalidArgument("--max-message-bytes must be between 1K and 1G");
+  }
+  if (options.max_input_files < 1) return Status::InvalidArgument("--max-input-files must be 1 or more");
+  if (options.max_input_bytes < 0) return Status::InvalidArgument("--max-input-bytes must be 0 or more");
+  if (options.max_input_depth < 0) return Status::InvalidArgument("--max-input-depth must be 0 or more");
+  if (options.max_queued_actions < 1) return Status::InvalidArgument("--max-queued-actions must be 1 or more");
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServeCommand(const std::vector<std::string>& args) {
@@ -122,6 +133,19 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddInt("asset-max-unpack-ratio", &options.asset_max_unpack_ratio,
                "Remote Asset: most an archive may unpack to per byte of its own size (archives unpacking to "
                "64 MiB or less are never refused for it); 0 = no ratio limit.");
+  flags.AddBytes("max-message-bytes", &options.max_message_bytes,
+                 "Largest Directory, Action, Command or Tree message kiln reads from the CAS (checked from the "
+                 "digest, before reading); Execute and GetTree refuse bigger ones with FAILED_PRECONDITION.");
+  flags.AddInt("max-input-files", &options.max_input_files,
+               "Execute refuses (FAILED_PRECONDITION) an input tree with more files, directories and symlinks "
+               "than this once expanded (a Directory named N times counts N times).");
+  flags.AddBytes("max-input-bytes", &options.max_input_bytes,
+                 "Execute refuses an input tree whose files hold more than this once expanded.");
+  flags.AddInt("max-input-depth", &options.max_input_depth,
+               "Execute refuses an input tree with more directory levels below its root than this.");
+  flags.AddInt("max-queued-actions", &options.max_queued_actions,
+               "Actions waiting for a worker, at most; beyond, Execute answers RESOURCE_EXHAUSTED (an action "
+               "identical to one queued or running joins it and is never refused).");
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
@@ -138,6 +162,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   if (parsed.ok() && options.max_log_streams_per_connection < 1) {
     parsed = Status::InvalidArgument("--max-log-streams-per-connection must be 1 or more");
   }
+  if (parsed.ok()) parsed = ValidateExecutionLimits(options);
   if (parsed.ok() && options.max_batch_total_size_bytes > (int64_t{1} << 30)) {
     parsed = Status::InvalidArgument("--max-batch-bytes must be at most 1G");
   }

@@ -33,6 +33,7 @@ struct WorkerFlags {
   std::string sandbox = "auto";
   std::string worker_id;
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
 };
 
 std::string DefaultWorkerId() {
@@ -62,6 +63,9 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddString("worker-id", &out.worker_id,
                   "Name of this worker, unique among the frontend's workers; shown in results' metadata "
                   "(empty: HOSTNAME-PID).");
+  flags.AddBytes("max-message-bytes", &out.max_message_bytes,
+                 "Largest input Directory message this worker reads from the CAS; keep it equal to the "
+                 "frontend's --max-message-bytes.");
   Status parsed = flags.Parse(args);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
@@ -70,6 +74,9 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
   if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(out.action_limits);
+  if (parsed.ok() && (out.max_message_bytes < 1024 || out.max_message_bytes > (int64_t{1} << 30))) {
+    parsed = Status::InvalidArgument("--max-message-bytes must be between 1K and 1G");
+  }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln worker")) return exit_code;
   if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
   return std::nullopt;
@@ -110,6 +117,9 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   executor_options.limits = flags.action_limits;
   executor_options.cas = &cas;
   executor_options.runner = runner->runner.get();
+  // The frontend checked the expanded size of every input tree before queueing it; the
+  // worker only bounds what it reads whole.
+  executor_options.max_message_bytes = flags.max_message_bytes;
   executor_options.local_blob_path = [&cas](const Digest& digest) {
     return cas.EnsureLocal(digest).ok() ? cas.LocalPath(digest) : std::string();
   };

@@ -118,7 +118,8 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   std::error_code ignored;
   std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
   KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
-  assets->index = std::make_unique<AssetIndex>(assets->records.get(), cas, [] { return std::chrono::system_clock::now(); });
+  assets->index = std::make_unique<AssetIndex>(
+      assets->records.get(), cas, [] { return std::chrono::system_clock::now(); }, options.max_message_bytes);
   assets->downloader = NewCurlDownloader(CurlDownloaderOptions{*destinations});
   assets->git_runner = NewProcessRunner();
   assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
@@ -146,6 +147,7 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
   pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
+  pool_options.executor.max_message_bytes = options.max_message_bytes;
   // Inputs are hardlinked from the CAS only where the action runs as a user that can
   // neither write nor chmod the CAS's read-only files (runner_choice.h); else copied.
   if (made->may_hardlink_inputs) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
@@ -189,7 +191,8 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
   if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);
   state.action_records = std::move(records).value();
-  state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(), options.max_inline_bytes);
+  state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(),
+                                                     options.max_inline_bytes, options.max_message_bytes);
   state.uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
   LogStreamOptions log_options;
   log_options.max_live_bytes = options.max_live_log_bytes;
@@ -198,8 +201,14 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
 
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
+  scheduler_options.max_queued_actions = static_cast<size_t>(options.max_queued_actions);
   state.scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
-  state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler.get());
+  ExecuteLimits limits;
+  limits.max_message_bytes = options.max_message_bytes;
+  limits.input_tree.max_entries = options.max_input_files;
+  limits.input_tree.max_bytes = options.max_input_bytes;
+  limits.input_tree.max_depth = options.max_input_depth;
+  state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler.get(), limits);
   if (options.workers > 0) {
     Status started = StartLocalWorkers(options, state.cas.get(), state.action_cache.get(), state.scheduler.get(),
                                        state.log_streams.get(), state.runner, state.local_workers);
@@ -222,7 +231,10 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     state.read_cache = std::make_unique<SmallBlobCache>(state.cas.get(), cache_options);
     state.client_cas = state.read_cache.get();
   }
-  state.cas_service = std::make_unique<CasService>(state.client_cas, CasServiceOptions{options.max_batch_total_size_bytes});
+  CasServiceOptions cas_service_options;
+  cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
+  cas_service_options.max_message_bytes = options.max_message_bytes;
+  state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options);
   state.bytestream_service =
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get());
   state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get());

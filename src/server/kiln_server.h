@@ -7,9 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "cas/message_blob.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "worker/action_limits.h"
+#include "execution/expanded_tree_size.h"
+#include "scheduler/scheduler.h"
 
 namespace kiln {
 
@@ -56,6 +59,16 @@ struct ServerOptions {
   int64_t asset_max_unpacked_bytes = int64_t{10} << 30;
   int asset_max_archive_entries = 1'000'000;
   int asset_max_unpack_ratio = 200;
+  // Directory, Action, Command and Tree messages larger than this are not read from the
+  // CAS, wherever kiln would read one (Execute, staging, GetTree, the action cache's and
+  // Remote Asset's tree checks).
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
+  // Execute refuses input trees beyond these once expanded (execution/expanded_tree_size.h).
+  int max_input_files = static_cast<int>(InputTreeLimits().max_entries);
+  int64_t max_input_bytes = InputTreeLimits().max_bytes;
+  int max_input_depth = static_cast<int>(InputTreeLimits().max_depth);
+  // Execute is RESOURCE_EXHAUSTED while this many actions wait for a worker.
+  int max_queued_actions = static_cast<int>(SchedulerOptions().max_queued_actions);
 };
 
 class KilnServer {
