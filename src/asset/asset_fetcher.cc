@@ -248,7 +248,9 @@ StatusOr<AssetFetcher::Attempt> AssetFetcher::FetchDirectory(const AssetFetchReq
   }
   if (IsServerFault(origin_status)) return origin_status;
   if (!origin_status.ok()) return Attempt{{}, origin_status};
-  auto root = ImportDirectoryTree(*cas_, request.function, tree);
+  auto root = ImportDirectoryTree(*cas_, request.function, tree, options_.max_message_bytes);
+  // A directory too big to be one message is the origin's content, not kiln's failure.
+  if (root.status().code() == StatusCode::kFailedPrecondition) return Attempt{{}, root.status()};
   if (!root.ok()) return root.status();
   return Attempt{std::move(root).value(), Status::Ok()};
 }

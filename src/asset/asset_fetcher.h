@@ -46,6 +46,8 @@ struct AssetFetcherOptions {
   // Moves a verified download (named in temp_dir) into the CAS instead of copying it, when
   // the CAS can take it (a DiskBlobStore on the same filesystem). Unset: always copied.
   OutputMover move_downloads;
+  // A fetched directory with a Directory message over this is refused (FAILED_PRECONDITION).
+  int64_t max_message_bytes = kDefaultMaxMessageBytes;
 };
 
 struct AssetFetchRequest {

@@ -102,6 +102,7 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   AssetFetcherOptions fetcher_options;
   fetcher_options.temp_dir = options.data_dir + "/asset-tmp";
   fetcher_options.default_timeout = options.asset_fetch_timeout;
+  fetcher_options.max_message_bytes = options.max_message_bytes;
   auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
   if (!file_roots.ok()) return file_roots.status();
   fetcher_options.file_roots = std::move(file_roots).value();
