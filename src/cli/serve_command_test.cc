@@ -1,5 +1,5 @@
-// `kiln serve`'s Remote Asset flags: documented in --help, and bad values refused with
-// exit code 2 and a message naming the flag, before anything is started.
+// `kiln serve`'s Remote Asset and execution limit flags: documented in --help, and bad
+// values refused with exit code 2 and a message naming the flag, before anything is started.
 #include "cli/serve_command.h"
 
 #include <gtest/gtest.h>
@@ -49,6 +49,36 @@ TEST(ServeCommandTest, BadAssetFlagsAreUsageErrors) {
     EXPECT_EQ(RunServeCommand(args), 2) << named;
     const std::string error = ::testing::internal::GetCapturedStderr();
     EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+}
+
+TEST(ServeCommandTest, HelpExplainsTheExecutionLimitsWithTheirDefaults) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(RunServeCommand({"--help"}), 0);
+  const std::string help = ::testing::internal::GetCapturedStdout();
+  for (const char* flag_and_default : {"--max-message-bytes VALUE", "(default: 16M)", "--max-input-files VALUE",
+                                       "(default: 1000000)", "--max-input-bytes VALUE", "(default: 100G)",
+                                       "--max-input-depth VALUE", "(default: 256)", "--max-queued-actions VALUE",
+                                       "(default: 100000)"}) {
+    EXPECT_NE(help.find(flag_and_default), std::string::npos) << flag_and_default << " missing from:\n" << help;
+  }
+}
+
+TEST(ServeCommandTest, BadExecutionLimitsAreUsageErrors) {
+  TempDir dir;
+  const std::vector<std::string> base = {"--listen", "127.0.0.1:0", "--data-dir", dir.path()};
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--max-message-bytes", "100"},
+           {"--max-message-bytes", "2G"},
+           {"--max-input-files", "0"},
+           {"--max-input-bytes", "-1"},
+           {"--max-input-depth", "-1"},
+           {"--max-queued-actions", "0"},
+           {"--max-queued-actions", "lots"}}) {
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(RunServeCommand({base[0], base[1], base[2], base[3], flag, value}), 2) << flag << " " << value;
+    const std::string error = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(error.find(flag), std::string::npos) << error;
   }
 }
 

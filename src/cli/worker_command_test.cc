@@ -12,7 +12,7 @@ TEST(WorkerCommandTest, HelpExplainsEveryFlagWithItsDefault) {
   EXPECT_EQ(RunWorkerCommand({"--help"}), 0);
   const std::string help = ::testing::internal::GetCapturedStdout();
   for (const char* flag : {"--scheduler", "--work-dir", "--slots", "--platform", "--cache-bytes", "--sandbox",
-                           "--worker-id"}) {
+                           "--worker-id", "--max-message-bytes"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag << " missing from:\n" << help;
   }
   EXPECT_NE(help.find("(default: 10G)"), std::string::npos) << help;
@@ -27,6 +27,7 @@ TEST(WorkerCommandTest, BadInvocationsAreUsageErrors) {
       {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--sandbox", "chroot"}, "--sandbox"},
       {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--platform", "novalue"}, "--platform"},
       {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--cache-bytes", "lots"}, "--cache-bytes"},
+      {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--max-message-bytes", "10"}, "--max-message-bytes"},
       {{"--no-such-flag"}, "--no-such-flag"},
   };
   for (const auto& [args, named] : cases) {
