@@ -57,7 +57,10 @@ Status ValidateExecutionLimits(const ServerOptions& options) {
   }
   if (options.max_input_files < 1) return Status::InvalidArgument("--max-input-files must be 1 or more");
   if (options.max_input_bytes < 0) return Status::InvalidArgument("--max-input-bytes must be 0 or more");
-  if (options.max_input_depth < 0) return Status::InvalidArgument("--max-input-depth must be 0 or more");
+  // Staging recurses once per level, on worker threads' stacks.
+  if (options.max_input_depth < 0 || options.max_input_depth > 4096) {
+    return Status::InvalidArgument("--max-input-depth must be between 0 and 4096");
+  }
   if (options.max_queued_actions < 1) return Status::InvalidArgument("--max-queued-actions must be 1 or more");
   return Status::Ok();
 }
@@ -142,7 +145,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("max-input-bytes", &options.max_input_bytes,
                  "Execute refuses an input tree whose files hold more than this once expanded.");
   flags.AddInt("max-input-depth", &options.max_input_depth,
-               "Execute refuses an input tree with more directory levels below its root than this.");
+               "Execute refuses an input tree with more directory levels below its root than this (at most 4096).");
   flags.AddInt("max-queued-actions", &options.max_queued_actions,
                "Actions waiting for a worker, at most; beyond, Execute answers RESOURCE_EXHAUSTED (an action "
                "identical to one queued or running joins it and is never refused).");

@@ -73,6 +73,7 @@ TEST(ServeCommandTest, BadExecutionLimitsAreUsageErrors) {
            {"--max-input-files", "0"},
            {"--max-input-bytes", "-1"},
            {"--max-input-depth", "-1"},
+           {"--max-input-depth", "5000"},
            {"--max-queued-actions", "0"},
            {"--max-queued-actions", "lots"}}) {
     ::testing::internal::CaptureStderr();
