@@ -14,14 +14,6 @@ std::string Printf(const char* format, double value) {
   return text;
 }
 
-std::string FormatLatency(Duration duration) {
-  const double ms = Milliseconds(duration);
-  if (ms < 1) return Printf("%.0f us", ms * 1000);
-  if (ms < 100) return Printf("%.1f ms", ms);
-  if (ms < 10'000) return Printf("%.0f ms", ms);
-  return Printf("%.1f s", ms / 1000);
-}
-
 std::string FormatRate(const ScenarioResult& result) {
   if (result.info.unit == RateUnit::kBytes) return Printf("%.0f MB/s", result.mb_per_second());
   return Printf("%.0f/s", result.ops_per_second());
@@ -68,6 +60,14 @@ std::string JsonString(std::string_view text) {
 std::string JsonNumber(double value) { return Printf("%.6g", value); }
 
 }  // namespace
+
+std::string FormatLatency(Duration duration) {
+  const double ms = Milliseconds(duration);
+  if (ms < 1) return Printf("%.0f us", ms * 1000);
+  if (ms < 100) return Printf("%.1f ms", ms);
+  if (ms < 10'000) return Printf("%.0f ms", ms);
+  return Printf("%.1f s", ms / 1000);
+}
 
 std::optional<double> ShareOfLimit(const ScenarioResult& result, const MachineLimits& limits) {
   double limit = 0;

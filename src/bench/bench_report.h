@@ -27,6 +27,8 @@ std::optional<double> ShareOfLimit(const ScenarioResult& result, const MachineLi
 std::optional<Duration> ExecOverhead(const ScenarioResult& result, const MachineLimits& limits);
 
 std::string FormatReportTable(const BenchReport& report);
+// "729 us", "14.5 ms", "365 ms", "12.1 s".
+std::string FormatLatency(Duration duration);
 std::string FormatReportJson(const BenchReport& report);
 
 }  // namespace kiln

@@ -39,6 +39,8 @@ class BenchTarget {
   google::bytestream::ByteStream::Stub& bytestream(int slot) { return *at(slot).bytestream; }
   // For calls that send hand-framed messages (bytestream_scenarios: uploads without copies).
   grpc::GenericStub& generic(int slot) { return *at(slot).generic; }
+  // For services without a stub here (LogStream).
+  const std::shared_ptr<grpc::Channel>& channel(int slot) { return at(slot).channel; }
 
  private:
   struct Connection {

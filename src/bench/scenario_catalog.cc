@@ -1,13 +1,12 @@
 #include "bench/scenario_catalog.h"
 
-#include <algorithm>
 #include <functional>
-#include <sstream>
 #include <utility>
 
 #include "bench/bytestream_scenarios.h"
 #include "bench/cas_scenarios.h"
 #include "bench/execute_scenarios.h"
+#include "bench/name_list.h"
 
 namespace kiln {
 namespace {
@@ -46,22 +45,7 @@ const std::vector<std::string>& AllScenarioNames() {
 }
 
 StatusOr<std::vector<std::string>> ParseScenarioList(const std::string& text) {
-  if (text.empty()) return AllScenarioNames();
-  std::vector<std::string> names;
-  std::istringstream stream(text);
-  std::string name;
-  while (std::getline(stream, name, ',')) {
-    if (name.empty()) continue;
-    const auto& all = AllScenarioNames();
-    if (std::find(all.begin(), all.end(), name) == all.end()) {
-      std::string known;
-      for (const std::string& candidate : all) known += (known.empty() ? "" : ", ") + candidate;
-      return Status::InvalidArgument("unknown scenario \"" + name + "\" (known: " + known + ")");
-    }
-    names.push_back(name);
-  }
-  if (names.empty()) return Status::InvalidArgument("no scenario named in \"" + text + "\"");
-  return names;
+  return ParseNameList(text, AllScenarioNames(), "scenario");
 }
 
 std::unique_ptr<Scenario> NewScenario(const std::string& name, BenchTarget* target) {

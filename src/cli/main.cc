@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/attack_command.h"
 #include "cli/bench_command.h"
 #include "cli/logs_command.h"
 #include "cli/serve_command.h"
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "            a scheduler and local workers, on an embedded disk store.\n"
     "  worker    Run actions for a frontend (`kiln serve`) on this host; connects to its scheduler.\n"
     "  bench     Put load on a REAPI server (kiln or any other) and report throughput and latency.\n"
+    "  attack    Try a REAPI server as a hostile client would and measure whether it still serves others.\n"
     "  logs      Print a running action's stdout and stderr live (`kiln logs OPERATION_NAME`).\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return kiln::RunServeCommand(args);
   if (command == "worker") return kiln::RunWorkerCommand(args);
   if (command == "bench") return kiln::RunBenchCommand(args);
+  if (command == "attack") return kiln::RunAttackCommand(args);
   if (command == "logs") return kiln::RunLogsCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;

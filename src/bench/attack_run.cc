@@ -1,0 +1,58 @@
+#include "bench/attack_run.h"
+
+#include <sstream>
+#include <thread>
+
+#include "bench/bench_report.h"
+
+namespace kiln {
+
+AttackResult RunAttack(Attack& attack, const std::string& address, const std::string& instance_name, Duration duration) {
+  AttackResult result;
+  result.info = attack.info();
+  if (Status prepared = attack.Prepare(); !prepared.ok()) {
+    result.setup_error = prepared.ToString();
+    return result;
+  }
+  ResponsivenessProbe probe(address, instance_name);
+  probe.Start();
+  AttackTally tally;
+  std::atomic<bool> stop{false};
+  std::thread attacker([&] { attack.Run(stop, tally); });
+  std::this_thread::sleep_for(duration);
+  stop = true;
+  attacker.join();
+  result.probe = probe.Stop();
+  result.sent = tally.sent();
+  result.refused = tally.refused();
+  result.first_refusal = tally.first_refusal();
+  result.answers_after = ResponsivenessProbe::AnswersWithin(address, instance_name, std::chrono::seconds(10));
+  return result;
+}
+
+std::string FormatAttackTable(const std::vector<AttackResult>& results) {
+  std::ostringstream out;
+  out << "| attack | sent | refused | probe p50 | probe p99 | slowest | probe failures | held (p99 < 50 ms, no failures) |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|---|\n";
+  for (const AttackResult& result : results) {
+    if (!result.setup_error.empty()) {
+      out << "| `" << result.info.name << "` | - | - | - | - | - | - | setup failed: " << result.setup_error << " |\n";
+      continue;
+    }
+    const ProbeResult& probe = result.probe;
+    out << "| `" << result.info.name << "` | " << result.sent << " | " << result.refused << " | "
+        << FormatLatency(probe.latency.Percentile(0.5)) << " | " << FormatLatency(probe.latency.Percentile(0.99)) << " | "
+        << FormatLatency(probe.slowest) << " | " << probe.failures << "/" << probe.calls << " | "
+        << (result.held() ? "yes" : "NO") << (result.answers_after ? "" : " (no answer afterwards)") << " |\n";
+  }
+  out << "\nFirst refusal per attack (what the server told the attacker):\n";
+  for (const AttackResult& result : results) {
+    if (!result.first_refusal.empty()) out << "- " << result.info.name << ": " << result.first_refusal.substr(0, 300) << "\n";
+    if (!result.probe.first_failure.empty()) {
+      out << "- " << result.info.name << ", probe: " << result.probe.first_failure.substr(0, 300) << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace kiln

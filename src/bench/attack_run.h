@@ -1,0 +1,37 @@
+// Runs one attack for a while with a ResponsivenessProbe beside it, and judges the result:
+// the server held when every probe call succeeded, their p99 stayed under 50 ms, and the
+// server answers a new connection once the attack has let go.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/attack.h"
+#include "bench/responsiveness_probe.h"
+
+namespace kiln {
+
+inline constexpr Duration kResponsiveP99 = std::chrono::milliseconds(50);
+
+struct AttackResult {
+  AttackInfo info;
+  std::string setup_error;  // Prepare failed: nothing ran.
+  int64_t sent = 0;
+  int64_t refused = 0;
+  std::string first_refusal;
+  ProbeResult probe;
+  bool answers_after = false;
+
+  bool held() const {
+    return setup_error.empty() && probe.failures == 0 && probe.calls > 0 &&
+           probe.latency.Percentile(0.99) < kResponsiveP99 && answers_after;
+  }
+};
+
+AttackResult RunAttack(Attack& attack, const std::string& address, const std::string& instance_name, Duration duration);
+
+// One row per attack: requests sent and refused (with the first refusal), the probe's
+// p50/p99/slowest and failures, and whether the server held.
+std::string FormatAttackTable(const std::vector<AttackResult>& results);
+
+}  // namespace kiln
