@@ -4,8 +4,16 @@
 #include <thread>
 
 #include "bench/bench_report.h"
+#include "bench/json_text.h"
 
 namespace kiln {
+namespace {
+
+std::string JsonMilliseconds(Duration duration) {
+  return JsonNumber(std::chrono::duration<double, std::milli>(duration).count());
+}
+
+}  // namespace
 
 AttackResult RunAttack(Attack& attack, const std::string& address, const std::string& instance_name, Duration duration) {
   AttackResult result;
@@ -52,6 +60,27 @@ std::string FormatAttackTable(const std::vector<AttackResult>& results) {
       out << "- " << result.info.name << ", probe: " << result.probe.first_failure.substr(0, 300) << "\n";
     }
   }
+  return out.str();
+}
+
+std::string FormatAttackJson(const std::string& target, const std::vector<AttackResult>& results) {
+  std::ostringstream out;
+  out << "{\n  \"target\": " << JsonString(target) << ",\n  \"attacks\": [";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const AttackResult& result = results[i];
+    const ProbeResult& probe = result.probe;
+    out << (i == 0 ? "\n" : ",\n") << "    {\"name\": " << JsonString(result.info.name) << ", \"sent\": " << result.sent
+        << ", \"refused\": " << result.refused << ", \"first_refusal\": " << JsonString(result.first_refusal)
+        << ", \"setup_error\": " << JsonString(result.setup_error) << ", \"probe_calls\": " << probe.calls
+        << ", \"probe_failures\": " << probe.failures
+        << ", \"probe_first_failure\": " << JsonString(probe.first_failure)
+        << ", \"probe_p50_ms\": " << JsonMilliseconds(probe.latency.Percentile(0.5))
+        << ", \"probe_p99_ms\": " << JsonMilliseconds(probe.latency.Percentile(0.99))
+        << ", \"probe_slowest_ms\": " << JsonMilliseconds(probe.slowest)
+        << ", \"answers_after\": " << (result.answers_after ? "true" : "false")
+        << ", \"held\": " << (result.held() ? "true" : "false") << "}";
+  }
+  out << "\n  ]\n}\n";
   return out.str();
 }
 

@@ -33,5 +33,10 @@ AttackResult RunAttack(Attack& attack, const std::string& address, const std::st
 // One row per attack: requests sent and refused (with the first refusal), the probe's
 // p50/p99/slowest and failures, and whether the server held.
 std::string FormatAttackTable(const std::vector<AttackResult>& results);
+// The same as JSON, for scripts and tests: {"target": ..., "attacks": [{"name", "sent",
+// "refused", "first_refusal", "setup_error", "probe_calls", "probe_failures",
+// "probe_first_failure", "probe_p50_ms", "probe_p99_ms", "probe_slowest_ms",
+// "answers_after", "held"}, ...]}.
+std::string FormatAttackJson(const std::string& target, const std::vector<AttackResult>& results);
 
 }  // namespace kiln

@@ -1,5 +1,6 @@
 #include "cli/attack_command.h"
 
+#include <fstream>
 #include <iostream>
 
 #include "bench/attack_catalog.h"
@@ -9,7 +10,7 @@
 namespace kiln {
 
 int RunAttackCommand(const std::vector<std::string>& args) {
-  std::string target_address, instance, attacks;
+  std::string target_address, instance, attacks, json_path;
   Duration duration = std::chrono::seconds(10);
   int connections = 4;
   std::string attack_help = "Comma-separated attacks to run (default: all):";
@@ -25,6 +26,7 @@ int RunAttackCommand(const std::vector<std::string>& args) {
   flags.AddString("attack", &attacks, attack_help);
   flags.AddDuration("duration", &duration, "How long each attack runs.");
   flags.AddInt("connections", &connections, "TCP connections the attacks spread over.");
+  flags.AddString("json", &json_path, "Also write the results as JSON to this file.");
   Status parsed = flags.Parse(args);
   if (parsed.ok() && target_address.empty()) parsed = Status::InvalidArgument("--target HOST:PORT is required");
   if (parsed.ok() && duration <= Duration::zero()) parsed = Status::InvalidArgument("--duration must be more than 0");
@@ -47,6 +49,14 @@ int RunAttackCommand(const std::vector<std::string>& args) {
     all_held = all_held && results.back().held();
   }
   std::cout << FormatAttackTable(results);
+  if (!json_path.empty()) {
+    std::ofstream json(json_path);
+    json << FormatAttackJson(target_address, results);
+    if (!json.good()) {
+      std::cerr << "kiln attack: cannot write " << json_path << "\n";
+      return 1;
+    }
+  }
   return all_held ? 0 : 1;
 }
 
