@@ -18,14 +18,29 @@ void FlagSet::AddString(std::string name, std::string* target, std::string help)
 
 namespace {
 
+// "must be between 1K and 1G", "must be 1 or more", ...: `format` renders a bound.
+Status CheckRange(int64_t value, const FlagRange& range, std::string (*format)(int64_t)) {
+  const bool below = range.min && value < *range.min;
+  const bool above = range.max && value > *range.max;
+  if (!below && !above) return Status::Ok();
+  std::string bounds;
+  if (range.min && range.max) bounds = "between " + format(*range.min) + " and " + format(*range.max);
+  else if (range.min) bounds = format(*range.min) + " or more";
+  else bounds = "at most " + format(*range.max);
+  return Status::InvalidArgument("must be " + bounds + " (got " + format(value) + ")");
+}
+
+std::string FormatInteger(int64_t value) { return std::to_string(value); }
+
 template <typename Integer>
-std::function<Status(std::string_view)> IntegerSetter(Integer* target) {
-  return [target](std::string_view v) {
+std::function<Status(std::string_view)> IntegerSetter(Integer* target, FlagRange range) {
+  return [target, range](std::string_view v) {
     Integer value = 0;
     auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), value);
     if (error != std::errc() || end != v.data() + v.size()) {
       return Status::InvalidArgument("\"" + std::string(v) + "\" is not an integer");
     }
+    KILN_RETURN_IF_ERROR(CheckRange(value, range, FormatInteger));
     *target = value;
     return Status::Ok();
   };
@@ -33,18 +48,19 @@ std::function<Status(std::string_view)> IntegerSetter(Integer* target) {
 
 }  // namespace
 
-void FlagSet::AddInt(std::string name, int* target, std::string help) {
-  Add({std::move(name), std::move(help), std::to_string(*target), true, IntegerSetter(target)});
+void FlagSet::AddInt(std::string name, int* target, std::string help, FlagRange range) {
+  Add({std::move(name), std::move(help), std::to_string(*target), true, IntegerSetter(target, range)});
 }
 
-void FlagSet::AddInt64(std::string name, int64_t* target, std::string help) {
-  Add({std::move(name), std::move(help), std::to_string(*target), true, IntegerSetter(target)});
+void FlagSet::AddInt64(std::string name, int64_t* target, std::string help, FlagRange range) {
+  Add({std::move(name), std::move(help), std::to_string(*target), true, IntegerSetter(target, range)});
 }
 
-void FlagSet::AddBytes(std::string name, int64_t* target, std::string help) {
-  Add({std::move(name), std::move(help), FormatByteSize(*target), true, [target](std::string_view v) {
+void FlagSet::AddBytes(std::string name, int64_t* target, std::string help, FlagRange range) {
+  Add({std::move(name), std::move(help), FormatByteSize(*target), true, [target, range](std::string_view v) {
          auto bytes = ParseByteSize(v);
          if (!bytes.ok()) return bytes.status();
+         KILN_RETURN_IF_ERROR(CheckRange(*bytes, range, FormatByteSize));
          *target = *bytes;
          return Status::Ok();
        }});

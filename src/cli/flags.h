@@ -14,15 +14,23 @@
 
 namespace kiln {
 
+// Bounds of a numeric flag, inclusive: Parse refuses a value outside them with a message that
+// names the flag and the bounds, so commands need no checks of their own for plain ranges.
+struct FlagRange {
+  std::optional<int64_t> min;
+  std::optional<int64_t> max;
+};
+
 class FlagSet {
  public:
   FlagSet(std::string usage_line, std::string summary)
       : usage_line_(std::move(usage_line)), summary_(std::move(summary)) {}
 
   void AddString(std::string name, std::string* target, std::string help);
-  void AddInt(std::string name, int* target, std::string help);
-  void AddInt64(std::string name, int64_t* target, std::string help);
-  void AddBytes(std::string name, int64_t* target, std::string help);
+  void AddInt(std::string name, int* target, std::string help, FlagRange range = {});
+  void AddInt64(std::string name, int64_t* target, std::string help, FlagRange range = {});
+  // A size with an optional unit suffix (K, M, G, T: powers of 1024); `range` in bytes.
+  void AddBytes(std::string name, int64_t* target, std::string help, FlagRange range = {});
   void AddDuration(std::string name, Duration* target, std::string help);
   void AddBool(std::string name, bool* target, std::string help);
   // A flag that may be given several times; each value is appended.

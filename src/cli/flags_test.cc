@@ -63,6 +63,43 @@ TEST(FlagsTest, ErrorsNameTheFlag) {
   EXPECT_TRUE(flags.help_requested());
 }
 
+TEST(FlagsTest, RangesRefuseValuesOutsideThemNamingFlagAndBounds) {
+  int depth = 256;
+  int64_t bytes = 16 << 20;
+  int64_t threads = 4;
+  FlagSet flags("x", "y");
+  flags.AddInt("depth", &depth, "levels", {.min = 0, .max = 4096});
+  flags.AddBytes("message", &bytes, "size", {.min = 1024, .max = int64_t{1} << 30});
+  flags.AddInt64("threads", &threads, "count", {.min = 1});
+
+  EXPECT_EQ(flags.Parse({"--depth=5000"}).message(), "--depth: must be between 0 and 4096 (got 5000)");
+  EXPECT_EQ(flags.Parse({"--depth=-1"}).message(), "--depth: must be between 0 and 4096 (got -1)");
+  EXPECT_EQ(flags.Parse({"--message=2G"}).message(), "--message: must be between 1K and 1G (got 2G)");
+  EXPECT_EQ(flags.Parse({"--threads=0"}).message(), "--threads: must be 1 or more (got 0)");
+  EXPECT_EQ(flags.Parse({"--threads=0"}).code(), StatusCode::kInvalidArgument);
+  // A refused value leaves the target as it was.
+  EXPECT_EQ(depth, 256);
+  EXPECT_EQ(bytes, 16 << 20);
+  EXPECT_EQ(threads, 4);
+
+  // The bounds themselves are allowed.
+  ASSERT_TRUE(flags.Parse({"--depth=4096", "--message=1K", "--threads=1"}).ok());
+  EXPECT_EQ(depth, 4096);
+  EXPECT_EQ(bytes, 1024);
+  EXPECT_EQ(threads, 1);
+  ASSERT_TRUE(flags.Parse({"--depth=0", "--message=1G"}).ok());
+  EXPECT_EQ(depth, 0);
+  EXPECT_EQ(bytes, int64_t{1} << 30);
+}
+
+TEST(FlagsTest, AnUpperBoundAloneReadsAtMost) {
+  int64_t batch = 4 << 20;
+  FlagSet flags("x", "y");
+  flags.AddBytes("batch", &batch, "size", {.max = int64_t{1} << 30});
+  EXPECT_EQ(flags.Parse({"--batch=2G"}).message(), "--batch: must be at most 1G (got 2G)");
+  EXPECT_TRUE(flags.Parse({"--batch=0"}).ok());
+}
+
 TEST(FlagsTest, ExitCodeIsZeroForHelpTwoForAnErrorAndNoneOtherwise) {
   FlagSet flags("kiln thing [flags]", "Does a thing.");
   std::string name;

@@ -75,7 +75,13 @@ TEST(ServeCommandTest, BadExecutionLimitsAreUsageErrors) {
            {"--max-input-depth", "-1"},
            {"--max-input-depth", "5000"},
            {"--max-queued-actions", "0"},
-           {"--max-queued-actions", "lots"}}) {
+           {"--max-queued-actions", "lots"},
+           {"--workers", "-1"},
+           {"--max-ac-bytes", "0"},
+           {"--read-cache-bytes", "-1"},
+           {"--max-batch-bytes", "2G"},
+           {"--max-live-log-bytes", "-1"},
+           {"--max-log-streams-per-connection", "0"}}) {
     ::testing::internal::CaptureStderr();
     EXPECT_EQ(RunServeCommand({base[0], base[1], base[2], base[3], flag, value}), 2) << flag << " " << value;
     const std::string error = ::testing::internal::GetCapturedStderr();

@@ -52,12 +52,13 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddString("work-dir", &out.work_dir,
                   "This worker's own directory (required): DIR/actions holds action directories (emptied at "
                   "start), DIR/cache the input cache (kept across restarts).");
-  flags.AddInt("slots", &out.slots, "Actions run at once; the default is two per core of this host.");
+  flags.AddInt("slots", &out.slots, "Actions run at once; the default is two per core of this host.", {.min = 1});
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
   flags.AddBytes("cache-bytes", &out.cache_bytes,
-                 "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.");
+                 "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.",
+                 {.min = 1});
   flags.AddString("sandbox", &out.sandbox, std::string("How actions are isolated: ") + kSandboxModesHelp);
   AddActionLimitFlags(flags, out.action_limits);
   flags.AddString("worker-id", &out.worker_id,
@@ -65,18 +66,14 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                   "(empty: HOSTNAME-PID).");
   flags.AddBytes("max-message-bytes", &out.max_message_bytes,
                  "Largest input Directory message this worker reads from the CAS; keep it equal to the "
-                 "frontend's --max-message-bytes.");
+                 "frontend's --max-message-bytes.",
+                 {.min = 1024, .max = int64_t{1} << 30});
   Status parsed = flags.Parse(args);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
   if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
-  if (parsed.ok() && out.slots < 1) parsed = Status::InvalidArgument("--slots must be 1 or more");
-  if (parsed.ok() && out.cache_bytes <= 0) parsed = Status::InvalidArgument("--cache-bytes must be positive");
   if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(out.action_limits);
-  if (parsed.ok() && (out.max_message_bytes < 1024 || out.max_message_bytes > (int64_t{1} << 30))) {
-    parsed = Status::InvalidArgument("--max-message-bytes must be between 1K and 1G");
-  }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln worker")) return exit_code;
   if (out.worker_id.empty()) out.worker_id = DefaultWorkerId();
   return std::nullopt;
