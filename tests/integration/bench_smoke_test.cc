@@ -3,15 +3,9 @@
 // CI is shared and noisy); the README's Performance section has measured figures.
 #include <gtest/gtest.h>
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
-#include <fstream>
-#include <sstream>
-#include <thread>
 
 #include "bench/scenario_catalog.h"
-#include "child_process.h"
+#include "client_command.h"
 #include "test_util.h"
 
 namespace kiln_test {
@@ -21,33 +15,10 @@ class BenchSmokeTest : public KilnServerTest {
  protected:
   std::vector<std::string> ServerFlags() const override { return {"--workers", "2"}; }
 
-  // Runs `kiln bench` with `flags` to completion (at most 120 s); returns its exit code.
   int RunBench(const std::vector<std::string>& flags, std::string* stdout_text) {
-    std::vector<std::string> args = {KILN_BINARY, "bench", "--target", server().address()};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::string error;
-    auto bench = ChildProcess::Spawn(args, &error);
-    if (!bench) {
-      ADD_FAILURE() << "cannot start kiln bench: " << error;
-      return -1;
-    }
-    bench->ReadStdoutUntil("\x01never\x01", 120'000);  // Until it closes stdout by exiting.
-    for (int i = 0; i < 200 && bench->running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const int code = bench->Stop(SIGKILL, 5'000);
-    *stdout_text = bench->stdout_text();
-    return code;
+    return RunClientCommand("bench", server().address(), flags, 120'000, stdout_text);
   }
 };
-
-google::protobuf::Struct ReadJson(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  google::protobuf::Struct json;
-  const auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &json);
-  EXPECT_TRUE(parsed.ok()) << parsed.ToString() << "\n" << text.str();
-  return json;
-}
 
 TEST_F(BenchSmokeTest, EveryScenarioCompletesOperationsWithoutErrors) {
   const std::string json_path = data_dir_.path() + "/bench.json";
@@ -55,7 +26,7 @@ TEST_F(BenchSmokeTest, EveryScenarioCompletesOperationsWithoutErrors) {
   const int code = RunBench({"--duration", "1", "--json", json_path}, &table);
   EXPECT_EQ(code, 0) << table;
 
-  const google::protobuf::Struct json = ReadJson(json_path);
+  const google::protobuf::Struct json = ReadJsonFile(json_path);
   const auto& limits = json.fields().at("limits").struct_value().fields();
   EXPECT_GT(limits.at("sha256_mb_per_s").number_value(), 0);
   EXPECT_GT(limits.at("loopback_tcp_mb_per_s").number_value(), 0);
@@ -90,7 +61,7 @@ TEST_F(BenchSmokeTest, AScenarioWithOnlyErrorsFailsTheRun) {
                      &table),
             1)
       << table;
-  const auto scenarios = ReadJson(json_path).fields().at("scenarios").list_value().values();
+  const auto scenarios = ReadJsonFile(json_path).fields().at("scenarios").list_value().values();
   ASSERT_EQ(scenarios.size(), 1);
   const auto& fields = scenarios[0].struct_value().fields();
   EXPECT_EQ(fields.at("ops").number_value(), 0);
