@@ -17,7 +17,7 @@ const std::vector<std::pair<std::string, Factory>>& Catalog() {
       {"abandoned_uploads", NewAbandonedUploadsAttack}, {"zstd_bomb", NewZstdBombAttack},
       {"logstream_flood", NewLogStreamFloodAttack},     {"fork_bomb", NewForkBombAttack},
       {"memory_hog", NewMemoryHogAttack},               {"log_flood", NewLogFloodAttack},
-      {"input_tree_bomb", NewInputTreeBombAttack},
+      {"input_tree_bomb", NewInputTreeBombAttack},     {"oversized_directory", NewOversizedDirectoryAttack},
   };
   return *catalog;
 }

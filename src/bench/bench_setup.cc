@@ -4,6 +4,7 @@
 #include "client/remote_blob_rpc.h"
 #include "common/hasher.h"
 #include "common/proto_digest.h"
+#include "common/resource_name.h"
 #include "google/longrunning/operations.pb.h"
 
 namespace kiln {
@@ -23,6 +24,26 @@ Status SendBatch(BenchTarget& target, const reapi::BatchUpdateBlobsRequest& requ
   return Status::Ok();
 }
 
+// One blob too large for a batch, through ByteStream Write in chunks of kBatchBytes.
+Status WriteBlob(BenchTarget& target, const std::string& blob) {
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, blob);
+  grpc::ClientContext context;
+  SetBenchDeadline(context);
+  google::bytestream::WriteResponse response;
+  auto writer = target.bytestream(0).Write(&context, &response);
+  google::bytestream::WriteRequest request;
+  request.set_resource_name(MakeWriteResourceName(target.instance_name(), NewUploadId(), digest));
+  for (size_t offset = 0; offset < blob.size(); offset += kBatchBytes) {
+    request.set_write_offset(static_cast<int64_t>(offset));
+    request.set_data(blob.substr(offset, kBatchBytes));
+    request.set_finish_write(offset + kBatchBytes >= blob.size());
+    if (!writer->Write(request)) break;  // Finish says why.
+    request.clear_resource_name();
+  }
+  writer->WritesDone();
+  return FromGrpcStatus(writer->Finish(), "uploading setup blob " + digest.hash());
+}
+
 }  // namespace
 
 Status UploadBlobs(BenchTarget& target, const std::vector<std::string>& blobs) {
@@ -30,6 +51,10 @@ Status UploadBlobs(BenchTarget& target, const std::vector<std::string>& blobs) {
   request.set_instance_name(target.instance_name());
   size_t batch_bytes = 0;
   for (const std::string& blob : blobs) {
+    if (blob.size() > kBatchBytes) {
+      KILN_RETURN_IF_ERROR(WriteBlob(target, blob));
+      continue;
+    }
     if (batch_bytes + blob.size() > kBatchBytes && request.requests_size() > 0) {
       KILN_RETURN_IF_ERROR(SendBatch(target, request));
       request.clear_requests();

@@ -13,6 +13,7 @@ namespace kiln {
 
 // Uploads the blobs with BatchUpdateBlobs, in calls of at most about 1 MiB of data (under
 // any server's batch limit). Each call and each blob must succeed.
+// Blobs up to 1 MiB go in batches, larger ones through ByteStream Write.
 Status UploadBlobs(BenchTarget& target, const std::vector<std::string>& blobs);
 // Uploads one serialized message and returns its digest.
 StatusOr<Digest> UploadMessage(BenchTarget& target, const google::protobuf::Message& message);

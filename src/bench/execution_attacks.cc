@@ -21,6 +21,8 @@ struct HostileAction {
   // be in `uploads` too.
   reapi::Directory root;
   std::vector<std::string> uploads;
+  // If set, the input root is this blob (uploaded in Prepare) instead of `root`.
+  std::string raw_root;
 };
 
 class ExecuteAttack final : public Attack {
@@ -39,8 +41,10 @@ class ExecuteAttack final : public Attack {
     path->set_value("/usr/bin:/bin");
     auto command_digest = UploadMessage(*target_, command);
     if (!command_digest.ok()) return command_digest.status();
-    auto root_digest = UploadMessage(*target_, action_.root);
+    auto root_digest = action_.raw_root.empty() ? UploadMessage(*target_, action_.root)
+                                                 : StatusOr<Digest>(ComputeDigest(DigestFunction::kSha256, action_.raw_root));
     if (!root_digest.ok()) return root_digest.status();
+    if (!action_.raw_root.empty()) KILN_RETURN_IF_ERROR(UploadBlobs(*target_, {action_.raw_root}));
     *base_.mutable_command_digest() = ToProto(*command_digest);
     *base_.mutable_input_root_digest() = ToProto(*root_digest);
     base_.mutable_timeout()->set_seconds(60);
@@ -149,6 +153,17 @@ std::unique_ptr<Attack> NewMemoryHogAttack(BenchTarget* target) {
 std::unique_ptr<Attack> NewLogFloodAttack(BenchTarget* target) {
   return std::make_unique<ExecuteAttack>(
       target, HostileAction{{"log_flood", "Execute an action that writes stdout without end (yes)"}, "exec yes", {}, {}});
+}
+
+std::unique_ptr<Attack> NewOversizedDirectoryAttack(BenchTarget* target) {
+  HostileAction action{{"oversized_directory",
+                        "Execute whose input root names a 48 MiB blob as its Directory (over the default "
+                        "--max-message-bytes of 16 MiB: a server that reads it whole holds 48 MiB per request)"},
+                       "true",
+                       {},
+                       {}};
+  action.raw_root.assign(size_t{48} << 20, '\x0a');  // Bytes that start a length-delimited field.
+  return std::make_unique<ExecuteAttack>(target, std::move(action));
 }
 
 std::unique_ptr<Attack> NewInputTreeBombAttack(BenchTarget* target) {

@@ -13,5 +13,6 @@ std::unique_ptr<Attack> NewForkBombAttack(BenchTarget* target);
 std::unique_ptr<Attack> NewMemoryHogAttack(BenchTarget* target);
 std::unique_ptr<Attack> NewLogFloodAttack(BenchTarget* target);
 std::unique_ptr<Attack> NewInputTreeBombAttack(BenchTarget* target);
+std::unique_ptr<Attack> NewOversizedDirectoryAttack(BenchTarget* target);
 
 }  // namespace kiln
