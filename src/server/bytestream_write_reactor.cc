@@ -5,10 +5,39 @@
 
 namespace kiln {
 
-ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
+void CancellableCall::Cancel() {
+  std::lock_guard lock(mutex_);
+  if (context_) context_->TryCancel();
+}
+
+void CancellableCall::Detach() {
+  std::lock_guard lock(mutex_);
+  context_ = nullptr;
+}
+
+ByteStreamWriteReactor::ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas,
+                                               UploadRegistry* uploads, LogStreamRegistry* log_streams,
                                                BlockingTaskPool* commit_threads, grpc::ByteBuffer* response)
-    : cas_(cas), uploads_(uploads), log_streams_(log_streams), commit_threads_(commit_threads), response_(response) {
+    : call_(std::make_shared<CancellableCall>(context)),
+      peer_(context->peer()),
+      cas_(cas),
+      uploads_(uploads),
+      log_streams_(log_streams),
+      commit_threads_(commit_threads),
+      response_(response) {
   StartRead(&frame_);
+}
+
+void ByteStreamWriteReactor::ReleaseUpload() {
+  if (!upload_) return;
+  uploads_->Release(resource_name_, ticket_);
+  upload_.reset();
+}
+
+void ByteStreamWriteReactor::RemoveUpload() {
+  if (!upload_) return;
+  uploads_->Remove(resource_name_, ticket_);
+  upload_.reset();
 }
 
 void ByteStreamWriteReactor::OnReadDone(bool ok) {
@@ -23,10 +52,7 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
                         ? Status::InvalidArgument("Write stream ended before any WriteRequest")
                         : Status::InvalidArgument("Write stream for " + resource_name_ +
                                                   " ended without finish_write; resume from QueryWriteStatus");
-    if (upload_) {
-      uploads_->Release(resource_name_);
-      upload_.reset();
-    }
+    ReleaseUpload();
     Finish(ToGrpcStatus(status));
     return;
   }
@@ -73,7 +99,7 @@ bool ByteStreamWriteReactor::Begin() {
     Succeed(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
     return false;
   }
-  auto upload = uploads_->Claim(resource_name_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
+  auto upload = uploads_->Claim(resource_name_, peer_, call_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
     auto writer = cas_->OpenWrite(name_.digest);
     if (!writer.ok()) return writer.status();
     return std::make_unique<BlobUpload>(std::move(writer).value(), name_.digest, name_.compression);
@@ -83,7 +109,8 @@ bool ByteStreamWriteReactor::Begin() {
     Fail(upload.status());
     return false;
   }
-  upload_ = std::move(upload).value();
+  upload_ = std::move(upload->upload);
+  ticket_ = upload->ticket;
   return Continue();
 }
 
@@ -117,8 +144,7 @@ void ByteStreamWriteReactor::Commit() {
     return;
   }
   const int64_t committed = upload_->committed_size();
-  uploads_->Remove(resource_name_);
-  upload_.reset();
+  RemoveUpload();
   Succeed(committed);
 }
 
@@ -144,16 +170,15 @@ void ByteStreamWriteReactor::Succeed(int64_t committed_size) {
 
 void ByteStreamWriteReactor::Fail(const Status& status) {
   // A failed upload cannot be resumed: its data is wrong or its writer broken.
-  if (upload_) {
-    uploads_->Remove(resource_name_);
-    upload_.reset();
-  }
+  RemoveUpload();
   Finish(ToGrpcStatus(status));
 }
 
 void ByteStreamWriteReactor::OnDone() {
-  // Cancelled streams end here without OnReadDone(false); keep their upload resumable.
-  if (upload_) uploads_->Release(resource_name_);
+  call_->Detach();  // Before the context goes away.
+  // Cancelled streams end here without OnReadDone(false); keep their upload resumable
+  // (unless the stall sweeper reclaimed it, which makes the claim stale).
+  ReleaseUpload();
   delete this;
 }
 

@@ -9,6 +9,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "cas/blob_store.h"
@@ -21,13 +23,29 @@
 
 namespace kiln {
 
+// A Write call as the UploadRegistry sees it: cancellable from the stall sweeper's thread
+// until the call is done. The lock keeps the context alive while it is cancelled; it is
+// recursive in case gRPC runs the call's last reactions inline, within TryCancel.
+class CancellableCall final : public UploadStream {
+ public:
+  explicit CancellableCall(grpc::CallbackServerContext* context) : context_(context) {}
+  void Cancel() override;
+  // The call is done: there is nothing to cancel any more.
+  void Detach();
+
+ private:
+  std::recursive_mutex mutex_;
+  grpc::CallbackServerContext* context_;
+};
+
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
   // null: commit inline) commits finished uploads. `response` receives the serialized
-  // WriteResponse.
-  ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                         BlockingTaskPool* commit_threads, grpc::ByteBuffer* response);
+  // WriteResponse. The call's peer is the connection its upload counts against.
+  ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas, UploadRegistry* uploads,
+                         LogStreamRegistry* log_streams, BlockingTaskPool* commit_threads,
+                         grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
@@ -42,6 +60,12 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   // Finishes OK with a WriteResponse of `committed_size`.
   void Succeed(int64_t committed_size);
 
+  // Gives up the claim on upload_: kept resumable, or dropped.
+  void ReleaseUpload();
+  void RemoveUpload();
+
+  std::shared_ptr<CancellableCall> call_;
+  std::string peer_;
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
@@ -52,6 +76,7 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   std::string resource_name_;
   BlobResourceName name_;
   std::shared_ptr<BlobUpload> upload_;
+  uint64_t ticket_ = 0;  // upload_'s claim.
   std::optional<LogStreamWrite> log_write_;  // Set when writing a log stream.
 };
 
