@@ -43,6 +43,9 @@ class ByteStreamService final
   // Where finished uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
   // last: destroyed first, it runs the commits still queued, whose calls gRPC waits for.
   BlockingTaskPool commit_threads_{4, 4096, "upload commits"};
+  // Where compressed uploads' chunks are decompressed, hashed and written (the same reason).
+  // Declared after the commit threads: its tasks may still hand commits to them.
+  BlockingTaskPool decompress_threads_{2, 4096, "compressed upload chunks"};
 };
 
 }  // namespace kiln

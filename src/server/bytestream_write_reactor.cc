@@ -17,13 +17,15 @@ void CancellableCall::Detach() {
 
 ByteStreamWriteReactor::ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas,
                                                UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                                               BlockingTaskPool* commit_threads, grpc::ByteBuffer* response)
+                                               BlockingTaskPool* commit_threads, BlockingTaskPool* decompress_threads,
+                                               grpc::ByteBuffer* response)
     : call_(std::make_shared<CancellableCall>(context)),
       peer_(context->peer()),
       cas_(cas),
       uploads_(uploads),
       log_streams_(log_streams),
       commit_threads_(commit_threads),
+      decompress_threads_(decompress_threads),
       response_(response) {
   StartRead(&frame_);
 }
@@ -70,11 +72,13 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
   } else {
     keep_reading = log_write_ ? ContinueLogStream() : Continue();
   }
-  if (keep_reading) {
-    request_ = WriteRequestView();  // Lets go of the received slices.
-    frame_.Clear();
-    StartRead(&frame_);
-  }
+  if (keep_reading) ReadNext();
+}
+
+void ByteStreamWriteReactor::ReadNext() {
+  request_ = WriteRequestView();  // Lets go of the received slices.
+  frame_.Clear();
+  StartRead(&frame_);
 }
 
 bool ByteStreamWriteReactor::Begin() {
@@ -115,6 +119,20 @@ bool ByteStreamWriteReactor::Begin() {
 }
 
 bool ByteStreamWriteReactor::Continue() {
+  // A compressed chunk of a few KiB may inflate to as much as its digest declares: hashing
+  // and writing a GiB on one of gRPC's callback threads (two on a 2-core machine) would
+  // leave every other call unanswered meanwhile. No read is pending while the task runs,
+  // so the reactor is only touched by it until it reads on or finishes.
+  if (decompress_threads_ && upload_->compression() != Compression::kIdentity &&
+      decompress_threads_->Submit([this] {
+        if (Append()) ReadNext();
+      }).ok()) {
+    return false;
+  }
+  return Append();
+}
+
+bool ByteStreamWriteReactor::Append() {
   // Each piece continues where the last one ended; with no data, the offset is still checked.
   Status status = request_.data.empty() ? upload_->Append(request_.write_offset, {}) : Status::Ok();
   int64_t offset = request_.write_offset;

@@ -41,18 +41,23 @@ class CancellableCall final : public UploadStream {
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
-  // null: commit inline) commits finished uploads. `response` receives the serialized
-  // WriteResponse. The call's peer is the connection its upload counts against.
+  // null: commit inline) commits finished uploads; `decompress_threads` (likewise) takes
+  // compressed uploads' chunks. `response` receives the serialized WriteResponse. The
+  // call's peer is the connection its upload counts against.
   ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas, UploadRegistry* uploads,
                          LogStreamRegistry* log_streams, BlockingTaskPool* commit_threads,
-                         grpc::ByteBuffer* response);
+                         BlockingTaskPool* decompress_threads, grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
  private:
   // Returns false once the stream has been finished.
   bool Begin();
+  // Appends the request's data, on a decompression thread for a compressed upload (then it
+  // returns false, and the task reads on).
   bool Continue();
+  bool Append();
+  void ReadNext();
   bool ContinueLogStream();
   // Finishes the upload (its last disk writes, publishing the blob) and the call.
   void Commit();
@@ -70,6 +75,7 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
   BlockingTaskPool* commit_threads_;
+  BlockingTaskPool* decompress_threads_;
   grpc::ByteBuffer* response_;
   grpc::ByteBuffer frame_;   // The request as received.
   WriteRequestView request_;  // Parsed from frame_.
