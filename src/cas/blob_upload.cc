@@ -14,9 +14,10 @@ Status BlobUpload::Append(int64_t offset, std::string_view data) {
                                    " bytes committed");
   }
   if (decompressor_) {
-    decompressed_.clear();
-    KILN_RETURN_IF_ERROR(decompressor_->Decompress(data, &decompressed_, digest_.size()));
-    KILN_RETURN_IF_ERROR(writer_->Write(decompressed_));
+    // Piece by piece through the decompressor's fixed buffer: a small chunk declaring a huge
+    // blob never makes its whole output exist in memory.
+    KILN_RETURN_IF_ERROR(decompressor_->Decompress(
+        data, [this](std::string_view piece) { return writer_->Write(piece); }, digest_.size()));
   } else {
     KILN_RETURN_IF_ERROR(writer_->Write(data));
   }

@@ -34,7 +34,6 @@ class BlobUpload {
   Digest digest_;
   Compression compression_;
   std::unique_ptr<ZstdDecompressor> decompressor_;
-  std::string decompressed_;
   std::atomic<int64_t> committed_size_{0};
 };
 

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "cas/memory_blob_store.h"
-#include "cas/upload_registry.h"
 #include "common/hasher.h"
 
 namespace kiln {
@@ -41,6 +40,17 @@ TEST(BlobUploadTest, CompressedUploadCountsCompressedBytes) {
   EXPECT_EQ(*ReadBlob(store, digest), data);
 }
 
+TEST(BlobUploadTest, CompressedUploadBeyondItsDigestSizeFails) {
+  MemoryBlobStore store;
+  std::string data(100000, 'x');
+  Digest declared = *Digest::Create(DigestFunction::kSha256, ComputeDigest(DigestFunction::kSha256, data).hash(), 1000);
+  auto upload = NewUpload(store, declared, Compression::kZstd);
+  Status status = upload->Append(0, *ZstdCompress(data));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("more than the declared 1000 bytes"), std::string::npos) << status.message();
+  EXPECT_FALSE(ContainsBlob(store, declared));
+}
+
 TEST(BlobUploadTest, TruncatedCompressedUploadFails) {
   MemoryBlobStore store;
   std::string data(100000, 'y');
@@ -50,40 +60,6 @@ TEST(BlobUploadTest, TruncatedCompressedUploadFails) {
   ASSERT_TRUE(upload->Append(0, std::string_view(compressed).substr(0, compressed.size() - 3)).ok());
   EXPECT_EQ(upload->Finish().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(ContainsBlob(store, digest));
-}
-
-TEST(UploadRegistryTest, ReleasedUploadIsResumableAndExclusive) {
-  MemoryBlobStore store;
-  FakeClock clock;
-  UploadRegistry registry(&clock, std::chrono::minutes(10));
-  Digest digest = ComputeDigest(DigestFunction::kSha256, "resume me");
-  auto opener = [&]() -> StatusOr<std::unique_ptr<BlobUpload>> { return NewUpload(store, digest, Compression::kIdentity); };
-  auto first = registry.Claim("name", opener);
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE((*first)->Append(0, "resume").ok());
-  EXPECT_EQ(registry.Claim("name", opener).status().code(), StatusCode::kAborted);
-  registry.Release("name");
-  EXPECT_EQ(registry.CommittedSize("name"), 6);
-  auto second = registry.Claim("name", opener);
-  ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->get(), first->get());
-  ASSERT_TRUE((*second)->Append(6, " me").ok());
-  ASSERT_TRUE((*second)->Finish().ok());
-  registry.Remove("name");
-  EXPECT_FALSE(registry.CommittedSize("name").has_value());
-}
-
-TEST(UploadRegistryTest, IdleUploadsExpire) {
-  MemoryBlobStore store;
-  FakeClock clock;
-  UploadRegistry registry(&clock, std::chrono::minutes(10));
-  Digest digest = ComputeDigest(DigestFunction::kSha256, "idle");
-  auto opener = [&]() -> StatusOr<std::unique_ptr<BlobUpload>> { return NewUpload(store, digest, Compression::kIdentity); };
-  ASSERT_TRUE(registry.Claim("idle", opener).ok());
-  registry.Release("idle");
-  clock.Advance(std::chrono::minutes(11));
-  EXPECT_FALSE(registry.CommittedSize("idle").has_value());
-  EXPECT_EQ(registry.size(), 0u);
 }
 
 }  // namespace

@@ -2,47 +2,94 @@
 
 namespace kiln {
 
+void UploadRegistry::Unclaim(Entry& entry) {
+  if (entry.ticket == 0) return;
+  auto count = streaming_.find(entry.connection);
+  if (count != streaming_.end() && --count->second == 0) streaming_.erase(count);
+  entry.ticket = 0;
+  entry.connection.clear();
+  entry.stream.reset();
+}
+
+UploadRegistry::Entries::iterator UploadRegistry::EraseLocked(Entries::iterator it) {
+  Unclaim(it->second);
+  return uploads_.erase(it);
+}
+
 void UploadRegistry::DropIdleLocked() {
   const TimePoint now = clock_->Now();
   for (auto it = uploads_.begin(); it != uploads_.end();) {
-    if (!it->second.in_use && now - it->second.last_used > idle_timeout_) {
-      it = uploads_.erase(it);
+    if (it->second.ticket == 0 && now - it->second.last_used > limits_.idle_timeout) {
+      it = EraseLocked(it);
     } else {
       ++it;
     }
   }
 }
 
-StatusOr<std::shared_ptr<BlobUpload>> UploadRegistry::Claim(const std::string& name, const Opener& open) {
+Status UploadRegistry::MakeRoomLocked() {
+  if (static_cast<int64_t>(uploads_.size()) < limits_.max_open) return Status::Ok();
+  auto oldest = uploads_.end();
+  for (auto it = uploads_.begin(); it != uploads_.end(); ++it) {
+    if (it->second.ticket == 0 && (oldest == uploads_.end() || it->second.last_used < oldest->second.last_used)) {
+      oldest = it;
+    }
+  }
+  if (oldest == uploads_.end()) {
+    return Status::ResourceExhausted("the server has " + std::to_string(uploads_.size()) +
+                                     " uploads open, its limit (--max-open-uploads " +
+                                     std::to_string(limits_.max_open) + "); retry later");
+  }
+  EraseLocked(oldest);
+  return Status::Ok();
+}
+
+StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name, const std::string& connection,
+                                                        std::shared_ptr<UploadStream> stream, const Opener& open) {
   std::lock_guard lock(mutex_);
   DropIdleLocked();
   auto it = uploads_.find(name);
-  if (it != uploads_.end()) {
-    if (it->second.in_use) {
-      return Status::Aborted("upload " + name + " is already being written by another stream");
-    }
-    it->second.in_use = true;
-    it->second.last_used = clock_->Now();
-    return it->second.upload;
+  if (it != uploads_.end() && it->second.ticket != 0) {
+    return Status::Aborted("upload " + name + " is already being written by another stream");
   }
-  auto created = open();
-  if (!created.ok()) return created.status();
-  std::shared_ptr<BlobUpload> upload = std::move(created).value();
-  uploads_[name] = Entry{upload, true, clock_->Now()};
-  return upload;
+  auto count = streaming_.find(connection);
+  if (count != streaming_.end() && count->second >= limits_.max_per_connection) {
+    return Status::ResourceExhausted("this connection is writing " + std::to_string(count->second) +
+                                     " uploads, the limit per connection (--max-uploads-per-connection " +
+                                     std::to_string(limits_.max_per_connection) + ")");
+  }
+  if (it == uploads_.end()) {
+    KILN_RETURN_IF_ERROR(MakeRoomLocked());
+    auto created = open();
+    if (!created.ok()) return created.status();
+    it = uploads_.emplace(name, Entry{}).first;
+    it->second.upload = std::move(created).value();
+  }
+  Entry& entry = it->second;
+  const TimePoint now = clock_->Now();
+  entry.ticket = next_ticket_++;
+  entry.connection = connection;
+  entry.stream = std::move(stream);
+  entry.last_used = now;
+  entry.seen_size = entry.upload->committed_size();
+  entry.progress_at = now;
+  ++streaming_[connection];
+  return Claimed{entry.upload, entry.ticket};
 }
 
-void UploadRegistry::Release(const std::string& name) {
+void UploadRegistry::Release(const std::string& name, uint64_t ticket) {
   std::lock_guard lock(mutex_);
   auto it = uploads_.find(name);
-  if (it == uploads_.end()) return;
-  it->second.in_use = false;
+  if (it == uploads_.end() || it->second.ticket != ticket) return;
+  Unclaim(it->second);
   it->second.last_used = clock_->Now();
 }
 
-void UploadRegistry::Remove(const std::string& name) {
+void UploadRegistry::Remove(const std::string& name, uint64_t ticket) {
   std::lock_guard lock(mutex_);
-  uploads_.erase(name);
+  auto it = uploads_.find(name);
+  if (it == uploads_.end() || it->second.ticket != ticket) return;
+  EraseLocked(it);
 }
 
 std::optional<int64_t> UploadRegistry::CommittedSize(const std::string& name) {
@@ -53,9 +100,39 @@ std::optional<int64_t> UploadRegistry::CommittedSize(const std::string& name) {
   return it->second.upload->committed_size();
 }
 
+std::vector<std::shared_ptr<UploadStream>> UploadRegistry::ReclaimStalled() {
+  std::vector<std::shared_ptr<UploadStream>> stalled;
+  std::lock_guard lock(mutex_);
+  DropIdleLocked();
+  const TimePoint now = clock_->Now();
+  for (auto it = uploads_.begin(); it != uploads_.end();) {
+    Entry& entry = it->second;
+    // Progress is seen between sweeps; a stream counts as stalled once a sweep finds its
+    // upload where it was more than stall_timeout ago.
+    const int64_t size = entry.upload->committed_size();
+    if (entry.ticket != 0 && size != entry.seen_size) {
+      entry.seen_size = size;
+      entry.progress_at = now;
+    }
+    if (entry.ticket != 0 && now - entry.progress_at > limits_.stall_timeout) {
+      if (entry.stream) stalled.push_back(entry.stream);
+      it = EraseLocked(it);
+    } else {
+      ++it;
+    }
+  }
+  return stalled;
+}
+
 size_t UploadRegistry::size() {
   std::lock_guard lock(mutex_);
   return uploads_.size();
+}
+
+int64_t UploadRegistry::streaming(const std::string& connection) {
+  std::lock_guard lock(mutex_);
+  auto it = streaming_.find(connection);
+  return it == streaming_.end() ? 0 : it->second;
 }
 
 }  // namespace kiln

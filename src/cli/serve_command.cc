@@ -11,6 +11,8 @@
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
+#include "cli/upload_limit_flags.h"
+#include "common/descriptor_limit.h"
 #include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "server/kiln_server.h"
@@ -62,6 +64,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
                     "How long a blob reported present by FindMissingBlobs is protected from eviction.");
   flags.AddDuration("upload-idle-timeout", &options.upload_idle_timeout,
                     "How long an interrupted ByteStream upload is kept for resumption.");
+  UploadLimitFlags upload_limits;
+  upload_limits.stall_timeout = options.upload_stall_timeout;
+  AddUploadLimitFlags(flags, upload_limits);
   flags.AddBool("fsync", &options.sync_writes,
                 "fdatasync every blob before publishing it (survives power loss; slower writes).");
   flags.AddBytes("read-cache-bytes", &options.read_cache_bytes,
@@ -146,6 +151,18 @@ int RunServeCommand(const std::vector<std::string>& args) {
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(options.action_limits);
+  // Raised before anything opens descriptors; the upload limits are sized from it.
+  auto descriptors = RaiseDescriptorLimit();
+  if (parsed.ok()) parsed = descriptors.status();
+  if (parsed.ok()) {
+    auto resolved = ResolveUploadLimits(upload_limits, descriptors->now);
+    parsed = resolved.status();
+    if (resolved.ok()) {
+      options.max_open_uploads = resolved->max_open;
+      options.max_uploads_per_connection = resolved->max_per_connection;
+      options.upload_stall_timeout = resolved->stall_timeout;
+    }
+  }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
   ConfigureAllocatorForServing();  // Before any thread starts.
@@ -159,6 +176,12 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
             << std::endl;
+  // After the serving line, which scripts wait for first.
+  std::cout << "kiln: file descriptor limit " << descriptors->now
+            << (descriptors->now > descriptors->before ? " (raised from " + std::to_string(descriptors->before) + ")"
+                                                       : std::string())
+            << "; open uploads at most " << options.max_open_uploads << ", " << options.max_uploads_per_connection
+            << " per connection" << std::endl;
 
   // Waited for before printing: a half-written line would be flushed by any stderr output.
   const std::string signal = stop_signals.Wait();

@@ -1,6 +1,9 @@
 #include "common/compression.h"
 
 #include <zstd.h>
+#include <zstd_errors.h>
+
+#include <algorithm>
 
 namespace kiln {
 
@@ -48,37 +51,69 @@ struct ZstdDecompressor::State {
   ZSTD_DCtx* ctx = nullptr;
   int64_t produced = 0;
   bool at_boundary = true;
+  std::unique_ptr<char[]> buffer;
+  size_t buffer_size = 0;
 };
 
 ZstdDecompressor::ZstdDecompressor() : state_(std::make_unique<State>()) {
   state_->ctx = ZSTD_createDCtx();
+  ZSTD_DCtx_setParameter(state_->ctx, ZSTD_d_windowLogMax, kMaxZstdWindowLog);
+  state_->buffer_size = ZSTD_DStreamOutSize();
+  state_->buffer = std::make_unique<char[]>(state_->buffer_size);
 }
 
 ZstdDecompressor::~ZstdDecompressor() { ZSTD_freeDCtx(state_->ctx); }
 
-Status ZstdDecompressor::Decompress(std::string_view input, std::string* out, int64_t max_output_total) {
+namespace {
+
+Status DecompressionError(size_t code) {
+  if (ZSTD_getErrorCode(code) == ZSTD_error_frameParameter_windowTooLarge) {
+    return Status::InvalidArgument("zstd frame needs a window larger than kiln's limit of " +
+                                   std::to_string((int64_t{1} << kMaxZstdWindowLog) >> 20) +
+                                   " MiB (compressed with --long or an --ultra level?)");
+  }
+  return Status::InvalidArgument(std::string("corrupt zstd data: ") + ZSTD_getErrorName(code));
+}
+
+}  // namespace
+
+Status ZstdDecompressor::Decompress(std::string_view input, const Sink& sink, int64_t max_output_total) {
   ZSTD_inBuffer in{input.data(), input.size(), 0};
-  const size_t step = ZSTD_DStreamOutSize();
+  const size_t step = state_->buffer_size;
   while (in.pos < in.size || !state_->at_boundary) {
-    const size_t old_size = out->size();
-    out->resize(old_size + step);
-    ZSTD_outBuffer buffer{out->data() + old_size, step, 0};
+    // Never ask zstd for more than the declared total allows, plus one byte to notice
+    // output beyond it: a bomb stops at the limit instead of running on to its end.
+    const int64_t allowed = max_output_total - state_->produced + 1;
+    const size_t room = static_cast<size_t>(std::clamp<int64_t>(allowed, 1, static_cast<int64_t>(step)));
+    ZSTD_outBuffer buffer{state_->buffer.get(), room, 0};
     const size_t hint = ZSTD_decompressStream(state_->ctx, &buffer, &in);
-    out->resize(old_size + buffer.pos);
-    if (ZSTD_isError(hint)) {
-      return Status::InvalidArgument(std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint));
-    }
+    if (ZSTD_isError(hint)) return DecompressionError(hint);
     state_->produced += static_cast<int64_t>(buffer.pos);
     if (state_->produced > max_output_total) {
       return Status::InvalidArgument("zstd data decompresses to more than the declared " +
                                      std::to_string(max_output_total) + " bytes");
     }
     state_->at_boundary = hint == 0;
+    if (buffer.pos > 0) KILN_RETURN_IF_ERROR(sink(std::string_view(state_->buffer.get(), buffer.pos)));
     // No progress possible until more input arrives.
-    if (in.pos == in.size && buffer.pos < step) break;
+    if (in.pos == in.size && buffer.pos < room) break;
   }
   return Status::Ok();
 }
+
+Status ZstdDecompressor::Decompress(std::string_view input, std::string* out, int64_t max_output_total) {
+  return Decompress(
+      input,
+      [out](std::string_view piece) {
+        out->append(piece);
+        return Status::Ok();
+      },
+      max_output_total);
+}
+
+int64_t ZstdDecompressor::produced() const { return state_->produced; }
+
+size_t ZstdDecompressor::output_buffer_size() const { return state_->buffer_size; }
 
 bool ZstdDecompressor::AtFrameBoundary() const { return state_->at_boundary; }
 

@@ -2,6 +2,8 @@
 // compressed ByteStream transfer of a multi-GiB blob must never be buffered whole.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,7 +34,15 @@ class ZstdCompressor {
   std::unique_ptr<State> state_;
 };
 
-// Decompresses a stream of chunks holding one or more zstd frames.
+// Largest zstd window (history) kiln decodes: 8 MiB, what zstd's levels 1-19 use at most.
+// The decoder allocates the window the frame asks for (up to 2 GiB), so without this bound a
+// few hostile frames would cost the server gigabytes; frames made with --long or --ultra
+// levels are refused instead (INVALID_ARGUMENT saying so).
+inline constexpr int kMaxZstdWindowLog = 23;
+
+// Decompresses a stream of chunks holding one or more zstd frames, in bounded memory: the
+// output goes through one fixed buffer of output_buffer_size() bytes, whatever the frames
+// declare, and the window is at most 2^kMaxZstdWindowLog bytes.
 class ZstdDecompressor {
  public:
   ZstdDecompressor();
@@ -40,9 +50,19 @@ class ZstdDecompressor {
   ZstdDecompressor(const ZstdDecompressor&) = delete;
   ZstdDecompressor& operator=(const ZstdDecompressor&) = delete;
 
-  // Appends the decompressed bytes for `input` to *out. Fails on corrupt input, or when the
-  // output would exceed `max_output_total` bytes over the life of the stream (a bomb guard).
+  // Receives the output piece by piece (each at most output_buffer_size() bytes, valid only
+  // during the call); an error it returns stops decompression and is returned.
+  using Sink = std::function<Status(std::string_view)>;
+  // Decompresses `input` into `sink`. Fails on corrupt input, or as soon as the output
+  // exceeds `max_output_total` bytes over the life of the stream (a bomb guard: nothing
+  // beyond the limit is produced).
+  Status Decompress(std::string_view input, const Sink& sink, int64_t max_output_total);
+  // Appends the decompressed bytes to *out (for callers whose output is bounded anyway).
   Status Decompress(std::string_view input, std::string* out, int64_t max_output_total);
+  // Bytes produced so far.
+  int64_t produced() const;
+  // The size of the output buffer, which never grows.
+  size_t output_buffer_size() const;
   // True if the input so far ends exactly at a frame boundary.
   bool AtFrameBoundary() const;
 

@@ -3,7 +3,10 @@
 // names ({parent}/logstreams/...) are routed to the LogStreamRegistry first, when there is one.
 #pragma once
 
+#include <memory>
+
 #include "cas/blob_store.h"
+#include "cas/stalled_upload_sweeper.h"
 #include "cas/upload_registry.h"
 #include "common/blocking_task_pool.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
@@ -18,8 +21,9 @@ class ByteStreamService final
     : public google::bytestream::ByteStream::WithRawCallbackMethod_Read<
           google::bytestream::ByteStream::WithRawCallbackMethod_Write<google::bytestream::ByteStream::CallbackService>> {
  public:
+  // Cancels stalled upload streams (StalledUploadSweeper) while it lives.
   ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams = nullptr)
-      : cas_(cas), uploads_(uploads), log_streams_(log_streams) {}
+      : cas_(cas), uploads_(uploads), log_streams_(log_streams), sweeper_(std::make_unique<StalledUploadSweeper>(uploads)) {}
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Read(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request) override;
@@ -35,9 +39,13 @@ class ByteStreamService final
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  std::unique_ptr<StalledUploadSweeper> sweeper_;
   // Where finished uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
   // last: destroyed first, it runs the commits still queued, whose calls gRPC waits for.
   BlockingTaskPool commit_threads_{4, 4096, "upload commits"};
+  // Where compressed uploads' chunks are decompressed, hashed and written (the same reason).
+  // Declared after the commit threads: its tasks may still hand commits to them.
+  BlockingTaskPool decompress_threads_{2, 4096, "compressed upload chunks"};
 };
 
 }  // namespace kiln

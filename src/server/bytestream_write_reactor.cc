@@ -5,10 +5,41 @@
 
 namespace kiln {
 
-ByteStreamWriteReactor::ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                                               BlockingTaskPool* commit_threads, grpc::ByteBuffer* response)
-    : cas_(cas), uploads_(uploads), log_streams_(log_streams), commit_threads_(commit_threads), response_(response) {
+void CancellableCall::Cancel() {
+  std::lock_guard lock(mutex_);
+  if (context_) context_->TryCancel();
+}
+
+void CancellableCall::Detach() {
+  std::lock_guard lock(mutex_);
+  context_ = nullptr;
+}
+
+ByteStreamWriteReactor::ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas,
+                                               UploadRegistry* uploads, LogStreamRegistry* log_streams,
+                                               BlockingTaskPool* commit_threads, BlockingTaskPool* decompress_threads,
+                                               grpc::ByteBuffer* response)
+    : call_(std::make_shared<CancellableCall>(context)),
+      peer_(context->peer()),
+      cas_(cas),
+      uploads_(uploads),
+      log_streams_(log_streams),
+      commit_threads_(commit_threads),
+      decompress_threads_(decompress_threads),
+      response_(response) {
   StartRead(&frame_);
+}
+
+void ByteStreamWriteReactor::ReleaseUpload() {
+  if (!upload_) return;
+  uploads_->Release(resource_name_, ticket_);
+  upload_.reset();
+}
+
+void ByteStreamWriteReactor::RemoveUpload() {
+  if (!upload_) return;
+  uploads_->Remove(resource_name_, ticket_);
+  upload_.reset();
 }
 
 void ByteStreamWriteReactor::OnReadDone(bool ok) {
@@ -23,10 +54,7 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
                         ? Status::InvalidArgument("Write stream ended before any WriteRequest")
                         : Status::InvalidArgument("Write stream for " + resource_name_ +
                                                   " ended without finish_write; resume from QueryWriteStatus");
-    if (upload_) {
-      uploads_->Release(resource_name_);
-      upload_.reset();
-    }
+    ReleaseUpload();
     Finish(ToGrpcStatus(status));
     return;
   }
@@ -44,11 +72,13 @@ void ByteStreamWriteReactor::OnReadDone(bool ok) {
   } else {
     keep_reading = log_write_ ? ContinueLogStream() : Continue();
   }
-  if (keep_reading) {
-    request_ = WriteRequestView();  // Lets go of the received slices.
-    frame_.Clear();
-    StartRead(&frame_);
-  }
+  if (keep_reading) ReadNext();
+}
+
+void ByteStreamWriteReactor::ReadNext() {
+  request_ = WriteRequestView();  // Lets go of the received slices.
+  frame_.Clear();
+  StartRead(&frame_);
 }
 
 bool ByteStreamWriteReactor::Begin() {
@@ -73,7 +103,7 @@ bool ByteStreamWriteReactor::Begin() {
     Succeed(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
     return false;
   }
-  auto upload = uploads_->Claim(resource_name_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
+  auto upload = uploads_->Claim(resource_name_, peer_, call_, [this]() -> StatusOr<std::unique_ptr<BlobUpload>> {
     auto writer = cas_->OpenWrite(name_.digest);
     if (!writer.ok()) return writer.status();
     return std::make_unique<BlobUpload>(std::move(writer).value(), name_.digest, name_.compression);
@@ -83,11 +113,26 @@ bool ByteStreamWriteReactor::Begin() {
     Fail(upload.status());
     return false;
   }
-  upload_ = std::move(upload).value();
+  upload_ = std::move(upload->upload);
+  ticket_ = upload->ticket;
   return Continue();
 }
 
 bool ByteStreamWriteReactor::Continue() {
+  // A compressed chunk of a few KiB may inflate to as much as its digest declares: hashing
+  // and writing a GiB on one of gRPC's callback threads (two on a 2-core machine) would
+  // leave every other call unanswered meanwhile. No read is pending while the task runs,
+  // so the reactor is only touched by it until it reads on or finishes.
+  if (decompress_threads_ && upload_->compression() != Compression::kIdentity &&
+      decompress_threads_->Submit([this] {
+        if (Append()) ReadNext();
+      }).ok()) {
+    return false;
+  }
+  return Append();
+}
+
+bool ByteStreamWriteReactor::Append() {
   // Each piece continues where the last one ended; with no data, the offset is still checked.
   Status status = request_.data.empty() ? upload_->Append(request_.write_offset, {}) : Status::Ok();
   int64_t offset = request_.write_offset;
@@ -117,8 +162,7 @@ void ByteStreamWriteReactor::Commit() {
     return;
   }
   const int64_t committed = upload_->committed_size();
-  uploads_->Remove(resource_name_);
-  upload_.reset();
+  RemoveUpload();
   Succeed(committed);
 }
 
@@ -144,16 +188,15 @@ void ByteStreamWriteReactor::Succeed(int64_t committed_size) {
 
 void ByteStreamWriteReactor::Fail(const Status& status) {
   // A failed upload cannot be resumed: its data is wrong or its writer broken.
-  if (upload_) {
-    uploads_->Remove(resource_name_);
-    upload_.reset();
-  }
+  RemoveUpload();
   Finish(ToGrpcStatus(status));
 }
 
 void ByteStreamWriteReactor::OnDone() {
-  // Cancelled streams end here without OnReadDone(false); keep their upload resumable.
-  if (upload_) uploads_->Release(resource_name_);
+  call_->Detach();  // Before the context goes away.
+  // Cancelled streams end here without OnReadDone(false); keep their upload resumable
+  // (unless the stall sweeper reclaimed it, which makes the claim stale).
+  ReleaseUpload();
   delete this;
 }
 

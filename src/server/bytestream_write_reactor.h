@@ -9,6 +9,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "cas/blob_store.h"
@@ -21,20 +23,41 @@
 
 namespace kiln {
 
+// A Write call as the UploadRegistry sees it: cancellable from the stall sweeper's thread
+// until the call is done. The lock keeps the context alive while it is cancelled; it is
+// recursive in case gRPC runs the call's last reactions inline, within TryCancel.
+class CancellableCall final : public UploadStream {
+ public:
+  explicit CancellableCall(grpc::CallbackServerContext* context) : context_(context) {}
+  void Cancel() override;
+  // The call is done: there is nothing to cancel any more.
+  void Detach();
+
+ private:
+  std::recursive_mutex mutex_;
+  grpc::CallbackServerContext* context_;
+};
+
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
-  // null: commit inline) commits finished uploads. `response` receives the serialized
-  // WriteResponse.
-  ByteStreamWriteReactor(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                         BlockingTaskPool* commit_threads, grpc::ByteBuffer* response);
+  // null: commit inline) commits finished uploads; `decompress_threads` (likewise) takes
+  // compressed uploads' chunks. `response` receives the serialized WriteResponse. The
+  // call's peer is the connection its upload counts against.
+  ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas, UploadRegistry* uploads,
+                         LogStreamRegistry* log_streams, BlockingTaskPool* commit_threads,
+                         BlockingTaskPool* decompress_threads, grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
  private:
   // Returns false once the stream has been finished.
   bool Begin();
+  // Appends the request's data, on a decompression thread for a compressed upload (then it
+  // returns false, and the task reads on).
   bool Continue();
+  bool Append();
+  void ReadNext();
   bool ContinueLogStream();
   // Finishes the upload (its last disk writes, publishing the blob) and the call.
   void Commit();
@@ -42,16 +65,24 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   // Finishes OK with a WriteResponse of `committed_size`.
   void Succeed(int64_t committed_size);
 
+  // Gives up the claim on upload_: kept resumable, or dropped.
+  void ReleaseUpload();
+  void RemoveUpload();
+
+  std::shared_ptr<CancellableCall> call_;
+  std::string peer_;
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
   BlockingTaskPool* commit_threads_;
+  BlockingTaskPool* decompress_threads_;
   grpc::ByteBuffer* response_;
   grpc::ByteBuffer frame_;   // The request as received.
   WriteRequestView request_;  // Parsed from frame_.
   std::string resource_name_;
   BlobResourceName name_;
   std::shared_ptr<BlobUpload> upload_;
+  uint64_t ticket_ = 0;  // upload_'s claim.
   std::optional<LogStreamWrite> log_write_;  // Set when writing a log stream.
 };
 

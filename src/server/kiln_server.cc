@@ -194,7 +194,12 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   state.action_records = std::move(records).value();
   state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(),
                                                      options.max_inline_bytes, options.max_message_bytes);
-  state.uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), options.upload_idle_timeout);
+  UploadLimits upload_limits;
+  upload_limits.max_open = options.max_open_uploads;
+  upload_limits.max_per_connection = options.max_uploads_per_connection;
+  upload_limits.idle_timeout = options.upload_idle_timeout;
+  upload_limits.stall_timeout = options.upload_stall_timeout;
+  state.uploads = std::make_unique<UploadRegistry>(SystemClock::Get(), upload_limits);
   LogStreamOptions log_options;
   log_options.max_live_bytes = options.max_live_log_bytes;
   log_options.max_live_streams_per_creator = static_cast<size_t>(options.max_log_streams_per_connection);

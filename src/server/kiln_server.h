@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cas/message_blob.h"
+#include "cas/upload_registry.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "worker/action_limits.h"
@@ -23,6 +24,12 @@ struct ServerOptions {
   int64_t max_ac_bytes = int64_t{1} << 30;
   Duration find_missing_grace = std::chrono::minutes(10);
   Duration upload_idle_timeout = std::chrono::minutes(10);
+  // Open ByteStream uploads, each holding a descriptor: in total and streamed by one
+  // connection, and how long a Write may send nothing before it is cancelled
+  // (cas/upload_registry.h). kiln serve sizes them from the descriptor limit.
+  int64_t max_open_uploads = UploadLimits().max_open;
+  int64_t max_uploads_per_connection = UploadLimits().max_per_connection;
+  Duration upload_stall_timeout = UploadLimits().stall_timeout;
   bool sync_writes = false;
   int workers = 0;
   // Serve kiln's WorkerService, so that `kiln worker` processes can connect and run actions.

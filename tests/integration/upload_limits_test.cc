@@ -1,0 +1,176 @@
+// Open-upload limits of a real kiln (issue 12, item 3): every unfinished ByteStream Write
+// holds a temp file, so uploads are capped per connection and in total (RESOURCE_EXHAUSTED
+// naming the flag), stalled streams are cancelled and their slots reused, and while the
+// caps are full the server still accepts connections and serves other calls.
+#include <memory>
+#include <thread>
+
+#include "common/resource_name.h"
+#include "test_util.h"
+
+namespace kiln_test {
+namespace {
+
+constexpr size_t kChunk = 64 << 10;
+
+// A Write that sent its first 64 KiB of a 1 MiB blob and then went quiet.
+struct HeldUpload {
+  std::string name;
+  std::unique_ptr<grpc::ClientContext> context = std::make_unique<grpc::ClientContext>();
+  google::bytestream::WriteResponse response;
+  std::unique_ptr<grpc::ClientWriter<google::bytestream::WriteRequest>> writer;
+
+  // Ends the call: half-closes and returns the server's status.
+  grpc::Status Finish() {
+    writer->WritesDone();
+    return writer->Finish();
+  }
+};
+
+std::unique_ptr<HeldUpload> StartUpload(google::bytestream::ByteStream::Stub& stub, uint64_t seed) {
+  auto held = std::make_unique<HeldUpload>();
+  const std::string blob = PseudoRandomBytes(1 << 20, seed);
+  held->name = WriteName("", blob);
+  SetDeadline(held->context.get());
+  held->writer = stub.Write(held->context.get(), &held->response);
+  google::bytestream::WriteRequest request;
+  request.set_resource_name(held->name);
+  request.set_write_offset(0);
+  request.set_data(blob.substr(0, kChunk));
+  held->writer->Write(request);
+  return held;
+}
+
+// Waits (at most 10 s) until the server has taken the held upload's first chunk.
+bool ServerHolds(google::bytestream::ByteStream::Stub& stub, const HeldUpload& held) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    google::bytestream::QueryWriteStatusResponse query;
+    if (QueryWriteStatus(stub, held.name, &query).ok() && query.committed_size() == static_cast<int64_t>(kChunk)) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+grpc::Status GetCapabilities(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = reapi::Capabilities::NewStub(channel);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  reapi::GetCapabilitiesRequest request;
+  reapi::ServerCapabilities capabilities;
+  return stub->GetCapabilities(&context, request, &capabilities);
+}
+
+class UploadCapsTest : public KilnServerTest {
+  std::vector<std::string> ServerFlags() const override {
+    return {"--max-open-uploads", "8", "--max-uploads-per-connection", "3"};
+  }
+};
+
+TEST_F(UploadCapsTest, UploadsBeyondEitherCapAreResourceExhaustedAndTheServerStaysUsable) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<google::bytestream::ByteStream::Stub>> stubs;
+  for (int i = 0; i < 4; ++i) {
+    channels.push_back(server().NewChannel());
+    stubs.push_back(google::bytestream::ByteStream::NewStub(channels.back()));
+  }
+  std::vector<std::unique_ptr<HeldUpload>> held;
+  uint64_t seed = 100;
+  // Connection 0 fills its own cap.
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(StartUpload(*stubs[0], seed++));
+    ASSERT_TRUE(ServerHolds(*stubs[0], *held.back())) << "upload " << i << " was not taken";
+  }
+  auto over_connection = StartUpload(*stubs[0], seed++);
+  EXPECT_TRUE(HasStatus(over_connection->Finish(), grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "--max-uploads-per-connection 3"));
+
+  // Another connection still uploads, whole blobs too.
+  const std::string blob = PseudoRandomBytes(1 << 20, 1);
+  int64_t committed = 0;
+  grpc::Status whole = ByteStreamWrite(*stubs[1], WriteName("", blob), blob, kChunk, &committed);
+  ASSERT_TRUE(whole.ok()) << Describe(whole);
+  EXPECT_EQ(committed, static_cast<int64_t>(blob.size()));
+
+  // Connections 1 and 2 fill the total.
+  for (int i = 0; i < 5; ++i) {
+    auto& stub = *stubs[1 + i % 2];
+    held.push_back(StartUpload(stub, seed++));
+    ASSERT_TRUE(ServerHolds(stub, *held.back())) << "upload " << 3 + i << " was not taken";
+  }
+  auto over_total = StartUpload(*stubs[3], seed++);
+  EXPECT_TRUE(HasStatus(over_total->Finish(), grpc::StatusCode::RESOURCE_EXHAUSTED, "--max-open-uploads 8"));
+
+  // With every upload slot taken: a new connection is accepted and answered, small blobs
+  // go in through BatchUpdateBlobs, and stored blobs are read.
+  auto fresh = server().NewChannel();
+  grpc::Status capabilities = GetCapabilities(fresh);
+  EXPECT_TRUE(capabilities.ok()) << Describe(capabilities);
+  auto fresh_cas = reapi::ContentAddressableStorage::NewStub(fresh);
+  EXPECT_TRUE(BatchUpload(*fresh_cas, "", {"a small blob while the upload caps are full"}));
+  auto fresh_bytestream = google::bytestream::ByteStream::NewStub(fresh);
+  std::string read_back;
+  grpc::Status read = ByteStreamRead(*fresh_bytestream, ReadName("", blob), &read_back);
+  ASSERT_TRUE(read.ok()) << Describe(read);
+  EXPECT_TRUE(read_back == blob);
+
+  // A finished (here: abandoned by its client) upload gives its slot back.
+  held[0]->context->TryCancel();
+  held[0]->Finish();
+  bool reused = false;
+  for (int attempt = 0; attempt < 100 && !reused; ++attempt) {
+    auto retry = StartUpload(*stubs[3], seed++);
+    reused = ServerHolds(*stubs[3], *retry);
+    if (reused) {
+      held.push_back(std::move(retry));
+    } else {
+      retry->Finish();
+    }
+  }
+  EXPECT_TRUE(reused) << "the cancelled upload's slot was not freed";
+  for (auto& upload : held) upload->context->TryCancel();
+  ExpectStillServing();
+}
+
+class UploadStallTest : public KilnServerTest {
+  std::vector<std::string> ServerFlags() const override {
+    return {"--max-open-uploads", "2", "--max-uploads-per-connection", "2", "--upload-stall-timeout", "1s"};
+  }
+};
+
+TEST_F(UploadStallTest, StalledUploadsAreCancelledAndTheirSlotsReused) {
+  auto quiet_channel = server().NewChannel();
+  auto quiet = google::bytestream::ByteStream::NewStub(quiet_channel);
+  auto first = StartUpload(*quiet, 1);
+  auto second = StartUpload(*quiet, 2);
+  ASSERT_TRUE(ServerHolds(*quiet, *first));
+  ASSERT_TRUE(ServerHolds(*quiet, *second));
+
+  // The server cancels both once they have been silent for a second; the calls end then,
+  // long before their 60 s deadline.
+  EXPECT_TRUE(HasStatus(first->writer->Finish(), grpc::StatusCode::CANCELLED));
+  EXPECT_TRUE(HasStatus(second->writer->Finish(), grpc::StatusCode::CANCELLED));
+  google::bytestream::QueryWriteStatusResponse query;
+  EXPECT_TRUE(HasStatus(QueryWriteStatus(bytestream(), first->name, &query), grpc::StatusCode::NOT_FOUND))
+      << "a reclaimed upload is dropped, not kept for resumption";
+  size_t temp_files = 1;
+  for (int attempt = 0; attempt < 100 && temp_files > 0; ++attempt) {
+    temp_files = UploadTempFiles(data_dir_.path());
+    if (temp_files > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(temp_files, 0u) << "the reclaimed uploads' temp files remain";
+
+  // Both slots are free again: two whole uploads at once.
+  const std::string one = PseudoRandomBytes(1 << 20, 3);
+  const std::string two = PseudoRandomBytes(1 << 20, 4);
+  int64_t committed = 0;
+  grpc::Status status = ByteStreamWrite(bytestream(), WriteName("", one), one, kChunk, &committed);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  status = ByteStreamWrite(bytestream(), WriteName("", two), two, kChunk, &committed);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  ExpectStillServing();
+}
+
+}  // namespace
+}  // namespace kiln_test
