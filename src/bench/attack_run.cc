@@ -22,15 +22,23 @@ AttackResult RunAttack(Attack& attack, const std::string& address, const std::st
     result.setup_error = prepared.ToString();
     return result;
   }
-  ResponsivenessProbe probe(address, instance_name);
-  probe.Start();
+  ProbeProcess probe;
+  if (Status started = probe.Start(address, instance_name); !started.ok()) {
+    result.setup_error = started.ToString();
+    return result;
+  }
   AttackTally tally;
   std::atomic<bool> stop{false};
   std::thread attacker([&] { attack.Run(stop, tally); });
   std::this_thread::sleep_for(duration);
   stop = true;
   attacker.join();
-  result.probe = probe.Stop();
+  auto summary = probe.Stop();
+  if (summary.ok()) {
+    result.probe = *summary;
+  } else {
+    result.setup_error = summary.status().ToString();
+  }
   result.sent = tally.sent();
   result.refused = tally.refused();
   result.first_refusal = tally.first_refusal();
@@ -47,9 +55,9 @@ std::string FormatAttackTable(const std::vector<AttackResult>& results) {
       out << "| `" << result.info.name << "` | - | - | - | - | - | - | setup failed: " << result.setup_error << " |\n";
       continue;
     }
-    const ProbeResult& probe = result.probe;
+    const ProbeSummary& probe = result.probe;
     out << "| `" << result.info.name << "` | " << result.sent << " | " << result.refused << " | "
-        << FormatLatency(probe.latency.Percentile(0.5)) << " | " << FormatLatency(probe.latency.Percentile(0.99)) << " | "
+        << FormatLatency(probe.p50) << " | " << FormatLatency(probe.p99) << " | "
         << FormatLatency(probe.slowest) << " | " << probe.failures << "/" << probe.calls << " | "
         << (result.held() ? "yes" : "NO") << (result.answers_after ? "" : " (no answer afterwards)") << " |\n";
   }
@@ -68,14 +76,14 @@ std::string FormatAttackJson(const std::string& target, const std::vector<Attack
   out << "{\n  \"target\": " << JsonString(target) << ",\n  \"attacks\": [";
   for (size_t i = 0; i < results.size(); ++i) {
     const AttackResult& result = results[i];
-    const ProbeResult& probe = result.probe;
+    const ProbeSummary& probe = result.probe;
     out << (i == 0 ? "\n" : ",\n") << "    {\"name\": " << JsonString(result.info.name) << ", \"sent\": " << result.sent
         << ", \"refused\": " << result.refused << ", \"first_refusal\": " << JsonString(result.first_refusal)
         << ", \"setup_error\": " << JsonString(result.setup_error) << ", \"probe_calls\": " << probe.calls
         << ", \"probe_failures\": " << probe.failures
         << ", \"probe_first_failure\": " << JsonString(probe.first_failure)
-        << ", \"probe_p50_ms\": " << JsonMilliseconds(probe.latency.Percentile(0.5))
-        << ", \"probe_p99_ms\": " << JsonMilliseconds(probe.latency.Percentile(0.99))
+        << ", \"probe_p50_ms\": " << JsonMilliseconds(probe.p50)
+        << ", \"probe_p99_ms\": " << JsonMilliseconds(probe.p99)
         << ", \"probe_slowest_ms\": " << JsonMilliseconds(probe.slowest)
         << ", \"answers_after\": " << (result.answers_after ? "true" : "false")
         << ", \"held\": " << (result.held() ? "true" : "false") << "}";

@@ -1,4 +1,5 @@
-// Runs one attack for a while with a ResponsivenessProbe beside it, and judges the result:
+// Runs one attack for a while with a ResponsivenessProbe beside it (in a process of its own,
+// probe_process.h), and judges the result:
 // the server held when every probe call succeeded, their p99 stayed under 50 ms, and the
 // server answers a new connection once the attack has let go.
 #pragma once
@@ -7,7 +8,7 @@
 #include <vector>
 
 #include "bench/attack.h"
-#include "bench/responsiveness_probe.h"
+#include "bench/probe_process.h"
 
 namespace kiln {
 
@@ -19,12 +20,12 @@ struct AttackResult {
   int64_t sent = 0;
   int64_t refused = 0;
   std::string first_refusal;
-  ProbeResult probe;
+  ProbeSummary probe;
   bool answers_after = false;
 
   bool held() const {
     return setup_error.empty() && probe.failures == 0 && probe.calls > 0 &&
-           probe.latency.Percentile(0.99) < kResponsiveP99 && answers_after;
+           probe.p99 < kResponsiveP99 && answers_after;
   }
 };
 

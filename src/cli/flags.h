@@ -17,6 +17,10 @@ namespace kiln {
 // Bounds of a numeric flag, inclusive: Parse refuses a value outside them with a message that
 // names the flag and the bounds, so commands need no checks of their own for plain ranges.
 struct FlagRange {
+  static FlagRange AtLeast(int64_t min) { return {min, std::nullopt}; }
+  static FlagRange AtMost(int64_t max) { return {std::nullopt, max}; }
+  static FlagRange Between(int64_t min, int64_t max) { return {min, max}; }
+
   std::optional<int64_t> min;
   std::optional<int64_t> max;
 };

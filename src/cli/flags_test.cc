@@ -68,9 +68,9 @@ TEST(FlagsTest, RangesRefuseValuesOutsideThemNamingFlagAndBounds) {
   int64_t bytes = 16 << 20;
   int64_t threads = 4;
   FlagSet flags("x", "y");
-  flags.AddInt("depth", &depth, "levels", {.min = 0, .max = 4096});
-  flags.AddBytes("message", &bytes, "size", {.min = 1024, .max = int64_t{1} << 30});
-  flags.AddInt64("threads", &threads, "count", {.min = 1});
+  flags.AddInt("depth", &depth, "levels", FlagRange::Between(0, 4096));
+  flags.AddBytes("message", &bytes, "size", FlagRange::Between(1024, int64_t{1} << 30));
+  flags.AddInt64("threads", &threads, "count", FlagRange::AtLeast(1));
 
   EXPECT_EQ(flags.Parse({"--depth=5000"}).message(), "--depth: must be between 0 and 4096 (got 5000)");
   EXPECT_EQ(flags.Parse({"--depth=-1"}).message(), "--depth: must be between 0 and 4096 (got -1)");
@@ -95,7 +95,7 @@ TEST(FlagsTest, RangesRefuseValuesOutsideThemNamingFlagAndBounds) {
 TEST(FlagsTest, AnUpperBoundAloneReadsAtMost) {
   int64_t batch = 4 << 20;
   FlagSet flags("x", "y");
-  flags.AddBytes("batch", &batch, "size", {.max = int64_t{1} << 30});
+  flags.AddBytes("batch", &batch, "size", FlagRange::AtMost(int64_t{1} << 30));
   EXPECT_EQ(flags.Parse({"--batch=2G"}).message(), "--batch: must be at most 1G (got 2G)");
   EXPECT_TRUE(flags.Parse({"--batch=0"}).ok());
 }

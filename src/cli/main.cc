@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/probe_process.h"
 #include "cli/attack_command.h"
 #include "cli/bench_command.h"
 #include "cli/logs_command.h"
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   if (command == "bench") return kiln::RunBenchCommand(args);
   if (command == "attack") return kiln::RunAttackCommand(args);
   if (command == "logs") return kiln::RunLogsCommand(args);
+  // Not for people: `kiln attack` runs its probe in a process of its own (probe_process.h).
+  if (command == "attack-probe" && args.size() == 2) return kiln::RunProbeChild(args[0], args[1]);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -59,7 +59,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
   flags.AddBytes("max-ac-bytes", &options.max_ac_bytes,
-                 "Size budget of the action cache; least recently used entries are deleted beyond it.", {.min = 1});
+                 "Size budget of the action cache; least recently used entries are deleted beyond it.", FlagRange::AtLeast(1));
   flags.AddDuration("find-missing-grace", &options.find_missing_grace,
                     "How long a blob reported present by FindMissingBlobs is protected from eviction.");
   flags.AddDuration("upload-idle-timeout", &options.upload_idle_timeout,
@@ -72,16 +72,16 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("read-cache-bytes", &options.read_cache_bytes,
                  "Memory for recently read small blobs (up to 64 KiB each) served by the CAS and ByteStream "
                  "services; 0 turns the cache off.",
-                 {.min = 0});
+                 FlagRange::AtLeast(0));
   flags.AddBytes("direct-write-min-bytes", &options.direct_write_min_bytes,
                  "Uploads at least this large are written with O_DIRECT, bypassing the page cache (faster "
                  "where filling fresh cache pages is the bottleneck); 0 writes everything through the page cache.",
-                 {.min = 0});
+                 FlagRange::AtLeast(0));
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
-                 "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.", {.max = int64_t{1} << 30});
+                 "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.", FlagRange::AtMost(int64_t{1} << 30));
   flags.AddInt("workers", &options.workers,
                "Local worker slots that run actions in this process (0 = none: only remote workers run actions).",
-               {.min = 0});
+               FlagRange::AtLeast(0));
   flags.AddBool("allow-remote-workers", &options.allow_remote_workers,
                 "Let `kiln worker` processes connect (kiln's WorkerService) and run actions. With --workers 0 "
                 "and --allow-remote-workers=false, execution is disabled.");
@@ -93,17 +93,17 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("max-live-log-bytes", &options.max_live_log_bytes,
                  "Memory for the live output of all log streams together (actions' stdout/stderr, LogStream "
                  "API); once it is in use, further live output is cut (the ActionResult keeps all of it).",
-                 {.min = 0});
+                 FlagRange::AtLeast(0));
   flags.AddInt("max-log-streams-per-connection", &options.max_log_streams_per_connection,
                "Unfinished log streams one client connection may have created (CreateLogStream); "
                "RESOURCE_EXHAUSTED beyond.",
-               {.min = 1});
+               FlagRange::AtLeast(1));
   AddActionLimitFlags(flags, options.action_limits);
   flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
                     "Remote Asset: how long a fetch from origin may take when the request sets no timeout "
                     "(at most 1h, the longest any request gets).");
   flags.AddInt("asset-fetch-threads", &options.asset_fetch_threads,
-               "Remote Asset: fetches from origin that run at once; more wait in a queue.", {.min = 1, .max = 256});
+               "Remote Asset: fetches from origin that run at once; more wait in a queue.", FlagRange::Between(1, 256));
   std::vector<std::string> file_root_flags;
   flags.AddStringList("asset-file-roots", &file_root_flags,
                       "DIR,... Remote Asset: directories file:// URIs (downloads, git remotes) may read from; "
@@ -119,32 +119,32 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddBytes("asset-max-unpacked-bytes", &options.asset_max_unpacked_bytes,
                  "Remote Asset: most a FetchDirectory archive may unpack to (its files' total size); "
                  "the fetch fails RESOURCE_EXHAUSTED beyond it.",
-                 {.min = 1});
+                 FlagRange::AtLeast(1));
   flags.AddInt("asset-max-archive-entries", &options.asset_max_archive_entries,
                "Remote Asset: most entries (files, directories, links) a FetchDirectory archive may hold.",
-               {.min = 1});
+               FlagRange::AtLeast(1));
   flags.AddInt("asset-max-unpack-ratio", &options.asset_max_unpack_ratio,
                "Remote Asset: most an archive may unpack to per byte of its own size (archives unpacking to "
                "64 MiB or less are never refused for it); 0 = no ratio limit.",
-               {.min = 0});
+               FlagRange::AtLeast(0));
   flags.AddBytes("max-message-bytes", &options.max_message_bytes,
                  "Largest Directory, Action, Command or Tree message kiln reads from the CAS (checked from the "
                  "digest, before reading); Execute and GetTree refuse bigger ones with FAILED_PRECONDITION.",
-                 {.min = 1024, .max = int64_t{1} << 30});
+                 FlagRange::Between(1024, int64_t{1} << 30));
   flags.AddInt("max-input-files", &options.max_input_files,
                "Execute refuses (FAILED_PRECONDITION) an input tree with more files, directories and symlinks "
                "than this once expanded (a Directory named N times counts N times).",
-               {.min = 1});
+               FlagRange::AtLeast(1));
   flags.AddBytes("max-input-bytes", &options.max_input_bytes,
-                 "Execute refuses an input tree whose files hold more than this once expanded.", {.min = 0});
+                 "Execute refuses an input tree whose files hold more than this once expanded.", FlagRange::AtLeast(0));
   // At most 4096: staging recurses once per level, on worker threads' stacks.
   flags.AddInt("max-input-depth", &options.max_input_depth,
                "Execute refuses an input tree with more directory levels below its root than this.",
-               {.min = 0, .max = 4096});
+               FlagRange::Between(0, 4096));
   flags.AddInt("max-queued-actions", &options.max_queued_actions,
                "Actions waiting for a worker, at most; beyond, Execute answers RESOURCE_EXHAUSTED (an action "
                "identical to one queued or running joins it and is never refused).",
-               {.min = 1});
+               FlagRange::AtLeast(1));
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);

@@ -9,11 +9,11 @@ void AddUploadLimitFlags(FlagSet& flags, UploadLimitFlags& limits) {
                  "ByteStream uploads open at once (streamed or interrupted; each holds a file descriptor); a new "
                  "upload beyond it drops the oldest interrupted one, or is RESOURCE_EXHAUSTED if all are being "
                  "streamed. At most half the descriptor limit; 0 = a quarter of it, at most 4096.",
-                 {.min = 0});
+                 FlagRange::AtLeast(0));
   flags.AddInt64("max-uploads-per-connection", &limits.max_per_connection,
                  "ByteStream uploads one client connection may stream at once; RESOURCE_EXHAUSTED beyond. "
                  "0 = an eighth of --max-open-uploads.",
-                 {.min = 0});
+                 FlagRange::AtLeast(0));
   flags.AddDuration("upload-stall-timeout", &limits.stall_timeout,
                     "A ByteStream Write that sends no data for this long is cancelled and its upload dropped "
                     "(not kept for resumption), giving back its file descriptor.");

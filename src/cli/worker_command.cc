@@ -52,13 +52,13 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddString("work-dir", &out.work_dir,
                   "This worker's own directory (required): DIR/actions holds action directories (emptied at "
                   "start), DIR/cache the input cache (kept across restarts).");
-  flags.AddInt("slots", &out.slots, "Actions run at once; the default is two per core of this host.", {.min = 1});
+  flags.AddInt("slots", &out.slots, "Actions run at once; the default is two per core of this host.", FlagRange::AtLeast(1));
   std::vector<std::string> platform_flags;
   flags.AddStringList("platform", &platform_flags,
                       "KEY=VALUE platform property this worker offers besides OSFamily and ISA; repeatable.");
   flags.AddBytes("cache-bytes", &out.cache_bytes,
                  "Size budget of the local input cache (e.g. 500M, 20G); least recently used blobs are evicted.",
-                 {.min = 1});
+                 FlagRange::AtLeast(1));
   flags.AddString("sandbox", &out.sandbox, std::string("How actions are isolated: ") + kSandboxModesHelp);
   AddActionLimitFlags(flags, out.action_limits);
   flags.AddString("worker-id", &out.worker_id,
@@ -67,7 +67,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   flags.AddBytes("max-message-bytes", &out.max_message_bytes,
                  "Largest input Directory message this worker reads from the CAS; keep it equal to the "
                  "frontend's --max-message-bytes.",
-                 {.min = 1024, .max = int64_t{1} << 30});
+                 FlagRange::Between(1024, int64_t{1} << 30));
   Status parsed = flags.Parse(args);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
