@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!result.ParseFromArray(result_bytes.data(), static_cast<int>(result_bytes.size()))) return 0;
 
   fuzz::FuzzCas cas;
-  const Digest tree_digest = fuzz::SyntheticDigest('t', 0, static_cast<int64_t>(tree_bytes.size()));
+  const Digest tree_digest = fuzz::SyntheticDigest('e', 0, static_cast<int64_t>(tree_bytes.size()));
   cas.Put(tree_digest, tree_bytes);
   for (auto& output : *result.mutable_output_directories()) {
     if (output.tree_digest().hash().empty()) *output.mutable_tree_digest() = ToProto(tree_digest);

@@ -16,7 +16,7 @@
 
 namespace kiln::fuzz {
 
-// "d000...0007" for (tag 'd', index 7); `size` is the stored message's size.
+// "d000...0007" for (tag 'd', index 7); `tag` is a hex digit; `size` is the stored message's size.
 inline Digest SyntheticDigest(char tag, size_t index, int64_t size) {
   char hash[65];
   std::snprintf(hash, sizeof hash, "%064zx", index);

@@ -257,7 +257,7 @@ def archives():
         "hardlink_out": tar_bytes([member("h", tarfile.LNKTYPE, link="../../etc/passwd")]),
         "specials": tar_bytes([member("fifo", tarfile.FIFOTYPE), member("dev", tarfile.CHRTYPE),
                                member("setuid", data=b"x", mode=0o4755), member("setgid", data=b"x", mode=0o2755)]),
-        "deep_path": tar_bytes([member("/".join(["p"] * 300) + "/f", data=b"x")]),
+        "deep_path": tar_bytes([member("/".join(["p"] * 20) + "/f", data=b"x")]),
         "zeros": gzip.compress(tar_bytes([member("z", data=bytes(6 << 20))]), mtime=0),
         "many": gzip.compress(tar_bytes([member("f%d" % i, data=b"") for i in range(600)]), mtime=0),
         "truncated": plain[:700],
@@ -311,10 +311,23 @@ def ip_address():
     return {"ip%02d" % i: t.encode() for i, t in enumerate(texts)}
 
 
+def asset_uri():
+    texts = ["file://ROOT/root/file", "file:ROOT/root/sub/deeper", "file://localhost/ROOT/root/file", "file://host/x",
+             "file:///ROOT/root/link", "file:///ROOT/root/slash/etc/passwd", "file:///ROOT/root/sub/../file", "file:///ROOT/root/%66ile",
+             "file:///ROOT/root/fil%", "file:///ROOT/root/%00", "file:///ROOT/root/file?q#f", "file:relative",
+             "https://example.com/repo.git", "http://127.0.0.1/r", "http://127.1/r", "http://0x7f000001/r",
+             "http://2130706433/r", "http://[::1]:8080/r", "http://[fe80::1%25eth0]/r", "https://user@host:99/r",
+             "https://ex%61mple.com/r", "https://exa mple.com/", "http:///nohost", "ftp://example.com/r",
+             "https://xn--bcher-kva.example/r", "http://10.0.0.1./r", "http://0177.0.0.1/r"]
+    # The harness replaces "ROOT" with the path of its (temporary) scratch directory.
+    return {"uri%02d" % i: t.encode() for i, t in enumerate(texts)}
+
+
 HARNESSES = {
     "write_request_view": write_request_view, "resource_name": resource_name, "digest": digest_fuzz,
     "sri": sri, "qualifiers": qualifiers, "units": units, "command": command, "input_tree": input_tree,
     "action_result": action_result, "archive": archives, "zstd": zstd_fuzz, "ip_address": ip_address,
+    "asset_uri": asset_uri,
 }
 
 if __name__ == "__main__":
