@@ -3,7 +3,10 @@
 // output that stops a bomb. The input is one byte for the chunk size, one for the output
 // bound, then the compressed stream. Checked: the output passes the bound by at most one
 // step of the decoder (ZSTD_DStreamOutSize, 128 KiB), and only in a failed call; feeding it
-// in chunks gives the same verdict and bytes as one call; the one-shot decoder agrees.
+// in chunks gives the same bytes as one call where both succeed; the one-shot decoder
+// agrees. (The verdicts may differ: libzstd 1.5.4 calls a frame of many empty blocks
+// corrupt when given it whole and decodes it when given it byte by byte. Harmless to kiln,
+// which verifies what it decoded against the digest; regressions/zstd keeps the case.)
 #include <zstd.h>
 
 #include <string>
@@ -34,8 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     step_status = stepwise.Decompress(compressed.substr(at, chunk), &step_out, max_output);
     FUZZ_CHECK(within(step_status, step_out));
   }
-  FUZZ_CHECK(whole_status.ok() == step_status.ok());
-  if (whole_status.ok()) {
+  if (whole_status.ok() && step_status.ok()) {
     FUZZ_CHECK(whole_out == step_out);
     FUZZ_CHECK(whole.AtFrameBoundary() == stepwise.AtFrameBoundary());
   }
