@@ -28,10 +28,10 @@ std::string g_scratch;  // Holds "sentinel" and, while an input runs, "out".
 
 kiln::ArchiveLimits Limits() {
   kiln::ArchiveLimits limits;
-  limits.max_unpacked_bytes = 4 << 20;
+  limits.max_unpacked_bytes = 1 << 20;
   limits.max_entries = 500;
   limits.max_ratio = 200;
-  limits.ratio_exempt_bytes = 1 << 20;
+  limits.ratio_exempt_bytes = 256 << 10;
   return limits;
 }
 
@@ -71,8 +71,12 @@ Contents CheckContents(const std::string& root) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  std::string pattern = (fs::temp_directory_path() / "kiln-archive-fuzz-XXXXXX").string();
-  FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr);
+  // In memory where /dev/shm can be written (every input writes up to a MiB), else in TMPDIR.
+  std::string pattern = "/dev/shm/kiln-archive-fuzz-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    pattern = (fs::temp_directory_path() / "kiln-archive-fuzz-XXXXXX").string();
+    FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr);
+  }
   g_scratch = pattern;
   FILE* sentinel = std::fopen((g_scratch + "/sentinel").c_str(), "w");
   FUZZ_CHECK(sentinel != nullptr && std::fputs("sentinel", sentinel) >= 0 && std::fclose(sentinel) == 0);

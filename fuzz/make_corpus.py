@@ -258,7 +258,7 @@ def archives():
         "specials": tar_bytes([member("fifo", tarfile.FIFOTYPE), member("dev", tarfile.CHRTYPE),
                                member("setuid", data=b"x", mode=0o4755), member("setgid", data=b"x", mode=0o2755)]),
         "deep_path": tar_bytes([member("/".join(["p"] * 20) + "/f", data=b"x")]),
-        "zeros": gzip.compress(tar_bytes([member("z", data=bytes(6 << 20))]), mtime=0),
+        "zeros": gzip.compress(tar_bytes([member("z", data=bytes(2 << 20))]), mtime=0),
         "many": gzip.compress(tar_bytes([member("f%d" % i, data=b"") for i in range(600)]), mtime=0),
         "truncated": plain[:700],
         "dir_mode_000": tar_bytes([member("locked/", tarfile.DIRTYPE, mode=0), member("locked/f", data=b"x")]),
