@@ -5,7 +5,7 @@
 #   ./dev.sh test                       build and run the whole test suite
 #   ./dev.sh asan                       the test suite under AddressSanitizer + UBSan (build-asan/)
 #   ./dev.sh build                      build only
-#   ./dev.sh fuzz [SECONDS] [NAME...]    build the libFuzzer harnesses with clang (build-fuzz/) and
+#   ./dev.sh fuzz [SECONDS] [NAME...]   build the libFuzzer harnesses with clang (build-fuzz/) and
 #                                       run each for SECONDS (default 60), one at a time
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -76,7 +76,7 @@ case "${1:-}" in
     cmake --build build -j"$JOBS"
     ;;
   *)
-    sed -n '2,10p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac
