@@ -5,6 +5,8 @@
 #   ./dev.sh test                       build and run the whole test suite
 #   ./dev.sh asan                       the test suite under AddressSanitizer + UBSan (build-asan/)
 #   ./dev.sh build                      build only
+#   ./dev.sh fuzz [SECONDS] [NAME...]   build the libFuzzer harnesses with clang (build-fuzz/) and
+#                                       run each for SECONDS (default 60), one at a time
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +15,8 @@ PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-g
           libcurl4-openssl-dev libarchive-dev git)
 # The test suite also drives the real Bazel client (and python3, for one process-group test).
 TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source python3)
+# Only for `./dev.sh fuzz`: Debian's clang and its libFuzzer runtime.
+FUZZ_PACKAGES=(clang libclang-rt-dev)
 JOBS=${JOBS:-2}
 # ccache keys on absolute paths unless told the source root: lets a fresh clone in another
 # directory (as CI makes) reuse earlier compilations.
@@ -56,13 +60,23 @@ case "${1:-}" in
     cmake --build build-asan -j"$JOBS"
     cd build-asan && ctest --output-on-failure -j"$JOBS"
     ;;
+  fuzz)
+    shift
+    seconds=${1:-60}
+    [ $# -gt 0 ] && shift
+    install_missing "${FUZZ_PACKAGES[@]}"
+    CC=clang CXX=clang++ configure build-fuzz -DKILN_FUZZ=ON -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only"
+    cmake --build build-fuzz -j"$JOBS" --target fuzzers
+    exec fuzz/run_fuzzers.sh build-fuzz "$seconds" "$@"
+    ;;
   build)
     install_missing
     configure build -DBUILD_TESTING=ON
     cmake --build build -j"$JOBS"
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/file_util.h"
@@ -56,8 +58,21 @@ class UnpackBudget {
   Status CountEntry(const std::string& name) {
     if (++entries_ <= limits_.max_entries) return Status::Ok();
     return Status::ResourceExhausted("the archive has more than " + std::to_string(limits_.max_entries) +
-                                     " entries, the limit set by --asset-max-archive-entries; refused at entry \"" +
-                                     name + "\", nothing was stored");
+                                     " entries (the directories their paths create included), the limit set by "
+                                     "--asset-max-archive-entries; refused at entry \"" + name + "\", nothing was stored");
+  }
+
+  // libarchive creates the missing parents of an entry ("a/b/c/f" makes a, a/b and a/b/c):
+  // each counts as an entry the first time a path names it, or one entry with a path of
+  // 1,000 components would make 1,000 directories. `path` is normalised and relative;
+  // `is_directory`: the entry itself is a directory (already counted), which later paths
+  // then do not count again.
+  Status CountParents(std::string_view path, bool is_directory, const std::string& name) {
+    for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
+      if (KnowDirectory(path.substr(0, slash))) KILN_RETURN_IF_ERROR(CountEntry(name));
+    }
+    if (is_directory) KnowDirectory(path);
+    return Status::Ok();
   }
 
   // `bytes` more of unpacked file data, before it is written.
@@ -85,6 +100,12 @@ class UnpackBudget {
   bool ratio_binds_ = false;
   int64_t entries_ = 0;
   int64_t unpacked_ = 0;
+  // Directories met so far, by a hash of their path (a whole path per directory could take
+  // gigabytes with a million long paths); a collision only lets one directory go uncounted.
+  std::unordered_set<size_t> directories_;
+
+  // True if `path` was not known before.
+  bool KnowDirectory(std::string_view path) { return directories_.insert(std::hash<std::string_view>()(path)).second; }
 };
 
 std::string ArchiveError(archive* a) {
@@ -116,7 +137,7 @@ StatusOr<std::string> SafeRelativePath(const char* raw) {
 }
 
 // What to do with one entry: false to leave it out.
-StatusOr<bool> PrepareEntry(archive_entry* entry, const std::string& destination) {
+StatusOr<bool> PrepareEntry(archive_entry* entry, const std::string& destination, UnpackBudget& budget) {
   auto path = SafeRelativePath(archive_entry_pathname(entry));
   if (!path.ok()) return path.status();
   if (path->empty()) return false;
@@ -129,6 +150,8 @@ StatusOr<bool> PrepareEntry(archive_entry* entry, const std::string& destination
     const auto type = archive_entry_filetype(entry);
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return false;
   }
+  const std::string name = archive_entry_pathname(entry);
+  KILN_RETURN_IF_ERROR(budget.CountParents(*path, hardlink == nullptr && archive_entry_filetype(entry) == AE_IFDIR, name));
   archive_entry_set_pathname(entry, (destination + "/" + *path).c_str());
   return true;
 }
@@ -185,7 +208,7 @@ Status ExtractArchive(int fd, const std::string& destination, const ArchiveLimit
   while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
     const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "?";
     KILN_RETURN_IF_ERROR(budget.CountEntry(name));
-    auto keep = PrepareEntry(entry, root);
+    auto keep = PrepareEntry(entry, root, budget);
     if (!keep.ok()) return keep.status();
     if (!*keep) continue;
     // The declared size is counted before anything of the entry is written.

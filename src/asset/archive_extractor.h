@@ -8,7 +8,8 @@
 // verbatim, hard links become copies; devices, fifos and sockets are left out.
 //
 // What an archive may unpack to is bounded, while it is unpacked (a 32 KiB tar.zst can
-// hold 1 GiB of zeros): the number of entries, the total size of the files (a hard link
+// hold 1 GiB of zeros): the number of entries (with the parent directories their paths
+// create, which an archive need not list), the total size of the files (a hard link
 // counts its file's size again, since the import reads it again), and that total relative
 // to the archive's own size. A limit is checked before the entry or block that would
 // cross it is written, so the disk holds at most the limit's worth.

@@ -232,6 +232,29 @@ TEST_F(ArchiveLimitsTest, EntriesAreCounted) {
   EXPECT_FALSE(std::filesystem::exists(out_ + "/d/c"));
 }
 
+// Found by fuzz/archive_fuzzer.cc: libarchive creates the parents an entry's path names,
+// so one entry 300 components deep made 300 directories past a limit of 500 entries "of
+// the archive"; a million such entries, a few MiB compressed, would make hundreds of
+// millions.
+TEST_F(ArchiveLimitsTest, DirectoriesThatPathsCreateAreCounted) {
+  ArchiveLimits limits;
+  limits.max_entries = 5;
+  std::vector<Entry> entries = {{"a/b/c/d/f", AE_IFREG, 0644, "f"}};  // Four directories and a file.
+  ASSERT_TRUE(Extract(MakeTestArchive(Format::kTar, entries), limits).ok());
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  // Directories already made, by an entry or a path, are not counted again.
+  entries = {{"a/", AE_IFDIR, 0755, ""}, {"a/b/f", AE_IFREG, 0644, "f"}, {"a/b/g", AE_IFREG, 0644, "g"},
+             {"a/h", AE_IFREG, 0644, "h"}};
+  ASSERT_TRUE(Extract(MakeTestArchive(Format::kTar, entries), limits).ok());
+  std::filesystem::remove_all(out_);
+  ASSERT_TRUE(MakeDirectories(out_).ok());
+  entries = {{"a/b/c/d/e/f", AE_IFREG, 0644, "f"}};
+  Status refused = Extract(MakeTestArchive(Format::kTar, entries), limits);
+  ExpectRefusal(refused, "--asset-max-archive-entries", "more than 5 entries");
+  EXPECT_FALSE(std::filesystem::exists(out_ + "/a"));
+}
+
 TEST_F(ArchiveLimitsTest, HardLinksCountTheirFileAgain) {
   // One 100 KiB file and 20 links to it: 2.1 MiB for the tree import to read.
   std::vector<Entry> entries = {{"data", AE_IFREG, 0644, std::string(100 << 10, 'x')}};

@@ -115,7 +115,8 @@ std::string IpAddress::ToString() const {
 }
 
 std::optional<IpAddress> ParseIpAddress(std::string_view text) {
-  if (text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // inet_pton reads up to a NUL: "::1\0anything" would read as ::1.
+  if (text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string terminated(text);
   IpAddress address;
   if (::inet_pton(AF_INET, terminated.c_str(), address.bytes.data()) == 1) return address;

@@ -16,6 +16,14 @@ IpAddress Ip(const char* text) {
 
 bool Blocked(const char* text) { return BlockedRangeOf(Ip(text)).has_value(); }
 
+// Found by fuzz/ip_address_fuzzer.cc: inet_pton stopped at a NUL, so "::fff\0..." read as ::fff.
+TEST(DestinationPolicyTest, AddressesWithANulByteDoNotParse) {
+  EXPECT_FALSE(ParseIpAddress(std::string_view("::1\0garbage", 11)).has_value());
+  EXPECT_FALSE(ParseIpAddress(std::string_view("10.0.0.1\0", 9)).has_value());
+  EXPECT_FALSE(ParseIpNetwork(std::string_view("10.0.0.0/8\0", 11)).ok());
+  EXPECT_TRUE(ParseIpAddress("::1").has_value());
+}
+
 TEST(DestinationPolicyTest, EveryBlockedIpv4RangeIsBlockedFromFirstToLastAddress) {
   // Each range's first and last address are in; the addresses just outside are out.
   const char* blocked[] = {"0.0.0.0",       "0.255.255.255",   "10.0.0.0",        "10.255.255.255",

@@ -140,6 +140,9 @@ StatusOr<UniqueFd> FileUriRoots::Open(std::string_view uri) const {
   for (const std::string& candidate : roots_) {
     if (IsUnder(*path, candidate) && (!root || candidate.size() > root->size())) root = &candidate;
   }
+  // The root itself is a directory; its own URI would leave nothing to open (and no
+  // character after the root to skip).
+  if (*path == *root) return Status::InvalidArgument(std::string(uri) + " names a directory, not a file");
   auto components = RelativePathComponents(std::string_view(*path).substr(*root == "/" ? 1 : root->size() + 1));
   if (!components.ok()) return components.status();
   if (components->empty()) return Status::InvalidArgument(std::string(uri) + " names a directory, not a file");

@@ -71,6 +71,18 @@ TEST_F(FileUriRootsTest, OpenReadsTheCheckedFileAndRefusesWhatResolveRefuses) {
       << "opening a FIFO for reading would wait for a writer";
 }
 
+// Found by fuzz/asset_uri_fuzzer.cc: a URI naming a root itself threw std::out_of_range
+// from Open (the server died of it, for any client allowed to fetch).
+TEST_F(FileUriRootsTest, OpeningARootItselfIsRefusedAsADirectory) {
+  for (const std::string& uri : {"file://" + root_.path(), "file://" + root_.path() + "/", "file://" + root_.path() + "?x/../y",
+                                 "file://" + root_.path() + "/sub%20dir/.."}) {
+    auto opened = roots_.Open(uri);
+    ASSERT_FALSE(opened.ok()) << uri;
+    EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument) << uri;
+    EXPECT_NE(opened.status().message().find("names a directory"), std::string::npos) << opened.status().message();
+  }
+}
+
 TEST_F(FileUriRootsTest, MissingFilesAreNotFoundOnlyInsideTheRoots) {
   EXPECT_EQ(CodeOf("file://" + root_.path() + "/missing"), StatusCode::kNotFound);
   // Outside, existing or not, the answer is the same: nothing is learnt about the server.

@@ -26,7 +26,7 @@ Status ValidateHeader(const std::string& qualifier, std::string_view name, std::
 }
 
 bool IsHex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); });
+  return std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
 }
 
 // Git refuses these in branch names; rejecting them here also keeps a value from ever
@@ -45,7 +45,7 @@ Status AddUriHeader(const asset_proto::Qualifier& qualifier, ParsedQualifiers& p
   size_t colon = rest.find(':');
   std::string_view index_text = rest.substr(0, colon);
   if (colon == std::string_view::npos || index_text.empty() || index_text.size() > 6 ||
-      !std::all_of(index_text.begin(), index_text.end(), [](char c) { return std::isdigit(c); })) {
+      !std::all_of(index_text.begin(), index_text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return Status::InvalidArgument("qualifier \"" + qualifier.name() + "\" is not of the form http_header_url:INDEX:NAME");
   }
   std::string_view name = rest.substr(colon + 1);

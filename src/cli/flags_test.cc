@@ -29,6 +29,16 @@ TEST(FlagsTest, ParsesDurations) {
   EXPECT_EQ(FormatDuration(std::chrono::minutes(10)), "10m");
 }
 
+// Found by fuzz/units_fuzzer.cc: converting more than 292 years to nanoseconds overflowed
+// (undefined behaviour; a negative timeout in practice).
+TEST(FlagsTest, RefusesDurationsBeyondWhatNanosecondsHold) {
+  auto refused = ParseDuration("99999999999999999999999h");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("too long"), std::string::npos) << refused.status().message();
+  EXPECT_FALSE(ParseDuration("9999999999").ok());
+  EXPECT_EQ(*ParseDuration("100000h"), std::chrono::hours(100000));
+}
+
 TEST(FlagsTest, ParsesBothFlagFormsAndReportsDefaultsInUsage) {
   std::string listen = "127.0.0.1:8980";
   int64_t bytes = 1024;

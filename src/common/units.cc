@@ -66,7 +66,10 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
   else if (unit == "m") seconds_per_unit = 60;
   else if (unit == "h") seconds_per_unit = 3600;
   else return Status::InvalidArgument("\"" + std::string(text) + "\" has an unknown duration unit \"" + std::string(unit) + "\"");
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(number * seconds_per_unit));
+  const double seconds = number * seconds_per_unit;
+  // Nanoseconds in 64 bits reach 292 years; converting more would be undefined.
+  if (seconds > 9.0e9) return Status::InvalidArgument("\"" + std::string(text) + "\" is too long");
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 std::string FormatDuration(Duration duration) {
