@@ -10,6 +10,10 @@
 // neither is there, DiscoverActionCgroups says why and the runners keep to rlimits.
 #pragma once
 
+#include <vector>
+
+#include "common/file_util.h"
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -34,8 +38,12 @@ struct CgroupBreaches {
 class ActionCgroup {
  public:
   virtual ~ActionCgroup() = default;
-  // Moves `pid` (before it forks anything: its children follow it) into the cgroup.
-  virtual Status Add(pid_t pid) = 0;
+  // The cgroup.procs files (one per hierarchy), open for writing: a process joins the
+  // cgroup by writing "0" to each, and its children follow it. The action's command joins
+  // itself just before exec, never the sandbox's init: init shares the server's memory, and
+  // the OOM killer, which picks the largest process in the cgroup, would pick init, and with
+  // it every process sharing that memory, the server.
+  virtual StatusOr<std::vector<UniqueFd>> OpenProcsFiles() const = 0;
   virtual CgroupBreaches Breaches() const = 0;
 };
 

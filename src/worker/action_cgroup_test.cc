@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include "testing/temp_dir.h"
 #include "worker/runner.h"
@@ -69,6 +70,23 @@ TEST_F(ActionCgroupTest, MemoryCountsTheWholeActionAndABreachIsReported) {
   result = Shell("python3 -c 'bytearray(20 << 20)'", limits);
   EXPECT_EQ(result.exit_code, 0) << ReadFileOrEmpty(dir_.path() + "/stderr");
   EXPECT_FALSE(result.memory_limit_exceeded);
+}
+
+// The sandbox's init shares the server's memory; were it in the action's cgroup, the OOM
+// killer would pick it as the largest process there when the server is larger than the
+// action, and kill the server with it. Here this test process plays the large server.
+TEST_F(ActionCgroupTest, AnOutOfMemoryActionNeverTakesTheServerWithIt) {
+  std::vector<char> server_memory(size_t{384} << 20);
+  for (size_t i = 0; i < server_memory.size(); i += 4096) server_memory[i] = static_cast<char>(i);
+  RunLimits limits;
+  limits.max_memory_bytes = 64 << 20;
+  for (int run = 0; run < 3; ++run) {
+    RunResult result = Shell("dd if=/dev/zero of=/dev/null bs=512M count=1 iflag=fullblock", limits);
+    EXPECT_TRUE(result.memory_limit_exceeded) << ReadFileOrEmpty(dir_.path() + "/stderr");
+    EXPECT_NE(result.exit_code, 0);
+  }
+  // Still here, and the memory intact.
+  EXPECT_EQ(server_memory[4096 * 7], static_cast<char>(4096 * 7));
 }
 
 // Sanitizers and runtimes reserve far more address space than they use: with the action's

@@ -29,6 +29,13 @@ StatusOr<std::string> ReadKernelFile(const std::string& path) {
   return content;
 }
 
+StatusOr<UniqueFd> OpenCgroupProcs(const std::string& dir) {
+  const std::string path = dir + "/cgroup.procs";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus("open", path, errno);
+  return fd;
+}
+
 Status WriteCgroupFile(const std::string& path, const std::string& value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus("open", path, errno);

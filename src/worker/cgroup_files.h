@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/file_util.h"
 #include "common/status.h"
 
 namespace kiln {
@@ -13,6 +14,8 @@ namespace kiln {
 // A kernel file (/proc, cgroupfs) read to its end: their sizes say nothing. At most 1 MiB.
 StatusOr<std::string> ReadKernelFile(const std::string& path);
 Status WriteCgroupFile(const std::string& path, const std::string& value);
+// DIR/cgroup.procs open for writing (close-on-exec).
+StatusOr<UniqueFd> OpenCgroupProcs(const std::string& dir);
 // The number after `key` in a "key value" file (memory.events, pids.events,
 // memory.oom_control); 0 if the file or the key is missing.
 int64_t CgroupCounter(const std::string& path, const std::string& key);

@@ -20,9 +20,14 @@ class CgroupV1 final : public ActionCgroup {
     KillAndRemoveCgroup(pids_dir_, pids_dir_ + "/cgroup.procs");
   }
 
-  Status Add(pid_t pid) override {
-    KILN_RETURN_IF_ERROR(WriteCgroupFile(memory_dir_ + "/cgroup.procs", std::to_string(pid)));
-    return WriteCgroupFile(pids_dir_ + "/cgroup.procs", std::to_string(pid));
+  StatusOr<std::vector<UniqueFd>> OpenProcsFiles() const override {
+    std::vector<UniqueFd> files;
+    for (const std::string* dir : {&memory_dir_, &pids_dir_}) {
+      auto file = OpenCgroupProcs(*dir);
+      if (!file.ok()) return file.status();
+      files.push_back(std::move(file).value());
+    }
+    return files;
   }
 
   CgroupBreaches Breaches() const override {

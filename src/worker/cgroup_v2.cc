@@ -21,7 +21,13 @@ class CgroupV2 final : public ActionCgroup {
     KillAndRemoveCgroup(dir_, dir_ + "/cgroup.procs");
   }
 
-  Status Add(pid_t pid) override { return WriteCgroupFile(dir_ + "/cgroup.procs", std::to_string(pid)); }
+  StatusOr<std::vector<UniqueFd>> OpenProcsFiles() const override {
+    auto file = OpenCgroupProcs(dir_);
+    if (!file.ok()) return file.status();
+    std::vector<UniqueFd> files;
+    files.push_back(std::move(file).value());
+    return files;
+  }
 
   CgroupBreaches Breaches() const override {
     return {CgroupCounter(dir_ + "/memory.events", "oom_kill") > 0, CgroupCounter(dir_ + "/pids.events", "max") > 0};

@@ -25,7 +25,8 @@ namespace {
 constexpr int kReportFd = 3;
 constexpr int kInputRootFd = 4;
 constexpr int kReleaseFd = 5;  // Only until init has checked that the server is alive.
-constexpr int kFirstUnusedFd = 6;
+constexpr int kCgroupProcsFds[2] = {6, 7};  // Until the command has joined its cgroup.
+constexpr int kFirstUnusedFd = 8;
 
 // Sends why the sandbox could not be started. Everything here must be async-signal-safe.
 [[noreturn]] void Fail(int report_fd, SandboxStage stage, int error, int mount_step = -1) {
@@ -71,12 +72,13 @@ int BecomeSandboxUser(bool drop_supplementary_groups) {
   return static_cast<int>(::syscall(SYS_setresuid, 0, 0, 0));
 }
 
-// Leaves exactly stdin/stdout/stderr, the report pipe, the input root descriptor and the
-// release pipe open (at their fixed numbers); the server's other descriptors (sockets, the CAS lock) must not
+// Leaves exactly stdin/stdout/stderr, the report pipe, the input root descriptor, the
+// release pipe and the cgroup's procs files open (at their fixed numbers); the server's other descriptors (sockets, the CAS lock) must not
 // reach the command.
 int MoveDescriptors(const SandboxSpec& spec) {
-  const int wanted[kFirstUnusedFd] = {spec.stdio[0], spec.stdio[1], spec.stdio[2], spec.report_fd,
-                                      spec.input_root_fd, spec.release_fd};
+  const int wanted[kFirstUnusedFd] = {spec.stdio[0],      spec.stdio[1],       spec.stdio[2],
+                                      spec.report_fd,      spec.input_root_fd,  spec.release_fd,
+                                      spec.cgroup_procs_fds[0], spec.cgroup_procs_fds[1]};
   int moved[kFirstUnusedFd];  // First out of the way, so that no dup3 below overwrites a source.
   for (int fd = 0; fd < kFirstUnusedFd; ++fd) {
     moved[fd] = wanted[fd] < 0 ? -1 : ::fcntl(wanted[fd], F_DUPFD_CLOEXEC, kFirstUnusedFd);
@@ -107,14 +109,24 @@ int DropCapabilities() {
 
 [[noreturn]] void ExecCommand(SandboxCommand& command) { Fail(kReportFd, SandboxStage::kExec, ExecLikeExecvp(command)); }
 
-[[noreturn]] void RunCommand(SandboxCommand& command) {
-  ::setsid();
-  if (::chdir(command.working_directory.c_str()) != 0) Fail(kReportFd, SandboxStage::kChdir, errno);
-  if (DropCapabilities() != 0) Fail(kReportFd, SandboxStage::kDropCapabilities, errno);
-  ExecCommand(command);
+// The command joins the action's cgroup itself, and only now, sharing init's memory just
+// until its exec: see ActionCgroup::OpenProcsFiles for why init stays out.
+int JoinCgroup(const SandboxSpec& spec) {
+  for (int i = 0; i < 2; ++i) {
+    if (spec.cgroup_procs_fds[i] >= 0 && ::write(kCgroupProcsFds[i], "0", 1) != 1) return -1;
+  }
+  return 0;
 }
 
-int CommandEntry(void* command) { RunCommand(*static_cast<SandboxCommand*>(command)); }
+[[noreturn]] void RunCommand(SandboxSpec& spec) {
+  ::setsid();
+  if (JoinCgroup(spec) != 0) Fail(kReportFd, SandboxStage::kCgroup, errno);
+  if (::chdir(spec.command.working_directory.c_str()) != 0) Fail(kReportFd, SandboxStage::kChdir, errno);
+  if (DropCapabilities() != 0) Fail(kReportFd, SandboxStage::kDropCapabilities, errno);
+  ExecCommand(spec.command);
+}
+
+int CommandEntry(void* spec) { RunCommand(*static_cast<SandboxSpec*>(spec)); }
 
 // Reaps the command; once it has exited, kills whatever it left running (background jobs,
 // daemons: the action is over, and they must not hold it until its timeout or write into
@@ -160,7 +172,7 @@ void RunSandboxInit(SandboxSpec& spec) {
   if (!spec.has_command) ::_exit(0);
 
   // Not a fork: that would copy the page tables of the whole server, which init shares.
-  pid_t command = CloneUntilExec(spec.command_stack_top, &CommandEntry, &spec.command);
+  pid_t command = CloneUntilExec(spec.command_stack_top, &CommandEntry, &spec);
   if (command < 0) Fail(kReportFd, SandboxStage::kFork, errno);
   ::close(kReportFd);  // The command's copy closes at exec; the server reads after we exit.
   ReapAll(command);

@@ -181,6 +181,13 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   spec.release_fd = release->read.get();
   spec.report_fd = report->write.get();
   spec.drop_supplementary_groups = identity_.separate_user;
+  std::vector<UniqueFd> cgroup_procs;  // Open until init is gone: the command joins through them.
+  if (cgroup) {
+    auto files = cgroup->OpenProcsFiles();
+    if (!files.ok()) return files.status().WithContext("sandbox cgroup");
+    cgroup_procs = std::move(files).value();
+    for (size_t i = 0; i < cgroup_procs.size() && i < 2; ++i) spec.cgroup_procs_fds[i] = cgroup_procs[i].get();
+  }
   // Returned to the pool (if the action left it clean) when this function returns, after
   // init and with it every process of the sandbox is gone.
   std::optional<NetworkNamespacePool::Lease> network;
@@ -197,9 +204,6 @@ StatusOr<SandboxExit> SandboxRunner::Start(SandboxSpec& spec, bool new_network, 
   if (!init.ok()) return init.status();
   release->read = UniqueFd();
   report->write = UniqueFd();
-  // On failure, init's destructor kills it; it is still waiting for the release byte, so
-  // everything it will start is in the cgroup too.
-  if (cgroup) KILN_RETURN_IF_ERROR(cgroup->Add((*init)->pid()).WithContext("sandbox cgroup"));
   KILN_RETURN_IF_ERROR(WriteIdMaps((*init)->pid(), identity_));
   KILN_RETURN_IF_ERROR(WriteAll(release->write.get(), "1"));
   // release->write stays open until init is reaped: see SandboxSpec::release_fd.

@@ -21,6 +21,8 @@ std::string SandboxStageName(SandboxStage stage) {
       return "chdir";
     case SandboxStage::kDropCapabilities:
       return "drop capabilities";
+    case SandboxStage::kCgroup:
+      return "join the action's cgroup";
     case SandboxStage::kExec:
       return "exec";
   }

@@ -41,6 +41,9 @@ struct SandboxSpec {
   // open until init is reaped, so a hangup means the server died.
   int release_fd = -1;
   int report_fd = -1;   // Write end, close-on-exec: a SandboxFailure, or nothing.
+  // The action cgroup's cgroup.procs files (ActionCgroup::OpenProcsFiles), which the command
+  // joins just before exec; -1 without a cgroup.
+  int cgroup_procs_fds[2] = {-1, -1};
 };
 
 // Where the sandbox stopped. kMount carries the index of the failed MountStep.
@@ -53,6 +56,7 @@ enum class SandboxStage : int32_t {
   kFork,
   kChdir,
   kDropCapabilities,
+  kCgroup,
   kExec,
 };
 
