@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "execution_util.h"
+#include "google/rpc/error_details.pb.h"
 #include "test_util.h"
 
 namespace kiln_test {
@@ -160,7 +161,8 @@ TEST_P(CorruptInputTest, ExecuteNeverRunsOnACorruptInputAndAsksForItAgain) {
   if (run.status.ok()) {
     // Found while staging: the operation ends with the REAPI missing-input status.
     EXPECT_EQ(run.response.status().code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(run.response.status());
-    EXPECT_FALSE(run.response.has_result()) << "the action must not have run";
+    EXPECT_FALSE(run.response.result().has_stdout_digest()) << "the action must not have run: " << run.response.result().DebugString();
+    EXPECT_EQ(run.response.result().execution_metadata().execution_start_timestamp().seconds(), 0) << run.response.result().DebugString();
     google::rpc::PreconditionFailure failure;
     ASSERT_EQ(run.response.status().details_size(), 1);
     ASSERT_TRUE(run.response.status().details(0).UnpackTo(&failure));
