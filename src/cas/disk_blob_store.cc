@@ -329,10 +329,8 @@ std::string DiskBlobStore::VerifiedPathFor(const Digest& digest) {
 }
 
 StatusOr<int64_t> DiskBlobStore::Scrub(const Digest& digest) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!index_.Touch(digest, /*pin=*/false)) return int64_t{0};
-  }
+  // No index lookup: that would make the blob the most recently used, and a scrubber must
+  // not change what eviction picks. A blob evicted meanwhile is simply found gone.
   auto fd = OpenBlobFile(digest);
   if (!fd.ok()) return fd.status().code() == StatusCode::kNotFound ? StatusOr<int64_t>(int64_t{0}) : fd.status();
   struct stat st {};

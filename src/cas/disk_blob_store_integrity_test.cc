@@ -228,6 +228,24 @@ TEST(DiskBlobStoreIntegrityTest, ScrubHashesEvenAVerifiedBlobAndQuarantinesACorr
   EXPECT_EQ(*store->Scrub(digest), 0) << "gone now";
 }
 
+TEST(DiskBlobStoreIntegrityTest, ScrubDoesNotChangeWhatEvictionPicks) {
+  TempDir dir;
+  DiskBlobStoreOptions options;
+  options.root = dir.path();
+  options.max_bytes = 2500;
+  options.grace_period = Duration::zero();
+  auto store = DiskBlobStore::Open(options);
+  ASSERT_TRUE(store.ok());
+  std::vector<Digest> digests;
+  for (char c : {'a', 'b', 'c'}) {
+    const std::string data(1000, c);
+    digests.push_back(ComputeDigest(DigestFunction::kSha256, data));
+    if (c == 'c') ASSERT_EQ(*(*store)->Scrub(digests[0]), 1000);  // The least recently used.
+    ASSERT_TRUE(WriteBlob(**store, digests.back(), data).ok());
+  }
+  EXPECT_EQ((*store)->FindMissing(digests), std::vector<Digest>{digests[0]}) << "still the first evicted";
+}
+
 TEST(DiskBlobStoreIntegrityTest, NextToScrubWalksEveryBlobAndWrapsAround) {
   TempDir dir;
   auto store = OpenStore(dir.path());
