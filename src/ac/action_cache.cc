@@ -92,7 +92,9 @@ StatusOr<reapi::ActionResult> ActionCache::Get(const std::string& instance_name,
                             " is incomplete: " + blobs.status().message());
   }
   // FindMissing also pins the blobs for the grace period, so the client can fetch them.
-  std::vector<Digest> missing = cas_->FindMissing(*blobs);
+  // Confirmed with the disk, not only the index: a client will download these without
+  // asking again, so a file deleted behind kiln's back must make this a miss.
+  std::vector<Digest> missing = cas_->FindMissingConfirmed(*blobs);
   if (!missing.empty()) {
     return Status::NotFound("cached result for action " + action_digest.ToString() + " references " +
                             std::to_string(missing.size()) + " blob(s) no longer in the CAS, e.g. " +

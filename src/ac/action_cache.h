@@ -2,8 +2,10 @@
 // stored in a RecordStore, checked against the CAS on every read.
 //
 // A result is only returned if every blob it references (output files, output directory
-// trees and every file inside them, stdout, stderr) is in the CAS. Otherwise it is a miss:
-// a client must never get a result it cannot download.
+// trees and every file inside them, stdout, stderr) is in the CAS, as confirmed by the
+// storage itself (BlobStore::FindMissingConfirmed: a disk store checks that each file exists
+// with the right size). Otherwise it is a miss: a client must never get a result it cannot
+// download.
 #pragma once
 
 #include <string>

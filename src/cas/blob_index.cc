@@ -58,11 +58,33 @@ bool BlobIndex::Touch(const Digest& digest, bool pin) {
   return true;
 }
 
-void BlobIndex::Insert(const Digest& digest) {
+std::optional<uint64_t> BlobIndex::TouchForRead(const Digest& digest) {
+  const size_t bucket = FindBucket(Key(digest));
+  if (bucket == kNotFound) return std::nullopt;
+  const uint32_t id = table_[bucket].slot;
+  Unlink(id);
+  PushFront(id);
+  return slot(id).verified;
+}
+
+bool BlobIndex::SetVerified(const Digest& digest, uint64_t verified_stamp) {
+  const size_t bucket = FindBucket(Key(digest));
+  if (bucket == kNotFound) return false;
+  slot(table_[bucket].slot).verified = verified_stamp;
+  return true;
+}
+
+std::optional<Digest> BlobIndex::DigestInSlot(uint32_t id) {
+  if (id >= slots_used_ || !slot(id).in_use) return std::nullopt;
+  return ToDigest(id);
+}
+
+void BlobIndex::Insert(const Digest& digest, uint64_t verified_stamp) {
   const Key key(digest);
   if (const size_t bucket = FindBucket(key); bucket != kNotFound) {
     Unlink(table_[bucket].slot);
     PushFront(table_[bucket].slot);
+    slot(table_[bucket].slot).verified = verified_stamp;
     return;
   }
   if ((count_ + 1) * 4 > table_.size() * 3) GrowTable();
@@ -72,6 +94,8 @@ void BlobIndex::Insert(const Digest& digest) {
   s.size = key.size;
   s.pinned_until = 0;
   s.function = key.function;
+  s.in_use = true;
+  s.verified = verified_stamp;
   if (key.length > kSlotHashBytes) {
     std::copy_n(key.bytes + kSlotHashBytes, kSlotHashBytes, long_tails_[id].begin());
   }
@@ -113,7 +137,7 @@ bool BlobIndex::ShrinkIfSparse() {
   rebuilt.base_ = base_;  // Pin deadlines are relative to it.
   // Least recently used first: each Insert goes to the front, so the order comes out the same.
   for (uint32_t id = tail_; id != kNone; id = slot(id).prev) {
-    rebuilt.Insert(ToDigest(id));
+    rebuilt.Insert(ToDigest(id), slot(id).verified);
     rebuilt.slot(rebuilt.head_).pinned_until = slot(id).pinned_until;
   }
   *this = std::move(rebuilt);
@@ -208,6 +232,7 @@ void BlobIndex::RemoveSlot(uint32_t id, size_t bucket) {
   EraseBucket(bucket);
   total_bytes_ -= s.size;
   --count_;
+  s.in_use = false;
   s.next = free_;
   free_ = id;
 }

@@ -5,9 +5,14 @@
 // the grace period: a client told "present" can rely on it while it builds the action that
 // references it. Not thread-safe; the owning store serialises access.
 //
-// Memory: a disk CAS holds millions of blobs, so the index is kept compact, about 75 bytes
-// per blob at a million (measured with mallinfo2, mmapped blocks included):
-//   - a 56-byte slot per blob (binary hash, size, LRU links, pin deadline), allocated in
+// Each blob also carries a verification stamp (see file_identity.h): the identity its file
+// had when its bytes were last found to match the digest, 0 if never, so that reads can
+// skip re-hashing a file nothing has touched since.
+//
+// Memory: a disk CAS holds millions of blobs, so the index is kept compact, about 83 bytes
+// per blob at a million (75 measured with mallinfo2, mmapped blocks included, before the
+// 8-byte stamp was added):
+//   - a 64-byte slot per blob (binary hash, size, LRU links, pin deadline, stamp), allocated in
 //     fixed-size chunks so growth never copies the slab and the slack is at most a chunk;
 //   - 8 bytes per hash-table bucket (slot id + 32 bits of the key's hash) at a load of
 //     3/8..3/4, so 11-21 bytes per blob.
@@ -19,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -36,8 +42,17 @@ class BlobIndex {
   // True if the blob (hash and size) is indexed; it becomes the most recently used.
   // With pin, it also may not be evicted until now + grace period.
   bool Touch(const Digest& digest, bool pin);
-  // Adds a blob as most recently used (or refreshes it if present).
-  void Insert(const Digest& digest);
+  // Like Touch(digest, false), but returns the blob's verification stamp (0: unverified),
+  // or nullopt if it is not indexed.
+  std::optional<uint64_t> TouchForRead(const Digest& digest);
+  // Adds a blob as most recently used (or refreshes it if present) with the given
+  // verification stamp.
+  void Insert(const Digest& digest, uint64_t verified_stamp = 0);
+  // Sets the stamp of an indexed blob (0 forgets that it was verified); false if absent.
+  bool SetVerified(const Digest& digest, uint64_t verified_stamp);
+  // The blob in slot `id` (any id below slot_capacity()), nullopt for a free slot. Lets a
+  // scrubber walk every blob in turn without holding the lock for the whole walk.
+  std::optional<Digest> DigestInSlot(uint32_t id);
   void Remove(const Digest& digest);
   // Removes least recently used, unpinned blobs until the total is at most `budget_bytes`
   // and returns them, so the caller can delete their data. Stops early (over budget) when
@@ -67,6 +82,8 @@ class BlobIndex {
     uint32_t next;          // Towards the least recently used; also links the free list.
     uint32_t pinned_until;  // Seconds after base_, rounded up; 0 when never pinned.
     DigestFunction function;
+    bool in_use;            // False on the free list.
+    uint64_t verified;      // Verification stamp; 0 when not verified.
   };
   struct Bucket {
     uint32_t slot;  // kNone when empty.
@@ -89,7 +106,7 @@ class BlobIndex {
   uint32_t PinDeadline() const;
 
   static constexpr uint32_t kNone = UINT32_MAX;
-  static constexpr size_t kChunkSlots = 4096;  // 224 KiB per chunk.
+  static constexpr size_t kChunkSlots = 4096;  // 256 KiB per chunk.
   static constexpr size_t kNotFound = SIZE_MAX;
 
   const Clock* clock_;

@@ -34,6 +34,10 @@ class BlobReader {
   // fails with EFAULT where user-space code would die of SIGBUS, were the file truncated
   // behind kiln's back), never read it in user space.
   virtual StatusOr<LentBytes> ReadForSending(size_t max);
+  // A caller that stops before the blob's end calls this before it vouches for what it
+  // read: readers that check the blob against its digest as they go (verifying_blob_reader.h)
+  // read and check the rest, DATA_LOSS if the blob is corrupt. Others have nothing to do.
+  virtual Status VerifyRemainder() { return Status::Ok(); }
 };
 
 // An upload in progress. Bytes are hashed as they arrive; Commit() makes the blob visible
@@ -55,6 +59,11 @@ class BlobStore {
   // Returns the digests that are not stored. Digests reported present stay readable for
   // at least the store's grace period. The empty blob is always present.
   virtual std::vector<Digest> FindMissing(const std::vector<Digest>& digests) = 0;
+  // FindMissing for an answer nobody will check again before relying on it (the action
+  // cache's completeness check): stores with an index over separate storage also confirm
+  // with the storage itself that each blob is still there (a disk store: the file exists
+  // and has the blob's size), and forget those that are not.
+  virtual std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) { return FindMissing(digests); }
   // NOT_FOUND if absent; OUT_OF_RANGE if offset > size.
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) = 0;
   virtual StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) = 0;

@@ -9,10 +9,13 @@
 #include <cerrno>
 #include <filesystem>
 #include <iostream>
+#include <unordered_set>
 
 #include "cas/digest_verifier.h"
 #include "cas/direct_file_writer.h"
 #include "cas/file_blob_reader.h"
+#include "cas/file_identity.h"
+#include "cas/verifying_blob_reader.h"
 #include "common/file_util.h"
 #include "common/hasher.h"
 
@@ -232,6 +235,19 @@ std::vector<Digest> DiskBlobStore::FindMissing(const std::vector<Digest>& digest
   return missing;
 }
 
+StatusOr<UniqueFd> DiskBlobStore::OpenBlobFile(const Digest& digest) {
+  // Relative to the function's directory: the path walk is a good part of a small read.
+  UniqueFd fd(::openat(function_dirs_[static_cast<size_t>(digest.function())].get(), ShardPath(digest).c_str(),
+                       O_RDONLY | O_CLOEXEC));
+  if (fd.valid()) return fd;
+  if (errno == ENOENT) {
+    // Evicted since the index lookup, or removed behind our back.
+    Forget(digest);
+    return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+  }
+  return ErrnoStatus("open", PathFor(digest), errno);
+}
+
 StatusOr<std::unique_ptr<BlobReader>> DiskBlobStore::OpenRead(const Digest& digest, int64_t offset) {
   if (offset < 0 || offset > digest.size()) {
     return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
@@ -241,32 +257,152 @@ StatusOr<std::unique_ptr<BlobReader>> DiskBlobStore::OpenRead(const Digest& dige
     if (!devnull.valid()) return ErrnoStatus("open", "/dev/null", errno);
     return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(devnull), 0, 0));
   }
+  std::optional<uint64_t> verified;
   {
     std::lock_guard lock(mutex_);
-    if (!index_.Touch(digest, /*pin=*/false)) return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+    verified = index_.TouchForRead(digest);
   }
-  // Relative to the function's directory: the path walk is a good part of a small read.
-  UniqueFd fd(::openat(function_dirs_[static_cast<size_t>(digest.function())].get(), ShardPath(digest).c_str(),
-                       O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) {
-      // Evicted since the index lookup, or removed behind our back.
-      Forget(digest);
-      return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
-    }
-    return ErrnoStatus("open", PathFor(digest), errno);
-  }
+  if (!verified) return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+  auto fd = OpenBlobFile(digest);
+  if (!fd.ok()) return fd.status();
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", PathFor(digest), errno);
+  if (::fstat(fd->get(), &st) != 0) return ErrnoStatus("stat", PathFor(digest), errno);
   if (st.st_size != digest.size()) {
     // Only possible if someone altered the store's files; never serve such data.
-    const std::string path = PathFor(digest);
-    std::cerr << "kiln: " << path << " has " << st.st_size << " bytes, expected " << digest.size() << "; dropping it\n";
-    Forget(digest);
-    ::unlink(path.c_str());
+    Quarantine(digest, st, "it has " + std::to_string(st.st_size) + " bytes, not " + std::to_string(digest.size()));
     return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
   }
-  return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(fd), digest.size(), offset));
+  // Untouched since its bytes last matched the digest: served without hashing.
+  if (*verified == FileIdentityStamp(st)) {
+    return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(fd).value(), digest.size(), offset));
+  }
+  if (offset > 0) {
+    // A read from the middle cannot hash as it goes: the whole file is checked first.
+    KILN_RETURN_IF_ERROR(VerifyWholeFile(digest, fd->get(), st));
+    return std::unique_ptr<BlobReader>(std::make_unique<FileBlobReader>(std::move(fd).value(), digest.size(), offset));
+  }
+  auto file = std::make_unique<FileBlobReader>(std::move(fd).value(), digest.size(), 0);
+  return std::unique_ptr<BlobReader>(
+      std::make_unique<VerifyingBlobReader>(std::move(file), digest, [this, digest, st](bool intact) {
+        if (intact) {
+          RecordVerified(digest, st);
+        } else {
+          Quarantine(digest, st, "its bytes do not match the digest");
+        }
+      }));
+}
+
+Status DiskBlobStore::VerifyWholeFile(const Digest& digest, int fd, const struct stat& st) {
+  auto actual = ComputeFileDigest(digest.function(), fd, PathFor(digest));
+  if (!actual.ok()) return actual.status();
+  if (*actual != digest) {
+    Quarantine(digest, st, "its bytes hash to " + actual->ToString());
+    return CorruptBlobStatus(digest);
+  }
+  RecordVerified(digest, st);
+  return Status::Ok();
+}
+
+void DiskBlobStore::RecordVerified(const Digest& digest, const struct stat& st) {
+  std::lock_guard lock(mutex_);
+  index_.SetVerified(digest, FileIdentityStamp(st));
+}
+
+std::string DiskBlobStore::VerifiedPathFor(const Digest& digest) {
+  if (digest.IsEmptyBlob()) return std::string();
+  std::optional<uint64_t> verified;
+  {
+    std::lock_guard lock(mutex_);
+    verified = index_.TouchForRead(digest);
+  }
+  if (!verified) return std::string();
+  auto fd = OpenBlobFile(digest);
+  if (!fd.ok()) return std::string();
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return std::string();
+  if (st.st_size != digest.size()) {
+    Quarantine(digest, st, "it has " + std::to_string(st.st_size) + " bytes, not " + std::to_string(digest.size()));
+    return std::string();
+  }
+  if (*verified != FileIdentityStamp(st) && !VerifyWholeFile(digest, fd->get(), st).ok()) return std::string();
+  return PathFor(digest);
+}
+
+StatusOr<int64_t> DiskBlobStore::Scrub(const Digest& digest) {
+  // No index lookup: that would make the blob the most recently used, and a scrubber must
+  // not change what eviction picks. A blob evicted meanwhile is simply found gone.
+  auto fd = OpenBlobFile(digest);
+  if (!fd.ok()) return fd.status().code() == StatusCode::kNotFound ? StatusOr<int64_t>(int64_t{0}) : fd.status();
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return ErrnoStatus("stat", PathFor(digest), errno);
+  if (st.st_size != digest.size()) {
+    Quarantine(digest, st, "it has " + std::to_string(st.st_size) + " bytes, not " + std::to_string(digest.size()));
+    return int64_t{0};
+  }
+  Status verified = VerifyWholeFile(digest, fd->get(), st);
+  if (!verified.ok() && verified.code() != StatusCode::kDataLoss) return verified;
+  return st.st_size;
+}
+
+std::optional<Digest> DiskBlobStore::NextToScrub() {
+  // Bounded, so a sparse index after a mass eviction never holds the lock for long.
+  constexpr int kMaxSlotsPerStep = 4096;
+  std::lock_guard lock(mutex_);
+  const size_t capacity = index_.slot_capacity();
+  for (int i = 0; i < kMaxSlotsPerStep && capacity > 0; ++i) {
+    if (scrub_cursor_ >= capacity) scrub_cursor_ = 0;
+    std::optional<Digest> digest = index_.DigestInSlot(scrub_cursor_++);
+    if (digest) return digest;
+  }
+  return std::nullopt;
+}
+
+void DiskBlobStore::Quarantine(const Digest& digest, const struct stat& bad, const std::string& why) {
+  const std::string path = PathFor(digest);
+  std::string moved_to;
+  {
+    // Under the stripe: a concurrent upload of the same blob publishes a new file under
+    // this name, which must not be taken for the bad one.
+    std::lock_guard stripe(StripeFor(digest));
+    struct stat now {};
+    if (::stat(path.c_str(), &now) != 0 || now.st_ino != bad.st_ino || now.st_dev != bad.st_dev) return;
+    const std::string dir = quarantine_dir();
+    const std::string target = dir + "/" + std::string(DigestFunctionName(digest.function())) + "-" + digest.hash() +
+                               "-" + std::to_string(digest.size()) + "." + std::to_string(::getpid()) + "-" +
+                               std::to_string(temp_counter_++);
+    if (MakeDirectories(dir).ok() && ::rename(path.c_str(), target.c_str()) == 0) {
+      moved_to = target;
+    } else {
+      ::unlink(path.c_str());  // Never serve it again, even if it cannot be kept.
+    }
+    Forget(digest);
+  }
+  ++quarantined_;
+  std::cerr << "kiln: quarantined blob " << digest.ToString() << " (" << path << "): " << why << "; "
+            << (moved_to.empty() ? std::string("could not move it aside, deleted it") : "moved to " + moved_to)
+            << "; it is missing from the CAS until uploaded again\n";
+}
+
+std::vector<Digest> DiskBlobStore::FindMissingConfirmed(const std::vector<Digest>& digests) {
+  std::vector<Digest> missing = FindMissing(digests);
+  std::unordered_set<Digest, DigestHash> absent(missing.begin(), missing.end());
+  for (const Digest& digest : digests) {
+    if (digest.IsEmptyBlob() || absent.count(digest) != 0) continue;
+    struct stat st {};
+    const int dir = function_dirs_[static_cast<size_t>(digest.function())].get();
+    const bool there = ::fstatat(dir, ShardPath(digest).c_str(), &st, 0) == 0;
+    if (there && S_ISREG(st.st_mode) && st.st_size == digest.size()) continue;
+    if (there && S_ISREG(st.st_mode)) {
+      Quarantine(digest, st, "it has " + std::to_string(st.st_size) + " bytes, not " + std::to_string(digest.size()));
+    } else {
+      std::cerr << "kiln: blob " << digest.ToString() << " is indexed but its file " << PathFor(digest)
+                << " is gone; forgetting it\n";
+      Forget(digest);
+    }
+    absent.insert(digest);
+    missing.push_back(digest);
+  }
+  return missing;
 }
 
 StatusOr<std::unique_ptr<BlobWriter>> DiskBlobStore::OpenWrite(const Digest& digest) {
@@ -353,8 +489,12 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
       KILN_RETURN_IF_ERROR(MakeDirectories(fs::path(path).parent_path().string()));
       if (::rename(temp_path.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", temp_path, errno);
     }
+    // Its bytes were hashed on the way in: verified by construction, as the file is now
+    // (the rename changed its ctime).
+    struct stat st {};
+    const uint64_t stamp = ::stat(path.c_str(), &st) == 0 ? FileIdentityStamp(st) : 0;
     std::lock_guard lock(mutex_);
-    index_.Insert(digest);
+    index_.Insert(digest, stamp);
     victims = index_.EvictDownTo(options_.max_bytes);
   }
   RemoveEvictedLater(std::move(victims));

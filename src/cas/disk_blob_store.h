@@ -16,7 +16,19 @@
 // process cannot share the directory (and wipe the first one's uploads in tmp/).
 // With sync_writes, data is fdatasync'ed before the rename, which extends the guarantee to
 // power loss at the price of disk-bound write throughput.
+//
+// Integrity of stored files: a file changed behind kiln's back (a flipped byte, an edit)
+// is never served as the blob. Each index entry remembers the file's identity when its
+// bytes last matched the digest (file_identity.h): a blob kiln wrote itself is verified by
+// construction, and a read whose fstat shows that identity serves the file without hashing
+// it. Any other read hashes as it goes (verifying_blob_reader.h) and a mismatch ends it with
+// DATA_LOSS. A file found corrupt -- by a read, by VerifiedPathFor or by Scrub -- is moved to
+// {root}/quarantine/ (kept for operators to look at, outside the budget), dropped from the
+// index and logged, so FindMissing reports the blob missing and clients upload it again.
+// After a restart every entry starts unverified: the first read of each blob hashes it.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <array>
 #include <atomic>
@@ -27,6 +39,7 @@
 #include <string>
 
 #include "cas/blob_index.h"
+#include "cas/blob_scrubber.h"
 #include "cas/blob_store.h"
 #include "cas/staging_buffer_pool.h"
 #include "common/blocking_task_pool.h"
@@ -49,7 +62,7 @@ struct DiskBlobStoreOptions {
   int64_t max_pending_eviction_bytes = 0;
 };
 
-class DiskBlobStore final : public BlobStore {
+class DiskBlobStore final : public BlobStore, public ScrubTarget {
  public:
   static StatusOr<std::unique_ptr<DiskBlobStore>> Open(const DiskBlobStoreOptions& options,
                                                       const Clock* clock = SystemClock::Get());
@@ -76,8 +89,24 @@ class DiskBlobStore final : public BlobStore {
     std::lock_guard lock(mutex_);
     index_.ShrinkIfSparse();
   }
-  // Where a blob lives on disk (for workers that hardlink inputs; for tests).
+  // Where a blob lives on disk (for tests; workers that hardlink use VerifiedPathFor).
   std::string PathFor(const Digest& digest) const;
+  // PathFor a blob whose file is intact (hashing it unless its identity shows it was
+  // verified and not touched since), for hardlinking it; empty if the blob is not stored
+  // or its file was found corrupt (and quarantined).
+  std::string VerifiedPathFor(const Digest& digest);
+  // Checks the stored file against the digest, whatever its identity says, for a scrubber
+  // looking for damage the file system cannot see. Returns the bytes hashed (0 if the blob
+  // is gone); a corrupt file is quarantined.
+  StatusOr<int64_t> Scrub(const Digest& digest) override;
+  // The next blob for a scrubber's walk through the index (in slot order, wrapping
+  // around); nullopt when a bounded step found none, e.g. in an empty store.
+  std::optional<Digest> NextToScrub() override;
+  // Confirms with the file system (exists, regular, right size) each blob the index holds.
+  std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override;
+  // Blobs moved to quarantine since Open (for tests and logs).
+  int64_t quarantined_count() const { return quarantined_.load(); }
+  std::string quarantine_dir() const { return options_.root + "/quarantine"; }
 
  private:
   class Writer;
@@ -98,6 +127,15 @@ class DiskBlobStore final : public BlobStore {
   // returns where they are now.
   std::vector<std::string> MoveEvictedAside(const std::vector<Digest>& victims);
   void Forget(const Digest& digest);
+  // Moves the file of `digest` to quarantine_dir() if it is still the inode found bad
+  // (`bad`), forgets the blob and logs why.
+  void Quarantine(const Digest& digest, const struct stat& bad, const std::string& why);
+  // Records that the file with identity `st` held the blob's exact bytes.
+  void RecordVerified(const Digest& digest, const struct stat& st);
+  // Hashes the whole file open at `fd`: OK if it holds the blob; quarantines it otherwise.
+  Status VerifyWholeFile(const Digest& digest, int fd, const struct stat& st);
+  // Opens the blob's file; NOT_FOUND (forgetting the blob) if it is gone.
+  StatusOr<UniqueFd> OpenBlobFile(const Digest& digest);
   // Unlinks files already moved out of the store, on io_threads_.
   void DeleteInBackground(std::vector<std::string> paths);
 
@@ -108,6 +146,8 @@ class DiskBlobStore final : public BlobStore {
   mutable std::mutex mutex_;
   BlobIndex index_;  // Guarded by mutex_.
   mutable std::atomic<uint64_t> temp_counter_{0};
+  uint32_t scrub_cursor_ = 0;  // Guarded by mutex_: the next index slot NextToScrub looks at.
+  std::atomic<int64_t> quarantined_{0};
   std::array<std::mutex, 64> publish_stripes_;
   // 16 x 2 MiB: enough for several large uploads at full speed (two buffers each); more
   // fall back to the page cache.

@@ -19,6 +19,12 @@ Status ReadMessageBlob(BlobStore& cas, const Digest& digest, int64_t max_bytes, 
     if (bytes.status().code() == StatusCode::kNotFound) {
       return Status::NotFound(std::string(what) + " (" + digest.ToString() + ") is not in the CAS");
     }
+    // The stored copy was corrupt and has been quarantined: missing now, so that callers
+    // report it as missing and the client uploads it again.
+    if (bytes.status().code() == StatusCode::kDataLoss) {
+      return Status::NotFound(std::string(what) + " (" + digest.ToString() + ") is not in the CAS: " +
+                              bytes.status().message());
+    }
     return bytes.status().WithContext("reading " + std::string(what));
   }
   if (!message.ParseFromString(*bytes)) {

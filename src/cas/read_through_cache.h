@@ -30,6 +30,9 @@ class ReadThroughCache final : public BlobStore {
   Status EnsureLocal(const Digest& digest);
   // The local file of a blob (after EnsureLocal), for hardlinking. The empty blob has none.
   std::string LocalPath(const Digest& digest) const { return local_->PathFor(digest); }
+  // LocalPath once the local file is known to be intact (DiskBlobStore::VerifiedPathFor);
+  // empty if it is not local or was found corrupt (and quarantined).
+  std::string VerifiedLocalPath(const Digest& digest) { return local_->VerifiedPathFor(digest); }
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
   // Served from the local cache, fetching first on a miss.

@@ -33,6 +33,9 @@ class SmallBlobCache final : public BlobStore {
   SmallBlobCache(BlobStore* base, const SmallBlobCacheOptions& options, const Clock* clock = SystemClock::Get());
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override { return base_->FindMissing(digests); }
+  std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override {
+    return base_->FindMissingConfirmed(digests);
+  }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
 

@@ -77,6 +77,10 @@ int RunServeCommand(const std::vector<std::string>& args) {
                  "Uploads at least this large are written with O_DIRECT, bypassing the page cache (faster "
                  "where filling fresh cache pages is the bottleneck); 0 writes everything through the page cache.",
                  FlagRange::AtLeast(0));
+  flags.AddBytes("scrub-bytes-per-second", &options.scrub_bytes_per_second,
+                 "Average rate at which a background scrubber re-hashes stored blobs to find ones corrupted on "
+                 "disk (moved to DATA/quarantine/, then missing); 0 turns it off.",
+                 FlagRange::AtLeast(0));
   flags.AddBytes("max-batch-bytes", &options.max_batch_total_size_bytes,
                  "Largest total of blob data in one BatchUpdateBlobs/BatchReadBlobs call.", FlagRange::AtMost(int64_t{1} << 30));
   flags.AddInt("workers", &options.workers,

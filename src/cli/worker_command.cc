@@ -118,7 +118,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   // worker only bounds what it reads whole.
   executor_options.max_message_bytes = flags.max_message_bytes;
   executor_options.local_blob_path = [&cas](const Digest& digest) {
-    return cas.EnsureLocal(digest).ok() ? cas.LocalPath(digest) : std::string();
+    return cas.EnsureLocal(digest).ok() ? cas.VerifiedLocalPath(digest) : std::string();
   };
   // As for local workers: hardlinks from the input cache only where the action's user can
   // neither write nor chmod its read-only files (runner_choice.h); else copies.

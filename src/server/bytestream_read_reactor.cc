@@ -29,7 +29,12 @@ void ByteStreamReadReactor::SendNextChunk() {
     if (chunk->empty()) return Finish(grpc::Status::OK);
     response_ = FrameReadResponse(std::move(chunk).value());
   } else {
-    if (remaining_ == 0) return Finish(grpc::Status::OK);
+    if (remaining_ == 0) {
+      // A read_limit stopped short of the blob's end: what was sent is only vouched for
+      // once the rest is known to match the digest too (a no-op for verified files).
+      Status rest = reader_->VerifyRemainder();
+      return Finish(rest.ok() ? grpc::Status::OK : ToGrpcStatus(rest));
+    }
     auto chunk = NextRawChunk();
     if (!chunk.ok()) return Finish(ToGrpcStatus(chunk.status()));
     response_ = std::move(chunk).value();

@@ -47,6 +47,7 @@ struct RemoteAssets {
 
 struct KilnServer::State {
   std::unique_ptr<DiskBlobStore> cas;
+  std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
   BlobStore* client_cas = nullptr;
@@ -147,7 +148,8 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.log_streams = log_streams;
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
-  pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->PathFor(digest); };
+  // Verified before it is linked: an action must never run on a corrupt stored file.
+  pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->VerifiedPathFor(digest); };
   pool_options.executor.max_message_bytes = options.max_message_bytes;
   // Inputs are hardlinked from the CAS only where the action runs as a user that can
   // neither write nor chmod the CAS's read-only files (runner_choice.h); else copied.
@@ -188,6 +190,12 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   auto cas = DiskBlobStore::Open(cas_options);
   if (!cas.ok()) return cas.status().WithContext("opening the CAS in " + options.data_dir);
   state.cas = std::move(cas).value();
+  if (options.scrub_bytes_per_second > 0) {
+    BlobScrubberOptions scrub_options;
+    scrub_options.bytes_per_second = options.scrub_bytes_per_second;
+    state.scrubber = std::make_unique<BlobScrubber>(state.cas.get(), scrub_options);
+    state.scrubber->Start();
+  }
 
   auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
   if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);

@@ -51,6 +51,8 @@ struct ServerOptions {
   // many bytes (0: no cache).
   int64_t read_cache_bytes = 64 << 20;
   int64_t direct_write_min_bytes = int64_t{1} << 20;
+  // The background scrubber re-hashes stored blobs at this average rate (0: off).
+  int64_t scrub_bytes_per_second = int64_t{64} << 20;
   // Remote Asset fetches from origin: the timeout when a request sets none, and how many
   // run at once (each blocks a thread on the network).
   Duration asset_fetch_timeout = std::chrono::minutes(10);

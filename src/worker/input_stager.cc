@@ -161,6 +161,9 @@ StatusOr<UniqueFd> InputStager::CopyBlob(const Digest& digest, int dir_fd, const
   while (true) {
     KILN_RETURN_IF_ERROR(CheckInterrupted());  // A large copy takes seconds.
     auto n = (*reader)->Read(buffer.data(), buffer.size());
+    // A corrupt stored copy (quarantined now) is a missing input: the client uploads it
+    // again, and the action never runs on the bytes copied so far.
+    if (!n.ok() && n.status().code() == StatusCode::kDataLoss) return MissingInput(digest, path);
     if (!n.ok()) return n.status().WithContext("reading input " + path);
     if (*n == 0) break;
     KILN_RETURN_IF_ERROR(WriteAll(out.get(), std::string_view(buffer.data(), *n)).WithContext("writing input " + path));

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "cas/disk_blob_store.h"
@@ -42,7 +43,7 @@ class InputStagerTest : public ::testing::Test {
     InputStagerOptions options;
     options.cas = &cas;
     options.hardlink = hardlink;
-    if (&cas == disk_.get()) options.local_blob_path = [this](const Digest& d) { return disk_->PathFor(d); };
+    if (&cas == disk_.get()) options.local_blob_path = [this](const Digest& d) { return disk_->VerifiedPathFor(d); };
     InputStager stager(options, cancelled_);
     auto root_fd = OpenDirectory(root());
     EXPECT_TRUE(root_fd.ok());
@@ -86,6 +87,35 @@ TEST_F(InputStagerTest, StagesFilesDirectoriesAndSymlinksWithReadOnlyModes) {
   EXPECT_EQ(stats_.files_linked, 0);  // No local paths: everything is copied.
   EXPECT_EQ(stats_.files_copied, 5);
   EXPECT_EQ(stats_.directories, 4);  // root, same, sub, sub/nested.
+}
+
+// A CAS file changed behind kiln's back is neither linked nor copied into the tree: staging
+// fails with the missing-input FAILED_PRECONDITION (so the client uploads it again).
+TEST_F(InputStagerTest, CorruptStoredInputIsAMissingInputWhetherLinkedOrCopied) {
+  for (bool hardlink : {true, false}) {
+    SCOPED_TRACE(hardlink ? "hardlink" : "copy");
+    const std::string content = std::string(hardlink ? "linked" : "copied") + " input that rots";
+    const Digest input = PutBlob(*disk_, content);
+    reapi::Directory directory;
+    AddFile(directory, "in", input);
+    const Digest tree = PutMessage(*disk_, directory);
+    const std::string path = disk_->PathFor(input);
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+    {
+      std::FILE* file = std::fopen(path.c_str(), "r+");
+      ASSERT_NE(file, nullptr);
+      std::fputc('#', file);
+      std::fclose(file);
+    }
+    ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+    std::filesystem::remove_all(root());
+    std::filesystem::create_directories(root());
+    Status status = Stage(*disk_, tree, hardlink);
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.ToString();
+    EXPECT_EQ(status.missing_blobs(), std::vector<std::string>{"blobs/" + input.ToString()});
+    EXPECT_EQ(stats_.files_linked, 0);
+    EXPECT_TRUE(disk_->FindMissing({input}) == std::vector<Digest>{input}) << "quarantined";
+  }
 }
 
 TEST_F(InputStagerTest, HardlinksOnlyPlainFilesFromTheLocalCas) {
