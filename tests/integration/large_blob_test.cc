@@ -25,16 +25,6 @@ kiln::Digest LargeBlobDigest() {
   return *kiln::Digest::Create(DigestFunction::kSha256, hasher.FinishHex(), kBlobBytes);
 }
 
-// The process's peak resident set size (VmHWM), in bytes; -1 if unreadable.
-int64_t PeakResidentBytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
-  }
-  return -1;
-}
-
 using LargeBlobTest = KilnServerTest;
 
 TEST_F(LargeBlobTest, Roundtrip256MiBThroughByteStream) {

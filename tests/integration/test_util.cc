@@ -105,6 +105,15 @@ int ThreadCount(pid_t pid) {
   return -1;
 }
 
+int64_t PeakResidentBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
 std::string NewUploadId() {
   static std::atomic<uint64_t> counter{0};
   char buffer[64];

@@ -49,6 +49,8 @@ reapi::Digest ProtoDigest(const std::string& hash, int64_t size);
 reapi::Digest UnknownDigest(int64_t size = 123, char fill = '7');
 // The number of threads of process `pid` (from /proc), -1 if unknown.
 int ThreadCount(pid_t pid);
+// The peak resident memory of process `pid` (VmHWM), in bytes; -1 if unknown.
+int64_t PeakResidentBytes(pid_t pid);
 // A process-wide unique upload id in UUID form.
 std::string NewUploadId();
 

@@ -35,16 +35,6 @@ std::string ZerosWriteName(const std::string& zeros, int64_t declared) {
                                      Compression::kZstd);
 }
 
-// Peak resident memory of process `pid`, in bytes (VmHWM), -1 if unknown.
-int64_t PeakResidentBytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
-  }
-  return -1;
-}
-
 class ZstdBombTest : public KilnServerTest {
  protected:
   bool IsMissing(const reapi::Digest& digest) {
