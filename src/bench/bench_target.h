@@ -28,6 +28,7 @@ class BenchTarget {
   // UNAVAILABLE naming the address if any connection is not up within `timeout`.
   Status Connect(Duration timeout);
 
+  const std::string& address() const { return address_; }
   const std::string& instance_name() const { return instance_name_; }
   int connections() const { return static_cast<int>(connections_.size()); }
 

@@ -20,6 +20,10 @@ namespace logstream = build::bazel::remote::logstream::v1;
 
 constexpr int kThreads = 4;
 constexpr int64_t kAbandonedUploads = 20'000;
+// Connections the abandoned uploads spread over: enough for all of them to be open at once
+// against a server capping streams per connection at 256 (kiln's default), as an attacker
+// set on holding 20,000 would open.
+constexpr int kUploadConnections = 80;
 constexpr int64_t kLogStreams = 20'000;
 
 // Each opens a ByteStream Write of a 1 MiB blob, sends its first 64 KiB and goes quiet,
@@ -28,14 +32,22 @@ class AbandonedUploads final : public Attack {
  public:
   explicit AbandonedUploads(BenchTarget* target) : target_(target) {}
   AttackInfo info() const override {
-    return {"abandoned_uploads", "Open 20,000 ByteStream Writes, send 64 KiB of each and never finish them"};
+    return {"abandoned_uploads", "Open 20,000 ByteStream Writes over 80 connections, send 64 KiB of each and never finish them"};
+  }
+
+  Status Prepare() override {
+    connections_ = std::make_unique<BenchTarget>(target_->address(), target_->instance_name(), kUploadConnections);
+    return connections_->Connect(std::chrono::seconds(10));
   }
 
   void Run(const std::atomic<bool>& stop, AttackTally& tally) override {
     std::vector<std::thread> threads;
-    for (int slot = 0; slot < kThreads; ++slot) threads.emplace_back([&, slot] { Open(slot, stop, tally); });
-    for (std::thread& thread : threads) thread.join();
+    for (int slot = 0; slot < kThreads; ++slot) threads.emplace_back([&] { Open(stop, tally); });
     while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // A server that caps concurrent streams per connection leaves new ones waiting for a
+    // slot (the client library queues them): cancelling them lets the threads go.
+    opening_.CancelAll();
+    for (std::thread& thread : threads) thread.join();
     // Refusals are not seen here: a write the server turned down (RESOURCE_EXHAUSTED beyond
     // its caps) was still accepted by the client library, and cancelling first hides the
     // server's status. The server's open descriptors tell whether the caps held.
@@ -50,12 +62,13 @@ class AbandonedUploads final : public Attack {
     std::unique_ptr<grpc::ClientWriter<google::bytestream::WriteRequest>> writer;
   };
 
-  void Open(int slot, const std::atomic<bool>& stop, AttackTally& tally) {
+  void Open(const std::atomic<bool>& stop, AttackTally& tally) {
     const std::string chunk(64 << 10, 'a');
-    while (!stop.load() && next_.fetch_add(1) < kAbandonedUploads) {
+    for (int64_t n = next_.fetch_add(1); !stop.load() && n < kAbandonedUploads; n = next_.fetch_add(1)) {
       Held held{std::make_unique<grpc::ClientContext>(), std::make_unique<google::bytestream::WriteResponse>(), nullptr};
       SetBenchDeadline(*held.context);
-      held.writer = target_->bytestream(slot).Write(held.context.get(), held.response.get());
+      auto guard = opening_.Track(held.context.get());
+      held.writer = connections_->bytestream(static_cast<int>(n)).Write(held.context.get(), held.response.get());
       google::bytestream::WriteRequest request;
       // A digest nobody will complete: the blob is never sent whole.
       const Digest digest = ComputeDigest(DigestFunction::kSha256, NewUploadId());
@@ -64,7 +77,8 @@ class AbandonedUploads final : public Attack {
       request.set_data(chunk);
       tally.Sent();
       if (!held.writer->Write(request)) {
-        tally.Refused(held.writer->Finish());
+        grpc::Status status = held.writer->Finish();
+        if (!stop.load()) tally.Refused(status);
         continue;
       }
       std::lock_guard lock(mutex_);
@@ -73,7 +87,9 @@ class AbandonedUploads final : public Attack {
   }
 
   BenchTarget* target_;
+  std::unique_ptr<BenchTarget> connections_;  // The attack's own.
   std::atomic<int64_t> next_{0};
+  CancellableCalls opening_;
   std::mutex mutex_;
   std::vector<Held> held_;
 };

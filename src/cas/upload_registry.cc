@@ -2,6 +2,11 @@
 
 namespace kiln {
 
+void UploadRegistry::MarkIdle(Entries::iterator it) {
+  it->second.last_used = clock_->Now();
+  it->second.idle_position = idle_.insert(idle_.end(), it->first);
+}
+
 void UploadRegistry::Unclaim(Entry& entry) {
   if (entry.ticket == 0) return;
   auto count = streaming_.find(entry.connection);
@@ -12,41 +17,37 @@ void UploadRegistry::Unclaim(Entry& entry) {
 }
 
 UploadRegistry::Entries::iterator UploadRegistry::EraseLocked(Entries::iterator it) {
-  Unclaim(it->second);
+  if (it->second.ticket == 0) {
+    idle_.erase(it->second.idle_position);
+  } else {
+    Unclaim(it->second);
+  }
   return uploads_.erase(it);
 }
 
 void UploadRegistry::DropIdleLocked() {
   const TimePoint now = clock_->Now();
-  for (auto it = uploads_.begin(); it != uploads_.end();) {
-    if (it->second.ticket == 0 && now - it->second.last_used > limits_.idle_timeout) {
-      it = EraseLocked(it);
-    } else {
-      ++it;
-    }
+  while (!idle_.empty()) {
+    auto oldest = uploads_.find(idle_.front());
+    if (now - oldest->second.last_used <= limits_.idle_timeout) break;
+    EraseLocked(oldest);
   }
 }
 
 Status UploadRegistry::MakeRoomLocked() {
   if (static_cast<int64_t>(uploads_.size()) < limits_.max_open) return Status::Ok();
-  auto oldest = uploads_.end();
-  for (auto it = uploads_.begin(); it != uploads_.end(); ++it) {
-    if (it->second.ticket == 0 && (oldest == uploads_.end() || it->second.last_used < oldest->second.last_used)) {
-      oldest = it;
-    }
-  }
-  if (oldest == uploads_.end()) {
+  if (idle_.empty()) {
     return Status::ResourceExhausted("the server has " + std::to_string(uploads_.size()) +
                                      " uploads open, its limit (--max-open-uploads " +
                                      std::to_string(limits_.max_open) + "); retry later");
   }
-  EraseLocked(oldest);
+  EraseLocked(uploads_.find(idle_.front()));
   return Status::Ok();
 }
 
 StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name, const std::string& connection,
                                                         std::shared_ptr<UploadStream> stream, const Opener& open) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   DropIdleLocked();
   auto it = uploads_.find(name);
   if (it != uploads_.end() && it->second.ticket != 0) {
@@ -58,23 +59,38 @@ StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name,
                                      " uploads, the limit per connection (--max-uploads-per-connection " +
                                      std::to_string(limits_.max_per_connection) + ")");
   }
-  if (it == uploads_.end()) {
+  const bool opening = it == uploads_.end();
+  if (opening) {
     KILN_RETURN_IF_ERROR(MakeRoomLocked());
-    auto created = open();
-    if (!created.ok()) return created.status();
     it = uploads_.emplace(name, Entry{}).first;
-    it->second.upload = std::move(created).value();
+  } else {
+    idle_.erase(it->second.idle_position);
   }
+  // Claimed from here on (a new entry without its upload yet counts against the limits and
+  // turns away other streams), so the entry stays put while the lock is let go.
   Entry& entry = it->second;
   const TimePoint now = clock_->Now();
-  entry.ticket = next_ticket_++;
+  const uint64_t ticket = next_ticket_++;
+  entry.ticket = ticket;
   entry.connection = connection;
   entry.stream = std::move(stream);
   entry.last_used = now;
-  entry.seen_size = entry.upload->committed_size();
   entry.progress_at = now;
   ++streaming_[connection];
-  return Claimed{entry.upload, entry.ticket};
+  if (opening) {
+    // Creating the temp file waits on the filesystem (a millisecond or more on a busy ext4):
+    // under the lock, every other stream's claim, release and status query would wait too.
+    lock.unlock();
+    auto created = open();
+    lock.lock();
+    if (!created.ok()) {
+      EraseLocked(it);
+      return created.status();
+    }
+    entry.upload = std::move(created).value();
+  }
+  entry.seen_size = entry.upload->committed_size();
+  return Claimed{entry.upload, ticket};
 }
 
 void UploadRegistry::Release(const std::string& name, uint64_t ticket) {
@@ -82,7 +98,7 @@ void UploadRegistry::Release(const std::string& name, uint64_t ticket) {
   auto it = uploads_.find(name);
   if (it == uploads_.end() || it->second.ticket != ticket) return;
   Unclaim(it->second);
-  it->second.last_used = clock_->Now();
+  MarkIdle(it);
 }
 
 void UploadRegistry::Remove(const std::string& name, uint64_t ticket) {
@@ -97,7 +113,7 @@ std::optional<int64_t> UploadRegistry::CommittedSize(const std::string& name) {
   DropIdleLocked();
   auto it = uploads_.find(name);
   if (it == uploads_.end()) return std::nullopt;
-  return it->second.upload->committed_size();
+  return it->second.upload ? it->second.upload->committed_size() : 0;  // Still opening: nothing yet.
 }
 
 std::vector<std::shared_ptr<UploadStream>> UploadRegistry::ReclaimStalled() {
@@ -107,6 +123,10 @@ std::vector<std::shared_ptr<UploadStream>> UploadRegistry::ReclaimStalled() {
   const TimePoint now = clock_->Now();
   for (auto it = uploads_.begin(); it != uploads_.end();) {
     Entry& entry = it->second;
+    if (!entry.upload) {  // Still being opened by its stream's Claim.
+      ++it;
+      continue;
+    }
     // Progress is seen between sweeps; a stream counts as stalled once a sweep finds its
     // upload where it was more than stall_timeout ago.
     const int64_t size = entry.upload->committed_size();

@@ -115,6 +115,59 @@ TEST_F(UploadRegistryTest, TotalLimitDropsTheOldestInterruptedUploadThenRefuses)
   EXPECT_EQ(registry.size(), 3u);
 }
 
+TEST_F(UploadRegistryTest, AResumedUploadIsTheMostRecentlyUsedAgain) {
+  UploadLimits limits;
+  limits.max_open = 2;
+  UploadRegistry registry(&clock_, limits);
+  auto u1 = Claim(registry, "u1", "peer-a");
+  auto u2 = Claim(registry, "u2", "peer-a");
+  ASSERT_TRUE(u1.ok() && u2.ok());
+  registry.Release("u1", u1->ticket);
+  registry.Release("u2", u2->ticket);
+  auto resumed = Claim(registry, "u1", "peer-b");
+  ASSERT_TRUE(resumed.ok());
+  registry.Release("u1", resumed->ticket);
+  // u1 was interrupted first but resumed since: u2 is the one to make room.
+  ASSERT_TRUE(Claim(registry, "u3", "peer-c").ok());
+  EXPECT_TRUE(registry.CommittedSize("u1").has_value());
+  EXPECT_FALSE(registry.CommittedSize("u2").has_value());
+}
+
+TEST_F(UploadRegistryTest, OpeningATempFileHoldsNoLockButHoldsTheSlot) {
+  UploadLimits limits;
+  limits.max_open = 1;
+  UploadRegistry registry(&clock_, limits);
+  StatusOr<UploadRegistry::Claimed> rival = Status::Internal("not tried");
+  StatusOr<UploadRegistry::Claimed> other = Status::Internal("not tried");
+  std::optional<int64_t> size_while_opening;
+  auto claimed = registry.Claim("slow", "peer-a", nullptr, [&]() -> StatusOr<std::unique_ptr<BlobUpload>> {
+    // Called without the registry's lock (these would deadlock otherwise), with the upload
+    // already claimed: the same name is taken and the only slot is in use.
+    size_while_opening = registry.CommittedSize("slow");
+    rival = Claim(registry, "slow", "peer-b");
+    other = Claim(registry, "other", "peer-b");
+    return OpenerFor("slow")();
+  });
+  ASSERT_TRUE(claimed.ok()) << claimed.status().message();
+  EXPECT_EQ(size_while_opening, 0);
+  EXPECT_EQ(rival.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(other.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(registry.streaming("peer-a"), 1);
+}
+
+TEST_F(UploadRegistryTest, AnUploadThatFailsToOpenGivesItsSlotBack) {
+  UploadLimits limits;
+  limits.max_open = 1;
+  UploadRegistry registry(&clock_, limits);
+  auto failed = registry.Claim("broken", "peer-a", nullptr,
+                               []() -> StatusOr<std::unique_ptr<BlobUpload>> { return Status::Internal("disk gone"); });
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(registry.size(), 0u);
+  EXPECT_EQ(registry.streaming("peer-a"), 0);
+  EXPECT_FALSE(registry.CommittedSize("broken").has_value());
+  EXPECT_TRUE(Claim(registry, "next", "peer-a").ok());
+}
+
 TEST_F(UploadRegistryTest, StalledStreamIsCancelledAndItsSlotReused) {
   UploadLimits limits;
   limits.max_open = 1;

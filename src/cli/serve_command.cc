@@ -102,6 +102,11 @@ int RunServeCommand(const std::vector<std::string>& args) {
                "Unfinished log streams one client connection may have created (CreateLogStream); "
                "RESOURCE_EXHAUSTED beyond.",
                FlagRange::AtLeast(1));
+  flags.AddInt("max-streams-per-connection", &options.max_streams_per_connection,
+               "Calls one client connection may have in progress at once (HTTP/2 "
+               "SETTINGS_MAX_CONCURRENT_STREAMS). Further calls are not refused: the client's gRPC library "
+               "holds them until one ends. Keeps one connection from flooding the server's queues.",
+               FlagRange::Between(1, 1 << 20));
   AddActionLimitFlags(flags, options.action_limits);
   flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
                     "Remote Asset: how long a fetch from origin may take when the request sets no timeout "

@@ -50,7 +50,7 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::ReadBlob(const google::bytes
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* ByteStreamService::Write(grpc::CallbackServerContext* context,
                                                                     grpc::ByteBuffer* response) {
-  return new ByteStreamWriteReactor(context, cas_, uploads_, log_streams_, &commit_threads_, &decompress_threads_, response);
+  return new ByteStreamWriteReactor(context, cas_, uploads_, log_streams_, &file_threads_, &decompress_threads_, response);
 }
 
 grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(grpc::CallbackServerContext* context,

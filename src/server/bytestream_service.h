@@ -40,11 +40,12 @@ class ByteStreamService final
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
   std::unique_ptr<StalledUploadSweeper> sweeper_;
-  // Where finished uploads are committed (ByteStreamWriteReactor::Continue says why). Declared
-  // last: destroyed first, it runs the commits still queued, whose calls gRPC waits for.
-  BlockingTaskPool commit_threads_{4, 4096, "upload commits"};
+  // Where new uploads' temp files are created and finished uploads committed (the reactor
+  // says why). Declared last: destroyed first, it runs the tasks still queued, whose calls
+  // gRPC waits for.
+  BlockingTaskPool file_threads_{4, 4096, "upload file operations"};
   // Where compressed uploads' chunks are decompressed, hashed and written (the same reason).
-  // Declared after the commit threads: its tasks may still hand commits to them.
+  // Declared after the file threads: its tasks may still hand commits to them.
   BlockingTaskPool decompress_threads_{2, 4096, "compressed upload chunks"};
 };
 

@@ -40,19 +40,22 @@ class CancellableCall final : public UploadStream {
 
 class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
-  // `log_streams` may be null (no log stream routing). `commit_threads` (not owned, may be
-  // null: commit inline) commits finished uploads; `decompress_threads` (likewise) takes
+  // `log_streams` may be null (no log stream routing). `file_threads` (not owned, may be
+  // null: work inline) creates new uploads' temp files and commits finished uploads;
+  // `decompress_threads` (likewise) takes
   // compressed uploads' chunks. `response` receives the serialized WriteResponse. The
   // call's peer is the connection its upload counts against.
   ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas, UploadRegistry* uploads,
-                         LogStreamRegistry* log_streams, BlockingTaskPool* commit_threads,
+                         LogStreamRegistry* log_streams, BlockingTaskPool* file_threads,
                          BlockingTaskPool* decompress_threads, grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
 
  private:
-  // Returns false once the stream has been finished.
+  // Returns false once the stream has been finished (or handed to a pool thread).
   bool Begin();
+  // Claims (creating its temp file if new) the upload Begin named, then appends.
+  bool Open();
   // Appends the request's data, on a decompression thread for a compressed upload (then it
   // returns false, and the task reads on).
   bool Continue();
@@ -74,7 +77,7 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
-  BlockingTaskPool* commit_threads_;
+  BlockingTaskPool* file_threads_;
   BlockingTaskPool* decompress_threads_;
   grpc::ByteBuffer* response_;
   grpc::ByteBuffer frame_;   // The request as received.

@@ -276,6 +276,12 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // gRPC allows any number of streams per connection by default: one client could then put
+  // thousands of calls (and their first 64 KiB of data each) into the server's queues at
+  // once, ahead of everyone else's. Beyond the cap a client's library holds its new calls
+  // until one ends, so a flood queues on the client's side (Bazel uses at most 100 per
+  // connection; Google's front ends advertise 100, so clients are used to a cap).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state.port);
   // Batch requests carry up to max_batch_total_size_bytes of data plus digests and framing.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));

@@ -1,7 +1,8 @@
 // Open-upload limits of a real kiln (issue 12, item 3): every unfinished ByteStream Write
 // holds a temp file, so uploads are capped per connection and in total (RESOURCE_EXHAUSTED
 // naming the flag), stalled streams are cancelled and their slots reused, and while the
-// caps are full the server still accepts connections and serves other calls.
+// caps are full the server still accepts connections and serves other calls. Calls per
+// connection are capped too, at the transport: beyond the cap they wait in the client.
 #include <memory>
 #include <thread>
 
@@ -169,6 +170,44 @@ TEST_F(UploadStallTest, StalledUploadsAreCancelledAndTheirSlotsReused) {
   ASSERT_TRUE(status.ok()) << Describe(status);
   status = ByteStreamWrite(bytestream(), WriteName("", two), two, kChunk, &committed);
   ASSERT_TRUE(status.ok()) << Describe(status);
+  ExpectStillServing();
+}
+
+// Every call is an HTTP/2 stream; a connection may have --max-streams-per-connection at once.
+class StreamCapTest : public KilnServerTest {
+  std::vector<std::string> ServerFlags() const override { return {"--max-streams-per-connection", "2"}; }
+};
+
+grpc::Status GetCapabilitiesWithin(const std::shared_ptr<grpc::Channel>& channel, std::chrono::milliseconds timeout) {
+  auto stub = reapi::Capabilities::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+  reapi::GetCapabilitiesRequest request;
+  reapi::ServerCapabilities capabilities;
+  return stub->GetCapabilities(&context, request, &capabilities);
+}
+
+TEST_F(StreamCapTest, ACallBeyondTheCapWaitsForAStreamAndOtherConnectionsAreUnaffected) {
+  auto busy_channel = server().NewChannel();
+  auto busy = google::bytestream::ByteStream::NewStub(busy_channel);
+  auto first = StartUpload(*busy, 1);
+  auto second = StartUpload(*busy, 2);
+  ASSERT_TRUE(ServerHolds(bytestream(), *first));
+  ASSERT_TRUE(ServerHolds(bytestream(), *second));
+
+  // The busy connection's third call is held by the client library, not refused...
+  EXPECT_TRUE(HasStatus(GetCapabilitiesWithin(busy_channel, std::chrono::milliseconds(500)),
+                        grpc::StatusCode::DEADLINE_EXCEEDED));
+  // ...while another connection is answered at once.
+  grpc::Status other = GetCapabilitiesWithin(server().NewChannel(), std::chrono::seconds(10));
+  EXPECT_TRUE(other.ok()) << Describe(other);
+
+  // Once one of its calls ends, the busy connection's next call goes through.
+  EXPECT_TRUE(HasStatus(first->Finish(), grpc::StatusCode::INVALID_ARGUMENT, "without finish_write"));
+  grpc::Status after = GetCapabilitiesWithin(busy_channel, std::chrono::seconds(10));
+  EXPECT_TRUE(after.ok()) << Describe(after);
+  second->context->TryCancel();
+  second->writer->Finish();
   ExpectStillServing();
 }
 
