@@ -25,6 +25,14 @@ struct HostileAction {
   std::string raw_root;
 };
 
+// An action that runs `script` on an empty input root.
+HostileAction ScriptedAction(AttackInfo info, std::string script) {
+  HostileAction action;
+  action.info = std::move(info);
+  action.script = std::move(script);
+  return action;
+}
+
 class ExecuteAttack final : public Attack {
  public:
   ExecuteAttack(BenchTarget* target, HostileAction action) : target_(target), action_(std::move(action)) {}
@@ -105,12 +113,10 @@ class ExecuteAttack final : public Attack {
 // 30 levels of Directories whose two entries are the same next level: a few KiB in the
 // CAS, 2^30 files once staged.
 HostileAction DoublingTree() {
-  HostileAction action{{"input_tree_bomb",
-                        "Execute with an input root of 30 levels whose two subdirectories are the same Directory "
-                        "(2^30 files if staged)"},
-                       "true",
-                       {},
-                       {}};
+  HostileAction action = ScriptedAction({"input_tree_bomb",
+                                         "Execute with an input root of 30 levels whose two subdirectories are the "
+                                         "same Directory (2^30 files if staged)"},
+                                        "true");
   const std::string content = "kiln attack\n";
   action.uploads.push_back(content);
   reapi::Directory level;
@@ -136,32 +142,27 @@ HostileAction DoublingTree() {
 
 std::unique_ptr<Attack> NewForkBombAttack(BenchTarget* target) {
   return std::make_unique<ExecuteAttack>(
-      target, HostileAction{{"fork_bomb", "Execute an action that starts 2,005 background processes and waits"},
-                            "for i in $(seq 2005); do sleep 60 & done; wait",
-                            {},
-                            {}});
+      target, ScriptedAction({"fork_bomb", "Execute an action that starts 2,005 background processes and waits"},
+                             "for i in $(seq 2005); do sleep 60 & done; wait"));
 }
 
 std::unique_ptr<Attack> NewMemoryHogAttack(BenchTarget* target) {
   return std::make_unique<ExecuteAttack>(
-      target, HostileAction{{"memory_hog", "Execute an action that fills a 9 GiB buffer (dd bs=9G)"},
-                            "dd if=/dev/zero of=/dev/null bs=9G count=1 iflag=fullblock",
-                            {},
-                            {}});
+      target, ScriptedAction({"memory_hog", "Execute an action that fills a 9 GiB buffer (dd bs=9G)"},
+                             "dd if=/dev/zero of=/dev/null bs=9G count=1 iflag=fullblock"));
 }
 
 std::unique_ptr<Attack> NewLogFloodAttack(BenchTarget* target) {
   return std::make_unique<ExecuteAttack>(
-      target, HostileAction{{"log_flood", "Execute an action that writes stdout without end (yes)"}, "exec yes", {}, {}});
+      target, ScriptedAction({"log_flood", "Execute an action that writes stdout without end (yes)"}, "exec yes"));
 }
 
 std::unique_ptr<Attack> NewOversizedDirectoryAttack(BenchTarget* target) {
-  HostileAction action{{"oversized_directory",
-                        "Execute whose input root names a 48 MiB blob as its Directory (over the default "
-                        "--max-message-bytes of 16 MiB: a server that reads it whole holds 48 MiB per request)"},
-                       "true",
-                       {},
-                       {}};
+  HostileAction action = ScriptedAction({"oversized_directory",
+                                         "Execute whose input root names a 48 MiB blob as its Directory (over the "
+                                         "default --max-message-bytes of 16 MiB: a server that reads it whole holds "
+                                         "48 MiB per request)"},
+                                        "true");
   action.raw_root.assign(size_t{48} << 20, '\x0a');  // Bytes that start a length-delimited field.
   return std::make_unique<ExecuteAttack>(target, std::move(action));
 }

@@ -2,6 +2,12 @@
 
 namespace kiln {
 
+Status UploadRegistry::TotalExhausted() const {
+  return Status::ResourceExhausted("the server has " + std::to_string(uploads_.size()) +
+                                   " uploads open, its limit (--max-open-uploads " + std::to_string(limits_.max_open) +
+                                   "); retry later");
+}
+
 void UploadRegistry::MarkIdle(Entries::iterator it) {
   it->second.last_used = clock_->Now();
   it->second.idle_position = idle_.insert(idle_.end(), it->first);
@@ -34,22 +40,7 @@ void UploadRegistry::DropIdleLocked() {
   }
 }
 
-Status UploadRegistry::MakeRoomLocked() {
-  if (static_cast<int64_t>(uploads_.size()) < limits_.max_open) return Status::Ok();
-  if (idle_.empty()) {
-    return Status::ResourceExhausted("the server has " + std::to_string(uploads_.size()) +
-                                     " uploads open, its limit (--max-open-uploads " +
-                                     std::to_string(limits_.max_open) + "); retry later");
-  }
-  EraseLocked(uploads_.find(idle_.front()));
-  return Status::Ok();
-}
-
-StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name, const std::string& connection,
-                                                        std::shared_ptr<UploadStream> stream, const Opener& open) {
-  std::unique_lock lock(mutex_);
-  DropIdleLocked();
-  auto it = uploads_.find(name);
+Status UploadRegistry::CheckRoomLocked(Entries::iterator it, const std::string& name, const std::string& connection) {
   if (it != uploads_.end() && it->second.ticket != 0) {
     return Status::Aborted("upload " + name + " is already being written by another stream");
   }
@@ -59,6 +50,31 @@ StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name,
                                      " uploads, the limit per connection (--max-uploads-per-connection " +
                                      std::to_string(limits_.max_per_connection) + ")");
   }
+  if (it == uploads_.end() && static_cast<int64_t>(uploads_.size()) >= limits_.max_open && idle_.empty()) {
+    return TotalExhausted();
+  }
+  return Status::Ok();
+}
+
+Status UploadRegistry::CheckRoom(const std::string& name, const std::string& connection) {
+  std::lock_guard lock(mutex_);
+  DropIdleLocked();
+  return CheckRoomLocked(uploads_.find(name), name, connection);
+}
+
+Status UploadRegistry::MakeRoomLocked() {
+  if (static_cast<int64_t>(uploads_.size()) < limits_.max_open) return Status::Ok();
+  if (idle_.empty()) return TotalExhausted();
+  EraseLocked(uploads_.find(idle_.front()));
+  return Status::Ok();
+}
+
+StatusOr<UploadRegistry::Claimed> UploadRegistry::Claim(const std::string& name, const std::string& connection,
+                                                        std::shared_ptr<UploadStream> stream, const Opener& open) {
+  std::unique_lock lock(mutex_);
+  DropIdleLocked();
+  auto it = uploads_.find(name);
+  KILN_RETURN_IF_ERROR(CheckRoomLocked(it, name, connection));
   const bool opening = it == uploads_.end();
   if (opening) {
     KILN_RETURN_IF_ERROR(MakeRoomLocked());

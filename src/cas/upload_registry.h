@@ -59,6 +59,9 @@ class UploadRegistry {
   // ABORTED if another stream is using it right now; RESOURCE_EXHAUSTED beyond the limits.
   StatusOr<Claimed> Claim(const std::string& name, const std::string& connection, std::shared_ptr<UploadStream> stream,
                           const Opener& open);
+  // What Claim would answer right now short of opening: ABORTED or RESOURCE_EXHAUSTED, or
+  // OK. Lets a refusal be made at once, without waiting for a thread that may open files.
+  Status CheckRoom(const std::string& name, const std::string& connection);
   // The stream stopped before finishing: keep the upload for a resuming stream. Does
   // nothing if the claim is no longer current (its upload was reclaimed).
   void Release(const std::string& name, uint64_t ticket);
@@ -89,7 +92,9 @@ class UploadRegistry {
   };
   using Entries = std::map<std::string, Entry>;
   void DropIdleLocked();
+  Status CheckRoomLocked(Entries::iterator it, const std::string& name, const std::string& connection);
   Status MakeRoomLocked();
+  Status TotalExhausted() const;  // Requires mutex_.
   // Marks an entry no stream writes any more as interrupted, now the most recently used.
   void MarkIdle(Entries::iterator it);
   void Unclaim(Entry& entry);

@@ -115,6 +115,26 @@ TEST_F(UploadRegistryTest, TotalLimitDropsTheOldestInterruptedUploadThenRefuses)
   EXPECT_EQ(registry.size(), 3u);
 }
 
+TEST_F(UploadRegistryTest, CheckRoomAnswersAsClaimWouldWithoutOpening) {
+  UploadLimits limits;
+  limits.max_open = 2;
+  limits.max_per_connection = 1;
+  UploadRegistry registry(&clock_, limits);
+  EXPECT_TRUE(registry.CheckRoom("u1", "peer-a").ok());
+  auto u1 = Claim(registry, "u1", "peer-a");
+  ASSERT_TRUE(u1.ok());
+  EXPECT_EQ(registry.CheckRoom("u1", "peer-b").code(), StatusCode::kAborted);
+  EXPECT_EQ(registry.CheckRoom("u2", "peer-a").code(), StatusCode::kResourceExhausted);
+  ASSERT_TRUE(Claim(registry, "u2", "peer-b").ok());
+  Status full = registry.CheckRoom("u3", "peer-c");
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(full.message().find("--max-open-uploads 2"), std::string::npos) << full.message();
+  // An interrupted upload would make room.
+  registry.Release("u1", u1->ticket);
+  EXPECT_TRUE(registry.CheckRoom("u3", "peer-c").ok());
+  EXPECT_EQ(opened_, 2);
+}
+
 TEST_F(UploadRegistryTest, AResumedUploadIsTheMostRecentlyUsedAgain) {
   UploadLimits limits;
   limits.max_open = 2;

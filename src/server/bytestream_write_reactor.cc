@@ -103,16 +103,26 @@ bool ByteStreamWriteReactor::Begin() {
     Succeed(name_.compression == Compression::kIdentity ? name_.digest.size() : -1);
     return false;
   }
+  // Refusals are made here, at once: under a flood of new streams they are most of them.
+  if (Status room = uploads_->CheckRoom(request_.resource_name, peer_); !room.ok()) {
+    Fail(room);
+    return false;
+  }
+  if (!file_threads_) return Open();
   // Creating the upload's temp file (and its shard directory) waits on the filesystem: on a
   // busy ext4 a millisecond or more, so a burst of new uploads on gRPC's callback threads
   // (two on a 2-core machine) left every other call on the server waiting, for over a second
   // under 20,000 abandoned uploads. No read is pending while the task runs.
-  if (file_threads_ && file_threads_->Submit([this] {
-        if (Open()) ReadNext();
-      }).ok()) {
+  // With the file threads' queue full, the filesystem is not keeping up: turn the upload
+  // away rather than create its file here.
+  Status submitted = file_threads_->Submit([this] {
+    if (Open()) ReadNext();
+  });
+  if (!submitted.ok()) {
+    Fail(submitted);
     return false;
   }
-  return Open();
+  return false;
 }
 
 bool ByteStreamWriteReactor::Open() {

@@ -17,6 +17,12 @@ class ExecutionScaleTest : public KilnServerTest {
 
 TEST_F(ExecutionScaleTest, HundredsOfWaitingStreamsDoNotEachHoldAThread) {
   constexpr int kClients = 300;
+  // Spread over three connections, as Bazel spreads its calls (at most 100 a connection):
+  // one connection holds at most --max-streams-per-connection (256) calls at once, and the
+  // calls it holds back would start only after the action ended, as cache hits.
+  constexpr int kConnections = 3;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < kConnections; ++i) channels.push_back(server().NewChannel());
   ActionSpec spec;
   spec.arguments = {"/bin/sh", "-c", "sleep 3; echo done"};
   const reapi::Digest action = UploadAction(cas(), spec);
@@ -27,7 +33,7 @@ TEST_F(ExecutionScaleTest, HundredsOfWaitingStreamsDoNotEachHoldAThread) {
   for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&, i] {
       ++streaming;
-      results[i] = Execute(server().channel(), action);
+      results[i] = Execute(channels[i % kConnections], action);
     });
   }
   // Let every stream reach the server and wait on the (merged) running operation.
