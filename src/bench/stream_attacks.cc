@@ -21,9 +21,9 @@ namespace logstream = build::bazel::remote::logstream::v1;
 constexpr int kThreads = 4;
 constexpr int64_t kAbandonedUploads = 20'000;
 // Connections the abandoned uploads spread over: enough for all of them to be open at once
-// against a server capping streams per connection at 256 (kiln's default), as an attacker
+// against a server capping streams per connection at 100 (kiln's default), as an attacker
 // set on holding 20,000 would open.
-constexpr int kUploadConnections = 80;
+constexpr int kUploadConnections = 200;
 constexpr int64_t kLogStreams = 20'000;
 
 // Each opens a ByteStream Write of a 1 MiB blob, sends its first 64 KiB and goes quiet,
@@ -32,7 +32,7 @@ class AbandonedUploads final : public Attack {
  public:
   explicit AbandonedUploads(BenchTarget* target) : target_(target) {}
   AttackInfo info() const override {
-    return {"abandoned_uploads", "Open 20,000 ByteStream Writes over 80 connections, send 64 KiB of each and never finish them"};
+    return {"abandoned_uploads", "Open 20,000 ByteStream Writes over 200 connections, send 64 KiB of each and never finish them"};
   }
 
   Status Prepare() override {

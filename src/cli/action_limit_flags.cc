@@ -25,6 +25,10 @@ void AddActionLimitFlags(FlagSet& flags, ActionLimitPolicy& policy) {
       flags.AddInt64(std::string(name.flag) + "-limit", &(policy.maximums.*(name.field)), limit_help);
     }
   }
+  flags.AddInt("action-nice", &policy.nice,
+               "Niceness added to every action's processes (0-19; not for actions to choose). Actions yield the "
+               "CPU to this process's own work, so that a busy action cannot slow its answers to clients.",
+               FlagRange::Between(0, 19));
 }
 
 }  // namespace kiln

@@ -8,6 +8,7 @@
 
 namespace kiln {
 
+// Also --action-nice, the niceness every action runs with.
 // Registers the flags, writing into `policy` (whose current values are the defaults shown).
 void AddActionLimitFlags(FlagSet& flags, ActionLimitPolicy& policy);
 

@@ -1,9 +1,29 @@
 #include "common/blocking_task_pool.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+
 namespace kiln {
 
-BlockingTaskPool::BlockingTaskPool(int threads, size_t max_queued, std::string task_noun)
-    : max_queued_(max_queued), task_noun_(std::move(task_noun)) {
+namespace {
+
+// Linux keeps a niceness per thread: PRIO_PROCESS with a thread id sets this thread's only.
+void ApplyStyle(const TaskThreadStyle& style) {
+  if (!style.name.empty()) pthread_setname_np(pthread_self(), style.name.substr(0, 15).c_str());
+  if (style.nice > 0) {
+    const int current = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    // Lowering one's own priority needs no privilege; a failure leaves it as it was.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(current + style.nice, 19));
+  }
+}
+
+}  // namespace
+
+BlockingTaskPool::BlockingTaskPool(int threads, size_t max_queued, std::string task_noun, TaskThreadStyle style)
+    : max_queued_(max_queued), task_noun_(std::move(task_noun)), style_(std::move(style)) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { RunTasks(); });
 }
 
@@ -33,6 +53,7 @@ void BlockingTaskPool::Stop() {
 }
 
 void BlockingTaskPool::RunTasks() {
+  ApplyStyle(style_);
   while (true) {
     std::function<void()> task;
     {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <future>
 
@@ -17,6 +21,22 @@ TEST(BlockingTaskPoolTest, RunsEverySubmittedTaskBeforeStopReturns) {
   Status late = pool.Submit([&ran] { ++ran; });
   EXPECT_EQ(late.code(), StatusCode::kUnavailable);
   EXPECT_EQ(ran.load(), 50);
+}
+
+TEST(BlockingTaskPoolTest, ThreadsTakeTheirNameAndALowerPriority) {
+  const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  BlockingTaskPool pool(1, 10, "tasks", {"kiln-test-pool", 3});
+  std::promise<std::pair<std::string, int>> seen;
+  ASSERT_TRUE(pool.Submit([&seen] {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof(name));
+    seen.set_value({name, getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))});
+  }).ok());
+  auto [name, nice] = seen.get_future().get();
+  EXPECT_EQ(name, "kiln-test-pool");
+  EXPECT_EQ(nice, std::min(caller_nice + 3, 19));
+  // The caller's own priority is untouched: niceness is per thread.
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), caller_nice);
 }
 
 TEST(BlockingTaskPoolTest, RefusesWorkBeyondTheQueueLimit) {

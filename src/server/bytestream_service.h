@@ -43,10 +43,13 @@ class ByteStreamService final
   // Where new uploads' temp files are created and finished uploads committed (the reactor
   // says why). Declared last: destroyed first, it runs the tasks still queued, whose calls
   // gRPC waits for.
-  BlockingTaskPool file_threads_{4, 4096, "upload file operations"};
+  // Both pools run below gRPC's threads' priority: under a flood of uploads, creating files
+  // (ext4's inode allocation was half the server's CPU under abandoned_uploads) and
+  // inflating chunks must not keep other calls from being answered.
+  BlockingTaskPool file_threads_{4, 4096, "upload file operations", {"kiln-upload-fs", 5}};
   // Where compressed uploads' chunks are decompressed, hashed and written (the same reason).
   // Declared after the file threads: its tasks may still hand commits to them.
-  BlockingTaskPool decompress_threads_{2, 4096, "compressed upload chunks"};
+  BlockingTaskPool decompress_threads_{2, 4096, "compressed upload chunks", {"kiln-unzstd", 5}};
 };
 
 }  // namespace kiln

@@ -43,7 +43,7 @@ struct ServerOptions {
   int64_t max_live_log_bytes = int64_t{512} << 20;
   int max_log_streams_per_connection = 64;
   // Calls in progress on one client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
-  int max_streams_per_connection = 256;
+  int max_streams_per_connection = 100;
   // What each action of the local workers may consume (worker/action_limits.h).
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   Duration completed_operation_retention = std::chrono::minutes(10);

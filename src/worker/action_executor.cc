@@ -131,7 +131,8 @@ class ActionRun {
     request.stderr_path = work.stderr_path();
     request.timeout = deadline_ - options_.clock->Now();  // Staging used the rest.
     request.allow_network = AllowsNetwork(EffectivePlatform());
-    request.limits = {limits_.max_processes, limits_.max_memory_bytes, limits_.max_file_bytes, limits_.max_log_bytes};
+    request.limits = {limits_.max_processes, limits_.max_memory_bytes, limits_.max_file_bytes, limits_.max_log_bytes,
+                      options_.limits.nice};
     StampNow(metadata_.mutable_execution_start_timestamp());
     if (observer_) observer_->CommandStarting(request.stdout_path, request.stderr_path);
     auto run = options_.runner->Run(request, cancelled_);

@@ -33,6 +33,11 @@ struct ActionLimits {
 struct ActionLimitPolicy {
   ActionLimits defaults;
   ActionLimits maximums;
+  // Niceness every action runs with (0..19), not for the action to choose: actions are
+  // batch work and yield the CPU to the server's calls (on `kiln serve` the same machine
+  // answers every client; a fork bomb or `yes` must not slow its answers). With nothing
+  // else running it costs an action nothing.
+  int nice = 10;
 };
 
 // kiln's defaults: generous for real builds (compilers, linkers, test binaries), tight

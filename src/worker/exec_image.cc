@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "worker/executable_search.h"
@@ -34,6 +35,7 @@ ExecImage MakeExecImage(const RunRequest& request) {
   }
   // A crashing action must not fill the work filesystem with core files either.
   image.resource_limits.emplace_back(RLIMIT_CORE, 0);
+  image.nice = limits.nice;
   return image;
 }
 
@@ -51,9 +53,20 @@ int LowerResourceLimits(const ExecImage& image) {
   return 0;
 }
 
+// Async-signal-safe too. The raw getpriority returns 20 - niceness (1..40); lowering one's
+// own priority needs no privilege.
+int LowerPriority(int increment) {
+  if (increment <= 0) return 0;
+  const long raw = ::syscall(SYS_getpriority, PRIO_PROCESS, 0);
+  if (raw < 0) return errno;
+  const long niceness = std::min(20 - raw + increment, 19L);
+  return ::syscall(SYS_setpriority, PRIO_PROCESS, 0, niceness) == 0 ? 0 : errno;
+}
+
 }  // namespace
 
 int ExecLikeExecvp(ExecImage& image) {
+  if (const int priority_error = LowerPriority(image.nice); priority_error != 0) return priority_error;
   if (const int limit_error = LowerResourceLimits(image); limit_error != 0) return limit_error;
   int error = ENOENT;
   bool access_denied = false;

@@ -22,11 +22,12 @@ struct ExecImage {
   std::string working_directory;
   // (RLIMIT_*, value) pairs set as both soft and hard limit just before exec.
   std::vector<std::pair<int, uint64_t>> resource_limits;
+  int nice = 0;  // Added to the niceness just before exec (at most 19 in all).
 };
 
 ExecImage MakeExecImage(const RunRequest& request);
 
-// Sets `resource_limits` (lowering only: a limit above the current hard one is left
+// Lowers the priority by `nice`, sets `resource_limits` (lowering only: a limit above the current hard one is left
 // alone), then execs the first candidate that works, by execvp's rules: search past missing entries,
 // remember EACCES, give up on anything else; a file without a #! line runs under /bin/sh.
 // Only returns on failure, with the errno to report. Async-signal-safe.

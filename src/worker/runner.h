@@ -25,6 +25,7 @@ struct RunLimits {
   int64_t max_memory_bytes = 0;  // RLIMIT_DATA: heap and private writable mappings, per process.
   int64_t max_file_bytes = 0;    // RLIMIT_FSIZE: a write beyond it kills the writer (SIGXFSZ).
   int64_t max_log_bytes = 0;     // stdout or stderr larger than this: the command is killed.
+  int nice = 0;                  // Added to the command's niceness (0..19) before exec.
 };
 
 struct RunRequest {

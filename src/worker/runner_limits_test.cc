@@ -3,9 +3,11 @@
 // the command, memory beyond the limit is refused, and a fork bomb is bounded.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -68,6 +70,18 @@ class RunnerLimitsTest : public ::testing::TestWithParam<Kind> {
   std::unique_ptr<Runner> runner_;
   std::atomic<bool> not_cancelled_{false};
 };
+
+TEST_P(RunnerLimitsTest, TheCommandRunsWithTheAddedNiceness) {
+  const int ours = ::getpriority(PRIO_PROCESS, 0);
+  RunLimits limits;
+  limits.nice = 7;
+  RunResult result = Shell("exec nice", limits);  // coreutils nice alone prints the niceness.
+  EXPECT_EQ(result.exit_code, 0) << Stderr();
+  EXPECT_EQ(Stdout(), std::to_string(std::min(ours + 7, 19)) + "\n");
+  limits.nice = 0;
+  Shell("exec nice", limits);
+  EXPECT_EQ(Stdout(), std::to_string(ours) + "\n");
+}
 
 TEST_P(RunnerLimitsTest, AFileWrittenPastItsLimitKillsTheWriter) {
   RunLimits limits;
