@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/file_util.h"
+
 namespace kiln {
 namespace {
 
@@ -123,6 +125,13 @@ TEST(RpcPermissionsTest, MarkdownListsEveryMethod) {
   }
   EXPECT_NE(markdown.find("| `build.bazel.remote.execution.v2.ActionCache/GetActionResult` | `ac-read` |"),
             std::string::npos);
+}
+
+TEST(RpcPermissionsTest, DocsShowTheCurrentTable) {
+  StatusOr<std::string> docs = ReadSmallFile(std::string(KILN_SOURCE_DIR) + "/docs/permissions.md");
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  EXPECT_NE(docs->find(RpcPermissionsMarkdown()), std::string::npos)
+      << "docs/permissions.md is out of date: put the output of `kiln auth permissions` in it";
 }
 
 }  // namespace
