@@ -11,6 +11,8 @@ StatusOr<std::unique_ptr<AuthPolicySource>> AuthPolicySource::Open(Options optio
   auto source = std::make_unique<AuthPolicySource>(std::move(options));
   std::lock_guard lock(source->reload_mutex_);
   KILN_RETURN_IF_ERROR(source->LoadLocked());
+  source->next_check_ns_ = source->options_.policy.clock->Now().time_since_epoch().count() +
+                           source->options_.check_interval.count();
   return source;
 }
 

@@ -5,6 +5,13 @@
 // A file that no longer loads keeps the previous policy in force and is reported once per
 // change, not once per check. Thread-safe; Current() costs an atomic load except on the
 // one call per interval that checks the files.
+//
+// Wiring:
+//   at start-up:  auto source = AuthPolicySource::Open(options);  // Error: refuse to start.
+//   per call:     auto principal = (*source)->Current()->Authenticate(credentials);
+//                 // Not ok: fail the call with its status (UNAUTHENTICATED).
+//                 Status allowed = AuthorizeRpc(**principal, need, instance_name);  // rpc_permissions.h
+//   maintenance:  (void)(*source)->Poll();  // Optional; Current() checks once a second too.
 #pragma once
 
 #include <atomic>
