@@ -7,6 +7,7 @@
 
 #include "bench/probe_process.h"
 #include "cli/attack_command.h"
+#include "cli/auth_command.h"
 #include "cli/bench_command.h"
 #include "cli/logs_command.h"
 #include "cli/serve_command.h"
@@ -26,6 +27,7 @@ constexpr char kUsage[] =
     "  bench     Put load on a REAPI server (kiln or any other) and report throughput and latency.\n"
     "  attack    Try a REAPI server as a hostile client would and measure whether it still serves others.\n"
     "  logs      Print a running action's stdout and stderr live (`kiln logs OPERATION_NAME`).\n"
+    "  auth      Auth file helpers: hash a token for it, check it, list what each RPC requires.\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
 }  // namespace
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "bench") return kiln::RunBenchCommand(args);
   if (command == "attack") return kiln::RunAttackCommand(args);
   if (command == "logs") return kiln::RunLogsCommand(args);
+  if (command == "auth") return kiln::RunAuthCommand(args);
   // Not for people: `kiln attack` runs its probe in a process of its own (probe_process.h).
   if (command == "attack-probe" && args.size() == 2) return kiln::RunProbeChild(args[0], args[1]);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
