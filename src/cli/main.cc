@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "bench/probe_process.h"
 #include "cli/attack_command.h"
 #include "cli/bench_command.h"
 #include "cli/logs_command.h"
@@ -49,7 +48,7 @@ int main(int argc, char** argv) {
   if (command == "attack") return kiln::RunAttackCommand(args);
   if (command == "logs") return kiln::RunLogsCommand(args);
   // Not for people: `kiln attack` runs its probe in a process of its own (probe_process.h).
-  if (command == "attack-probe" && args.size() == 2) return kiln::RunProbeChild(args[0], args[1]);
+  if (command == "attack-probe") return kiln::RunAttackProbeCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }
