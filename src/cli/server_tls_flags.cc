@@ -5,7 +5,8 @@ namespace kiln {
 void AddServerTlsFlags(FlagSet& flags, ServerTlsFlags& tls) {
   flags.AddString("tls-cert", &tls.cert_file,
                   "PEM certificate chain (this server's certificate first): serve gRPC over TLS. Needs --tls-key. "
-                  "Re-read when it changes (see --tls-reload-interval); replace it by rename.");
+                  "Re-read when it changes (see --tls-reload-interval): replace it by rename, together with the key "
+                  "(e.g. key and chain in one file given to both flags).");
   flags.AddString("tls-key", &tls.key_file, "PEM private key (unencrypted) of --tls-cert.");
   flags.AddString("tls-client-ca", &tls.client_ca_file,
                   "PEM bundle of the CAs client certificates must be issued by: ask clients for a certificate "

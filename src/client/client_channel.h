@@ -4,7 +4,8 @@
 // sizes, keepalive, one connection per channel).
 //
 // TLS files are watched by gRPC (re-read every few seconds, used by new connections), so a
-// long-running worker picks up a renewed client certificate when it next connects.
+// long-running worker picks up a renewed client certificate when it next connects (replace
+// key and certificate at once, as for the server: server/server_tls.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>

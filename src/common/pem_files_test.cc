@@ -31,6 +31,9 @@ TEST_F(PemFilesTest, AcceptsAMatchingPairAndABundle) {
   const std::string bundle =
       Write("bundle.pem", TestCertificates::Read(certs_.ca()) + TestCertificates::Read(certs_.untrusted_ca()));
   EXPECT_TRUE(CheckCertificateBundleFile(bundle).ok());
+  // Key and chain in one file, given as both (rotation with a single rename).
+  const std::string pair = Write("pair.pem", TestCertificates::Read(server.key) + TestCertificates::Read(server.cert));
+  EXPECT_TRUE(CheckKeyPairFiles(pair, pair).ok()) << CheckKeyPairFiles(pair, pair).ToString();
 }
 
 TEST_F(PemFilesTest, NamesAMissingFile) {

@@ -32,8 +32,8 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> NewServerCredentials(const Se
   KILN_RETURN_IF_ERROR(CheckServerTlsOptions(options));
   if (!options.enabled()) return grpc::InsecureServerCredentials();
   const auto seconds = std::chrono::ceil<std::chrono::seconds>(options.reload_interval).count();
-  // One watcher for all three files; it keeps the last good key and certificate when a
-  // read fails or the two do not match (a rotation caught halfway).
+  // One watcher for all three files. A key and certificate that do not match (a rotation
+  // caught halfway) make gRPC refuse new connections until they do: see server_tls.h.
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
       options.key_file, options.cert_file, options.client_ca_file, static_cast<unsigned>(seconds));
   grpc::experimental::TlsServerCredentialsOptions tls(provider);

@@ -3,7 +3,9 @@
 // into gRPC's own TLS credentials. gRPC re-reads the files every `reload_interval` and uses
 // what it finds for new connections, so certificates are rotated by replacing the files (by
 // rename, so that no half-written file is ever read); open connections are not dropped and
-// no restart or signal is needed.
+// no restart or signal is needed. Key and certificate must be replaced at once (one file
+// holding both, given as both paths, or a directory swapped by symlink): gRPC 1.51 refuses
+// new connections while it holds a key and a certificate that do not match.
 #pragma once
 
 #include <memory>
