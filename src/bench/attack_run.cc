@@ -15,7 +15,7 @@ std::string JsonMilliseconds(Duration duration) {
 
 }  // namespace
 
-AttackResult RunAttack(Attack& attack, const std::string& address, const std::string& instance_name, Duration duration) {
+AttackResult RunAttack(Attack& attack, BenchTarget& target, Duration duration) {
   AttackResult result;
   result.info = attack.info();
   if (Status prepared = attack.Prepare(); !prepared.ok()) {
@@ -23,7 +23,7 @@ AttackResult RunAttack(Attack& attack, const std::string& address, const std::st
     return result;
   }
   ProbeProcess probe;
-  if (Status started = probe.Start(address, instance_name); !started.ok()) {
+  if (Status started = probe.Start(target.channels()->options(), target.instance_name()); !started.ok()) {
     result.setup_error = started.ToString();
     return result;
   }
@@ -42,7 +42,7 @@ AttackResult RunAttack(Attack& attack, const std::string& address, const std::st
   result.sent = tally.sent();
   result.refused = tally.refused();
   result.first_refusal = tally.first_refusal();
-  result.answers_after = ResponsivenessProbe::AnswersWithin(address, instance_name, std::chrono::seconds(10));
+  result.answers_after = ResponsivenessProbe::AnswersWithin(*target.channels(), target.instance_name(), std::chrono::seconds(10));
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/attack.h"
+#include "bench/bench_target.h"
 #include "bench/probe_process.h"
 
 namespace kiln {
@@ -29,7 +30,8 @@ struct AttackResult {
   }
 };
 
-AttackResult RunAttack(Attack& attack, const std::string& address, const std::string& instance_name, Duration duration);
+// The probe reaches the target the way `target` does (same TLS files and token).
+AttackResult RunAttack(Attack& attack, BenchTarget& target, Duration duration);
 
 // One row per attack: requests sent and refused (with the first refusal), the probe's
 // p50/p99/slowest and failures, and whether the server held.

@@ -2,8 +2,9 @@
 
 namespace kiln {
 
-BenchTarget::BenchTarget(const std::string& address, std::string instance_name, int connections)
-    : address_(address), instance_name_(std::move(instance_name)) {
+BenchTarget::BenchTarget(std::shared_ptr<const ClientChannelFactory> channels, std::string instance_name,
+                         int connections)
+    : channels_(std::move(channels)), instance_name_(std::move(instance_name)) {
   for (int i = 0; i < connections; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -11,7 +12,7 @@ BenchTarget::BenchTarget(const std::string& address, std::string instance_name, 
     args.SetMaxReceiveMessageSize(-1);
     args.SetMaxSendMessageSize(-1);
     Connection connection;
-    connection.channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    connection.channel = channels_->NewChannel(args);
     connection.cas = reapi::ContentAddressableStorage::NewStub(connection.channel);
     connection.action_cache = reapi::ActionCache::NewStub(connection.channel);
     connection.capabilities = reapi::Capabilities::NewStub(connection.channel);
@@ -27,7 +28,7 @@ Status BenchTarget::Connect(Duration timeout) {
       std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(timeout);
   for (Connection& connection : connections_) {
     if (!connection.channel->WaitForConnected(deadline)) {
-      return Status::Unavailable("cannot connect to " + address_ + " (is a REAPI server listening there?)");
+      return Status::Unavailable("cannot connect to " + address() + " (is a REAPI server listening there?)");
     }
   }
   return Status::Ok();

@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "client/client_channel.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
@@ -23,12 +24,14 @@ namespace reapi = build::bazel::remote::execution::v2;
 class BenchTarget {
  public:
   // REQUIRES: connections >= 1.
-  BenchTarget(const std::string& address, std::string instance_name, int connections);
+  BenchTarget(std::shared_ptr<const ClientChannelFactory> channels, std::string instance_name, int connections);
 
   // UNAVAILABLE naming the address if any connection is not up within `timeout`.
   Status Connect(Duration timeout);
 
-  const std::string& address() const { return address_; }
+  // The target as given (grpcs://..., HOST:PORT), and how to open more channels to it.
+  const std::string& address() const { return channels_->target(); }
+  const std::shared_ptr<const ClientChannelFactory>& channels() const { return channels_; }
   const std::string& instance_name() const { return instance_name_; }
   int connections() const { return static_cast<int>(connections_.size()); }
 
@@ -55,7 +58,7 @@ class BenchTarget {
   };
   Connection& at(int slot) { return connections_[static_cast<size_t>(slot) % connections_.size()]; }
 
-  std::string address_;
+  std::shared_ptr<const ClientChannelFactory> channels_;
   std::string instance_name_;
   std::vector<Connection> connections_;
 };

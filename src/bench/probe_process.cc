@@ -82,7 +82,7 @@ ProbeProcess::~ProbeProcess() {
   }
 }
 
-Status ProbeProcess::Start(const std::string& address, const std::string& instance_name) {
+Status ProbeProcess::Start(const ClientConnectionOptions& connection, const std::string& instance_name) {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe: ") + std::strerror(errno));
   if (::pipe2(out, O_CLOEXEC) != 0) {
@@ -94,7 +94,8 @@ Status ProbeProcess::Start(const std::string& address, const std::string& instan
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  std::vector<std::string> args = {"kiln", "attack-probe", address, instance_name};
+  std::vector<std::string> args = {"kiln", "attack-probe", connection.target, instance_name};
+  for (std::string& arg : ClientConnectionFlagArgs(connection)) args.push_back(std::move(arg));
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -128,8 +129,13 @@ StatusOr<ProbeSummary> ProbeProcess::Stop() {
   return ParseProbeSummary(text);
 }
 
-int RunProbeChild(const std::string& address, const std::string& instance_name) {
-  ResponsivenessProbe probe(address, instance_name);
+int RunProbeChild(const ClientConnectionOptions& connection, const std::string& instance_name) {
+  auto channels = ClientChannelFactory::Create(connection);
+  if (!channels.ok()) {
+    std::cerr << "kiln attack-probe: " << channels.status().message() << "\n";
+    return 1;
+  }
+  ResponsivenessProbe probe(*channels, instance_name);
   probe.Start();
   char byte;
   while (true) {  // The parent never writes: this waits for EOF.

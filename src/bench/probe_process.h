@@ -3,8 +3,10 @@
 // gRPC threads busy, and a probe sharing them saw p99s of over a second while a probe in
 // another process saw 3 ms from the same server at the same time.
 //
-// The parent starts `kiln attack-probe` (this binary, /proc/self/exe) with the target; the
-// child probes until its stdin closes, then prints a ProbeSummary and exits.
+// The parent starts `kiln attack-probe TARGET INSTANCE [--tls-ca FILE ...]` (this binary,
+// /proc/self/exe): the target and the client connection flags on its command line (only
+// file names, never a token); the child probes until its stdin closes, then prints a
+// ProbeSummary and exits.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "bench/responsiveness_probe.h"
+#include "client/client_connection_options.h"
 #include "common/status.h"
 
 namespace kiln {
@@ -38,8 +41,8 @@ class ProbeProcess {
   ProbeProcess(const ProbeProcess&) = delete;
   ProbeProcess& operator=(const ProbeProcess&) = delete;
 
-  // Starts probing `address`; INTERNAL if the child cannot be started.
-  Status Start(const std::string& address, const std::string& instance_name);
+  // Starts probing `connection`'s target; INTERNAL if the child cannot be started.
+  Status Start(const ClientConnectionOptions& connection, const std::string& instance_name);
   // Tells the child to stop and returns its summary; INTERNAL if it died or said nothing.
   StatusOr<ProbeSummary> Stop();
 
@@ -49,7 +52,8 @@ class ProbeProcess {
   int from_child_ = -1;
 };
 
-// The child's side: probes until stdin reaches EOF, then prints the summary. Exit code 0.
-int RunProbeChild(const std::string& address, const std::string& instance_name);
+// The child's side: probes until stdin reaches EOF, then prints the summary. Exit code 0,
+// or 1 if the connection options are unusable.
+int RunProbeChild(const ClientConnectionOptions& connection, const std::string& instance_name);
 
 }  // namespace kiln

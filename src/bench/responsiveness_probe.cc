@@ -11,10 +11,10 @@ constexpr auto kInterval = std::chrono::milliseconds(20);
 constexpr auto kCallDeadline = std::chrono::seconds(5);
 
 // A channel of its own: its own TCP connection, not shared through gRPC's subchannel pool.
-std::shared_ptr<grpc::Channel> NewConnection(const std::string& address) {
+std::shared_ptr<grpc::Channel> NewConnection(const ClientChannelFactory& channels) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return channels.NewChannel(args);
 }
 
 grpc::Status GetCapabilities(const std::shared_ptr<grpc::Channel>& channel, const std::string& instance_name,
@@ -31,8 +31,8 @@ grpc::Status GetCapabilities(const std::shared_ptr<grpc::Channel>& channel, cons
 
 }  // namespace
 
-ResponsivenessProbe::ResponsivenessProbe(std::string address, std::string instance_name)
-    : address_(std::move(address)), instance_name_(std::move(instance_name)), kept_(NewConnection(address_)) {}
+ResponsivenessProbe::ResponsivenessProbe(std::shared_ptr<const ClientChannelFactory> channels, std::string instance_name)
+    : channels_(std::move(channels)), instance_name_(std::move(instance_name)), kept_(NewConnection(*channels_)) {}
 
 ResponsivenessProbe::~ResponsivenessProbe() {
   if (thread_.joinable()) Stop();
@@ -59,7 +59,7 @@ void ResponsivenessProbe::Loop() {
 
 void ResponsivenessProbe::ProbeOnce(bool new_connection) {
   const auto start = std::chrono::steady_clock::now();
-  grpc::Status status = GetCapabilities(new_connection ? NewConnection(address_) : kept_, instance_name_, kCallDeadline);
+  grpc::Status status = GetCapabilities(new_connection ? NewConnection(*channels_) : kept_, instance_name_, kCallDeadline);
   const Duration took = std::chrono::steady_clock::now() - start;
   std::lock_guard lock(mutex_);
   ++result_.calls;
@@ -74,8 +74,9 @@ void ResponsivenessProbe::ProbeOnce(bool new_connection) {
   }
 }
 
-bool ResponsivenessProbe::AnswersWithin(const std::string& address, const std::string& instance_name, Duration timeout) {
-  return GetCapabilities(NewConnection(address), instance_name, timeout).ok();
+bool ResponsivenessProbe::AnswersWithin(const ClientChannelFactory& channels, const std::string& instance_name,
+                                        Duration timeout) {
+  return GetCapabilities(NewConnection(channels), instance_name, timeout).ok();
 }
 
 }  // namespace kiln

@@ -14,6 +14,7 @@
 
 #include "bench/latency_histogram.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "client/client_channel.h"
 
 namespace kiln {
 
@@ -27,19 +28,20 @@ struct ProbeResult {
 
 class ResponsivenessProbe {
  public:
-  ResponsivenessProbe(std::string address, std::string instance_name);
+  ResponsivenessProbe(std::shared_ptr<const ClientChannelFactory> channels, std::string instance_name);
   ~ResponsivenessProbe();
   void Start();
   // Stops probing and returns what it saw.
   ProbeResult Stop();
   // One call on a new connection, waiting at most `timeout`: whether the server answers.
-  static bool AnswersWithin(const std::string& address, const std::string& instance_name, Duration timeout);
+  static bool AnswersWithin(const ClientChannelFactory& channels, const std::string& instance_name, Duration timeout);
 
  private:
   void Loop();
   void ProbeOnce(bool new_connection);
 
-  const std::string address_, instance_name_;
+  const std::shared_ptr<const ClientChannelFactory> channels_;
+  const std::string instance_name_;
   std::shared_ptr<grpc::Channel> kept_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

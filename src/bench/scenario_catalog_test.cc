@@ -29,7 +29,7 @@ TEST(ScenarioCatalogTest, UnknownScenarioIsNamedInTheError) {
 TEST(ScenarioCatalogTest, OnlyCommasIsAnError) { EXPECT_FALSE(ParseScenarioList(",,").ok()); }
 
 TEST(ScenarioCatalogTest, EveryNameMakesAScenarioOfThatName) {
-  BenchTarget target("127.0.0.1:1", "", 1);  // Never connected: scenarios are only built.
+  BenchTarget target(*ClientChannelFactory::Create({.target = "127.0.0.1:1"}), "", 1);  // Never connected: scenarios are only built.
   for (const std::string& name : AllScenarioNames()) {
     auto scenario = NewScenario(name, &target);
     ASSERT_NE(scenario, nullptr) << name;

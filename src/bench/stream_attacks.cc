@@ -36,7 +36,7 @@ class AbandonedUploads final : public Attack {
   }
 
   Status Prepare() override {
-    connections_ = std::make_unique<BenchTarget>(target_->address(), target_->instance_name(), kUploadConnections);
+    connections_ = std::make_unique<BenchTarget>(target_->channels(), target_->instance_name(), kUploadConnections);
     return connections_->Connect(std::chrono::seconds(10));
   }
 

@@ -11,5 +11,8 @@
 namespace kiln {
 
 int RunAttackCommand(const std::vector<std::string>& args);
+// Not for people: `kiln attack-probe TARGET INSTANCE [connection flags]`, the probe process
+// `kiln attack` starts (bench/probe_process.h).
+int RunAttackProbeCommand(const std::vector<std::string>& args);
 
 }  // namespace kiln

@@ -8,13 +8,14 @@
 #include "bench/bench_report.h"
 #include "bench/execute_scenarios.h"
 #include "bench/scenario_catalog.h"
+#include "cli/client_connection_flags.h"
 #include "cli/flags.h"
 
 namespace kiln {
 namespace {
 
 struct BenchFlags {
-  std::string target;
+  ClientConnectionOptions connection;
   std::string instance;
   std::string scenarios;
   Duration duration = std::chrono::seconds(10);
@@ -24,11 +25,11 @@ struct BenchFlags {
 };
 
 Status Validate(const BenchFlags& flags) {
-  if (flags.target.empty()) return Status::InvalidArgument("--target HOST:PORT is required");
+  if (flags.connection.target.empty()) return Status::InvalidArgument("--target HOST:PORT is required");
   if (flags.duration <= Duration::zero()) return Status::InvalidArgument("--duration must be more than 0");
   if (flags.concurrency < 1) return Status::InvalidArgument("--concurrency must be 1 or more");
   if (flags.connections < 1) return Status::InvalidArgument("--connections must be 1 or more");
-  return Status::Ok();
+  return CheckClientConnectionOptions(flags.connection);
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ int RunBenchCommand(const std::vector<std::string>& args) {
                 "latency and errors per scenario, with each throughput as a share of this machine's limits\n"
                 "(SHA-256 on one core, loopback TCP), measured in the same run. Setup (uploads, unique data\n"
                 "and its digests) happens before each scenario's clock starts.");
-  flags.AddString("target", &options.target, "Address of the REAPI server, HOST:PORT.");
+  flags.AddString("target", &options.connection.target, std::string("The REAPI server: ") + kClientTargetHelp);
+  AddClientConnectionFlags(flags, options.connection);
   flags.AddString("instance", &options.instance, "REAPI instance name to use.");
   flags.AddString("scenario", &options.scenarios, scenario_help);
   flags.AddDuration("duration", &options.duration, "How long each scenario runs (e.g. 10, 10s, 500ms).");
@@ -57,12 +59,17 @@ int RunBenchCommand(const std::vector<std::string>& args) {
   if (parsed.ok() && !scenario_names.ok()) parsed = scenario_names.status().WithContext("--scenario");
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln bench")) return *exit_code;
 
-  BenchTarget target(options.target, options.instance, options.connections);
+  auto channels = ClientChannelFactory::Create(options.connection);
+  if (!channels.ok()) {
+    std::cerr << "kiln bench: " << channels.status().message() << "\n";
+    return 1;
+  }
+  BenchTarget target(*channels, options.instance, options.connections);
   if (Status connected = target.Connect(std::chrono::seconds(10)); !connected.ok()) {
     std::cerr << "kiln bench: " << connected.message() << "\n";
     return 1;
   }
-  BenchReport report{options.target, options.duration, options.connections, options.concurrency, {}, {}};
+  BenchReport report{options.connection.target, options.duration, options.connections, options.concurrency, {}, {}};
   std::cerr << "measuring this machine's limits...\n";
   auto limits = MeasureMachineLimits(std::min<Duration>(options.duration, std::chrono::seconds(1)), kTrivialCommand);
   if (!limits.ok()) {

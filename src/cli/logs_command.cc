@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/client_connection_flags.h"
 #include "cli/flags.h"
 #include "client/action_output_client.h"
 #include "common/proto_digest.h"
@@ -18,7 +19,7 @@ namespace {
 
 struct LogsFlags {
   std::string operation;
-  std::string target = "127.0.0.1:8980";
+  ClientConnectionOptions connection{.target = "127.0.0.1:8980"};
   std::string instance;
 };
 
@@ -27,7 +28,8 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, LogsFlags& o
                 "Prints a remotely executing action's stdout and stderr live, as the action produces them, until\n"
                 "it ends. OPERATION_NAME is the name Execute returned (operations/...). For an operation that has\n"
                 "already finished, prints the stdout and stderr recorded in its result.");
-  flags.AddString("target", &out.target, "The kiln frontend, HOST:PORT.");
+  flags.AddString("target", &out.connection.target, std::string("The kiln frontend: ") + kClientTargetHelp);
+  AddClientConnectionFlags(flags, out.connection);
   flags.AddString("instance", &out.instance,
                   "Instance name the action ran under (used to read a finished action's output from the CAS).");
   // The operation name comes first; everything after it is flags.
@@ -38,6 +40,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, LogsFlags& o
   }
   Status parsed = flags.Parse(rest);
   if (parsed.ok() && out.operation.empty()) parsed = Status::InvalidArgument("OPERATION_NAME is required");
+  if (parsed.ok()) parsed = CheckClientConnectionOptions(out.connection);
   return flags.ExitCode(parsed, "kiln logs");
 }
 
@@ -100,11 +103,16 @@ int PrintFinished(const std::string& operation, const reapi::ExecuteOperationMet
 int RunLogsCommand(const std::vector<std::string>& args) {
   LogsFlags flags;
   if (std::optional<int> exit_code = ParseFlags(args, flags)) return *exit_code;
-  ActionOutputClient client(flags.target, flags.instance);
+  auto channels = ClientChannelFactory::Create(flags.connection);
+  if (!channels.ok()) {
+    std::cerr << "kiln logs: " << channels.status().message() << "\n";
+    return 1;
+  }
+  ActionOutputClient client(**channels, flags.instance);
   auto progress = client.WaitForStreamsOrEnd(flags.operation);
   if (!progress.ok()) {
     if (progress.status().code() == StatusCode::kNotFound) {
-      std::cerr << "kiln logs: operation " << flags.operation << " is not known to " << flags.target
+      std::cerr << "kiln logs: operation " << flags.operation << " is not known to " << flags.connection.target
                 << " (finished operations are forgotten after a while)\n";
     } else {
       std::cerr << "kiln logs: " << progress.status().ToString() << "\n";

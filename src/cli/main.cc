@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "bench/probe_process.h"
 #include "cli/attack_command.h"
 #include "cli/auth_command.h"
 #include "cli/bench_command.h"
@@ -52,7 +51,7 @@ int main(int argc, char** argv) {
   if (command == "logs") return kiln::RunLogsCommand(args);
   if (command == "auth") return kiln::RunAuthCommand(args);
   // Not for people: `kiln attack` runs its probe in a process of its own (probe_process.h).
-  if (command == "attack-probe" && args.size() == 2) return kiln::RunProbeChild(args[0], args[1]);
+  if (command == "attack-probe") return kiln::RunAttackProbeCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;
   return 2;
 }

@@ -10,6 +10,7 @@
 #include "cli/action_limit_flags.h"
 #include "cli/default_slots.h"
 #include "cli/flags.h"
+#include "cli/server_tls_flags.h"
 #include "cli/stop_signals.h"
 #include "cli/upload_limit_flags.h"
 #include "common/descriptor_limit.h"
@@ -55,6 +56,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
                 "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream and\n"
                 "ActionCache over an embedded disk store. Stops cleanly on SIGINT or SIGTERM.");
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
+  ServerTlsFlags tls_flags;
+  AddServerTlsFlags(flags, tls_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
@@ -159,6 +162,11 @@ int RunServeCommand(const std::vector<std::string>& args) {
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
+  if (parsed.ok()) {
+    auto tls = ResolveServerTlsFlags(tls_flags);
+    parsed = tls.status();
+    if (tls.ok()) options.tls = std::move(tls).value();
+  }
   if (parsed.ok()) parsed = CheckActionLimitPolicy(options.action_limits);
   // Raised before anything opens descriptors; the upload limits are sized from it.
   auto descriptors = RaiseDescriptorLimit();
@@ -183,7 +191,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
     return 1;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (data in " << options.data_dir << ")"
+  std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (" << DescribeServerTls(options.tls)
+            << ", data in " << options.data_dir << ")"
             << std::endl;
   // After the serving line, which scripts wait for first.
   std::cout << "kiln: file descriptor limit " << descriptors->now

@@ -10,6 +10,7 @@
 #include "cas/read_through_cache.h"
 #include "cli/default_slots.h"
 #include "cli/action_limit_flags.h"
+#include "cli/client_connection_flags.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
 #include "client/frontend_channel.h"
@@ -25,7 +26,7 @@ namespace kiln {
 namespace {
 
 struct WorkerFlags {
-  std::string scheduler;
+  ClientConnectionOptions scheduler;  // --scheduler is its target.
   std::string work_dir;
   int slots = DefaultSlotsPerMachine();
   std::vector<std::pair<std::string, std::string>> platform;
@@ -44,11 +45,13 @@ std::string DefaultWorkerId() {
 
 // Returns the exit code if the command is over (after --help or a usage error).
 std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags& out) {
-  FlagSet flags("kiln worker --scheduler HOST:PORT --work-dir DIR [flags]",
+  FlagSet flags("kiln worker --scheduler [grpcs://]HOST:PORT --work-dir DIR [flags]",
                 "Runs actions for a kiln frontend (`kiln serve`): connects to its scheduler, takes one action\n"
                 "per free slot, fetches inputs from the frontend's CAS through a local disk cache, and uploads\n"
                 "outputs there. Reconnects when the connection breaks. Stops cleanly on SIGINT or SIGTERM.");
-  flags.AddString("scheduler", &out.scheduler, "The frontend to work for, HOST:PORT (required).");
+  flags.AddString("scheduler", &out.scheduler.target,
+                  std::string("The frontend to work for (required): ") + kClientTargetHelp);
+  AddClientConnectionFlags(flags, out.scheduler);
   flags.AddString("work-dir", &out.work_dir,
                   "This worker's own directory (required): DIR/actions holds action directories (emptied at "
                   "start), DIR/cache the input cache (kept across restarts).");
@@ -70,7 +73,8 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                  FlagRange::Between(1024, int64_t{1} << 30));
   Status parsed = flags.Parse(args);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
-  if (parsed.ok() && out.scheduler.empty()) parsed = Status::InvalidArgument("--scheduler is required");
+  if (parsed.ok() && out.scheduler.target.empty()) parsed = Status::InvalidArgument("--scheduler is required");
+  if (parsed.ok()) parsed = CheckClientConnectionOptions(out.scheduler);
   if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
   if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(out.action_limits);
@@ -104,7 +108,9 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   auto local = DiskBlobStore::Open(cache_options);
   if (!local.ok()) return Fail(local.status(), "opening the input cache in " + cache_options.root);
 
-  auto channel = NewFrontendChannel(flags.scheduler);
+  auto channels = ClientChannelFactory::Create(flags.scheduler);
+  if (!channels.ok()) return Fail(channels.status(), "connecting to " + flags.scheduler.target);
+  auto channel = NewFrontendChannel(**channels);
   std::unique_ptr<BlobStore> frontend_cas = NewRemoteBlobStore(channel, RemoteBlobStoreOptions());
   ReadThroughCache cas(std::move(local).value(), frontend_cas.get());
 
@@ -130,7 +136,7 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   worker_options.slots = flags.slots;
   worker_options.platform = flags.platform;
   worker_options.on_connected = [&flags] {
-    std::cout << "kiln worker: connected to " << flags.scheduler << " as " << flags.worker_id << std::endl;
+    std::cout << "kiln worker: connected to " << flags.scheduler.target << " as " << flags.worker_id << std::endl;
   };
   RemoteWorker worker(channel, &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });

@@ -16,9 +16,9 @@ struct ActionOutputClient::Stubs {
   std::unique_ptr<BlobStore> cas;
 };
 
-ActionOutputClient::ActionOutputClient(const std::string& target, const std::string& instance_name)
+ActionOutputClient::ActionOutputClient(const ClientChannelFactory& channels, const std::string& instance_name)
     : stubs_(std::make_unique<Stubs>()) {
-  stubs_->channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  stubs_->channel = channels.NewChannel();
   stubs_->execution = reapi::Execution::NewStub(stubs_->channel);
   stubs_->bytestream = google::bytestream::ByteStream::NewStub(stubs_->channel);
   RemoteBlobStoreOptions cas_options;
@@ -48,7 +48,9 @@ StatusOr<OperationProgress> ActionOutputClient::WaitForStreamsOrEnd(const std::s
     }
     if (has_streams()) break;
   }
-  context.TryCancel();  // We have what we need; stop following.
+  // We have what we need; stop following. Only then: cancelling a stream the server has
+  // already ended would turn its status (NOT_FOUND for an unknown operation) into CANCELLED.
+  if (progress.response || has_streams()) context.TryCancel();
   const grpc::Status status = reader->Finish();
   if (progress.response || has_streams()) return progress;
   if (status.ok()) return Status::Unavailable("the server ended the operation stream before the action finished");

@@ -11,6 +11,7 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "cas/blob_store.h"
+#include "client/client_channel.h"
 #include "common/status.h"
 
 namespace kiln {
@@ -24,8 +25,8 @@ struct OperationProgress {
 
 class ActionOutputClient {
  public:
-  // `target` is HOST:PORT; `instance_name` is used for CAS reads.
-  ActionOutputClient(const std::string& target, const std::string& instance_name);
+  // `instance_name` is used for CAS reads.
+  ActionOutputClient(const ClientChannelFactory& channels, const std::string& instance_name);
   ~ActionOutputClient();
 
   // Follows the operation (WaitExecution) until its metadata names its log streams or it

@@ -2,7 +2,7 @@
 
 namespace kiln {
 
-std::shared_ptr<grpc::Channel> NewFrontendChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> NewFrontendChannel(const ClientChannelFactory& channels) {
   grpc::ChannelArguments args;
   // Assignments carry whole Commands, batch reads whole blobs: no artificial size limit.
   args.SetMaxReceiveMessageSize(-1);
@@ -12,7 +12,7 @@ std::shared_ptr<grpc::Channel> NewFrontendChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 6 * 60'000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return channels.NewChannel(args);
 }
 
 }  // namespace kiln

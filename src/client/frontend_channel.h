@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "client/client_channel.h"
+
 namespace kiln {
 
-std::shared_ptr<grpc::Channel> NewFrontendChannel(const std::string& address);
+std::shared_ptr<grpc::Channel> NewFrontendChannel(const ClientChannelFactory& channels);
 
 }  // namespace kiln

@@ -27,6 +27,7 @@
 #include "server/cas_service.h"
 #include "server/execution_service.h"
 #include "server/logstream_service.h"
+#include "server/server_tls.h"
 #include "server/worker_service.h"
 #include "worker/runner.h"
 #include "worker/runner_choice.h"
@@ -74,6 +75,7 @@ struct KilnServer::State {
   std::unique_ptr<LogStreamService> logstream_service;
   std::unique_ptr<RemoteAssets> assets;
   CallTracker calls;
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // Plaintext or TLS (server_tls.h).
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 };
@@ -172,6 +174,10 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
 StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
   auto state = std::make_unique<State>();
+  // First: bad certificate files are reported before anything is opened.
+  auto credentials = NewServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  state->credentials = std::move(credentials).value();
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
@@ -282,7 +288,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   // until one ends, so a flood queues on the client's side (Bazel uses at most 100 per
   // connection; Google's front ends advertise 100, so clients are used to a cap).
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &state.port);
+  builder.AddListeningPort(options.listen, state.credentials, &state.port);
   // Batch requests carry up to max_batch_total_size_bytes of data plus digests and framing.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));
   builder.SetMaxSendMessageSize(-1);

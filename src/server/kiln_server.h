@@ -14,11 +14,14 @@
 #include "worker/action_limits.h"
 #include "execution/expanded_tree_size.h"
 #include "scheduler/scheduler.h"
+#include "server/server_tls.h"
 
 namespace kiln {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8980";
+  // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
+  ServerTlsOptions tls;
   std::string data_dir;
   int64_t max_cas_bytes = int64_t{10} << 30;
   int64_t max_ac_bytes = int64_t{1} << 30;

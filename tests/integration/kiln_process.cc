@@ -47,8 +47,27 @@ std::unique_ptr<KilnProcess> KilnProcess::Start(const std::string& data_dir, con
   return StartWith({KILN_BINARY}, data_dir, extra_flags, error);
 }
 
+std::unique_ptr<KilnProcess> KilnProcess::StartWithoutChannel(const std::string& data_dir,
+                                                              const std::vector<std::string>& extra_flags,
+                                                              std::string* error) {
+  return Spawn({KILN_BINARY}, data_dir, extra_flags, error);
+}
+
 std::unique_ptr<KilnProcess> KilnProcess::StartWith(const std::vector<std::string>& launcher, const std::string& data_dir,
                                                     const std::vector<std::string>& extra_flags, std::string* error) {
+  std::unique_ptr<KilnProcess> process = Spawn(launcher, data_dir, extra_flags, error);
+  if (!process) return nullptr;
+  process->channel_ = Connected(grpc::CreateCustomChannel(process->address(), grpc::InsecureChannelCredentials(),
+                                                          BaseChannelArguments()));
+  process->cas_ = reapi::ContentAddressableStorage::NewStub(process->channel_);
+  process->bytestream_ = google::bytestream::ByteStream::NewStub(process->channel_);
+  process->action_cache_ = reapi::ActionCache::NewStub(process->channel_);
+  process->capabilities_ = reapi::Capabilities::NewStub(process->channel_);
+  return process;
+}
+
+std::unique_ptr<KilnProcess> KilnProcess::Spawn(const std::vector<std::string>& launcher, const std::string& data_dir,
+                                                const std::vector<std::string>& extra_flags, std::string* error) {
   std::vector<std::string> args = launcher;
   args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
@@ -70,12 +89,6 @@ std::unique_ptr<KilnProcess> KilnProcess::StartWith(const std::vector<std::strin
     *error = "no port in \"" + process->stdout_text() + "\"";
     return nullptr;
   }
-  process->channel_ = Connected(grpc::CreateCustomChannel(process->address(), grpc::InsecureChannelCredentials(),
-                                                          BaseChannelArguments()));
-  process->cas_ = reapi::ContentAddressableStorage::NewStub(process->channel_);
-  process->bytestream_ = google::bytestream::ByteStream::NewStub(process->channel_);
-  process->action_cache_ = reapi::ActionCache::NewStub(process->channel_);
-  process->capabilities_ = reapi::Capabilities::NewStub(process->channel_);
   return process;
 }
 

@@ -45,6 +45,11 @@ class KilnProcess {
   // command line for another user: unprivileged_kiln.h) instead of KILN_BINARY.
   static std::unique_ptr<KilnProcess> StartWith(const std::vector<std::string>& launcher, const std::string& data_dir,
                                                 const std::vector<std::string>& extra_flags, std::string* error);
+  // The same without the plaintext channel and stubs (channel() is null): for a server
+  // that plaintext clients cannot talk to (--tls-cert); the test makes its own channels.
+  static std::unique_ptr<KilnProcess> StartWithoutChannel(const std::string& data_dir,
+                                                          const std::vector<std::string>& extra_flags,
+                                                          std::string* error);
   ~KilnProcess();
   KilnProcess(const KilnProcess&) = delete;
   KilnProcess& operator=(const KilnProcess&) = delete;
@@ -80,6 +85,8 @@ class KilnProcess {
 
  private:
   KilnProcess() = default;
+  static std::unique_ptr<KilnProcess> Spawn(const std::vector<std::string>& launcher, const std::string& data_dir,
+                                            const std::vector<std::string>& extra_flags, std::string* error);
   std::unique_ptr<ChildProcess> child_;
   int port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
