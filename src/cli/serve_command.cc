@@ -10,6 +10,7 @@
 #include "cli/action_limit_flags.h"
 #include "cli/default_slots.h"
 #include "cli/flags.h"
+#include "cli/network_exposure.h"
 #include "cli/server_tls_flags.h"
 #include "cli/stop_signals.h"
 #include "cli/upload_limit_flags.h"
@@ -157,6 +158,14 @@ int RunServeCommand(const std::vector<std::string>& args) {
                "Actions waiting for a worker, at most; beyond, Execute answers RESOURCE_EXHAUSTED (an action "
                "identical to one queued or running joins it and is never refused).",
                FlagRange::AtLeast(1));
+  bool allow_anonymous_network_access = false;
+  flags.AddString("auth-file", &options.auth_file,
+                  "JSON file of principals (token hashes, client certificate names, JWT issuers) and their "
+                  "permissions per instance; re-read when it changes. Without it every caller may do everything, "
+                  "which kiln allows only on a loopback --listen (README: Security).");
+  flags.AddBool("allow-anonymous-network-access", &allow_anonymous_network_access,
+                "Serve a non-loopback --listen without an auth file: anyone who reaches the port may run commands "
+                "and write the cache. Only for networks you trust completely; prints a warning.");
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
@@ -168,6 +177,11 @@ int RunServeCommand(const std::vector<std::string>& args) {
     if (tls.ok()) options.tls = std::move(tls).value();
   }
   if (parsed.ok()) parsed = CheckActionLimitPolicy(options.action_limits);
+  std::string exposure_warning;
+  if (parsed.ok()) {
+    parsed = CheckNetworkExposure(options.listen, !options.auth_file.empty(), allow_anonymous_network_access,
+                                  &exposure_warning);
+  }
   // Raised before anything opens descriptors; the upload limits are sized from it.
   auto descriptors = RaiseDescriptorLimit();
   if (parsed.ok()) parsed = descriptors.status();
@@ -182,6 +196,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
+  std::cerr << exposure_warning;
   ConfigureAllocatorForServing();  // Before any thread starts.
   StopSignals stop_signals;  // Before any gRPC thread starts, so that all inherit the mask.
 

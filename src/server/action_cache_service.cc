@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/action_cache_service.h"
 
 #include "common/resource_name.h"
@@ -21,6 +22,8 @@ StatusOr<Digest> ParseActionDigest(const Request& request) {
 grpc::ServerUnaryReactor* ActionCacheService::GetActionResult(grpc::CallbackServerContext* context,
                                                               const reapi::GetActionResultRequest* request,
                                                               reapi::ActionResult* response) {
+  auto caller = authorizer_->Check(*context, rpc::kGetActionResult, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   auto action_digest = ParseActionDigest(*request);
   if (!action_digest.ok()) return FinishUnary(context, action_digest.status());
   InlineRequest inline_request;
@@ -35,6 +38,8 @@ grpc::ServerUnaryReactor* ActionCacheService::GetActionResult(grpc::CallbackServ
 grpc::ServerUnaryReactor* ActionCacheService::UpdateActionResult(grpc::CallbackServerContext* context,
                                                                  const reapi::UpdateActionResultRequest* request,
                                                                  reapi::ActionResult* response) {
+  auto caller = authorizer_->Check(*context, rpc::kUpdateActionResult, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   auto action_digest = ParseActionDigest(*request);
   if (!action_digest.ok()) return FinishUnary(context, action_digest.status());
   if (!request->has_action_result()) return FinishUnary(context, Status::InvalidArgument("action_result is required"));

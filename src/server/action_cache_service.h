@@ -1,6 +1,7 @@
 // ActionCache: a thin adapter from the REAPI messages to kiln's ActionCache.
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "ac/action_cache.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "server/arena_message_allocator.h"
@@ -9,7 +10,7 @@ namespace kiln {
 
 class ActionCacheService final : public reapi::ActionCache::CallbackService {
  public:
-  explicit ActionCacheService(ActionCache* cache) : cache_(cache) {
+  ActionCacheService(ActionCache* cache, const CallAuthorizer* authorizer) : cache_(cache), authorizer_(authorizer) {
     SetMessageAllocatorFor_GetActionResult(&get_messages_);
     SetMessageAllocatorFor_UpdateActionResult(&update_messages_);
   }
@@ -23,6 +24,7 @@ class ActionCacheService final : public reapi::ActionCache::CallbackService {
 
  private:
   ActionCache* cache_;
+  const CallAuthorizer* authorizer_;
   ArenaMessageAllocator<reapi::GetActionResultRequest, reapi::ActionResult> get_messages_;
   ArenaMessageAllocator<reapi::UpdateActionResultRequest, reapi::ActionResult> update_messages_;
 };

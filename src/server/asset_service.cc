@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/asset_service.h"
 
 #include <algorithm>
@@ -193,6 +194,8 @@ Status Push(AssetIndex& index, const Request& request, AssetKind kind, const rea
 grpc::ServerUnaryReactor* FetchService::FetchBlob(grpc::CallbackServerContext* context,
                                                   const asset_proto::FetchBlobRequest* request,
                                                   asset_proto::FetchBlobResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kFetchBlob, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return StartFetch(context, *request, response, AssetKind::kBlob, fetcher_, pool_,
                     [](asset_proto::FetchBlobResponse& out, const reapi::Digest& digest) { *out.mutable_blob_digest() = digest; });
 }
@@ -200,6 +203,8 @@ grpc::ServerUnaryReactor* FetchService::FetchBlob(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* FetchService::FetchDirectory(grpc::CallbackServerContext* context,
                                                        const asset_proto::FetchDirectoryRequest* request,
                                                        asset_proto::FetchDirectoryResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kFetchDirectory, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return StartFetch(context, *request, response, AssetKind::kDirectory, fetcher_, pool_,
                     [](asset_proto::FetchDirectoryResponse& out, const reapi::Digest& digest) {
                       *out.mutable_root_directory_digest() = digest;
@@ -209,6 +214,8 @@ grpc::ServerUnaryReactor* FetchService::FetchDirectory(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* PushService::PushBlob(grpc::CallbackServerContext* context,
                                                 const asset_proto::PushBlobRequest* request,
                                                 asset_proto::PushBlobResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kPushBlob, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   const reapi::Digest* digest = request->has_blob_digest() ? &request->blob_digest() : nullptr;
   return FinishUnary(context, Push(*index_, *request, AssetKind::kBlob, digest, "blob_digest"));
 }
@@ -216,6 +223,8 @@ grpc::ServerUnaryReactor* PushService::PushBlob(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* PushService::PushDirectory(grpc::CallbackServerContext* context,
                                                      const asset_proto::PushDirectoryRequest* request,
                                                      asset_proto::PushDirectoryResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kPushDirectory, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   const reapi::Digest* digest = request->has_root_directory_digest() ? &request->root_directory_digest() : nullptr;
   return FinishUnary(context, Push(*index_, *request, AssetKind::kDirectory, digest, "root_directory_digest"));
 }

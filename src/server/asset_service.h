@@ -6,6 +6,7 @@
 // run inline.
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "asset/asset_fetcher.h"
 #include "asset/asset_push.h"
 #include "common/blocking_task_pool.h"
@@ -15,7 +16,8 @@ namespace kiln {
 
 class FetchService final : public asset_proto::Fetch::CallbackService {
  public:
-  FetchService(AssetFetcher* fetcher, BlockingTaskPool* pool) : fetcher_(fetcher), pool_(pool) {}
+  FetchService(AssetFetcher* fetcher, BlockingTaskPool* pool, const CallAuthorizer* authorizer)
+      : fetcher_(fetcher), pool_(pool), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* FetchBlob(grpc::CallbackServerContext* context, const asset_proto::FetchBlobRequest* request,
                                       asset_proto::FetchBlobResponse* response) override;
@@ -26,11 +28,12 @@ class FetchService final : public asset_proto::Fetch::CallbackService {
  private:
   AssetFetcher* fetcher_;
   BlockingTaskPool* pool_;
+  const CallAuthorizer* authorizer_;
 };
 
 class PushService final : public asset_proto::Push::CallbackService {
  public:
-  explicit PushService(AssetIndex* index) : index_(index) {}
+  PushService(AssetIndex* index, const CallAuthorizer* authorizer) : index_(index), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* PushBlob(grpc::CallbackServerContext* context, const asset_proto::PushBlobRequest* request,
                                      asset_proto::PushBlobResponse* response) override;
@@ -40,6 +43,7 @@ class PushService final : public asset_proto::Push::CallbackService {
 
  private:
   AssetIndex* index_;
+  const CallAuthorizer* authorizer_;
 };
 
 }  // namespace kiln

@@ -1,3 +1,5 @@
+#include "server/bytestream_target.h"
+#include "server/rpc_methods.h"
 #include "server/bytestream_service.h"
 
 #include "common/resource_name.h"
@@ -20,6 +22,9 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::Read(grpc::CallbackServerCon
   if (!grpc::SerializationTraits<google::bytestream::ReadRequest>::Deserialize(&copy, &request).ok()) {
     return new FinishedWriteReactor<Frame>(Status::InvalidArgument("the ReadRequest message cannot be parsed"));
   }
+  const ByteStreamTarget target = ByteStreamTargetOf(request.resource_name(), false, log_streams_ != nullptr);
+  auto caller = authorizer_->Check(*context, rpc::kByteStreamRead, target.instance_name, target.is_log_stream);
+  if (!caller.ok()) return new FinishedWriteReactor<Frame>(caller.status());
   if (log_streams_ && ParseLogStreamName(request.resource_name())) {
     return NewLogStreamReadReactor(*log_streams_, request);
   }
@@ -50,12 +55,16 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::ReadBlob(const google::bytes
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* ByteStreamService::Write(grpc::CallbackServerContext* context,
                                                                     grpc::ByteBuffer* response) {
-  return new ByteStreamWriteReactor(context, cas_, uploads_, log_streams_, &file_threads_, &decompress_threads_, response);
+  return new ByteStreamWriteReactor(context, cas_, uploads_, log_streams_, authorizer_, &file_threads_,
+                                    &decompress_threads_, response);
 }
 
 grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(grpc::CallbackServerContext* context,
                                                               const google::bytestream::QueryWriteStatusRequest* request,
                                                               google::bytestream::QueryWriteStatusResponse* response) {
+  const ByteStreamTarget target = ByteStreamTargetOf(request->resource_name(), true, log_streams_ != nullptr);
+  auto caller = authorizer_->Check(*context, rpc::kQueryWriteStatus, target.instance_name, target.is_log_stream);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   if (log_streams_ && ParseLogStreamName(request->resource_name())) {
     return FinishUnary(context, QueryLogStreamWrite(*log_streams_, request->resource_name(), response));
   }

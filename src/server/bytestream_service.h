@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "server/call_authorizer.h"
 #include "cas/blob_store.h"
 #include "cas/stalled_upload_sweeper.h"
 #include "cas/upload_registry.h"
@@ -22,8 +23,13 @@ class ByteStreamService final
           google::bytestream::ByteStream::WithRawCallbackMethod_Write<google::bytestream::ByteStream::CallbackService>> {
  public:
   // Cancels stalled upload streams (StalledUploadSweeper) while it lives.
-  ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams = nullptr)
-      : cas_(cas), uploads_(uploads), log_streams_(log_streams), sweeper_(std::make_unique<StalledUploadSweeper>(uploads)) {}
+  ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
+                    const CallAuthorizer* authorizer)
+      : cas_(cas),
+        uploads_(uploads),
+        log_streams_(log_streams),
+        authorizer_(authorizer),
+        sweeper_(std::make_unique<StalledUploadSweeper>(uploads)) {}
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Read(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request) override;
@@ -39,6 +45,7 @@ class ByteStreamService final
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  const CallAuthorizer* authorizer_;
   std::unique_ptr<StalledUploadSweeper> sweeper_;
   // Where new uploads' temp files are created and finished uploads committed (the reactor
   // says why). Declared last: destroyed first, it runs the tasks still queued, whose calls

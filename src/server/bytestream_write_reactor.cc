@@ -1,3 +1,5 @@
+#include "server/bytestream_target.h"
+#include "server/rpc_methods.h"
 #include "server/bytestream_write_reactor.h"
 
 #include "logstream/logstream_name.h"
@@ -17,13 +19,15 @@ void CancellableCall::Detach() {
 
 ByteStreamWriteReactor::ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas,
                                                UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                                               BlockingTaskPool* file_threads, BlockingTaskPool* decompress_threads,
+                                               const CallAuthorizer* authorizer, BlockingTaskPool* file_threads, BlockingTaskPool* decompress_threads,
                                                grpc::ByteBuffer* response)
     : call_(std::make_shared<CancellableCall>(context)),
       peer_(context->peer()),
       cas_(cas),
       uploads_(uploads),
       log_streams_(log_streams),
+      authorizer_(authorizer),
+      context_(context),
       file_threads_(file_threads),
       decompress_threads_(decompress_threads),
       response_(response) {
@@ -84,6 +88,12 @@ void ByteStreamWriteReactor::ReadNext() {
 bool ByteStreamWriteReactor::Begin() {
   if (request_.resource_name.empty()) {
     Fail(Status::InvalidArgument("the first WriteRequest must set resource_name"));
+    return false;
+  }
+  const ByteStreamTarget target = ByteStreamTargetOf(request_.resource_name, true, log_streams_ != nullptr);
+  if (auto caller = authorizer_->Check(*context_, rpc::kByteStreamWrite, target.instance_name, target.is_log_stream);
+      !caller.ok()) {
+    Fail(caller.status());
     return false;
   }
   if (log_streams_ && ParseLogStreamName(request_.resource_name)) {

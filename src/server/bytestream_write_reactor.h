@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 
+#include "server/call_authorizer.h"
 #include "cas/blob_store.h"
 #include "cas/upload_registry.h"
 #include "common/blocking_task_pool.h"
@@ -45,8 +46,9 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   // `decompress_threads` (likewise) takes
   // compressed uploads' chunks. `response` receives the serialized WriteResponse. The
   // call's peer is the connection its upload counts against.
+  // `authorizer` checks the first message's resource name before anything is done for it.
   ByteStreamWriteReactor(grpc::CallbackServerContext* context, BlobStore* cas, UploadRegistry* uploads,
-                         LogStreamRegistry* log_streams, BlockingTaskPool* file_threads,
+                         LogStreamRegistry* log_streams, const CallAuthorizer* authorizer, BlockingTaskPool* file_threads,
                          BlockingTaskPool* decompress_threads, grpc::ByteBuffer* response);
   void OnReadDone(bool ok) override;
   void OnDone() override;
@@ -77,6 +79,8 @@ class ByteStreamWriteReactor final : public grpc::ServerReadReactor<grpc::ByteBu
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  const CallAuthorizer* authorizer_;
+  grpc::CallbackServerContext* const context_;  // Valid until OnDone.
   BlockingTaskPool* file_threads_;
   BlockingTaskPool* decompress_threads_;
   grpc::ByteBuffer* response_;

@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/capabilities_service.h"
 
 #include <climits>
@@ -10,7 +11,8 @@ namespace kiln {
 // Highest REAPI version whose features kiln implements (digest_function fields, 2.3).
 constexpr int kHighApiMinor = 3;
 
-CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options) {
+CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, const CallAuthorizer* authorizer)
+    : authorizer_(authorizer) {
   auto* cache = capabilities_.mutable_cache_capabilities();
   for (DigestFunction function : kAllDigestFunctions) cache->add_digest_functions(ToProto(function));
   cache->mutable_action_cache_update_capabilities()->set_update_enabled(true);
@@ -40,9 +42,15 @@ CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options) {
 grpc::ServerUnaryReactor* CapabilitiesService::GetCapabilities(grpc::CallbackServerContext* context,
                                                                const reapi::GetCapabilitiesRequest* request,
                                                                reapi::ServerCapabilities* response) {
+  auto caller = authorizer_->Check(*context, rpc::kGetCapabilities, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
-  if (valid.ok()) *response = capabilities_;
-  return FinishUnary(context, valid);
+  if (!valid.ok()) return FinishUnary(context, valid);
+  // update_enabled stays true whoever asks: Bazel 4 refuses to build at all with
+  // --remote_upload_local_results when it is false, while a refused upload is only a
+  // warning to it. A caller without ac-write finds out per call (PERMISSION_DENIED).
+  *response = capabilities_;
+  return FinishUnary(context, Status::Ok());
 }
 
 }  // namespace kiln

@@ -1,6 +1,7 @@
 // Capabilities: tells clients which digest functions, compressors and limits kiln has.
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "common/proto_digest.h"
 
@@ -14,7 +15,7 @@ struct CapabilitiesOptions {
 
 class CapabilitiesService final : public reapi::Capabilities::CallbackService {
  public:
-  explicit CapabilitiesService(const CapabilitiesOptions& options);
+  CapabilitiesService(const CapabilitiesOptions& options, const CallAuthorizer* authorizer);
 
   grpc::ServerUnaryReactor* GetCapabilities(grpc::CallbackServerContext* context,
                                             const reapi::GetCapabilitiesRequest* request,
@@ -22,6 +23,7 @@ class CapabilitiesService final : public reapi::Capabilities::CallbackService {
 
  private:
   reapi::ServerCapabilities capabilities_;
+  const CallAuthorizer* authorizer_;
 };
 
 }  // namespace kiln

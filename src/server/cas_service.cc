@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/cas_service.h"
 
 #include <algorithm>
@@ -27,6 +28,8 @@ StatusOr<Digest> ParseRequestDigest(reapi::DigestFunction::Value function, const
 grpc::ServerUnaryReactor* CasService::FindMissingBlobs(grpc::CallbackServerContext* context,
                                                        const reapi::FindMissingBlobsRequest* request,
                                                        reapi::FindMissingBlobsResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kFindMissingBlobs, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (!valid.ok()) return FinishUnary(context, valid);
   std::vector<Digest> digests;
@@ -50,6 +53,8 @@ grpc::ServerUnaryReactor* CasService::FindMissingBlobs(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CasService::BatchUpdateBlobs(grpc::CallbackServerContext* context,
                                                        const reapi::BatchUpdateBlobsRequest* request,
                                                        reapi::BatchUpdateBlobsResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kBatchUpdateBlobs, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (!valid.ok()) return FinishUnary(context, valid);
   // Count what the blobs will occupy once decompressed, not the bytes on the wire: a small
@@ -96,6 +101,8 @@ Status CasService::UpdateOne(DigestFunction function, const reapi::BatchUpdateBl
 grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext* context,
                                                      const reapi::BatchReadBlobsRequest* request,
                                                      reapi::BatchReadBlobsResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kBatchReadBlobs, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (!valid.ok()) return FinishUnary(context, valid);
   std::vector<Digest> digests;
@@ -141,6 +148,8 @@ void CasService::ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchR
 
 grpc::ServerWriteReactor<reapi::GetTreeResponse>* CasService::GetTree(grpc::CallbackServerContext* context,
                                                                       const reapi::GetTreeRequest* request) {
+  auto caller = authorizer_->Check(*context, rpc::kGetTree, request->instance_name());
+  if (!caller.ok()) return new FinishedWriteReactor<reapi::GetTreeResponse>(caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (valid.ok() && !request->has_root_digest()) valid = Status::InvalidArgument("root_digest is required");
   if (valid.ok() && request->page_size() < 0) {

@@ -2,6 +2,7 @@
 // adapted onto a BlobStore. Large blobs go through ByteStreamService instead.
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "cas/blob_store.h"
 #include "cas/message_blob.h"
@@ -19,7 +20,8 @@ struct CasServiceOptions {
 
 class CasService final : public reapi::ContentAddressableStorage::CallbackService {
  public:
-  CasService(BlobStore* cas, const CasServiceOptions& options) : cas_(cas), options_(options) {
+  CasService(BlobStore* cas, const CasServiceOptions& options, const CallAuthorizer* authorizer)
+      : cas_(cas), options_(options), authorizer_(authorizer) {
     SetMessageAllocatorFor_FindMissingBlobs(&find_missing_messages_);
     SetMessageAllocatorFor_BatchReadBlobs(&batch_read_messages_);
     SetMessageAllocatorFor_BatchUpdateBlobs(&batch_update_messages_);
@@ -43,6 +45,7 @@ class CasService final : public reapi::ContentAddressableStorage::CallbackServic
 
   BlobStore* cas_;
   CasServiceOptions options_;
+  const CallAuthorizer* authorizer_;
   ArenaMessageAllocator<reapi::FindMissingBlobsRequest, reapi::FindMissingBlobsResponse> find_missing_messages_;
   ArenaMessageAllocator<reapi::BatchReadBlobsRequest, reapi::BatchReadBlobsResponse> batch_read_messages_;
   ArenaMessageAllocator<reapi::BatchUpdateBlobsRequest, reapi::BatchUpdateBlobsResponse> batch_update_messages_;

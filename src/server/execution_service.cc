@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/execution_service.h"
 
 #include <charconv>
@@ -13,6 +14,8 @@ using google::longrunning::Operation;
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackServerContext* context,
                                                                const reapi::ExecuteRequest* request) {
+  auto caller = authorizer_->Check(*context, rpc::kExecute, request->instance_name());
+  if (!caller.ok()) return new FinishedWriteReactor<Operation>(caller.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (valid.ok() && !request->has_action_digest()) valid = Status::InvalidArgument("action_digest is required");
   if (!valid.ok()) return new FinishedWriteReactor<Operation>(valid);
@@ -44,6 +47,8 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::WaitExecution(grpc::CallbackServerContext* context,
                                                                      const reapi::WaitExecutionRequest* request) {
+  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kWaitExecution);
+  if (!caller.ok()) return new FinishedWriteReactor<Operation>(caller.status());
   auto snapshot = scheduler_->Get(request->name());
   if (!snapshot.ok()) return new FinishedWriteReactor<Operation>(snapshot.status());
   return new OperationStreamReactor(scheduler_, request->name(), std::nullopt);
@@ -52,6 +57,8 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::WaitExecution(grpc::Callb
 grpc::ServerUnaryReactor* OperationsService::GetOperation(grpc::CallbackServerContext* context,
                                                           const google::longrunning::GetOperationRequest* request,
                                                           Operation* response) {
+  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kGetOperation);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   auto snapshot = scheduler_->Get(request->name());
   if (snapshot.ok()) *response = ToOperationMessage(*snapshot);
   return FinishUnary(context, snapshot.status());
@@ -60,6 +67,8 @@ grpc::ServerUnaryReactor* OperationsService::GetOperation(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServerContext* context,
                                                             const google::longrunning::ListOperationsRequest* request,
                                                             google::longrunning::ListOperationsResponse* response) {
+  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kListOperations);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   if (!request->filter().empty()) {
     return FinishUnary(context, Status::InvalidArgument("filter is not supported; leave it empty"));
   }
@@ -83,6 +92,8 @@ grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServer
 grpc::ServerUnaryReactor* OperationsService::CancelOperation(grpc::CallbackServerContext* context,
                                                              const google::longrunning::CancelOperationRequest* request,
                                                              google::protobuf::Empty* response) {
+  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kCancelOperation);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   return FinishUnary(context, scheduler_->Cancel(request->name()));
 }
 

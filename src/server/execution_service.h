@@ -2,6 +2,7 @@
 // ExecutionEngine and the Scheduler.
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "execution/execution_engine.h"
 #include "google/longrunning/operations.grpc.pb.h"
@@ -10,7 +11,8 @@ namespace kiln {
 
 class ExecutionService final : public reapi::Execution::CallbackService {
  public:
-  ExecutionService(ExecutionEngine* engine, Scheduler* scheduler) : engine_(engine), scheduler_(scheduler) {}
+  ExecutionService(ExecutionEngine* engine, Scheduler* scheduler, const CallAuthorizer* authorizer)
+      : engine_(engine), scheduler_(scheduler), authorizer_(authorizer) {}
 
   grpc::ServerWriteReactor<google::longrunning::Operation>* Execute(grpc::CallbackServerContext* context,
                                                                     const reapi::ExecuteRequest* request) override;
@@ -20,11 +22,13 @@ class ExecutionService final : public reapi::Execution::CallbackService {
  private:
   ExecutionEngine* engine_;
   Scheduler* scheduler_;
+  const CallAuthorizer* authorizer_;
 };
 
 class OperationsService final : public google::longrunning::Operations::CallbackService {
  public:
-  explicit OperationsService(Scheduler* scheduler) : scheduler_(scheduler) {}
+  OperationsService(Scheduler* scheduler, const CallAuthorizer* authorizer)
+      : scheduler_(scheduler), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* GetOperation(grpc::CallbackServerContext* context,
                                          const google::longrunning::GetOperationRequest* request,
@@ -38,6 +42,7 @@ class OperationsService final : public google::longrunning::Operations::Callback
 
  private:
   Scheduler* scheduler_;
+  const CallAuthorizer* authorizer_;
 };
 
 }  // namespace kiln

@@ -20,6 +20,14 @@ class FinishedWriteReactor final : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 };
 
+// The same for a bidirectional stream refused before it starts (an unauthorized worker).
+template <typename Request, typename Response>
+class FinishedBidiReactor final : public grpc::ServerBidiReactor<Request, Response> {
+ public:
+  explicit FinishedBidiReactor(const Status& status) { this->Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
 // Ends a unary callback call with `status`.
 inline grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

@@ -19,7 +19,10 @@
 #include "execution/local_worker_pool.h"
 #include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
+#include "auth/auth_policy_source.h"
+#include "auth/denial_log.h"
 #include "server/action_cache_service.h"
+#include "server/call_authorizer.h"
 #include "server/asset_service.h"
 #include "server/bytestream_service.h"
 #include "server/call_tracker.h"
@@ -47,6 +50,10 @@ struct RemoteAssets {
 };
 
 struct KilnServer::State {
+  // Who may call what: built first, handed to every service.
+  std::unique_ptr<AuthPolicySource> auth_policies;  // Null without an auth file.
+  std::unique_ptr<DenialLog> denials;
+  std::unique_ptr<CallAuthorizer> authorizer;
   std::unique_ptr<DiskBlobStore> cas;
   std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
@@ -96,7 +103,8 @@ void TrimRecords(const char* what, DiskRecordStore& records) {
 
 // Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
 // emptied at start (anything there belongs to fetches a previous process never finished).
-StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas) {
+StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas,
+                                                          const CallAuthorizer* authorizer) {
   auto assets = std::make_unique<RemoteAssets>();
   // Asset records are small (a URI's digest and qualifiers): this holds about a million.
   auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes, int64_t{256} << 20);
@@ -129,8 +137,8 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
   assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
                                                    assets->git_runner.get(), fetcher_options);
   assets->pool = std::make_unique<BlockingTaskPool>(options.asset_fetch_threads, 1000, "fetches");
-  assets->fetch_service = std::make_unique<FetchService>(assets->fetcher.get(), assets->pool.get());
-  assets->push_service = std::make_unique<PushService>(assets->index.get());
+  assets->fetch_service = std::make_unique<FetchService>(assets->fetcher.get(), assets->pool.get(), authorizer);
+  assets->push_service = std::make_unique<PushService>(assets->index.get(), authorizer);
   return assets;
 }
 
@@ -178,11 +186,26 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   auto credentials = NewServerCredentials(options.tls);
   if (!credentials.ok()) return credentials.status();
   state->credentials = std::move(credentials).value();
+  KILN_RETURN_IF_ERROR(LoadAuth(options, *state));
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
   StartMaintenance(*state);
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
+}
+
+// The auth file, if any: a file that does not load stops the server from starting.
+Status KilnServer::LoadAuth(const ServerOptions& options, State& state) {
+  if (!options.auth_file.empty()) {
+    AuthPolicySource::Options auth_options;
+    auth_options.path = options.auth_file;
+    auto source = AuthPolicySource::Open(std::move(auth_options));
+    if (!source.ok()) return source.status().WithContext("loading the auth file " + options.auth_file);
+    state.auth_policies = std::move(source).value();
+  }
+  state.denials = std::make_unique<DenialLog>(SystemClock::Get());
+  state.authorizer = std::make_unique<CallAuthorizer>(state.auth_policies.get(), state.denials.get());
+  return Status::Ok();
 }
 
 // The CAS, the action cache, uploads, log streams, the scheduler and the local workers.
@@ -243,7 +266,8 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
   capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
-  state.capabilities_service = std::make_unique<CapabilitiesService>(capabilities);
+  const CallAuthorizer* authorizer = state.authorizer.get();
+  state.capabilities_service = std::make_unique<CapabilitiesService>(capabilities, authorizer);
   state.client_cas = state.cas.get();
   if (options.read_cache_bytes > 0) {
     SmallBlobCacheOptions cache_options;
@@ -254,19 +278,19 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;
-  state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options);
+  state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options, authorizer);
   state.bytestream_service =
-      std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get());
-  state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get());
-  state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get());
-  state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get());
-  state.operations_service = std::make_unique<OperationsService>(state.scheduler.get());
+      std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer);
+  state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get(), authorizer);
+  state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
+  state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get(), authorizer);
+  state.operations_service = std::make_unique<OperationsService>(state.scheduler.get(), authorizer);
   if (options.allow_remote_workers) {
     state.worker_service = std::make_unique<WorkerService>(state.scheduler.get(), state.action_cache.get(),
-                                                           state.log_streams.get());
+                                                           state.log_streams.get(), authorizer);
   }
 
-  auto assets = StartRemoteAssets(options, state.cas.get());
+  auto assets = StartRemoteAssets(options, state.cas.get(), authorizer);
   if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
   state.assets = std::move(assets).value();
   return Status::Ok();
@@ -319,6 +343,7 @@ void KilnServer::StartMaintenance(State& state) {
     std::unique_lock lock(raw->maintenance_mutex);
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
       raw->scheduler->Tick();
+      if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();
       raw->cas->ReleaseIdleBuffers();
       raw->cas->ShrinkIndexIfSparse();

@@ -22,6 +22,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8980";
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
+  // Principals, credentials and grants (auth/auth_file.h); re-read when it changes. Empty:
+  // no authentication, every caller may do everything (kiln serve allows that on loopback
+  // only, cli/network_exposure.h).
+  std::string auth_file;
   std::string data_dir;
   int64_t max_cas_bytes = int64_t{10} << 30;
   int64_t max_ac_bytes = int64_t{1} << 30;
@@ -100,6 +104,7 @@ class KilnServer {
   struct State;
   explicit KilnServer(std::unique_ptr<State> state);
   // Start's steps, in order.
+  static Status LoadAuth(const ServerOptions& options, State& state);
   static Status OpenStores(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);
   static Status StartGrpcServer(const ServerOptions& options, State& state);

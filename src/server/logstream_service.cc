@@ -1,3 +1,4 @@
+#include "server/rpc_methods.h"
 #include "server/logstream_service.h"
 
 #include "server/grpc_status.h"
@@ -7,6 +8,8 @@ namespace kiln {
 grpc::ServerUnaryReactor* LogStreamService::CreateLogStream(grpc::CallbackServerContext* context,
                                                             const logstream_api::CreateLogStreamRequest* request,
                                                             logstream_api::LogStream* response) {
+  auto caller = authorizer_->Check(*context, rpc::kCreateLogStream, request->parent());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   // One TCP connection is one peer address: the per-connection bound on live streams.
   auto names = registry_->Create(request->parent(), LogStreamOwner::kClient, context->peer());
   if (!names.ok() && names.status().code() == StatusCode::kInvalidArgument) {

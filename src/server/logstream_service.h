@@ -3,6 +3,7 @@
 // ByteStreamService, logstream_read_reactor.h and LogStreamWrite).
 #pragma once
 
+#include "server/call_authorizer.h"
 #include "build/bazel/remote/logstream/v1/remote_logstream.grpc.pb.h"
 #include "google/bytestream/bytestream.pb.h"
 #include "logstream/log_stream_registry.h"
@@ -13,7 +14,8 @@ namespace logstream_api = build::bazel::remote::logstream::v1;
 
 class LogStreamService final : public logstream_api::LogStreamService::CallbackService {
  public:
-  explicit LogStreamService(LogStreamRegistry* registry) : registry_(registry) {}
+  LogStreamService(LogStreamRegistry* registry, const CallAuthorizer* authorizer)
+      : registry_(registry), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* CreateLogStream(grpc::CallbackServerContext* context,
                                             const logstream_api::CreateLogStreamRequest* request,
@@ -21,6 +23,7 @@ class LogStreamService final : public logstream_api::LogStreamService::CallbackS
 
  private:
   LogStreamRegistry* registry_;
+  const CallAuthorizer* authorizer_;
 };
 
 // The log stream side of one ByteStream Write call: each request appends at its

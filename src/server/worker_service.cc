@@ -1,3 +1,5 @@
+#include "server/grpc_status.h"
+#include "server/rpc_methods.h"
 #include "server/worker_service.h"
 
 #include "server/worker_stream_reactor.h"
@@ -31,7 +33,13 @@ size_t ConnectedWorkers::stream_count() const {
 
 grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* WorkerService::Connect(
     grpc::CallbackServerContext* context) {
-  return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_);
+  // Workers serve every instance: the permission is checked on the empty instance name,
+  // which a grant without instances (or listing "") covers.
+  auto caller = authorizer_->Check(*context, rpc::kWorkerConnect, "");
+  if (!caller.ok()) return new FinishedBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>(caller.status());
+  // Without an auth file nobody is identified: the worker's own id is all there is.
+  std::string principal = authorizer_->enabled() ? (*caller)->name : std::string();
+  return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_, std::move(principal));
 }
 
 }  // namespace kiln

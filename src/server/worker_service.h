@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "server/call_authorizer.h"
 #include "ac/action_cache.h"
 #include "kiln/worker/v1/worker.grpc.pb.h"
 #include "logstream/log_stream_registry.h"
@@ -45,8 +46,10 @@ class WorkerService final : public wire::WorkerService::CallbackService {
  public:
   // `scheduler` and `cache` (where results are recorded) must outlive the gRPC server.
   // `log_streams` (may be null: no live output) receives the output of running actions.
-  WorkerService(Scheduler* scheduler, ActionCache* cache, LogStreamRegistry* log_streams = nullptr)
-      : scheduler_(scheduler), cache_(cache), log_streams_(log_streams) {}
+  // Only principals with the `worker` permission may connect (`authorizer`).
+  WorkerService(Scheduler* scheduler, ActionCache* cache, LogStreamRegistry* log_streams,
+                const CallAuthorizer* authorizer)
+      : scheduler_(scheduler), cache_(cache), log_streams_(log_streams), authorizer_(authorizer) {}
 
   grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* Connect(
       grpc::CallbackServerContext* context) override;
@@ -58,6 +61,7 @@ class WorkerService final : public wire::WorkerService::CallbackService {
   Scheduler* scheduler_;
   ActionCache* cache_;
   LogStreamRegistry* log_streams_;
+  const CallAuthorizer* authorizer_;
   ConnectedWorkers connected_;
 };
 

@@ -42,8 +42,13 @@ wire::SchedulerMessage AssignmentMessage(const WorkAssignment& assignment) {
 
 WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
                                          ActionCache* cache, LogStreamRegistry* log_streams,
-                                         ConnectedWorkers* connected)
-    : context_(context), scheduler_(scheduler), cache_(cache), log_streams_(log_streams), connected_(connected),
+                                         ConnectedWorkers* connected, std::string principal)
+    : context_(context),
+      scheduler_(scheduler),
+      cache_(cache),
+      log_streams_(log_streams),
+      connected_(connected),
+      principal_(std::move(principal)),
       bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
@@ -101,21 +106,22 @@ void WorkerStreamReactor::Started(const std::string& operation_name) {
 
 Status WorkerStreamReactor::Register(const wire::Hello& hello) {
   if (hello.worker_id().empty()) return Status::InvalidArgument("Hello.worker_id must not be empty");
+  const std::string worker_id = principal_.empty() ? hello.worker_id() : principal_ + "/" + hello.worker_id();
   std::vector<std::pair<std::string, std::string>> properties = HostDefaultPlatform().properties();
   for (const auto& property : hello.platform()) {
     if (property.name().empty()) return Status::InvalidArgument("Hello.platform has a property without a name");
     properties.emplace_back(property.name(), property.value());
   }
-  if (!connected_->Claim(hello.worker_id())) {
-    return Status(StatusCode::kAlreadyExists, "a worker with id \"" + hello.worker_id() + "\" is already connected");
+  if (!connected_->Claim(worker_id)) {
+    return Status(StatusCode::kAlreadyExists, "a worker with id \"" + worker_id + "\" is already connected");
   }
   {
     std::lock_guard lock(registration_mutex_);
     if (unregistered_) {  // The stream ended meanwhile (OnCancel on another thread).
-      connected_->Release(hello.worker_id());
+      connected_->Release(worker_id);
       return Status::Cancelled("the stream ended");
     }
-    worker_id_ = hello.worker_id();
+    worker_id_ = worker_id;
     registered_ = true;
     scheduler_->AddWorker(worker_id_, Platform(std::move(properties)));
     // Under the lock: End finishes the stream (which also sends initial metadata) only
@@ -196,6 +202,11 @@ void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
   // The worker finished its writes before reporting; this ends streams it left open.
   if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
   ExecutionOutcome outcome{finished.result(), FromRpcStatus(finished.status())};
+  if (!principal_.empty()) {
+    // Who ran it, as authenticated: what the worker says of itself follows its principal.
+    auto* metadata = outcome.result.mutable_execution_metadata();
+    metadata->set_worker(principal_ + "/" + metadata->worker());
+  }
   reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome));
   scheduler_->ReportCompleted(assignment->operation_name, worker_id_, std::move(response));
 }

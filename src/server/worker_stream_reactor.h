@@ -33,8 +33,11 @@ namespace kiln {
 
 class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage> {
  public:
+  // `principal`: who the worker authenticated as (empty without authentication). Its
+  // registration and every result it reports carry it: "PRINCIPAL/ID" rather than the id the
+  // worker claims, so one principal cannot pose as another's worker.
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
-                      LogStreamRegistry* log_streams, ConnectedWorkers* connected);
+                      LogStreamRegistry* log_streams, ConnectedWorkers* connected, std::string principal);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -69,6 +72,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   ActionCache* const cache_;
   LogStreamRegistry* const log_streams_;
   ConnectedWorkers* const connected_;
+  const std::string principal_;
   std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
 

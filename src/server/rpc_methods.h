@@ -1,0 +1,40 @@
+// The full gRPC method paths of the RPCs kiln serves, as the authorization table
+// (auth/rpc_permissions.h) names them: each service hands its own to CallAuthorizer::Check.
+// A unit test checks that every one has a table entry.
+#pragma once
+
+namespace kiln::rpc {
+
+#define KILN_REAPI "/build.bazel.remote.execution.v2."
+inline constexpr char kGetCapabilities[] = KILN_REAPI "Capabilities/GetCapabilities";
+inline constexpr char kFindMissingBlobs[] = KILN_REAPI "ContentAddressableStorage/FindMissingBlobs";
+inline constexpr char kBatchReadBlobs[] = KILN_REAPI "ContentAddressableStorage/BatchReadBlobs";
+inline constexpr char kBatchUpdateBlobs[] = KILN_REAPI "ContentAddressableStorage/BatchUpdateBlobs";
+inline constexpr char kGetTree[] = KILN_REAPI "ContentAddressableStorage/GetTree";
+inline constexpr char kGetActionResult[] = KILN_REAPI "ActionCache/GetActionResult";
+inline constexpr char kUpdateActionResult[] = KILN_REAPI "ActionCache/UpdateActionResult";
+inline constexpr char kExecute[] = KILN_REAPI "Execution/Execute";
+inline constexpr char kWaitExecution[] = KILN_REAPI "Execution/WaitExecution";
+#undef KILN_REAPI
+inline constexpr char kByteStreamRead[] = "/google.bytestream.ByteStream/Read";
+inline constexpr char kByteStreamWrite[] = "/google.bytestream.ByteStream/Write";
+inline constexpr char kQueryWriteStatus[] = "/google.bytestream.ByteStream/QueryWriteStatus";
+inline constexpr char kGetOperation[] = "/google.longrunning.Operations/GetOperation";
+inline constexpr char kListOperations[] = "/google.longrunning.Operations/ListOperations";
+inline constexpr char kCancelOperation[] = "/google.longrunning.Operations/CancelOperation";
+inline constexpr char kDeleteOperation[] = "/google.longrunning.Operations/DeleteOperation";
+inline constexpr char kFetchBlob[] = "/build.bazel.remote.asset.v1.Fetch/FetchBlob";
+inline constexpr char kFetchDirectory[] = "/build.bazel.remote.asset.v1.Fetch/FetchDirectory";
+inline constexpr char kPushBlob[] = "/build.bazel.remote.asset.v1.Push/PushBlob";
+inline constexpr char kPushDirectory[] = "/build.bazel.remote.asset.v1.Push/PushDirectory";
+inline constexpr char kCreateLogStream[] = "/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream";
+inline constexpr char kWorkerConnect[] = "/kiln.worker.v1.WorkerService/Connect";
+
+inline constexpr const char* kAll[] = {
+    kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kGetActionResult,
+    kUpdateActionResult, kExecute,       kWaitExecution,  kByteStreamRead,   kByteStreamWrite, kQueryWriteStatus,
+    kGetOperation,    kListOperations,   kCancelOperation, kDeleteOperation, kFetchBlob,      kFetchDirectory,
+    kPushBlob,        kPushDirectory,    kCreateLogStream, kWorkerConnect,
+};
+
+}  // namespace kiln::rpc
