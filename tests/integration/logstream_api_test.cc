@@ -221,9 +221,16 @@ TEST_F(LogStreamApiTest, HundredsOfWaitingReadersDoNotEachHoldAThread) {
   constexpr int kReaders = 200;
   logstream::LogStream stream = Create();
   ASSERT_TRUE(Append(stream.write_resource_name(), 0, {"start;"}, false).ok());
+  // Over four connections: one connection carries at most --max-streams-per-connection (100)
+  // calls at once, and the readers beyond it would wait on the client's side.
+  constexpr int kConnections = 4;
+  std::vector<std::unique_ptr<google::bytestream::ByteStream::Stub>> stubs;
+  for (int i = 0; i < kConnections; ++i) stubs.push_back(google::bytestream::ByteStream::NewStub(server().NewChannel()));
   const int threads_before = ThreadCount(server().pid());
   std::vector<std::unique_ptr<LiveLogReader>> readers;
-  for (int i = 0; i < kReaders; ++i) readers.push_back(std::make_unique<LiveLogReader>(bytestream(), stream.name()));
+  for (int i = 0; i < kReaders; ++i) {
+    readers.push_back(std::make_unique<LiveLogReader>(*stubs[i % kConnections], stream.name()));
+  }
   // Each has reached the server once it got the first bytes; now they all wait for more.
   for (auto& reader : readers) ASSERT_TRUE(reader->WaitFor("start;"));
   const int threads_waiting = ThreadCount(server().pid());
