@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/resource_name.h"
+#include "server/caller_identity.h"
 #include "server/grpc_status.h"
 #include "server/operation_message.h"
 #include "server/operation_stream_reactor.h"
@@ -30,7 +31,8 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
   parameters.inline_request.stderr_raw = request->inline_stderr();
   parameters.inline_request.output_files.assign(request->inline_output_files().begin(),
                                                 request->inline_output_files().end());
-  auto name = engine_->Execute(parameters);
+  const Caller caller = CallerFor(context);
+  auto name = engine_->Execute(caller, parameters);
   if (!name.ok()) return new FinishedWriteReactor<Operation>(name.status());
   OperationStreamReactor::ResponseDecorator inline_outputs;
   const InlineRequest& wanted = parameters.inline_request;
@@ -39,20 +41,22 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
       engine->InlineRequestedOutputs(parameters, response);
     };
   }
-  return new OperationStreamReactor(scheduler_, *name, CacheCheckMessage(*name, *action_digest), std::move(inline_outputs));
+  return new OperationStreamReactor(scheduler_, caller, *name, CacheCheckMessage(*name, *action_digest),
+                                    std::move(inline_outputs));
 }
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::WaitExecution(grpc::CallbackServerContext* context,
                                                                      const reapi::WaitExecutionRequest* request) {
-  auto snapshot = scheduler_->Get(request->name());
+  const Caller caller = CallerFor(context);
+  auto snapshot = scheduler_->Get(caller, request->name());
   if (!snapshot.ok()) return new FinishedWriteReactor<Operation>(snapshot.status());
-  return new OperationStreamReactor(scheduler_, request->name(), std::nullopt);
+  return new OperationStreamReactor(scheduler_, caller, request->name(), std::nullopt);
 }
 
 grpc::ServerUnaryReactor* OperationsService::GetOperation(grpc::CallbackServerContext* context,
                                                           const google::longrunning::GetOperationRequest* request,
                                                           Operation* response) {
-  auto snapshot = scheduler_->Get(request->name());
+  auto snapshot = scheduler_->Get(CallerFor(context), request->name());
   if (snapshot.ok()) *response = ToOperationMessage(*snapshot);
   return FinishUnary(context, snapshot.status());
 }
@@ -72,7 +76,8 @@ grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServer
     }
   }
   const size_t page_size = request->page_size() > 0 ? static_cast<size_t>(request->page_size()) : 1000;
-  std::vector<OperationSnapshot> all = scheduler_->List();  // Sorted by name: stable pages.
+  // The caller's own (all for admins), sorted by name: stable pages.
+  std::vector<OperationSnapshot> all = scheduler_->List(CallerFor(context));
   for (size_t i = offset; i < all.size() && i < offset + page_size; ++i) {
     *response->add_operations() = ToOperationMessage(all[i]);
   }
@@ -83,7 +88,7 @@ grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServer
 grpc::ServerUnaryReactor* OperationsService::CancelOperation(grpc::CallbackServerContext* context,
                                                              const google::longrunning::CancelOperationRequest* request,
                                                              google::protobuf::Empty* response) {
-  return FinishUnary(context, scheduler_->Cancel(request->name()));
+  return FinishUnary(context, scheduler_->Cancel(CallerFor(context), request->name()));
 }
 
 }  // namespace kiln

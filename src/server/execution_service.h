@@ -1,5 +1,7 @@
 // Execution (Execute, WaitExecution) and google.longrunning.Operations, adapted onto the
-// ExecutionEngine and the Scheduler.
+// ExecutionEngine and the Scheduler. Every call acts as CallerFor(context)
+// (server/caller_identity.h): a client sees, waits on, lists and cancels only operations it
+// created or joined, unless it is admin.
 #pragma once
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
