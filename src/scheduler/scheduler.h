@@ -97,8 +97,9 @@ class Scheduler {
 
   // Queues `action`, or joins the operation of an identical mergeable action (same
   // instance, digest function and action digest) that is queued or running; either way
-  // `caller` becomes an owner of the operation. Returns the operation name. FAILED_PRECONDITION, at once, if no registered worker's platform can
-  // satisfy the action's. RESOURCE_EXHAUSTED if it would have to wait while
+  // `caller` becomes an owner of the operation. Returns the operation name.
+  // FAILED_PRECONDITION, at once, if no registered worker's platform can satisfy the
+  // action's. RESOURCE_EXHAUSTED if it would have to wait while
   // max_queued_actions others do (joining an operation, or going straight to an idle
   // worker, always succeeds; actions re-queued after a lost worker are never refused).
   // UNAVAILABLE after Shutdown().

@@ -206,7 +206,8 @@ TEST_F(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
   clock_.Advance(std::chrono::minutes(5));  // 11 minutes after the first, 5 after the second.
   scheduler_.Tick();
   EXPECT_EQ(scheduler_.Get(kClient, old_done).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(scheduler_.Watch(kClient, old_done, [](const OperationSnapshot&) {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_.Watch(kClient, old_done, [](const OperationSnapshot&) {}).status().code(),
+            StatusCode::kNotFound);
   EXPECT_TRUE(scheduler_.Get(kClient, young_done).ok());
   EXPECT_TRUE(scheduler_.Get(kClient, still_queued).ok());
   EXPECT_EQ(scheduler_.List(kClient).size(), 2u);
