@@ -116,7 +116,7 @@ bool RemoteWorker::RunSession(Status* ended_with) {
   wire::SchedulerMessage message;
   while (session->Read(&message)) {
     if (message.has_assignment()) Accept(session, std::move(*message.mutable_assignment()));
-    if (message.has_cancellation()) Cancel(session.get(), message.cancellation().operation_name());
+    if (message.has_cancellation()) Cancel(session.get(), message.cancellation());
   }
   {
     std::lock_guard lock(mutex_);
@@ -134,20 +134,26 @@ void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, w
   std::lock_guard lock(mutex_);
   if (stopping_) return;  // The stream is being cancelled; the frontend re-queues it.
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
-  jobs_[{session.get(), assignment.operation_name()}] = cancelled;
+  jobs_[{session.get(), assignment.operation_name(), assignment.attempt()}] = cancelled;
   ++busy_;
   queue_.push_back(Job{session, std::move(assignment), std::move(cancelled)});
   jobs_ready_.notify_one();
 }
 
-void RemoteWorker::Cancel(const RemoteWorkerSession* session, const std::string& operation_name) {
+void RemoteWorker::Cancel(const RemoteWorkerSession* session, const wire::Cancellation& cancellation) {
   std::lock_guard lock(mutex_);
-  auto it = jobs_.find({session, operation_name});
-  if (it != jobs_.end()) *it->second = true;  // Unknown: already finished.
+  // Unknown: already finished. Attempt 0 (an older frontend): every attempt of it.
+  const std::string& name = cancellation.operation_name();
+  for (auto it = jobs_.lower_bound({session, name, 0}); it != jobs_.end() && std::get<0>(it->first) == session &&
+                                                         std::get<1>(it->first) == name;
+       ++it) {
+    if (cancellation.attempt() == 0 || std::get<2>(it->first) == cancellation.attempt()) *it->second = true;
+  }
 }
 
 void RemoteWorker::CancelJobsOf(const RemoteWorkerSession* session) {
-  for (auto it = jobs_.lower_bound({session, std::string()}); it != jobs_.end() && it->first.first == session; ++it) {
+  for (auto it = jobs_.lower_bound({session, std::string(), 0}); it != jobs_.end() && std::get<0>(it->first) == session;
+       ++it) {
     *it->second = true;
   }
 }
@@ -166,7 +172,7 @@ void RemoteWorker::RunSlot() {
     std::shared_ptr<RemoteWorkerSession> ask;
     {
       std::lock_guard lock(mutex_);
-      jobs_.erase({job.session.get(), job.assignment.operation_name()});
+      jobs_.erase({job.session.get(), job.assignment.operation_name(), job.assignment.attempt()});
       --busy_;
       // The current stream, which need not be the job's: a slot freed after a reconnect
       // was not counted among the free slots when that stream opened.
@@ -187,6 +193,7 @@ void RemoteWorker::RunJob(const Job& job) {
   } else {
     wire::WorkerMessage started;
     started.mutable_started()->set_operation_name(assignment.operation_name());
+    started.mutable_started()->set_attempt(assignment.attempt());
     job.session->Send(started);
     std::unique_ptr<OutputFollower> follower = FollowIntoFrontend(bytestream_.get(), assignment);
     outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled,
@@ -196,6 +203,7 @@ void RemoteWorker::RunJob(const Job& job) {
   wire::WorkerMessage finished;
   wire::ExecutionFinished& report = *finished.mutable_finished();
   report.set_operation_name(assignment.operation_name());
+  report.set_attempt(assignment.attempt());
   *report.mutable_result() = std::move(outcome.result);
   *report.mutable_status() = ToRpcStatus(outcome.status);
   job.session->Send(finished);  // Dropped if the stream broke meanwhile.

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -63,14 +64,15 @@ class RemoteWorker {
     wire::Assignment assignment;
     std::shared_ptr<std::atomic<bool>> cancelled;
   };
-  // A job is known by its stream and operation: after a reconnect the frontend may assign
-  // an operation again while the abandoned run of it is still winding down.
-  using JobKey = std::pair<const RemoteWorkerSession*, std::string>;
+  // A job is known by its stream, operation and attempt: after a reconnect the frontend may
+  // assign an operation again while the abandoned run of it is still winding down, and on
+  // one stream it may take an attempt back (too slow) and assign the operation again.
+  using JobKey = std::tuple<const RemoteWorkerSession*, std::string, uint32_t>;
 
   // One stream, from connect to break. Returns whether the frontend accepted the worker.
   bool RunSession(Status* ended_with);
   void Accept(const std::shared_ptr<RemoteWorkerSession>& session, wire::Assignment assignment);
-  void Cancel(const RemoteWorkerSession* session, const std::string& operation_name);
+  void Cancel(const RemoteWorkerSession* session, const wire::Cancellation& cancellation);
   void RunSlot();
   void RunJob(const Job& job);
   // REQUIRES: mutex_ held.

@@ -4,7 +4,7 @@
 
 namespace kiln {
 
-StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& parameters) {
+StatusOr<std::string> ExecutionEngine::Execute(const Caller& caller, const ExecuteParameters& parameters) {
   // The cache is asked first: a hit needs neither the Action nor its input tree, and
   // validating a large tree on every hit would cost more than the lookup itself.
   if (!parameters.skip_cache_lookup) {
@@ -13,7 +13,7 @@ StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& paramete
       reapi::ExecuteResponse response;
       *response.mutable_result() = std::move(cached).value();
       response.set_cached_result(true);
-      return scheduler_->AddCompleted(parameters.action_digest, std::move(response));
+      return scheduler_->AddCompleted(caller, parameters.action_digest, std::move(response));
     }
     if (cached.status().code() != StatusCode::kNotFound) return cached.status();
   }
@@ -27,7 +27,7 @@ StatusOr<std::string> ExecutionEngine::Execute(const ExecuteParameters& paramete
   queued.mergeable = !loaded->action.do_not_cache();
   queued.action = std::move(loaded->action);
   queued.command = std::move(loaded->command);
-  return scheduler_->Enqueue(std::move(queued));
+  return scheduler_->Enqueue(caller, std::move(queued));
 }
 
 }  // namespace kiln

@@ -24,11 +24,12 @@ class ExecutionEngine {
   ExecutionEngine(BlobStore* cas, ActionCache* cache, Scheduler* scheduler, const ExecuteLimits& limits = {})
       : cas_(cas), cache_(cache), scheduler_(scheduler), limits_(limits) {}
 
-  // Returns the operation's name. A cache hit yields an operation that is already done
-  // (cached_result set). Errors found here are the call's errors: INVALID_ARGUMENT,
-  // FAILED_PRECONDITION (missing blobs, a message or input tree over `limits`, or a
-  // platform no worker offers), RESOURCE_EXHAUSTED (the scheduler's queue is full).
-  StatusOr<std::string> Execute(const ExecuteParameters& parameters);
+  // Returns the operation's name; `caller` owns the operation (or joins an identical one in
+  // flight). A cache hit yields an operation that is already done (cached_result set).
+  // Errors found here are the call's errors: INVALID_ARGUMENT, FAILED_PRECONDITION (missing
+  // blobs, a message or input tree over `limits`, or a platform no worker offers),
+  // RESOURCE_EXHAUSTED (the scheduler's queue is full).
+  StatusOr<std::string> Execute(const Caller& caller, const ExecuteParameters& parameters);
   // Inlines what `parameters` asked for into a finished execution's result (cache hits are
   // inlined by Execute already; this serves results that were just computed).
   void InlineRequestedOutputs(const ExecuteParameters& parameters, reapi::ExecuteResponse& response) const {

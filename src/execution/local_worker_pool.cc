@@ -57,12 +57,12 @@ void LocalWorkerPool::RunSlot() {
     std::optional<ActionLogStreams> logs = CreateActionLogStreams(options_.log_streams, action.instance_name);
     std::unique_ptr<OutputFollower> follower;
     if (logs) follower = FollowIntoLogStreams(options_.log_streams, *logs);
-    scheduler_->ReportExecuting(assignment->operation_name, options_.worker_id,
+    scheduler_->ReportExecuting(assignment->operation_name, options_.worker_id, assignment->attempt,
                                 logs ? logs->read_names() : OutputStreamNames{});
     ExecutionOutcome outcome = executor_.Execute(action.action_digest, action.action, action.command,
                                                  *assignment->cancelled, follower.get());
     follower.reset();  // Finalizes the streams: their readers end with the action.
-    scheduler_->ReportCompleted(assignment->operation_name, options_.worker_id,
+    scheduler_->ReportCompleted(assignment->operation_name, options_.worker_id, assignment->attempt,
                                 RecordOutcome(*cache_, action, std::move(outcome)));
     std::lock_guard lock(running_mutex_);
     running_.erase(std::find(running_.begin(), running_.end(), assignment->cancelled));

@@ -26,7 +26,7 @@ Scheduler::Scheduler(const Clock* clock, const SchedulerOptions& options)
 
 Scheduler::~Scheduler() = default;
 
-StatusOr<std::string> Scheduler::Enqueue(QueuedAction action) {
+StatusOr<std::string> Scheduler::Enqueue(const Caller& caller, QueuedAction action) {
   Outbox out;
   std::string name;
   {
@@ -38,7 +38,9 @@ StatusOr<std::string> Scheduler::Enqueue(QueuedAction action) {
     std::string merge_key = action.mergeable ? MergeKey(action) : std::string();
     if (!merge_key.empty()) {
       if (auto joined = state_->in_flight.find(merge_key); joined != state_->in_flight.end()) {
-        state_->Join(state_->operations.at(joined->second), action.priority);
+        OperationRecord& op = state_->operations.at(joined->second);
+        op.owners.Add(caller.principal);
+        state_->Join(op, action.priority);
         return joined->second;
       }
     }
@@ -47,10 +49,13 @@ StatusOr<std::string> Scheduler::Enqueue(QueuedAction action) {
                                        " actions are waiting for a worker, as many as --max-queued-actions allows (" +
                                        std::to_string(state_->options.max_queued_actions) + "); retry later");
     }
-    name = state_->NewOperationName();
+    auto new_name = state_->NewOperationName();
+    if (!new_name.ok()) return new_name.status();
+    name = std::move(new_name).value();
     OperationRecord& op = state_->operations[name];
     op.snapshot.name = name;
     op.snapshot.action_digest = action.action_digest;
+    op.owners.Add(caller.principal);
     op.snapshot.stage = ExecutionStage::kQueued;
     *op.snapshot.partial_metadata.mutable_queued_timestamp() = WallClockNow();
     op.priority = action.priority;
@@ -64,25 +69,29 @@ StatusOr<std::string> Scheduler::Enqueue(QueuedAction action) {
   return name;
 }
 
-std::string Scheduler::AddCompleted(const Digest& action_digest, reapi::ExecuteResponse response) {
+StatusOr<std::string> Scheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
+                                              reapi::ExecuteResponse response) {
   std::lock_guard lock(state_->mutex);
-  std::string name = state_->NewOperationName();
-  OperationRecord& op = state_->operations[name];
-  op.snapshot.name = name;
+  auto name = state_->NewOperationName();
+  if (!name.ok()) return name.status();
+  OperationRecord& op = state_->operations[*name];
+  op.snapshot.name = *name;
   op.snapshot.action_digest = action_digest;
+  op.owners.Add(caller.principal);
   Outbox unused;  // Nobody can watch an operation that did not exist a moment ago.
   state_->Finish(op, std::move(response), unused);
   return name;
 }
 
-StatusOr<Scheduler::WatchId> Scheduler::Watch(const std::string& operation_name, Listener listener) {
+StatusOr<Scheduler::WatchId> Scheduler::Watch(const Caller& caller, const std::string& operation_name,
+                                               Listener listener) {
   Outbox out;
   WatchId id;
   {
     std::lock_guard lock(state_->mutex);
-    auto it = state_->operations.find(operation_name);
-    if (it == state_->operations.end()) return Status::NotFound("operation " + operation_name + " is not known");
-    OperationRecord& op = it->second;
+    OperationRecord* found = state_->FindVisible(caller, operation_name);
+    if (found == nullptr) return UnknownOperation(operation_name);
+    OperationRecord& op = *found;
     id = state_->next_watch_id++;
     auto watcher = std::make_shared<Watcher>(std::move(listener));
     watcher->Post(std::make_shared<const OperationSnapshot>(op.snapshot));
@@ -109,31 +118,33 @@ void Scheduler::Unwatch(WatchId id) {
   entry.watcher->Stop();
 }
 
-StatusOr<OperationSnapshot> Scheduler::Get(const std::string& operation_name) const {
+StatusOr<OperationSnapshot> Scheduler::Get(const Caller& caller, const std::string& operation_name) const {
   std::lock_guard lock(state_->mutex);
-  auto it = state_->operations.find(operation_name);
-  if (it == state_->operations.end()) return Status::NotFound("operation " + operation_name + " is not known");
-  return it->second.snapshot;
+  const OperationRecord* op = state_->FindVisible(caller, operation_name);
+  if (op == nullptr) return UnknownOperation(operation_name);
+  return op->snapshot;
 }
 
-std::vector<OperationSnapshot> Scheduler::List() const {
+std::vector<OperationSnapshot> Scheduler::List(const Caller& caller) const {
   std::vector<OperationSnapshot> snapshots;
   {
     std::lock_guard lock(state_->mutex);
-    snapshots.reserve(state_->operations.size());
-    for (const auto& [name, op] : state_->operations) snapshots.push_back(op.snapshot);
+    if (caller.admin) snapshots.reserve(state_->operations.size());
+    for (const auto& [name, op] : state_->operations) {
+      if (caller.admin || op.owners.Contains(caller.principal)) snapshots.push_back(op.snapshot);
+    }
   }
   std::sort(snapshots.begin(), snapshots.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return snapshots;
 }
 
-Status Scheduler::Cancel(const std::string& operation_name) {
+Status Scheduler::Cancel(const Caller& caller, const std::string& operation_name) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
-    auto it = state_->operations.find(operation_name);
-    if (it == state_->operations.end()) return Status::NotFound("operation " + operation_name + " is not known");
-    OperationRecord& op = it->second;
+    OperationRecord* found = state_->FindVisible(caller, operation_name);
+    if (found == nullptr) return UnknownOperation(operation_name);
+    OperationRecord& op = *found;
     if (op.snapshot.done) return Status::Ok();
     if (op.cancelled) op.cancelled->store(true);
     state_->Finish(op, ErrorResponse(StatusCode::kCancelled, "operation cancelled"), out);
@@ -143,13 +154,28 @@ Status Scheduler::Cancel(const std::string& operation_name) {
 }
 
 void Scheduler::Tick() {
-  std::lock_guard lock(state_->mutex);
-  const TimePoint now = state_->clock->Now();
-  auto& finished = state_->finished;
-  while (!finished.empty() && now - finished.front().first > state_->options.completed_retention) {
-    state_->operations.erase(finished.front().second);
-    finished.pop_front();
+  Outbox out;
+  {
+    std::lock_guard lock(state_->mutex);
+    const TimePoint now = state_->clock->Now();
+    // A worker that took an action and went quiet, connection open, would hold its client
+    // forever: its assignment expires. Collected first: losing one edits the running sets.
+    std::vector<std::string> expired;
+    for (const auto& [worker_id, worker] : state_->workers) {
+      for (const std::string& name : worker.running) {
+        if (now > state_->operations.at(name).report_deadline) expired.push_back(name);
+      }
+    }
+    for (const std::string& name : expired) {
+      state_->LoseAssignment(state_->operations.at(name), State::Loss::kNoReport, out);
+    }
+    auto& finished = state_->finished;
+    while (!finished.empty() && now - finished.front().first > state_->options.completed_retention) {
+      state_->operations.erase(finished.front().second);
+      finished.pop_front();
+    }
   }
+  state_->Flush(std::move(out));
 }
 
 void Scheduler::Shutdown() {

@@ -1,6 +1,9 @@
 // The execution scheduler: queues actions by priority then arrival, hands them to workers
 // whose platform satisfies them, merges identical in-flight actions, tracks operations and
-// notifies watchers of every change. No gRPC and no threads of its own: all time comes
+// notifies watchers of every change. Operations belong to the principals that created or
+// joined them (scheduler/caller.h): others get NOT_FOUND, exactly as for an unknown name.
+// An assignment whose worker stays silent past the action's timeout plus a grace period is
+// taken back and re-queued. No gRPC and no threads of its own: all time comes
 // from the injected Clock and time-based work happens in Tick(), so tests drive it with a
 // FakeClock. Thread-safe.
 //
@@ -17,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "scheduler/caller.h"
 #include "scheduler/operation.h"
 #include "scheduler/platform.h"
 
@@ -39,8 +43,12 @@ struct QueuedAction {
 struct WorkAssignment {
   std::string operation_name;
   std::shared_ptr<const QueuedAction> action;
-  int attempt = 1;  // 1 for the first try, more after a worker was lost.
-  // Set when the operation is cancelled; the worker kills the action and reports.
+  // 1 for the first try, more after a worker was lost or stayed silent. Reports name it,
+  // so that a late report of an abandoned attempt is never taken for a later one's.
+  int attempt = 1;
+  // Set when the operation is cancelled or the scheduler abandons this attempt (its worker
+  // was lost or did not report in time); the worker kills the action, and its report, if
+  // any, is ignored.
   std::shared_ptr<std::atomic<bool>> cancelled;
 };
 
@@ -51,9 +59,21 @@ struct SchedulerOptions {
   // executes again, and is answered from the action cache.
   Duration completed_retention = std::chrono::minutes(10);
   size_t max_retained_finished = 10'000;
-  // How many times an action is re-queued after its worker disappeared before it fails
-  // with UNAVAILABLE.
+  // How many times an action is tried when its worker disappears or does not report in
+  // time; then it fails with UNAVAILABLE.
   int max_attempts = 3;
+  // An assignment whose worker has not reported a result this long after it was assigned
+  // is abandoned (and the action re-queued): the action's timeout, which the worker
+  // enforces (Action.timeout, or default_action_timeout when unset, capped at
+  // max_action_timeout; kiln_server passes the workers' ActionExecutorOptions), plus
+  // report_grace. Staging the inputs counts against the timeout on the worker; the grace
+  // covers the rest: the assignment's way to the worker and the upload of the outputs
+  // after the command ended (gigabytes from a remote worker take minutes). Generous on
+  // purpose: expiring a slow but working worker wastes a whole run, and may do so on every
+  // attempt; a silent worker only holds its client a few minutes longer.
+  Duration default_action_timeout = std::chrono::minutes(15);
+  Duration max_action_timeout = std::chrono::hours(3);
+  Duration report_grace = std::chrono::minutes(5);
   // Actions waiting for a worker, at most; beyond, Enqueue is RESOURCE_EXHAUSTED. Each
   // holds its Action and Command (usually a few KiB) until it runs. 100,000 is about ten
   // times what the busiest builds keep waiting (hundreds of clients with --jobs in the
@@ -72,29 +92,35 @@ class Scheduler {
 
   // --- Client side ---
 
+  // Every call naming an operation answers NOT_FOUND, with the message of an unknown name,
+  // when `caller` neither owns the operation nor is admin.
+
   // Queues `action`, or joins the operation of an identical mergeable action (same
-  // instance, digest function and action digest) that is queued or running. Returns the
-  // operation name. FAILED_PRECONDITION, at once, if no registered worker's platform can
-  // satisfy the action's. RESOURCE_EXHAUSTED if it would have to wait while
+  // instance, digest function and action digest) that is queued or running; either way
+  // `caller` becomes an owner of the operation. Returns the operation name.
+  // FAILED_PRECONDITION, at once, if no registered worker's platform can satisfy the
+  // action's. RESOURCE_EXHAUSTED if it would have to wait while
   // max_queued_actions others do (joining an operation, or going straight to an idle
   // worker, always succeeds; actions re-queued after a lost worker are never refused).
   // UNAVAILABLE after Shutdown().
-  StatusOr<std::string> Enqueue(QueuedAction action);
-  // Records an operation that is already complete (an action cache hit).
-  std::string AddCompleted(const Digest& action_digest, reapi::ExecuteResponse response);
+  StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action);
+  // Records an operation that is already complete (an action cache hit), owned by `caller`.
+  StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
+                                     reapi::ExecuteResponse response);
   // Calls `listener` now with the current state, then after every change until the
   // operation is done (the done snapshot is the last call). NOT_FOUND for unknown names.
-  StatusOr<WatchId> Watch(const std::string& operation_name, Listener listener);
+  StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener);
   // No listener call starts after this returns; one running on another thread is waited
   // for (so do not hold a lock the listener takes), one on this thread (a listener
   // unwatching itself) is not. Unknown or finished ids are ignored.
   void Unwatch(WatchId id);
-  StatusOr<OperationSnapshot> Get(const std::string& operation_name) const;
-  // Operations known now (queued, running and retained finished ones), by name.
-  std::vector<OperationSnapshot> List() const;
+  StatusOr<OperationSnapshot> Get(const Caller& caller, const std::string& operation_name) const;
+  // The operations known now (queued, running and retained finished ones) that `caller`
+  // owns, all of them for an admin; by name.
+  std::vector<OperationSnapshot> List(const Caller& caller) const;
   // Queued: completes at once with CANCELLED. Running: flags the worker's assignment and
   // completes with CANCELLED. Done: no change. NOT_FOUND for unknown names.
-  Status Cancel(const std::string& operation_name);
+  Status Cancel(const Caller& caller, const std::string& operation_name);
 
   // --- Worker side ---
 
@@ -113,15 +139,17 @@ class Scheduler {
   // Answers all of this worker's outstanding requests with nullopt.
   void CancelWorkRequests(const std::string& worker_id);
   // The worker started running the assignment (stage EXECUTING, metadata updated, and the
-  // live output streams, if any, published).
-  void ReportExecuting(const std::string& operation_name, const std::string& worker_id,
+  // live output streams, if any, published). `attempt` is the assignment's.
+  void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                        const OutputStreamNames& output_streams = {});
-  // The worker finished the assignment. Ignored if the operation was meanwhile cancelled,
-  // completed, or re-assigned to another worker.
-  void ReportCompleted(const std::string& operation_name, const std::string& worker_id,
+  // The worker finished the assignment. Ignored unless it is still the current attempt and
+  // still this worker's: not if the operation was meanwhile cancelled or completed, nor if
+  // the attempt was abandoned (even when a later attempt went to the same worker).
+  void ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                        reapi::ExecuteResponse response);
 
-  // Drops finished operations older than the retention period. Call periodically.
+  // Abandons assignments whose worker did not report in time (see report_grace) and drops
+  // finished operations older than the retention period. Call periodically.
   void Tick();
   // Answers every outstanding work request with nullopt and refuses new ones.
   void Shutdown();

@@ -9,6 +9,7 @@
 namespace kiln {
 namespace {
 
+using testing_support::kClient;
 using testing_support::ActionDigest;
 using testing_support::ExitedWith;
 using testing_support::MakeAction;
@@ -25,13 +26,13 @@ TEST_F(SchedulerLifecycleTest, ExecutingAndCompletedCarryMetadata) {
   const std::string name = Enqueue(MakeAction(1));
   ASSERT_EQ(RequestWork(scheduler_, "w")->operation(), name);
   EXPECT_EQ(Get(name).stage, ExecutionStage::kQueued);  // Assigned, not yet started.
-  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportExecuting(name, "w", 1);
   OperationSnapshot running = Get(name);
   EXPECT_EQ(running.stage, ExecutionStage::kExecuting);
   EXPECT_EQ(running.partial_metadata.worker(), "w");
   EXPECT_TRUE(running.partial_metadata.has_worker_start_timestamp());
 
-  scheduler_.ReportCompleted(name, "w", ExitedWith(3));
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(3));
   const OperationSnapshot done = Get(name);
   EXPECT_EQ(done.stage, ExecutionStage::kCompleted);
   EXPECT_TRUE(done.done);
@@ -47,7 +48,7 @@ TEST_F(SchedulerLifecycleTest, OutputStreamNamesArePublishedWhileExecutingAndDro
   const std::string name = Enqueue(MakeAction(1));
   ASSERT_EQ(RequestWork(scheduler_, "a")->operation(), name);
   EXPECT_EQ(Get(name).stdout_stream_name, "");
-  scheduler_.ReportExecuting(name, "a", OutputStreamNames{"i/logstreams/out", "i/logstreams/err"});
+  scheduler_.ReportExecuting(name, "a", 1, OutputStreamNames{"i/logstreams/out", "i/logstreams/err"});
   EXPECT_EQ(Get(name).stdout_stream_name, "i/logstreams/out");
   EXPECT_EQ(Get(name).stderr_stream_name, "i/logstreams/err");
   scheduler_.RemoveWorker("a");  // Re-queued: those streams belong to the lost attempt.
@@ -63,7 +64,7 @@ TEST_F(SchedulerLifecycleTest, WorkerMetadataIsKept) {
   auto* metadata = response.mutable_result()->mutable_execution_metadata();
   metadata->mutable_queued_timestamp()->set_seconds(42);
   metadata->set_worker("w/slot-2");
-  scheduler_.ReportCompleted(name, "w", response);
+  scheduler_.ReportCompleted(name, "w", 1, response);
   EXPECT_EQ(Get(name).response.result().execution_metadata().queued_timestamp().seconds(), 42);
   EXPECT_EQ(Get(name).response.result().execution_metadata().worker(), "w/slot-2");
 }
@@ -71,7 +72,7 @@ TEST_F(SchedulerLifecycleTest, WorkerMetadataIsKept) {
 TEST_F(SchedulerLifecycleTest, CancelQueuedCompletesAtOnce) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
-  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  ASSERT_TRUE(scheduler_.Cancel(kClient, name).ok());
   const OperationSnapshot snapshot = Get(name);
   EXPECT_TRUE(snapshot.done);
   EXPECT_EQ(snapshot.stage, ExecutionStage::kCompleted);
@@ -85,12 +86,12 @@ TEST_F(SchedulerLifecycleTest, CancelRunningFlagsTheAssignmentAndIgnoresTheLateR
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   auto answer = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
-  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  scheduler_.ReportExecuting(name, "w", 1);
+  ASSERT_TRUE(scheduler_.Cancel(kClient, name).ok());
   EXPECT_TRUE(answer->assignment()->cancelled->load());
   EXPECT_TRUE(Get(name).done);
   EXPECT_EQ(Get(name).response.status().code(), static_cast<int>(StatusCode::kCancelled));
-  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(0));
   EXPECT_EQ(Get(name).response.status().code(), static_cast<int>(StatusCode::kCancelled));
   EXPECT_FALSE(Get(name).response.has_result());
 }
@@ -99,12 +100,12 @@ TEST_F(SchedulerLifecycleTest, CancelDoneIsANoOpAndUnknownIsNotFound) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   RequestWork(scheduler_, "w");
-  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
-  EXPECT_TRUE(scheduler_.Cancel(name).ok());
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(0));
+  EXPECT_TRUE(scheduler_.Cancel(kClient, name).ok());
   EXPECT_EQ(Get(name).response.status().code(), 0);
   EXPECT_EQ(Get(name).response.result().exit_code(), 0);
-  EXPECT_EQ(scheduler_.Cancel("operations/nope").code(), StatusCode::kNotFound);
-  EXPECT_EQ(scheduler_.Get("operations/nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_.Cancel(kClient, "operations/nope").code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_.Get(kClient, "operations/nope").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt) {
@@ -113,7 +114,7 @@ TEST_F(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt)
   const std::string name = Enqueue(MakeAction(1));
   auto first = RequestWork(scheduler_, "a");
   ASSERT_EQ(first->operation(), name);
-  scheduler_.ReportExecuting(name, "a");
+  scheduler_.ReportExecuting(name, "a", 1);
   auto waiting_on_a = RequestWork(scheduler_, "a");  // A second slot of the lost worker.
 
   scheduler_.RemoveWorker("a");
@@ -128,9 +129,9 @@ TEST_F(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt)
   auto second = RequestWork(scheduler_, "b");
   ASSERT_EQ(second->operation(), name);
   EXPECT_EQ(second->assignment()->attempt, 2);
-  scheduler_.ReportCompleted(name, "a", ExitedWith(1));  // Stale: "a" is no longer the assignee.
+  scheduler_.ReportCompleted(name, "a", 1, ExitedWith(1));  // Stale: "a" is no longer the assignee.
   EXPECT_FALSE(Get(name).done);
-  scheduler_.ReportCompleted(name, "b", ExitedWith(0));
+  scheduler_.ReportCompleted(name, "b", 2, ExitedWith(0));
   EXPECT_TRUE(Get(name).done);
   EXPECT_EQ(Get(name).response.result().exit_code(), 0);
 }
@@ -172,17 +173,17 @@ TEST_F(SchedulerLifecycleTest, ReportsFromOtherWorkersAreIgnored) {
   scheduler_.AddWorker("b", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   RequestWork(scheduler_, "a");
-  scheduler_.ReportExecuting(name, "b");
+  scheduler_.ReportExecuting(name, "b", 1);
   EXPECT_EQ(Get(name).stage, ExecutionStage::kQueued);
-  scheduler_.ReportCompleted(name, "b", ExitedWith(0));
+  scheduler_.ReportCompleted(name, "b", 1, ExitedWith(0));
   EXPECT_FALSE(Get(name).done);
-  scheduler_.ReportCompleted("operations/unknown", "a", ExitedWith(0));  // Harmless.
+  scheduler_.ReportCompleted("operations/unknown", "a", 1, ExitedWith(0));  // Harmless.
 }
 
 TEST_F(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
   reapi::ExecuteResponse response = ExitedWith(0);
   response.set_cached_result(true);
-  const std::string name = scheduler_.AddCompleted(ActionDigest(7), response);
+  const std::string name = scheduler_.AddCompleted(kClient, ActionDigest(7), response).value();
   const OperationSnapshot snapshot = Get(name);
   EXPECT_TRUE(snapshot.done);
   EXPECT_EQ(snapshot.stage, ExecutionStage::kCompleted);
@@ -190,30 +191,31 @@ TEST_F(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
   EXPECT_EQ(snapshot.action_digest, ActionDigest(7));
   clock_.Advance(std::chrono::minutes(11));
   scheduler_.Tick();
-  EXPECT_EQ(scheduler_.Get(name).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_.Get(kClient, name).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
   scheduler_.AddWorker("w", kLinux);
   const std::string old_done = Enqueue(MakeAction(1));
-  ASSERT_TRUE(scheduler_.Cancel(old_done).ok());
+  ASSERT_TRUE(scheduler_.Cancel(kClient, old_done).ok());
   clock_.Advance(std::chrono::minutes(6));
   const std::string young_done = Enqueue(MakeAction(2));
-  ASSERT_TRUE(scheduler_.Cancel(young_done).ok());
+  ASSERT_TRUE(scheduler_.Cancel(kClient, young_done).ok());
   const std::string still_queued = Enqueue(MakeAction(3));
 
   clock_.Advance(std::chrono::minutes(5));  // 11 minutes after the first, 5 after the second.
   scheduler_.Tick();
-  EXPECT_EQ(scheduler_.Get(old_done).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(scheduler_.Watch(old_done, [](const OperationSnapshot&) {}).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(scheduler_.Get(young_done).ok());
-  EXPECT_TRUE(scheduler_.Get(still_queued).ok());
-  EXPECT_EQ(scheduler_.List().size(), 2u);
+  EXPECT_EQ(scheduler_.Get(kClient, old_done).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler_.Watch(kClient, old_done, [](const OperationSnapshot&) {}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(scheduler_.Get(kClient, young_done).ok());
+  EXPECT_TRUE(scheduler_.Get(kClient, still_queued).ok());
+  EXPECT_EQ(scheduler_.List(kClient).size(), 2u);
 
   clock_.Advance(std::chrono::hours(1));
   scheduler_.Tick();
-  EXPECT_FALSE(scheduler_.Get(young_done).ok());
-  EXPECT_TRUE(scheduler_.Get(still_queued).ok());  // Unfinished work is never dropped.
+  EXPECT_FALSE(scheduler_.Get(kClient, young_done).ok());
+  EXPECT_TRUE(scheduler_.Get(kClient, still_queued).ok());  // Unfinished work is never dropped.
 }
 
 TEST(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
@@ -224,17 +226,17 @@ TEST(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
   scheduler.AddWorker("w", kLinux);
   std::vector<std::string> done;
   for (int i = 0; i < 3; ++i) {
-    done.push_back(*scheduler.Enqueue(MakeAction(i)));
-    ASSERT_TRUE(scheduler.Cancel(done.back()).ok());
+    done.push_back(*scheduler.Enqueue(kClient, MakeAction(i)));
+    ASSERT_TRUE(scheduler.Cancel(kClient, done.back()).ok());
   }
-  const std::string cached = scheduler.AddCompleted(ActionDigest(9), ExitedWith(0));
-  const std::string queued = *scheduler.Enqueue(MakeAction(5));
-  EXPECT_EQ(scheduler.Get(done[0]).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(scheduler.Get(done[1]).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(scheduler.Get(done[2]).ok());
-  EXPECT_TRUE(scheduler.Get(cached).ok());
-  EXPECT_TRUE(scheduler.Get(queued).ok());  // Unfinished work is never dropped.
-  EXPECT_EQ(scheduler.List().size(), 3u);
+  const std::string cached = scheduler.AddCompleted(kClient, ActionDigest(9), ExitedWith(0)).value();
+  const std::string queued = *scheduler.Enqueue(kClient, MakeAction(5));
+  EXPECT_EQ(scheduler.Get(kClient, done[0]).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(scheduler.Get(kClient, done[1]).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(scheduler.Get(kClient, done[2]).ok());
+  EXPECT_TRUE(scheduler.Get(kClient, cached).ok());
+  EXPECT_TRUE(scheduler.Get(kClient, queued).ok());  // Unfinished work is never dropped.
+  EXPECT_EQ(scheduler.List(kClient).size(), 3u);
 }
 
 TEST_F(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
@@ -249,7 +251,7 @@ TEST_F(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
   auto later = RequestWork(scheduler_, "a");
   ASSERT_TRUE(later->answered());
   EXPECT_FALSE(later->assignment().has_value());
-  EXPECT_EQ(scheduler_.Enqueue(MakeAction(1)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(scheduler_.Enqueue(kClient, MakeAction(1)).status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 namespace kiln {
 namespace {
 
+using testing_support::kClient;
 using testing_support::MakeAction;
 using testing_support::Props;
 using testing_support::RequestWork;
@@ -21,7 +22,7 @@ class SchedulerQueueBoundTest : public ::testing::Test {
     return options;
   }
   std::string Enqueue(int n, Platform platform = {}) {
-    auto name = scheduler_.Enqueue(MakeAction(n, std::move(platform)));
+    auto name = scheduler_.Enqueue(kClient, MakeAction(n, std::move(platform)));
     EXPECT_TRUE(name.ok()) << name.status().ToString();
     return name.ok() ? *name : "";
   }
@@ -33,13 +34,13 @@ class SchedulerQueueBoundTest : public ::testing::Test {
 TEST_F(SchedulerQueueBoundTest, ANewActionBeyondTheBoundIsResourceExhausted) {
   scheduler_.AddWorker("w", testing_support::kLinuxX86);
   for (int i = 0; i < 3; ++i) Enqueue(i);
-  auto refused = scheduler_.Enqueue(MakeAction(3));
+  auto refused = scheduler_.Enqueue(kClient, MakeAction(3));
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(refused.status().message(),
             "the execution queue is full: 3 actions are waiting for a worker, as many as --max-queued-actions "
             "allows (3); retry later");
   EXPECT_EQ(scheduler_.queued_count(), 3u);
-  EXPECT_EQ(scheduler_.List().size(), 3u) << "a refused action leaves no operation behind";
+  EXPECT_EQ(scheduler_.List(kClient).size(), 3u) << "a refused action leaves no operation behind";
 
   // Once a worker takes one, there is room again.
   auto taken = RequestWork(scheduler_, "w");
@@ -65,7 +66,7 @@ TEST_F(SchedulerQueueBoundTest, AnActionForAnIdleWorkerIsNeverRefused) {
   ASSERT_FALSE(idle->answered());
   const std::string name = Enqueue(10, Props({{"ISA", "x86-64"}}));
   EXPECT_EQ(idle->operation(), name);
-  EXPECT_EQ(scheduler_.Enqueue(MakeAction(11, Props({{"ISA", "x86-64"}}))).status().code(),
+  EXPECT_EQ(scheduler_.Enqueue(kClient, MakeAction(11, Props({{"ISA", "x86-64"}}))).status().code(),
             StatusCode::kResourceExhausted);
 }
 
@@ -77,7 +78,7 @@ TEST_F(SchedulerQueueBoundTest, ActionsOfALostWorkerAreReQueuedBeyondTheBound) {
   for (int i = 1; i <= 3; ++i) Enqueue(i);
   scheduler_.RemoveWorker("a");
   EXPECT_EQ(scheduler_.queued_count(), 4u) << "an accepted operation is never dropped";
-  auto snapshot = scheduler_.Get(running);
+  auto snapshot = scheduler_.Get(kClient, running);
   ASSERT_TRUE(snapshot.ok());
   EXPECT_FALSE(snapshot->done);
   EXPECT_EQ(snapshot->stage, ExecutionStage::kQueued);

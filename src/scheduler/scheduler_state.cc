@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
+
+#include "common/random_hex.h"
 
 namespace kiln {
 
@@ -23,23 +24,29 @@ reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message
   return response;
 }
 
-Scheduler::State::State(const Clock* clock, const SchedulerOptions& options) : clock(clock), options(options) {
-  std::random_device entropy;
-  std::seed_seq seed{entropy(), entropy(), entropy(), entropy(), entropy(), entropy(), entropy(), entropy()};
-  random.seed(seed);
+Status UnknownOperation(const std::string& name) { return Status::NotFound("operation " + name + " is not known"); }
+
+Scheduler::State::State(const Clock* clock, const SchedulerOptions& options) : clock(clock), options(options) {}
+
+StatusOr<std::string> Scheduler::State::NewOperationName() {
+  // Ownership decides who may use a name, but names stay unguessable too: a client must not
+  // be able to derive other operations' names from its own (a seeded PRNG's output can be).
+  while (true) {
+    auto hex = RandomHex(16);
+    if (!hex.ok()) return hex.status();
+    std::string name = "operations/" + *hex;
+    if (operations.count(name) == 0) return name;
+  }
 }
 
-std::string Scheduler::State::NewOperationName() {
-  // 128 random bits: names are the only handle on an operation, so they must not be guessable
-  // from one another in practice.
-  std::string name;
-  do {
-    char hex[33];
-    std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(random()),
-                  static_cast<unsigned long long>(random()));
-    name = std::string("operations/") + hex;
-  } while (operations.count(name) != 0);
-  return name;
+OperationRecord* Scheduler::State::FindVisible(const Caller& caller, const std::string& name) {
+  auto it = operations.find(name);
+  if (it == operations.end()) return nullptr;
+  return caller.admin || it->second.owners.Contains(caller.principal) ? &it->second : nullptr;
+}
+
+const OperationRecord* Scheduler::State::FindVisible(const Caller& caller, const std::string& name) const {
+  return const_cast<State*>(this)->FindVisible(caller, name);
 }
 
 bool Scheduler::State::AnyWorkerSatisfies(const Platform& required) const {
@@ -82,19 +89,41 @@ void Scheduler::State::Assign(OperationRecord& op, PendingWorkRequests::Request 
   op.worker_id = request.worker_id;
   ++op.attempt;
   op.cancelled = std::make_shared<std::atomic<bool>>(false);
+  op.report_deadline = clock->Now() + ReportWindow(*op.action);
   workers.at(op.worker_id).running.insert(op.snapshot.name);
   out.work.emplace_back(std::move(request.callback),
                         WorkAssignment{op.snapshot.name, op.action, op.attempt, op.cancelled});
 }
 
-void Scheduler::State::LoseAssignment(OperationRecord& op, const std::string& worker_id, Outbox& out) {
-  // The worker may only be unreachable, not dead: tell its copy to stop.
+Duration Scheduler::State::ReportWindow(const QueuedAction& action) const {
+  const auto& timeout = action.action.timeout();
+  // Clamped before converting: seconds near INT64_MAX overflow as nanoseconds.
+  const int64_t max_seconds = std::chrono::duration_cast<std::chrono::seconds>(options.max_action_timeout).count();
+  const Duration requested = std::chrono::seconds(std::min<int64_t>(timeout.seconds(), max_seconds + 1)) +
+                             std::chrono::nanoseconds(timeout.nanos());
+  const Duration enforced =
+      std::min(requested > Duration::zero() ? requested : options.default_action_timeout, options.max_action_timeout);
+  return enforced + options.report_grace;
+}
+
+void Scheduler::State::LoseAssignment(OperationRecord& op, Loss loss, Outbox& out) {
+  // The worker may only be unreachable or stuck, not dead: tell its copy to stop. Its
+  // report, should one still come, names an attempt that is no longer current.
   op.cancelled->store(true);
   op.cancelled.reset();
-  op.worker_id.clear();
+  const std::string worker_id = std::exchange(op.worker_id, std::string());
+  if (auto worker = workers.find(worker_id); worker != workers.end()) worker->second.running.erase(op.snapshot.name);
   if (op.attempt >= options.max_attempts) {
-    const std::string message = "worker " + worker_id + " was lost while running the action; gave up after " +
-                                std::to_string(op.attempt) + " attempts";
+    const std::string what =
+        loss == Loss::kWorkerGone
+            ? " was lost while running the action"
+            : " did not report a result in time (the action's timeout plus " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.report_grace).count()) +
+                  " s of grace, " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ReportWindow(*op.action)).count()) +
+                  " s in all)";
+    const std::string message =
+        "worker " + worker_id + what + "; gave up after " + std::to_string(op.attempt) + " attempts";
     Finish(op, ErrorResponse(StatusCode::kUnavailable, message), out);
     return;
   }
@@ -104,7 +133,9 @@ void Scheduler::State::LoseAssignment(OperationRecord& op, const std::string& wo
   op.snapshot.partial_metadata.clear_worker_start_timestamp();
   op.snapshot.stdout_stream_name.clear();  // The next attempt gets streams of its own.
   op.snapshot.stderr_stream_name.clear();
-  if (was_executing) Publish(op, out);
+  // A silent worker is still connected: its stream learns from this update that the
+  // attempt was taken back (whether or not it said it started).
+  if (was_executing || loss == Loss::kNoReport) Publish(op, out);
   Schedule(op, out);
 }
 

@@ -4,7 +4,8 @@
 // Cost, with n operations, G distinct platforms (usually a handful) and w watchers of one
 // operation: Enqueue O(G + log n) (hash lookups for merging, the worker-platform check and
 // the oldest matching idle request); RequestWork O(G + log n) (ActionQueue::PopBestFor);
-// a state change O(w) to post one shared snapshot; Watch/Unwatch O(log w); Tick O(dropped).
+// a state change O(w) to post one shared snapshot; Watch/Unwatch O(log w); Tick O(running +
+// dropped), running being the assignments out with workers (at most their slots); List O(n).
 // No thread per operation or watcher: listeners run on the thread that made the change.
 //
 // Locking: one mutex guards everything here. Whatever would run foreign code (work
@@ -19,7 +20,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "scheduler/action_queue.h"
+#include "scheduler/operation_owners.h"
 #include "scheduler/pending_work_requests.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/watcher.h"
@@ -42,6 +43,8 @@ struct OperationRecord {
   bool in_queue = false;
   int attempt = 0;        // Of the latest assignment.
   std::string worker_id;  // The current assignee; empty while queued and once done.
+  TimePoint report_deadline;  // The current assignee must have reported by then.
+  OperationOwners owners;
   std::shared_ptr<std::atomic<bool>> cancelled;  // Of the current assignment.
   std::map<Scheduler::WatchId, std::shared_ptr<Watcher>> watchers;  // Emptied when done.
 };
@@ -65,8 +68,15 @@ struct Outbox {
 struct Scheduler::State {
   State(const Clock* clock, const SchedulerOptions& options);
 
+  // Why an assignment is taken back from its worker.
+  enum class Loss { kWorkerGone, kNoReport };
+
   // --- Steps. REQUIRES: mutex held. ---
-  std::string NewOperationName();
+  // 128 bits from the kernel's CSPRNG.
+  StatusOr<std::string> NewOperationName();
+  // The operation if `caller` may see it; null for unknown names too.
+  OperationRecord* FindVisible(const Caller& caller, const std::string& name);
+  const OperationRecord* FindVisible(const Caller& caller, const std::string& name) const;
   bool AnyWorkerSatisfies(const Platform& required) const;
   // A request for an identical in-flight action joins `op`, possibly raising its priority.
   void Join(OperationRecord& op, int32_t priority);
@@ -75,8 +85,15 @@ struct Scheduler::State {
   // Gives the worker the best queued action it can run, or parks the request.
   void ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback, Outbox& out);
   void Assign(OperationRecord& op, PendingWorkRequests::Request request, Outbox& out);
-  // The assignee disappeared: queue the operation again, or fail it after max_attempts.
-  void LoseAssignment(OperationRecord& op, const std::string& worker_id, Outbox& out);
+  // True while `worker_id` holds `attempt` of the operation, which is not done.
+  static bool IsCurrentAssignment(const OperationRecord& op, const std::string& worker_id, int attempt) {
+    return !op.snapshot.done && !op.worker_id.empty() && op.worker_id == worker_id && op.attempt == attempt;
+  }
+  // How long an assignee has to report the action's result (see report_grace).
+  Duration ReportWindow(const QueuedAction& action) const;
+  // Takes the assignment back from its worker: queue the operation again, or fail it
+  // after max_attempts.
+  void LoseAssignment(OperationRecord& op, Loss loss, Outbox& out);
   void Finish(OperationRecord& op, reapi::ExecuteResponse response, Outbox& out);
   // Posts the current snapshot to the operation's watchers; detaches them once done.
   void Publish(OperationRecord& op, Outbox& out);
@@ -101,12 +118,13 @@ struct Scheduler::State {
   std::deque<std::pair<TimePoint, std::string>> finished;  // Completion order (monotonic).
   uint64_t next_sequence = 0;
   WatchId next_watch_id = 1;
-  std::mt19937_64 random;
 };
 
 // Wall-clock time for REAPI metadata; the injected Clock is monotonic and has no epoch.
 google::protobuf::Timestamp WallClockNow();
 // An ExecuteResponse that carries only an error status.
 reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message);
+// What callers that may not see an operation get, word for word what unknown names get.
+Status UnknownOperation(const std::string& name);
 
 }  // namespace kiln

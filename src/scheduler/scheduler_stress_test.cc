@@ -14,6 +14,7 @@
 namespace kiln {
 namespace {
 
+using testing_support::kClient;
 using testing_support::ExitedWith;
 using testing_support::MakeAction;
 
@@ -53,8 +54,8 @@ void RunWorker(Scheduler& scheduler, const std::string& worker_id, Observations&
       std::lock_guard lock(seen.mutex);
       ++seen.runs[assignment->operation_name];
     }
-    scheduler.ReportExecuting(assignment->operation_name, worker_id);
-    scheduler.ReportCompleted(assignment->operation_name, worker_id, ExitedWith(0));
+    scheduler.ReportExecuting(assignment->operation_name, worker_id, assignment->attempt);
+    scheduler.ReportCompleted(assignment->operation_name, worker_id, assignment->attempt, ExitedWith(0));
   }
 }
 
@@ -77,18 +78,18 @@ void RunClient(Scheduler& scheduler, int client, Observations& seen) {
   for (int i = 0; i < kActionsPerClient; ++i) {
     // Every fourth action is shared by all clients, so that some requests merge.
     const int action = i % 4 == 0 ? i : 1'000 * (client + 1) + i;
-    auto name = scheduler.Enqueue(MakeAction(action, {}, i % 3));
+    auto name = scheduler.Enqueue(kClient, MakeAction(action, {}, i % 3));
     ASSERT_TRUE(name.ok()) << name.status().ToString();
     {
       std::lock_guard lock(seen.mutex);
       seen.names.insert(*name);
       ++seen.watches;
     }
-    ASSERT_TRUE(scheduler.Watch(*name, CheckingListener(seen)).ok());
-    auto dropped = scheduler.Watch(*name, [](const OperationSnapshot&) {});
+    ASSERT_TRUE(scheduler.Watch(kClient, *name, CheckingListener(seen)).ok());
+    auto dropped = scheduler.Watch(kClient, *name, [](const OperationSnapshot&) {});
     ASSERT_TRUE(dropped.ok());
     scheduler.Unwatch(*dropped);
-    if (i % 10 == 3) ASSERT_TRUE(scheduler.Cancel(*name).ok());
+    if (i % 10 == 3) ASSERT_TRUE(scheduler.Cancel(kClient, *name).ok());
   }
 }
 
@@ -119,7 +120,7 @@ TEST(SchedulerStressTest, EveryOperationEndsExactlyOnce) {
   EXPECT_EQ(seen.out_of_order, 0);
   EXPECT_LT(seen.names.size(), static_cast<size_t>(seen.watches));  // Some requests merged.
   for (const std::string& name : seen.names) {
-    auto snapshot = scheduler.Get(name);
+    auto snapshot = scheduler.Get(kClient, name);
     ASSERT_TRUE(snapshot.ok());
     ASSERT_TRUE(snapshot->done);
     const int runs = seen.runs.count(name) ? seen.runs.at(name) : 0;

@@ -11,6 +11,7 @@
 namespace kiln {
 namespace {
 
+using testing_support::kClient;
 using testing_support::ActionDigest;
 using testing_support::ExitedWith;
 using testing_support::MakeAction;
@@ -110,21 +111,21 @@ TEST_F(SchedulerTest, EachWorkerGetsOnlyWorkForItsPlatform) {
 }
 
 TEST_F(SchedulerTest, NoMatchingWorkerIsFailedPreconditionAtOnce) {
-  auto none = scheduler_.Enqueue(MakeAction(1));
+  auto none = scheduler_.Enqueue(kClient, MakeAction(1));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
 
   scheduler_.AddWorker("w", kLinux);
-  auto windows = scheduler_.Enqueue(MakeAction(2, Props({{"OSFamily", "windows"}})));
+  auto windows = scheduler_.Enqueue(kClient, MakeAction(2, Props({{"OSFamily", "windows"}})));
   ASSERT_FALSE(windows.ok());
   EXPECT_EQ(windows.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(windows.status().message().find("no worker offers platform OSFamily=windows"), std::string::npos)
       << windows.status().message();
   EXPECT_EQ(scheduler_.queued_count(), 0u);
-  EXPECT_TRUE(scheduler_.List().empty());
+  EXPECT_TRUE(scheduler_.List(kClient).empty());
 
   scheduler_.RemoveWorker("w");
-  EXPECT_FALSE(scheduler_.Enqueue(MakeAction(3)).ok());
+  EXPECT_FALSE(scheduler_.Enqueue(kClient, MakeAction(3)).ok());
 }
 
 TEST_F(SchedulerTest, RequestWaitsWithoutPollingUntilMatchingWorkArrives) {
@@ -168,9 +169,9 @@ TEST_F(SchedulerTest, IdenticalInFlightActionsMerge) {
   EXPECT_EQ(answer->operation(), first);
   EXPECT_EQ(Enqueue(MakeAction(1)), first);  // While running.
   EXPECT_FALSE(RequestWork(scheduler_, "w")->answered());  // It runs once.
-  EXPECT_EQ(scheduler_.List().size(), 1u);
+  EXPECT_EQ(scheduler_.List(kClient).size(), 1u);
 
-  scheduler_.ReportCompleted(first, "w", ExitedWith(0));
+  scheduler_.ReportCompleted(first, "w", 1, ExitedWith(0));
   const std::string after = Enqueue(MakeAction(1));  // Not after it completed.
   EXPECT_NE(after, first);
 }
@@ -240,8 +241,8 @@ TEST_F(SchedulerTest, WorkCallbackMayCallBackIntoTheScheduler) {
   std::optional<OperationSnapshot> seen;
   scheduler_.RequestWork("w", [&](std::optional<WorkAssignment> assignment) {
     ASSERT_TRUE(assignment.has_value());
-    scheduler_.ReportExecuting(assignment->operation_name, "w");
-    auto snapshot = scheduler_.Get(assignment->operation_name);
+    scheduler_.ReportExecuting(assignment->operation_name, "w", 1);
+    auto snapshot = scheduler_.Get(kClient, assignment->operation_name);
     ASSERT_TRUE(snapshot.ok());
     seen = *snapshot;
   });

@@ -25,6 +25,10 @@ inline Platform Props(std::vector<std::pair<std::string, std::string>> propertie
 inline const Platform kLinuxX86 = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}});
 inline const Platform kLinuxX86Gpu = Props({{"OSFamily", "linux"}, {"ISA", "x86-64"}, {"gpu", "1"}});
 
+// The client the tests act as: an ordinary principal, not admin, so that every call they
+// make also passes the ownership check as the owner.
+inline const Caller kClient{"client", false};
+
 inline Digest ActionDigest(int n) {
   return ComputeDigest(DigestFunction::kSha256, "action " + std::to_string(n));
 }
@@ -119,12 +123,12 @@ class SchedulerFixture : public ::testing::Test {
     return options;
   }
   std::string Enqueue(QueuedAction action) {
-    auto name = scheduler_.Enqueue(std::move(action));
+    auto name = scheduler_.Enqueue(kClient, std::move(action));
     EXPECT_TRUE(name.ok()) << name.status().ToString();
     return name.ok() ? *name : "";
   }
   OperationSnapshot Get(const std::string& name) {
-    auto snapshot = scheduler_.Get(name);
+    auto snapshot = scheduler_.Get(kClient, name);
     EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
     return snapshot.ok() ? *snapshot : OperationSnapshot{};
   }

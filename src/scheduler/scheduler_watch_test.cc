@@ -7,6 +7,7 @@
 namespace kiln {
 namespace {
 
+using testing_support::kClient;
 using testing_support::Props;
 
 using testing_support::ExitedWith;
@@ -21,12 +22,12 @@ class SchedulerWatchTest : public ::testing::Test {
   SchedulerWatchTest() : scheduler_(&clock_, SchedulerOptions{}) { scheduler_.AddWorker("w", kLinux); }
 
   std::string Enqueue(int n) {
-    auto name = scheduler_.Enqueue(MakeAction(n));
+    auto name = scheduler_.Enqueue(kClient, MakeAction(n));
     EXPECT_TRUE(name.ok());
     return name.ok() ? *name : "";
   }
   Scheduler::WatchId Watch(const std::string& name, Scheduler::Listener listener) {
-    auto id = scheduler_.Watch(name, std::move(listener));
+    auto id = scheduler_.Watch(kClient, name, std::move(listener));
     EXPECT_TRUE(id.ok()) << id.status().ToString();
     return id.ok() ? *id : 0;
   }
@@ -42,10 +43,10 @@ TEST_F(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
   ASSERT_EQ(recorder.stages(), std::vector{ExecutionStage::kQueued});  // The current state, at once.
 
   auto work = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
-  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
-  scheduler_.ReportExecuting(name, "w");                 // Stale, after the end.
-  scheduler_.ReportCompleted(name, "w", ExitedWith(1));  // Stale too.
+  scheduler_.ReportExecuting(name, "w", 1);
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(0));
+  scheduler_.ReportExecuting(name, "w", 1);                 // Stale, after the end.
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(1));  // Stale too.
 
   const auto seen = recorder.seen();
   ASSERT_EQ(recorder.stages(),
@@ -58,7 +59,7 @@ TEST_F(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
 }
 
 TEST_F(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
-  const std::string name = scheduler_.AddCompleted(testing_support::ActionDigest(1), ExitedWith(0));
+  const std::string name = scheduler_.AddCompleted(kClient, testing_support::ActionDigest(1), ExitedWith(0)).value();
   SnapshotRecorder recorder;
   const auto id = Watch(name, recorder.Listener());
   ASSERT_EQ(recorder.seen().size(), 1u);
@@ -67,7 +68,7 @@ TEST_F(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
 }
 
 TEST_F(SchedulerWatchTest, UnknownOperationIsNotFound) {
-  EXPECT_EQ(scheduler_.Watch("operations/none", [](const OperationSnapshot&) {}).status().code(),
+  EXPECT_EQ(scheduler_.Watch(kClient, "operations/none", [](const OperationSnapshot&) {}).status().code(),
             StatusCode::kNotFound);
 }
 
@@ -76,8 +77,8 @@ TEST_F(SchedulerWatchTest, ManyWatchersAllSeeEveryChange) {
   std::vector<SnapshotRecorder> recorders(300);
   for (auto& recorder : recorders) Watch(name, recorder.Listener());
   auto work = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
-  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  scheduler_.ReportExecuting(name, "w", 1);
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(0));
   for (const auto& recorder : recorders) {
     ASSERT_EQ(recorder.stages(),
               (std::vector{ExecutionStage::kQueued, ExecutionStage::kExecuting, ExecutionStage::kCompleted}));
@@ -90,7 +91,7 @@ TEST_F(SchedulerWatchTest, MergedRequestsWatchTheSameOperation) {
   Watch(name, first.Listener());
   ASSERT_EQ(Enqueue(1), name);
   Watch(name, second.Listener());
-  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  ASSERT_TRUE(scheduler_.Cancel(kClient, name).ok());
   EXPECT_EQ(first.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
   EXPECT_EQ(second.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
   EXPECT_EQ(second.seen().back().response.status().code(), static_cast<int>(StatusCode::kCancelled));
@@ -104,8 +105,8 @@ TEST_F(SchedulerWatchTest, UnwatchStopsNotifications) {
   scheduler_.Unwatch(id);
   scheduler_.Unwatch(id);  // Twice is fine.
   auto work = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
-  scheduler_.ReportCompleted(name, "w", ExitedWith(0));
+  scheduler_.ReportExecuting(name, "w", 1);
+  scheduler_.ReportCompleted(name, "w", 1, ExitedWith(0));
   EXPECT_EQ(dropped.seen().size(), 1u);
   EXPECT_EQ(kept.seen().size(), 3u);
 }
@@ -116,11 +117,11 @@ TEST_F(SchedulerWatchTest, LostWorkerShowsTheOperationQueuedAgain) {
   SnapshotRecorder recorder;
   Watch(name, recorder.Listener());
   auto work = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportExecuting(name, "w", 1);
   scheduler_.RemoveWorker("w");
   auto retry = RequestWork(scheduler_, "other");
-  scheduler_.ReportExecuting(name, "other");
-  scheduler_.ReportCompleted(name, "other", ExitedWith(0));
+  scheduler_.ReportExecuting(name, "other", 2);
+  scheduler_.ReportCompleted(name, "other", 2, ExitedWith(0));
   using enum ExecutionStage;
   EXPECT_EQ(recorder.stages(), (std::vector{kQueued, kExecuting, kQueued, kExecuting, kCompleted}));
   EXPECT_EQ(recorder.seen()[3].partial_metadata.worker(), "other");
@@ -131,21 +132,21 @@ TEST_F(SchedulerWatchTest, ListenerMayCallBackIntoTheScheduler) {
   std::vector<ExecutionStage> stages_from_get;
   Scheduler::WatchId id = 0;
   id = Watch(name, [&](const OperationSnapshot& snapshot) {
-    auto current = scheduler_.Get(snapshot.name);  // Would deadlock if called under the lock.
+    auto current = scheduler_.Get(kClient, snapshot.name);  // Would deadlock if called under the lock.
     ASSERT_TRUE(current.ok());
     stages_from_get.push_back(current->stage);
-    scheduler_.List();
+    scheduler_.List(kClient);
     if (snapshot.stage == ExecutionStage::kExecuting) {
-      ASSERT_TRUE(scheduler_.Cancel(snapshot.name).ok());  // Changes the operation from inside.
+      ASSERT_TRUE(scheduler_.Cancel(kClient, snapshot.name).ok());  // Changes the operation from inside.
       scheduler_.Unwatch(id);                              // And unwatches itself.
     }
   });
   auto work = RequestWork(scheduler_, "w");
-  scheduler_.ReportExecuting(name, "w");
+  scheduler_.ReportExecuting(name, "w", 1);
   // Get shows the current state; the cancellation's own snapshot never came, the watch
   // having been stopped while it was being delivered.
   EXPECT_EQ(stages_from_get, (std::vector{ExecutionStage::kQueued, ExecutionStage::kExecuting}));
-  EXPECT_TRUE(scheduler_.Get(name)->done);
+  EXPECT_TRUE(scheduler_.Get(kClient, name)->done);
   EXPECT_TRUE(work->assignment()->cancelled->load());
 }
 
@@ -156,9 +157,9 @@ TEST_F(SchedulerWatchTest, ListenerStartingAWatchOnItsOperationDoesNotDeadlock) 
   Watch(name, [&](const OperationSnapshot& snapshot) {
     if (started) return;
     started = true;
-    ASSERT_TRUE(scheduler_.Watch(snapshot.name, inner.Listener()).ok());
+    ASSERT_TRUE(scheduler_.Watch(kClient, snapshot.name, inner.Listener()).ok());
   });
-  ASSERT_TRUE(scheduler_.Cancel(name).ok());
+  ASSERT_TRUE(scheduler_.Cancel(kClient, name).ok());
   EXPECT_EQ(inner.stages(), (std::vector{ExecutionStage::kQueued, ExecutionStage::kCompleted}));
 }
 

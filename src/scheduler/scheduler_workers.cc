@@ -49,7 +49,9 @@ void Scheduler::RemoveWorker(const std::string& worker_id) {
     const std::unordered_set<std::string> running = std::move(it->second.running);
     state_->workers.erase(it);
     // Re-queued actions keep their arrival sequence, so their order is not this set's.
-    for (const std::string& name : running) state_->LoseAssignment(state_->operations.at(name), worker_id, out);
+    for (const std::string& name : running) {
+      state_->LoseAssignment(state_->operations.at(name), State::Loss::kWorkerGone, out);
+    }
   }
   state_->Flush(std::move(out));
 }
@@ -81,7 +83,7 @@ void Scheduler::CancelWorkRequests(const std::string& worker_id) {
   state_->Flush(std::move(out));
 }
 
-void Scheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id,
+void Scheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                                 const OutputStreamNames& output_streams) {
   Outbox out;
   {
@@ -89,8 +91,7 @@ void Scheduler::ReportExecuting(const std::string& operation_name, const std::st
     auto it = state_->operations.find(operation_name);
     if (it == state_->operations.end()) return;
     OperationRecord& op = it->second;
-    if (op.snapshot.done || op.worker_id.empty() || op.worker_id != worker_id ||
-        op.snapshot.stage == ExecutionStage::kExecuting) return;
+    if (!state_->IsCurrentAssignment(op, worker_id, attempt) || op.snapshot.stage == ExecutionStage::kExecuting) return;
     op.snapshot.stage = ExecutionStage::kExecuting;
     op.snapshot.partial_metadata.set_worker(worker_id);
     *op.snapshot.partial_metadata.mutable_worker_start_timestamp() = WallClockNow();
@@ -101,7 +102,7 @@ void Scheduler::ReportExecuting(const std::string& operation_name, const std::st
   state_->Flush(std::move(out));
 }
 
-void Scheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id,
+void Scheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                                 reapi::ExecuteResponse response) {
   Outbox out;
   {
@@ -109,8 +110,9 @@ void Scheduler::ReportCompleted(const std::string& operation_name, const std::st
     auto it = state_->operations.find(operation_name);
     if (it == state_->operations.end()) return;
     OperationRecord& op = it->second;
-    // Stale reports (cancelled, already finished, or re-assigned after this worker was lost).
-    if (op.snapshot.done || op.worker_id.empty() || op.worker_id != worker_id) return;
+    // Stale reports: cancelled, already finished, or an attempt taken back from this worker
+    // (lost, or silent too long), even if a later attempt went to this worker again.
+    if (!state_->IsCurrentAssignment(op, worker_id, attempt)) return;
     AddSchedulerMetadata(op.snapshot.partial_metadata, worker_id, response);
     state_->Finish(op, std::move(response), out);
   }

@@ -17,6 +17,7 @@
 #include "auth/denial_log.h"
 #include "auth/principal.h"
 #include "common/status.h"
+#include "scheduler/caller.h"
 
 namespace grpc {
 class ServerContextBase;
@@ -46,6 +47,11 @@ class CallAuthorizer {
 
   // Whether `principal` holds `admin` (sees and cancels every operation) on `instance_name`.
   static bool IsAdmin(const Principal& principal, std::string_view instance_name);
+
+  // Whom the scheduler's ownership checks see (scheduler/caller.h): the principal, an admin
+  // if it holds `admin` on some instance. Without an auth file everyone is one caller,
+  // "anonymous", who sees every operation, as before authentication existed.
+  Caller CallerOf(const Principal& principal) const;
 
   bool enabled() const { return policies_ != nullptr; }
 

@@ -14,8 +14,8 @@ using google::longrunning::Operation;
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackServerContext* context,
                                                                const reapi::ExecuteRequest* request) {
-  auto caller = authorizer_->Check(*context, rpc::kExecute, request->instance_name());
-  if (!caller.ok()) return new FinishedWriteReactor<Operation>(caller.status());
+  auto principal = authorizer_->Check(*context, rpc::kExecute, request->instance_name());
+  if (!principal.ok()) return new FinishedWriteReactor<Operation>(principal.status());
   Status valid = ValidateInstanceName(request->instance_name());
   if (valid.ok() && !request->has_action_digest()) valid = Status::InvalidArgument("action_digest is required");
   if (!valid.ok()) return new FinishedWriteReactor<Operation>(valid);
@@ -33,7 +33,8 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
   parameters.inline_request.stderr_raw = request->inline_stderr();
   parameters.inline_request.output_files.assign(request->inline_output_files().begin(),
                                                 request->inline_output_files().end());
-  auto name = engine_->Execute(parameters);
+  const Caller caller = authorizer_->CallerOf(**principal);
+  auto name = engine_->Execute(caller, parameters);
   if (!name.ok()) return new FinishedWriteReactor<Operation>(name.status());
   OperationStreamReactor::ResponseDecorator inline_outputs;
   const InlineRequest& wanted = parameters.inline_request;
@@ -42,24 +43,26 @@ grpc::ServerWriteReactor<Operation>* ExecutionService::Execute(grpc::CallbackSer
       engine->InlineRequestedOutputs(parameters, response);
     };
   }
-  return new OperationStreamReactor(scheduler_, *name, CacheCheckMessage(*name, *action_digest), std::move(inline_outputs));
+  return new OperationStreamReactor(scheduler_, caller, *name, CacheCheckMessage(*name, *action_digest),
+                                    std::move(inline_outputs));
 }
 
 grpc::ServerWriteReactor<Operation>* ExecutionService::WaitExecution(grpc::CallbackServerContext* context,
                                                                      const reapi::WaitExecutionRequest* request) {
-  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kWaitExecution);
-  if (!caller.ok()) return new FinishedWriteReactor<Operation>(caller.status());
-  auto snapshot = scheduler_->Get(request->name());
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kWaitExecution);
+  if (!principal.ok()) return new FinishedWriteReactor<Operation>(principal.status());
+  const Caller caller = authorizer_->CallerOf(**principal);
+  auto snapshot = scheduler_->Get(caller, request->name());
   if (!snapshot.ok()) return new FinishedWriteReactor<Operation>(snapshot.status());
-  return new OperationStreamReactor(scheduler_, request->name(), std::nullopt);
+  return new OperationStreamReactor(scheduler_, caller, request->name(), std::nullopt);
 }
 
 grpc::ServerUnaryReactor* OperationsService::GetOperation(grpc::CallbackServerContext* context,
                                                           const google::longrunning::GetOperationRequest* request,
                                                           Operation* response) {
-  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kGetOperation);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  auto snapshot = scheduler_->Get(request->name());
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kGetOperation);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  auto snapshot = scheduler_->Get(authorizer_->CallerOf(**principal), request->name());
   if (snapshot.ok()) *response = ToOperationMessage(*snapshot);
   return FinishUnary(context, snapshot.status());
 }
@@ -67,8 +70,8 @@ grpc::ServerUnaryReactor* OperationsService::GetOperation(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServerContext* context,
                                                             const google::longrunning::ListOperationsRequest* request,
                                                             google::longrunning::ListOperationsResponse* response) {
-  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kListOperations);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kListOperations);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
   if (!request->filter().empty()) {
     return FinishUnary(context, Status::InvalidArgument("filter is not supported; leave it empty"));
   }
@@ -81,7 +84,8 @@ grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServer
     }
   }
   const size_t page_size = request->page_size() > 0 ? static_cast<size_t>(request->page_size()) : 1000;
-  std::vector<OperationSnapshot> all = scheduler_->List();  // Sorted by name: stable pages.
+  // The caller's own (all for admins), sorted by name: stable pages.
+  std::vector<OperationSnapshot> all = scheduler_->List(authorizer_->CallerOf(**principal));
   for (size_t i = offset; i < all.size() && i < offset + page_size; ++i) {
     *response->add_operations() = ToOperationMessage(all[i]);
   }
@@ -92,9 +96,9 @@ grpc::ServerUnaryReactor* OperationsService::ListOperations(grpc::CallbackServer
 grpc::ServerUnaryReactor* OperationsService::CancelOperation(grpc::CallbackServerContext* context,
                                                              const google::longrunning::CancelOperationRequest* request,
                                                              google::protobuf::Empty* response) {
-  auto caller = authorizer_->CheckAnyInstance(*context, rpc::kCancelOperation);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  return FinishUnary(context, scheduler_->Cancel(request->name()));
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kCancelOperation);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  return FinishUnary(context, scheduler_->Cancel(authorizer_->CallerOf(**principal), request->name()));
 }
 
 }  // namespace kiln

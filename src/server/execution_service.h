@@ -1,5 +1,7 @@
 // Execution (Execute, WaitExecution) and google.longrunning.Operations, adapted onto the
-// ExecutionEngine and the Scheduler.
+// ExecutionEngine and the Scheduler. Every call is authorized first (server/call_authorizer.h)
+// and then acts as its principal: a client sees, waits on, lists and cancels only operations
+// it created or joined, unless it is admin.
 #pragma once
 
 #include "server/call_authorizer.h"

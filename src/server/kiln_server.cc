@@ -32,6 +32,7 @@
 #include "server/logstream_service.h"
 #include "server/server_tls.h"
 #include "server/worker_service.h"
+#include "worker/action_executor.h"
 #include "worker/runner.h"
 #include "worker/runner_choice.h"
 
@@ -245,6 +246,11 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
   scheduler_options.max_queued_actions = static_cast<size_t>(options.max_queued_actions);
+  // The timeouts every worker (local, and `kiln worker`) enforces: an assignment expires
+  // only once its worker had all of its action's timeout, and the grace period besides.
+  const ActionExecutorOptions worker_defaults;
+  scheduler_options.default_action_timeout = worker_defaults.default_timeout;
+  scheduler_options.max_action_timeout = worker_defaults.max_timeout;
   state.scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
   ExecuteLimits limits;
   limits.max_message_bytes = options.max_message_bytes;

@@ -5,7 +5,8 @@
 
 namespace kiln {
 
-OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
+OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const Caller& caller,
+                                               const std::string& operation_name,
                                                std::optional<google::longrunning::Operation> first,
                                                ResponseDecorator decorate)
     : scheduler_(scheduler), decorate_(std::move(decorate)), bridge_(ReactorBridge<OperationStreamReactor>::For(this)) {
@@ -21,7 +22,7 @@ OperationStreamReactor::OperationStreamReactor(Scheduler* scheduler, const std::
     std::lock_guard lock(mutex_);
     watching_ = true;  // Until Watch says otherwise.
   }
-  auto watch = scheduler_->Watch(operation_name, [bridge = bridge_](const OperationSnapshot& snapshot) {
+  auto watch = scheduler_->Watch(caller, operation_name, [bridge = bridge_](const OperationSnapshot& snapshot) {
     bridge->Call([&](OperationStreamReactor& reactor) { reactor.OnSnapshot(snapshot); });
   });
   std::unique_lock lock(mutex_);

@@ -20,12 +20,13 @@ namespace kiln {
 class OperationStreamReactor final : public grpc::ServerWriteReactor<google::longrunning::Operation> {
  public:
   // `first` is sent before anything the scheduler reports (the CACHE_CHECK stage of a new
-  // Execute). The operation must exist; if it vanished, the stream ends with NOT_FOUND.
+  // Execute). The operation must exist and be visible to `caller`; if it vanished (or the
+  // caller was forgotten among its owners), the stream ends with NOT_FOUND.
   // Applied to the ExecuteResponse of the done snapshot before it is sent (per-request
   // inlining of outputs).
   using ResponseDecorator = std::function<void(reapi::ExecuteResponse&)>;
 
-  OperationStreamReactor(Scheduler* scheduler, const std::string& operation_name,
+  OperationStreamReactor(Scheduler* scheduler, const Caller& caller, const std::string& operation_name,
                          std::optional<google::longrunning::Operation> first, ResponseDecorator decorate = nullptr);
 
   void OnWriteDone(bool ok) override;

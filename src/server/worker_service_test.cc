@@ -14,60 +14,6 @@ namespace {
 
 using namespace worker_test;  // NOLINT: test support only.
 
-// The worker's end of one Connect stream, one call at a time.
-class HandDrivenWorker {
- public:
-  explicit HandDrivenWorker(const std::shared_ptr<grpc::Channel>& channel)
-      : stub_(wire::WorkerService::NewStub(channel)) {
-    context_.set_deadline(Deadline(30));
-    stream_ = stub_->Connect(&context_);
-  }
-  ~HandDrivenWorker() { context_.TryCancel(); }
-
-  // Sends Hello; true once the frontend has registered the worker.
-  bool Hello(const std::string& worker_id) {
-    wire::WorkerMessage message;
-    message.mutable_hello()->set_worker_id(worker_id);
-    if (!stream_->Write(message)) return false;
-    stream_->WaitForInitialMetadata();
-    return context_.GetServerInitialMetadata().count(kWorkerRegisteredMetadataKey) > 0;
-  }
-  bool RequestWork() {
-    wire::WorkerMessage message;
-    message.mutable_work_request();
-    return stream_->Write(message);
-  }
-  bool Started(const std::string& operation) {
-    wire::WorkerMessage message;
-    message.mutable_started()->set_operation_name(operation);
-    return stream_->Write(message);
-  }
-  bool Finished(const std::string& operation, const reapi::ActionResult& result, const google::rpc::Status& status) {
-    wire::WorkerMessage message;
-    message.mutable_finished()->set_operation_name(operation);
-    *message.mutable_finished()->mutable_result() = result;
-    *message.mutable_finished()->mutable_status() = status;
-    return stream_->Write(message);
-  }
-  bool Send(const wire::WorkerMessage& message) { return stream_->Write(message); }
-  // Blocks until the next message (bounded by the call's deadline).
-  bool Read(wire::SchedulerMessage* message) { return stream_->Read(message); }
-  // Drops the connection, as a crashed worker would.
-  void Disconnect() { context_.TryCancel(); }
-  // The status the frontend ended the stream with.
-  grpc::Status Finish() {
-    wire::SchedulerMessage ignored;
-    while (stream_->Read(&ignored)) {
-    }
-    return stream_->Finish();
-  }
-
- private:
-  std::unique_ptr<wire::WorkerService::Stub> stub_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<wire::WorkerMessage, wire::SchedulerMessage>> stream_;
-};
-
 bool IsExecutingOn(const google::longrunning::Operation& update, const std::string& worker_id) {
   reapi::ExecuteOperationMetadata metadata = MetadataOf(update);
   return metadata.stage() == reapi::ExecutionStage::EXECUTING &&

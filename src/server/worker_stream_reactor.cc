@@ -35,7 +35,20 @@ wire::SchedulerMessage AssignmentMessage(const WorkAssignment& assignment) {
   out.set_digest_function(ToProto(action.action_digest.function()));
   *out.mutable_action() = action.action;
   *out.mutable_command() = action.command;
+  out.set_attempt(static_cast<uint32_t>(assignment.attempt));
   return message;
+}
+
+wire::SchedulerMessage CancellationMessage(const std::string& operation_name, int attempt) {
+  wire::SchedulerMessage message;
+  message.mutable_cancellation()->set_operation_name(operation_name);
+  message.mutable_cancellation()->set_attempt(static_cast<uint32_t>(attempt));
+  return message;
+}
+
+// Whether a report names the attempt held. 0 comes from workers that predate the field.
+bool SameAttempt(const WorkAssignment& held, uint32_t reported) {
+  return reported == 0 || reported == static_cast<uint32_t>(held.attempt);
 }
 
 }  // namespace
@@ -83,7 +96,7 @@ Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
       RequestWork();
       return Status::Ok();
     case wire::WorkerMessage::kStarted:
-      Started(message.started().operation_name());
+      Started(message.started());
       return Status::Ok();
     case wire::WorkerMessage::kFinished:
       Complete(message.finished());
@@ -93,15 +106,18 @@ Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
   }
 }
 
-void WorkerStreamReactor::Started(const std::string& operation_name) {
+void WorkerStreamReactor::Started(const wire::ExecutionStarted& started) {
   OutputStreamNames streams;
+  int attempt;
   {
     std::lock_guard lock(mutex_);
-    auto it = held_.find(operation_name);
-    if (it == held_.end()) return;  // Not (or no longer) this worker's: ignore.
+    auto it = held_.find(started.operation_name());
+    // Not (or no longer) this worker's, or an attempt taken back: ignore.
+    if (it == held_.end() || !SameAttempt(it->second.assignment, started.attempt())) return;
+    attempt = it->second.assignment.attempt;
     if (it->second.logs) streams = it->second.logs->read_names();
   }
-  scheduler_->ReportExecuting(operation_name, worker_id_, streams);
+  scheduler_->ReportExecuting(started.operation_name(), worker_id_, attempt, streams);
 }
 
 Status WorkerStreamReactor::Register(const wire::Hello& hello) {
@@ -146,9 +162,9 @@ void WorkerStreamReactor::RequestWork() {
     if (!bridge->Call([&](WorkerStreamReactor& reactor) { reactor.Assign(std::move(*assignment)); })) return;
     // Outside the bridge's lock: Watch calls the listener at once, and it takes that lock.
     // The watch ends by itself with the operation's done snapshot.
-    auto watch = scheduler->Watch(name, [bridge](const OperationSnapshot& snapshot) {
-      if (!snapshot.done) return;
-      bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationDone(snapshot.name); });
+    // Internal: the worker service watches what the scheduler gave it, whoever owns it.
+    auto watch = scheduler->Watch(Caller::Internal(), name, [bridge](const OperationSnapshot& snapshot) {
+      bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationUpdate(snapshot.name, snapshot.done); });
     });
     (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
   });
@@ -168,23 +184,47 @@ void WorkerStreamReactor::Assign(WorkAssignment assignment) {
     message.mutable_assignment()->set_stderr_log_write_name(logs->stderr_stream.write_name);
   }
   const std::string name = assignment.operation_name;
+  bool start = false;
+  std::optional<ActionLogStreams> replaced_logs;
+  if (auto previous = held_.find(name); previous != held_.end()) {
+    // The scheduler took an earlier attempt back from this worker and now gives it the
+    // operation again: the earlier run must stop (its Cancellation goes first).
+    if (!previous->second.cancellation_sent) {
+      start = QueueWrite(CancellationMessage(name, previous->second.assignment.attempt));
+    }
+    replaced_logs = std::move(previous->second.logs);
+  }
   held_[name] = Held{std::move(assignment), false, std::move(logs)};
-  const bool start = QueueWrite(std::move(message));
+  start |= QueueWrite(std::move(message));
   lock.unlock();
+  if (replaced_logs) FinalizeActionLogStreams(*log_streams_, *replaced_logs);
   if (start) StartWrite(&current_);
 }
 
-void WorkerStreamReactor::OnOperationDone(const std::string& operation_name) {
+void WorkerStreamReactor::OnOperationUpdate(const std::string& operation_name, bool done) {
   // Done while the worker still holds it: cancelled (a worker's own completion removes the
-  // assignment from held_ before it is reported).
+  // assignment from held_ before it is reported). Flagged but not done: the scheduler took
+  // this attempt back and re-queued the operation.
   std::unique_lock lock(mutex_);
   auto it = held_.find(operation_name);
-  if (closing_ || it == held_.end() || it->second.cancellation_sent) return;
-  it->second.cancellation_sent = true;
-  wire::SchedulerMessage message;
-  message.mutable_cancellation()->set_operation_name(operation_name);
-  const bool start = QueueWrite(std::move(message));
+  if (closing_ || it == held_.end()) return;
+  Held& held = it->second;
+  const bool taken_back = held.assignment.cancelled->load();
+  if (!done && !taken_back) return;
+  bool start = false;
+  if (!held.cancellation_sent) {
+    held.cancellation_sent = true;
+    start = QueueWrite(CancellationMessage(operation_name, held.assignment.attempt));
+  }
+  std::optional<ActionLogStreams> logs;
+  if (!done) {
+    // Forgotten at once: the worker's report, if it ever comes, is ignored, and a silent
+    // worker must not pile up abandoned assignments (each holds its Action and Command).
+    logs = std::move(held.logs);
+    held_.erase(it);
+  }
   lock.unlock();
+  if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
   if (start) StartWrite(&current_);
 }
 
@@ -194,13 +234,22 @@ void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
   {
     std::lock_guard lock(mutex_);
     auto it = held_.find(finished.operation_name());
-    if (it == held_.end()) return;  // Not (or no longer) this worker's: ignore.
+    // Not this worker's (another's operation, or one it never got), no longer its own, or
+    // an attempt taken back: ignore, and record nothing.
+    if (it == held_.end() || !SameAttempt(it->second.assignment, finished.attempt())) return;
     assignment = std::move(it->second.assignment);
     logs = std::move(it->second.logs);
     held_.erase(it);
   }
   // The worker finished its writes before reporting; this ends streams it left open.
   if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
+  // Cancelled, or taken back between the update that would have told us and this report:
+  // the scheduler ignores the report, and the action cache must not get it either (an
+  // abandoned attempt's result could land after, and over, the re-run's). The flag is set
+  // under the scheduler's lock; a take-back racing this very line still lets the result
+  // into the cache: one this worker could as well have reported a moment earlier. A
+  // cancelled operation's result is not cached either (it was most likely killed anyway).
+  if (assignment->cancelled->load()) return;
   ExecutionOutcome outcome{finished.result(), FromRpcStatus(finished.status())};
   if (!principal_.empty()) {
     // Who ran it, as authenticated: what the worker says of itself follows its principal.
@@ -208,7 +257,7 @@ void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
     metadata->set_worker(principal_ + "/" + metadata->worker());
   }
   reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome));
-  scheduler_->ReportCompleted(assignment->operation_name, worker_id_, std::move(response));
+  scheduler_->ReportCompleted(assignment->operation_name, worker_id_, assignment->attempt, std::move(response));
 }
 
 bool WorkerStreamReactor::QueueWrite(wire::SchedulerMessage message) {

@@ -4,6 +4,11 @@
 // tells the worker when an operation it runs was cancelled. When the stream ends the worker
 // is removed from the scheduler, which re-queues whatever it was running.
 //
+// Reports are taken only for assignments this stream holds, and only for the attempt it
+// holds: a stream cannot complete another worker's operation, and a late report of an
+// attempt the scheduler took back (the worker stayed silent past the action's timeout
+// plus a grace period) neither completes the operation nor reaches the action cache.
+//
 // Live output: each assignment gets a stdout and a stderr log stream; their write names go
 // to the worker in the Assignment, their read names into the operation's metadata once the
 // worker reports that it started. They are finalized when the worker reports the result or
@@ -54,12 +59,14 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   // A protocol violation or a refused Hello ends the stream with that status.
   Status Handle(const wire::WorkerMessage& message);
   Status Register(const wire::Hello& hello);
-  void Started(const std::string& operation_name);
+  void Started(const wire::ExecutionStarted& started);
   void RequestWork();
   void Complete(const wire::ExecutionFinished& finished);
   // From the scheduler, under the bridge's lock.
   void Assign(WorkAssignment assignment);
-  void OnOperationDone(const std::string& operation_name);
+  // Every update of an operation assigned to this stream: tells the worker to stop when the
+  // assignment it holds was cancelled or taken back.
+  void OnOperationUpdate(const std::string& operation_name, bool done);
   // REQUIRES: mutex_ held. Queues `message`; true if the caller must StartWrite(&current_)
   // once it has released the lock.
   bool QueueWrite(wire::SchedulerMessage message);
