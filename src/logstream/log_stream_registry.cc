@@ -47,7 +47,9 @@ StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogS
   }
   std::string read_name;
   do {
-    auto id = RandomHex(8);
+    // 128 bits, like operation names: whoever knows a read name may read the stream (with
+    // logs-read on its instance), and only the operation's owners are told it.
+    auto id = RandomHex(16);
     if (!id.ok()) return id.status();
     read_name = MakeLogStreamReadName(parent, *id);
   } while (streams_.count(read_name) > 0);

@@ -35,7 +35,7 @@ class WorkerTakeBackTest : public ::testing::Test {
     options.report_grace = std::chrono::minutes(1);
     options.max_attempts = 3;
     scheduler_ = std::make_unique<Scheduler>(&clock_, options);
-    service_ = std::make_unique<WorkerService>(scheduler_.get(), &cache_);
+    service_ = std::make_unique<WorkerService>(scheduler_.get(), &cache_, nullptr, &no_auth_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -86,6 +86,7 @@ class WorkerTakeBackTest : public ::testing::Test {
   MemoryRecordStore records_;
   ActionCache cache_{&records_, &cas_, 1 << 20};
   std::unique_ptr<Scheduler> scheduler_;
+  CallAuthorizer no_auth_{nullptr, nullptr};  // No auth file: every caller may connect.
   std::unique_ptr<WorkerService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

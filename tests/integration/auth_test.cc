@@ -45,7 +45,11 @@ class AuthTest : public ::testing::Test {
       {"name": "team", "token_sha256": [")" + Sha256Hex("team-token") + R"("],
        "grants": [{"permissions": ["cas-read", "cas-write"], "instances": ["team/a"]}]},
       {"name": "builder", "token_sha256": [")" + Sha256Hex("builder-token") + R"("],
-       "grants": [{"permissions": ["worker"]}]}],
+       "grants": [{"permissions": ["worker"]}]},
+      {"name": "stranger", "token_sha256": [")" + Sha256Hex("stranger-token") + R"("],
+       "grants": [{"permissions": ["cas-read", "cas-write", "execute"]}]},
+      {"name": "operator", "token_sha256": [")" + Sha256Hex("operator-token") + R"("],
+       "grants": [{"permissions": ["execute", "admin"]}]}],
      "anonymous": {"grants": []}})");
     std::string error;
     server_ = KilnProcess::Start(data_dir_.path(), {"--auth-file", auth_file, "--workers", "1"}, &error);
@@ -222,6 +226,47 @@ TEST_F(AuthTest, OnlyWorkerPrincipalsMayConnectAsWorkers) {
   };
   ExpectDenied(connect(ChannelWithToken("writer-token")), "writer", "worker");
   EXPECT_EQ(connect(server_->channel()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(AuthTest, OperationsAreVisibleToTheirOwnersAndAdminsOnly) {
+  auto writer = ChannelWithToken("writer-token");
+  auto stranger = ChannelWithToken("stranger-token");
+  auto operator_channel = ChannelWithToken("operator-token");
+  ActionSpec spec;
+  spec.arguments = {"/bin/sh", "-c", "echo owned"};
+  spec.do_not_cache = true;
+  auto writer_cas = reapi::ContentAddressableStorage::NewStub(writer);
+  ExecuteResult ran = Execute(writer, UploadAction(*writer_cas, spec));
+  ASSERT_TRUE(ran.status.ok()) << ran.status.error_message();
+  ASSERT_FALSE(ran.updates.empty());
+  const std::string name = ran.updates.back().name();
+  auto get = [&](const std::shared_ptr<grpc::Channel>& channel, const std::string& operation) {
+    grpc::ClientContext context;
+    google::longrunning::GetOperationRequest request;
+    request.set_name(operation);
+    google::longrunning::Operation out;
+    return google::longrunning::Operations::NewStub(channel)->GetOperation(&context, request, &out);
+  };
+  EXPECT_TRUE(get(writer, name).ok());
+  EXPECT_TRUE(get(operator_channel, name).ok());
+  // A stranger learns nothing, not even that the name exists: the same answer as for a
+  // name nobody made.
+  grpc::Status hidden = get(stranger, name);
+  grpc::Status unknown = get(stranger, "operations/00000000000000000000000000000000");
+  EXPECT_EQ(hidden.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(hidden.error_message().substr(hidden.error_message().find(" is")),
+            unknown.error_message().substr(unknown.error_message().find(" is")));
+  auto list = [&](const std::shared_ptr<grpc::Channel>& channel) {
+    grpc::ClientContext context;
+    google::longrunning::ListOperationsRequest request;
+    google::longrunning::ListOperationsResponse response;
+    EXPECT_TRUE(google::longrunning::Operations::NewStub(channel)->ListOperations(&context, request, &response).ok());
+    return response.operations_size();
+  };
+  EXPECT_EQ(list(stranger), 0);
+  EXPECT_GE(list(writer), 1);
+  EXPECT_GE(list(operator_channel), 1);
 }
 
 TEST(AuthStartupTest, ANetworkListenerWithoutAnAuthFileRefusesToStart) {
