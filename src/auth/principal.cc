@@ -20,7 +20,9 @@ bool Grant::CoversInstance(std::string_view instance_name) const {
 
 Status Authorize(const Principal& principal, Permission permission, std::string_view instance_name) {
   for (const Grant& grant : principal.grants) {
-    if (grant.permissions.Contains(permission) && grant.CoversInstance(instance_name)) return Status::Ok();
+    if (!grant.CoversInstance(instance_name)) continue;
+    if (grant.permissions.Contains(permission)) return Status::Ok();
+    if (grant.permissions.Contains(Permission::kWorker) && ImpliedByWorker(permission)) return Status::Ok();
   }
   return Status(StatusCode::kPermissionDenied, "principal " + QuoteForMessage(principal.name) +
                                                    " lacks permission " + std::string(PermissionName(permission)) +

@@ -38,7 +38,17 @@ struct Principal {
 // The name of the principal that calls without credentials get.
 inline constexpr std::string_view kAnonymousPrincipalName = "anonymous";
 
-// OK when some grant of `principal` holds `permission` on `instance_name`; otherwise
+// What running actions takes, and so what `worker` grants too: reading inputs from the CAS,
+// uploading outputs to it (verified against their digests like any upload), and writing the
+// live output streams the frontend created for the assignment. A worker principal needs no
+// other grant to do its job, and gets nothing more (no action cache, no Execute).
+inline bool ImpliedByWorker(Permission permission) {
+  return permission == Permission::kCasRead || permission == Permission::kCasWrite ||
+         permission == Permission::kLogsWrite;
+}
+
+// OK when some grant of `principal` holds `permission` on `instance_name` (or `worker`, for
+// the permissions it implies); otherwise
 // PERMISSION_DENIED naming the principal, the permission and the instance name.
 Status Authorize(const Principal& principal, Permission permission, std::string_view instance_name);
 

@@ -41,6 +41,25 @@ TEST(AuthorizeTest, AllowsWhatAGrantCovers) {
   EXPECT_TRUE(Authorize(ci, Permission::kExecute, "team/a/linux").ok());
 }
 
+TEST(AuthorizeTest, WorkerAlsoGrantsWhatRunningActionsTakesAndNothingMore) {
+  Grant worker;
+  worker.permissions.Add(Permission::kWorker);
+  const Principal builder{"builder-7", {worker}};
+  for (Permission implied : {Permission::kWorker, Permission::kCasRead, Permission::kCasWrite, Permission::kLogsWrite}) {
+    EXPECT_TRUE(Authorize(builder, implied, "").ok()) << PermissionName(implied);
+  }
+  for (Permission not_implied : {Permission::kAcRead, Permission::kAcWrite, Permission::kExecute, Permission::kLogsRead,
+                                 Permission::kAssetFetch, Permission::kAssetPush, Permission::kAdmin}) {
+    EXPECT_EQ(Authorize(builder, not_implied, "").code(), StatusCode::kPermissionDenied) << PermissionName(not_implied);
+  }
+  // Only on the instances of the worker grant.
+  worker.restricted_to_instances = true;
+  worker.instances = {"farm"};
+  const Principal restricted{"builder-8", {worker}};
+  EXPECT_TRUE(Authorize(restricted, Permission::kCasWrite, "farm/x").ok());
+  EXPECT_EQ(Authorize(restricted, Permission::kCasWrite, "other").code(), StatusCode::kPermissionDenied);
+}
+
 TEST(AuthorizeTest, DeniesNamingPrincipalPermissionAndInstance) {
   Principal ci = MakeCi();
   Status denied = Authorize(ci, Permission::kExecute, "team/ab");
