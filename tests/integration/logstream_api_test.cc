@@ -219,11 +219,21 @@ TEST_F(LogStreamApiTest, AStreamKeepsAtMost8MiBForReadersAndSaysSo) {
 
 TEST_F(LogStreamApiTest, HundredsOfWaitingReadersDoNotEachHoldAThread) {
   constexpr int kReaders = 200;
+  // A connection carries at most --max-streams-per-connection (100) calls at once; further
+  // ones wait in the client for a free stream. So the readers come over connections of 50
+  // each, and none waits in front of the server, nor holds up the writer's call.
+  constexpr int kReadersPerConnection = 50;
   logstream::LogStream stream = Create();
   ASSERT_TRUE(Append(stream.write_resource_name(), 0, {"start;"}, false).ok());
   const int threads_before = ThreadCount(server().pid());
+  std::vector<std::unique_ptr<google::bytestream::ByteStream::Stub>> stubs;
+  for (int i = 0; i < kReaders / kReadersPerConnection; ++i) {
+    stubs.push_back(google::bytestream::ByteStream::NewStub(server().NewChannel()));
+  }
   std::vector<std::unique_ptr<LiveLogReader>> readers;
-  for (int i = 0; i < kReaders; ++i) readers.push_back(std::make_unique<LiveLogReader>(bytestream(), stream.name()));
+  for (int i = 0; i < kReaders; ++i) {
+    readers.push_back(std::make_unique<LiveLogReader>(*stubs[i / kReadersPerConnection], stream.name()));
+  }
   // Each has reached the server once it got the first bytes; now they all wait for more.
   for (auto& reader : readers) ASSERT_TRUE(reader->WaitFor("start;"));
   const int threads_waiting = ThreadCount(server().pid());
