@@ -219,11 +219,13 @@ TEST_F(LogStreamApiTest, AStreamKeepsAtMost8MiBForReadersAndSaysSo) {
 
 TEST_F(LogStreamApiTest, HundredsOfWaitingReadersDoNotEachHoldAThread) {
   constexpr int kReaders = 200;
+  // A connection carries at most --max-streams-per-connection (100) calls at once; further
+  // ones wait in the client for a free stream. So the readers come over connections of 50
+  // each, and none waits in front of the server, nor holds up the writer's call.
+  constexpr int kReadersPerConnection = 50;
+  constexpr int kConnections = kReaders / kReadersPerConnection;
   logstream::LogStream stream = Create();
   ASSERT_TRUE(Append(stream.write_resource_name(), 0, {"start;"}, false).ok());
-  // Over four connections: one connection carries at most --max-streams-per-connection (100)
-  // calls at once, and the readers beyond it would wait on the client's side.
-  constexpr int kConnections = 4;
   std::vector<std::unique_ptr<google::bytestream::ByteStream::Stub>> stubs;
   for (int i = 0; i < kConnections; ++i) stubs.push_back(google::bytestream::ByteStream::NewStub(server().NewChannel()));
   const int threads_before = ThreadCount(server().pid());
