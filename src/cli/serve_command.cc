@@ -66,6 +66,13 @@ int RunServeCommand(const std::vector<std::string>& args) {
                  "Size budget of the action cache; least recently used entries are deleted beyond it.", FlagRange::AtLeast(1));
   flags.AddDuration("find-missing-grace", &options.find_missing_grace,
                     "How long a blob reported present by FindMissingBlobs is protected from eviction.");
+  flags.AddDuration("worker-report-grace", &options.worker_report_grace,
+                    "A worker that has not reported an action's result this long after the action's timeout is "
+                    "treated as lost: the action is tried again on another (it counts as an attempt).");
+  flags.AddInt("max-action-attempts", &options.max_action_attempts,
+               "How many times an action is tried when its worker disappears or stays silent; then it fails with "
+               "UNAVAILABLE.",
+               FlagRange::Between(1, 100));
   flags.AddDuration("upload-idle-timeout", &options.upload_idle_timeout,
                     "How long an interrupted ByteStream upload is kept for resumption.");
   UploadLimitFlags upload_limits;

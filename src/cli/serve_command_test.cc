@@ -59,7 +59,9 @@ TEST(ServeCommandTest, HelpExplainsTheExecutionLimitsWithTheirDefaults) {
   for (const char* flag_and_default : {"--max-message-bytes VALUE", "(default: 16M)", "--max-input-files VALUE",
                                        "(default: 1000000)", "--max-input-bytes VALUE", "(default: 100G)",
                                        "--max-input-depth VALUE", "(default: 256)", "--max-queued-actions VALUE",
-                                       "(default: 100000)"}) {
+                                       "(default: 100000)", "--worker-report-grace VALUE", "(default: 5m)",
+                                       "--max-action-attempts VALUE", "(default: 3)", "--action-nice VALUE",
+                                       "(default: 10)"}) {
     EXPECT_NE(help.find(flag_and_default), std::string::npos) << flag_and_default << " missing from:\n" << help;
   }
 }
@@ -81,7 +83,10 @@ TEST(ServeCommandTest, BadExecutionLimitsAreUsageErrors) {
            {"--read-cache-bytes", "-1"},
            {"--max-batch-bytes", "2G"},
            {"--max-live-log-bytes", "-1"},
-           {"--max-log-streams-per-connection", "0"}}) {
+           {"--max-log-streams-per-connection", "0"},
+           {"--max-action-attempts", "0"},
+           {"--worker-report-grace", "soon"},
+           {"--action-nice", "20"}}) {
     ::testing::internal::CaptureStderr();
     EXPECT_EQ(RunServeCommand({base[0], base[1], base[2], base[3], flag, value}), 2) << flag << " " << value;
     const std::string error = ::testing::internal::GetCapturedStderr();

@@ -246,6 +246,8 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
   scheduler_options.max_queued_actions = static_cast<size_t>(options.max_queued_actions);
+  scheduler_options.report_grace = options.worker_report_grace;
+  scheduler_options.max_attempts = options.max_action_attempts;
   // The timeouts every worker (local, and `kiln worker`) enforces: an assignment expires
   // only once its worker had all of its action's timeout, and the grace period besides.
   const ActionExecutorOptions worker_defaults;

@@ -54,6 +54,11 @@ struct ServerOptions {
   // What each action of the local workers may consume (worker/action_limits.h).
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   Duration completed_operation_retention = std::chrono::minutes(10);
+  // A worker that took an action and has not reported its result this long after the
+  // action's timeout is treated as lost; the action is tried again up to this many times in
+  // all (scheduler/scheduler.h).
+  Duration worker_report_grace = SchedulerOptions().report_grace;
+  int max_action_attempts = SchedulerOptions().max_attempts;
   int64_t max_batch_total_size_bytes = 4 * 1024 * 1024;
   int64_t max_inline_bytes = 1024 * 1024;
   // Small blobs read through the CAS and ByteStream services are kept in memory up to this
