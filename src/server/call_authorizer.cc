@@ -94,14 +94,8 @@ StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::CheckAnyInstance(cons
   });
 }
 
-bool CallAuthorizer::IsAdminAnywhere(const Principal& principal) { return HoldsAnywhere(principal, Permission::kAdmin); }
-
 Caller CallAuthorizer::CallerOf(const Principal& principal) const {
-  return Caller{principal.name, !enabled() || IsAdminAnywhere(principal)};
-}
-
-bool CallAuthorizer::IsAdmin(const Principal& principal, std::string_view instance_name) {
-  return Authorize(principal, Permission::kAdmin, instance_name).ok();
+  return Caller{principal.name, !enabled() || HoldsAnywhere(principal, Permission::kAdmin)};
 }
 
 }  // namespace kiln

@@ -42,12 +42,6 @@ class CallAuthorizer {
   StatusOr<std::shared_ptr<const Principal>> CheckAnyInstance(const grpc::ServerContextBase& context,
                                                               std::string_view method) const;
 
-  // Whether `principal` holds `admin` on some instance: sees and cancels every operation.
-  static bool IsAdminAnywhere(const Principal& principal);
-
-  // Whether `principal` holds `admin` (sees and cancels every operation) on `instance_name`.
-  static bool IsAdmin(const Principal& principal, std::string_view instance_name);
-
   // Whom the scheduler's ownership checks see (scheduler/caller.h): the principal, an admin
   // if it holds `admin` on some instance. Without an auth file everyone is one caller,
   // "anonymous", who sees every operation, as before authentication existed.
