@@ -1,9 +1,11 @@
-// The execution scheduler: queues actions by priority then arrival, hands them to workers
+// The execution scheduler's interface: queues actions by priority then arrival, hands them to workers
 // whose platform satisfies them, merges identical in-flight actions, tracks operations and
 // notifies watchers of every change. Operations belong to the principals that created or
 // joined them (scheduler/caller.h): others get NOT_FOUND, exactly as for an unknown name.
 // An assignment whose worker stays silent past the action's timeout plus a grace period is
-// taken back and re-queued. No gRPC and no threads of its own: all time comes
+// taken back and re-queued. Two implementations pass the same contract tests
+// (scheduler_contract_test.cc): InProcessScheduler, the single box's, and RedisScheduler, a
+// farm's, whose state is shared by every frontend. No gRPC below this interface; time comes
 // from the injected Clock and time-based work happens in Tick(), so tests drive it with a
 // FakeClock. Thread-safe.
 //
@@ -87,8 +89,7 @@ class Scheduler {
   using Listener = std::function<void(const OperationSnapshot&)>;
   using WorkCallback = std::function<void(std::optional<WorkAssignment>)>;
 
-  Scheduler(const Clock* clock, const SchedulerOptions& options);
-  ~Scheduler();
+  virtual ~Scheduler() = default;
 
   // --- Client side ---
 
@@ -103,62 +104,59 @@ class Scheduler {
   // max_queued_actions others do (joining an operation, or going straight to an idle
   // worker, always succeeds; actions re-queued after a lost worker are never refused).
   // UNAVAILABLE after Shutdown().
-  StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action);
+  virtual StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action) = 0;
   // Records an operation that is already complete (an action cache hit), owned by `caller`.
-  StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
-                                     reapi::ExecuteResponse response);
+  virtual StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
+                                             reapi::ExecuteResponse response) = 0;
   // Calls `listener` now with the current state, then after every change until the
   // operation is done (the done snapshot is the last call). NOT_FOUND for unknown names.
-  StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener);
+  virtual StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener) = 0;
   // No listener call starts after this returns; one running on another thread is waited
   // for (so do not hold a lock the listener takes), one on this thread (a listener
   // unwatching itself) is not. Unknown or finished ids are ignored.
-  void Unwatch(WatchId id);
-  StatusOr<OperationSnapshot> Get(const Caller& caller, const std::string& operation_name) const;
+  virtual void Unwatch(WatchId id) = 0;
+  virtual StatusOr<OperationSnapshot> Get(const Caller& caller, const std::string& operation_name) const = 0;
   // The operations known now (queued, running and retained finished ones) that `caller`
   // owns, all of them for an admin; by name.
-  std::vector<OperationSnapshot> List(const Caller& caller) const;
+  virtual std::vector<OperationSnapshot> List(const Caller& caller) const = 0;
   // Queued: completes at once with CANCELLED. Running: flags the worker's assignment and
   // completes with CANCELLED. Done: no change. NOT_FOUND for unknown names.
-  Status Cancel(const Caller& caller, const std::string& operation_name);
+  virtual Status Cancel(const Caller& caller, const std::string& operation_name) = 0;
 
   // --- Worker side ---
 
   // Registers (or re-registers) a worker and what it offers. A worker may hold several
   // outstanding work requests (one per slot).
-  void AddWorker(const std::string& worker_id, const Platform& platform);
+  virtual void AddWorker(const std::string& worker_id, const Platform& platform) = 0;
   // The worker is gone: its running actions are re-queued (up to max_attempts) and its
   // outstanding work requests are answered with nullopt.
-  void RemoveWorker(const std::string& worker_id);
+  virtual void RemoveWorker(const std::string& worker_id) = 0;
   // Asks for the next action this worker can run. `callback` is called exactly once: with
   // an assignment (possibly right away, on this thread) or with nullopt when the request is
   // withdrawn (CancelWorkRequests, RemoveWorker, scheduler shutdown) or the worker is not
   // registered. Never polls: the request waits inside the scheduler until matching work is
   // enqueued.
-  void RequestWork(const std::string& worker_id, WorkCallback callback);
+  virtual void RequestWork(const std::string& worker_id, WorkCallback callback) = 0;
   // Answers all of this worker's outstanding requests with nullopt.
-  void CancelWorkRequests(const std::string& worker_id);
+  virtual void CancelWorkRequests(const std::string& worker_id) = 0;
   // The worker started running the assignment (stage EXECUTING, metadata updated, and the
   // live output streams, if any, published). `attempt` is the assignment's.
-  void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
-                       const OutputStreamNames& output_streams = {});
+  virtual void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
+                               const OutputStreamNames& output_streams = {}) = 0;
   // The worker finished the assignment. Ignored unless it is still the current attempt and
   // still this worker's: not if the operation was meanwhile cancelled or completed, nor if
   // the attempt was abandoned (even when a later attempt went to the same worker).
-  void ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
-                       reapi::ExecuteResponse response);
+  virtual void ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
+                               reapi::ExecuteResponse response) = 0;
 
   // Abandons assignments whose worker did not report in time (see report_grace) and drops
   // finished operations older than the retention period. Call periodically.
-  void Tick();
+  virtual void Tick() = 0;
   // Answers every outstanding work request with nullopt and refuses new ones.
-  void Shutdown();
+  virtual void Shutdown() = 0;
 
-  size_t queued_count() const;
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
+  // Actions waiting for a worker now.
+  virtual size_t queued_count() const = 0;
 };
 
 }  // namespace kiln

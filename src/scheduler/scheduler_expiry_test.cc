@@ -21,9 +21,9 @@ using std::chrono::seconds;
 
 const Platform& kLinux = testing_support::kLinuxX86;
 
-class SchedulerExpiryTest : public ::testing::Test {
+class SchedulerExpiryTest : public ::testing::TestWithParam<testing_support::SchedulerKind> {
  protected:
-  SchedulerExpiryTest() : scheduler_(&clock_, Options()) {
+  SchedulerExpiryTest() : owned_(testing_support::MakeScheduler(GetParam(), &clock_, Options())), scheduler_(*owned_) {
     scheduler_.AddWorker("silent", kLinux);
     scheduler_.AddWorker("other", kLinux);
   }
@@ -48,10 +48,11 @@ class SchedulerExpiryTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Scheduler scheduler_;
+  std::unique_ptr<Scheduler> owned_;
+  Scheduler& scheduler_;
 };
 
-TEST_F(SchedulerExpiryTest, AnAssignmentExpiresAfterTheActionsTimeoutPlusGrace) {
+TEST_P(SchedulerExpiryTest, AnAssignmentExpiresAfterTheActionsTimeoutPlusGrace) {
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   auto first = RequestWork(scheduler_, "silent");
   ASSERT_EQ(first->operation(), name);
@@ -68,7 +69,7 @@ TEST_F(SchedulerExpiryTest, AnAssignmentExpiresAfterTheActionsTimeoutPlusGrace) 
   EXPECT_EQ(second->assignment()->attempt, 2);
 }
 
-TEST_F(SchedulerExpiryTest, WithoutATimeoutTheWorkersDefaultCountsAndLongOnesAreCapped) {
+TEST_P(SchedulerExpiryTest, WithoutATimeoutTheWorkersDefaultCountsAndLongOnesAreCapped) {
   const std::string unset = Enqueue(MakeAction(1));
   const std::string huge = Enqueue(WithTimeout(2, hours(10)));
   auto a = RequestWork(scheduler_, "silent");
@@ -86,7 +87,7 @@ TEST_F(SchedulerExpiryTest, WithoutATimeoutTheWorkersDefaultCountsAndLongOnesAre
   EXPECT_TRUE(b->assignment()->cancelled->load());
 }
 
-TEST_F(SchedulerExpiryTest, AnAbsurdTimeoutIsCappedNotOverflowed) {
+TEST_P(SchedulerExpiryTest, AnAbsurdTimeoutIsCappedNotOverflowed) {
   QueuedAction action = MakeAction(1);
   action.action.mutable_timeout()->set_seconds(INT64_MAX);
   Enqueue(std::move(action));
@@ -97,7 +98,7 @@ TEST_F(SchedulerExpiryTest, AnAbsurdTimeoutIsCappedNotOverflowed) {
   EXPECT_TRUE(answer->assignment()->cancelled->load());
 }
 
-TEST_F(SchedulerExpiryTest, AWorkerThatReportsInTimeKeepsItsResult) {
+TEST_P(SchedulerExpiryTest, AWorkerThatReportsInTimeKeepsItsResult) {
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   ASSERT_EQ(RequestWork(scheduler_, "silent")->operation(), name);
   AdvanceAndTick(minutes(2) + seconds(50));  // Past the timeout, within the grace (uploading).
@@ -107,7 +108,7 @@ TEST_F(SchedulerExpiryTest, AWorkerThatReportsInTimeKeepsItsResult) {
   EXPECT_EQ(Get(name).response.result().exit_code(), 0);
 }
 
-TEST_F(SchedulerExpiryTest, TheLateReportIsIgnoredEvenWhenTheRetryWentToTheSameWorker) {
+TEST_P(SchedulerExpiryTest, TheLateReportIsIgnoredEvenWhenTheRetryWentToTheSameWorker) {
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   auto first = RequestWork(scheduler_, "silent");
   ASSERT_EQ(first->operation(), name);
@@ -132,7 +133,7 @@ TEST_F(SchedulerExpiryTest, TheLateReportIsIgnoredEvenWhenTheRetryWentToTheSameW
   EXPECT_EQ(recorder.stages(), (std::vector{kExecuting, kQueued, kCompleted}));
 }
 
-TEST_F(SchedulerExpiryTest, ASilentWorkerWhoNeverStartedStillShowsWatchersTheTakeBack) {
+TEST_P(SchedulerExpiryTest, ASilentWorkerWhoNeverStartedStillShowsWatchersTheTakeBack) {
   // The worker service learns of the take-back from this update, started or not.
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   ASSERT_EQ(RequestWork(scheduler_, "silent")->operation(), name);
@@ -143,7 +144,7 @@ TEST_F(SchedulerExpiryTest, ASilentWorkerWhoNeverStartedStillShowsWatchersTheTak
   EXPECT_EQ(recorder.stages(), (std::vector{kQueued, kQueued}));
 }
 
-TEST_F(SchedulerExpiryTest, AfterTheLastAttemptTheOperationFailsSayingTheWorkerDidNotReport) {
+TEST_P(SchedulerExpiryTest, AfterTheLastAttemptTheOperationFailsSayingTheWorkerDidNotReport) {
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   for (int attempt = 1; attempt <= 3; ++attempt) {
     auto answer = RequestWork(scheduler_, attempt % 2 ? "silent" : "other");
@@ -162,7 +163,7 @@ TEST_F(SchedulerExpiryTest, AfterTheLastAttemptTheOperationFailsSayingTheWorkerD
   EXPECT_EQ(Get(name).response.status().code(), static_cast<int>(StatusCode::kUnavailable));
 }
 
-TEST_F(SchedulerExpiryTest, QueuedTimeDoesNotCountOnlyTheAssignmentsOwn) {
+TEST_P(SchedulerExpiryTest, QueuedTimeDoesNotCountOnlyTheAssignmentsOwn) {
   const std::string name = Enqueue(WithTimeout(1, minutes(2)));
   AdvanceAndTick(hours(1));  // Waiting for a worker is not the worker's fault.
   auto answer = RequestWork(scheduler_, "silent");
@@ -174,4 +175,8 @@ TEST_F(SchedulerExpiryTest, QueuedTimeDoesNotCountOnlyTheAssignmentsOwn) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerExpiryTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

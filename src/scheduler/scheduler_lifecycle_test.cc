@@ -21,7 +21,7 @@ const Platform& kLinuxGpu = testing_support::kLinuxX86Gpu;
 
 class SchedulerLifecycleTest : public testing_support::SchedulerFixture {};
 
-TEST_F(SchedulerLifecycleTest, ExecutingAndCompletedCarryMetadata) {
+TEST_P(SchedulerLifecycleTest, ExecutingAndCompletedCarryMetadata) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   ASSERT_EQ(RequestWork(scheduler_, "w")->operation(), name);
@@ -43,7 +43,7 @@ TEST_F(SchedulerLifecycleTest, ExecutingAndCompletedCarryMetadata) {
   EXPECT_EQ(done.response.result().execution_metadata().worker(), "w");
 }
 
-TEST_F(SchedulerLifecycleTest, OutputStreamNamesArePublishedWhileExecutingAndDroppedOnRequeue) {
+TEST_P(SchedulerLifecycleTest, OutputStreamNamesArePublishedWhileExecutingAndDroppedOnRequeue) {
   scheduler_.AddWorker("a", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   ASSERT_EQ(RequestWork(scheduler_, "a")->operation(), name);
@@ -56,7 +56,7 @@ TEST_F(SchedulerLifecycleTest, OutputStreamNamesArePublishedWhileExecutingAndDro
   EXPECT_EQ(Get(name).stderr_stream_name, "");
 }
 
-TEST_F(SchedulerLifecycleTest, WorkerMetadataIsKept) {
+TEST_P(SchedulerLifecycleTest, WorkerMetadataIsKept) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   RequestWork(scheduler_, "w");
@@ -69,7 +69,7 @@ TEST_F(SchedulerLifecycleTest, WorkerMetadataIsKept) {
   EXPECT_EQ(Get(name).response.result().execution_metadata().worker(), "w/slot-2");
 }
 
-TEST_F(SchedulerLifecycleTest, CancelQueuedCompletesAtOnce) {
+TEST_P(SchedulerLifecycleTest, CancelQueuedCompletesAtOnce) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   ASSERT_TRUE(scheduler_.Cancel(kClient, name).ok());
@@ -82,7 +82,7 @@ TEST_F(SchedulerLifecycleTest, CancelQueuedCompletesAtOnce) {
   EXPECT_NE(Enqueue(MakeAction(1)), name);                 // A cancelled one is not joined.
 }
 
-TEST_F(SchedulerLifecycleTest, CancelRunningFlagsTheAssignmentAndIgnoresTheLateReport) {
+TEST_P(SchedulerLifecycleTest, CancelRunningFlagsTheAssignmentAndIgnoresTheLateReport) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   auto answer = RequestWork(scheduler_, "w");
@@ -96,7 +96,7 @@ TEST_F(SchedulerLifecycleTest, CancelRunningFlagsTheAssignmentAndIgnoresTheLateR
   EXPECT_FALSE(Get(name).response.has_result());
 }
 
-TEST_F(SchedulerLifecycleTest, CancelDoneIsANoOpAndUnknownIsNotFound) {
+TEST_P(SchedulerLifecycleTest, CancelDoneIsANoOpAndUnknownIsNotFound) {
   scheduler_.AddWorker("w", kLinux);
   const std::string name = Enqueue(MakeAction(1));
   RequestWork(scheduler_, "w");
@@ -108,7 +108,7 @@ TEST_F(SchedulerLifecycleTest, CancelDoneIsANoOpAndUnknownIsNotFound) {
   EXPECT_EQ(scheduler_.Get(kClient, "operations/nope").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt) {
+TEST_P(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinux);
   const std::string name = Enqueue(MakeAction(1));
@@ -136,7 +136,7 @@ TEST_F(SchedulerLifecycleTest, LostWorkersActionRunsOnAnotherWithTheNextAttempt)
   EXPECT_EQ(Get(name).response.result().exit_code(), 0);
 }
 
-TEST_F(SchedulerLifecycleTest, RequeuedActionGoesStraightToAWaitingWorker) {
+TEST_P(SchedulerLifecycleTest, RequeuedActionGoesStraightToAWaitingWorker) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinux);
   const std::string name = Enqueue(MakeAction(1));
@@ -149,7 +149,7 @@ TEST_F(SchedulerLifecycleTest, RequeuedActionGoesStraightToAWaitingWorker) {
   EXPECT_EQ(waiting->assignment()->attempt, 2);
 }
 
-TEST_F(SchedulerLifecycleTest, ExhaustedAttemptsCompleteWithUnavailable) {
+TEST_P(SchedulerLifecycleTest, ExhaustedAttemptsCompleteWithUnavailable) {
   for (int attempt = 1; attempt <= 3; ++attempt) {
     scheduler_.AddWorker("w" + std::to_string(attempt), kLinux);
   }
@@ -168,7 +168,7 @@ TEST_F(SchedulerLifecycleTest, ExhaustedAttemptsCompleteWithUnavailable) {
   EXPECT_EQ(scheduler_.queued_count(), 0u);
 }
 
-TEST_F(SchedulerLifecycleTest, ReportsFromOtherWorkersAreIgnored) {
+TEST_P(SchedulerLifecycleTest, ReportsFromOtherWorkersAreIgnored) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinux);
   const std::string name = Enqueue(MakeAction(1));
@@ -180,7 +180,7 @@ TEST_F(SchedulerLifecycleTest, ReportsFromOtherWorkersAreIgnored) {
   scheduler_.ReportCompleted("operations/unknown", "a", 1, ExitedWith(0));  // Harmless.
 }
 
-TEST_F(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
+TEST_P(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
   reapi::ExecuteResponse response = ExitedWith(0);
   response.set_cached_result(true);
   const std::string name = scheduler_.AddCompleted(kClient, ActionDigest(7), response).value();
@@ -194,7 +194,7 @@ TEST_F(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
   EXPECT_EQ(scheduler_.Get(kClient, name).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
+TEST_P(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
   scheduler_.AddWorker("w", kLinux);
   const std::string old_done = Enqueue(MakeAction(1));
   ASSERT_TRUE(scheduler_.Cancel(kClient, old_done).ok());
@@ -218,11 +218,14 @@ TEST_F(SchedulerLifecycleTest, TickDropsFinishedOperationsAfterRetention) {
   EXPECT_TRUE(scheduler_.Get(kClient, still_queued).ok());  // Unfinished work is never dropped.
 }
 
-TEST(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
+class SchedulerRetentionTest : public ::testing::TestWithParam<testing_support::SchedulerKind> {};
+
+TEST_P(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
   FakeClock clock;
   SchedulerOptions options;
   options.max_retained_finished = 2;
-  Scheduler scheduler(&clock, options);
+  auto owned = testing_support::MakeScheduler(GetParam(), &clock, options);
+  Scheduler& scheduler = *owned;
   scheduler.AddWorker("w", kLinux);
   std::vector<std::string> done;
   for (int i = 0; i < 3; ++i) {
@@ -239,7 +242,7 @@ TEST(SchedulerRetentionTest, FinishedOperationsBeyondTheCountGoOldestFirst) {
   EXPECT_EQ(scheduler.List(kClient).size(), 3u);
 }
 
-TEST_F(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
+TEST_P(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinuxGpu);
   auto a = RequestWork(scheduler_, "a");
@@ -255,4 +258,11 @@ TEST_F(SchedulerLifecycleTest, ShutdownAnswersEveryRequestWithNothing) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerLifecycleTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerRetentionTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

@@ -38,7 +38,7 @@ class SchedulerOwnersTest : public testing_support::SchedulerFixture {
   }
 };
 
-TEST_F(SchedulerOwnersTest, GetIsForTheOwnerAndAdminsOnly) {
+TEST_P(SchedulerOwnersTest, GetIsForTheOwnerAndAdminsOnly) {
   const std::string name = EnqueueAs(kCi, 1);
   EXPECT_TRUE(scheduler_.Get(kCi, name).ok());
   EXPECT_TRUE(scheduler_.Get(kAdmin, name).ok());
@@ -47,7 +47,7 @@ TEST_F(SchedulerOwnersTest, GetIsForTheOwnerAndAdminsOnly) {
   EXPECT_EQ(scheduler_.Get(Caller{"CI", false}, name).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedulerOwnersTest, AStrangerIsToldExactlyWhatAnUnknownNameGets) {
+TEST_P(SchedulerOwnersTest, AStrangerIsToldExactlyWhatAnUnknownNameGets) {
   const std::string name = EnqueueAs(kCi, 1);
   const Status refused_get = scheduler_.Get(kDev, name).status();
   const Status refused_watch = scheduler_.Watch(kDev, name, [](const OperationSnapshot&) {}).status();
@@ -66,7 +66,7 @@ TEST_F(SchedulerOwnersTest, AStrangerIsToldExactlyWhatAnUnknownNameGets) {
   EXPECT_EQ(scheduler_.Cancel(kCi, name).message(), unknown.message());
 }
 
-TEST_F(SchedulerOwnersTest, WatchIsForTheOwnerAndAdminsOnly) {
+TEST_P(SchedulerOwnersTest, WatchIsForTheOwnerAndAdminsOnly) {
   const std::string name = EnqueueAs(kCi, 1);
   SnapshotRecorder stranger, owner, admin;
   EXPECT_EQ(scheduler_.Watch(kDev, name, stranger.Listener()).status().code(), StatusCode::kNotFound);
@@ -81,7 +81,7 @@ TEST_F(SchedulerOwnersTest, WatchIsForTheOwnerAndAdminsOnly) {
   EXPECT_EQ(owner.seen()[1].stdout_stream_name, "logstreams/out");
 }
 
-TEST_F(SchedulerOwnersTest, AStrangerSeesNoLogStreamNames) {
+TEST_P(SchedulerOwnersTest, AStrangerSeesNoLogStreamNames) {
   const std::string name = EnqueueAs(kCi, 1);
   ASSERT_EQ(RequestWork(scheduler_, "w")->operation(), name);
   scheduler_.ReportExecuting(name, "w", 1, OutputStreamNames{"logstreams/out", "logstreams/err"});
@@ -91,7 +91,7 @@ TEST_F(SchedulerOwnersTest, AStrangerSeesNoLogStreamNames) {
   EXPECT_EQ(scheduler_.Get(kCi, name)->stderr_stream_name, "logstreams/err");
 }
 
-TEST_F(SchedulerOwnersTest, CancelIsForTheOwnerAndAdminsOnly) {
+TEST_P(SchedulerOwnersTest, CancelIsForTheOwnerAndAdminsOnly) {
   const std::string mine = EnqueueAs(kCi, 1);
   const std::string other = EnqueueAs(kCi, 2);
   EXPECT_EQ(scheduler_.Cancel(kDev, mine).code(), StatusCode::kNotFound);
@@ -103,7 +103,7 @@ TEST_F(SchedulerOwnersTest, CancelIsForTheOwnerAndAdminsOnly) {
   EXPECT_EQ(scheduler_.Get(kCi, other)->response.status().code(), static_cast<int>(StatusCode::kCancelled));
 }
 
-TEST_F(SchedulerOwnersTest, ListShowsTheCallersOwnAndEverythingToAdmins) {
+TEST_P(SchedulerOwnersTest, ListShowsTheCallersOwnAndEverythingToAdmins) {
   const std::string ci1 = EnqueueAs(kCi, 1);
   const std::string ci2 = EnqueueAs(kCi, 2);
   const std::string dev = EnqueueAs(kDev, 3);
@@ -118,7 +118,7 @@ TEST_F(SchedulerOwnersTest, ListShowsTheCallersOwnAndEverythingToAdmins) {
   EXPECT_TRUE(scheduler_.List(Caller{"nobody", false}).empty());
 }
 
-TEST_F(SchedulerOwnersTest, JoiningAnIdenticalActionMakesTheJoinerAnOwner) {
+TEST_P(SchedulerOwnersTest, JoiningAnIdenticalActionMakesTheJoinerAnOwner) {
   const std::string name = EnqueueAs(kCi, 1);
   EXPECT_FALSE(scheduler_.Get(kDev, name).ok());
   EXPECT_EQ(EnqueueAs(kDev, 1), name);
@@ -131,13 +131,13 @@ TEST_F(SchedulerOwnersTest, JoiningAnIdenticalActionMakesTheJoinerAnOwner) {
   EXPECT_TRUE(scheduler_.Cancel(Caller{"third", false}, name).ok());
 }
 
-TEST_F(SchedulerOwnersTest, ACacheHitBelongsToItsCaller) {
+TEST_P(SchedulerOwnersTest, ACacheHitBelongsToItsCaller) {
   const std::string name = scheduler_.AddCompleted(kCi, ActionDigest(1), ExitedWith(0)).value();
   EXPECT_TRUE(scheduler_.Get(kCi, name)->done);
   EXPECT_FALSE(scheduler_.Get(kDev, name).ok());
 }
 
-TEST_F(SchedulerOwnersTest, BeyondTheOwnerBoundTheLeastRecentJoinerIsForgotten) {
+TEST_P(SchedulerOwnersTest, BeyondTheOwnerBoundTheLeastRecentJoinerIsForgotten) {
   const std::string name = EnqueueAs(kCi, 1);
   for (size_t i = 0; i < OperationOwners::kMaxOwners - 1; ++i) {
     ASSERT_EQ(EnqueueAs(Caller{"joiner" + std::to_string(i), false}, 1), name);
@@ -150,7 +150,7 @@ TEST_F(SchedulerOwnersTest, BeyondTheOwnerBoundTheLeastRecentJoinerIsForgotten) 
   EXPECT_TRUE(scheduler_.Get(kAdmin, name).ok());
 }
 
-TEST_F(SchedulerOwnersTest, NamesCarry128RandomBits) {
+TEST_P(SchedulerOwnersTest, NamesCarry128RandomBits) {
   // 32 lowercase hex digits after the prefix, all distinct, and every one of the 128 bits
   // seen both set and clear over a few hundred names (a counter or a narrow source fails).
   std::set<std::string> names;
@@ -175,4 +175,8 @@ TEST_F(SchedulerOwnersTest, NamesCarry128RandomBits) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerOwnersTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

@@ -14,7 +14,7 @@ using testing_support::MakeAction;
 using testing_support::Props;
 using testing_support::RequestWork;
 
-class SchedulerQueueBoundTest : public ::testing::Test {
+class SchedulerQueueBoundTest : public ::testing::TestWithParam<testing_support::SchedulerKind> {
  protected:
   static SchedulerOptions Options() {
     SchedulerOptions options;
@@ -28,10 +28,11 @@ class SchedulerQueueBoundTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Scheduler scheduler_{&clock_, Options()};
+  std::unique_ptr<Scheduler> owned_ = testing_support::MakeScheduler(GetParam(), &clock_, Options());
+  Scheduler& scheduler_ = *owned_;
 };
 
-TEST_F(SchedulerQueueBoundTest, ANewActionBeyondTheBoundIsResourceExhausted) {
+TEST_P(SchedulerQueueBoundTest, ANewActionBeyondTheBoundIsResourceExhausted) {
   scheduler_.AddWorker("w", testing_support::kLinuxX86);
   for (int i = 0; i < 3; ++i) Enqueue(i);
   auto refused = scheduler_.Enqueue(kClient, MakeAction(3));
@@ -48,7 +49,7 @@ TEST_F(SchedulerQueueBoundTest, ANewActionBeyondTheBoundIsResourceExhausted) {
   Enqueue(3);
 }
 
-TEST_F(SchedulerQueueBoundTest, AnIdenticalActionJoinsEvenWhenTheQueueIsFull) {
+TEST_P(SchedulerQueueBoundTest, AnIdenticalActionJoinsEvenWhenTheQueueIsFull) {
   scheduler_.AddWorker("w", testing_support::kLinuxX86);
   const std::string first = Enqueue(0);
   Enqueue(1);
@@ -57,7 +58,7 @@ TEST_F(SchedulerQueueBoundTest, AnIdenticalActionJoinsEvenWhenTheQueueIsFull) {
   EXPECT_EQ(scheduler_.queued_count(), 3u);
 }
 
-TEST_F(SchedulerQueueBoundTest, AnActionForAnIdleWorkerIsNeverRefused) {
+TEST_P(SchedulerQueueBoundTest, AnActionForAnIdleWorkerIsNeverRefused) {
   scheduler_.AddWorker("cpu", testing_support::kLinuxX86);
   scheduler_.AddWorker("gpu", testing_support::kLinuxX86Gpu);
   for (int i = 0; i < 3; ++i) Enqueue(i, Props({{"gpu", "1"}}));
@@ -70,7 +71,7 @@ TEST_F(SchedulerQueueBoundTest, AnActionForAnIdleWorkerIsNeverRefused) {
             StatusCode::kResourceExhausted);
 }
 
-TEST_F(SchedulerQueueBoundTest, ActionsOfALostWorkerAreReQueuedBeyondTheBound) {
+TEST_P(SchedulerQueueBoundTest, ActionsOfALostWorkerAreReQueuedBeyondTheBound) {
   scheduler_.AddWorker("a", testing_support::kLinuxX86);
   scheduler_.AddWorker("b", testing_support::kLinuxX86);
   const std::string running = Enqueue(0);
@@ -85,4 +86,8 @@ TEST_F(SchedulerQueueBoundTest, ActionsOfALostWorkerAreReQueuedBeyondTheBound) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerQueueBoundTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

@@ -93,9 +93,12 @@ void RunClient(Scheduler& scheduler, int client, Observations& seen) {
   }
 }
 
-TEST(SchedulerStressTest, EveryOperationEndsExactlyOnce) {
+class SchedulerStressTest : public ::testing::TestWithParam<testing_support::SchedulerKind> {};
+
+TEST_P(SchedulerStressTest, EveryOperationEndsExactlyOnce) {
   FakeClock clock;
-  Scheduler scheduler(&clock, SchedulerOptions{});
+  auto owned = testing_support::MakeScheduler(GetParam(), &clock, SchedulerOptions{});
+  Scheduler& scheduler = *owned;
   Observations seen;
   std::vector<std::thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
@@ -131,4 +134,8 @@ TEST(SchedulerStressTest, EveryOperationEndsExactlyOnce) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerStressTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

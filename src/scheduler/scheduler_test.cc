@@ -23,7 +23,7 @@ const Platform& kLinuxGpu = testing_support::kLinuxX86Gpu;
 
 class SchedulerTest : public testing_support::SchedulerFixture {};
 
-TEST_F(SchedulerTest, EnqueueReturnsAQueuedOperationWithAnUnguessableName) {
+TEST_P(SchedulerTest, EnqueueReturnsAQueuedOperationWithAnUnguessableName) {
   scheduler_.AddWorker("w", kLinux);
   const std::string a = Enqueue(MakeAction(1));
   const std::string b = Enqueue(MakeAction(2));
@@ -39,7 +39,7 @@ TEST_F(SchedulerTest, EnqueueReturnsAQueuedOperationWithAnUnguessableName) {
   EXPECT_EQ(scheduler_.queued_count(), 2u);
 }
 
-TEST_F(SchedulerTest, FifoWithinAPriority) {
+TEST_P(SchedulerTest, FifoWithinAPriority) {
   scheduler_.AddWorker("w", kLinux);
   std::vector<std::string> names;
   for (int i = 0; i < 5; ++i) names.push_back(Enqueue(MakeAction(i)));
@@ -51,7 +51,7 @@ TEST_F(SchedulerTest, FifoWithinAPriority) {
   EXPECT_EQ(scheduler_.queued_count(), 0u);
 }
 
-TEST_F(SchedulerTest, LowerPriorityValueRunsSooner) {
+TEST_P(SchedulerTest, LowerPriorityValueRunsSooner) {
   scheduler_.AddWorker("w", kLinux);
   const std::string normal = Enqueue(MakeAction(1, {}, 0));
   const std::string low = Enqueue(MakeAction(2, {}, 10));
@@ -61,7 +61,7 @@ TEST_F(SchedulerTest, LowerPriorityValueRunsSooner) {
   EXPECT_EQ(RequestWork(scheduler_, "w")->operation(), low);
 }
 
-TEST_F(SchedulerTest, ThousandsQueuedComeOutInPriorityThenArrivalOrderPerPlatform) {
+TEST_P(SchedulerTest, ThousandsQueuedComeOutInPriorityThenArrivalOrderPerPlatform) {
   scheduler_.AddWorker("cpu", kLinux);
   scheduler_.AddWorker("gpu", kLinuxGpu);
   struct Expected {
@@ -93,7 +93,7 @@ TEST_F(SchedulerTest, ThousandsQueuedComeOutInPriorityThenArrivalOrderPerPlatfor
   EXPECT_EQ(scheduler_.queued_count(), 0u);
 }
 
-TEST_F(SchedulerTest, EachWorkerGetsOnlyWorkForItsPlatform) {
+TEST_P(SchedulerTest, EachWorkerGetsOnlyWorkForItsPlatform) {
   scheduler_.AddWorker("cpu", kLinux);
   scheduler_.AddWorker("gpu", Props({{"OSFamily", "linux"}, {"gpu", "1"}}));
   const std::string gpu_work = Enqueue(MakeAction(1, Props({{"gpu", "1"}})));
@@ -110,7 +110,7 @@ TEST_F(SchedulerTest, EachWorkerGetsOnlyWorkForItsPlatform) {
   EXPECT_EQ(RequestWork(scheduler_, "gpu")->operation(), more_gpu);
 }
 
-TEST_F(SchedulerTest, NoMatchingWorkerIsFailedPreconditionAtOnce) {
+TEST_P(SchedulerTest, NoMatchingWorkerIsFailedPreconditionAtOnce) {
   auto none = scheduler_.Enqueue(kClient, MakeAction(1));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
@@ -128,7 +128,7 @@ TEST_F(SchedulerTest, NoMatchingWorkerIsFailedPreconditionAtOnce) {
   EXPECT_FALSE(scheduler_.Enqueue(kClient, MakeAction(3)).ok());
 }
 
-TEST_F(SchedulerTest, RequestWaitsWithoutPollingUntilMatchingWorkArrives) {
+TEST_P(SchedulerTest, RequestWaitsWithoutPollingUntilMatchingWorkArrives) {
   scheduler_.AddWorker("w", kLinux);
   scheduler_.AddWorker("gpu", kLinuxGpu);
   auto answer = RequestWork(scheduler_, "w");
@@ -145,7 +145,7 @@ TEST_F(SchedulerTest, RequestWaitsWithoutPollingUntilMatchingWorkArrives) {
   EXPECT_EQ(scheduler_.queued_count(), 1u);  // The gpu action still waits.
 }
 
-TEST_F(SchedulerTest, LongestWaitingWorkerGetsTheWorkFirst) {
+TEST_P(SchedulerTest, LongestWaitingWorkerGetsTheWorkFirst) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinux);
   auto b = RequestWork(scheduler_, "b");
@@ -155,13 +155,13 @@ TEST_F(SchedulerTest, LongestWaitingWorkerGetsTheWorkFirst) {
   EXPECT_FALSE(a->answered());
 }
 
-TEST_F(SchedulerTest, UnregisteredWorkerIsAnsweredWithNothing) {
+TEST_P(SchedulerTest, UnregisteredWorkerIsAnsweredWithNothing) {
   auto answer = RequestWork(scheduler_, "stranger");
   ASSERT_TRUE(answer->answered());
   EXPECT_FALSE(answer->assignment().has_value());
 }
 
-TEST_F(SchedulerTest, IdenticalInFlightActionsMerge) {
+TEST_P(SchedulerTest, IdenticalInFlightActionsMerge) {
   scheduler_.AddWorker("w", kLinux);
   const std::string first = Enqueue(MakeAction(1));
   EXPECT_EQ(Enqueue(MakeAction(1)), first);  // While queued.
@@ -176,7 +176,7 @@ TEST_F(SchedulerTest, IdenticalInFlightActionsMerge) {
   EXPECT_NE(after, first);
 }
 
-TEST_F(SchedulerTest, MergingIsPerInstanceAndDigestFunction) {
+TEST_P(SchedulerTest, MergingIsPerInstanceAndDigestFunction) {
   scheduler_.AddWorker("w", kLinux);
   QueuedAction a = MakeAction(1);
   a.instance_name = "main";
@@ -191,7 +191,7 @@ TEST_F(SchedulerTest, MergingIsPerInstanceAndDigestFunction) {
   EXPECT_EQ(scheduler_.queued_count(), 3u);
 }
 
-TEST_F(SchedulerTest, DoNotCacheActionsNeverMerge) {
+TEST_P(SchedulerTest, DoNotCacheActionsNeverMerge) {
   scheduler_.AddWorker("w", kLinux);
   QueuedAction action = MakeAction(1);
   action.mergeable = false;
@@ -201,7 +201,7 @@ TEST_F(SchedulerTest, DoNotCacheActionsNeverMerge) {
   EXPECT_EQ(scheduler_.queued_count(), 3u);
 }
 
-TEST_F(SchedulerTest, MergedMoreUrgentRequestRaisesTheQueuedPriority) {
+TEST_P(SchedulerTest, MergedMoreUrgentRequestRaisesTheQueuedPriority) {
   scheduler_.AddWorker("w", kLinux);
   const std::string other = Enqueue(MakeAction(1, {}, 0));
   const std::string lazy = Enqueue(MakeAction(2, {}, 5));
@@ -210,7 +210,7 @@ TEST_F(SchedulerTest, MergedMoreUrgentRequestRaisesTheQueuedPriority) {
   EXPECT_EQ(RequestWork(scheduler_, "w")->operation(), other);
 }
 
-TEST_F(SchedulerTest, CancelWorkRequestsAnswersOnlyThatWorker) {
+TEST_P(SchedulerTest, CancelWorkRequestsAnswersOnlyThatWorker) {
   scheduler_.AddWorker("a", kLinux);
   scheduler_.AddWorker("b", kLinux);
   auto a1 = RequestWork(scheduler_, "a");
@@ -225,7 +225,7 @@ TEST_F(SchedulerTest, CancelWorkRequestsAnswersOnlyThatWorker) {
   EXPECT_EQ(a1->calls(), 1);
 }
 
-TEST_F(SchedulerTest, ReRegisteringWithANewPlatformServesWaitingRequests) {
+TEST_P(SchedulerTest, ReRegisteringWithANewPlatformServesWaitingRequests) {
   scheduler_.AddWorker("w", kLinux);
   scheduler_.AddWorker("gpu", kLinuxGpu);
   const std::string gpu_work = Enqueue(MakeAction(1, Props({{"gpu", "1"}})));
@@ -236,7 +236,7 @@ TEST_F(SchedulerTest, ReRegisteringWithANewPlatformServesWaitingRequests) {
   EXPECT_EQ(answer->operation(), gpu_work);
 }
 
-TEST_F(SchedulerTest, WorkCallbackMayCallBackIntoTheScheduler) {
+TEST_P(SchedulerTest, WorkCallbackMayCallBackIntoTheScheduler) {
   scheduler_.AddWorker("w", kLinux);
   std::optional<OperationSnapshot> seen;
   scheduler_.RequestWork("w", [&](std::optional<WorkAssignment> assignment) {
@@ -252,4 +252,8 @@ TEST_F(SchedulerTest, WorkCallbackMayCallBackIntoTheScheduler) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

@@ -10,9 +10,32 @@
 #include <vector>
 
 #include "common/hasher.h"
+#include "scheduler/in_process_scheduler.h"
 #include "scheduler/scheduler.h"
 
 namespace kiln::testing_support {
+
+// The implementations every scheduler test runs against: the contract both keep.
+enum class SchedulerKind { kInProcess };
+
+inline std::vector<SchedulerKind> AllSchedulerKinds() { return {SchedulerKind::kInProcess}; }
+
+inline std::string SchedulerKindName(const ::testing::TestParamInfo<SchedulerKind>& info) {
+  switch (info.param) {
+    case SchedulerKind::kInProcess:
+      return "InProcess";
+  }
+  return "Unknown";
+}
+
+inline std::unique_ptr<Scheduler> MakeScheduler(SchedulerKind kind, const Clock* clock,
+                                                const SchedulerOptions& options) {
+  switch (kind) {
+    case SchedulerKind::kInProcess:
+      return std::make_unique<InProcessScheduler>(clock, options);
+  }
+  return nullptr;
+}
 
 // Platform({{"name", "value"}}) with a single property is ambiguous (copy from a nested
 // brace list); this spelling is not.
@@ -113,9 +136,9 @@ class SnapshotRecorder {
 };
 
 // A scheduler on a fake clock: 10 minutes of retention, 3 attempts.
-class SchedulerFixture : public ::testing::Test {
+class SchedulerFixture : public ::testing::TestWithParam<SchedulerKind> {
  protected:
-  SchedulerFixture() : scheduler_(&clock_, Options()) {}
+  SchedulerFixture() : owned_(MakeScheduler(GetParam(), &clock_, Options())), scheduler_(*owned_) {}
   static SchedulerOptions Options() {
     SchedulerOptions options;
     options.completed_retention = std::chrono::minutes(10);
@@ -134,7 +157,8 @@ class SchedulerFixture : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Scheduler scheduler_;
+  std::unique_ptr<Scheduler> owned_;
+  Scheduler& scheduler_;
 };
 
 }  // namespace kiln::testing_support

@@ -17,9 +17,10 @@ using testing_support::SnapshotRecorder;
 
 const Platform kLinux = Props({{"OSFamily", "linux"}});
 
-class SchedulerWatchTest : public ::testing::Test {
+class SchedulerWatchTest : public ::testing::TestWithParam<testing_support::SchedulerKind> {
  protected:
-  SchedulerWatchTest() : scheduler_(&clock_, SchedulerOptions{}) { scheduler_.AddWorker("w", kLinux); }
+  SchedulerWatchTest()
+      : owned_(testing_support::MakeScheduler(GetParam(), &clock_, SchedulerOptions{})), scheduler_(*owned_) { scheduler_.AddWorker("w", kLinux); }
 
   std::string Enqueue(int n) {
     auto name = scheduler_.Enqueue(kClient, MakeAction(n));
@@ -33,10 +34,11 @@ class SchedulerWatchTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Scheduler scheduler_;
+  std::unique_ptr<Scheduler> owned_;
+  Scheduler& scheduler_;
 };
 
-TEST_F(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
+TEST_P(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
   const std::string name = Enqueue(1);
   SnapshotRecorder recorder;
   Watch(name, recorder.Listener());
@@ -58,7 +60,7 @@ TEST_F(SchedulerWatchTest, SeesQueuedExecutingCompletedInOrderWithDoneLast) {
   for (const auto& snapshot : seen) EXPECT_EQ(snapshot.name, name);
 }
 
-TEST_F(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
+TEST_P(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
   const std::string name = scheduler_.AddCompleted(kClient, testing_support::ActionDigest(1), ExitedWith(0)).value();
   SnapshotRecorder recorder;
   const auto id = Watch(name, recorder.Listener());
@@ -67,12 +69,12 @@ TEST_F(SchedulerWatchTest, WatchingAFinishedOperationGivesTheDoneSnapshotOnly) {
   scheduler_.Unwatch(id);  // Already dropped: harmless.
 }
 
-TEST_F(SchedulerWatchTest, UnknownOperationIsNotFound) {
+TEST_P(SchedulerWatchTest, UnknownOperationIsNotFound) {
   EXPECT_EQ(scheduler_.Watch(kClient, "operations/none", [](const OperationSnapshot&) {}).status().code(),
             StatusCode::kNotFound);
 }
 
-TEST_F(SchedulerWatchTest, ManyWatchersAllSeeEveryChange) {
+TEST_P(SchedulerWatchTest, ManyWatchersAllSeeEveryChange) {
   const std::string name = Enqueue(1);
   std::vector<SnapshotRecorder> recorders(300);
   for (auto& recorder : recorders) Watch(name, recorder.Listener());
@@ -85,7 +87,7 @@ TEST_F(SchedulerWatchTest, ManyWatchersAllSeeEveryChange) {
   }
 }
 
-TEST_F(SchedulerWatchTest, MergedRequestsWatchTheSameOperation) {
+TEST_P(SchedulerWatchTest, MergedRequestsWatchTheSameOperation) {
   const std::string name = Enqueue(1);
   SnapshotRecorder first, second;
   Watch(name, first.Listener());
@@ -97,7 +99,7 @@ TEST_F(SchedulerWatchTest, MergedRequestsWatchTheSameOperation) {
   EXPECT_EQ(second.seen().back().response.status().code(), static_cast<int>(StatusCode::kCancelled));
 }
 
-TEST_F(SchedulerWatchTest, UnwatchStopsNotifications) {
+TEST_P(SchedulerWatchTest, UnwatchStopsNotifications) {
   const std::string name = Enqueue(1);
   SnapshotRecorder kept, dropped;
   Watch(name, kept.Listener());
@@ -111,7 +113,7 @@ TEST_F(SchedulerWatchTest, UnwatchStopsNotifications) {
   EXPECT_EQ(kept.seen().size(), 3u);
 }
 
-TEST_F(SchedulerWatchTest, LostWorkerShowsTheOperationQueuedAgain) {
+TEST_P(SchedulerWatchTest, LostWorkerShowsTheOperationQueuedAgain) {
   scheduler_.AddWorker("other", kLinux);
   const std::string name = Enqueue(1);
   SnapshotRecorder recorder;
@@ -127,7 +129,7 @@ TEST_F(SchedulerWatchTest, LostWorkerShowsTheOperationQueuedAgain) {
   EXPECT_EQ(recorder.seen()[3].partial_metadata.worker(), "other");
 }
 
-TEST_F(SchedulerWatchTest, ListenerMayCallBackIntoTheScheduler) {
+TEST_P(SchedulerWatchTest, ListenerMayCallBackIntoTheScheduler) {
   const std::string name = Enqueue(1);
   std::vector<ExecutionStage> stages_from_get;
   Scheduler::WatchId id = 0;
@@ -150,7 +152,7 @@ TEST_F(SchedulerWatchTest, ListenerMayCallBackIntoTheScheduler) {
   EXPECT_TRUE(work->assignment()->cancelled->load());
 }
 
-TEST_F(SchedulerWatchTest, ListenerStartingAWatchOnItsOperationDoesNotDeadlock) {
+TEST_P(SchedulerWatchTest, ListenerStartingAWatchOnItsOperationDoesNotDeadlock) {
   const std::string name = Enqueue(1);
   SnapshotRecorder inner;
   bool started = false;
@@ -164,4 +166,8 @@ TEST_F(SchedulerWatchTest, ListenerStartingAWatchOnItsOperationDoesNotDeadlock) 
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerWatchTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
+                         testing_support::SchedulerKindName);
+
 }  // namespace kiln

@@ -18,6 +18,7 @@
 #include "execution/execution_engine.h"
 #include "execution/local_worker_pool.h"
 #include "logstream/log_stream_registry.h"
+#include "scheduler/in_process_scheduler.h"
 #include "scheduler/scheduler.h"
 #include "auth/auth_policy_source.h"
 #include "auth/denial_log.h"
@@ -253,7 +254,7 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   const ActionExecutorOptions worker_defaults;
   scheduler_options.default_action_timeout = worker_defaults.default_timeout;
   scheduler_options.max_action_timeout = worker_defaults.max_timeout;
-  state.scheduler = std::make_unique<Scheduler>(SystemClock::Get(), scheduler_options);
+  state.scheduler = std::make_unique<InProcessScheduler>(SystemClock::Get(), scheduler_options);
   ExecuteLimits limits;
   limits.max_message_bytes = options.max_message_bytes;
   limits.input_tree.max_entries = options.max_input_files;

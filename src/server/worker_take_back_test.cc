@@ -11,6 +11,7 @@
 
 #include "ac/record_store.h"
 #include "cas/memory_blob_store.h"
+#include "scheduler/in_process_scheduler.h"
 #include "server/worker_service.h"
 #include "server/worker_test_support.h"
 
@@ -34,7 +35,7 @@ class WorkerTakeBackTest : public ::testing::Test {
     SchedulerOptions options;
     options.report_grace = std::chrono::minutes(1);
     options.max_attempts = 3;
-    scheduler_ = std::make_unique<Scheduler>(&clock_, options);
+    scheduler_ = std::make_unique<InProcessScheduler>(&clock_, options);
     service_ = std::make_unique<WorkerService>(scheduler_.get(), &cache_, nullptr, &no_auth_);
     grpc::ServerBuilder builder;
     int port = 0;

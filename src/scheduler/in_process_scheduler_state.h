@@ -1,5 +1,6 @@
-// The scheduler's private state and the steps its public calls are made of. Split from
-// scheduler.cc so that each file stays readable; nothing outside src/scheduler includes it.
+// The in-process scheduler's private state and the steps its public calls are made of.
+// Split from in_process_scheduler.cc so that each file stays readable; nothing outside
+// src/scheduler includes it.
 //
 // Cost, with n operations, G distinct platforms (usually a handful) and w watchers of one
 // operation: Enqueue O(G + log n) (hash lookups for merging, the worker-platform check and
@@ -27,9 +28,9 @@
 #include <vector>
 
 #include "scheduler/action_queue.h"
+#include "scheduler/in_process_scheduler.h"
 #include "scheduler/operation_owners.h"
 #include "scheduler/pending_work_requests.h"
-#include "scheduler/scheduler.h"
 #include "scheduler/watcher.h"
 
 namespace kiln {
@@ -65,7 +66,7 @@ struct Outbox {
   std::vector<std::pair<Scheduler::WatchId, std::shared_ptr<Watcher>>> deliveries;
 };
 
-struct Scheduler::State {
+struct InProcessScheduler::State {
   State(const Clock* clock, const SchedulerOptions& options);
 
   // Why an assignment is taken back from its worker.

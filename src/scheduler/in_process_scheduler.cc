@@ -1,8 +1,8 @@
-#include "scheduler/scheduler.h"
+#include "scheduler/in_process_scheduler.h"
 
 #include <algorithm>
 
-#include "scheduler/scheduler_state.h"
+#include "scheduler/in_process_scheduler_state.h"
 
 namespace kiln {
 namespace {
@@ -21,12 +21,12 @@ std::string DescribePlatform(const Platform& platform) {
 
 }  // namespace
 
-Scheduler::Scheduler(const Clock* clock, const SchedulerOptions& options)
+InProcessScheduler::InProcessScheduler(const Clock* clock, const SchedulerOptions& options)
     : state_(std::make_unique<State>(clock, options)) {}
 
-Scheduler::~Scheduler() = default;
+InProcessScheduler::~InProcessScheduler() = default;
 
-StatusOr<std::string> Scheduler::Enqueue(const Caller& caller, QueuedAction action) {
+StatusOr<std::string> InProcessScheduler::Enqueue(const Caller& caller, QueuedAction action) {
   Outbox out;
   std::string name;
   {
@@ -69,7 +69,7 @@ StatusOr<std::string> Scheduler::Enqueue(const Caller& caller, QueuedAction acti
   return name;
 }
 
-StatusOr<std::string> Scheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
+StatusOr<std::string> InProcessScheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
                                               reapi::ExecuteResponse response) {
   std::lock_guard lock(state_->mutex);
   auto name = state_->NewOperationName();
@@ -83,7 +83,7 @@ StatusOr<std::string> Scheduler::AddCompleted(const Caller& caller, const Digest
   return name;
 }
 
-StatusOr<Scheduler::WatchId> Scheduler::Watch(const Caller& caller, const std::string& operation_name,
+StatusOr<Scheduler::WatchId> InProcessScheduler::Watch(const Caller& caller, const std::string& operation_name,
                                                Listener listener) {
   Outbox out;
   WatchId id;
@@ -103,7 +103,7 @@ StatusOr<Scheduler::WatchId> Scheduler::Watch(const Caller& caller, const std::s
   return id;
 }
 
-void Scheduler::Unwatch(WatchId id) {
+void InProcessScheduler::Unwatch(WatchId id) {
   WatchEntry entry;
   {
     std::lock_guard lock(state_->mutex);
@@ -118,14 +118,14 @@ void Scheduler::Unwatch(WatchId id) {
   entry.watcher->Stop();
 }
 
-StatusOr<OperationSnapshot> Scheduler::Get(const Caller& caller, const std::string& operation_name) const {
+StatusOr<OperationSnapshot> InProcessScheduler::Get(const Caller& caller, const std::string& operation_name) const {
   std::lock_guard lock(state_->mutex);
   const OperationRecord* op = state_->FindVisible(caller, operation_name);
   if (op == nullptr) return UnknownOperation(operation_name);
   return op->snapshot;
 }
 
-std::vector<OperationSnapshot> Scheduler::List(const Caller& caller) const {
+std::vector<OperationSnapshot> InProcessScheduler::List(const Caller& caller) const {
   std::vector<OperationSnapshot> snapshots;
   {
     std::lock_guard lock(state_->mutex);
@@ -138,7 +138,7 @@ std::vector<OperationSnapshot> Scheduler::List(const Caller& caller) const {
   return snapshots;
 }
 
-Status Scheduler::Cancel(const Caller& caller, const std::string& operation_name) {
+Status InProcessScheduler::Cancel(const Caller& caller, const std::string& operation_name) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -153,7 +153,7 @@ Status Scheduler::Cancel(const Caller& caller, const std::string& operation_name
   return Status::Ok();
 }
 
-void Scheduler::Tick() {
+void InProcessScheduler::Tick() {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -178,7 +178,7 @@ void Scheduler::Tick() {
   state_->Flush(std::move(out));
 }
 
-void Scheduler::Shutdown() {
+void InProcessScheduler::Shutdown() {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -188,7 +188,7 @@ void Scheduler::Shutdown() {
   state_->Flush(std::move(out));
 }
 
-size_t Scheduler::queued_count() const {
+size_t InProcessScheduler::queued_count() const {
   std::lock_guard lock(state_->mutex);
   return state_->queue.size();
 }

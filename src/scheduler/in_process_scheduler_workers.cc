@@ -1,6 +1,6 @@
 // The worker side of the Scheduler: registration, work requests and reports.
-#include "scheduler/scheduler.h"
-#include "scheduler/scheduler_state.h"
+#include "scheduler/in_process_scheduler.h"
+#include "scheduler/in_process_scheduler_state.h"
 
 namespace kiln {
 namespace {
@@ -16,7 +16,7 @@ void AddSchedulerMetadata(const reapi::ExecutedActionMetadata& known, const std:
 
 }  // namespace
 
-void Scheduler::AddWorker(const std::string& worker_id, const Platform& platform) {
+void InProcessScheduler::AddWorker(const std::string& worker_id, const Platform& platform) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -36,7 +36,7 @@ void Scheduler::AddWorker(const std::string& worker_id, const Platform& platform
   state_->Flush(std::move(out));
 }
 
-void Scheduler::RemoveWorker(const std::string& worker_id) {
+void InProcessScheduler::RemoveWorker(const std::string& worker_id) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -56,7 +56,7 @@ void Scheduler::RemoveWorker(const std::string& worker_id) {
   state_->Flush(std::move(out));
 }
 
-void Scheduler::RequestWork(const std::string& worker_id, WorkCallback callback) {
+void InProcessScheduler::RequestWork(const std::string& worker_id, WorkCallback callback) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -70,7 +70,7 @@ void Scheduler::RequestWork(const std::string& worker_id, WorkCallback callback)
   state_->Flush(std::move(out));
 }
 
-void Scheduler::CancelWorkRequests(const std::string& worker_id) {
+void InProcessScheduler::CancelWorkRequests(const std::string& worker_id) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
@@ -83,7 +83,7 @@ void Scheduler::CancelWorkRequests(const std::string& worker_id) {
   state_->Flush(std::move(out));
 }
 
-void Scheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
+void InProcessScheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                                 const OutputStreamNames& output_streams) {
   Outbox out;
   {
@@ -102,7 +102,7 @@ void Scheduler::ReportExecuting(const std::string& operation_name, const std::st
   state_->Flush(std::move(out));
 }
 
-void Scheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
+void InProcessScheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                                 reapi::ExecuteResponse response) {
   Outbox out;
   {

@@ -1,4 +1,4 @@
-#include "scheduler/scheduler_state.h"
+#include "scheduler/in_process_scheduler_state.h"
 
 #include <algorithm>
 #include <chrono>
@@ -26,9 +26,9 @@ reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message
 
 Status UnknownOperation(const std::string& name) { return Status::NotFound("operation " + name + " is not known"); }
 
-Scheduler::State::State(const Clock* clock, const SchedulerOptions& options) : clock(clock), options(options) {}
+InProcessScheduler::State::State(const Clock* clock, const SchedulerOptions& options) : clock(clock), options(options) {}
 
-StatusOr<std::string> Scheduler::State::NewOperationName() {
+StatusOr<std::string> InProcessScheduler::State::NewOperationName() {
   // Ownership decides who may use a name, but names stay unguessable too: a client must not
   // be able to derive other operations' names from its own (a seeded PRNG's output can be).
   while (true) {
@@ -39,24 +39,24 @@ StatusOr<std::string> Scheduler::State::NewOperationName() {
   }
 }
 
-OperationRecord* Scheduler::State::FindVisible(const Caller& caller, const std::string& name) {
+OperationRecord* InProcessScheduler::State::FindVisible(const Caller& caller, const std::string& name) {
   auto it = operations.find(name);
   if (it == operations.end()) return nullptr;
   return caller.admin || it->second.owners.Contains(caller.principal) ? &it->second : nullptr;
 }
 
-const OperationRecord* Scheduler::State::FindVisible(const Caller& caller, const std::string& name) const {
+const OperationRecord* InProcessScheduler::State::FindVisible(const Caller& caller, const std::string& name) const {
   return const_cast<State*>(this)->FindVisible(caller, name);
 }
 
-bool Scheduler::State::AnyWorkerSatisfies(const Platform& required) const {
+bool InProcessScheduler::State::AnyWorkerSatisfies(const Platform& required) const {
   for (const auto& [offered, count] : worker_platforms) {
     if (offered.Satisfies(required)) return true;
   }
   return false;
 }
 
-void Scheduler::State::Join(OperationRecord& op, int32_t priority) {
+void InProcessScheduler::State::Join(OperationRecord& op, int32_t priority) {
   // The more urgent request wins while the action still waits.
   if (!op.in_queue || priority >= op.priority) return;
   queue.Remove(op.action->platform, op.priority, op.sequence);
@@ -64,7 +64,7 @@ void Scheduler::State::Join(OperationRecord& op, int32_t priority) {
   queue.Push(op.action->platform, op.priority, op.sequence, op.snapshot.name);
 }
 
-void Scheduler::State::Schedule(OperationRecord& op, Outbox& out) {
+void InProcessScheduler::State::Schedule(OperationRecord& op, Outbox& out) {
   if (auto request = requests.TakeFor(op.action->platform)) {
     Assign(op, std::move(*request), out);
     return;
@@ -73,7 +73,7 @@ void Scheduler::State::Schedule(OperationRecord& op, Outbox& out) {
   op.in_queue = true;
 }
 
-void Scheduler::State::ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback,
+void InProcessScheduler::State::ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback,
                                     Outbox& out) {
   if (std::optional<std::string> name = queue.PopBestFor(offered)) {
     OperationRecord& op = operations.at(*name);
@@ -84,7 +84,7 @@ void Scheduler::State::ServeRequest(const std::string& worker_id, const Platform
   requests.Add(offered, worker_id, std::move(callback));
 }
 
-void Scheduler::State::Assign(OperationRecord& op, PendingWorkRequests::Request request, Outbox& out) {
+void InProcessScheduler::State::Assign(OperationRecord& op, PendingWorkRequests::Request request, Outbox& out) {
   op.in_queue = false;
   op.worker_id = request.worker_id;
   ++op.attempt;
@@ -95,7 +95,7 @@ void Scheduler::State::Assign(OperationRecord& op, PendingWorkRequests::Request 
                         WorkAssignment{op.snapshot.name, op.action, op.attempt, op.cancelled});
 }
 
-Duration Scheduler::State::ReportWindow(const QueuedAction& action) const {
+Duration InProcessScheduler::State::ReportWindow(const QueuedAction& action) const {
   const auto& timeout = action.action.timeout();
   // Clamped before converting: seconds near INT64_MAX overflow as nanoseconds.
   const int64_t max_seconds = std::chrono::duration_cast<std::chrono::seconds>(options.max_action_timeout).count();
@@ -106,7 +106,7 @@ Duration Scheduler::State::ReportWindow(const QueuedAction& action) const {
   return enforced + options.report_grace;
 }
 
-void Scheduler::State::LoseAssignment(OperationRecord& op, Loss loss, Outbox& out) {
+void InProcessScheduler::State::LoseAssignment(OperationRecord& op, Loss loss, Outbox& out) {
   // The worker may only be unreachable or stuck, not dead: tell its copy to stop. Its
   // report, should one still come, names an attempt that is no longer current.
   op.cancelled->store(true);
@@ -139,7 +139,7 @@ void Scheduler::State::LoseAssignment(OperationRecord& op, Loss loss, Outbox& ou
   Schedule(op, out);
 }
 
-void Scheduler::State::Finish(OperationRecord& op, reapi::ExecuteResponse response, Outbox& out) {
+void InProcessScheduler::State::Finish(OperationRecord& op, reapi::ExecuteResponse response, Outbox& out) {
   if (op.in_queue) {
     queue.Remove(op.action->platform, op.priority, op.sequence);
     op.in_queue = false;
@@ -168,7 +168,7 @@ void Scheduler::State::Finish(OperationRecord& op, reapi::ExecuteResponse respon
   }
 }
 
-void Scheduler::State::Publish(OperationRecord& op, Outbox& out) {
+void InProcessScheduler::State::Publish(OperationRecord& op, Outbox& out) {
   if (op.watchers.empty()) return;
   // One copy shared by every watcher: responses can be large and watchers many.
   auto snapshot = std::make_shared<const OperationSnapshot>(op.snapshot);
@@ -179,14 +179,14 @@ void Scheduler::State::Publish(OperationRecord& op, Outbox& out) {
   if (op.snapshot.done) op.watchers.clear();
 }
 
-void Scheduler::State::RegisterWorkerPlatform(const Platform& offered) { ++worker_platforms[offered]; }
+void InProcessScheduler::State::RegisterWorkerPlatform(const Platform& offered) { ++worker_platforms[offered]; }
 
-void Scheduler::State::UnregisterWorkerPlatform(const Platform& offered) {
+void InProcessScheduler::State::UnregisterWorkerPlatform(const Platform& offered) {
   auto it = worker_platforms.find(offered);
   if (it != worker_platforms.end() && --it->second == 0) worker_platforms.erase(it);
 }
 
-void Scheduler::State::Flush(Outbox out) {
+void InProcessScheduler::State::Flush(Outbox out) {
   for (auto& [callback, assignment] : out.work) callback(std::move(assignment));
   std::vector<WatchId> ended;
   for (const auto& [id, watcher] : out.deliveries) {
