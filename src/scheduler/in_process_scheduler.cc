@@ -5,22 +5,6 @@
 #include "scheduler/in_process_scheduler_state.h"
 
 namespace kiln {
-namespace {
-
-// Identical actions merge only within one instance and digest function. The instance name
-// is length-prefixed so that no instance name can run into the digest part.
-std::string MergeKey(const QueuedAction& action) {
-  const Digest& digest = action.action_digest;
-  return std::to_string(action.instance_name.size()) + ":" + action.instance_name + "/" +
-         std::string(DigestFunctionName(digest.function())) + "/" + digest.ToString();
-}
-
-std::string DescribePlatform(const Platform& platform) {
-  return platform.empty() ? "(no properties)" : platform.ToString();
-}
-
-}  // namespace
-
 InProcessScheduler::InProcessScheduler(const Clock* clock, const SchedulerOptions& options)
     : state_(std::make_unique<State>(clock, options)) {}
 
@@ -33,7 +17,7 @@ StatusOr<std::string> InProcessScheduler::Enqueue(const Caller& caller, QueuedAc
     std::lock_guard lock(state_->mutex);
     if (state_->shut_down) return Status::Unavailable("the scheduler is shutting down");
     if (!state_->AnyWorkerSatisfies(action.platform)) {
-      return Status::FailedPrecondition("no worker offers platform " + DescribePlatform(action.platform));
+      return NoWorkerFor(action.platform);
     }
     std::string merge_key = action.mergeable ? MergeKey(action) : std::string();
     if (!merge_key.empty()) {
@@ -45,9 +29,7 @@ StatusOr<std::string> InProcessScheduler::Enqueue(const Caller& caller, QueuedAc
       }
     }
     if (state_->queue.size() >= state_->options.max_queued_actions && !state_->requests.CanServe(action.platform)) {
-      return Status::ResourceExhausted("the execution queue is full: " + std::to_string(state_->queue.size()) +
-                                       " actions are waiting for a worker, as many as --max-queued-actions allows (" +
-                                       std::to_string(state_->options.max_queued_actions) + "); retry later");
+      return QueueFull(state_->queue.size(), state_->options.max_queued_actions);
     }
     auto new_name = state_->NewOperationName();
     if (!new_name.ok()) return new_name.status();

@@ -7,25 +7,6 @@
 
 namespace kiln {
 
-google::protobuf::Timestamp WallClockNow() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(seconds.count());
-  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds);
-  timestamp.set_nanos(static_cast<int32_t>(nanos.count()));
-  return timestamp;
-}
-
-reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message) {
-  reapi::ExecuteResponse response;
-  response.mutable_status()->set_code(static_cast<int>(code));
-  response.mutable_status()->set_message(message);
-  return response;
-}
-
-Status UnknownOperation(const std::string& name) { return Status::NotFound("operation " + name + " is not known"); }
-
 InProcessScheduler::State::State(const Clock* clock, const SchedulerOptions& options) : clock(clock), options(options) {}
 
 StatusOr<std::string> InProcessScheduler::State::NewOperationName() {
@@ -96,14 +77,7 @@ void InProcessScheduler::State::Assign(OperationRecord& op, PendingWorkRequests:
 }
 
 Duration InProcessScheduler::State::ReportWindow(const QueuedAction& action) const {
-  const auto& timeout = action.action.timeout();
-  // Clamped before converting: seconds near INT64_MAX overflow as nanoseconds.
-  const int64_t max_seconds = std::chrono::duration_cast<std::chrono::seconds>(options.max_action_timeout).count();
-  const Duration requested = std::chrono::seconds(std::min<int64_t>(timeout.seconds(), max_seconds + 1)) +
-                             std::chrono::nanoseconds(timeout.nanos());
-  const Duration enforced =
-      std::min(requested > Duration::zero() ? requested : options.default_action_timeout, options.max_action_timeout);
-  return enforced + options.report_grace;
+  return kiln::ReportWindow(action, options);
 }
 
 void InProcessScheduler::State::LoseAssignment(OperationRecord& op, Loss loss, Outbox& out) {

@@ -31,6 +31,7 @@
 #include "scheduler/in_process_scheduler.h"
 #include "scheduler/operation_owners.h"
 #include "scheduler/pending_work_requests.h"
+#include "scheduler/scheduler_messages.h"
 #include "scheduler/watcher.h"
 
 namespace kiln {
@@ -120,12 +121,5 @@ struct InProcessScheduler::State {
   uint64_t next_sequence = 0;
   WatchId next_watch_id = 1;
 };
-
-// Wall-clock time for REAPI metadata; the injected Clock is monotonic and has no epoch.
-google::protobuf::Timestamp WallClockNow();
-// An ExecuteResponse that carries only an error status.
-reapi::ExecuteResponse ErrorResponse(StatusCode code, const std::string& message);
-// What callers that may not see an operation get, word for word what unknown names get.
-Status UnknownOperation(const std::string& name);
 
 }  // namespace kiln

@@ -12,18 +12,21 @@
 #include "common/hasher.h"
 #include "scheduler/in_process_scheduler.h"
 #include "scheduler/scheduler.h"
+#include "testing/redis_backplane_for_tests.h"
 
 namespace kiln::testing_support {
 
 // The implementations every scheduler test runs against: the contract both keep.
-enum class SchedulerKind { kInProcess };
+enum class SchedulerKind { kInProcess, kRedis };
 
-inline std::vector<SchedulerKind> AllSchedulerKinds() { return {SchedulerKind::kInProcess}; }
+inline std::vector<SchedulerKind> AllSchedulerKinds() { return {SchedulerKind::kInProcess, SchedulerKind::kRedis}; }
 
 inline std::string SchedulerKindName(const ::testing::TestParamInfo<SchedulerKind>& info) {
   switch (info.param) {
     case SchedulerKind::kInProcess:
       return "InProcess";
+    case SchedulerKind::kRedis:
+      return "Redis";
   }
   return "Unknown";
 }
@@ -33,6 +36,8 @@ inline std::unique_ptr<Scheduler> MakeScheduler(SchedulerKind kind, const Clock*
   switch (kind) {
     case SchedulerKind::kInProcess:
       return std::make_unique<InProcessScheduler>(clock, options);
+    case SchedulerKind::kRedis:
+      return RedisBackplaneForTests::Get().NewScheduler(clock, options);
   }
   return nullptr;
 }

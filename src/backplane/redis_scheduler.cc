@@ -1,0 +1,394 @@
+#include "backplane/redis_scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "backplane/platform_definition.h"
+#include "backplane/scheduler_scripts.h"
+#include "common/proto_digest.h"
+#include "common/random_hex.h"
+#include "scheduler/scheduler_messages.h"
+
+namespace kiln {
+namespace {
+
+namespace scripts = backplane_scripts;
+using redis::Reply;
+
+std::string Millis(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+std::string Text(const Reply& reply) {
+  return reply.type == Reply::Type::kString || reply.type == Reply::Type::kStatus ? reply.text : std::string();
+}
+
+std::string Admin(const Caller& caller) { return caller.admin ? "1" : "0"; }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<RedisScheduler>> RedisScheduler::Start(redis::RedisClient* client,
+                                                                const EventSubscriber& subscribe, const Clock* clock,
+                                                                const SchedulerOptions& options,
+                                                                const RedisSchedulerOptions& backplane) {
+  auto id = RandomHex(8);
+  if (!id.ok()) return id.status();
+  std::unique_ptr<RedisScheduler> scheduler(new RedisScheduler(client, clock, options, backplane, *id));
+  RedisScheduler* raw = scheduler.get();
+  auto subscription = subscribe(
+      scheduler->prefix_ + "events", [raw](const std::string& payload) { raw->OnEvent(payload); },
+      [raw] { raw->Resync(); });
+  if (!subscription.ok()) return subscription.status();
+  scheduler->subscription_ = std::move(subscription).value();
+  scheduler->waker_ = std::thread([raw] { raw->RunWaker(); });
+  return scheduler;
+}
+
+RedisScheduler::RedisScheduler(redis::RedisClient* client, const Clock* clock, const SchedulerOptions& options,
+                               const RedisSchedulerOptions& backplane, std::string self)
+    : client_(client),
+      clock_(clock),
+      options_(options),
+      backplane_(backplane),
+      self_(std::move(self)),
+      prefix_("kiln:{" + backplane.key_namespace + "}:"),
+      anchor_(prefix_ + "anchor") {}
+
+RedisScheduler::~RedisScheduler() {
+  subscription_.reset();
+  stopping_ = true;
+  waker_wakeup_.notify_all();
+  // Ends the blocked BLPOP at once (if Redis is unreachable, it has failed already).
+  (void)client_->Run(anchor_, {"LPUSH", prefix_ + "wake:" + self_, "stop"});
+  if (waker_.joinable()) waker_.join();
+  (void)client_->Run(anchor_, {"DEL", prefix_ + "wake:" + self_});
+}
+
+StatusOr<Reply> RedisScheduler::Run(const redis::RedisScript& script, std::vector<std::string> args) const {
+  args.insert(args.begin(), prefix_);
+  auto reply = client_->Eval(script, {anchor_}, args);
+  if (!reply.ok()) {
+    return Status::Unavailable("the scheduler's Redis backplane is unavailable: " + reply.status().message());
+  }
+  if (reply->type == Reply::Type::kError) {
+    return Status::Internal("a scheduler script failed in the Redis backplane: " + reply->text);
+  }
+  return reply;
+}
+
+int64_t RedisScheduler::NowMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->WallNow().time_since_epoch()).count();
+}
+
+StatusOr<std::optional<VersionedSnapshot>> RedisScheduler::FetchVisible(const Caller& caller,
+                                                                        const std::string& name) const {
+  auto reply = Run(scripts::GetVisible(), {name, caller.principal, Admin(caller)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type == Reply::Type::kNil) return std::optional<VersionedSnapshot>();
+  auto decoded = DecodeSnapshot(*reply);
+  if (!decoded.ok()) return decoded.status();
+  return std::optional<VersionedSnapshot>(std::move(decoded).value());
+}
+
+// --- Client side ---
+
+StatusOr<std::string> RedisScheduler::Enqueue(const Caller& caller, QueuedAction action) {
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return Status::Unavailable("the scheduler is shutting down");
+  }
+  const std::string merge_key = action.mergeable ? MergeKey(action) : std::string();
+  const std::string payload = EncodeQueuedAction(action);
+  const std::string window = Millis(ReportWindow(action, options_));
+  const std::string queued_at = std::to_string(UnixNanos(clock_->WallNow()));
+  for (int tries = 0; tries < 3; ++tries) {
+    auto hex = RandomHex(16);
+    if (!hex.ok()) return hex.status();
+    const std::string name = "operations/" + *hex;
+    auto reply = Run(scripts::Enqueue(),
+                     {self_, caller.principal, name, merge_key, PlatformDefinition(action.platform),
+                      std::to_string(action.priority), payload,
+                      std::to_string(static_cast<int>(ToProto(action.action_digest.function()))),
+                      ToProto(action.action_digest).SerializeAsString(), queued_at, window,
+                      std::to_string(options_.max_queued_actions)});
+    if (!reply.ok()) return reply.status();
+    const auto& e = reply->elements;
+    const std::string outcome = e.empty() ? std::string() : Text(e[0]);
+    if (outcome == "joined" && e.size() >= 2) return Text(e[1]);
+    if (outcome == "queued" && e.size() >= 3) {
+      if (Text(e[2]) == "1") ClaimAll();
+      return name;
+    }
+    if (outcome == "noworker") return NoWorkerFor(action.platform);
+    if (outcome == "full" && e.size() >= 2) {
+      return QueueFull(std::stoull(Text(e[1])), options_.max_queued_actions);
+    }
+    if (outcome != "taken") return Status::Internal("the backplane's enqueue script answered " + outcome);
+  }
+  return Status::Internal("could not find an unused operation name");
+}
+
+StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
+                                                   reapi::ExecuteResponse response) {
+  for (int tries = 0; tries < 3; ++tries) {
+    auto hex = RandomHex(16);
+    if (!hex.ok()) return hex.status();
+    const std::string name = "operations/" + *hex;
+    auto reply = Run(scripts::AddCompleted(),
+                     {caller.principal, name, std::to_string(static_cast<int>(ToProto(action_digest.function()))),
+                      ToProto(action_digest).SerializeAsString(), response.SerializeAsString(),
+                      std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
+    if (!reply.ok()) return reply.status();
+    if (Text(*reply) == "ok") return name;
+  }
+  return Status::Internal("could not find an unused operation name");
+}
+
+StatusOr<Scheduler::WatchId> RedisScheduler::Watch(const Caller& caller, const std::string& operation_name,
+                                                   Listener listener) {
+  WatchId id;
+  auto watcher = std::make_shared<Watcher>(std::move(listener));
+  {
+    // Registered before the first read, so that no change slips between the two.
+    std::lock_guard lock(mutex_);
+    id = next_watch_id_++;
+    watched_[operation_name].emplace(id, LocalWatch{watcher});
+    watch_names_.emplace(id, operation_name);
+  }
+  auto found = FetchVisible(caller, operation_name);
+  bool missed = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto& watches = watched_[operation_name];
+    if (!found.ok() || !found->has_value()) {
+      watches.erase(id);
+      if (watches.empty()) watched_.erase(operation_name);
+      watch_names_.erase(id);
+      if (!found.ok()) return found.status();
+      return UnknownOperation(operation_name);
+    }
+    LocalWatch& watch = watches.at(id);
+    watch.active = true;
+    missed = watch.missed;
+  }
+  Dispatch(**found);
+  if (missed) Refresh({operation_name});
+  return id;
+}
+
+void RedisScheduler::Unwatch(WatchId id) {
+  std::shared_ptr<Watcher> watcher;
+  {
+    std::lock_guard lock(mutex_);
+    auto name = watch_names_.find(id);
+    if (name == watch_names_.end()) return;
+    auto watches = watched_.find(name->second);
+    if (watches != watched_.end()) {
+      if (auto it = watches->second.find(id); it != watches->second.end()) watcher = it->second.watcher;
+      watches->second.erase(id);
+      if (watches->second.empty()) watched_.erase(watches);
+    }
+    watch_names_.erase(name);
+  }
+  if (watcher) watcher->Stop();
+}
+
+StatusOr<OperationSnapshot> RedisScheduler::Get(const Caller& caller, const std::string& operation_name) const {
+  auto found = FetchVisible(caller, operation_name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return UnknownOperation(operation_name);
+  return (*found)->snapshot;
+}
+
+std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const {
+  std::vector<OperationSnapshot> snapshots;
+  auto reply = Run(scripts::ListVisible(), {caller.principal, Admin(caller)});
+  if (!reply.ok()) return snapshots;
+  for (const Reply& element : reply->elements) {
+    auto decoded = DecodeSnapshot(element);
+    if (decoded.ok()) snapshots.push_back(std::move(decoded->snapshot));
+  }
+  std::sort(snapshots.begin(), snapshots.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return snapshots;
+}
+
+Status RedisScheduler::Cancel(const Caller& caller, const std::string& operation_name) {
+  auto reply = Run(scripts::Cancel(), {operation_name, caller.principal, Admin(caller), std::to_string(NowMillis()),
+                                       std::to_string(options_.max_retained_finished)});
+  if (!reply.ok()) return reply.status();
+  const std::string outcome = Text(*reply);
+  if (outcome == "notfound") return UnknownOperation(operation_name);
+  if (outcome == "cancelled") Refresh({operation_name});
+  return Status::Ok();
+}
+
+// --- Changes reach this frontend's watchers and workers ---
+
+void RedisScheduler::Dispatch(const VersionedSnapshot& change) {
+  const std::string& name = change.snapshot.name;
+  std::vector<std::pair<WatchId, std::shared_ptr<Watcher>>> deliveries;
+  std::shared_ptr<std::atomic<bool>> cancel;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto watches = watched_.find(name); watches != watched_.end()) {
+      auto snapshot = std::make_shared<const OperationSnapshot>(change.snapshot);
+      for (auto& [id, watch] : watches->second) {
+        if (!watch.active) {
+          watch.missed = true;
+          continue;
+        }
+        if (watch.version >= change.version) continue;
+        watch.version = change.version;
+        watch.watcher->Post(snapshot);
+        deliveries.emplace_back(id, watch.watcher);
+      }
+    }
+    if (auto assignment = assignments_.find(name); assignment != assignments_.end()) {
+      const LocalAssignment& a = assignment->second;
+      // Cancelled, finished, or taken back: the worker's copy must stop.
+      if (change.snapshot.done || change.assignee != a.worker_id || change.attempt != a.attempt) {
+        const bool finished_by_its_worker = change.snapshot.done && change.snapshot.response.status().code() == 0;
+        if (!finished_by_its_worker) cancel = a.cancelled;
+        assignments_.erase(assignment);
+      }
+    }
+  }
+  if (cancel) cancel->store(true);
+  std::vector<WatchId> ended;
+  for (const auto& [id, watcher] : deliveries) {
+    if (watcher->Deliver()) ended.push_back(id);
+  }
+  if (ended.empty()) return;
+  std::vector<std::shared_ptr<Watcher>> released;  // Destroyed after the lock.
+  std::lock_guard lock(mutex_);
+  for (WatchId id : ended) {
+    auto watches = watched_.find(name);
+    if (watches == watched_.end()) break;
+    if (auto it = watches->second.find(id); it != watches->second.end()) {
+      released.push_back(it->second.watcher);
+      watches->second.erase(it);
+    }
+    if (watches->second.empty()) watched_.erase(watches);
+    watch_names_.erase(id);
+  }
+}
+
+void RedisScheduler::Refresh(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    {
+      std::lock_guard lock(mutex_);
+      if (watched_.count(name) == 0 && assignments_.count(name) == 0) continue;
+    }
+    auto found = FetchVisible(Caller::Internal(), name);
+    if (found.ok() && found->has_value()) Dispatch(**found);
+  }
+}
+
+void RedisScheduler::OnEvent(const std::string& payload) {
+  const size_t space = payload.rfind(' ');
+  if (space == std::string::npos) return;
+  const std::string name = payload.substr(0, space);
+  int64_t version = 0;
+  try {
+    version = std::stoll(payload.substr(space + 1));
+  } catch (const std::exception&) {
+    return;
+  }
+  {
+    // Most events are about operations this frontend has nothing to do with.
+    std::lock_guard lock(mutex_);
+    bool wanted = assignments_.count(name) > 0;
+    if (auto watches = watched_.find(name); watches != watched_.end()) {
+      for (auto& [id, watch] : watches->second) {
+        if (!watch.active) watch.missed = true;
+        if (watch.version < version) wanted = true;
+      }
+    }
+    if (!wanted) return;
+  }
+  Refresh({name});
+}
+
+void RedisScheduler::Resync() {
+  std::vector<std::string> names;
+  std::vector<std::pair<std::string, std::string>> workers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, watches] : watched_) names.push_back(name);
+    for (const auto& [name, assignment] : assignments_) names.push_back(name);
+    for (const auto& [id, worker] : workers_) workers.emplace_back(id, worker.definition);
+  }
+  // Redis may have restarted (and forgotten what was not yet on disk): say again who is here.
+  for (const auto& [id, definition] : workers) {
+    (void)Run(scripts::AddWorker(), {self_, id, definition});
+    PublishIdle(definition);
+  }
+  Refresh(names);
+  ClaimAll();
+}
+
+void RedisScheduler::AfterTakeBacks(const Reply& reply) {
+  if (reply.elements.empty()) return;
+  std::vector<std::string> touched;
+  for (size_t i = 1; i < reply.elements.size(); ++i) touched.push_back(Text(reply.elements[i]));
+  Refresh(touched);
+  if (Text(reply.elements[0]) == "1") ClaimAll();
+}
+
+// --- Upkeep ---
+
+void RedisScheduler::Tick() {
+  const TimePoint now = clock_->Now();
+  // Leases are renewed (and others' expired ones taken back) six times per lease: often
+  // enough that a renewal never comes late, rare enough that an idle farm costs Redis
+  // almost nothing.
+  const Duration interval = backplane_.lease / 6;
+  std::vector<std::string> args = {self_, std::to_string(NowMillis()), Millis(backplane_.lease - interval),
+                                   Millis(backplane_.lease), Millis(options_.completed_retention),
+                                   std::to_string(options_.max_retained_finished),
+                                   std::to_string(options_.max_attempts),
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                      options_.report_grace).count())};
+  {
+    std::lock_guard lock(mutex_);
+    if (last_maintenance_ && now - *last_maintenance_ < interval) return;
+    last_maintenance_ = now;
+    for (const auto& [id, worker] : workers_) args.push_back(id);
+  }
+  auto reply = Run(scripts::Maintain(), std::move(args));
+  if (!reply.ok()) {
+    std::cerr << "kiln: scheduler upkeep failed: " << reply.status().ToString() << std::endl;
+    return;
+  }
+  AfterTakeBacks(*reply);
+}
+
+void RedisScheduler::Shutdown() {
+  std::vector<WorkCallback> withdrawn;
+  std::vector<std::string> definitions;
+  {
+    std::lock_guard claims(claim_mutex_);
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (auto& [id, worker] : workers_) {
+      for (auto& callback : worker.parked) withdrawn.push_back(std::move(callback));
+      worker.parked.clear();
+      definitions.push_back(worker.definition);
+    }
+  }
+  for (const auto& definition : definitions) PublishIdle(definition);
+  for (auto& callback : withdrawn) callback(std::nullopt);
+}
+
+size_t RedisScheduler::queued_count() const {
+  auto reply = client_->Run(anchor_, {"GET", prefix_ + "queued"});
+  if (!reply.ok() || reply->type != Reply::Type::kString) return 0;
+  try {
+    return std::stoull(reply->text);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace kiln

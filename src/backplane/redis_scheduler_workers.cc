@@ -1,0 +1,278 @@
+// The worker side of RedisScheduler: registration, work requests, claims and reports.
+#include <chrono>
+#include <iostream>
+
+#include "backplane/platform_definition.h"
+#include "backplane/redis_scheduler.h"
+#include "backplane/scheduler_scripts.h"
+#include "common/hasher.h"
+#include "scheduler/scheduler_messages.h"
+
+namespace kiln {
+namespace {
+
+namespace scripts = backplane_scripts;
+using redis::Reply;
+
+std::string Text(const Reply& reply) {
+  return reply.type == Reply::Type::kString || reply.type == Reply::Type::kStatus ? reply.text : std::string();
+}
+
+std::string Millis(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+void Complain(const std::string& what, const Status& status) {
+  std::cerr << "kiln: " << what << ": " << status.ToString() << std::endl;
+}
+
+}  // namespace
+
+void RedisScheduler::AddWorker(const std::string& worker_id, const Platform& platform) {
+  const std::string definition = PlatformDefinition(platform);
+  auto reply = Run(scripts::AddWorker(), {self_, worker_id, definition});
+  if (!reply.ok()) Complain("registering worker " + worker_id, reply.status());  // Resync retries.
+  std::string old_definition;
+  bool changed = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, added] = workers_.try_emplace(worker_id);
+    changed = !added && it->second.definition != definition;
+    old_definition = it->second.definition;
+    it->second.platform = platform;
+    it->second.definition = definition;
+  }
+  if (changed) {
+    // Offering something new may make queued actions runnable for the waiting slots.
+    PublishIdle(old_definition);
+    ClaimFor(worker_id);
+  }
+}
+
+void RedisScheduler::RemoveWorker(const std::string& worker_id) {
+  std::vector<WorkCallback> withdrawn;
+  std::vector<std::shared_ptr<std::atomic<bool>>> lost;
+  std::string definition;
+  {
+    std::lock_guard claims(claim_mutex_);
+    {
+      std::lock_guard lock(mutex_);
+      auto it = workers_.find(worker_id);
+      if (it == workers_.end()) return;
+      withdrawn.assign(std::make_move_iterator(it->second.parked.begin()),
+                       std::make_move_iterator(it->second.parked.end()));
+      definition = it->second.definition;
+      workers_.erase(it);
+      for (auto a = assignments_.begin(); a != assignments_.end();) {
+        if (a->second.worker_id != worker_id) {
+          ++a;
+          continue;
+        }
+        lost.push_back(a->second.cancelled);
+        a = assignments_.erase(a);
+      }
+    }
+    PublishIdle(definition);
+  }
+  // The worker may only be unreachable, not dead: tell its copies to stop.
+  for (auto& flag : lost) flag->store(true);
+  for (auto& callback : withdrawn) callback(std::nullopt);
+  auto reply = Run(scripts::RemoveWorker(),
+                   {self_, worker_id, std::to_string(NowMillis()), std::to_string(options_.max_attempts),
+                    std::to_string(options_.max_retained_finished),
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.report_grace).count())});
+  if (!reply.ok()) {
+    // Its leases are no longer renewed: the actions come back when they run out.
+    Complain("unregistering worker " + worker_id, reply.status());
+    return;
+  }
+  AfterTakeBacks(*reply);
+}
+
+void RedisScheduler::RequestWork(const std::string& worker_id, WorkCallback callback) {
+  {
+    std::lock_guard lock(mutex_);
+    auto worker = workers_.find(worker_id);
+    if (!shut_down_ && worker != workers_.end()) {
+      worker->second.parked.push_back(std::move(callback));
+      callback = nullptr;
+    }
+  }
+  if (callback) {
+    callback(std::nullopt);
+    return;
+  }
+  ClaimFor(worker_id);
+}
+
+void RedisScheduler::CancelWorkRequests(const std::string& worker_id) {
+  std::vector<WorkCallback> withdrawn;
+  std::string definition;
+  {
+    std::lock_guard claims(claim_mutex_);
+    {
+      std::lock_guard lock(mutex_);
+      auto it = workers_.find(worker_id);
+      if (it == workers_.end()) return;
+      withdrawn.assign(std::make_move_iterator(it->second.parked.begin()),
+                       std::make_move_iterator(it->second.parked.end()));
+      it->second.parked.clear();
+      definition = it->second.definition;
+    }
+    PublishIdle(definition);
+  }
+  for (auto& callback : withdrawn) callback(std::nullopt);
+}
+
+size_t RedisScheduler::IdleCount(const std::string& definition) const {
+  size_t idle = 0;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.definition == definition) idle += worker.parked.size();
+  }
+  return idle;
+}
+
+void RedisScheduler::PublishIdle(const std::string& definition) {
+  size_t idle;
+  {
+    std::lock_guard lock(mutex_);
+    idle = IdleCount(definition);
+  }
+  // The scripts key idle requests by the platform's SHA-1 (redis.sha1hex, lowercase hex).
+  const std::string hash = ComputeDigest(DigestFunction::kSha1, definition).hash();
+  auto reply = client_->Run(anchor_, {"HSET", prefix_ + "idle", self_ + "|" + hash, std::to_string(idle)});
+  if (!reply.ok()) Complain("publishing idle work requests", reply.status());
+}
+
+bool RedisScheduler::ClaimFor(const std::string& worker_id) {
+  std::lock_guard claims(claim_mutex_);
+  WorkCallback callback;
+  std::string idle_if_none, idle_if_assigned;
+  {
+    std::lock_guard lock(mutex_);
+    auto worker = workers_.find(worker_id);
+    if (worker == workers_.end() || worker->second.parked.empty()) return false;
+    callback = std::move(worker->second.parked.front());
+    worker->second.parked.pop_front();
+    const size_t idle = IdleCount(worker->second.definition);
+    idle_if_none = std::to_string(idle + 1);
+    idle_if_assigned = std::to_string(idle);
+  }
+  auto put_back = [&] {
+    {
+      std::lock_guard lock(mutex_);
+      auto worker = workers_.find(worker_id);
+      if (worker != workers_.end() && !shut_down_) {
+        worker->second.parked.push_front(std::move(callback));
+        return;
+      }
+    }
+    callback(std::nullopt);  // Withdrawn meanwhile.
+  };
+  const std::string lease = Millis(backplane_.lease - backplane_.lease / 6);
+  auto reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
+                                      idle_if_assigned});
+  if (reply.ok() && !reply->elements.empty() && Text(reply->elements[0]) == "noworker") {
+    // Redis forgot this worker (it restarted, or took this frontend for dead): register again.
+    std::string definition;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto worker = workers_.find(worker_id); worker != workers_.end()) definition = worker->second.definition;
+    }
+    (void)Run(scripts::AddWorker(), {self_, worker_id, definition});
+    reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
+                                   idle_if_assigned});
+  }
+  if (!reply.ok() || reply->elements.size() < 4 || Text(reply->elements[0]) != "assigned") {
+    if (!reply.ok()) Complain("claiming work for " + worker_id, reply.status());
+    put_back();
+    return false;
+  }
+  const std::string name = Text(reply->elements[1]);
+  const int attempt = std::stoi(Text(reply->elements[2]));
+  auto action = DecodeQueuedAction(Text(reply->elements[3]));
+  if (!action.ok()) {
+    // Unreadable: never hand it out; its lease runs out and the retries end it.
+    Complain("reading queued action " + name, action.status());
+    put_back();
+    return false;
+  }
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  {
+    std::lock_guard lock(mutex_);
+    assignments_[name] = LocalAssignment{worker_id, attempt, cancelled};
+  }
+  callback(WorkAssignment{name, std::move(action).value(), attempt, cancelled});
+  return true;
+}
+
+void RedisScheduler::ClaimAll() {
+  std::lock_guard claims(claim_mutex_);
+  std::vector<std::string> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, worker] : workers_) {
+      if (!worker.parked.empty()) waiting.push_back(id);
+    }
+  }
+  for (const std::string& id : waiting) {
+    while (ClaimFor(id)) {
+    }
+  }
+}
+
+void RedisScheduler::RunWaker() {
+  Duration backoff = std::chrono::milliseconds(100);
+  const std::string key = prefix_ + "wake:" + self_;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(backplane_.wake_wait).count();
+  while (!stopping_) {
+    auto reply = client_->RunBlocking(anchor_, {"BLPOP", key, std::to_string(std::max<int64_t>(1, seconds))},
+                                      backplane_.wake_wait);
+    if (stopping_) break;
+    if (!reply.ok()) {
+      std::unique_lock lock(waker_mutex_);
+      waker_wakeup_.wait_for(lock, backoff, [this] { return stopping_.load(); });
+      backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(5));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(100);
+    if (reply->type == Reply::Type::kArray) ClaimAll();
+  }
+}
+
+void RedisScheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
+                                     const OutputStreamNames& output_streams) {
+  auto reply = Run(scripts::ReportExecuting(),
+                   {operation_name, worker_id, std::to_string(attempt), std::to_string(UnixNanos(clock_->WallNow())),
+                    output_streams.stdout_name, output_streams.stderr_name});
+  if (!reply.ok()) {
+    Complain("reporting that " + operation_name + " started", reply.status());
+    return;
+  }
+  if (reply->type != Reply::Type::kArray) return;  // Stale.
+  auto change = DecodeSnapshot(*reply);
+  if (change.ok()) Dispatch(*change);
+}
+
+void RedisScheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
+                                     reapi::ExecuteResponse response) {
+  auto reply = Run(scripts::ReportCompleted(),
+                   {operation_name, worker_id, std::to_string(attempt), response.SerializeAsString(),
+                    std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
+  if (!reply.ok()) {
+    Complain("reporting the result of " + operation_name, reply.status());
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    auto it = assignments_.find(operation_name);
+    if (it != assignments_.end() && it->second.worker_id == worker_id && it->second.attempt == attempt) {
+      assignments_.erase(it);
+    }
+  }
+  if (reply->type != Reply::Type::kArray) return;  // Stale.
+  auto change = DecodeSnapshot(*reply);
+  if (change.ok()) Dispatch(*change);
+}
+
+}  // namespace kiln

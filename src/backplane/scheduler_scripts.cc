@@ -1,0 +1,426 @@
+#include "backplane/scheduler_scripts.h"
+
+#include <string>
+
+namespace kiln::backplane_scripts {
+namespace {
+
+// Shared by every script: key names, platform matching, and the steps of an operation's
+// life. Operation hash fields: stage (1 queued, 2 executing, 3 completed), done, version
+// (bumped and published on every change a watcher sees), attempt, worker (the current
+// assignee), deadline (its report deadline), window (how long an assignee may take), prio,
+// seq (arrival, hex), qdef (platform definition), inq (in a queue), merge, action, dfn,
+// digest, qts/wts (queued and worker-start times), mworker (the worker watchers see),
+// out/err (log stream names), response or errcode/errmsg, fin (finish time).
+const char kPrelude[] = R"lua(
+local P = ARGV[1]
+local SNAPSHOT = {'stage', 'done', 'version', 'dfn', 'digest', 'qts', 'wts', 'mworker', 'out', 'err',
+                  'response', 'errcode', 'errmsg', 'attempt', 'worker'}
+-- Operations whose watchers must hear of this script's changes (returned by some scripts).
+local TOUCHED = {}
+local function opkey(name) return P .. 'op:' .. name end
+local function ownkey(name) return P .. 'own:' .. name end
+
+local function satisfies(offered, required)
+  if required == '' then return true end
+  local have = {}
+  for line in string.gmatch(offered, '[^\n]+') do have[line] = true end
+  for line in string.gmatch(required, '[^\n]+') do
+    if not have[line] then return false end
+  end
+  return true
+end
+
+local function split(entry)
+  local sep = string.find(entry, '|', 1, true)
+  return string.sub(entry, 1, sep - 1), string.sub(entry, sep + 1)
+end
+
+local function snapshot(name)
+  local values = redis.call('HMGET', opkey(name), unpack(SNAPSHOT))
+  table.insert(values, 1, name)
+  return values
+end
+
+local function changed(name)
+  local version = redis.call('HINCRBY', opkey(name), 'version', 1)
+  redis.call('PUBLISH', P .. 'events', name .. ' ' .. version)
+  table.insert(TOUCHED, name)
+end
+
+local function add_owner(name, principal)
+  local key = ownkey(name)
+  redis.call('ZADD', key, redis.call('INCR', P .. 'ownseq'), principal)
+  if redis.call('ZCARD', key) > 64 then redis.call('ZPOPMIN', key) end
+end
+
+local function visible(name, principal, admin)
+  if redis.call('EXISTS', opkey(name)) == 0 then return false end
+  if admin == '1' then return true end
+  return redis.call('ZSCORE', ownkey(name), principal) ~= false
+end
+
+-- The frontends with an idle work request whose worker could run `qdef`, other than
+-- `self`, and whether `self` has one.
+local function idle_for(qdef, self)
+  local idle = redis.call('HGETALL', P .. 'idle')
+  local others, mine, seen = {}, false, {}
+  for i = 1, #idle, 2 do
+    if tonumber(idle[i + 1]) > 0 then
+      local fe, wh = split(idle[i])
+      local wdef = redis.call('HGET', P .. 'wdefs', wh)
+      if wdef and satisfies(wdef, qdef) then
+        if fe == self then
+          mine = true
+        elseif not seen[fe] then
+          seen[fe] = true
+          table.insert(others, fe)
+        end
+      end
+    end
+  end
+  return others, mine
+end
+
+-- Queues the operation (its prio, seq and qdef are set) and wakes the frontends that may
+-- run it: their blocked BLPOP returns. True if `self` may run it.
+local function queue_push(name, self)
+  local op = opkey(name)
+  local f = redis.call('HMGET', op, 'qdef', 'prio', 'seq')
+  local qh = redis.sha1hex(f[1])
+  redis.call('HSET', P .. 'qdefs', qh, f[1])
+  redis.call('ZADD', P .. 'q:' .. qh, tonumber(f[2]), f[3] .. name)
+  redis.call('HSET', op, 'stage', '1', 'inq', '1')
+  redis.call('INCR', P .. 'queued')
+  local others, mine = idle_for(f[1], self)
+  for _, fe in ipairs(others) do
+    redis.call('LPUSH', P .. 'wake:' .. fe, '1')
+    redis.call('LTRIM', P .. 'wake:' .. fe, 0, 15)
+  end
+  return mine
+end
+
+local function queue_remove(name)
+  local op = opkey(name)
+  local f = redis.call('HMGET', op, 'qdef', 'seq', 'inq')
+  if f[3] ~= '1' then return end
+  local qh = redis.sha1hex(f[1])
+  redis.call('ZREM', P .. 'q:' .. qh, f[2] .. name)
+  if redis.call('ZCARD', P .. 'q:' .. qh) == 0 then redis.call('HDEL', P .. 'qdefs', qh) end
+  redis.call('HSET', op, 'inq', '0')
+  redis.call('DECR', P .. 'queued')
+end
+
+-- Takes the operation from its assignee, if any; returns the assignee's id or ''.
+local function unassign(name)
+  local op = opkey(name)
+  local worker = redis.call('HGET', op, 'worker')
+  if worker and worker ~= '' then
+    redis.call('SREM', P .. 'wops:' .. worker, name)
+    redis.call('HSET', op, 'worker', '')
+  end
+  redis.call('ZREM', P .. 'leases', name)
+  return worker or ''
+end
+
+local function forget(name)
+  redis.call('DEL', opkey(name), ownkey(name))
+  redis.call('ZREM', P .. 'finished', name)
+  redis.call('SREM', P .. 'names', name)
+end
+
+-- Completes the operation with a response, or with an error code and message.
+local function finish(name, now, response, errcode, errmsg, max_retained)
+  local op = opkey(name)
+  queue_remove(name)
+  unassign(name)
+  local merge = redis.call('HGET', op, 'merge')
+  if merge and merge ~= '' then
+    if redis.call('HGET', P .. 'inflight', merge) == name then redis.call('HDEL', P .. 'inflight', merge) end
+    redis.call('HSET', op, 'merge', '')
+  end
+  redis.call('HSET', op, 'stage', '3', 'done', '1', 'response', response, 'errcode', errcode, 'errmsg', errmsg,
+             'fin', now)
+  redis.call('HDEL', op, 'action')
+  redis.call('ZADD', P .. 'finished', redis.call('INCR', P .. 'finseq'), name)
+  changed(name)
+  -- The oldest finished operations go early when there are too many (never this one).
+  local excess = redis.call('ZCARD', P .. 'finished') - math.max(1, tonumber(max_retained))
+  if excess > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', P .. 'finished', 0, excess - 1)) do
+      if old ~= name then forget(old) end
+    end
+  end
+end
+
+-- Takes an assignment back from its worker ('gone': lost; 'noreport': silent too long):
+-- queues the operation again, or fails it after max_attempts. True if `self` may run it.
+local function lose(name, now, loss, self, max_attempts, max_retained, grace)
+  local op = opkey(name)
+  local f = redis.call('HMGET', op, 'attempt', 'stage', 'window')
+  local worker = unassign(name)
+  if tonumber(f[1]) >= tonumber(max_attempts) then
+    local what
+    if loss == 'gone' then
+      what = ' was lost while running the action'
+    else
+      what = ' did not report a result in time (the action\'s timeout plus ' .. grace .. ' s of grace, ' ..
+             math.floor(tonumber(f[3]) / 1000) .. ' s in all)'
+    end
+    finish(name, now, '', '14', 'worker ' .. worker .. what .. '; gave up after ' .. f[1] .. ' attempts',
+           max_retained)
+    return false
+  end
+  redis.call('HSET', op, 'mworker', '', 'wts', '', 'out', '', 'err', '')
+  local mine = queue_push(name, self)
+  -- A silent worker is still connected: its stream learns from this update that the
+  -- attempt was taken back (whether or not it said it started).
+  if f[2] == '2' or loss == 'noreport' then changed(name) end
+  return mine
+end
+
+local function drop_worker(worker, registration)
+  local fe, wh = split(registration)
+  redis.call('HDEL', P .. 'workers', worker)
+  redis.call('SREM', P .. 'fworkers:' .. fe, worker)
+  if redis.call('HINCRBY', P .. 'wcount', wh, -1) <= 0 then redis.call('HDEL', P .. 'wcount', wh) end
+end
+)lua";
+
+const char kEnqueue[] = R"lua(
+local self, principal, name, merge, qdef, prio = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local counts = redis.call('HGETALL', P .. 'wcount')
+local any = false
+for i = 1, #counts, 2 do
+  if tonumber(counts[i + 1]) > 0 and satisfies(redis.call('HGET', P .. 'wdefs', counts[i]) or '', qdef) then
+    any = true
+    break
+  end
+end
+if not any then return {'noworker'} end
+if merge ~= '' then
+  local joined = redis.call('HGET', P .. 'inflight', merge)
+  if joined then
+    add_owner(joined, principal)
+    -- The more urgent request wins while the action still waits.
+    local op = opkey(joined)
+    local f = redis.call('HMGET', op, 'inq', 'prio', 'qdef', 'seq')
+    if f[1] == '1' and tonumber(prio) < tonumber(f[2]) then
+      redis.call('HSET', op, 'prio', prio)
+      redis.call('ZADD', P .. 'q:' .. redis.sha1hex(f[3]), tonumber(prio), f[4] .. joined)
+    end
+    return {'joined', joined}
+  end
+end
+local queued = tonumber(redis.call('GET', P .. 'queued') or '0')
+if queued >= tonumber(ARGV[13]) then
+  local others, mine = idle_for(qdef, self)
+  if #others == 0 and not mine then return {'full', tostring(queued)} end
+end
+if redis.call('EXISTS', opkey(name)) == 1 then return {'taken'} end
+local seq = string.format('%016x', redis.call('INCR', P .. 'seq'))
+redis.call('HSET', opkey(name), 'stage', '1', 'done', '0', 'version', '1', 'attempt', '0', 'worker', '',
+           'prio', prio, 'seq', seq, 'qdef', qdef, 'merge', merge, 'action', ARGV[8], 'dfn', ARGV[9],
+           'digest', ARGV[10], 'qts', ARGV[11], 'window', ARGV[12], 'inq', '0')
+redis.call('SADD', P .. 'names', name)
+add_owner(name, principal)
+if merge ~= '' then redis.call('HSET', P .. 'inflight', merge, name) end
+local mine = queue_push(name, self)
+return {'queued', name, mine and '1' or '0'}
+)lua";
+
+const char kAddCompleted[] = R"lua(
+local name = ARGV[3]
+if redis.call('EXISTS', opkey(name)) == 1 then return 'taken' end
+redis.call('HSET', opkey(name), 'stage', '3', 'done', '0', 'version', '0', 'dfn', ARGV[4], 'digest', ARGV[5])
+redis.call('SADD', P .. 'names', name)
+add_owner(name, ARGV[2])
+finish(name, ARGV[7], ARGV[6], '', '', ARGV[8])
+return 'ok'
+)lua";
+
+const char kGetVisible[] = R"lua(
+if not visible(ARGV[2], ARGV[3], ARGV[4]) then return nil end
+return snapshot(ARGV[2])
+)lua";
+
+const char kListVisible[] = R"lua(
+local out = {}
+for _, name in ipairs(redis.call('SMEMBERS', P .. 'names')) do
+  if visible(name, ARGV[2], ARGV[3]) then table.insert(out, snapshot(name)) end
+end
+return out
+)lua";
+
+const char kCancel[] = R"lua(
+local name = ARGV[2]
+if not visible(name, ARGV[3], ARGV[4]) then return 'notfound' end
+if redis.call('HGET', opkey(name), 'done') == '1' then return 'done' end
+finish(name, ARGV[5], '', '1', 'operation cancelled', ARGV[6])
+return 'cancelled'
+)lua";
+
+const char kAddWorker[] = R"lua(
+local self, worker, wdef = ARGV[2], ARGV[3], ARGV[4]
+local wh = redis.sha1hex(wdef)
+local registration = self .. '|' .. wh
+local old = redis.call('HGET', P .. 'workers', worker)
+if old == registration then return 0 end
+if old then drop_worker(worker, old) end
+redis.call('HSET', P .. 'workers', worker, registration)
+redis.call('HSET', P .. 'wdefs', wh, wdef)
+redis.call('HINCRBY', P .. 'wcount', wh, 1)
+redis.call('SADD', P .. 'fworkers:' .. self, worker)
+return 1
+)lua";
+
+const char kRemoveWorker[] = R"lua(
+local self, worker = ARGV[2], ARGV[3]
+local registration = redis.call('HGET', P .. 'workers', worker)
+if not registration then return 0 end
+local fe = split(registration)
+if fe ~= self then return 0 end  -- It has moved to another frontend meanwhile.
+drop_worker(worker, registration)
+local mine = false
+-- Sorted: re-queued actions keep their arrival order, but the set's order is arbitrary.
+local running = redis.call('SMEMBERS', P .. 'wops:' .. worker)
+table.sort(running)
+for _, name in ipairs(running) do
+  if lose(name, ARGV[4], 'gone', self, ARGV[5], ARGV[6], ARGV[7]) then mine = true end
+end
+redis.call('DEL', P .. 'wops:' .. worker)
+table.insert(TOUCHED, 1, mine and '1' or '0')
+return TOUCHED
+)lua";
+
+const char kClaim[] = R"lua(
+local self, worker, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local registration = redis.call('HGET', P .. 'workers', worker)
+if not registration then return {'noworker'} end
+local _, wh = split(registration)
+local wdef = redis.call('HGET', P .. 'wdefs', wh) or ''
+local best, best_score
+local qdefs = redis.call('HGETALL', P .. 'qdefs')
+for i = 1, #qdefs, 2 do
+  if satisfies(wdef, qdefs[i + 1]) then
+    local head = redis.call('ZRANGE', P .. 'q:' .. qdefs[i], 0, 0, 'WITHSCORES')
+    if #head > 0 then
+      local score = tonumber(head[2])
+      if not best or score < best_score or (score == best_score and head[1] < best) then
+        best, best_score = head[1], score
+      end
+    end
+  end
+end
+local idle_key = self .. '|' .. wh
+if not best then
+  redis.call('HSET', P .. 'idle', idle_key, ARGV[6])
+  return {'none'}
+end
+redis.call('HSET', P .. 'idle', idle_key, ARGV[7])
+local name = string.sub(best, 17)
+queue_remove(name)
+local op = opkey(name)
+local attempt = redis.call('HINCRBY', op, 'attempt', 1)
+local deadline = now + tonumber(redis.call('HGET', op, 'window'))
+redis.call('HSET', op, 'worker', worker, 'deadline', deadline)
+redis.call('SADD', P .. 'wops:' .. worker, name)
+redis.call('ZADD', P .. 'leases', math.min(now + tonumber(ARGV[5]), deadline), name)
+return {'assigned', name, tostring(attempt), redis.call('HGET', op, 'action')}
+)lua";
+
+const char kReportExecuting[] = R"lua(
+local name = ARGV[2]
+local op = opkey(name)
+local f = redis.call('HMGET', op, 'done', 'worker', 'attempt', 'stage')
+if f[1] ~= '0' or f[2] ~= ARGV[3] or f[3] ~= ARGV[4] or f[4] == '2' then return nil end
+redis.call('HSET', op, 'stage', '2', 'mworker', ARGV[3], 'wts', ARGV[5], 'out', ARGV[6], 'err', ARGV[7])
+changed(name)
+return snapshot(name)
+)lua";
+
+const char kReportCompleted[] = R"lua(
+local name = ARGV[2]
+local f = redis.call('HMGET', opkey(name), 'done', 'worker', 'attempt')
+-- Stale reports: cancelled, already finished, or an attempt taken back from this worker.
+if f[1] ~= '0' or f[2] ~= ARGV[3] or f[3] ~= ARGV[4] then return nil end
+redis.call('HSET', opkey(name), 'mworker', ARGV[3])
+finish(name, ARGV[6], ARGV[5], '', '', ARGV[7])
+return snapshot(name)
+)lua";
+
+const char kMaintain[] = R"lua(
+local self, now, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', P .. 'frontends', now + tonumber(ARGV[5]), self)
+-- Leases of what this frontend's workers run.
+for i = 10, #ARGV do
+  local registration = redis.call('HGET', P .. 'workers', ARGV[i])
+  if registration and split(registration) == self then
+    for _, name in ipairs(redis.call('SMEMBERS', P .. 'wops:' .. ARGV[i])) do
+      local deadline = tonumber(redis.call('HGET', opkey(name), 'deadline') or now)
+      redis.call('ZADD', P .. 'leases', math.min(now + lease, deadline), name)
+    end
+  end
+end
+-- Frontends that stopped renewing: their workers are gone with them (a worker that moved
+-- has registered elsewhere already). What they ran comes back when its lease expires.
+for _, fe in ipairs(redis.call('ZRANGEBYSCORE', P .. 'frontends', '-inf', '(' .. now)) do
+  for _, worker in ipairs(redis.call('SMEMBERS', P .. 'fworkers:' .. fe)) do
+    local registration = redis.call('HGET', P .. 'workers', worker)
+    if registration and split(registration) == fe then drop_worker(worker, registration) end
+  end
+  for _, entry in ipairs(redis.call('HKEYS', P .. 'idle')) do
+    if split(entry) == fe then redis.call('HDEL', P .. 'idle', entry) end
+  end
+  redis.call('DEL', P .. 'fworkers:' .. fe, P .. 'wake:' .. fe)
+  redis.call('ZREM', P .. 'frontends', fe)
+end
+local mine = false
+for _, name in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', '(' .. now, 'LIMIT', 0, 1000)) do
+  local deadline = tonumber(redis.call('HGET', opkey(name), 'deadline') or now)
+  local loss = now > deadline and 'noreport' or 'gone'
+  if lose(name, now, loss, self, ARGV[8], ARGV[7], ARGV[9]) then mine = true end
+end
+-- Finished operations past the retention period.
+local cutoff = now - tonumber(ARGV[6])
+local more = true
+while more do
+  local oldest = redis.call('ZRANGE', P .. 'finished', 0, 99)
+  more = #oldest == 100
+  for _, name in ipairs(oldest) do
+    if tonumber(redis.call('HGET', opkey(name), 'fin') or '0') >= cutoff then
+      more = false
+      break
+    end
+    forget(name)
+  end
+end
+table.insert(TOUCHED, 1, mine and '1' or '0')
+return TOUCHED
+)lua";
+
+redis::RedisScript Make(const char* body) { return redis::RedisScript(std::string(kPrelude) + body); }
+
+}  // namespace
+
+#define KILN_BACKPLANE_SCRIPT(Name, Body)           \
+  const redis::RedisScript& Name() {                \
+    static const redis::RedisScript script = Make(Body); \
+    return script;                                  \
+  }
+
+KILN_BACKPLANE_SCRIPT(Enqueue, kEnqueue)
+KILN_BACKPLANE_SCRIPT(AddCompleted, kAddCompleted)
+KILN_BACKPLANE_SCRIPT(GetVisible, kGetVisible)
+KILN_BACKPLANE_SCRIPT(ListVisible, kListVisible)
+KILN_BACKPLANE_SCRIPT(Cancel, kCancel)
+KILN_BACKPLANE_SCRIPT(AddWorker, kAddWorker)
+KILN_BACKPLANE_SCRIPT(RemoveWorker, kRemoveWorker)
+KILN_BACKPLANE_SCRIPT(Claim, kClaim)
+KILN_BACKPLANE_SCRIPT(ReportExecuting, kReportExecuting)
+KILN_BACKPLANE_SCRIPT(ReportCompleted, kReportCompleted)
+KILN_BACKPLANE_SCRIPT(Maintain, kMaintain)
+
+#undef KILN_BACKPLANE_SCRIPT
+
+}  // namespace kiln::backplane_scripts
