@@ -116,6 +116,7 @@ Status FlagSet::Parse(const std::vector<std::string>& args) {
     }
     Status status = flag->set(value.value_or(""));
     if (!status.ok()) return status.WithContext("--" + std::string(name));
+    given_.insert(flag->name);
   }
   return Status::Ok();
 }

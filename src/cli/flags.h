@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,9 @@ class FlagSet {
   // INVALID_ARGUMENT naming the flag for unknown flags, missing or malformed values.
   Status Parse(const std::vector<std::string>& args);
   bool help_requested() const { return help_requested_; }
+  // Whether Parse saw the flag (by its name without "--"), whatever its value: for checks
+  // that depend on a flag having been asked for, not only on its value.
+  bool WasGiven(const std::string& name) const { return given_.contains(name); }
   std::string Usage() const;
   // How a command ends once its flags are parsed and checked (`checked` is the first error):
   // 0 after printing the usage for --help, 2 after printing "PROGRAM: error" to stderr
@@ -63,6 +67,7 @@ class FlagSet {
   std::string summary_;
   std::vector<Flag> flags_;
   bool help_requested_ = false;
+  std::set<std::string> given_;
 };
 
 }  // namespace kiln

@@ -59,6 +59,18 @@ TEST(FlagsTest, ParsesBothFlagFormsAndReportsDefaultsInUsage) {
   EXPECT_EQ(workers, 0);
 }
 
+TEST(FlagsTest, TellsWhichFlagsWereGiven) {
+  int workers = 4;
+  bool remote = true;
+  FlagSet flags("test", "");
+  flags.AddInt("workers", &workers, "");
+  flags.AddBool("remote", &remote, "");
+  ASSERT_TRUE(flags.Parse({"--workers=4"}).ok());
+  EXPECT_TRUE(flags.WasGiven("workers"));  // Even with its default value.
+  EXPECT_FALSE(flags.WasGiven("remote"));
+  EXPECT_FALSE(flags.WasGiven("unknown"));
+}
+
 TEST(FlagsTest, ErrorsNameTheFlag) {
   int workers = 0;
   FlagSet flags("x", "y");
