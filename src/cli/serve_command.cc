@@ -56,6 +56,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   FlagSet flags("kiln serve [flags]",
                 "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream and\n"
                 "ActionCache over an embedded disk store. Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddConfigFile();
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);

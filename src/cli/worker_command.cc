@@ -49,6 +49,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                 "Runs actions for a kiln frontend (`kiln serve`): connects to its scheduler, takes one action\n"
                 "per free slot, fetches inputs from the frontend's CAS through a local disk cache, and uploads\n"
                 "outputs there. Reconnects when the connection breaks. Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddConfigFile();
   flags.AddString("scheduler", &out.scheduler.target,
                   std::string("The frontend to work for (required): ") + kClientTargetHelp);
   AddClientConnectionFlags(flags, out.scheduler);
