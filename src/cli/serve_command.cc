@@ -58,6 +58,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
                 "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream,\n"
                 "ActionCache and Execution over an embedded disk store (or over a storage node's, --cas),\n"
                 "or a storage node for other frontends (--role storage). Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddConfigFile();
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
   ServeRoleFlags role_flags;
   AddServeRoleFlags(flags, role_flags);
