@@ -64,6 +64,12 @@ class BlobStore {
   // with the storage itself that each blob is still there (a disk store: the file exists
   // and has the blob's size), and forget those that are not.
   virtual std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) { return FindMissing(digests); }
+  // FindMissing for a caller that can pass an error on (FindMissingBlobs, Execute's input
+  // check): a store that cannot tell -- a remote store it cannot reach -- returns the error
+  // (UNAVAILABLE, ...) rather than reporting every digest missing as FindMissing must.
+  virtual StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) {
+    return FindMissing(digests);
+  }
   // NOT_FOUND if absent; OUT_OF_RANGE if offset > size.
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) = 0;
   virtual StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) = 0;

@@ -41,6 +41,7 @@
 #include "cas/blob_index.h"
 #include "cas/blob_scrubber.h"
 #include "cas/blob_store.h"
+#include "cas/file_blob_store.h"
 #include "cas/staging_buffer_pool.h"
 #include "common/blocking_task_pool.h"
 #include "common/clock.h"
@@ -62,7 +63,7 @@ struct DiskBlobStoreOptions {
   int64_t max_pending_eviction_bytes = 0;
 };
 
-class DiskBlobStore final : public BlobStore, public ScrubTarget {
+class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
  public:
   static StatusOr<std::unique_ptr<DiskBlobStore>> Open(const DiskBlobStoreOptions& options,
                                                       const Clock* clock = SystemClock::Get());
@@ -78,7 +79,8 @@ class DiskBlobStore final : public BlobStore, public ScrubTarget {
   // link, not a regular file, or not ownable by this process.
   // REQUIRES: nothing can still write the file (every process that had it open is dead):
   // the hash is taken after the move, but a concurrent writer could still change it.
-  StatusOr<std::optional<Digest>> AdoptFile(int dir_fd, const std::string& name, int fd, DigestFunction function);
+  StatusOr<std::optional<Digest>> AdoptFile(int dir_fd, const std::string& name, int fd,
+                                            DigestFunction function) override;
 
   int64_t total_bytes() const;
   size_t blob_count() const;
@@ -94,7 +96,7 @@ class DiskBlobStore final : public BlobStore, public ScrubTarget {
   // PathFor a blob whose file is intact (hashing it unless its identity shows it was
   // verified and not touched since), for hardlinking it; empty if the blob is not stored
   // or its file was found corrupt (and quarantined).
-  std::string VerifiedPathFor(const Digest& digest);
+  std::string VerifiedPathFor(const Digest& digest) override;
   // Checks the stored file against the digest, whatever its identity says, for a scrubber
   // looking for damage the file system cannot see. Returns the bytes hashed (0 if the blob
   // is gone); a corrupt file is quarantined.

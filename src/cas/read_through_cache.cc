@@ -17,6 +17,18 @@ Status BlameRemote(const Status& status, std::string_view context) {
   return status.WithContext(context);
 }
 
+// Streams `digest` from `reader` into `writer` and commits it.
+Status CopyBlob(BlobReader& reader, BlobWriter& writer, const Digest& digest) {
+  std::string buffer(static_cast<size_t>(std::clamp<int64_t>(digest.size(), 1, kCopyChunkBytes)), '\0');
+  while (true) {
+    auto n = reader.Read(buffer.data(), buffer.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    KILN_RETURN_IF_ERROR(writer.Write(std::string_view(buffer.data(), *n)));
+  }
+  return writer.Commit();
+}
+
 }  // namespace
 
 struct ReadThroughCache::Fetch {
@@ -61,20 +73,42 @@ Status ReadThroughCache::FetchFromRemote(const Digest& digest) {
   if (!reader.ok()) return reader.status();
   auto writer = local_->OpenWrite(digest);
   if (!writer.ok()) return writer.status().WithContext(context);
-  std::string buffer(static_cast<size_t>(std::clamp<int64_t>(digest.size(), 1, kCopyChunkBytes)), '\0');
-  while (true) {
-    auto n = (*reader)->Read(buffer.data(), buffer.size());
-    if (!n.ok()) return n.status().WithContext(context);
-    if (*n == 0) break;
-    Status written = (*writer)->Write(std::string_view(buffer.data(), *n));
-    if (!written.ok()) return BlameRemote(written, context);
-  }
-  KILN_RETURN_IF_ERROR(BlameRemote((*writer)->Commit(), context));
+  KILN_RETURN_IF_ERROR(BlameRemote(CopyBlob(**reader, **writer, digest), context));
   // Pin the new copy; it is gone already only if pinned blobs fill the whole budget.
   if (!local_->FindMissing({digest}).empty()) {
     return Status::ResourceExhausted(context + ": the local cache is full of blobs in use");
   }
   return Status::Ok();
+}
+
+Status ReadThroughCache::UploadFromLocal(const Digest& digest) {
+  const std::string context = "uploading blob " + digest.ToString() + " from the local cache";
+  auto missing = remote_->FindMissingOrError({digest});
+  if (!missing.ok()) return missing.status().WithContext(context);
+  if (missing->empty()) return Status::Ok();
+  auto reader = local_->OpenRead(digest, 0);
+  if (!reader.ok()) return reader.status().WithContext(context);
+  auto writer = remote_->OpenWrite(digest);
+  if (!writer.ok()) return writer.status().WithContext(context);
+  return CopyBlob(**reader, **writer, digest).WithContext(context);
+}
+
+std::string ReadThroughCache::VerifiedPathFor(const Digest& digest) {
+  return EnsureLocal(digest).ok() ? local_->VerifiedPathFor(digest) : std::string();
+}
+
+StatusOr<std::optional<Digest>> ReadThroughCache::AdoptFile(int dir_fd, const std::string& name, int fd,
+                                                            DigestFunction function) {
+  auto adopted = local_->AdoptFile(dir_fd, name, fd, function);
+  if (!adopted.ok() || !adopted->has_value()) return adopted;
+  // The file is the local store's now: whatever happens next, the caller cannot copy it
+  // instead, so a failed upload is the caller's error.
+  KILN_RETURN_IF_ERROR(UploadFromLocal(**adopted));
+  return adopted;
+}
+
+StatusOr<std::vector<Digest>> ReadThroughCache::FindMissingOrError(const std::vector<Digest>& digests) {
+  return remote_->FindMissingOrError(digests);
 }
 
 std::vector<Digest> ReadThroughCache::FindMissing(const std::vector<Digest>& digests) {

@@ -1,8 +1,10 @@
-// A bounded local disk cache in front of another (usually remote) BlobStore, for workers:
-// inputs are fetched once, kept in a DiskBlobStore (LRU within its budget) and hardlinked
-// into action directories from there. The remote store stays authoritative: FindMissing
-// asks it, and writes go to it (outputs are not cached locally: a worker uploads them and
-// rarely reads them back).
+// A bounded local disk cache in front of another (usually remote) BlobStore: for workers,
+// whose inputs are fetched once, kept in a DiskBlobStore (LRU within its budget) and
+// hardlinked into action directories from there; and for frontends whose CAS lives on a
+// storage node (kiln serve --cas), which serve reads from it. The remote store stays
+// authoritative: FindMissing asks it, and writes go to it and are acknowledged only once it
+// has them. Blobs written through OpenWrite are not cached locally (a worker rarely reads
+// its outputs back); files moved in with AdoptFile are kept locally as well as uploaded.
 //
 // Thread-safe. Concurrent EnsureLocal calls for the same blob share one fetch.
 #pragma once
@@ -14,10 +16,11 @@
 
 #include "cas/blob_store.h"
 #include "cas/disk_blob_store.h"
+#include "cas/file_blob_store.h"
 
 namespace kiln {
 
-class ReadThroughCache final : public BlobStore {
+class ReadThroughCache final : public FileBlobStore {
  public:
   // REQUIRES: `remote` outlives the cache.
   ReadThroughCache(std::unique_ptr<DiskBlobStore> local, BlobStore* remote);
@@ -33,8 +36,18 @@ class ReadThroughCache final : public BlobStore {
   // LocalPath once the local file is known to be intact (DiskBlobStore::VerifiedPathFor);
   // empty if it is not local or was found corrupt (and quarantined).
   std::string VerifiedLocalPath(const Digest& digest) { return local_->VerifiedPathFor(digest); }
+  // EnsureLocal, then VerifiedLocalPath: empty if the blob cannot be had.
+  std::string VerifiedPathFor(const Digest& digest) override;
+  // Moves the file into the local cache, then uploads it from there to the remote store;
+  // the digest is returned only once the remote store has the blob. nullopt (file left in
+  // place) when the local store cannot take it (DiskBlobStore::AdoptFile).
+  StatusOr<std::optional<Digest>> AdoptFile(int dir_fd, const std::string& name, int fd,
+                                            DigestFunction function) override;
+  // The disk under the cache, for maintenance (scrubbing, idle buffers).
+  DiskBlobStore& local() { return *local_; }
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
+  StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   // Served from the local cache, fetching first on a miss.
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   // Written to the remote store.
@@ -44,6 +57,8 @@ class ReadThroughCache final : public BlobStore {
   struct Fetch;
   // Copies the blob from the remote store into the local one.
   Status FetchFromRemote(const Digest& digest);
+  // Copies a blob of the local store to the remote one, unless the remote one has it.
+  Status UploadFromLocal(const Digest& digest);
 
   std::unique_ptr<DiskBlobStore> local_;
   BlobStore* remote_;

@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fcntl.h>
+
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "cas/memory_blob_store.h"
+#include "common/file_util.h"
 #include "common/hasher.h"
 #include "testing/eventually.h"
 #include "testing/temp_dir.h"
@@ -42,8 +46,14 @@ class CountingRemote final : public BlobStore {
   }
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_.OpenWrite(digest); }
 
+  StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
+    if (unreachable) return Status::Unavailable("the remote store is down");
+    return base_.FindMissing(digests);
+  }
+
   std::atomic<int> reads{0};
   bool corrupt = false;
+  bool unreachable = false;  // FindMissingOrError fails, as a remote store's would.
 
  private:
   MemoryBlobStore base_;
@@ -133,6 +143,52 @@ TEST_F(ReadThroughCacheTest, FindMissingAsksTheRemoteStore) {
   std::vector<Digest> missing = cache_->FindMissing({present, absent});
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0], absent);
+}
+
+TEST_F(ReadThroughCacheTest, FindMissingOrErrorPassesTheRemoteErrorOn) {
+  Digest present = PutRemote("present");
+  EXPECT_TRUE(cache_->FindMissingOrError({present})->empty());
+  remote_.unreachable = true;
+  EXPECT_EQ(cache_->FindMissingOrError({present}).status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(ReadThroughCacheTest, VerifiedPathForFetchesFirst) {
+  Digest digest = PutRemote("to hardlink");
+  const std::string path = cache_->VerifiedPathFor(digest);
+  ASSERT_FALSE(path.empty());
+  EXPECT_EQ(path, cache_->LocalPath(digest));
+  EXPECT_EQ(remote_.reads, 1);
+  EXPECT_TRUE(cache_->VerifiedPathFor(ComputeDigest(DigestFunction::kSha256, "nowhere")).empty());
+}
+
+TEST_F(ReadThroughCacheTest, AdoptedFilesAreKeptLocallyAndUploaded) {
+  const std::string outputs = dir_.path() + "/outputs";
+  std::filesystem::create_directories(outputs);
+  std::ofstream(outputs + "/out") << "an output";
+  UniqueFd dir_fd(::open(outputs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd.get(), "out", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid());
+  auto adopted = cache_->AdoptFile(dir_fd.get(), "out", fd.get(), DigestFunction::kSha256);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  ASSERT_TRUE(adopted->has_value());
+  const Digest digest = **adopted;
+  EXPECT_EQ(digest, ComputeDigest(DigestFunction::kSha256, "an output"));
+  EXPECT_FALSE(std::filesystem::exists(outputs + "/out"));  // Moved, not copied.
+  EXPECT_EQ(*ReadBlob(remote_, digest), "an output");
+  EXPECT_EQ(*ReadBlob(*cache_, digest), "an output");
+  EXPECT_EQ(remote_.reads, 1);  // The check above; the cache served its own copy.
+}
+
+TEST_F(ReadThroughCacheTest, AnAdoptedFileTheRemoteCannotTakeIsAnError) {
+  const std::string outputs = dir_.path() + "/outputs";
+  std::filesystem::create_directories(outputs);
+  std::ofstream(outputs + "/out") << "unsent";
+  UniqueFd dir_fd(::open(outputs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd.get(), "out", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  remote_.unreachable = true;
+  auto adopted = cache_->AdoptFile(dir_fd.get(), "out", fd.get(), DigestFunction::kSha256);
+  EXPECT_EQ(adopted.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(ContainsBlob(remote_, ComputeDigest(DigestFunction::kSha256, "unsent")));
 }
 
 TEST_F(ReadThroughCacheTest, EvictsWithinTheLocalBudget) {

@@ -36,6 +36,9 @@ class SmallBlobCache final : public BlobStore {
   std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override {
     return base_->FindMissingConfirmed(digests);
   }
+  StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
+    return base_->FindMissingOrError(digests);
+  }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
 

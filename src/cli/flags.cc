@@ -1,5 +1,6 @@
 #include "cli/flags.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -7,6 +8,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+
+#include "cli/config_file.h"
 
 namespace kiln {
 void FlagSet::AddString(std::string name, std::string* target, std::string help) {
@@ -85,13 +88,22 @@ void FlagSet::AddBool(std::string name, bool* target, std::string help) {
 }
 
 void FlagSet::AddStringList(std::string name, std::vector<std::string>* target, std::string help) {
-  Add({std::move(name), std::move(help), "none", true, [target](std::string_view v) {
+  Add({std::move(name), std::move(help), "none", true,
+       [target](std::string_view v) {
          target->emplace_back(v);
          return Status::Ok();
-       }});
+       },
+       [target] { target->clear(); }});
 }
 
-Status FlagSet::Parse(const std::vector<std::string>& args) {
+void FlagSet::AddConfigFile() {
+  Flag flag{"config", "YAML or JSON file of flag values, keyed by flag name (docs/config-file.md); flags given "
+            "on the command line override it.", "", true, [](std::string_view) { return Status::Ok(); }};
+  flag.is_config_file = true;
+  Add(std::move(flag));
+}
+
+Status FlagSet::ReadCommandLine(const std::vector<std::string>& args, std::vector<Given>& given) {
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -114,8 +126,52 @@ Status FlagSet::Parse(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return Status::InvalidArgument("flag --" + std::string(name) + " needs a value");
       value = args[++i];
     }
-    Status status = flag->set(value.value_or(""));
-    if (!status.ok()) return status.WithContext("--" + std::string(name));
+    given.push_back({flag, value.value_or("")});
+  }
+  return Status::Ok();
+}
+
+Status FlagSet::ApplyConfigFile(const std::string& path, std::vector<const Flag*>& from_file) {
+  std::vector<ConfigFlag> described;
+  for (const Flag& flag : flags_) described.push_back({flag.name, static_cast<bool>(flag.clear)});
+  auto assignments = ReadConfigFile(path, described);
+  if (!assignments.ok()) return assignments.status();
+  for (const ConfigAssignment& assignment : *assignments) {
+    auto flag = std::find_if(flags_.begin(), flags_.end(), [&](const Flag& f) { return f.name == assignment.flag; });
+    if (flag->is_config_file) {
+      return Status::InvalidArgument(assignment.location + ": a config file cannot name another one");
+    }
+    if (Status status = flag->set(assignment.value); !status.ok()) {
+      return Status::InvalidArgument(assignment.location + ": " + status.message());
+    }
+    given_.insert(flag->name);
+    if (flag->clear) from_file.push_back(&*flag);
+  }
+  return Status::Ok();
+}
+
+Status FlagSet::Parse(const std::vector<std::string>& args) {
+  std::vector<Given> given;
+  KILN_RETURN_IF_ERROR(ReadCommandLine(args, given));
+  // The file first, so that the command line overrides it.
+  std::vector<const Flag*> from_file;
+  auto is_config = [](const Given& flag) { return flag.flag->is_config_file; };
+  if (std::count_if(given.begin(), given.end(), is_config) > 1) {
+    return Status::InvalidArgument("--config may be given only once");
+  }
+  if (auto config = std::find_if(given.begin(), given.end(), is_config); config != given.end()) {
+    KILN_RETURN_IF_ERROR(ApplyConfigFile(std::string(config->value), from_file));
+  }
+  for (const Given& flag : given) {
+    if (flag.flag->is_config_file) continue;
+    // A repeatable flag on the command line replaces the file's values rather than adding to them.
+    if (std::find(from_file.begin(), from_file.end(), flag.flag) != from_file.end()) {
+      flag.flag->clear();
+      std::erase(from_file, flag.flag);
+    }
+    Status status = flag.flag->set(flag.value);
+    if (!status.ok()) return status.WithContext("--" + flag.flag->name);
+    given_.insert(flag.flag->name);
   }
   return Status::Ok();
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_util.h"
+#include "testing/temp_dir.h"
+
 namespace kiln {
 namespace {
 
@@ -57,6 +60,18 @@ TEST(FlagsTest, ParsesBothFlagFormsAndReportsDefaultsInUsage) {
   EXPECT_EQ(bytes, 2LL << 30);
   EXPECT_TRUE(fsync);
   EXPECT_EQ(workers, 0);
+}
+
+TEST(FlagsTest, TellsWhichFlagsWereGiven) {
+  int workers = 4;
+  bool remote = true;
+  FlagSet flags("test", "");
+  flags.AddInt("workers", &workers, "");
+  flags.AddBool("remote", &remote, "");
+  ASSERT_TRUE(flags.Parse({"--workers=4"}).ok());
+  EXPECT_TRUE(flags.WasGiven("workers"));  // Even with its default value.
+  EXPECT_FALSE(flags.WasGiven("remote"));
+  EXPECT_FALSE(flags.WasGiven("unknown"));
 }
 
 TEST(FlagsTest, ErrorsNameTheFlag) {
@@ -127,6 +142,80 @@ TEST(FlagsTest, ExitCodeIsZeroForHelpTwoForAnErrorAndNoneOtherwise) {
   ::testing::internal::CaptureStdout();
   EXPECT_EQ(flags.ExitCode(Status::InvalidArgument("--name is required"), "kiln thing"), 0);
   EXPECT_EQ(::testing::internal::GetCapturedStdout(), flags.Usage());
+}
+
+// A command's flags as `kiln serve` registers them, with --config.
+struct ConfiguredFlags {
+  ConfiguredFlags() {
+    flags.AddConfigFile();
+    flags.AddString("listen", &listen, "where");
+    flags.AddBytes("max-cas-bytes", &bytes, "budget", FlagRange::AtLeast(1));
+    flags.AddBool("fsync", &fsync, "sync");
+    flags.AddInt("workers", &workers, "slots", FlagRange::AtLeast(0));
+    flags.AddStringList("platform", &platform, "properties");
+  }
+  // Writes `text` to a config file and returns the arguments that name it.
+  std::vector<std::string> With(const std::string& text) {
+    const std::string path = dir.path() + "/kiln.yaml";
+    EXPECT_TRUE(WriteFileAtomically(path, text, false).ok());
+    return {"--config", path};
+  }
+
+  TempDir dir;
+  std::string listen = "127.0.0.1:8980";
+  int64_t bytes = 1024;
+  bool fsync = false;
+  int workers = 2;
+  std::vector<std::string> platform;
+  FlagSet flags{"kiln serve", "test"};
+};
+
+TEST(FlagsTest, AConfigFileSetsFlagsAndTheCommandLineOverridesIt) {
+  ConfiguredFlags command;
+  std::vector<std::string> args = command.With(
+      "listen: 0.0.0.0:1\nmax-cas-bytes: 10G\nfsync: true\nworkers: 0\nplatform: [a=1, b=2]\n");
+  ASSERT_TRUE(command.flags.Parse(args).ok());
+  EXPECT_EQ(command.listen, "0.0.0.0:1");
+  EXPECT_EQ(command.bytes, 10LL << 30);
+  EXPECT_TRUE(command.fsync);
+  EXPECT_EQ(command.workers, 0);
+  EXPECT_EQ(command.platform, (std::vector<std::string>{"a=1", "b=2"}));
+
+  ConfiguredFlags overridden;
+  args = overridden.With("listen: 0.0.0.0:1\nfsync: true\nworkers: 0\nplatform: [a=1, b=2]\n");
+  // Before or after --config: the command line wins either way, and its list replaces the file's.
+  args.insert(args.begin(), {"--workers", "7"});
+  args.insert(args.end(), {"--fsync=false", "--platform", "c=3", "--platform=d=4"});
+  ASSERT_TRUE(overridden.flags.Parse(args).ok());
+  EXPECT_EQ(overridden.listen, "0.0.0.0:1");
+  EXPECT_FALSE(overridden.fsync);
+  EXPECT_EQ(overridden.workers, 7);
+  EXPECT_EQ(overridden.platform, (std::vector<std::string>{"c=3", "d=4"}));
+}
+
+TEST(FlagsTest, AConfigFileValueTheFlagRefusesIsAnErrorAtItsPlace) {
+  ConfiguredFlags command;
+  std::vector<std::string> args = command.With("listen: x\nmax-cas-bytes: 0\n");
+  EXPECT_EQ(command.flags.Parse(args).message(),
+            args[1] + ":2:16: key \"max-cas-bytes\": must be 1 or more (got 0)");
+  args = command.With("fsync: yes\n");
+  EXPECT_EQ(command.flags.Parse(args).message(), args[1] + ":1:8: key \"fsync\": \"yes\" is not true or false");
+  // Even when the command line would override it: the file is wrong all the same.
+  args = command.With("workers: many\n");
+  args.insert(args.end(), {"--workers", "1"});
+  EXPECT_EQ(command.flags.Parse(args).message(), args[1] + ":1:10: key \"workers\": \"many\" is not an integer");
+}
+
+TEST(FlagsTest, AConfigFileCannotNameAnotherAndIsGivenOnce) {
+  ConfiguredFlags command;
+  std::vector<std::string> args = command.With("workers: 1\nconfig: other.yaml\n");
+  EXPECT_EQ(command.flags.Parse(args).message(),
+            args[1] + ":2:9: key \"config\": a config file cannot name another one");
+  args.insert(args.end(), {"--config", args[1]});
+  EXPECT_EQ(command.flags.Parse(args).message(), "--config may be given only once");
+  EXPECT_NE(command.flags.Parse({"--config", command.dir.path() + "/none"}).message().find("cannot read"),
+            std::string::npos);
+  EXPECT_NE(command.flags.Usage().find("--config VALUE"), std::string::npos);
 }
 
 }  // namespace

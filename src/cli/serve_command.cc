@@ -11,6 +11,7 @@
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/network_exposure.h"
+#include "cli/serve_role_flags.h"
 #include "cli/server_tls_flags.h"
 #include "cli/stop_signals.h"
 #include "cli/upload_limit_flags.h"
@@ -54,9 +55,13 @@ int RunServeCommand(const std::vector<std::string>& args) {
   options.data_dir = DefaultDataDir();
   options.workers = DefaultSlotsPerMachine();
   FlagSet flags("kiln serve [flags]",
-                "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream and\n"
-                "ActionCache over an embedded disk store. Stops cleanly on SIGINT or SIGTERM.");
+                "Runs the kiln frontend: REAPI Capabilities, ContentAddressableStorage, ByteStream,\n"
+                "ActionCache and Execution over an embedded disk store (or over a storage node's, --cas),\n"
+                "or a storage node for other frontends (--role storage). Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddConfigFile();
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
+  ServeRoleFlags role_flags;
+  AddServeRoleFlags(flags, role_flags);
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
@@ -176,6 +181,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
+  if (parsed.ok()) parsed = ResolveServeRoleFlags(flags, role_flags, options);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok()) {
@@ -214,8 +220,11 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (" << DescribeServerTls(options.tls)
-            << ", data in " << options.data_dir << ")"
-            << std::endl;
+            << (options.role == ServerRole::kStorage ? ", storage node" : "")
+            << (options.storage.target.empty() ? ", data in " + options.data_dir
+                                               : ", CAS and action cache on " + options.storage.target +
+                                                     ", read cache in " + options.data_dir)
+            << ")" << std::endl;
   // After the serving line, which scripts wait for first.
   std::cout << "kiln: file descriptor limit " << descriptors->now
             << (descriptors->now > descriptors->before ? " (raised from " + std::to_string(descriptors->before) + ")"

@@ -96,3 +96,28 @@ TEST(ServeCommandTest, BadExecutionLimitsAreUsageErrors) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(ServeCommandTest, RoleAndCasFlagsAreCheckedBeforeAnythingStarts) {
+  TempDir dir;
+  const std::vector<std::string> base = {"--listen", "127.0.0.1:0", "--data-dir", dir.path()};
+  for (const auto& [extra, named] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--role", "storage", "--workers", "2"}, "--workers"},
+           {{"--role", "storage", "--max-queued-actions", "5"}, "--max-queued-actions"},
+           {{"--role", "storage", "--action-max-memory", "1G"}, "--action-max-memory"},
+           {{"--role", "frontend"}, "--role"},
+           {{"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas"},
+       }) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(RunServeCommand(args), 2) << named;
+    const std::string error = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+}
+
+}  // namespace
+}  // namespace kiln

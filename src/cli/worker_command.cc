@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cas/read_through_cache.h"
+#include "cas/selectable_blob_store.h"
 #include "cli/default_slots.h"
 #include "cli/action_limit_flags.h"
 #include "cli/client_connection_flags.h"
@@ -26,7 +27,8 @@ namespace kiln {
 namespace {
 
 struct WorkerFlags {
-  ClientConnectionOptions scheduler;  // --scheduler is its target.
+  ClientConnectionOptions scheduler;  // --scheduler is its target: one or more, comma-separated.
+  std::vector<std::string> frontends;  // --scheduler's targets.
   std::string work_dir;
   int slots = DefaultSlotsPerMachine();
   std::vector<std::pair<std::string, std::string>> platform;
@@ -45,12 +47,17 @@ std::string DefaultWorkerId() {
 
 // Returns the exit code if the command is over (after --help or a usage error).
 std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags& out) {
-  FlagSet flags("kiln worker --scheduler [grpcs://]HOST:PORT --work-dir DIR [flags]",
-                "Runs actions for a kiln frontend (`kiln serve`): connects to its scheduler, takes one action\n"
-                "per free slot, fetches inputs from the frontend's CAS through a local disk cache, and uploads\n"
-                "outputs there. Reconnects when the connection breaks. Stops cleanly on SIGINT or SIGTERM.");
+  FlagSet flags("kiln worker --scheduler [grpcs://]HOST:PORT[,...] --work-dir DIR [flags]",
+                "Runs actions for kiln frontends (`kiln serve`): connects to one frontend's scheduler, takes one\n"
+                "action per free slot, fetches inputs from that frontend's CAS through a local disk cache, and\n"
+                "uploads outputs there. When the frontend goes away, moves on to the next one of --scheduler\n"
+                "(or reconnects to the only one). Stops cleanly on SIGINT or SIGTERM.");
+  flags.AddConfigFile();
   flags.AddString("scheduler", &out.scheduler.target,
-                  std::string("The frontend to work for (required): ") + kClientTargetHelp);
+                  std::string("The frontends to work for (required), comma-separated, each ") + kClientTargetHelp +
+                      " The worker starts at a random one and, when its frontend goes away, moves on to the next "
+                      "one (cycling, with a backoff growing to 10s while none answers). The TLS and token flags "
+                      "apply to all.");
   AddClientConnectionFlags(flags, out.scheduler);
   flags.AddString("work-dir", &out.work_dir,
                   "This worker's own directory (required): DIR/actions holds action directories (emptied at "
@@ -74,7 +81,16 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   Status parsed = flags.Parse(args);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.target.empty()) parsed = Status::InvalidArgument("--scheduler is required");
-  if (parsed.ok()) parsed = CheckClientConnectionOptions(out.scheduler);
+  if (parsed.ok()) {
+    auto frontends = SplitClientTargetList(out.scheduler.target);
+    parsed = frontends.status().WithContext("--scheduler");
+    if (frontends.ok()) out.frontends = std::move(frontends).value();
+  }
+  for (size_t i = 0; parsed.ok() && i < out.frontends.size(); ++i) {
+    ClientConnectionOptions one = out.scheduler;
+    one.target = out.frontends[i];
+    parsed = CheckClientConnectionOptions(one);
+  }
   if (parsed.ok() && out.work_dir.empty()) parsed = Status::InvalidArgument("--work-dir is required");
   if (parsed.ok()) parsed = CheckSandboxMode(out.sandbox);
   if (parsed.ok()) parsed = CheckActionLimitPolicy(out.action_limits);
@@ -108,11 +124,21 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   auto local = DiskBlobStore::Open(cache_options);
   if (!local.ok()) return Fail(local.status(), "opening the input cache in " + cache_options.root);
 
-  auto channels = ClientChannelFactory::Create(flags.scheduler);
-  if (!channels.ok()) return Fail(channels.status(), "connecting to " + flags.scheduler.target);
-  auto channel = NewFrontendChannel(**channels);
-  std::unique_ptr<BlobStore> frontend_cas = NewRemoteBlobStore(channel, RemoteBlobStoreOptions());
-  ReadThroughCache cas(std::move(local).value(), frontend_cas.get());
+  // A channel and a CAS per frontend; the input cache reads from and writes to the CAS of
+  // the frontend the worker is connected to.
+  std::vector<RemoteWorkerFrontend> frontends;
+  std::vector<std::unique_ptr<BlobStore>> frontend_stores;
+  for (const std::string& target : flags.frontends) {
+    ClientConnectionOptions connection = flags.scheduler;
+    connection.target = target;
+    auto channels = ClientChannelFactory::Create(connection);
+    if (!channels.ok()) return Fail(channels.status(), "connecting to " + target);
+    auto channel = NewFrontendChannel(**channels);
+    frontend_stores.push_back(NewRemoteBlobStore(channel, RemoteBlobStoreOptions()));
+    frontends.push_back({target, std::move(channel)});
+  }
+  SelectableBlobStore frontend_cas(std::move(frontend_stores));
+  ReadThroughCache cas(std::move(local).value(), &frontend_cas);
 
   ActionExecutorOptions executor_options;
   executor_options.work_root = work_root;
@@ -135,10 +161,11 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   worker_options.worker_id = flags.worker_id;
   worker_options.slots = flags.slots;
   worker_options.platform = flags.platform;
-  worker_options.on_connected = [&flags] {
-    std::cout << "kiln worker: connected to " << flags.scheduler.target << " as " << flags.worker_id << std::endl;
+  worker_options.on_connected = [&flags, &frontend_cas](size_t frontend) {
+    frontend_cas.Select(frontend);
+    std::cout << "kiln worker: connected to " << flags.frontends[frontend] << " as " << flags.worker_id << std::endl;
   };
-  RemoteWorker worker(channel, &executor, worker_options);
+  RemoteWorker worker(std::move(frontends), &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });
 
   const std::string signal = stop_signals.Wait();  // Before printing, as in `kiln serve`.

@@ -29,6 +29,12 @@ TEST(WorkerCommandTest, BadInvocationsAreUsageErrors) {
       {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--cache-bytes", "lots"}, "--cache-bytes"},
       {{"--scheduler", "localhost:1", "--work-dir", "/tmp/w", "--max-message-bytes", "10"}, "--max-message-bytes"},
       {{"--no-such-flag"}, "--no-such-flag"},
+      {{"--scheduler", "localhost:1,,localhost:2", "--work-dir", "/tmp/w"}, "--scheduler: empty target"},
+      {{"--scheduler", "localhost:1,localhost:1", "--work-dir", "/tmp/w"}, "listed twice"},
+      {{"--scheduler", "localhost:1,https://b:2", "--work-dir", "/tmp/w"}, "https://b:2"},
+      // The TLS flags apply to every frontend: all must be grpcs://.
+      {{"--scheduler", "grpcs://a:1,b:2", "--work-dir", "/tmp/w", "--tls-ca", "/etc/ssl/certs/ca-certificates.crt"},
+       "target \"b:2\" is plaintext"},
   };
   for (const auto& [args, named] : cases) {
     ::testing::internal::CaptureStderr();

@@ -22,6 +22,23 @@ StatusOr<ClientTarget> ParseClientTarget(const std::string& target) {
   return parsed;
 }
 
+StatusOr<std::vector<std::string>> SplitClientTargetList(std::string_view list) {
+  const std::string whole(list);
+  std::vector<std::string> targets;
+  while (true) {
+    const size_t comma = list.find(',');
+    std::string target(list.substr(0, comma));
+    if (target.empty()) return Status::InvalidArgument("empty target in the list \"" + whole + "\"");
+    KILN_RETURN_IF_ERROR(ParseClientTarget(target).status());
+    for (const std::string& earlier : targets) {
+      if (earlier == target) return Status::InvalidArgument("target \"" + target + "\" is listed twice");
+    }
+    targets.push_back(std::move(target));
+    if (comma == std::string_view::npos) return targets;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 Status CheckClientConnectionOptions(const ClientConnectionOptions& options) {
   auto target = ParseClientTarget(options.target);
   if (!target.ok()) return target.status();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -30,6 +31,11 @@ struct ClientTarget {
 // INVALID_ARGUMENT for an empty target, nothing after the scheme, or an http(s):// URL.
 // Other gRPC target syntaxes ("unix:PATH", "dns:///HOST:PORT") pass through as plaintext.
 StatusOr<ClientTarget> ParseClientTarget(const std::string& target);
+
+// A comma-separated list of targets ("grpcs://a:8980,grpcs://b:8980"; one alone is a list
+// of one), each checked with ParseClientTarget. INVALID_ARGUMENT for an empty item or a
+// target listed twice.
+StatusOr<std::vector<std::string>> SplitClientTargetList(std::string_view list);
 
 // The target parses, TLS files are given only for a grpcs:// target, a certificate comes
 // with its key, and the files themselves are usable (common/pem_files.h). The token file

@@ -84,6 +84,19 @@ TEST_F(ClientConnectionOptionsTest, NamesTheBadFile) {
   EXPECT_NE(message.find("does not belong to the certificate"), std::string::npos) << message;
 }
 
+TEST(SplitClientTargetListTest, SplitsAtCommasAndChecksEachTarget) {
+  EXPECT_EQ(*SplitClientTargetList("127.0.0.1:8980"), std::vector<std::string>{"127.0.0.1:8980"});
+  EXPECT_EQ(*SplitClientTargetList("grpcs://a:1,grpc://b:2,c:3,unix:/run/kiln.sock"),
+            (std::vector<std::string>{"grpcs://a:1", "grpc://b:2", "c:3", "unix:/run/kiln.sock"}));
+  for (const char* bad : {"", ",", "a:1,", ",a:1", "a:1,,b:2", "a:1,grpcs://", "a:1,https://b:2", "a:1,b:2,a:1"}) {
+    auto split = SplitClientTargetList(bad);
+    ASSERT_FALSE(split.ok()) << bad;
+    EXPECT_EQ(split.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(SplitClientTargetList("a:1,b:2,a:1").status().message(), "target \"a:1\" is listed twice");
+  EXPECT_EQ(SplitClientTargetList("a:1,,b:2").status().message(), "empty target in the list \"a:1,,b:2\"");
+}
+
 TEST(ClientConnectionFlagArgsTest, GivesTheSetFlagsOnly) {
   EXPECT_TRUE(ClientConnectionFlagArgs({.target = "grpcs://h:1"}).empty());
   EXPECT_EQ(ClientConnectionFlagArgs(

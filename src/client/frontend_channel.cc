@@ -12,6 +12,9 @@ std::shared_ptr<grpc::Channel> NewFrontendChannel(const ClientChannelFactory& ch
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 6 * 60'000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // A frontend that comes back is connected to within the worker's own longest backoff, not
+  // gRPC's default two minutes (calls fail at once while the channel waits to retry).
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10'000);
   return channels.NewChannel(args);
 }
 

@@ -1,5 +1,6 @@
-// The gRPC channel a `kiln worker` keeps to its frontend: no message size limit and
-// keepalive pings, so that a frontend that vanished is noticed and reconnected to.
+// The gRPC channel a `kiln worker` keeps to each of its frontends: no message size limit,
+// keepalive pings so that a frontend that vanished is noticed, and reconnection attempts
+// at least every 10 s so that one that came back is found again.
 #pragma once
 
 #include <grpcpp/grpcpp.h>

@@ -18,7 +18,19 @@ class RemoteBlobStore final : public BlobStore {
  public:
   explicit RemoteBlobStore(std::shared_ptr<const RemoteCasStubs> remote) : remote_(std::move(remote)) {}
 
+  // A failed call reports every digest missing (but the empty blob): the caller then
+  // uploads them, and that upload surfaces the real error.
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override {
+    auto missing = FindMissingOrError(digests);
+    if (missing.ok()) return std::move(missing).value();
+    std::vector<Digest> all;
+    for (const Digest& digest : digests) {
+      if (!digest.IsEmptyBlob()) all.push_back(digest);
+    }
+    return all;
+  }
+
+  StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
     std::vector<Digest> by_function[std::size(kAllDigestFunctions)];
     for (const Digest& digest : digests) {
       if (!digest.IsEmptyBlob()) by_function[static_cast<size_t>(digest.function())].push_back(digest);
@@ -27,7 +39,7 @@ class RemoteBlobStore final : public BlobStore {
     for (const std::vector<Digest>& group : by_function) {
       for (size_t start = 0; start < group.size(); start += kFindMissingChunk) {
         const size_t end = std::min(group.size(), start + kFindMissingChunk);
-        AddMissing(std::span(group).subspan(start, end - start), missing);
+        KILN_RETURN_IF_ERROR(AddMissing(std::span(group).subspan(start, end - start), missing));
       }
     }
     // In the caller's order, duplicates included, as the local stores answer.
@@ -52,9 +64,8 @@ class RemoteBlobStore final : public BlobStore {
   }
 
  private:
-  // Asks about digests of one function. A failed call reports them all missing: the caller
-  // then uploads them, and that upload surfaces the real error.
-  void AddMissing(std::span<const Digest> digests, std::unordered_set<Digest, DigestHash>& missing) {
+  // Asks about digests of one function.
+  Status AddMissing(std::span<const Digest> digests, std::unordered_set<Digest, DigestHash>& missing) {
     const DigestFunction function = digests.front().function();
     reapi::FindMissingBlobsRequest request;
     request.set_instance_name(remote_->options.instance_name);
@@ -62,14 +73,13 @@ class RemoteBlobStore final : public BlobStore {
     for (const Digest& digest : digests) *request.add_blob_digests() = ToProto(digest);
     reapi::FindMissingBlobsResponse response;
     auto context = NewClientContext(remote_->options.rpc_timeout);
-    if (!remote_->cas->FindMissingBlobs(context.get(), request, &response).ok()) {
-      missing.insert(digests.begin(), digests.end());
-      return;
-    }
+    KILN_RETURN_IF_ERROR(FromGrpcStatus(remote_->cas->FindMissingBlobs(context.get(), request, &response),
+                                        "asking the remote CAS which blobs it lacks"));
     for (const reapi::Digest& proto : response.missing_blob_digests()) {
       auto digest = FromProto(function, proto, "missing_blob_digests");
       if (digest.ok()) missing.insert(std::move(digest).value());
     }
+    return Status::Ok();
   }
 
   StatusOr<std::unique_ptr<BlobReader>> BatchRead(const Digest& digest) {

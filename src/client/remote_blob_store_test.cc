@@ -247,6 +247,9 @@ TEST_F(RemoteBlobStoreTest, ServerDownGivesUnavailable) {
   Digest large_digest = ComputeDigest(DigestFunction::kSha256, large);
   // FindMissing cannot fail: unknown means missing.
   EXPECT_EQ(store->FindMissing({small, large_digest}).size(), 2u);
+  // Unless the caller can take the error.
+  EXPECT_EQ(store->FindMissingOrError({small, large_digest}).status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(store->FindMissingOrError({Digest::Empty(DigestFunction::kSha256)})->empty());
   EXPECT_EQ(store->OpenRead(small, 0).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(store->OpenRead(large_digest, 0).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(WriteBlob(*store, small, "small").code(), StatusCode::kUnavailable);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "client/frontend_rotation.h"
 #include "client/log_stream_writer.h"
 #include "common/proto_digest.h"
 #include "common/rpc_status.h"
@@ -39,12 +40,14 @@ StatusOr<Digest> AssignedActionDigest(const wire::Assignment& assignment) {
 
 }  // namespace
 
-RemoteWorker::RemoteWorker(std::shared_ptr<grpc::Channel> channel, ActionExecutor* executor,
+RemoteWorker::RemoteWorker(std::vector<RemoteWorkerFrontend> frontends, ActionExecutor* executor,
                            RemoteWorkerOptions options)
-    : stub_(wire::WorkerService::NewStub(channel)),
-      bytestream_(google::bytestream::ByteStream::NewStub(channel)),
-      executor_(executor),
-      options_(std::move(options)) {}
+    : executor_(executor), options_(std::move(options)) {
+  for (RemoteWorkerFrontend& frontend : frontends) {
+    frontends_.push_back({std::move(frontend.target), wire::WorkerService::NewStub(frontend.channel),
+                          google::bytestream::ByteStream::NewStub(frontend.channel)});
+  }
+}
 
 RemoteWorker::~RemoteWorker() {
   Stop();
@@ -55,18 +58,19 @@ RemoteWorker::~RemoteWorker() {
 
 void RemoteWorker::Run() {
   for (int i = 0; i < std::max(1, options_.slots); ++i) slots_.emplace_back([this] { RunSlot(); });
-  Duration backoff = options_.initial_backoff;
+  FrontendRotation rotation({frontends_.size(), options_.initial_backoff, options_.max_backoff, options_.random});
   while (true) {
     Status ended;
-    const bool accepted = RunSession(&ended);
+    const size_t frontend = rotation.current();
+    const bool accepted = RunSession(frontend, &ended);
     std::unique_lock lock(mutex_);
     if (stopping_) break;
-    if (accepted) backoff = options_.initial_backoff;
-    std::cerr << "kiln worker: " << (accepted ? "lost the connection to" : "cannot connect to") << " the frontend ("
-              << ended.ToString() << "); retrying in "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count() << " ms" << std::endl;
-    if (stopped_.wait_for(lock, backoff, [this] { return stopping_; })) break;
-    backoff = std::min<Duration>(backoff * 2, options_.max_backoff);
+    const Duration delay = accepted ? rotation.AfterSession() : rotation.AfterFailure();
+    std::cerr << "kiln worker: " << (accepted ? "lost the connection to " : "cannot connect to ")
+              << frontends_[frontend].target << " (" << ended.ToString() << "); connecting to "
+              << frontends_[rotation.current()].target << " in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count() << " ms" << std::endl;
+    if (stopped_.wait_for(lock, delay, [this] { return stopping_; })) break;
   }
   // Stop() cancelled the running jobs and woke the slots; they leave once those are done.
   for (auto& slot : slots_) slot.join();
@@ -80,14 +84,16 @@ void RemoteWorker::Stop() {
   if (session_) session_->Cancel();
   jobs_ready_.notify_all();
   stopped_.notify_all();
+  accepted_.notify_all();
 }
 
-bool RemoteWorker::RunSession(Status* ended_with) {
+bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   auto session = std::make_shared<RemoteWorkerSession>();
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return false;
     session_ = session;  // From here on, Stop() can cut Open short.
+    session_frontend_ = frontend;
   }
   wire::Hello hello;
   hello.set_worker_id(options_.worker_id);
@@ -96,47 +102,50 @@ bool RemoteWorker::RunSession(Status* ended_with) {
     property->set_name(name);
     property->set_value(value);
   }
-  Status opened = session->Open(*stub_, hello);
+  Status opened = session->Open(*frontends_[frontend].workers, hello);
   if (!opened.ok()) {
     std::lock_guard lock(mutex_);
     session_.reset();
     *ended_with = opened;
     return false;
   }
+  // Before any work is asked for: the executor's CAS must be this frontend's by then.
+  if (options_.on_connected) options_.on_connected(frontend);
   int free_slots;
   {
     std::lock_guard lock(mutex_);
     accepting_ = true;
-    // Slots still winding down actions of a broken stream ask for work once they are free.
+    // Slots still running actions of an earlier stream ask for work once they are free.
     free_slots = std::max(1, options_.slots) - busy_;
   }
+  accepted_.notify_all();
   for (int i = 0; i < free_slots; ++i) session->Send(WorkRequestMessage());
-  if (options_.on_connected) options_.on_connected();
 
   wire::SchedulerMessage message;
   while (session->Read(&message)) {
-    if (message.has_assignment()) Accept(session, std::move(*message.mutable_assignment()));
+    if (message.has_assignment()) Accept(session, frontend, std::move(*message.mutable_assignment()));
     if (message.has_cancellation()) Cancel(session.get(), message.cancellation());
   }
   {
     std::lock_guard lock(mutex_);
     accepting_ = false;
     session_.reset();
-    // The frontend re-queues what this stream had assigned; results reported on another
-    // stream would be ignored, so stop working on them.
-    CancelJobsOf(session.get());
+    // Running actions go on and report elsewhere (see the header); those not started yet
+    // are left to the frontend, which re-queues them.
+    CancelQueuedJobsOf(session.get());
   }
   *ended_with = session->Close();
   return true;
 }
 
-void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, wire::Assignment assignment) {
+void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend,
+                          wire::Assignment assignment) {
   std::lock_guard lock(mutex_);
   if (stopping_) return;  // The stream is being cancelled; the frontend re-queues it.
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   jobs_[{session.get(), assignment.operation_name(), assignment.attempt()}] = cancelled;
   ++busy_;
-  queue_.push_back(Job{session, std::move(assignment), std::move(cancelled)});
+  queue_.push_back(Job{session, frontend, std::move(assignment), std::move(cancelled)});
   jobs_ready_.notify_one();
 }
 
@@ -151,10 +160,9 @@ void RemoteWorker::Cancel(const RemoteWorkerSession* session, const wire::Cancel
   }
 }
 
-void RemoteWorker::CancelJobsOf(const RemoteWorkerSession* session) {
-  for (auto it = jobs_.lower_bound({session, std::string(), 0}); it != jobs_.end() && std::get<0>(it->first) == session;
-       ++it) {
-    *it->second = true;
+void RemoteWorker::CancelQueuedJobsOf(const RemoteWorkerSession* session) {
+  for (const Job& job : queue_) {
+    if (job.session.get() == session) *job.cancelled = true;
   }
 }
 
@@ -185,17 +193,20 @@ void RemoteWorker::RunSlot() {
 void RemoteWorker::RunJob(const Job& job) {
   const wire::Assignment& assignment = job.assignment;
   ExecutionOutcome outcome;
+  bool ran = false;
   StatusOr<Digest> action_digest = AssignedActionDigest(assignment);
   if (!action_digest.ok()) {
     outcome.status = action_digest.status();
   } else if (*job.cancelled) {
     outcome.status = Status::Cancelled("cancelled before it started");
   } else {
+    ran = true;
     wire::WorkerMessage started;
     started.mutable_started()->set_operation_name(assignment.operation_name());
     started.mutable_started()->set_attempt(assignment.attempt());
     job.session->Send(started);
-    std::unique_ptr<OutputFollower> follower = FollowIntoFrontend(bytestream_.get(), assignment);
+    std::unique_ptr<OutputFollower> follower =
+        FollowIntoFrontend(frontends_[job.frontend].bytestream.get(), assignment);
     outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled,
                                  follower.get());
     follower.reset();  // Finishes the log stream writes before the result is reported.
@@ -206,7 +217,35 @@ void RemoteWorker::RunJob(const Job& job) {
   report.set_attempt(assignment.attempt());
   *report.mutable_result() = std::move(outcome.result);
   *report.mutable_status() = ToRpcStatus(outcome.status);
-  job.session->Send(finished);  // Dropped if the stream broke meanwhile.
+  if (job.session->Send(finished) || !ran) return;
+  ReportOrphaned(job, finished);
+}
+
+void RemoteWorker::ReportOrphaned(const Job& job, const wire::WorkerMessage& finished) {
+  const std::string& operation = job.assignment.operation_name();
+  std::shared_ptr<RemoteWorkerSession> current;
+  size_t frontend = 0;
+  {
+    std::unique_lock lock(mutex_);
+    const bool open = accepted_.wait_for(lock, options_.orphan_report_timeout, [&] {
+      return stopping_ || (accepting_ && session_ != job.session);
+    });
+    if (stopping_) return;  // Stop() cancelled the action anyway.
+    if (open) {
+      current = session_;
+      frontend = session_frontend_;
+    }
+  }
+  if (!current) {
+    std::cerr << "kiln worker: dropping the result of " << operation << ": its stream to "
+              << frontends_[job.frontend].target << " ended, and no frontend took the worker back in time"
+              << std::endl;
+    return;
+  }
+  const bool sent = current->Send(finished);
+  std::cerr << "kiln worker: " << (sent ? "reported " : "could not report ") << operation << " through "
+            << frontends_[frontend].target << ", its stream to " << frontends_[job.frontend].target
+            << " having ended" << std::endl;
 }
 
 }  // namespace kiln

@@ -1,12 +1,21 @@
-// The body of a `kiln worker` process: keeps one stream to the frontend's WorkerService open
-// (reconnecting with backoff when it breaks), asks for one action per free slot, runs each
-// assignment on a slot thread with an ActionExecutor, and reports back. The executor's CAS
-// is normally a ReadThroughCache over the frontend's CAS, so outputs are on the frontend
-// before ExecutionFinished is sent. When an assignment names log streams, the command's
-// stdout and stderr are forwarded to them (ByteStream Write to the frontend) while it runs.
+// The body of a `kiln worker` process: keeps one stream to a frontend's WorkerService open,
+// asks for one action per free slot, runs each assignment on a slot thread with an
+// ActionExecutor, and reports back. The executor's CAS is normally a ReadThroughCache over
+// the CAS of the frontend the worker is connected to (on_connected says which), so outputs
+// are on that frontend before ExecutionFinished is sent. When an assignment names log
+// streams, the command's stdout and stderr are forwarded to them (ByteStream Write to the
+// frontend that assigned it) while it runs.
 //
-// When a stream breaks, the actions it assigned are cancelled: the frontend has re-queued
-// them already, and a result reported on a new stream would not be accepted.
+// A worker may be given several frontends (a farm's): it starts at a random one and, each
+// time its stream ends or cannot be opened, moves to the next one after a bounded, jittered,
+// exponential backoff (client/frontend_rotation.h). One frontend alone is simply reconnected to.
+//
+// When a stream ends, actions it assigned that have not started are dropped, but running ones
+// go on: a frontend that went away may have handed its operations to a shared backplane,
+// where any frontend accepts the result. Once done, such an action reports through the stream
+// open then, whichever frontend it goes to, waiting for one at most orphan_report_timeout.
+// A frontend that does not know the operation ignores the report (an in-process scheduler
+// has re-queued the operation already; the run only cost its slot the time to finish).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -36,17 +45,31 @@ struct RemoteWorkerOptions {
   int slots = 1;          // Actions run at once.
   // Offered besides OSFamily and ISA, which the frontend adds.
   std::vector<std::pair<std::string, std::string>> platform;
-  // Reconnect delays: the first, doubled after each failed attempt up to the maximum.
+  // Delays before connecting (FrontendRotationOptions): after a stream ended, the initial
+  // one; after each failed attempt in a row, doubled up to the maximum; jittered.
   Duration initial_backoff = std::chrono::milliseconds(500);
   Duration max_backoff = std::chrono::seconds(10);
-  // Called (on the Run thread) each time the frontend accepts the worker.
-  std::function<void()> on_connected;
+  // How long an action whose stream ended while it ran waits, once finished, for a stream
+  // to report through; its result is dropped after that.
+  Duration orphan_report_timeout = std::chrono::seconds(30);
+  // Uniform in [0, 1): the first frontend and the jitter. Default: seeded at random.
+  std::function<double()> random;
+  // Called (on the Run thread) each time a frontend accepts the worker, with its index in
+  // the list, before any work is asked of it: where to point the executor's CAS.
+  std::function<void(size_t frontend)> on_connected;
+};
+
+// A frontend the worker may connect to.
+struct RemoteWorkerFrontend {
+  std::string target;  // As the user wrote it, for messages.
+  std::shared_ptr<grpc::Channel> channel;
 };
 
 class RemoteWorker {
  public:
   // `executor` must outlive this; its worker_id should be options.worker_id.
-  RemoteWorker(std::shared_ptr<grpc::Channel> channel, ActionExecutor* executor, RemoteWorkerOptions options);
+  // REQUIRES: at least one frontend.
+  RemoteWorker(std::vector<RemoteWorkerFrontend> frontends, ActionExecutor* executor, RemoteWorkerOptions options);
   ~RemoteWorker();
   RemoteWorker(const RemoteWorker&) = delete;
   RemoteWorker& operator=(const RemoteWorker&) = delete;
@@ -59,8 +82,14 @@ class RemoteWorker {
   void Stop();
 
  private:
+  struct Frontend {
+    std::string target;
+    std::unique_ptr<wire::WorkerService::Stub> workers;
+    std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;  // For live output.
+  };
   struct Job {
     std::shared_ptr<RemoteWorkerSession> session;  // Where the assignment came from.
+    size_t frontend = 0;                           // The session's.
     wire::Assignment assignment;
     std::shared_ptr<std::atomic<bool>> cancelled;
   };
@@ -69,17 +98,20 @@ class RemoteWorker {
   // one stream it may take an attempt back (too slow) and assign the operation again.
   using JobKey = std::tuple<const RemoteWorkerSession*, std::string, uint32_t>;
 
-  // One stream, from connect to break. Returns whether the frontend accepted the worker.
-  bool RunSession(Status* ended_with);
-  void Accept(const std::shared_ptr<RemoteWorkerSession>& session, wire::Assignment assignment);
+  // One stream to frontends_[frontend], from connect to break. Returns whether the
+  // frontend accepted the worker.
+  bool RunSession(size_t frontend, Status* ended_with);
+  void Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend, wire::Assignment assignment);
   void Cancel(const RemoteWorkerSession* session, const wire::Cancellation& cancellation);
   void RunSlot();
   void RunJob(const Job& job);
+  // The job's own stream has ended: reports through the current one, once there is one
+  // (bounded by options_.orphan_report_timeout), or drops the report.
+  void ReportOrphaned(const Job& job, const wire::WorkerMessage& finished);
   // REQUIRES: mutex_ held.
-  void CancelJobsOf(const RemoteWorkerSession* session);
+  void CancelQueuedJobsOf(const RemoteWorkerSession* session);
 
-  std::unique_ptr<wire::WorkerService::Stub> stub_;
-  std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;  // For live output.
+  std::vector<Frontend> frontends_;
   ActionExecutor* executor_;
   const RemoteWorkerOptions options_;
   std::vector<std::thread> slots_;
@@ -87,8 +119,10 @@ class RemoteWorker {
   std::mutex mutex_;
   std::condition_variable jobs_ready_;  // queue_ gained a job, or stopping_.
   std::condition_variable stopped_;     // stopping_ (cuts a reconnect delay short).
+  std::condition_variable accepted_;    // accepting_ became true, or stopping_.
   bool stopping_ = false;
   std::shared_ptr<RemoteWorkerSession> session_;  // The stream being opened or in use.
+  size_t session_frontend_ = 0;                   // session_'s frontend.
   bool accepting_ = false;  // session_ is registered: free slots ask it for work.
   int busy_ = 0;            // Slots with a job, queued or running.
   std::deque<Job> queue_;

@@ -1,6 +1,8 @@
-// RemoteWorker in this process against an in-process frontend: actions run end to end
+// RemoteWorker in this process against in-process frontends: actions run end to end
 // through the worker's read-through input cache, cancellation reaches the running action,
-// the worker reconnects after the frontend restarts, and Stop() is prompt in every state.
+// the worker reconnects after the frontend restarts, moves to another frontend (CAS and
+// all) when its own goes away, reports an action that outlived its frontend through the
+// next one, and Stop() is prompt in every state.
 #include "client/remote_worker.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +10,7 @@
 #include <atomic>
 
 #include "cas/read_through_cache.h"
+#include "cas/selectable_blob_store.h"
 #include "server/worker_test_support.h"
 #include "worker/runner.h"
 
@@ -19,9 +22,18 @@ using namespace worker_test;  // NOLINT: test support only.
 // A worker process's object graph, as `kiln worker` assembles it (plain process runner).
 class WorkerUnderTest {
  public:
-  WorkerUnderTest(const std::string& frontend_address, RemoteWorkerOptions options) : runner_(NewProcessRunner()) {
-    channel_ = grpc::CreateChannel(frontend_address, grpc::InsecureChannelCredentials());
-    frontend_cas_ = NewRemoteBlobStore(channel_, RemoteBlobStoreOptions());
+  WorkerUnderTest(const std::string& frontend_address, RemoteWorkerOptions options)
+      : WorkerUnderTest(std::vector<std::string>{frontend_address}, std::move(options)) {}
+  // Given several frontends, the CAS follows the one connected to, as in `kiln worker`.
+  WorkerUnderTest(const std::vector<std::string>& frontend_addresses, RemoteWorkerOptions options)
+      : runner_(NewProcessRunner()) {
+    std::vector<RemoteWorkerFrontend> frontends;
+    std::vector<std::unique_ptr<BlobStore>> stores;
+    for (const std::string& address : frontend_addresses) {
+      frontends.push_back({address, grpc::CreateChannel(address, grpc::InsecureChannelCredentials())});
+      stores.push_back(NewRemoteBlobStore(frontends.back().channel, RemoteBlobStoreOptions()));
+    }
+    frontend_cas_ = std::make_unique<SelectableBlobStore>(std::move(stores));
     DiskBlobStoreOptions local;
     local.root = dir_.path() + "/cache";
     auto opened = DiskBlobStore::Open(local);
@@ -36,8 +48,12 @@ class WorkerUnderTest {
       return cache_->EnsureLocal(digest).ok() ? cache_->LocalPath(digest) : std::string();
     };
     executor_ = std::make_unique<ActionExecutor>(executor);
-    options.on_connected = [this] { ++connections_; };
-    worker_ = std::make_unique<RemoteWorker>(channel_, executor_.get(), options);
+    options.on_connected = [this](size_t frontend) {
+      frontend_cas_->Select(frontend);
+      connected_to_ = frontend;
+      ++connections_;
+    };
+    worker_ = std::make_unique<RemoteWorker>(std::move(frontends), executor_.get(), options);
     thread_ = std::thread([this] { worker_->Run(); });
   }
   ~WorkerUnderTest() { Stop(); }
@@ -58,15 +74,17 @@ class WorkerUnderTest {
     }
     return true;
   }
+  // The index of the frontend accepted last.
+  size_t connected_to() const { return connected_to_.load(); }
 
  private:
   TempDir dir_;
   std::unique_ptr<Runner> runner_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<BlobStore> frontend_cas_;
+  std::unique_ptr<SelectableBlobStore> frontend_cas_;
   std::unique_ptr<ReadThroughCache> cache_;
   std::unique_ptr<ActionExecutor> executor_;
   std::atomic<int> connections_{0};
+  std::atomic<size_t> connected_to_{0};
   std::unique_ptr<RemoteWorker> worker_;
   std::thread thread_;
 };
@@ -155,6 +173,99 @@ TEST_F(RemoteWorkerTest, StopIsPromptWhileRunningAndWhileDisconnected) {
   WorkerUnderTest unreachable("127.0.0.1:1", slow_retries);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // Into its first backoff.
   EXPECT_LT(unreachable.Stop(), std::chrono::seconds(5));
+}
+
+// Two frontends, each with its own scheduler and CAS; the worker is given both.
+class TwoFrontendsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(frontends_[0].Start().ok());
+    ASSERT_TRUE(frontends_[1].Start().ok());
+  }
+  void TearDown() override {
+    for (auto& frontend : frontends_) frontend.Stop(Duration::zero());
+  }
+  std::vector<std::string> Addresses() { return {frontends_[0].address(), frontends_[1].address()}; }
+  // Options that make the worker start at frontend `first`.
+  RemoteWorkerOptions StartingAt(size_t first, int slots = 1) {
+    RemoteWorkerOptions options = Options("farm-worker", slots);
+    options.random = [first, calls = 0]() mutable { return calls++ == 0 ? first * 0.5 : 0.5; };
+    return options;
+  }
+  std::string Stdout(InProcessFrontend& frontend, const reapi::ExecuteResponse& response) {
+    auto digest = FromProto(DigestFunction::kSha256, response.result().stdout_digest(), "stdout");
+    if (!digest.ok()) return "<bad digest>";
+    auto text = ReadBlob(frontend.cas(), *digest);
+    return text.ok() ? *text : "<" + text.status().ToString() + ">";
+  }
+  std::string Run(InProcessFrontend& frontend, const std::string& script) {
+    ExecutionStream execution(frontend.channel(), frontend.UploadShellAction(script));
+    reapi::ExecuteResponse response;
+    grpc::Status status = execution.Finish(&response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return Stdout(frontend, response);
+  }
+
+  InProcessFrontend frontends_[2];
+};
+
+TEST_F(TwoFrontendsTest, MovesToTheOtherFrontendWhenItsOwnGoesAway) {
+  WorkerUnderTest worker(Addresses(), StartingAt(1));
+  ASSERT_TRUE(worker.WaitForConnections(1));
+  EXPECT_EQ(worker.connected_to(), 1u);
+  EXPECT_EQ(Run(frontends_[1], "echo on b"), "on b\n");
+
+  const auto gone = std::chrono::steady_clock::now();
+  frontends_[1].Stop(Duration::zero());
+  ASSERT_TRUE(worker.WaitForConnections(2, 5));
+  EXPECT_EQ(worker.connected_to(), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - gone, std::chrono::seconds(2));
+  // Inputs come from, and outputs go to, the CAS of the frontend now connected to.
+  EXPECT_EQ(Run(frontends_[0], "echo on a"), "on a\n");
+}
+
+TEST_F(TwoFrontendsTest, AnActionThatOutlivesItsFrontendReportsThroughTheNextOne) {
+  WorkerUnderTest worker(Addresses(), StartingAt(0));
+  ASSERT_TRUE(worker.WaitForConnections(1));
+  ASSERT_EQ(worker.connected_to(), 0u);
+  {
+    ExecutionStream orphan(frontends_[0].channel(),
+                           frontends_[0].UploadShellAction("sleep 1; echo outlived its frontend"));
+    ASSERT_TRUE(orphan.WaitFor([](const auto& update) {
+      return MetadataOf(update).stage() == reapi::ExecutionStage::EXECUTING;
+    }));
+    frontends_[0].Stop(Duration::zero());
+  }
+  ASSERT_TRUE(worker.WaitForConnections(2, 5));
+  ASSERT_EQ(worker.connected_to(), 1u);
+  // The action went on: its output was uploaded to the frontend the worker moved to, and its
+  // report sent there (frontend b's own scheduler does not know it, and ignores it).
+  const Digest output = ComputeDigest(DigestFunction::kSha256, "outlived its frontend\n");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ContainsBlob(frontends_[1].cas(), output) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(ContainsBlob(frontends_[1].cas(), output));
+  // Its only slot is free again for b's work.
+  EXPECT_EQ(Run(frontends_[1], "echo next"), "next\n");
+}
+
+TEST_F(TwoFrontendsTest, StopIsPromptWhileAnOrphanedActionWaitsForAFrontend) {
+  RemoteWorkerOptions options = StartingAt(0);
+  options.orphan_report_timeout = std::chrono::seconds(60);
+  options.initial_backoff = std::chrono::seconds(30);  // No frontend comes back meanwhile.
+  options.max_backoff = std::chrono::seconds(30);
+  WorkerUnderTest worker(std::vector<std::string>{frontends_[0].address()}, options);
+  ASSERT_TRUE(worker.WaitForConnections(1));
+  {
+    ExecutionStream orphan(frontends_[0].channel(), frontends_[0].UploadShellAction("echo started; sleep 0.3"));
+    ASSERT_TRUE(orphan.WaitFor([](const auto& update) {
+      return MetadataOf(update).stage() == reapi::ExecutionStage::EXECUTING;
+    }));
+    frontends_[0].Stop(Duration::zero());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // Done, waiting to report.
+  EXPECT_LT(worker.Stop(), std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -103,7 +103,10 @@ StatusOr<InputTreeCheck> CheckInputTree(BlobStore& cas, const Digest& root, cons
     lower_bound.depth = deepest_level;
     KILN_RETURN_IF_ERROR(CheckInputTreeLimits(lower_bound, limits.input_tree, /*at_least=*/true));
   }
-  for (Digest& digest : cas.FindMissing(files)) check.missing.push_back(std::move(digest));
+  // An unreachable store is the call's error (UNAVAILABLE: retry), not missing inputs.
+  auto missing_files = cas.FindMissingOrError(files);
+  if (!missing_files.ok()) return missing_files.status();
+  for (Digest& digest : *missing_files) check.missing.push_back(std::move(digest));
   if (!check.missing.empty()) return check;
   auto size = sizer.Compute(root);
   if (!size.ok()) return size.status();

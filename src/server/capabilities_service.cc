@@ -22,17 +22,19 @@ CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, con
   cache->add_supported_compressors(reapi::Compressor::ZSTD);
   cache->add_supported_batch_update_compressors(reapi::Compressor::ZSTD);
 
-  auto* execution = capabilities_.mutable_execution_capabilities();
-  execution->set_digest_function(reapi::DigestFunction::SHA256);
-  execution->set_exec_enabled(options.exec_enabled);
-  for (DigestFunction function : kAllDigestFunctions) execution->add_digest_functions(ToProto(function));
-  // Any int32 is a valid priority: lower runs sooner, 0 is the default.
-  auto* priorities = execution->mutable_execution_priority_capabilities()->add_priorities();
-  priorities->set_min_priority(INT32_MIN);
-  priorities->set_max_priority(INT32_MAX);
-  // Input node properties the workers apply when staging.
-  execution->add_supported_node_properties("unix_mode");
-  execution->add_supported_node_properties("mtime");
+  if (options.serves_execution) {
+    auto* execution = capabilities_.mutable_execution_capabilities();
+    execution->set_digest_function(reapi::DigestFunction::SHA256);
+    execution->set_exec_enabled(options.exec_enabled);
+    for (DigestFunction function : kAllDigestFunctions) execution->add_digest_functions(ToProto(function));
+    // Any int32 is a valid priority: lower runs sooner, 0 is the default.
+    auto* priorities = execution->mutable_execution_priority_capabilities()->add_priorities();
+    priorities->set_min_priority(INT32_MIN);
+    priorities->set_max_priority(INT32_MAX);
+    // Input node properties the workers apply when staging.
+    execution->add_supported_node_properties("unix_mode");
+    execution->add_supported_node_properties("mtime");
+  }
 
   capabilities_.mutable_low_api_version()->set_major(2);
   capabilities_.mutable_high_api_version()->set_major(2);

@@ -10,6 +10,10 @@ namespace kiln {
 struct CapabilitiesOptions {
   int64_t max_batch_total_size_bytes = 0;
   int64_t max_cas_blob_size_bytes = 0;
+  // Whether this endpoint serves the Execution API at all. A storage node (CAS and action
+  // cache only) returns no ExecutionCapabilities, as REAPI's GetCapabilities asks of such
+  // endpoints; a frontend without workers returns them with exec_enabled false.
+  bool serves_execution = true;
   bool exec_enabled = false;
 };
 

@@ -42,7 +42,11 @@ grpc::ServerUnaryReactor* CasService::FindMissingBlobs(grpc::CallbackServerConte
     }
     digests.push_back(std::move(digest).value());
   }
-  for (const Digest& missing : cas_->FindMissing(digests)) {
+  // A store that cannot tell (its storage node unreachable) fails the call: reporting the
+  // blobs missing would only send the client into uploads that fail the same way.
+  auto missing_digests = cas_->FindMissingOrError(digests);
+  if (!missing_digests.ok()) return FinishUnary(context, missing_digests.status());
+  for (const Digest& missing : *missing_digests) {
     reapi::Digest* out = response->add_missing_blob_digests();
     out->set_hash(missing.hash());
     out->set_size_bytes(missing.size());

@@ -3,18 +3,23 @@
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
 
-#include "ac/action_cache.h"
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
+#include "ac/local_action_cache.h"
 #include "ac/record_store.h"
 #include "asset/curl_downloader.h"
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
+#include "cas/read_through_cache.h"
 #include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
+#include "client/client_channel.h"
+#include "client/remote_action_cache.h"
+#include "client/remote_blob_store.h"
+#include "client/storage_channel.h"
 #include "execution/execution_engine.h"
 #include "execution/local_worker_pool.h"
 #include "logstream/log_stream_registry.h"
@@ -56,15 +61,23 @@ struct KilnServer::State {
   std::unique_ptr<AuthPolicySource> auth_policies;  // Null without an auth file.
   std::unique_ptr<DenialLog> denials;
   std::unique_ptr<CallAuthorizer> authorizer;
-  std::unique_ptr<DiskBlobStore> cas;
+  // With a storage node (ServerOptions::storage): the channel to it and its CAS, which
+  // `cas` reads through. Null otherwise.
+  std::shared_ptr<const ClientChannelFactory> storage_channels;
+  std::shared_ptr<grpc::Channel> storage_channel;
+  std::unique_ptr<BlobStore> storage_cas;
+  // The CAS: this server's disk store, or a read-through cache over the storage node's.
+  std::unique_ptr<FileBlobStore> cas;
+  DiskBlobStore* disk = nullptr;  // The disk store in `cas` (itself, or the cache's).
   std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
   BlobStore* client_cas = nullptr;
-  std::unique_ptr<DiskRecordStore> action_records;
+  std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
   std::unique_ptr<LogStreamRegistry> log_streams;  // Live action output, LogStream API.
+  // The scheduler and everything that executes: null on a storage node.
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ExecutionEngine> engine;
   std::unique_ptr<Runner> runner;
@@ -105,7 +118,7 @@ void TrimRecords(const char* what, DiskRecordStore& records) {
 
 // Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
 // emptied at start (anything there belongs to fetches a previous process never finished).
-StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, DiskBlobStore* cas,
+StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, FileBlobStore* cas,
                                                           const CallAuthorizer* authorizer) {
   auto assets = std::make_unique<RemoteAssets>();
   // Asset records are small (a URI's digest and qualifiers): this holds about a million.
@@ -145,7 +158,7 @@ StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& o
 }
 
 // Starts the local worker slots: a runner, a clean work root, and the pool.
-Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
+Status StartLocalWorkers(const ServerOptions& options, FileBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
                          LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
                          std::unique_ptr<LocalWorkerPool>& pool) {
   auto made = ChooseRunner(options.sandbox, "kiln");
@@ -160,14 +173,16 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
   pool_options.log_streams = log_streams;
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
-  // Verified before it is linked: an action must never run on a corrupt stored file.
+  // Verified before it is linked: an action must never run on a corrupt stored file. (A
+  // read-through CAS fetches the blob from the storage node first.)
   pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->VerifiedPathFor(digest); };
   pool_options.executor.max_message_bytes = options.max_message_bytes;
   // Inputs are hardlinked from the CAS only where the action runs as a user that can
   // neither write nor chmod the CAS's read-only files (runner_choice.h); else copied.
   if (made->may_hardlink_inputs) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
   // A sandboxed action dies with its whole pid namespace, so nothing can write an output
-  // once the run is over: outputs are moved into the CAS instead of copied.
+  // once the run is over: outputs are moved into the CAS instead of copied (with a storage
+  // node: into the local cache, and uploaded from there before the result is reported).
   if (made->sandboxed) {
     pool_options.executor.move_outputs = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
       return cas->AdoptFile(dir_fd, name, fd, function);
@@ -183,6 +198,12 @@ Status StartLocalWorkers(const ServerOptions& options, DiskBlobStore* cas, Actio
 
 StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
+  if (options.role == ServerRole::kStorage) {
+    if (options.workers > 0) return Status::InvalidArgument("a storage node runs no actions: it takes no workers");
+    if (!options.storage.target.empty()) {
+      return Status::InvalidArgument("a storage node keeps its CAS itself: a storage node of its own is for frontends");
+    }
+  }
   auto state = std::make_unique<State>();
   // First: bad certificate files are reported before anything is opened.
   auto credentials = NewServerCredentials(options.tls);
@@ -210,29 +231,17 @@ Status KilnServer::LoadAuth(const ServerOptions& options, State& state) {
   return Status::Ok();
 }
 
-// The CAS, the action cache, uploads, log streams, the scheduler and the local workers.
+// The CAS, the action cache, uploads, log streams, and (but on a storage node) the
+// scheduler and the local workers.
 Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
-  DiskBlobStoreOptions cas_options;
-  cas_options.root = options.data_dir;
-  cas_options.max_bytes = options.max_cas_bytes;
-  cas_options.grace_period = options.find_missing_grace;
-  cas_options.sync_writes = options.sync_writes;
-  cas_options.direct_write_min_bytes = options.direct_write_min_bytes;
-  auto cas = DiskBlobStore::Open(cas_options);
-  if (!cas.ok()) return cas.status().WithContext("opening the CAS in " + options.data_dir);
-  state.cas = std::move(cas).value();
+  KILN_RETURN_IF_ERROR(OpenCas(options, state));
   if (options.scrub_bytes_per_second > 0) {
     BlobScrubberOptions scrub_options;
     scrub_options.bytes_per_second = options.scrub_bytes_per_second;
-    state.scrubber = std::make_unique<BlobScrubber>(state.cas.get(), scrub_options);
+    state.scrubber = std::make_unique<BlobScrubber>(state.disk, scrub_options);
     state.scrubber->Start();
   }
-
-  auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
-  if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);
-  state.action_records = std::move(records).value();
-  state.action_cache = std::make_unique<ActionCache>(state.action_records.get(), state.cas.get(),
-                                                     options.max_inline_bytes, options.max_message_bytes);
+  KILN_RETURN_IF_ERROR(OpenActionCache(options, state));
   UploadLimits upload_limits;
   upload_limits.max_open = options.max_open_uploads;
   upload_limits.max_per_connection = options.max_uploads_per_connection;
@@ -243,7 +252,56 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   log_options.max_live_bytes = options.max_live_log_bytes;
   log_options.max_live_streams_per_creator = static_cast<size_t>(options.max_log_streams_per_connection);
   state.log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), log_options);
+  if (options.role == ServerRole::kStorage) return Status::Ok();
+  return StartScheduler(options, state);
+}
 
+// The disk store in data_dir: the CAS itself, or (with a storage node) the cache that the
+// storage node's blobs are read through.
+Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
+  DiskBlobStoreOptions cas_options;
+  cas_options.root = options.data_dir;
+  cas_options.max_bytes = options.max_cas_bytes;
+  cas_options.grace_period = options.find_missing_grace;
+  cas_options.sync_writes = options.sync_writes;
+  cas_options.direct_write_min_bytes = options.direct_write_min_bytes;
+  auto disk = DiskBlobStore::Open(cas_options);
+  if (!disk.ok()) return disk.status().WithContext("opening the CAS in " + options.data_dir);
+  state.disk = disk->get();
+  if (options.storage.target.empty()) {
+    state.cas = std::move(disk).value();
+    return Status::Ok();
+  }
+  auto channels = ClientChannelFactory::Create(options.storage);
+  if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + options.storage.target);
+  state.storage_channels = std::move(channels).value();
+  // Not connected yet: a frontend may start before its storage node, and its calls fail
+  // with UNAVAILABLE until the node is there.
+  state.storage_channel = NewStorageChannel(*state.storage_channels);
+  state.storage_cas = NewRemoteBlobStore(state.storage_channel, RemoteBlobStoreOptions());
+  state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
+  return Status::Ok();
+}
+
+// The storage node's action cache when there is one; else records in {data_dir}/ac.
+Status KilnServer::OpenActionCache(const ServerOptions& options, State& state) {
+  if (state.storage_channel) {
+    RemoteActionCacheOptions cache_options;
+    cache_options.inline_cas = state.cas.get();
+    cache_options.max_inline_bytes = options.max_inline_bytes;
+    state.action_cache = NewRemoteActionCache(state.storage_channel, cache_options);
+    return Status::Ok();
+  }
+  auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
+  if (!records.ok()) return records.status().WithContext("opening the action cache in " + options.data_dir);
+  state.action_records = std::move(records).value();
+  state.action_cache = std::make_unique<LocalActionCache>(state.action_records.get(), state.cas.get(),
+                                                          options.max_inline_bytes, options.max_message_bytes);
+  return Status::Ok();
+}
+
+// The scheduler, the engine that feeds it and the local workers.
+Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
   SchedulerOptions scheduler_options;
   scheduler_options.completed_retention = options.completed_operation_retention;
   scheduler_options.max_queued_actions = static_cast<size_t>(options.max_queued_actions);
@@ -274,7 +332,9 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
-  capabilities.exec_enabled = options.workers > 0 || options.allow_remote_workers;
+  const bool executes = options.role == ServerRole::kAll;
+  capabilities.serves_execution = executes;
+  capabilities.exec_enabled = executes && (options.workers > 0 || options.allow_remote_workers);
   const CallAuthorizer* authorizer = state.authorizer.get();
   state.capabilities_service = std::make_unique<CapabilitiesService>(capabilities, authorizer);
   state.client_cas = state.cas.get();
@@ -290,13 +350,17 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options, authorizer);
   state.bytestream_service =
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer);
-  state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get(), authorizer);
   state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
-  state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get(), authorizer);
-  state.operations_service = std::make_unique<OperationsService>(state.scheduler.get(), authorizer);
-  if (options.allow_remote_workers) {
-    state.worker_service = std::make_unique<WorkerService>(state.scheduler.get(), state.action_cache.get(),
-                                                           state.log_streams.get(), authorizer);
+  // Not on a storage node: Execute and the rest answer UNIMPLEMENTED there, as gRPC does for
+  // a service it does not serve.
+  if (executes) {
+    state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get(), authorizer);
+    state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get(), authorizer);
+    state.operations_service = std::make_unique<OperationsService>(state.scheduler.get(), authorizer);
+    if (options.allow_remote_workers) {
+      state.worker_service = std::make_unique<WorkerService>(state.scheduler.get(), state.action_cache.get(),
+                                                             state.log_streams.get(), authorizer);
+    }
   }
 
   auto assets = StartRemoteAssets(options, state.cas.get(), authorizer);
@@ -332,9 +396,9 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   builder.RegisterService(state.cas_service.get());
   builder.RegisterService(state.bytestream_service.get());
   builder.RegisterService(state.action_cache_service.get());
-  builder.RegisterService(state.logstream_service.get());
-  builder.RegisterService(state.execution_service.get());
-  builder.RegisterService(state.operations_service.get());
+  if (state.logstream_service) builder.RegisterService(state.logstream_service.get());
+  if (state.execution_service) builder.RegisterService(state.execution_service.get());
+  if (state.operations_service) builder.RegisterService(state.operations_service.get());
   if (state.worker_service) builder.RegisterService(state.worker_service.get());
   builder.RegisterService(state.assets->fetch_service.get());
   builder.RegisterService(state.assets->push_service.get());
@@ -351,13 +415,13 @@ void KilnServer::StartMaintenance(State& state) {
   state.maintenance = std::thread([raw] {
     std::unique_lock lock(raw->maintenance_mutex);
     while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
-      raw->scheduler->Tick();
+      if (raw->scheduler) raw->scheduler->Tick();
       if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();
-      raw->cas->ReleaseIdleBuffers();
-      raw->cas->ShrinkIndexIfSparse();
+      raw->disk->ReleaseIdleBuffers();
+      raw->disk->ShrinkIndexIfSparse();
       if (raw->read_cache) raw->read_cache->DropIdle();
-      TrimRecords("action cache", *raw->action_records);
+      if (raw->action_records) TrimRecords("action cache", *raw->action_records);
       if (raw->assets) TrimRecords("asset records", *raw->assets->records);
       // Hand memory freed after a burst (large batches, many streams) back to the system,
       // so that an idle server is small again; glibc keeps it otherwise.

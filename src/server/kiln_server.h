@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cas/message_blob.h"
+#include "client/client_connection_options.h"
 #include "cas/upload_registry.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -18,7 +19,19 @@
 
 namespace kiln {
 
+// What a server does. kAll: a frontend (clients' REAPI, the scheduler, workers). kStorage: a
+// storage node that frontends keep their CAS and action cache on: CAS, ByteStream,
+// ActionCache, Capabilities and Remote Asset over its disk; no Execution, Operations,
+// LogStream or worker service, no scheduler and no workers.
+enum class ServerRole { kAll, kStorage };
+
 struct ServerOptions {
+  ServerRole role = ServerRole::kAll;
+  // A storage node holding this server's CAS and action cache (kiln serve --cas): blobs are
+  // written through to it before a write is acknowledged and read through a cache on this
+  // server's disk (data_dir, bounded by max_cas_bytes); the action cache is the node's.
+  // Empty target: the CAS and action cache are this server's own, in data_dir.
+  ClientConnectionOptions storage;
   std::string listen = "127.0.0.1:8980";
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
@@ -111,6 +124,9 @@ class KilnServer {
   // Start's steps, in order.
   static Status LoadAuth(const ServerOptions& options, State& state);
   static Status OpenStores(const ServerOptions& options, State& state);
+  static Status OpenCas(const ServerOptions& options, State& state);
+  static Status OpenActionCache(const ServerOptions& options, State& state);
+  static Status StartScheduler(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);
   static Status StartGrpcServer(const ServerOptions& options, State& state);
   static void StartMaintenance(State& state);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <thread>
 
+#include "ac/local_action_cache.h"
 #include "ac/record_store.h"
 #include "cas/memory_blob_store.h"
 #include "scheduler/in_process_scheduler.h"
@@ -85,7 +86,7 @@ class WorkerTakeBackTest : public ::testing::Test {
   FakeClock clock_;
   MemoryBlobStore cas_;
   MemoryRecordStore records_;
-  ActionCache cache_{&records_, &cas_, 1 << 20};
+  LocalActionCache cache_{&records_, &cas_, 1 << 20};
   std::unique_ptr<Scheduler> scheduler_;
   CallAuthorizer no_auth_{nullptr, nullptr};  // No auth file: every caller may connect.
   std::unique_ptr<WorkerService> service_;

@@ -42,10 +42,11 @@ class InProcessFrontend {
     cas_ = NewRemoteBlobStore(channel_, store_options);
     return Status::Ok();
   }
-  void Stop() {
+  // `grace`: how long calls in progress may go on (0: a frontend that goes away at once).
+  void Stop(Duration grace = std::chrono::seconds(5)) {
     cas_.reset();
     channel_.reset();
-    if (server_) server_->Shutdown(std::chrono::seconds(5));
+    if (server_) server_->Shutdown(grace);
     server_.reset();
   }
 

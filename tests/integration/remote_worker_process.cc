@@ -12,7 +12,10 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Start(const std::string& scheduler
   process->worker_id_ = worker_id;
   process->child_ = ChildProcess::Spawn(std::move(args), error);
   if (!process->child_) return nullptr;
-  const std::string connected = "kiln worker: connected to " + scheduler_address + " as " + worker_id + "\n";
+  // With several frontends, whichever it picked.
+  const std::string connected = scheduler_address.find(',') == std::string::npos
+                                    ? "kiln worker: connected to " + scheduler_address + " as " + worker_id + "\n"
+                                    : " as " + worker_id + "\n";
   if (!process->child_->ReadStdoutUntil(connected, 20'000)) {
     *error = "kiln worker did not connect within 20 s; stdout so far: \"" + process->stdout_text() + "\"";
     return nullptr;  // The child's destructor kills and reaps it.
@@ -21,5 +24,14 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Start(const std::string& scheduler
 }
 
 WorkerProcess::~WorkerProcess() = default;
+
+std::string WorkerProcess::connected_to() const {
+  const std::string prefix = "kiln worker: connected to ";
+  const std::string& text = stdout_text();
+  const size_t line = text.rfind(prefix);
+  if (line == std::string::npos) return "";
+  const size_t start = line + prefix.size();
+  return text.substr(start, text.find(" as ", start) - start);
+}
 
 }  // namespace kiln_test

@@ -17,7 +17,8 @@ namespace kiln_test {
 class WorkerProcess {
  public:
   // Starts `kiln worker --scheduler ADDRESS --work-dir DIR --worker-id ID ...extra` and
-  // waits (at most 20 s) until it reports that the frontend accepted it.
+  // waits (at most 20 s) until it reports that the frontend (one of them, for a
+  // comma-separated list) accepted it.
   static std::unique_ptr<WorkerProcess> Start(const std::string& scheduler_address, const std::string& work_dir,
                                               const std::string& worker_id, const std::vector<std::string>& extra_flags,
                                               std::string* error);
@@ -36,6 +37,10 @@ class WorkerProcess {
   void Kill9() { child_->Kill9(); }
   // Everything printed on stdout so far (complete after Stop or Kill9).
   const std::string& stdout_text() const { return child_->stdout_text(); }
+  // Reads stdout until `text` has been printed (at any time) or `timeout_ms` passed.
+  bool WaitForStdout(const std::string& text, int timeout_ms) { return child_->ReadStdoutUntil(text, timeout_ms); }
+  // The frontend the worker said it connected to last (empty if none yet).
+  std::string connected_to() const;
 
  private:
   WorkerProcess() = default;

@@ -1,4 +1,4 @@
-#include "ac/action_cache.h"
+#include "ac/local_action_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 namespace kiln {
 namespace {
 
-class ActionCacheTest : public ::testing::Test {
+class LocalActionCacheTest : public ::testing::Test {
  protected:
   Digest Store(const std::string& data) {
     Digest digest = ComputeDigest(DigestFunction::kSha256, data);
@@ -19,11 +19,11 @@ class ActionCacheTest : public ::testing::Test {
 
   MemoryBlobStore cas_;
   MemoryRecordStore records_;
-  ActionCache cache_{&records_, &cas_, /*max_inline_bytes=*/1024};
+  LocalActionCache cache_{&records_, &cas_, /*max_inline_bytes=*/1024};
   Digest action_ = ComputeDigest(DigestFunction::kSha256, "action");
 };
 
-TEST_F(ActionCacheTest, MissThenHit) {
+TEST_F(LocalActionCacheTest, MissThenHit) {
   EXPECT_EQ(cache_.Get("", action_, {}).status().code(), StatusCode::kNotFound);
   reapi::ActionResult result;
   result.set_exit_code(3);
@@ -34,7 +34,7 @@ TEST_F(ActionCacheTest, MissThenHit) {
   EXPECT_EQ(hit->exit_code(), 3);
 }
 
-TEST_F(ActionCacheTest, InstancesAndDigestFunctionsAreSeparateKeys) {
+TEST_F(LocalActionCacheTest, InstancesAndDigestFunctionsAreSeparateKeys) {
   ASSERT_TRUE(cache_.Put("a", action_, reapi::ActionResult()).ok());
   EXPECT_TRUE(cache_.Get("a", action_, {}).ok());
   EXPECT_EQ(cache_.Get("b", action_, {}).status().code(), StatusCode::kNotFound);
@@ -43,7 +43,7 @@ TEST_F(ActionCacheTest, InstancesAndDigestFunctionsAreSeparateKeys) {
             ActionCacheKey("", ComputeDigest(DigestFunction::kSha1, "x")));
 }
 
-TEST_F(ActionCacheTest, ResultWithMissingBlobIsAMiss) {
+TEST_F(LocalActionCacheTest, ResultWithMissingBlobIsAMiss) {
   reapi::ActionResult result;
   *result.add_output_files()->mutable_digest() = ToProto(Absent("never uploaded"));
   *result.mutable_stdout_digest() = ToProto(Store("stdout"));
@@ -55,7 +55,7 @@ TEST_F(ActionCacheTest, ResultWithMissingBlobIsAMiss) {
   EXPECT_TRUE(cache_.Get("", action_, {}).ok());
 }
 
-TEST_F(ActionCacheTest, FilesInsideOutputTreesAreChecked) {
+TEST_F(LocalActionCacheTest, FilesInsideOutputTreesAreChecked) {
   reapi::Tree tree;
   auto* file = tree.mutable_root()->add_files();
   file->set_name("inner");
@@ -70,14 +70,14 @@ TEST_F(ActionCacheTest, FilesInsideOutputTreesAreChecked) {
   EXPECT_TRUE(cache_.Get("", action_, {}).ok());
 }
 
-TEST_F(ActionCacheTest, MissingTreeIsAMiss) {
+TEST_F(LocalActionCacheTest, MissingTreeIsAMiss) {
   reapi::ActionResult result;
   *result.add_output_directories()->mutable_tree_digest() = ToProto(Absent("tree"));
   ASSERT_TRUE(cache_.Put("", action_, result).ok());
   EXPECT_EQ(cache_.Get("", action_, {}).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(ActionCacheTest, ATreeOverTheMessageCapIsAMissAndIsNotRead) {
+TEST_F(LocalActionCacheTest, ATreeOverTheMessageCapIsAMissAndIsNotRead) {
   reapi::Tree tree;
   for (int i = 0; i < 30; ++i) {
     auto* file = tree.mutable_root()->add_files();
@@ -85,7 +85,7 @@ TEST_F(ActionCacheTest, ATreeOverTheMessageCapIsAMissAndIsNotRead) {
     *file->mutable_digest() = ToProto(Store("content " + std::to_string(i)));
   }
   const Digest tree_digest = Store(tree.SerializeAsString());
-  ActionCache capped(&records_, &cas_, /*max_inline_bytes=*/1024, /*max_message_bytes=*/tree_digest.size() - 1);
+  LocalActionCache capped(&records_, &cas_, /*max_inline_bytes=*/1024, /*max_message_bytes=*/tree_digest.size() - 1);
   reapi::ActionResult result;
   auto* dir = result.add_output_directories();
   dir->set_path("out");
@@ -100,7 +100,7 @@ TEST_F(ActionCacheTest, ATreeOverTheMessageCapIsAMissAndIsNotRead) {
   EXPECT_TRUE(cache_.Get("", action_, {}).ok()) << "within the default cap, the same record is a hit";
 }
 
-TEST_F(ActionCacheTest, InlinesRequestedContentsWithinTheLimit) {
+TEST_F(LocalActionCacheTest, InlinesRequestedContentsWithinTheLimit) {
   reapi::ActionResult result;
   *result.mutable_stdout_digest() = ToProto(Store("hello stdout"));
   *result.mutable_stderr_digest() = ToProto(Store("hello stderr"));
@@ -123,7 +123,7 @@ TEST_F(ActionCacheTest, InlinesRequestedContentsWithinTheLimit) {
   EXPECT_EQ(hit->output_files(1).contents(), "");  // Over the 1 KiB inline limit.
 }
 
-TEST_F(ActionCacheTest, PutRejectsMalformedDigests) {
+TEST_F(LocalActionCacheTest, PutRejectsMalformedDigests) {
   reapi::ActionResult result;
   result.add_output_files()->mutable_digest()->set_hash("XYZ");
   Status status = cache_.Put("", action_, result);

@@ -1,0 +1,75 @@
+// `kiln serve --role` and `--cas`: what a storage node refuses, what --cas needs, and what
+// each resolves to.
+#include "cli/serve_role_flags.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln {
+namespace {
+
+// Parses `args` as kiln serve would (with --workers and --allow-remote-workers defaults
+// that turn execution on) and resolves the role flags.
+StatusOr<ServerOptions> Resolve(const std::vector<std::string>& args) {
+  ServerOptions options;
+  options.workers = 4;
+  FlagSet flags("test", "");
+  ServeRoleFlags role_flags;
+  AddServeRoleFlags(flags, role_flags);
+  flags.AddInt("workers", &options.workers, "");
+  flags.AddBool("allow-remote-workers", &options.allow_remote_workers, "");
+  std::string sandbox;
+  flags.AddString("sandbox", &sandbox, "");
+  flags.AddBytes("max-ac-bytes", &options.max_ac_bytes, "");
+  KILN_RETURN_IF_ERROR(flags.Parse(args));
+  KILN_RETURN_IF_ERROR(ResolveServeRoleFlags(flags, role_flags, options));
+  return options;
+}
+
+void ExpectRefused(const std::vector<std::string>& args, const std::string& named) {
+  auto resolved = Resolve(args);
+  ASSERT_FALSE(resolved.ok()) << named;
+  EXPECT_EQ(resolved.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(resolved.status().message().find(named), std::string::npos) << resolved.status().message();
+}
+
+TEST(ServeRoleFlagsTest, DefaultIsAFrontendOnItsOwnDisk) {
+  auto options = Resolve({});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->role, ServerRole::kAll);
+  EXPECT_TRUE(options->storage.target.empty());
+  EXPECT_EQ(options->workers, 4);
+}
+
+TEST(ServeRoleFlagsTest, AStorageNodeHasNoWorkers) {
+  auto options = Resolve({"--role", "storage"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->role, ServerRole::kStorage);
+  EXPECT_EQ(options->workers, 0);
+  EXPECT_FALSE(options->allow_remote_workers);
+  // Turning them off explicitly is fine.
+  EXPECT_TRUE(Resolve({"--role=storage", "--workers=0", "--allow-remote-workers=false"}).ok());
+}
+
+TEST(ServeRoleFlagsTest, AStorageNodeRefusesSchedulerFlags) {
+  ExpectRefused({"--role", "storage", "--workers", "2"}, "--workers");
+  ExpectRefused({"--role", "storage", "--allow-remote-workers"}, "--allow-remote-workers");
+  ExpectRefused({"--role", "storage", "--sandbox", "none"}, "--sandbox");
+  ExpectRefused({"--role", "storage", "--cas", "grpc://127.0.0.1:1"}, "--cas");
+  ExpectRefused({"--role", "scheduler"}, "--role");
+}
+
+TEST(ServeRoleFlagsTest, CasFlagsNeedCasAndAFittingScheme) {
+  auto options = Resolve({"--cas", "grpc://127.0.0.1:9000"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->storage.target, "grpc://127.0.0.1:9000");
+  EXPECT_EQ(options->workers, 4);
+  ExpectRefused({"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas");
+  ExpectRefused({"--cas-tls-ca", "/nonexistent"}, "--cas-tls-ca needs --cas");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--cas-tls-ca", "/etc/hostname"}, "grpcs://");
+  ExpectRefused({"--cas", "grpcs://127.0.0.1:9000", "--cas-tls-cert", "/etc/hostname"}, "--cas-tls-key");
+  ExpectRefused({"--cas", "https://storage:9000"}, "--cas");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--max-ac-bytes", "1G"}, "--max-ac-bytes");
+}
+
+}  // namespace
+}  // namespace kiln
