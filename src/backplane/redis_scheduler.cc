@@ -340,10 +340,9 @@ void RedisScheduler::AfterTakeBacks(const Reply& reply) {
 
 void RedisScheduler::Tick() {
   const TimePoint now = clock_->Now();
-  // Leases are renewed (and others' expired ones taken back) six times per lease: often
-  // enough that a renewal never comes late, rare enough that an idle farm costs Redis
-  // almost nothing.
-  const Duration interval = backplane_.lease / 6;
+  // Leases last `lease - interval` from each renewal, so that a frontend's death is noticed
+  // (by whichever frontend runs maintenance next) within `lease`.
+  const Duration interval = backplane_.maintenance_interval;
   std::vector<std::string> args = {self_, std::to_string(NowMillis()), Millis(backplane_.lease - interval),
                                    Millis(backplane_.lease), Millis(options_.completed_retention),
                                    std::to_string(options_.max_retained_finished),

@@ -52,6 +52,10 @@ struct RedisSchedulerOptions {
   // How long an assignment survives its frontend: re-queued at most this long after the
   // frontend that holds it stops renewing (it dies, or loses Redis).
   Duration lease = std::chrono::seconds(30);
+  // How often Tick() runs the maintenance script (renew this frontend's leases, take back
+  // expired ones, forget old operations); more often calls return at once. Assignments
+  // expire up to this much after their deadline. Less than `lease`.
+  Duration maintenance_interval = std::chrono::seconds(5);
   // How long one BLPOP for wake-up tokens blocks before it is sent again.
   Duration wake_wait = std::chrono::seconds(30);
 };

@@ -133,6 +133,9 @@ size_t RedisScheduler::IdleCount(const std::string& definition) const {
 }
 
 void RedisScheduler::PublishIdle(const std::string& definition) {
+  // Serialized with claims, which set the same count: a count read before a claim must not
+  // be written after it.
+  std::lock_guard claims(claim_mutex_);
   size_t idle;
   {
     std::lock_guard lock(mutex_);
@@ -169,7 +172,7 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
     }
     callback(std::nullopt);  // Withdrawn meanwhile.
   };
-  const std::string lease = Millis(backplane_.lease - backplane_.lease / 6);
+  const std::string lease = Millis(backplane_.lease - backplane_.maintenance_interval);
   auto reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
                                       idle_if_assigned});
   if (reply.ok() && !reply->elements.empty() && Text(reply->elements[0]) == "noworker") {

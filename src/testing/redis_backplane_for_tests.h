@@ -26,8 +26,10 @@ class RedisBackplaneForTests {
     return *instance;
   }
 
+  // Maintenance runs on every Tick(), as the in-process scheduler's does: the contract
+  // tests check deadlines to the second.
   std::unique_ptr<RedisScheduler> NewScheduler(const Clock* clock, const SchedulerOptions& options,
-                                               RedisSchedulerOptions backplane = {}) {
+                                               RedisSchedulerOptions backplane = Immediate()) {
     backplane.key_namespace = "test-" + std::to_string(::getpid()) + "-" + std::to_string(next_namespace_++);
     return NewSchedulerIn(clock, options, backplane);
   }
@@ -39,12 +41,17 @@ class RedisBackplaneForTests {
     if (!scheduler.ok()) Die("starting a RedisScheduler: " + scheduler.status().ToString());
     return std::move(scheduler).value();
   }
+  static RedisSchedulerOptions Immediate() {
+    RedisSchedulerOptions backplane;
+    backplane.maintenance_interval = Duration::zero();
+    return backplane;
+  }
   redis::RedisClient& client() { return *client_; }
   const redis::RedisAddress& address() const { return address_; }
 
  private:
   RedisBackplaneForTests() {
-    auto server = RedisServerProcess::Start();
+    auto server = testing::RedisServerProcess::Start();
     if (!server.ok()) Die(server.status().ToString());
     server_ = std::move(server).value();
     address_.seeds.push_back(server_->endpoint());
@@ -57,7 +64,7 @@ class RedisBackplaneForTests {
     std::abort();
   }
 
-  std::unique_ptr<RedisServerProcess> server_;
+  std::unique_ptr<testing::RedisServerProcess> server_;
   redis::RedisAddress address_;
   redis::RedisClientOptions client_options_;
   std::unique_ptr<redis::RedisClient> client_;
