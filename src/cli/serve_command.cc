@@ -8,6 +8,7 @@
 #include "asset/destination_policy.h"
 #include "asset/file_uri_roots.h"
 #include "cli/action_limit_flags.h"
+#include "cli/backplane_flags.h"
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/network_exposure.h"
@@ -62,6 +63,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
   ServeRoleFlags role_flags;
   AddServeRoleFlags(flags, role_flags);
+  AddBackplaneFlags(flags, options.backplane);
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
@@ -182,6 +184,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
   if (parsed.ok()) parsed = ResolveServeRoleFlags(flags, role_flags, options);
+  if (parsed.ok()) parsed = ResolveBackplaneFlags(flags, options);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok()) {

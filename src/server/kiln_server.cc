@@ -77,8 +77,11 @@ struct KilnServer::State {
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
   std::unique_ptr<LogStreamRegistry> log_streams;  // Live action output, LogStream API.
-  // The scheduler and everything that executes: null on a storage node.
-  std::unique_ptr<Scheduler> scheduler;
+  // The scheduler and everything that executes: null on a storage node. With a backplane,
+  // `scheduler` is the backplane's.
+  std::unique_ptr<BackplaneScheduler> backplane;
+  std::unique_ptr<Scheduler> own_scheduler;
+  Scheduler* scheduler = nullptr;
   std::unique_ptr<ExecutionEngine> engine;
   std::unique_ptr<Runner> runner;
   std::unique_ptr<LocalWorkerPool> local_workers;
@@ -312,15 +315,23 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
   const ActionExecutorOptions worker_defaults;
   scheduler_options.default_action_timeout = worker_defaults.default_timeout;
   scheduler_options.max_action_timeout = worker_defaults.max_timeout;
-  state.scheduler = std::make_unique<InProcessScheduler>(SystemClock::Get(), scheduler_options);
+  if (options.backplane.url.empty()) {
+    state.own_scheduler = std::make_unique<InProcessScheduler>(SystemClock::Get(), scheduler_options);
+    state.scheduler = state.own_scheduler.get();
+  } else {
+    auto backplane = BackplaneScheduler::Start(options.backplane, SystemClock::Get(), scheduler_options);
+    if (!backplane.ok()) return backplane.status().WithContext("connecting to the backplane");
+    state.backplane = std::move(backplane).value();
+    state.scheduler = state.backplane->scheduler();
+  }
   ExecuteLimits limits;
   limits.max_message_bytes = options.max_message_bytes;
   limits.input_tree.max_entries = options.max_input_files;
   limits.input_tree.max_bytes = options.max_input_bytes;
   limits.input_tree.max_depth = options.max_input_depth;
-  state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler.get(), limits);
+  state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler, limits);
   if (options.workers > 0) {
-    Status started = StartLocalWorkers(options, state.cas.get(), state.action_cache.get(), state.scheduler.get(),
+    Status started = StartLocalWorkers(options, state.cas.get(), state.action_cache.get(), state.scheduler,
                                        state.log_streams.get(), state.runner, state.local_workers);
     if (!started.ok()) return started.WithContext("starting local workers");
   }
@@ -355,10 +366,10 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   // a service it does not serve.
   if (executes) {
     state.logstream_service = std::make_unique<LogStreamService>(state.log_streams.get(), authorizer);
-    state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler.get(), authorizer);
-    state.operations_service = std::make_unique<OperationsService>(state.scheduler.get(), authorizer);
+    state.execution_service = std::make_unique<ExecutionService>(state.engine.get(), state.scheduler, authorizer);
+    state.operations_service = std::make_unique<OperationsService>(state.scheduler, authorizer);
     if (options.allow_remote_workers) {
-      state.worker_service = std::make_unique<WorkerService>(state.scheduler.get(), state.action_cache.get(),
+      state.worker_service = std::make_unique<WorkerService>(state.scheduler, state.action_cache.get(),
                                                              state.log_streams.get(), authorizer);
     }
   }
@@ -414,8 +425,13 @@ void KilnServer::StartMaintenance(State& state) {
   State* raw = &state;
   state.maintenance = std::thread([raw] {
     std::unique_lock lock(raw->maintenance_mutex);
-    while (!raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(10), [raw] { return raw->stopping; })) {
+    // The scheduler every second: a backplane's leases must be renewed well within their
+    // term (RedisScheduler limits its own upkeep to its maintenance interval); the rest
+    // every ten.
+    for (int second = 1;; ++second) {
+      if (raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) break;
       if (raw->scheduler) raw->scheduler->Tick();
+      if (second % 10 != 0) continue;
       if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();
       raw->disk->ReleaseIdleBuffers();

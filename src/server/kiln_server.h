@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "backplane/backplane_scheduler.h"
 #include "cas/message_blob.h"
 #include "client/client_connection_options.h"
 #include "cas/upload_registry.h"
@@ -14,6 +15,7 @@
 #include "common/status.h"
 #include "worker/action_limits.h"
 #include "execution/expanded_tree_size.h"
+#include "backplane/backplane_scheduler.h"
 #include "scheduler/scheduler.h"
 #include "server/server_tls.h"
 
@@ -32,6 +34,10 @@ struct ServerOptions {
   // server's disk (data_dir, bounded by max_cas_bytes); the action cache is the node's.
   // Empty target: the CAS and action cache are this server's own, in data_dir.
   ClientConnectionOptions storage;
+  // The farm's backplane (kiln serve --backplane): frontends on the same one share their
+  // scheduler -- queue, operations, workers (backplane/redis_scheduler.h). Empty URL: this
+  // server's own scheduler, in memory.
+  BackplaneOptions backplane;
   std::string listen = "127.0.0.1:8980";
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;

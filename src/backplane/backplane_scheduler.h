@@ -1,0 +1,38 @@
+// A farm frontend's scheduler from its --backplane settings: the Redis connection and the
+// RedisScheduler over it, started together and stopped in the right order.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backplane/redis_scheduler.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "redis/redis_client.h"
+
+namespace kiln {
+
+struct BackplaneOptions {
+  // redis://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...] (rediss:// for TLS): standalone Redis
+  // or any nodes of a Redis Cluster. Empty: no backplane.
+  std::string url;
+  // The password, from a file rather than the URL (which shows in process listings).
+  std::string password_file;
+  RedisSchedulerOptions scheduler;
+  redis::RedisClientOptions client;  // Timeouts; TLS files for rediss://.
+};
+
+class BackplaneScheduler {
+ public:
+  // UNAVAILABLE when no Redis node answers, INVALID_ARGUMENT for a bad URL or password file.
+  static StatusOr<std::unique_ptr<BackplaneScheduler>> Start(const BackplaneOptions& options, const Clock* clock,
+                                                             const SchedulerOptions& scheduler_options);
+  Scheduler* scheduler() const { return scheduler_.get(); }
+  bool is_cluster() const { return client_->is_cluster(); }
+
+ private:
+  std::unique_ptr<redis::RedisClient> client_;
+  std::unique_ptr<RedisScheduler> scheduler_;  // After client_: stops first.
+};
+
+}  // namespace kiln

@@ -1,0 +1,63 @@
+#include "cli/backplane_flags.h"
+
+namespace kiln {
+namespace {
+
+constexpr const char* kCompanions[] = {"backplane-password-file", "backplane-namespace", "backplane-lease",
+                                       "backplane-tls-ca", "backplane-tls-cert", "backplane-tls-key"};
+
+}  // namespace
+
+void AddBackplaneFlags(FlagSet& flags, BackplaneOptions& backplane) {
+  flags.AddString("backplane", &backplane.url,
+                  "Share the scheduler (queue, operations, workers) with the other frontends on this Redis: "
+                  "redis://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...], rediss:// for TLS; standalone Redis or "
+                  "any nodes of a Redis Cluster. Without it the scheduler is this process's own.");
+  flags.AddString("backplane-password-file", &backplane.password_file,
+                  "File holding the backplane's Redis password (instead of putting it in the URL).");
+  flags.AddString("backplane-namespace", &backplane.scheduler.key_namespace,
+                  "Prefix of the backplane's keys (kiln:{NAMESPACE}:...): farms sharing one Redis use different ones.");
+  flags.AddDuration("backplane-lease", &backplane.scheduler.lease,
+                    "How long an action assigned through a frontend survives that frontend: at most this long after "
+                    "it dies, the action is queued again.");
+  flags.AddString("backplane-tls-ca", &backplane.client.tls_ca_file,
+                  "rediss:// only: CA certificates (PEM) to verify the Redis servers with; default: the system's.");
+  flags.AddString("backplane-tls-cert", &backplane.client.tls_cert_file,
+                  "rediss:// only: client certificate (PEM) for Redis servers that require one.");
+  flags.AddString("backplane-tls-key", &backplane.client.tls_key_file,
+                  "rediss:// only: the client certificate's private key (PEM).");
+}
+
+Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options) {
+  const BackplaneOptions& backplane = options.backplane;
+  if (backplane.url.empty()) {
+    for (const char* name : kCompanions) {
+      if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --backplane");
+    }
+    return Status::Ok();
+  }
+  if (options.role == ServerRole::kStorage) {
+    return Status::InvalidArgument("--role storage takes no --backplane: a storage node has no scheduler");
+  }
+  const bool tls = backplane.url.starts_with("rediss://");
+  for (const char* name : {"backplane-tls-ca", "backplane-tls-cert", "backplane-tls-key"}) {
+    if (!tls && flags.WasGiven(name)) {
+      return Status::InvalidArgument("--" + std::string(name) + " needs a rediss:// --backplane");
+    }
+  }
+  if (backplane.client.tls_cert_file.empty() != backplane.client.tls_key_file.empty()) {
+    return Status::InvalidArgument("--backplane-tls-cert and --backplane-tls-key go together");
+  }
+  if (backplane.scheduler.lease <= backplane.scheduler.maintenance_interval) {
+    return Status::InvalidArgument("--backplane-lease must be longer than " +
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                       backplane.scheduler.maintenance_interval).count()) + "s");
+  }
+  if (backplane.scheduler.key_namespace.empty() ||
+      backplane.scheduler.key_namespace.find_first_of("{}") != std::string::npos) {
+    return Status::InvalidArgument("--backplane-namespace must be non-empty, without { or }");
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiln

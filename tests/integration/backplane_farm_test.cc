@@ -1,0 +1,119 @@
+// A farm as real processes: a Redis backplane, a storage node, and two frontends sharing
+// both (kiln serve --backplane --cas). Work enqueued through one frontend runs on the
+// other's worker, any frontend answers for any operation, results are shared, and a Redis
+// outage is UNAVAILABLE for new executions (cache hits keep working) until Redis is back.
+#include "execution_util.h"
+#include "test_util.h"
+#include "testing/eventually.h"
+#include "testing/redis_server_process.h"
+
+namespace kiln_test {
+namespace {
+
+using kiln::Eventually;
+
+ActionSpec Echo(const std::string& text, double sleep_seconds = 0) {
+  ActionSpec spec;
+  spec.arguments = {"/bin/sh", "-c", "sleep " + std::to_string(sleep_seconds) + "; echo " + text + " > out.txt"};
+  spec.environment = {{"PATH", "/usr/bin:/bin"}};
+  spec.output_paths = {"out.txt"};
+  return spec;
+}
+
+class BackplaneFarmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kiln::testing::RedisServerOptions redis_options;
+    redis_options.append_only = true;  // A restart keeps the queue.
+    auto redis = kiln::testing::RedisServerProcess::Start(redis_options);
+    ASSERT_TRUE(redis.ok()) << redis.status().ToString();
+    redis_ = std::move(redis).value();
+    std::string error;
+    storage_ = KilnProcess::Start(storage_dir_.path(), {"--role", "storage"}, &error);
+    ASSERT_TRUE(storage_) << error;
+    // A has no workers of its own: what it accepts runs on B's.
+    a_ = StartFrontend(a_dir_, {"--workers", "0"});
+    b_ = StartFrontend(b_dir_, {"--workers", "1"});
+    ASSERT_TRUE(a_ && b_);
+  }
+
+  void TearDown() override {
+    for (KilnProcess* process : {a_.get(), b_.get(), storage_.get()}) {
+      if (process) EXPECT_EQ(process->Stop(), 0) << process->stdout_text();
+    }
+  }
+
+  std::unique_ptr<KilnProcess> StartFrontend(const TempDir& dir, const std::vector<std::string>& extra) {
+    std::vector<std::string> flags = {"--backplane", redis_->url(), "--cas", "grpc://" + storage_->address()};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    std::string error;
+    auto frontend = KilnProcess::Start(dir.path(), flags, &error);
+    EXPECT_TRUE(frontend) << error;
+    return frontend;
+  }
+
+  std::unique_ptr<kiln::testing::RedisServerProcess> redis_;
+  TempDir storage_dir_, a_dir_, b_dir_;
+  std::unique_ptr<KilnProcess> storage_, a_, b_;
+};
+
+TEST_F(BackplaneFarmTest, WorkAcceptedByOneFrontendRunsOnTheOthersWorkerAndIsSharedByBoth) {
+  const reapi::Digest action = UploadAction(a_->cas(), Echo("farm"));
+  ExecuteResult run = Execute(a_->channel(), action);
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  ASSERT_EQ(run.response.status().code(), 0) << Describe(run.response.status());
+  EXPECT_FALSE(run.response.cached_result());
+  EXPECT_EQ(ReadBlobText(a_->bytestream(), run.response.result().output_files(0).digest()), "farm\n");
+  ExecuteResult again = Execute(b_->channel(), action);
+  ASSERT_TRUE(again.status.ok()) << Describe(again.status);
+  EXPECT_TRUE(again.response.cached_result());
+}
+
+TEST_F(BackplaneFarmTest, AnOperationStartedThroughOneFrontendIsFollowedThroughTheOther) {
+  const reapi::Digest action = UploadAction(a_->cas(), Echo("followed", 1));
+  std::string name;
+  {  // The client reads the first update from A, then drops its stream...
+    auto stub = reapi::Execution::NewStub(a_->channel());
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    reapi::ExecuteRequest request;
+    *request.mutable_action_digest() = action;
+    auto reader = stub->Execute(&context, request);
+    google::longrunning::Operation first;
+    ASSERT_TRUE(reader->Read(&first));
+    name = first.name();
+    context.TryCancel();
+    reader->Finish();
+  }
+  // ...and resumes on B.
+  ExecuteResult resumed = WaitExecution(b_->channel(), name);
+  ASSERT_TRUE(resumed.status.ok()) << Describe(resumed.status);
+  ASSERT_FALSE(resumed.updates.empty());
+  EXPECT_TRUE(resumed.updates.back().done());
+  EXPECT_EQ(resumed.response.status().code(), 0) << Describe(resumed.response.status());
+  EXPECT_EQ(ReadBlobText(b_->bytestream(), resumed.response.result().output_files(0).digest()), "followed\n");
+}
+
+TEST_F(BackplaneFarmTest, WhileRedisIsDownExecuteIsUnavailableAndCacheHitsStillWork) {
+  const reapi::Digest cached = UploadAction(a_->cas(), Echo("before"));
+  ASSERT_EQ(Execute(a_->channel(), cached).response.status().code(), 0);
+  const reapi::Digest fresh = UploadAction(a_->cas(), Echo("during"));
+  redis_->Kill();
+
+  ExecuteResult refused = Execute(a_->channel(), fresh);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(refused.status);
+  ExecuteResult hit = Execute(b_->channel(), cached);
+  ASSERT_TRUE(hit.status.ok()) << Describe(hit.status);
+  EXPECT_TRUE(hit.response.cached_result());
+
+  ASSERT_TRUE(redis_->Restart().ok());
+  ExecuteResult after;
+  ASSERT_TRUE(Eventually([&] {
+    after = Execute(a_->channel(), fresh);
+    return after.status.ok();
+  }, std::chrono::seconds(20))) << Describe(after.status);
+  EXPECT_EQ(after.response.status().code(), 0) << Describe(after.response.status());
+}
+
+}  // namespace
+}  // namespace kiln_test
