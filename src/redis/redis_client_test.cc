@@ -95,6 +95,22 @@ TEST_F(RedisClientTest, RunBlockingWakesOnPushAndNeverHoldsAPooledConnection) {
   EXPECT_EQ(*client->RunBlocking("jobs", {"BLPOP", "jobs", "0.1"}, milliseconds(100)), Reply::Nil());
 }
 
+TEST_F(RedisClientTest, TimesOutWithoutRetrying) {
+  RedisClientOptions options;
+  options.command_timeout = milliseconds(200);
+  auto client = Connect(options);
+  ASSERT_NE(client, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  StatusOr<Reply> stuck = client->Run("q", {"BLPOP", "q", "5"});
+  EXPECT_EQ(stuck.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(stuck.status().message().find("timed out"), std::string::npos) << stuck.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(1));
+  // A blocking command's wait is its block time plus the command timeout.
+  start = std::chrono::steady_clock::now();
+  EXPECT_EQ(*client->RunBlocking("q", {"BLPOP", "q", "0.5"}, milliseconds(500)), Reply::Nil());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(450));
+}
+
 TEST_F(RedisClientTest, PoolServesManyThreads) {
   RedisClientOptions options;
   options.max_connections_per_node = 4;

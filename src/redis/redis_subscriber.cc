@@ -81,18 +81,20 @@ void RedisSubscriber::Loop() {
         connection_ = connection->get();
       }
       const auto subscribed_at = std::chrono::steady_clock::now();
-      Serve(**connection);
+      const Status lost = Serve(**connection);
       {
         std::lock_guard lock(mutex_);
         connection_ = nullptr;
         if (stopping_) return;
       }
+      ReportError(lost);
       // A connection that served a while earns a quick reconnect to the same node.
       if (std::chrono::steady_clock::now() - subscribed_at > kMaxBackoff) {
         backoff = kFirstBackoff;
         continue;
       }
     }
+    if (!connection.ok()) ReportError(connection.status());
     ++next;
     if (!SleepUnlessStopping(backoff)) return;
     backoff = std::min(2 * backoff, kMaxBackoff);
@@ -109,24 +111,34 @@ void RedisSubscriber::LearnNodes(RedisConnection& connection) {
   }
 }
 
-void RedisSubscriber::Serve(RedisConnection& connection) {
+void RedisSubscriber::ReportError(const Status& status) {
+  if (callbacks_.on_error && !status.ok()) callbacks_.on_error(status);
+}
+
+Status RedisSubscriber::Serve(RedisConnection& connection) {
   LearnNodes(connection);
   std::vector<std::string> subscribe = {"SUBSCRIBE"};
   subscribe.insert(subscribe.end(), channels_.begin(), channels_.end());
-  if (!connection.Send({subscribe}, options_.command_timeout).ok()) return;
+  KILN_RETURN_IF_ERROR(connection.Send({subscribe}, options_.command_timeout));
   for (size_t confirmed = 0; confirmed < channels_.size(); ++confirmed) {
     StatusOr<Reply> reply = connection.Receive(options_.command_timeout);
-    if (!reply.ok() || !IsPush(*reply, "subscribe", 3)) return;  // An error reply (NOPERM) included.
+    if (!reply.ok()) return reply.status();
+    if (!IsPush(*reply, "subscribe", 3)) {  // An error reply (NOPERM) included.
+      return Status::Unavailable("redis " + connection.endpoint().ToString() + ": SUBSCRIBE answered " +
+                                 reply->DebugString());
+    }
   }
   if (callbacks_.on_subscribed) callbacks_.on_subscribed();
   bool ping_outstanding = false;
   while (true) {
     StatusOr<std::optional<Reply>> reply =
         connection.Poll(ping_outstanding ? options_.command_timeout : kKeepaliveAfter);
-    if (!reply.ok()) return;
+    if (!reply.ok()) return reply.status();
     if (!reply->has_value()) {
-      if (ping_outstanding) return;  // No answer to the PING: the server or the path is gone.
-      if (!connection.Send({{"PING"}}, options_.command_timeout).ok()) return;
+      if (ping_outstanding) {  // No answer to the PING: the server or the path is gone.
+        return Status::Unavailable("redis " + connection.endpoint().ToString() + ": no answer to a keepalive PING");
+      }
+      KILN_RETURN_IF_ERROR(connection.Send({{"PING"}}, options_.command_timeout));
       ping_outstanding = true;
       continue;
     }

@@ -32,6 +32,9 @@ class RedisSubscriber {
     std::function<void(const std::string& channel, const std::string& payload)> on_message;
     // After each successful SUBSCRIBE, including the first.
     std::function<void()> on_subscribed;
+    // Optional, for logs: why the subscriber is not (or no longer) subscribed (a server
+    // unreachable, SUBSCRIBE refused, the connection lost). It keeps trying regardless.
+    std::function<void(const Status&)> on_error;
   };
 
   // Starts the thread, which connects (and reconnects, with backoff up to 2 s) until the
@@ -51,8 +54,9 @@ class RedisSubscriber {
   RedisSubscriber(const RedisAddress& address, const RedisClientOptions& options, RedisConnectionOptions connection,
                   std::vector<std::string> channels, Callbacks callbacks);
   void Loop();
-  // Subscribes on `connection` and delivers messages until it fails or we stop.
-  void Serve(RedisConnection& connection);
+  // Subscribes on `connection` and delivers messages until it fails (why) or we stop.
+  Status Serve(RedisConnection& connection);
+  void ReportError(const Status& status);
   // Adds the cluster's nodes (if it is one) to the places to reconnect to.
   void LearnNodes(RedisConnection& connection);
   // Sleeps unless stopping; false if stopping.

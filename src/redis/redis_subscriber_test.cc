@@ -20,13 +20,18 @@ struct Heard {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> messages;
   std::atomic<int> subscribed{0};
+  std::vector<Status> errors;
 
   RedisSubscriber::Callbacks Callbacks() {
     return {[this](const std::string& channel, const std::string& payload) {
               std::lock_guard lock(mutex);
               messages.emplace_back(channel, payload);
             },
-            [this] { ++subscribed; }};
+            [this] { ++subscribed; },
+            [this](const Status& status) {
+              std::lock_guard lock(mutex);
+              errors.push_back(status);
+            }};
   }
   size_t count() {
     std::lock_guard lock(mutex);
@@ -76,6 +81,13 @@ TEST_F(RedisSubscriberTest, ResubscribesAfterTheServerRestarts) {
   std::this_thread::sleep_for(milliseconds(300));
   ASSERT_TRUE(server_->Restart().ok()) << server_->LogTail();
   ASSERT_TRUE(Eventually([&] { return heard.subscribed.load() == 2; }, seconds(10)));
+  {
+    std::lock_guard lock(heard.mutex);
+    ASSERT_FALSE(heard.errors.empty());
+    EXPECT_EQ(heard.errors[0].code(), StatusCode::kUnavailable);
+    EXPECT_NE(heard.errors[0].message().find("connection closed by the server"), std::string::npos)
+        << heard.errors[0].ToString();
+  }
   EXPECT_EQ(*client_->Run("", {"PUBLISH", "work", "after"}), Reply::Integer(1));
   ASSERT_TRUE(Eventually([&] { return heard.count() == 1; }));
   // Idle, the subscriber sends nothing: its connection's last command stays SUBSCRIBE and

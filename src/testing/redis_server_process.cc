@@ -159,7 +159,9 @@ std::vector<std::string> RedisServerProcess::Arguments() const {
                              "--cluster-port", std::to_string(cluster_bus_port_), "--cluster-node-timeout",
                              std::to_string(options_.cluster_node_timeout_ms),
                              // Any replica may take over, however long since it last heard its master.
-                             "--cluster-replica-validity-factor", "0"});
+                             "--cluster-replica-validity-factor", "0",
+                             // Replicas sync at once (the default waits 5 s for more replicas to come).
+                             "--repl-diskless-sync-delay", "0"});
   }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   return args;
