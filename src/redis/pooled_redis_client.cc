@@ -1,6 +1,7 @@
 #include "redis/pooled_redis_client.h"
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 #include <set>
 #include <thread>
