@@ -139,16 +139,61 @@ StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const D
                      {caller.principal, name, std::to_string(static_cast<int>(ToProto(action_digest.function()))),
                       ToProto(action_digest).SerializeAsString(), response.SerializeAsString(),
                       std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
-    if (!reply.ok()) return reply.status();
+    if (!reply.ok()) {
+      if (reply.status().code() != StatusCode::kUnavailable) return reply.status();
+      // Redis is unreachable: the hit is still a hit. Kept here until Redis is back.
+      OfflineCompletion completion;
+      completion.snapshot.name = name;
+      completion.snapshot.action_digest = action_digest;
+      completion.snapshot.stage = ExecutionStage::kCompleted;
+      completion.snapshot.done = true;
+      completion.snapshot.response = std::move(response);
+      completion.owner = caller.principal;
+      completion.added = clock_->Now();
+      std::lock_guard lock(mutex_);
+      offline_.emplace(name, std::move(completion));
+      offline_order_.push_back(name);
+      while (offline_order_.size() > std::max<size_t>(1, options_.max_retained_finished)) {
+        offline_.erase(offline_order_.front());
+        offline_order_.pop_front();
+      }
+      return name;
+    }
     if (Text(*reply) == "ok") return name;
   }
   return Status::Internal("could not find an unused operation name");
+}
+
+std::optional<OperationSnapshot> RedisScheduler::FindOffline(const Caller& caller, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = offline_.find(name);
+  if (it == offline_.end() || !(caller.admin || it->second.owner == caller.principal)) return std::nullopt;
+  return it->second.snapshot;
+}
+
+void RedisScheduler::ForgetOldOffline() {
+  std::lock_guard lock(mutex_);
+  const TimePoint now = clock_->Now();
+  while (!offline_order_.empty() && now - offline_.at(offline_order_.front()).added > options_.completed_retention) {
+    offline_.erase(offline_order_.front());
+    offline_order_.pop_front();
+  }
 }
 
 StatusOr<Scheduler::WatchId> RedisScheduler::Watch(const Caller& caller, const std::string& operation_name,
                                                    Listener listener) {
   WatchId id;
   auto watcher = std::make_shared<Watcher>(std::move(listener));
+  if (std::optional<OperationSnapshot> offline = FindOffline(caller, operation_name)) {
+    {
+      std::lock_guard lock(mutex_);
+      id = next_watch_id_++;
+    }
+    // Done already: the one snapshot is also the last.
+    watcher->Post(std::make_shared<const OperationSnapshot>(std::move(*offline)));
+    watcher->Deliver();
+    return id;
+  }
   {
     // Registered before the first read, so that no change slips between the two.
     std::lock_guard lock(mutex_);
@@ -195,6 +240,7 @@ void RedisScheduler::Unwatch(WatchId id) {
 }
 
 StatusOr<OperationSnapshot> RedisScheduler::Get(const Caller& caller, const std::string& operation_name) const {
+  if (std::optional<OperationSnapshot> offline = FindOffline(caller, operation_name)) return *offline;
   auto found = FetchVisible(caller, operation_name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return UnknownOperation(operation_name);
@@ -203,6 +249,12 @@ StatusOr<OperationSnapshot> RedisScheduler::Get(const Caller& caller, const std:
 
 std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const {
   std::vector<OperationSnapshot> snapshots;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, completion] : offline_) {
+      if (caller.admin || completion.owner == caller.principal) snapshots.push_back(completion.snapshot);
+    }
+  }
   auto reply = Run(scripts::ListVisible(), {caller.principal, Admin(caller)});
   if (!reply.ok()) return snapshots;
   for (const Reply& element : reply->elements) {
@@ -214,6 +266,7 @@ std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const 
 }
 
 Status RedisScheduler::Cancel(const Caller& caller, const std::string& operation_name) {
+  if (FindOffline(caller, operation_name)) return Status::Ok();  // Done: no change.
   auto reply = Run(scripts::Cancel(), {operation_name, caller.principal, Admin(caller), std::to_string(NowMillis()),
                                        std::to_string(options_.max_retained_finished)});
   if (!reply.ok()) return reply.status();
@@ -339,6 +392,7 @@ void RedisScheduler::AfterTakeBacks(const Reply& reply) {
 // --- Upkeep ---
 
 void RedisScheduler::Tick() {
+  ForgetOldOffline();
   const TimePoint now = clock_->Now();
   // Leases last `lease - interval` from each renewal, so that a frontend's death is noticed
   // (by whichever frontend runs maintenance next) within `lease`.

@@ -19,9 +19,11 @@
 //     maintenance re-queues the actions (at most max_attempts tries in all). A worker that
 //     reconnects to another frontend re-registers there, which renews its leases from then
 //     on, so its result is still accepted.
-//   - Redis unreachable: calls answer UNAVAILABLE (clients retry); parked work requests stay
-//     parked, and on reconnection this frontend re-registers its workers, re-reads what it
-//     watches, and claims again.
+//   - Redis unreachable: calls answer UNAVAILABLE (clients retry), except cache hits: their
+//     operations, complete from the start, are kept in this frontend's memory meanwhile
+//     (only this frontend can resolve them by name). Parked work requests stay parked, and
+//     on reconnection this frontend re-registers its workers, re-reads what it watches, and
+//     claims again.
 #pragma once
 
 #include <atomic>
@@ -111,6 +113,12 @@ class RedisScheduler final : public Scheduler {
     int attempt = 0;
     std::shared_ptr<std::atomic<bool>> cancelled;
   };
+  // A cache hit recorded while Redis was unreachable.
+  struct OfflineCompletion {
+    OperationSnapshot snapshot;
+    std::string owner;
+    TimePoint added;
+  };
   struct LocalWatch {
     std::shared_ptr<Watcher> watcher;
     int64_t version = 0;    // Of the last snapshot posted.
@@ -126,6 +134,9 @@ class RedisScheduler final : public Scheduler {
   StatusOr<redis::Reply> Run(const redis::RedisScript& script, std::vector<std::string> args) const;
   StatusOr<std::optional<VersionedSnapshot>> FetchVisible(const Caller& caller, const std::string& name) const;
   int64_t NowMillis() const;
+  // The cache hit recorded here during an outage, if `caller` may see it.
+  std::optional<OperationSnapshot> FindOffline(const Caller& caller, const std::string& name) const;
+  void ForgetOldOffline();
 
   // Work. Claims serialize on claim_mutex_ (recursive: a callback may ask again), so that a
   // request withdrawn meanwhile is never answered with an assignment.
@@ -160,6 +171,8 @@ class RedisScheduler final : public Scheduler {
   std::unordered_map<WatchId, std::string> watch_names_;
   WatchId next_watch_id_ = 1;
   std::optional<TimePoint> last_maintenance_;
+  std::unordered_map<std::string, OfflineCompletion> offline_;  // By name.
+  std::deque<std::string> offline_order_;                       // Oldest first.
 
   std::atomic<bool> stopping_{false};
   std::mutex waker_mutex_;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A single kiln node against a farm (Redis backplane, storage node, frontends A and B with
+# one local worker slot each), on this machine, interleaved: Execute throughput and latency
+# through each (kiln bench), and what the farm costs Redis: commands per executed action,
+# per cache hit, and per second while idle (from Redis' own INFO commandstats). A
+# benchmark, not a test: numbers depend on the machine.
+#   bench/scripts/farm_run.sh [KILN_BINARY] [DURATION] [ROUNDS]
+set -euo pipefail
+kiln=${1:-build/kiln}
+duration=${2:-5s}
+rounds=${3:-2}
+dir=$(mktemp -d /tmp/kiln-farm.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+redis_port=$(free_port)
+mkdir -p "$dir/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save '' --appendonly no \
+  > "$dir/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.1; done
+redis_calls() {  # Total calls of every command so far, minus this INFO itself.
+  redis-cli -p "$redis_port" info commandstats | sed -n 's/.*calls=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
+}
+
+start() {  # start NAME FLAGS...: starts kiln serve, prints its port
+  local name=$1; shift
+  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$dir/$name" --scrub-bytes-per-second 0 "$@" > "$dir/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "serving on" "$dir/$name.log" 2>/dev/null && break; sleep 0.1; done
+  grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1
+}
+single=$(start single --workers 2)
+storage=$(start storage --role storage)
+farm=(--backplane "redis://127.0.0.1:$redis_port" --cas "grpc://127.0.0.1:$storage" --workers 1)
+a=$(start a "${farm[@]}")
+b=$(start b "${farm[@]}")
+echo "single node :$single; farm: redis :$redis_port, storage :$storage, frontends :$a :$b"
+
+ops() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenarios"][0]["ops"])' "$1"; }
+summary() {
+  python3 -c 'import json,sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+print("%-26s %8.1f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d" % (s["name"], s["ops_per_s"], s["p50_ms"], s["p99_ms"], s["errors"]))' "$1"
+}
+for round in $(seq "$rounds"); do
+  for which in single farm; do
+    port=$single; [ "$which" = farm ] && port=$a
+    for scenario in execute_uncached execute_uncached_parallel execute_cached execute_cached_parallel; do
+      before=$(redis_calls)
+      json="$dir/$which-$round-$scenario.json"
+      "$kiln" bench --target "127.0.0.1:$port" --scenario "$scenario" --duration "$duration" --json "$json" > /dev/null 2>&1
+      after=$(redis_calls)
+      line="round $round $(printf '%-6s' "$which") $(summary "$json")"
+      if [ "$which" = farm ]; then
+        n=$(ops "$json")
+        line="$line  redis: $(python3 -c "print('%.1f' % (($after - $before - 1) / max(1, $n)))") commands/op"
+      fi
+      echo "$line"
+    done
+  done
+done
+sleep 2  # Let the last operations' events settle.
+before=$(redis_calls); sleep 10; after=$(redis_calls)
+echo "idle farm (2 frontends, 2 idle worker slots): $(python3 -c "print('%.2f' % (($after - $before - 1) / 10))") redis commands/s"
