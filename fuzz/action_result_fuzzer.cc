@@ -7,7 +7,7 @@
 // returns a result that references a missing blob.
 #include <string>
 
-#include "ac/action_cache.h"
+#include "ac/local_action_cache.h"
 #include "ac/record_store.h"
 #include "fuzz_cas.h"
 #include "fuzz_check.h"
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto direct = DirectlyReferencedBlobs(DigestFunction::kSha256, result);
   MapRecords records;
-  ActionCache cache(&records, &cas, 1 << 16, 1 << 20);
+  LocalActionCache cache(&records, &cas, 1 << 16, 1 << 20);
   const Digest action = fuzz::SyntheticDigest('a', 0, 1);
   const Status put = cache.Put("", action, result);
   FUZZ_CHECK(put.ok() == direct.ok());

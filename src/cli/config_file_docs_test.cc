@@ -67,13 +67,19 @@ void ExpectAccepted(int (*run)(const std::vector<std::string>&), const std::stri
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), expected_error);
 }
 
-TEST(ConfigFileDocsTest, TheFrontendExampleSetsEveryServeFlagAndServeAcceptsIt) {
-  const std::string example = CodeBlock(Docs(), "# kiln serve --config /etc/kiln/frontend.yaml");
-  ASSERT_FALSE(example.empty());
+TEST(ConfigFileDocsTest, TheFrontendAndStorageExamplesSetEveryServeFlagAndServeAcceptsThem) {
+  const std::string frontend = CodeBlock(Docs(), "# kiln serve --config /etc/kiln/frontend.yaml");
+  const std::string storage = CodeBlock(Docs(), "# kiln serve --config /etc/kiln/storage.yaml");
+  ASSERT_FALSE(frontend.empty());
+  ASSERT_FALSE(storage.empty());
   const std::set<std::string> flags = FlagsInHelp(RunServeCommand);
-  EXPECT_EQ(FlagsSetBy(example, flags), flags) << "docs/config-file.md: the frontend example must set every flag";
-  ExpectAccepted(RunServeCommand, example, {"--max-queued-actions", "0"},
+  std::set<std::string> documented = FlagsSetBy(frontend, flags);
+  documented.merge(FlagsSetBy(storage, flags));
+  EXPECT_EQ(documented, flags) << "docs/config-file.md: the serve examples together must set every flag";
+  ExpectAccepted(RunServeCommand, frontend, {"--max-queued-actions", "0"},
                  "kiln serve: --max-queued-actions: must be 1 or more (got 0)\n");
+  ExpectAccepted(RunServeCommand, storage, {"--max-cas-bytes", "lots"},
+                 "kiln serve: --max-cas-bytes: \"lots\" is not a size (examples: 4096, 512M, 10G)\n");
 }
 
 TEST(ConfigFileDocsTest, TheWorkerExampleSetsEveryWorkerFlagAndWorkerAcceptsIt) {
