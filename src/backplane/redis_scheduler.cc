@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <limits>
 
 #include "backplane/platform_definition.h"
 #include "backplane/scheduler_scripts.h"
@@ -334,7 +335,22 @@ void RedisScheduler::Refresh(const std::vector<std::string>& names) {
       if (watched_.count(name) == 0 && assignments_.count(name) == 0) continue;
     }
     auto found = FetchVisible(Caller::Internal(), name);
-    if (found.ok() && found->has_value()) Dispatch(**found);
+    if (!found.ok()) continue;  // Redis unreachable: the resubscription will refresh.
+    if (found->has_value()) {
+      Dispatch(**found);
+      continue;
+    }
+    // Gone from Redis while watched or running here: Redis restarted without its data, or
+    // was failed over before it replicated the operation. No watcher may wait forever.
+    VersionedSnapshot lost;
+    lost.version = std::numeric_limits<int64_t>::max();
+    lost.snapshot.name = name;
+    lost.snapshot.stage = ExecutionStage::kCompleted;
+    lost.snapshot.done = true;
+    lost.snapshot.response = ErrorResponse(
+        StatusCode::kUnavailable, "the scheduler's Redis backplane lost operation " + name +
+                                      " (Redis restarted or failed over without it); execute the action again");
+    Dispatch(lost);
   }
 }
 

@@ -7,7 +7,9 @@
 //     the frontend that made a change tells its own watchers at once.
 //   - Other frontends hear of changes on one pub/sub channel ("NAME VERSION"); a frontend
 //     that watches NAME, or handed it to one of its workers, reads it then. Versions only
-//     grow, so a listener never sees an older state after a newer one.
+//     grow, so a listener never sees an older state after a newer one; a state replaced
+//     before the other frontend read it is skipped (a listener there may see QUEUED, then
+//     COMPLETED), the done one never.
 //   - Work: a worker's request parks in this frontend and is registered in Redis as idle.
 //     Enqueue pushes a token onto the wake list of every frontend with an idle request that
 //     could run the action; each frontend waits for tokens with one blocking BLPOP and then
