@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A single kiln node against a farm (Redis backplane, storage node, frontends A and B with
-# one local worker slot each), on this machine, interleaved: Execute throughput and latency
+# A single kiln node, the same node with its scheduler on a Redis backplane ("solo": what
+# the backplane alone costs), and a farm (Redis backplane, storage node, frontends A and B
+# with one local worker slot each), on this machine, interleaved: Execute throughput and latency
 # through each (kiln bench), and what the farm costs Redis: commands per executed action,
 # per cache hit, and per second while idle (from Redis' own INFO commandstats). A
 # benchmark, not a test: numbers depend on the machine.
@@ -25,8 +26,16 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save '' 
   > "$dir/redis.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.1; done
-redis_calls() {  # Total calls of every command so far, minus this INFO itself.
-  redis-cli -p "$redis_port" info commandstats | sed -n 's/.*calls=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
+# Commands the frontends send Redis, counted by MONITOR (not the calls a Lua script makes
+# inside Redis, which MONITOR marks "lua"): monitor_start, run something, monitor_count.
+monitor_start() {
+  redis-cli -p "$redis_port" monitor > "$dir/monitor.txt" 2>/dev/null &
+  monitor_pid=$!
+  sleep 0.3
+}
+monitor_count() {
+  kill "$monitor_pid" 2>/dev/null; wait "$monitor_pid" 2>/dev/null || true
+  grep -v ' lua\]' "$dir/monitor.txt" | grep -c '^[0-9]' || true
 }
 
 start() {  # start NAME FLAGS...: starts kiln serve, prints its port
@@ -37,11 +46,13 @@ start() {  # start NAME FLAGS...: starts kiln serve, prints its port
   grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1
 }
 single=$(start single --workers 2)
+# The backplane alone: a single node's disk, its scheduler on Redis (a namespace of its own).
+solo=$(start solo --workers 2 --backplane "redis://127.0.0.1:$redis_port" --backplane-namespace solo)
 storage=$(start storage --role storage)
 farm=(--backplane "redis://127.0.0.1:$redis_port" --cas "grpc://127.0.0.1:$storage" --workers 1)
 a=$(start a "${farm[@]}")
 b=$(start b "${farm[@]}")
-echo "single node :$single; farm: redis :$redis_port, storage :$storage, frontends :$a :$b"
+echo "single node :$single; single node on the backplane :$solo; farm: redis :$redis_port, storage :$storage, frontends :$a :$b"
 
 ops() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenarios"][0]["ops"])' "$1"; }
 summary() {
@@ -50,22 +61,22 @@ s = json.load(open(sys.argv[1]))["scenarios"][0]
 print("%-26s %8.1f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d" % (s["name"], s["ops_per_s"], s["p50_ms"], s["p99_ms"], s["errors"]))' "$1"
 }
 for round in $(seq "$rounds"); do
-  for which in single farm; do
-    port=$single; [ "$which" = farm ] && port=$a
+  for which in single solo farm; do
+    case $which in single) port=$single ;; solo) port=$solo ;; farm) port=$a ;; esac
     for scenario in execute_uncached execute_uncached_parallel execute_cached execute_cached_parallel; do
-      before=$(redis_calls)
       json="$dir/$which-$round-$scenario.json"
+      [ "$which" != single ] && monitor_start
       "$kiln" bench --target "127.0.0.1:$port" --scenario "$scenario" --duration "$duration" --json "$json" > /dev/null 2>&1
-      after=$(redis_calls)
+      [ "$which" != single ] && sent=$(monitor_count)
       line="round $round $(printf '%-6s' "$which") $(summary "$json")"
-      if [ "$which" = farm ]; then
+      if [ "$which" != single ]; then
         n=$(ops "$json")
-        line="$line  redis: $(python3 -c "print('%.1f' % (($after - $before - 1) / max(1, $n)))") commands/op"
+        line="$line  redis: $(python3 -c "print('%.1f' % ($sent / max(1, $n)))") commands/op"
       fi
       echo "$line"
     done
   done
 done
 sleep 2  # Let the last operations' events settle.
-before=$(redis_calls); sleep 10; after=$(redis_calls)
-echo "idle farm (2 frontends, 2 idle worker slots): $(python3 -c "print('%.2f' % (($after - $before - 1) / 10))") redis commands/s"
+monitor_start; sleep 10; sent=$(monitor_count)
+echo "idle (3 frontends, 4 idle worker slots): $(python3 -c "print('%.2f' % ($sent / 10))") redis commands/s"

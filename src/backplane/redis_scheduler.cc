@@ -140,44 +140,55 @@ StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const D
                      {caller.principal, name, std::to_string(static_cast<int>(ToProto(action_digest.function()))),
                       ToProto(action_digest).SerializeAsString(), response.SerializeAsString(),
                       std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
-    if (!reply.ok()) {
-      if (reply.status().code() != StatusCode::kUnavailable) return reply.status();
-      // Redis is unreachable: the hit is still a hit. Kept here until Redis is back.
-      OfflineCompletion completion;
-      completion.snapshot.name = name;
-      completion.snapshot.action_digest = action_digest;
-      completion.snapshot.stage = ExecutionStage::kCompleted;
-      completion.snapshot.done = true;
-      completion.snapshot.response = std::move(response);
-      completion.owner = caller.principal;
-      completion.added = clock_->Now();
-      std::lock_guard lock(mutex_);
-      offline_.emplace(name, std::move(completion));
-      offline_order_.push_back(name);
-      while (offline_order_.size() > std::max<size_t>(1, options_.max_retained_finished)) {
-        offline_.erase(offline_order_.front());
-        offline_order_.pop_front();
-      }
-      return name;
-    }
-    if (Text(*reply) == "ok") return name;
+    const bool unreachable = !reply.ok() && reply.status().code() == StatusCode::kUnavailable;
+    if (!reply.ok() && !unreachable) return reply.status();
+    if (reply.ok() && Text(*reply) != "ok") continue;  // Taken: another name.
+    // Redis unreachable: the hit is still a hit, kept here (only) until Redis is back.
+    KeptCompletion completion;
+    completion.snapshot.name = name;
+    completion.snapshot.action_digest = action_digest;
+    completion.snapshot.stage = ExecutionStage::kCompleted;
+    completion.snapshot.done = true;
+    completion.snapshot.response = std::move(response);
+    completion.owner = caller.principal;
+    completion.added = clock_->Now();
+    completion.only_here = unreachable;
+    Keep(std::move(completion));
+    return name;
   }
   return Status::Internal("could not find an unused operation name");
 }
 
-std::optional<OperationSnapshot> RedisScheduler::FindOffline(const Caller& caller, const std::string& name) const {
+void RedisScheduler::Keep(KeptCompletion completion) {
+  // Cache hits in Redis only for a minute and at most 4,096 (their Watch comes at once);
+  // those only here for the retention period and as many as Redis would keep.
+  const size_t bound = std::max<size_t>(4096, options_.max_retained_finished);
   std::lock_guard lock(mutex_);
-  auto it = offline_.find(name);
-  if (it == offline_.end() || !(caller.admin || it->second.owner == caller.principal)) return std::nullopt;
+  const std::string name = completion.snapshot.name;
+  kept_.emplace(name, std::move(completion));
+  kept_order_.push_back(name);
+  while (kept_order_.size() > bound) {
+    kept_.erase(kept_order_.front());
+    kept_order_.pop_front();
+  }
+}
+
+std::optional<OperationSnapshot> RedisScheduler::FindKept(const Caller& caller, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = kept_.find(name);
+  if (it == kept_.end() || !(caller.admin || it->second.owner == caller.principal)) return std::nullopt;
   return it->second.snapshot;
 }
 
-void RedisScheduler::ForgetOldOffline() {
+void RedisScheduler::ForgetOldKept() {
   std::lock_guard lock(mutex_);
   const TimePoint now = clock_->Now();
-  while (!offline_order_.empty() && now - offline_.at(offline_order_.front()).added > options_.completed_retention) {
-    offline_.erase(offline_order_.front());
-    offline_order_.pop_front();
+  while (!kept_order_.empty()) {
+    const KeptCompletion& oldest = kept_.at(kept_order_.front());
+    const Duration keep = oldest.only_here ? options_.completed_retention : Duration(std::chrono::minutes(1));
+    if (now - oldest.added <= keep) break;
+    kept_.erase(kept_order_.front());
+    kept_order_.pop_front();
   }
 }
 
@@ -185,7 +196,7 @@ StatusOr<Scheduler::WatchId> RedisScheduler::Watch(const Caller& caller, const s
                                                    Listener listener) {
   WatchId id;
   auto watcher = std::make_shared<Watcher>(std::move(listener));
-  if (std::optional<OperationSnapshot> offline = FindOffline(caller, operation_name)) {
+  if (std::optional<OperationSnapshot> offline = FindKept(caller, operation_name)) {
     {
       std::lock_guard lock(mutex_);
       id = next_watch_id_++;
@@ -241,7 +252,7 @@ void RedisScheduler::Unwatch(WatchId id) {
 }
 
 StatusOr<OperationSnapshot> RedisScheduler::Get(const Caller& caller, const std::string& operation_name) const {
-  if (std::optional<OperationSnapshot> offline = FindOffline(caller, operation_name)) return *offline;
+  if (std::optional<OperationSnapshot> offline = FindKept(caller, operation_name)) return *offline;
   auto found = FetchVisible(caller, operation_name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return UnknownOperation(operation_name);
@@ -252,7 +263,8 @@ std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const 
   std::vector<OperationSnapshot> snapshots;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [name, completion] : offline_) {
+    for (const auto& [name, completion] : kept_) {
+      if (!completion.only_here) continue;  // Listed from Redis.
       if (caller.admin || completion.owner == caller.principal) snapshots.push_back(completion.snapshot);
     }
   }
@@ -267,7 +279,7 @@ std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const 
 }
 
 Status RedisScheduler::Cancel(const Caller& caller, const std::string& operation_name) {
-  if (FindOffline(caller, operation_name)) return Status::Ok();  // Done: no change.
+  if (FindKept(caller, operation_name)) return Status::Ok();  // Done: no change.
   auto reply = Run(scripts::Cancel(), {operation_name, caller.principal, Admin(caller), std::to_string(NowMillis()),
                                        std::to_string(options_.max_retained_finished)});
   if (!reply.ok()) return reply.status();
@@ -299,7 +311,8 @@ void RedisScheduler::Dispatch(const VersionedSnapshot& change) {
       }
     }
     if (auto assignment = assignments_.find(name); assignment != assignments_.end()) {
-      const LocalAssignment& a = assignment->second;
+      LocalAssignment& a = assignment->second;
+      a.version = std::max(a.version, change.version);
       // Cancelled, finished, or taken back: the worker's copy must stop.
       if (change.snapshot.done || change.assignee != a.worker_id || change.attempt != a.attempt) {
         const bool finished_by_its_worker = change.snapshot.done && change.snapshot.response.status().code() == 0;
@@ -367,7 +380,9 @@ void RedisScheduler::OnEvent(const std::string& payload) {
   {
     // Most events are about operations this frontend has nothing to do with.
     std::lock_guard lock(mutex_);
-    bool wanted = assignments_.count(name) > 0;
+    // Its own changes come back too: wanted only if newer than what it has read.
+    auto assignment = assignments_.find(name);
+    bool wanted = assignment != assignments_.end() && assignment->second.version < version;
     if (auto watches = watched_.find(name); watches != watched_.end()) {
       for (auto& [id, watch] : watches->second) {
         if (!watch.active) watch.missed = true;
@@ -408,7 +423,7 @@ void RedisScheduler::AfterTakeBacks(const Reply& reply) {
 // --- Upkeep ---
 
 void RedisScheduler::Tick() {
-  ForgetOldOffline();
+  ForgetOldKept();
   const TimePoint now = clock_->Now();
   // Leases last `lease - interval` from each renewal, so that a frontend's death is noticed
   // (by whichever frontend runs maintenance next) within `lease`.

@@ -114,12 +114,15 @@ class RedisScheduler final : public Scheduler {
     std::string worker_id;
     int attempt = 0;
     std::shared_ptr<std::atomic<bool>> cancelled;
+    int64_t version = 0;  // Of the operation, as last read here.
   };
-  // A cache hit recorded while Redis was unreachable.
-  struct OfflineCompletion {
+  // A cache hit this frontend recorded: kept here a while, so that the client's Watch right
+  // after needs no round trip; and while Redis is unreachable, kept only here.
+  struct KeptCompletion {
     OperationSnapshot snapshot;
     std::string owner;
     TimePoint added;
+    bool only_here = false;  // Redis was unreachable: not in Redis.
   };
   struct LocalWatch {
     std::shared_ptr<Watcher> watcher;
@@ -136,9 +139,9 @@ class RedisScheduler final : public Scheduler {
   StatusOr<redis::Reply> Run(const redis::RedisScript& script, std::vector<std::string> args) const;
   StatusOr<std::optional<VersionedSnapshot>> FetchVisible(const Caller& caller, const std::string& name) const;
   int64_t NowMillis() const;
-  // The cache hit recorded here during an outage, if `caller` may see it.
-  std::optional<OperationSnapshot> FindOffline(const Caller& caller, const std::string& name) const;
-  void ForgetOldOffline();
+  // A cache hit kept here (KeptCompletion), if `caller` may see it.
+  std::optional<OperationSnapshot> FindKept(const Caller& caller, const std::string& name) const;
+  void ForgetOldKept();
 
   // Work. Claims serialize on claim_mutex_ (recursive: a callback may ask again), so that a
   // request withdrawn meanwhile is never answered with an assignment.
@@ -173,8 +176,9 @@ class RedisScheduler final : public Scheduler {
   std::unordered_map<WatchId, std::string> watch_names_;
   WatchId next_watch_id_ = 1;
   std::optional<TimePoint> last_maintenance_;
-  std::unordered_map<std::string, OfflineCompletion> offline_;  // By name.
-  std::deque<std::string> offline_order_;                       // Oldest first.
+  std::unordered_map<std::string, KeptCompletion> kept_;  // By name.
+  void Keep(KeptCompletion completion);  // REQUIRES: mutex_ not held.
+  std::deque<std::string> kept_order_;                       // Oldest first.
 
   std::atomic<bool> stopping_{false};
   std::mutex waker_mutex_;

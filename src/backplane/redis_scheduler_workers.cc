@@ -203,7 +203,7 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(mutex_);
-    assignments_[name] = LocalAssignment{worker_id, attempt, cancelled};
+    assignments_[name] = LocalAssignment{worker_id, attempt, cancelled, 0};
   }
   callback(WorkAssignment{name, std::move(action).value(), attempt, cancelled});
   return true;
