@@ -103,6 +103,7 @@ class RedisScheduler final : public Scheduler {
 
   // This frontend's id in the backplane (random; a restarted frontend is a new one).
   const std::string& frontend_id() const { return self_; }
+  const RedisSchedulerOptions& backplane_options() const { return backplane_; }
 
  private:
   struct LocalWorker {
