@@ -43,6 +43,7 @@ StatusOr<std::unique_ptr<RedisScheduler>> RedisScheduler::Start(redis::RedisClie
   if (!subscription.ok()) return subscription.status();
   scheduler->subscription_ = std::move(subscription).value();
   scheduler->waker_ = std::thread([raw] { raw->RunWaker(); });
+  scheduler->reporter_ = std::thread([raw] { raw->RunReporter(); });
   return scheduler;
 }
 
@@ -58,8 +59,12 @@ RedisScheduler::RedisScheduler(redis::RedisClient* client, const Clock* clock, c
 
 RedisScheduler::~RedisScheduler() {
   subscription_.reset();
-  stopping_ = true;
+  {
+    std::lock_guard lock(waker_mutex_);
+    stopping_ = true;
+  }
   waker_wakeup_.notify_all();
+  if (reporter_.joinable()) reporter_.join();
   // Ends the blocked BLPOP at once (if Redis is unreachable, it has failed already).
   (void)client_->Run(anchor_, {"LPUSH", prefix_ + "wake:" + self_, "stop"});
   if (waker_.joinable()) waker_.join();
@@ -424,6 +429,12 @@ void RedisScheduler::AfterTakeBacks(const Reply& reply) {
 
 void RedisScheduler::Tick() {
   ForgetOldKept();
+  bool uncertain = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, worker] : workers_) uncertain = uncertain || !worker.uncertain_claim.empty();
+  }
+  if (uncertain) ClaimAll();  // Settles claims whose answer was lost, now that Redis may be back.
   const TimePoint now = clock_->Now();
   // Leases last `lease - interval` from each renewal, so that a frontend's death is noticed
   // (by whichever frontend runs maintenance next) within `lease`.

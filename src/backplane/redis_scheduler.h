@@ -110,6 +110,18 @@ class RedisScheduler final : public Scheduler {
     Platform platform;
     std::string definition;  // PlatformDefinition(platform).
     std::deque<WorkCallback> parked;
+    // The token of the front request's last claim, when its answer was lost (Redis went
+    // away mid-call): the next claim repeats it, so that an action it may have taken is
+    // not left assigned to a worker that never heard of it.
+    std::string uncertain_claim;
+  };
+  // A result Redis could not take when the worker reported it: retried in the background.
+  struct PendingReport {
+    std::string operation_name;
+    std::string worker_id;
+    int attempt = 0;
+    reapi::ExecuteResponse response;
+    TimePoint give_up;
   };
   struct LocalAssignment {
     std::string worker_id;
@@ -151,6 +163,11 @@ class RedisScheduler final : public Scheduler {
   size_t IdleCount(const std::string& definition) const;  // REQUIRES: mutex_.
   void PublishIdle(const std::string& definition);
   void RunWaker();
+  void RunReporter();
+  // One try: false if Redis could not be reached (nothing changed then, or it is safe to
+  // repeat: the script ignores a report of an attempt that is no longer current).
+  bool TryReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
+                          const reapi::ExecuteResponse& response);
 
   // Watchers and assignments of this frontend hear of a change.
   void Dispatch(const VersionedSnapshot& change);
@@ -185,6 +202,8 @@ class RedisScheduler final : public Scheduler {
   std::mutex waker_mutex_;
   std::condition_variable waker_wakeup_;
   std::thread waker_;
+  std::deque<PendingReport> pending_reports_;  // Guarded by waker_mutex_.
+  std::thread reporter_;
   std::shared_ptr<void> subscription_;  // Last: stopped first.
 };
 

@@ -10,6 +10,7 @@
 
 #include "backplane/redis_event_subscriber.h"
 #include "backplane/redis_scheduler.h"
+#include "backplane/scheduler_scripts.h"
 #include "scheduler/scheduler_test_support.h"
 #include "testing/eventually.h"
 #include "testing/redis_backplane_for_tests.h"
@@ -184,6 +185,28 @@ TEST_F(RedisFarmTest, AnIdleFarmSendsAlmostNoCommands) {
   EXPECT_LE(after - before, 1) << "idle frontends must only block, never poll (the 1 is this INFO)";
 }
 
+TEST_F(RedisFarmTest, AClaimRepeatedAfterItsAnswerWasLostGetsTheSameAssignment) {
+  a_->AddWorker("w", kLinuxX86);
+  const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
+  auto& client = RedisBackplaneForTests::Get().client();
+  const std::string prefix = "kiln:{" + backplane_.key_namespace + "}:";
+  auto claim = [&](const std::string& token) {
+    auto reply = client.Eval(backplane_scripts::Claim(), {prefix + "anchor"},
+                             {prefix, a_->frontend_id(), "w", "1700000000000", "30000", "1", "0", token});
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    std::vector<std::string> fields;
+    if (reply.ok()) {
+      for (const auto& element : reply->elements) fields.push_back(element.text);
+    }
+    if (fields.size() > 3) fields.resize(3);  // Leave the action out.
+    return fields;
+  };
+  const std::vector<std::string> first = claim("token-1");
+  EXPECT_EQ(first, (std::vector<std::string>{"assigned", name, "1"}));
+  EXPECT_EQ(claim("token-1"), first) << "the same claim, repeated";
+  EXPECT_EQ(claim("token-2"), (std::vector<std::string>{"none"})) << "a new claim takes nothing twice";
+}
+
 // Its own redis-server, to kill: the shared one serves the other tests.
 TEST(RedisOutageTest, NewWorkIsUnavailableButCacheHitsStillAnswerOnThisFrontend) {
   auto server = testing::RedisServerProcess::Start();
@@ -215,6 +238,35 @@ TEST(RedisOutageTest, NewWorkIsUnavailableButCacheHitsStillAnswerOnThisFrontend)
 
   ASSERT_TRUE((*server)->Restart().ok());
   EXPECT_TRUE(Eventually([&] { return (*scheduler)->Enqueue(kClient, MakeAction(1)).ok(); }));
+}
+
+TEST(RedisOutageTest, AResultReportedWhileRedisIsAwayIsRecordedOnceItIsBack) {
+  testing::RedisServerOptions server_options;
+  server_options.append_only = true;
+  auto server = testing::RedisServerProcess::Start(server_options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  redis::RedisAddress address;
+  address.seeds.push_back((*server)->endpoint());
+  redis::RedisClientOptions client_options;
+  client_options.retry_window = std::chrono::milliseconds(200);
+  auto client = redis::ConnectRedis(address, client_options);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  FakeClock clock;
+  auto scheduler = RedisScheduler::Start(client->get(), SubscribeToRedis(address, client_options), &clock,
+                                         SchedulerOptions{}, RedisBackplaneForTests::Immediate());
+  ASSERT_TRUE(scheduler.ok()) << scheduler.status().ToString();
+  (*scheduler)->AddWorker("w", kLinuxX86);
+  const std::string name = (*scheduler)->Enqueue(kClient, MakeAction(1)).value();
+  auto work = RequestWork(**scheduler, "w");
+  ASSERT_EQ(work->operation(), name);
+  (*server)->Kill();
+  (*scheduler)->ReportCompleted(name, "w", 1, ExitedWith(3));  // Redis is down: kept for later.
+  ASSERT_TRUE((*server)->Restart().ok());
+  ASSERT_TRUE(Eventually([&] {
+    auto snapshot = (*scheduler)->Get(kClient, name);
+    return snapshot.ok() && snapshot->done;
+  }, std::chrono::seconds(10)));
+  EXPECT_EQ((*scheduler)->Get(kClient, name).value().response.result().exit_code(), 3);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // The worker side of RedisScheduler: registration, work requests, claims and reports.
 #include <chrono>
 #include <iostream>
+#include <utility>
 
 #include "backplane/platform_definition.h"
 #include "backplane/redis_scheduler.h"
 #include "backplane/scheduler_scripts.h"
 #include "common/hasher.h"
+#include "common/random_hex.h"
 #include "scheduler/scheduler_messages.h"
 
 namespace kiln {
@@ -150,23 +152,35 @@ void RedisScheduler::PublishIdle(const std::string& definition) {
 bool RedisScheduler::ClaimFor(const std::string& worker_id) {
   std::lock_guard claims(claim_mutex_);
   WorkCallback callback;
-  std::string idle_if_none, idle_if_assigned;
+  std::string idle_if_none, idle_if_assigned, token;
   {
     std::lock_guard lock(mutex_);
     auto worker = workers_.find(worker_id);
     if (worker == workers_.end() || worker->second.parked.empty()) return false;
     callback = std::move(worker->second.parked.front());
     worker->second.parked.pop_front();
+    token = std::exchange(worker->second.uncertain_claim, std::string());
     const size_t idle = IdleCount(worker->second.definition);
     idle_if_none = std::to_string(idle + 1);
     idle_if_assigned = std::to_string(idle);
   }
-  auto put_back = [&] {
+  if (token.empty()) {
+    auto hex = RandomHex(16);
+    if (!hex.ok()) {
+      Complain("claiming work for " + worker_id, hex.status());
+      token = "";
+    } else {
+      token = *hex;
+    }
+  }
+  // `uncertain`: the claim's answer was lost, so the next one must repeat its token.
+  auto put_back = [&](bool uncertain) {
     {
       std::lock_guard lock(mutex_);
       auto worker = workers_.find(worker_id);
       if (worker != workers_.end() && !shut_down_) {
         worker->second.parked.push_front(std::move(callback));
+        if (uncertain) worker->second.uncertain_claim = token;
         return;
       }
     }
@@ -174,7 +188,7 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
   };
   const std::string lease = Millis(backplane_.lease - backplane_.maintenance_interval);
   auto reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
-                                      idle_if_assigned});
+                                      idle_if_assigned, token});
   if (reply.ok() && !reply->elements.empty() && Text(reply->elements[0]) == "noworker") {
     // Redis forgot this worker (it restarted, or took this frontend for dead): register again.
     std::string definition;
@@ -184,11 +198,11 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
     }
     (void)Run(scripts::AddWorker(), {self_, worker_id, definition});
     reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
-                                   idle_if_assigned});
+                                   idle_if_assigned, token});
   }
   if (!reply.ok() || reply->elements.size() < 4 || Text(reply->elements[0]) != "assigned") {
     if (!reply.ok()) Complain("claiming work for " + worker_id, reply.status());
-    put_back();
+    put_back(!reply.ok() && reply.status().code() == StatusCode::kUnavailable);
     return false;
   }
   const std::string name = Text(reply->elements[1]);
@@ -197,7 +211,7 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
   if (!action.ok()) {
     // Unreadable: never hand it out; its lease runs out and the retries end it.
     Complain("reading queued action " + name, action.status());
-    put_back();
+    put_back(false);
     return false;
   }
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
@@ -257,14 +271,14 @@ void RedisScheduler::ReportExecuting(const std::string& operation_name, const st
   if (change.ok()) Dispatch(*change);
 }
 
-void RedisScheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
-                                     reapi::ExecuteResponse response) {
+bool RedisScheduler::TryReportCompleted(const std::string& operation_name, const std::string& worker_id,
+                                        int attempt, const reapi::ExecuteResponse& response) {
   auto reply = Run(scripts::ReportCompleted(),
                    {operation_name, worker_id, std::to_string(attempt), response.SerializeAsString(),
                     std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
   if (!reply.ok()) {
     Complain("reporting the result of " + operation_name, reply.status());
-    return;
+    return reply.status().code() != StatusCode::kUnavailable;  // Other failures would fail again.
   }
   {
     std::lock_guard lock(mutex_);
@@ -273,9 +287,43 @@ void RedisScheduler::ReportCompleted(const std::string& operation_name, const st
       assignments_.erase(it);
     }
   }
-  if (reply->type != Reply::Type::kArray) return;  // Stale.
+  if (reply->type != Reply::Type::kArray) return true;  // Stale.
   auto change = DecodeSnapshot(*reply);
   if (change.ok()) Dispatch(*change);
+  return true;
+}
+
+void RedisScheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
+                                     reapi::ExecuteResponse response) {
+  if (TryReportCompleted(operation_name, worker_id, attempt, response)) return;
+  // Redis is away (a restart, a failover): the result must not be lost with it. Retried in
+  // the background; the worker's frontend keeps renewing the lease meanwhile.
+  std::lock_guard lock(waker_mutex_);
+  pending_reports_.push_back(PendingReport{operation_name, worker_id, attempt, std::move(response),
+                                           clock_->Now() + std::chrono::minutes(10)});
+  waker_wakeup_.notify_all();
+}
+
+void RedisScheduler::RunReporter() {
+  std::unique_lock lock(waker_mutex_);
+  while (!stopping_) {
+    if (pending_reports_.empty()) {
+      waker_wakeup_.wait(lock, [this] { return stopping_ || !pending_reports_.empty(); });
+      continue;
+    }
+    waker_wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+    if (stopping_) break;
+    std::deque<PendingReport> retry = std::move(pending_reports_);
+    pending_reports_.clear();
+    lock.unlock();
+    std::deque<PendingReport> still;
+    for (PendingReport& report : retry) {
+      if (TryReportCompleted(report.operation_name, report.worker_id, report.attempt, report.response)) continue;
+      if (clock_->Now() < report.give_up) still.push_back(std::move(report));
+    }
+    lock.lock();
+    for (PendingReport& report : still) pending_reports_.push_back(std::move(report));
+  }
 }
 
 }  // namespace kiln

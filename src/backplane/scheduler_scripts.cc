@@ -295,6 +295,14 @@ return TOUCHED
 
 const char kClaim[] = R"lua(
 local self, worker, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+-- A retried claim whose first try's answer was lost: the same assignment, if still current.
+local token_key = P .. 'claim:' .. ARGV[8]
+local prior = redis.call('GET', token_key)
+if prior then
+  local attempt, name = split(prior)
+  local f = redis.call('HMGET', opkey(name), 'worker', 'attempt', 'done', 'action')
+  if f[1] == worker and f[2] == attempt and f[3] == '0' then return {'assigned', name, attempt, f[4]} end
+end
 local registration = redis.call('HGET', P .. 'workers', worker)
 if not registration then return {'noworker'} end
 local _, wh = split(registration)
@@ -326,6 +334,7 @@ local deadline = now + tonumber(redis.call('HGET', op, 'window'))
 redis.call('HSET', op, 'worker', worker, 'deadline', deadline)
 redis.call('SADD', P .. 'wops:' .. worker, name)
 redis.call('ZADD', P .. 'leases', math.min(now + tonumber(ARGV[5]), deadline), name)
+redis.call('SET', token_key, attempt .. '|' .. name, 'PX', 600000)
 return {'assigned', name, tostring(attempt), redis.call('HGET', op, 'action')}
 )lua";
 

@@ -36,8 +36,9 @@ const redis::RedisScript& AddWorker();
 //     then the names of the operations whose watchers must hear of a change}
 const redis::RedisScript& RemoveWorker();
 // ARGV: self, worker, now, lease (ms), idle count if nothing is assigned, idle count if
-//       something is -> {"assigned", name, attempt, QueuedActionRecord} | {"none"} |
-//       {"noworker"}
+//       something is, claim token -> {"assigned", name, attempt, QueuedActionRecord} |
+//       {"none"} | {"noworker"}. Retried with the same token after its answer was lost, it
+//       answers with the same assignment (while it is current) instead of taking another.
 const redis::RedisScript& Claim();
 // ARGV: name, worker, attempt, worker start (unix ns), stdout name, stderr name
 // -> snapshot fields, or nil if that is not the operation's current attempt.
