@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/file_util.h"
+#include "common/random_hex.h"
 
 namespace kiln {
 
@@ -77,8 +78,15 @@ void KillAndRemoveCgroup(const std::string& directory, const std::string& procs_
 }
 
 std::string NextActionCgroupName() {
+  // The pid alone does not make a name unique: kiln processes in other PID namespaces (a
+  // sandboxed test, a container) share the cgroup tree, pids are reused, and a kiln killed
+  // with SIGKILL leaves its action cgroups behind. 64 random bits per process do.
+  static const std::string process = [] {
+    auto random = RandomHex(8);
+    return std::to_string(::getpid()) + "-" + (random.ok() ? *random : std::string("0"));
+  }();
   static std::atomic<uint64_t> counter{0};
-  return "kiln-action-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  return "kiln-action-" + process + "-" + std::to_string(counter.fetch_add(1));
 }
 
 }  // namespace kiln

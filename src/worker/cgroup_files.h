@@ -22,7 +22,8 @@ int64_t CgroupCounter(const std::string& path, const std::string& key);
 // SIGKILLs every process listed in `procs_file` until none is left (bounded: about 2 s),
 // then removes `directory`. Best effort: a cgroup that cannot be removed now stays empty.
 void KillAndRemoveCgroup(const std::string& directory, const std::string& procs_file);
-// "kiln-action-<pid>-<n>": unique among this host's kiln processes.
+// "kiln-action-<pid>-<random>-<n>": unique among this host's kiln processes, whatever
+// their PID namespace, and across pid reuse.
 std::string NextActionCgroupName();
 
 }  // namespace kiln
