@@ -207,66 +207,66 @@ TEST_F(RedisFarmTest, AClaimRepeatedAfterItsAnswerWasLostGetsTheSameAssignment) 
   EXPECT_EQ(claim("token-2"), (std::vector<std::string>{"none"})) << "a new claim takes nothing twice";
 }
 
-// Its own redis-server, to kill: the shared one serves the other tests.
-TEST(RedisOutageTest, NewWorkIsUnavailableButCacheHitsStillAnswerOnThisFrontend) {
-  auto server = testing::RedisServerProcess::Start();
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  redis::RedisAddress address;
-  address.seeds.push_back((*server)->endpoint());
-  redis::RedisClientOptions client_options;
-  client_options.retry_window = std::chrono::milliseconds(200);
-  auto client = redis::ConnectRedis(address, client_options);
-  ASSERT_TRUE(client.ok()) << client.status().ToString();
-  FakeClock clock;
-  auto scheduler = RedisScheduler::Start(client->get(), SubscribeToRedis(address, client_options), &clock,
-                                         SchedulerOptions{}, RedisBackplaneForTests::Immediate());
-  ASSERT_TRUE(scheduler.ok()) << scheduler.status().ToString();
-  (*scheduler)->AddWorker("w", kLinuxX86);
-  (*server)->Kill();
+// A frontend on a redis-server of its own, to kill (the shared one serves the other
+// tests), with persistence so that a restart keeps what was written.
+class RedisOutageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::RedisServerOptions server_options;
+    server_options.append_only = true;
+    auto server = testing::RedisServerProcess::Start(server_options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+    redis::RedisAddress address;
+    address.seeds.push_back(server_->endpoint());
+    redis::RedisClientOptions client_options;
+    client_options.retry_window = std::chrono::milliseconds(200);
+    auto client = redis::ConnectRedis(address, client_options);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    client_ = std::move(client).value();
+    auto scheduler = RedisScheduler::Start(client_.get(), SubscribeToRedis(address, client_options), &clock_,
+                                           SchedulerOptions{}, RedisBackplaneForTests::Immediate());
+    ASSERT_TRUE(scheduler.ok()) << scheduler.status().ToString();
+    scheduler_ = std::move(scheduler).value();
+    scheduler_->AddWorker("w", kLinuxX86);
+  }
 
-  EXPECT_EQ((*scheduler)->Enqueue(kClient, MakeAction(1)).status().code(), StatusCode::kUnavailable);
-  auto hit = (*scheduler)->AddCompleted(kClient, testing_support::ActionDigest(2), ExitedWith(0));
+  FakeClock clock_;
+  std::unique_ptr<testing::RedisServerProcess> server_;
+  std::unique_ptr<redis::RedisClient> client_;
+  std::unique_ptr<RedisScheduler> scheduler_;
+};
+
+TEST_F(RedisOutageTest, NewWorkIsUnavailableButCacheHitsStillAnswerOnThisFrontend) {
+  server_->Kill();
+  EXPECT_EQ(scheduler_->Enqueue(kClient, MakeAction(1)).status().code(), StatusCode::kUnavailable);
+  auto hit = scheduler_->AddCompleted(kClient, testing_support::ActionDigest(2), ExitedWith(0));
   ASSERT_TRUE(hit.ok()) << hit.status().ToString();
-  EXPECT_TRUE((*scheduler)->Get(kClient, *hit).value().done);
-  EXPECT_EQ((*scheduler)->Get(Caller{"stranger", false}, *hit).status().code(), StatusCode::kUnavailable)
+  EXPECT_TRUE(scheduler_->Get(kClient, *hit).value().done);
+  EXPECT_EQ(scheduler_->Get(Caller{"stranger", false}, *hit).status().code(), StatusCode::kUnavailable)
       << "not ours, so Redis is asked, which is down";
   SnapshotRecorder recorder;
-  ASSERT_TRUE((*scheduler)->Watch(kClient, *hit, recorder.Listener()).ok());
+  ASSERT_TRUE(scheduler_->Watch(kClient, *hit, recorder.Listener()).ok());
   ASSERT_EQ(recorder.seen().size(), 1u);
   EXPECT_TRUE(recorder.seen()[0].done);
   EXPECT_EQ(recorder.seen()[0].response.result().exit_code(), 0);
 
-  ASSERT_TRUE((*server)->Restart().ok());
-  EXPECT_TRUE(Eventually([&] { return (*scheduler)->Enqueue(kClient, MakeAction(1)).ok(); }));
+  ASSERT_TRUE(server_->Restart().ok());
+  EXPECT_TRUE(Eventually([&] { return scheduler_->Enqueue(kClient, MakeAction(1)).ok(); }));
 }
 
-TEST(RedisOutageTest, AResultReportedWhileRedisIsAwayIsRecordedOnceItIsBack) {
-  testing::RedisServerOptions server_options;
-  server_options.append_only = true;
-  auto server = testing::RedisServerProcess::Start(server_options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  redis::RedisAddress address;
-  address.seeds.push_back((*server)->endpoint());
-  redis::RedisClientOptions client_options;
-  client_options.retry_window = std::chrono::milliseconds(200);
-  auto client = redis::ConnectRedis(address, client_options);
-  ASSERT_TRUE(client.ok()) << client.status().ToString();
-  FakeClock clock;
-  auto scheduler = RedisScheduler::Start(client->get(), SubscribeToRedis(address, client_options), &clock,
-                                         SchedulerOptions{}, RedisBackplaneForTests::Immediate());
-  ASSERT_TRUE(scheduler.ok()) << scheduler.status().ToString();
-  (*scheduler)->AddWorker("w", kLinuxX86);
-  const std::string name = (*scheduler)->Enqueue(kClient, MakeAction(1)).value();
-  auto work = RequestWork(**scheduler, "w");
+TEST_F(RedisOutageTest, AResultReportedWhileRedisIsAwayIsRecordedOnceItIsBack) {
+  const std::string name = scheduler_->Enqueue(kClient, MakeAction(1)).value();
+  auto work = RequestWork(*scheduler_, "w");
   ASSERT_EQ(work->operation(), name);
-  (*server)->Kill();
-  (*scheduler)->ReportCompleted(name, "w", 1, ExitedWith(3));  // Redis is down: kept for later.
-  ASSERT_TRUE((*server)->Restart().ok());
+  server_->Kill();
+  scheduler_->ReportCompleted(name, "w", 1, ExitedWith(3));  // Redis is down: kept for later.
+  ASSERT_TRUE(server_->Restart().ok());
   ASSERT_TRUE(Eventually([&] {
-    auto snapshot = (*scheduler)->Get(kClient, name);
+    auto snapshot = scheduler_->Get(kClient, name);
     return snapshot.ok() && snapshot->done;
   }, std::chrono::seconds(10)));
-  EXPECT_EQ((*scheduler)->Get(kClient, name).value().response.result().exit_code(), 3);
+  EXPECT_EQ(scheduler_->Get(kClient, name).value().response.result().exit_code(), 3);
 }
 
 }  // namespace

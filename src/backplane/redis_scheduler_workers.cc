@@ -24,6 +24,14 @@ std::string Millis(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
+// Withdraws a worker's parked requests (to be answered with nullopt outside the locks).
+std::vector<Scheduler::WorkCallback> TakeParked(std::deque<Scheduler::WorkCallback>& parked) {
+  std::vector<Scheduler::WorkCallback> taken(std::make_move_iterator(parked.begin()),
+                                             std::make_move_iterator(parked.end()));
+  parked.clear();
+  return taken;
+}
+
 void Complain(const std::string& what, const Status& status) {
   std::cerr << "kiln: " << what << ": " << status.ToString() << std::endl;
 }
@@ -61,8 +69,7 @@ void RedisScheduler::RemoveWorker(const std::string& worker_id) {
       std::lock_guard lock(mutex_);
       auto it = workers_.find(worker_id);
       if (it == workers_.end()) return;
-      withdrawn.assign(std::make_move_iterator(it->second.parked.begin()),
-                       std::make_move_iterator(it->second.parked.end()));
+      withdrawn = TakeParked(it->second.parked);
       definition = it->second.definition;
       workers_.erase(it);
       for (auto a = assignments_.begin(); a != assignments_.end();) {
@@ -116,9 +123,7 @@ void RedisScheduler::CancelWorkRequests(const std::string& worker_id) {
       std::lock_guard lock(mutex_);
       auto it = workers_.find(worker_id);
       if (it == workers_.end()) return;
-      withdrawn.assign(std::make_move_iterator(it->second.parked.begin()),
-                       std::make_move_iterator(it->second.parked.end()));
-      it->second.parked.clear();
+      withdrawn = TakeParked(it->second.parked);
       definition = it->second.definition;
     }
     PublishIdle(definition);
