@@ -18,6 +18,10 @@ StatusOr<std::unique_ptr<BackplaneScheduler>> BackplaneScheduler::Start(const Ba
     if (!password.ok()) return password.status();
     address->password = std::move(password).value();
   }
+  if (!address->user.empty() && address->password.empty()) {
+    return Status::InvalidArgument("the backplane URL names user \"" + address->user +
+                                   "\" but no password: put it in the URL or in --backplane-password-file");
+  }
   if (options.scheduler.maintenance_interval >= options.scheduler.lease) {
     return Status::InvalidArgument("the backplane lease must be longer than its maintenance interval (" +
                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(

@@ -113,15 +113,20 @@ StatusOr<RedisAddress> ParseRedisUrl(std::string_view url) {
     rest = rest.substr(at + 1);
     const size_t colon = userinfo.find(':');
     if (colon == std::string_view::npos) {
-      return Invalid("credentials must be USER:PASSWORD@ or :PASSWORD@ (a user without a password cannot log in)");
+      // USER@: the password comes from elsewhere (a password file), never from nowhere.
+      StatusOr<std::string> user = PercentDecode(userinfo, "user");
+      if (!user.ok()) return user.status();
+      if (user->empty()) return Invalid("empty user before '@'");
+      address.user = std::move(*user);
+    } else {
+      StatusOr<std::string> user = PercentDecode(userinfo.substr(0, colon), "user");
+      if (!user.ok()) return user.status();
+      StatusOr<std::string> password = PercentDecode(userinfo.substr(colon + 1), "password");
+      if (!password.ok()) return password.status();
+      if (password->empty()) return Invalid("empty password (leave out USER:PASSWORD@ for no authentication)");
+      address.user = std::move(*user);
+      address.password = std::move(*password);
     }
-    StatusOr<std::string> user = PercentDecode(userinfo.substr(0, colon), "user");
-    if (!user.ok()) return user.status();
-    StatusOr<std::string> password = PercentDecode(userinfo.substr(colon + 1), "password");
-    if (!password.ok()) return password.status();
-    if (password->empty()) return Invalid("empty password (leave out USER:PASSWORD@ for no authentication)");
-    address.user = std::move(*user);
-    address.password = std::move(*password);
   }
   // Only database 0 exists in a cluster, so kiln never SELECTs: allow only "" or "/0".
   const size_t slash = rest.find_first_of("/?#");

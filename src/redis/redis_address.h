@@ -23,7 +23,9 @@ struct Endpoint {
 
 struct RedisAddress {
   std::vector<Endpoint> seeds;  // Never empty once parsed.
-  std::string user;             // Empty: the "default" user (AUTH with the password only).
+  // Empty: the "default" user (AUTH with the password only). USER@ without a password in
+  // the URL leaves `password` empty for the caller to fill (kiln serve: from a file).
+  std::string user;
   std::string password;         // Empty: no AUTH.
   bool tls = false;
 

@@ -34,6 +34,11 @@ TEST(ParseRedisUrlTest, AcceptsHostsCredentialsAndTls) {
   StatusOr<RedisAddress> raw_at = ParseRedisUrl("redis://u:a@b@h:2");
   ASSERT_TRUE(raw_at.ok());
   EXPECT_EQ(raw_at->password, "a@b");
+  // A user alone: the password comes from elsewhere (kiln serve's --backplane-password-file).
+  StatusOr<RedisAddress> user_only = ParseRedisUrl("redis://kiln@h:1");
+  ASSERT_TRUE(user_only.ok()) << user_only.status().ToString();
+  EXPECT_EQ(user_only->user, "kiln");
+  EXPECT_TRUE(user_only->password.empty());
 }
 
 TEST(ParseRedisUrlTest, SaysWhatIsWrong) {
@@ -53,7 +58,7 @@ TEST(ParseRedisUrlTest, SaysWhatIsWrong) {
       {"redis://::1:6379", "IPv6 address needs brackets"},
       {"redis://[::1:6379", "'[' without ']'"},
       {"redis://[::1]x", "expected ':PORT' after ']'"},
-      {"redis://user@h:1", "USER:PASSWORD@"},
+      {"redis://@h:1", "empty user"},
       {"redis://user:@h:1", "empty password"},
       {"redis://u:p%4@h:1", "password has a '%' not followed by two hex digits"},
       {"redis://u%zz:p@h:1", "user has a '%'"},

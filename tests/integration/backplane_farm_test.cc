@@ -2,6 +2,11 @@
 // both (kiln serve --backplane --cas). Work enqueued through one frontend runs on the
 // other's worker, any frontend answers for any operation, results are shared, and a Redis
 // outage is UNAVAILABLE for new executions (cache hits keep working) until Redis is back.
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "child_process.h"
 #include "execution_util.h"
 #include "test_util.h"
 #include "testing/eventually.h"
@@ -25,9 +30,20 @@ class BackplaneFarmTest : public ::testing::Test {
   void SetUp() override {
     kiln::testing::RedisServerOptions redis_options;
     redis_options.append_only = true;  // A restart keeps the queue.
+    // Nobody gets in without a password; the frontends are the ACL user "kiln", whose
+    // password they read from a file.
+    redis_options.password = "nobody-knows";
+    redis_options.acl_user = "kiln";
+    redis_options.acl_password = "farm-secret";
     auto redis = kiln::testing::RedisServerProcess::Start(redis_options);
     ASSERT_TRUE(redis.ok()) << redis.status().ToString();
     redis_ = std::move(redis).value();
+    password_file_ = secrets_.path() + "/redis-password";
+    {
+      std::ofstream out(password_file_);
+      out << "farm-secret\n";
+    }
+    ASSERT_EQ(::chmod(password_file_.c_str(), 0600), 0);
     std::string error;
     storage_ = KilnProcess::Start(storage_dir_.path(), {"--role", "storage"}, &error);
     ASSERT_TRUE(storage_) << error;
@@ -44,7 +60,9 @@ class BackplaneFarmTest : public ::testing::Test {
   }
 
   std::unique_ptr<KilnProcess> StartFrontend(const TempDir& dir, const std::vector<std::string>& extra) {
-    std::vector<std::string> flags = {"--backplane", redis_->url(), "--cas", "grpc://" + storage_->address()};
+    std::vector<std::string> flags = {"--backplane", "redis://kiln@127.0.0.1:" + std::to_string(redis_->port()),
+                                      "--backplane-password-file", password_file_,
+                                      "--cas", "grpc://" + storage_->address()};
     flags.insert(flags.end(), extra.begin(), extra.end());
     std::string error;
     auto frontend = KilnProcess::Start(dir.path(), flags, &error);
@@ -53,7 +71,8 @@ class BackplaneFarmTest : public ::testing::Test {
   }
 
   std::unique_ptr<kiln::testing::RedisServerProcess> redis_;
-  TempDir storage_dir_, a_dir_, b_dir_;
+  TempDir secrets_, storage_dir_, a_dir_, b_dir_;
+  std::string password_file_;
   std::unique_ptr<KilnProcess> storage_, a_, b_;
 };
 
@@ -92,6 +111,23 @@ TEST_F(BackplaneFarmTest, AnOperationStartedThroughOneFrontendIsFollowedThroughT
   EXPECT_TRUE(resumed.updates.back().done());
   EXPECT_EQ(resumed.response.status().code(), 0) << Describe(resumed.response.status());
   EXPECT_EQ(ReadBlobText(b_->bytestream(), resumed.response.result().output_files(0).digest()), "followed\n");
+}
+
+TEST_F(BackplaneFarmTest, AFrontendWithTheWrongRedisPasswordSaysSoAndDoesNotStart) {
+  std::ofstream(password_file_) << "not-the-password-7f3a\n";
+  TempDir dir;
+  // Through a shell, for kiln's stderr.
+  const std::string command = std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --data-dir " + dir.path() +
+                              " --backplane redis://kiln@127.0.0.1:" + std::to_string(redis_->port()) +
+                              " --backplane-password-file " + password_file_ + " 2>&1";
+  std::string error;
+  auto refused = ChildProcess::Spawn({"/bin/sh", "-c", command}, &error);
+  ASSERT_TRUE(refused) << error;
+  refused->ReadStdoutUntil("\x01never\x01", 20'000);  // Until it exits.
+  const std::string& said = refused->stdout_text();
+  EXPECT_EQ(said.find("serving on"), std::string::npos) << said;
+  EXPECT_NE(said.find("authentication as user 'kiln' refused"), std::string::npos) << said;
+  EXPECT_EQ(said.find("7f3a"), std::string::npos) << "the password shows in: " << said;
 }
 
 TEST_F(BackplaneFarmTest, WhileRedisIsDownExecuteIsUnavailableAndCacheHitsStillWork) {
