@@ -22,21 +22,25 @@ google::protobuf::Timestamp TimestampFromNanos(int64_t nanos) {
   return timestamp;
 }
 
-const std::string& Text(const redis::Reply& reply) {
-  static const std::string kEmpty;
-  return reply.type == redis::Reply::Type::kString || reply.type == redis::Reply::Type::kStatus ? reply.text : kEmpty;
-}
-
 int64_t Number(const redis::Reply& reply) {
   if (reply.type == redis::Reply::Type::kInteger) return reply.integer;
   try {
-    return Text(reply).empty() ? 0 : std::stoll(Text(reply));
+    return ReplyText(reply).empty() ? 0 : std::stoll(ReplyText(reply));
   } catch (const std::exception&) {
     return 0;
   }
 }
 
 }  // namespace
+
+const std::string& ReplyText(const redis::Reply& reply) {
+  static const std::string kEmpty;
+  return reply.type == redis::Reply::Type::kString || reply.type == redis::Reply::Type::kStatus ? reply.text : kEmpty;
+}
+
+std::string MillisText(Duration duration) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(duration).count());
+}
 
 int64_t UnixNanos(WallTimePoint time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
@@ -81,16 +85,16 @@ StatusOr<std::shared_ptr<const QueuedAction>> DecodeQueuedAction(const std::stri
 
 StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply) {
   if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != kFieldCount ||
-      Text(reply.elements[0]).empty()) {
+      ReplyText(reply.elements[0]).empty()) {
     return Status::Internal("the backplane answered with something that is not an operation");
   }
   const auto& f = reply.elements;
   VersionedSnapshot out;
   OperationSnapshot& snapshot = out.snapshot;
-  snapshot.name = Text(f[0]);
+  snapshot.name = ReplyText(f[0]);
   out.version = Number(f[kVersion]);
   out.attempt = static_cast<int>(Number(f[kAttempt]));
-  out.assignee = Text(f[kAssignee]);
+  out.assignee = ReplyText(f[kAssignee]);
   switch (Number(f[kStage])) {
     case 2:
       snapshot.stage = ExecutionStage::kExecuting;
@@ -101,9 +105,9 @@ StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply) {
     default:
       snapshot.stage = ExecutionStage::kQueued;
   }
-  snapshot.done = Text(f[kDone]) == "1";
+  snapshot.done = ReplyText(f[kDone]) == "1";
   reapi::Digest digest;
-  if (!digest.ParseFromString(Text(f[kDigest]))) return Status::Internal("unreadable action digest in " + snapshot.name);
+  if (!digest.ParseFromString(ReplyText(f[kDigest]))) return Status::Internal("unreadable action digest in " + snapshot.name);
   auto function = ResolveDigestFunction(static_cast<reapi::DigestFunction::Value>(Number(f[kDigestFunction])),
                                         digest.hash());
   if (!function.ok()) return Status::Internal("unreadable digest function in " + snapshot.name);
@@ -115,17 +119,17 @@ StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply) {
   if (const int64_t queued_at = Number(f[kQueuedAt]); queued_at > 0) {
     *metadata.mutable_queued_timestamp() = TimestampFromNanos(queued_at);
   }
-  const std::string& worker = Text(f[kWorker]);
+  const std::string& worker = ReplyText(f[kWorker]);
   if (!worker.empty()) metadata.set_worker(worker);
   if (const int64_t started_at = Number(f[kWorkerStartAt]); started_at > 0) {
     *metadata.mutable_worker_start_timestamp() = TimestampFromNanos(started_at);
   }
-  snapshot.stdout_stream_name = Text(f[kStdout]);
-  snapshot.stderr_stream_name = Text(f[kStderr]);
+  snapshot.stdout_stream_name = ReplyText(f[kStdout]);
+  snapshot.stderr_stream_name = ReplyText(f[kStderr]);
   if (snapshot.done) {
     if (const int64_t code = Number(f[kErrorCode]); code != 0) {
-      snapshot.response = ErrorResponse(static_cast<StatusCode>(code), Text(f[kErrorMessage]));
-    } else if (!snapshot.response.ParseFromString(Text(f[kResponse]))) {
+      snapshot.response = ErrorResponse(static_cast<StatusCode>(code), ReplyText(f[kErrorMessage]));
+    } else if (!snapshot.response.ParseFromString(ReplyText(f[kResponse]))) {
       return Status::Internal("unreadable response in " + snapshot.name);
     }
     // The worker fills the result's metadata; keep what only the scheduler knows if it did not.

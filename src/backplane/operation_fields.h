@@ -30,5 +30,9 @@ StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply);
 
 // Unix nanoseconds, the form times take in the operation hash.
 int64_t UnixNanos(WallTimePoint time);
+// Milliseconds as a script argument.
+std::string MillisText(Duration duration);
+// A string or status reply's text; "" for other replies (nil, integer, array).
+const std::string& ReplyText(const redis::Reply& reply);
 
 }  // namespace kiln

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <limits>
 
 #include "backplane/platform_definition.h"
 #include "backplane/scheduler_scripts.h"
@@ -16,14 +15,6 @@ namespace {
 
 namespace scripts = backplane_scripts;
 using redis::Reply;
-
-std::string Millis(Duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
-std::string Text(const Reply& reply) {
-  return reply.type == Reply::Type::kString || reply.type == Reply::Type::kStatus ? reply.text : std::string();
-}
 
 std::string Admin(const Caller& caller) { return caller.admin ? "1" : "0"; }
 
@@ -106,7 +97,7 @@ StatusOr<std::string> RedisScheduler::Enqueue(const Caller& caller, QueuedAction
   }
   const std::string merge_key = action.mergeable ? MergeKey(action) : std::string();
   const std::string payload = EncodeQueuedAction(action);
-  const std::string window = Millis(ReportWindow(action, options_));
+  const std::string window = MillisText(ReportWindow(action, options_));
   const std::string queued_at = std::to_string(UnixNanos(clock_->WallNow()));
   for (int tries = 0; tries < 3; ++tries) {
     auto hex = RandomHex(16);
@@ -120,15 +111,15 @@ StatusOr<std::string> RedisScheduler::Enqueue(const Caller& caller, QueuedAction
                       std::to_string(options_.max_queued_actions)});
     if (!reply.ok()) return reply.status();
     const auto& e = reply->elements;
-    const std::string outcome = e.empty() ? std::string() : Text(e[0]);
-    if (outcome == "joined" && e.size() >= 2) return Text(e[1]);
+    const std::string outcome = e.empty() ? std::string() : ReplyText(e[0]);
+    if (outcome == "joined" && e.size() >= 2) return ReplyText(e[1]);
     if (outcome == "queued" && e.size() >= 3) {
-      if (Text(e[2]) == "1") ClaimAll();
+      if (ReplyText(e[2]) == "1") ClaimAll();
       return name;
     }
     if (outcome == "noworker") return NoWorkerFor(action.platform);
     if (outcome == "full" && e.size() >= 2) {
-      return QueueFull(std::stoull(Text(e[1])), options_.max_queued_actions);
+      return QueueFull(std::stoull(ReplyText(e[1])), options_.max_queued_actions);
     }
     if (outcome != "taken") return Status::Internal("the backplane's enqueue script answered " + outcome);
   }
@@ -147,7 +138,7 @@ StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const D
                       std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
     const bool unreachable = !reply.ok() && reply.status().code() == StatusCode::kUnavailable;
     if (!reply.ok() && !unreachable) return reply.status();
-    if (reply.ok() && Text(*reply) != "ok") continue;  // Taken: another name.
+    if (reply.ok() && ReplyText(*reply) != "ok") continue;  // Taken: another name.
     // Redis unreachable: the hit is still a hit, kept here (only) until Redis is back.
     KeptCompletion completion;
     completion.snapshot.name = name;
@@ -288,141 +279,10 @@ Status RedisScheduler::Cancel(const Caller& caller, const std::string& operation
   auto reply = Run(scripts::Cancel(), {operation_name, caller.principal, Admin(caller), std::to_string(NowMillis()),
                                        std::to_string(options_.max_retained_finished)});
   if (!reply.ok()) return reply.status();
-  const std::string outcome = Text(*reply);
+  const std::string outcome = ReplyText(*reply);
   if (outcome == "notfound") return UnknownOperation(operation_name);
   if (outcome == "cancelled") Refresh({operation_name});
   return Status::Ok();
-}
-
-// --- Changes reach this frontend's watchers and workers ---
-
-void RedisScheduler::Dispatch(const VersionedSnapshot& change) {
-  const std::string& name = change.snapshot.name;
-  std::vector<std::pair<WatchId, std::shared_ptr<Watcher>>> deliveries;
-  std::shared_ptr<std::atomic<bool>> cancel;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto watches = watched_.find(name); watches != watched_.end()) {
-      auto snapshot = std::make_shared<const OperationSnapshot>(change.snapshot);
-      for (auto& [id, watch] : watches->second) {
-        if (!watch.active) {
-          watch.missed = true;
-          continue;
-        }
-        if (watch.version >= change.version) continue;
-        watch.version = change.version;
-        watch.watcher->Post(snapshot);
-        deliveries.emplace_back(id, watch.watcher);
-      }
-    }
-    if (auto assignment = assignments_.find(name); assignment != assignments_.end()) {
-      LocalAssignment& a = assignment->second;
-      a.version = std::max(a.version, change.version);
-      // Cancelled, finished, or taken back: the worker's copy must stop.
-      if (change.snapshot.done || change.assignee != a.worker_id || change.attempt != a.attempt) {
-        const bool finished_by_its_worker = change.snapshot.done && change.snapshot.response.status().code() == 0;
-        if (!finished_by_its_worker) cancel = a.cancelled;
-        assignments_.erase(assignment);
-      }
-    }
-  }
-  if (cancel) cancel->store(true);
-  std::vector<WatchId> ended;
-  for (const auto& [id, watcher] : deliveries) {
-    if (watcher->Deliver()) ended.push_back(id);
-  }
-  if (ended.empty()) return;
-  std::vector<std::shared_ptr<Watcher>> released;  // Destroyed after the lock.
-  std::lock_guard lock(mutex_);
-  for (WatchId id : ended) {
-    auto watches = watched_.find(name);
-    if (watches == watched_.end()) break;
-    if (auto it = watches->second.find(id); it != watches->second.end()) {
-      released.push_back(it->second.watcher);
-      watches->second.erase(it);
-    }
-    if (watches->second.empty()) watched_.erase(watches);
-    watch_names_.erase(id);
-  }
-}
-
-void RedisScheduler::Refresh(const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    {
-      std::lock_guard lock(mutex_);
-      if (watched_.count(name) == 0 && assignments_.count(name) == 0) continue;
-    }
-    auto found = FetchVisible(Caller::Internal(), name);
-    if (!found.ok()) continue;  // Redis unreachable: the resubscription will refresh.
-    if (found->has_value()) {
-      Dispatch(**found);
-      continue;
-    }
-    // Gone from Redis while watched or running here: Redis restarted without its data, or
-    // was failed over before it replicated the operation. No watcher may wait forever.
-    VersionedSnapshot lost;
-    lost.version = std::numeric_limits<int64_t>::max();
-    lost.snapshot.name = name;
-    lost.snapshot.stage = ExecutionStage::kCompleted;
-    lost.snapshot.done = true;
-    lost.snapshot.response = ErrorResponse(
-        StatusCode::kUnavailable, "the scheduler's Redis backplane lost operation " + name +
-                                      " (Redis restarted or failed over without it); execute the action again");
-    Dispatch(lost);
-  }
-}
-
-void RedisScheduler::OnEvent(const std::string& payload) {
-  const size_t space = payload.rfind(' ');
-  if (space == std::string::npos) return;
-  const std::string name = payload.substr(0, space);
-  int64_t version = 0;
-  try {
-    version = std::stoll(payload.substr(space + 1));
-  } catch (const std::exception&) {
-    return;
-  }
-  {
-    // Most events are about operations this frontend has nothing to do with.
-    std::lock_guard lock(mutex_);
-    // Its own changes come back too: wanted only if newer than what it has read.
-    auto assignment = assignments_.find(name);
-    bool wanted = assignment != assignments_.end() && assignment->second.version < version;
-    if (auto watches = watched_.find(name); watches != watched_.end()) {
-      for (auto& [id, watch] : watches->second) {
-        if (!watch.active) watch.missed = true;
-        if (watch.version < version) wanted = true;
-      }
-    }
-    if (!wanted) return;
-  }
-  Refresh({name});
-}
-
-void RedisScheduler::Resync() {
-  std::vector<std::string> names;
-  std::vector<std::pair<std::string, std::string>> workers;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [name, watches] : watched_) names.push_back(name);
-    for (const auto& [name, assignment] : assignments_) names.push_back(name);
-    for (const auto& [id, worker] : workers_) workers.emplace_back(id, worker.definition);
-  }
-  // Redis may have restarted (and forgotten what was not yet on disk): say again who is here.
-  for (const auto& [id, definition] : workers) {
-    (void)Run(scripts::AddWorker(), {self_, id, definition});
-    PublishIdle(definition);
-  }
-  Refresh(names);
-  ClaimAll();
-}
-
-void RedisScheduler::AfterTakeBacks(const Reply& reply) {
-  if (reply.elements.empty()) return;
-  std::vector<std::string> touched;
-  for (size_t i = 1; i < reply.elements.size(); ++i) touched.push_back(Text(reply.elements[i]));
-  Refresh(touched);
-  if (Text(reply.elements[0]) == "1") ClaimAll();
 }
 
 // --- Upkeep ---
@@ -439,8 +299,8 @@ void RedisScheduler::Tick() {
   // Leases last `lease - interval` from each renewal, so that a frontend's death is noticed
   // (by whichever frontend runs maintenance next) within `lease`.
   const Duration interval = backplane_.maintenance_interval;
-  std::vector<std::string> args = {self_, std::to_string(NowMillis()), Millis(backplane_.lease - interval),
-                                   Millis(backplane_.lease), Millis(options_.completed_retention),
+  std::vector<std::string> args = {self_, std::to_string(NowMillis()), MillisText(backplane_.lease - interval),
+                                   MillisText(backplane_.lease), MillisText(options_.completed_retention),
                                    std::to_string(options_.max_retained_finished),
                                    std::to_string(options_.max_attempts),
                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(

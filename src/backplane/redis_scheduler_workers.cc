@@ -16,14 +16,6 @@ namespace {
 namespace scripts = backplane_scripts;
 using redis::Reply;
 
-std::string Text(const Reply& reply) {
-  return reply.type == Reply::Type::kString || reply.type == Reply::Type::kStatus ? reply.text : std::string();
-}
-
-std::string Millis(Duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
 // Withdraws a worker's parked requests (to be answered with nullopt outside the locks).
 std::vector<Scheduler::WorkCallback> TakeParked(std::deque<Scheduler::WorkCallback>& parked) {
   std::vector<Scheduler::WorkCallback> taken(std::make_move_iterator(parked.begin()),
@@ -191,10 +183,10 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
     }
     callback(std::nullopt);  // Withdrawn meanwhile.
   };
-  const std::string lease = Millis(backplane_.lease - backplane_.maintenance_interval);
+  const std::string lease = MillisText(backplane_.lease - backplane_.maintenance_interval);
   auto reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
                                       idle_if_assigned, token});
-  if (reply.ok() && !reply->elements.empty() && Text(reply->elements[0]) == "noworker") {
+  if (reply.ok() && !reply->elements.empty() && ReplyText(reply->elements[0]) == "noworker") {
     // Redis forgot this worker (it restarted, or took this frontend for dead): register again.
     std::string definition;
     {
@@ -205,14 +197,14 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
     reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
                                    idle_if_assigned, token});
   }
-  if (!reply.ok() || reply->elements.size() < 4 || Text(reply->elements[0]) != "assigned") {
+  if (!reply.ok() || reply->elements.size() < 4 || ReplyText(reply->elements[0]) != "assigned") {
     if (!reply.ok()) Complain("claiming work for " + worker_id, reply.status());
     put_back(!reply.ok() && reply.status().code() == StatusCode::kUnavailable);
     return false;
   }
-  const std::string name = Text(reply->elements[1]);
-  const int attempt = std::stoi(Text(reply->elements[2]));
-  auto action = DecodeQueuedAction(Text(reply->elements[3]));
+  const std::string name = ReplyText(reply->elements[1]);
+  const int attempt = std::stoi(ReplyText(reply->elements[2]));
+  auto action = DecodeQueuedAction(ReplyText(reply->elements[3]));
   if (!action.ok()) {
     // Unreadable: never hand it out; its lease runs out and the retries end it.
     Complain("reading queued action " + name, action.status());

@@ -1,8 +1,8 @@
 #include "redis/redis_client.h"
 
+#include "redis/connection_options.h"
 #include "redis/pooled_redis_client.h"
 #include "redis/redis_connection.h"
-#include "redis/redis_tls_context.h"
 
 namespace kiln::redis {
 namespace {
@@ -31,16 +31,9 @@ StatusOr<std::optional<ClusterSlotMap>> DetectCluster(RedisConnection& connectio
 
 StatusOr<std::unique_ptr<RedisClient>> ConnectRedis(const RedisAddress& address, const RedisClientOptions& options) {
   if (address.seeds.empty()) return Status::InvalidArgument("redis: no seed address");
-  RedisConnectionOptions connection_options;
-  connection_options.user = address.user;
-  connection_options.password = address.password;
-  connection_options.connect_timeout = options.connect_timeout;
-  if (address.tls) {
-    StatusOr<std::shared_ptr<RedisTlsContext>> tls =
-        RedisTlsContext::Create(options.tls_ca_file, options.tls_cert_file, options.tls_key_file);
-    if (!tls.ok()) return tls.status();
-    connection_options.tls = std::move(*tls);
-  }
+  StatusOr<RedisConnectionOptions> made = ConnectionOptionsFor(address, options);
+  if (!made.ok()) return made.status();
+  RedisConnectionOptions connection_options = std::move(made).value();
   std::string failures;
   for (const Endpoint& seed : address.seeds) {
     StatusOr<std::unique_ptr<RedisConnection>> connection = RedisConnection::Connect(seed, connection_options);

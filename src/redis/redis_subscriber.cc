@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "redis/cluster_slot_map.h"
-#include "redis/redis_tls_context.h"
+#include "redis/connection_options.h"
 
 namespace kiln::redis {
 namespace {
@@ -28,18 +28,10 @@ StatusOr<std::unique_ptr<RedisSubscriber>> RedisSubscriber::Start(const RedisAdd
                                                                   Callbacks callbacks) {
   if (channels.empty()) return Status::InvalidArgument("redis subscriber: no channel to subscribe to");
   if (address.seeds.empty()) return Status::InvalidArgument("redis subscriber: no seed address");
-  RedisConnectionOptions connection;
-  connection.user = address.user;
-  connection.password = address.password;
-  connection.connect_timeout = options.connect_timeout;
-  if (address.tls) {
-    StatusOr<std::shared_ptr<RedisTlsContext>> tls =
-        RedisTlsContext::Create(options.tls_ca_file, options.tls_cert_file, options.tls_key_file);
-    if (!tls.ok()) return tls.status();
-    connection.tls = std::move(*tls);
-  }
-  return std::unique_ptr<RedisSubscriber>(
-      new RedisSubscriber(address, options, std::move(connection), std::move(channels), std::move(callbacks)));
+  StatusOr<RedisConnectionOptions> connection = ConnectionOptionsFor(address, options);
+  if (!connection.ok()) return connection.status();
+  return std::unique_ptr<RedisSubscriber>(new RedisSubscriber(address, options, std::move(connection).value(),
+                                                              std::move(channels), std::move(callbacks)));
 }
 
 RedisSubscriber::RedisSubscriber(const RedisAddress& address, const RedisClientOptions& options,
