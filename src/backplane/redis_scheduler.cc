@@ -276,12 +276,26 @@ std::vector<OperationSnapshot> RedisScheduler::List(const Caller& caller) const 
 
 Status RedisScheduler::Cancel(const Caller& caller, const std::string& operation_name) {
   if (FindKept(caller, operation_name)) return Status::Ok();  // Done: no change.
+  BeginLocalChange(operation_name);
+  int64_t dispatched = 0;
+  Status cancelled = CancelOnce(caller, operation_name, dispatched);
+  EndLocalChange(operation_name, dispatched);
+  return cancelled;
+}
+
+Status RedisScheduler::CancelOnce(const Caller& caller, const std::string& operation_name, int64_t& dispatched) {
   auto reply = Run(scripts::Cancel(), {operation_name, caller.principal, Admin(caller), std::to_string(NowMillis()),
                                        std::to_string(options_.max_retained_finished)});
   if (!reply.ok()) return reply.status();
   const std::string outcome = ReplyText(*reply);
   if (outcome == "notfound") return UnknownOperation(operation_name);
-  if (outcome == "cancelled") Refresh({operation_name});
+  if (outcome == "cancelled") {
+    auto found = FetchVisible(Caller::Internal(), operation_name);
+    if (found.ok() && found->has_value()) {
+      Dispatch(**found);
+      dispatched = (*found)->version;
+    }
+  }
   return Status::Ok();
 }
 

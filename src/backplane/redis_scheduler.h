@@ -168,11 +168,22 @@ class RedisScheduler final : public Scheduler {
   // repeat: the script ignores a report of an attempt that is no longer current).
   bool TryReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                           const reapi::ExecuteResponse& response);
+  // The script call of Cancel; `dispatched`: the version it told watchers of.
+  Status CancelOnce(const Caller& caller, const std::string& operation_name, int64_t& dispatched);
+  // The script call of TryReportCompleted; `dispatched`: the version it told watchers of.
+  bool ReportCompletedOnce(const std::string& operation_name, const std::string& worker_id, int attempt,
+                           const reapi::ExecuteResponse& response, int64_t& dispatched);
 
   // Watchers and assignments of this frontend hear of a change.
   void Dispatch(const VersionedSnapshot& change);
   void Refresh(const std::vector<std::string>& names);
   void OnEvent(const std::string& payload);
+  // Around a script this frontend runs on one operation whose answer it dispatches itself:
+  // the change's own pub/sub echo, which may arrive first, is left to that dispatch (so
+  // that listeners hear of this frontend's changes on the thread that made them); an event
+  // newer than what was dispatched is read after all.
+  void BeginLocalChange(const std::string& name);
+  void EndLocalChange(const std::string& name, int64_t dispatched_version);
   void Resync();
   // Applies a {mine, touched...} reply of RemoveWorker or Maintain.
   void AfterTakeBacks(const redis::Reply& reply);
@@ -192,6 +203,11 @@ class RedisScheduler final : public Scheduler {
   std::unordered_map<std::string, LocalAssignment> assignments_;
   std::unordered_map<std::string, std::map<WatchId, LocalWatch>> watched_;  // By operation name.
   std::unordered_map<WatchId, std::string> watch_names_;
+  struct LocalChange {
+    int running = 0;
+    int64_t newest_event = 0;  // Of the events left to the local dispatch meanwhile.
+  };
+  std::unordered_map<std::string, LocalChange> local_changes_;  // By operation name.
   WatchId next_watch_id_ = 1;
   std::optional<TimePoint> last_maintenance_;
   std::unordered_map<std::string, KeptCompletion> kept_;  // By name.

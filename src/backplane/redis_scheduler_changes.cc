@@ -1,6 +1,7 @@
 // RedisScheduler: how changes reach this frontend's watchers and the workers it handed
 // actions to -- from its own scripts' answers, from other frontends' pub/sub events, and by
 // re-reading everything after a resubscription.
+#include <algorithm>
 #include <limits>
 
 #include "backplane/redis_scheduler.h"
@@ -101,6 +102,10 @@ void RedisScheduler::OnEvent(const std::string& payload) {
   {
     // Most events are about operations this frontend has nothing to do with.
     std::lock_guard lock(mutex_);
+    if (auto local = local_changes_.find(name); local != local_changes_.end()) {
+      local->second.newest_event = std::max(local->second.newest_event, version);
+      return;
+    }
     // Its own changes come back too: wanted only if newer than what it has read.
     auto assignment = assignments_.find(name);
     bool wanted = assignment != assignments_.end() && assignment->second.version < version;
@@ -113,6 +118,23 @@ void RedisScheduler::OnEvent(const std::string& payload) {
     if (!wanted) return;
   }
   Refresh({name});
+}
+
+void RedisScheduler::BeginLocalChange(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  ++local_changes_[name].running;
+}
+
+void RedisScheduler::EndLocalChange(const std::string& name, int64_t dispatched_version) {
+  bool newer = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto local = local_changes_.find(name);
+    if (local == local_changes_.end()) return;
+    newer = local->second.newest_event > dispatched_version;
+    if (--local->second.running == 0) local_changes_.erase(local);
+  }
+  if (newer) Refresh({name});
 }
 
 void RedisScheduler::Resync() {

@@ -256,20 +256,34 @@ void RedisScheduler::RunWaker() {
 
 void RedisScheduler::ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                                      const OutputStreamNames& output_streams) {
+  BeginLocalChange(operation_name);
+  int64_t dispatched = 0;
   auto reply = Run(scripts::ReportExecuting(),
                    {operation_name, worker_id, std::to_string(attempt), std::to_string(UnixNanos(clock_->WallNow())),
                     output_streams.stdout_name, output_streams.stderr_name});
   if (!reply.ok()) {
     Complain("reporting that " + operation_name + " started", reply.status());
-    return;
+  } else if (reply->type == Reply::Type::kArray) {  // Not stale.
+    auto change = DecodeSnapshot(*reply);
+    if (change.ok()) {
+      Dispatch(*change);
+      dispatched = change->version;
+    }
   }
-  if (reply->type != Reply::Type::kArray) return;  // Stale.
-  auto change = DecodeSnapshot(*reply);
-  if (change.ok()) Dispatch(*change);
+  EndLocalChange(operation_name, dispatched);
 }
 
 bool RedisScheduler::TryReportCompleted(const std::string& operation_name, const std::string& worker_id,
                                         int attempt, const reapi::ExecuteResponse& response) {
+  BeginLocalChange(operation_name);
+  int64_t dispatched = 0;
+  const bool done = ReportCompletedOnce(operation_name, worker_id, attempt, response, dispatched);
+  EndLocalChange(operation_name, dispatched);
+  return done;
+}
+
+bool RedisScheduler::ReportCompletedOnce(const std::string& operation_name, const std::string& worker_id,
+                                         int attempt, const reapi::ExecuteResponse& response, int64_t& dispatched) {
   auto reply = Run(scripts::ReportCompleted(),
                    {operation_name, worker_id, std::to_string(attempt), response.SerializeAsString(),
                     std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
@@ -286,7 +300,10 @@ bool RedisScheduler::TryReportCompleted(const std::string& operation_name, const
   }
   if (reply->type != Reply::Type::kArray) return true;  // Stale.
   auto change = DecodeSnapshot(*reply);
-  if (change.ok()) Dispatch(*change);
+  if (change.ok()) {
+    Dispatch(*change);
+    dispatched = change->version;
+  }
   return true;
 }
 
