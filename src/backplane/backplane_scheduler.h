@@ -19,6 +19,10 @@ struct BackplaneOptions {
   // The password, from a file rather than the URL (which shows in process listings).
   std::string password_file;
   RedisSchedulerOptions scheduler;
+  // The target the farm's other frontends reach this one at, grpc(s)://HOST:PORT, to relay
+  // reads of the live log streams it holds. Empty: the listening address's host (the host's
+  // name when it listens on all addresses) and port.
+  std::string advertise;
   redis::RedisClientOptions client;  // Timeouts; TLS files for rediss://.
 };
 
@@ -28,6 +32,8 @@ class BackplaneScheduler {
   static StatusOr<std::unique_ptr<BackplaneScheduler>> Start(const BackplaneOptions& options, const Clock* clock,
                                                              const SchedulerOptions& scheduler_options);
   Scheduler* scheduler() const { return scheduler_.get(); }
+  // The connection, for the farm's other shared state (backplane/frontend_directory.h).
+  redis::RedisClient* client() const { return client_.get(); }
   bool is_cluster() const { return client_->is_cluster(); }
 
  private:

@@ -1,14 +1,29 @@
 #include "cli/backplane_flags.h"
 
+#include "cli/client_connection_flags.h"
+
 namespace kiln {
 namespace {
 
 constexpr const char* kCompanions[] = {"backplane-password-file", "backplane-namespace", "backplane-lease",
-                                       "backplane-tls-ca", "backplane-tls-cert", "backplane-tls-key"};
+                                       "backplane-tls-ca",        "backplane-tls-cert",  "backplane-tls-key",
+                                       "advertise",               "peer-tls-ca",         "peer-tls-cert",
+                                       "peer-tls-key",            "peer-token-file"};
+
+// The peers' targets come from the backplane; the files are checked as for a TLS target.
+Status CheckPeerConnection(const ClientConnectionOptions& peers) {
+  if (peers.tls_cert_file.empty() != peers.tls_key_file.empty()) {
+    return Status::InvalidArgument("--peer-tls-cert and --peer-tls-key go together");
+  }
+  ClientConnectionOptions checked = peers;
+  checked.target = "grpcs://peer:1";
+  return CheckClientConnectionOptions(checked).WithContext("the --peer- flags");
+}
 
 }  // namespace
 
-void AddBackplaneFlags(FlagSet& flags, BackplaneOptions& backplane) {
+void AddBackplaneFlags(FlagSet& flags, ServerOptions& options) {
+  BackplaneOptions& backplane = options.backplane;
   flags.AddString("backplane", &backplane.url,
                   "Share the scheduler (queue, operations, workers) with the other frontends on this Redis: "
                   "redis://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...], rediss:// for TLS; standalone Redis or "
@@ -26,6 +41,13 @@ void AddBackplaneFlags(FlagSet& flags, BackplaneOptions& backplane) {
                   "rediss:// only: client certificate (PEM) for Redis servers that require one.");
   flags.AddString("backplane-tls-key", &backplane.client.tls_key_file,
                   "rediss:// only: the client certificate's private key (PEM).");
+  flags.AddString("advertise", &backplane.advertise,
+                  "Where the farm's other frontends reach this one, grpc://HOST:PORT or grpcs://HOST:PORT: they relay "
+                  "reads of the live output of actions running through this one. Default: the --listen host (the "
+                  "host's name if that is 0.0.0.0 or [::]) and port, grpcs:// with --tls-cert.");
+  // The frontend is the client here: these say how it proves itself to, and checks, the
+  // others (grant its principal logs-read on them).
+  AddClientConnectionFlags(flags, options.peers, "peer-");
 }
 
 Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options) {
@@ -53,6 +75,15 @@ Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options)
                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                        backplane.scheduler.maintenance_interval).count()) + "s");
   }
+  if (!backplane.advertise.empty()) {
+    auto target = ParseClientTarget(backplane.advertise);
+    if (!target.ok()) return target.status().WithContext("--advertise");
+    if (!backplane.advertise.starts_with("grpc://") && !backplane.advertise.starts_with("grpcs://")) {
+      return Status::InvalidArgument("--advertise must be grpc://HOST:PORT or grpcs://HOST:PORT, not \"" +
+                                     backplane.advertise + "\"");
+    }
+  }
+  KILN_RETURN_IF_ERROR(CheckPeerConnection(options.peers));
   if (backplane.scheduler.key_namespace.empty() ||
       backplane.scheduler.key_namespace.find_first_of("{}") != std::string::npos) {
     return Status::InvalidArgument("--backplane-namespace must be non-empty, without { or }");

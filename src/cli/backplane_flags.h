@@ -8,7 +8,9 @@
 
 namespace kiln {
 
-void AddBackplaneFlags(FlagSet& flags, BackplaneOptions& backplane);
+// Also --advertise, and --peer-tls-ca, --peer-tls-cert, --peer-tls-key, --peer-token-file:
+// how frontends reach each other.
+void AddBackplaneFlags(FlagSet& flags, ServerOptions& options);
 
 // REQUIRES: `flags` has parsed the command, and options.role is resolved.
 Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options);

@@ -63,7 +63,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddString("listen", &options.listen, "Address to serve gRPC on, HOST:PORT (port 0 picks a free port).");
   ServeRoleFlags role_flags;
   AddServeRoleFlags(flags, role_flags);
-  AddBackplaneFlags(flags, options.backplane);
+  AddBackplaneFlags(flags, options);
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");

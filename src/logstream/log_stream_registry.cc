@@ -51,7 +51,7 @@ StatusOr<LogStreamNames> LogStreamRegistry::Create(std::string_view parent, LogS
     // logs-read on its instance), and only the operation's owners are told it.
     auto id = RandomHex(16);
     if (!id.ok()) return id.status();
-    read_name = MakeLogStreamReadName(parent, *id);
+    read_name = MakeLogStreamReadName(parent, MakeLogStreamId(options_.holder, *id));
   } while (streams_.count(read_name) > 0);
   auto stream = std::make_shared<LogStream>(read_name, options_.max_stream_bytes, live_budget_, clock_->Now());
   streams_.emplace(read_name, Entry{std::move(stream), *token, owner, creator_key});
@@ -135,6 +135,10 @@ StatusOr<std::shared_ptr<LogStream>> LogStreamRegistry::OpenForRead(std::string_
   auto it = streams_.find(name->read_name);
   if (it == streams_.end()) return Status::NotFound("log stream " + name->read_name + " is not known (or expired)");
   return it->second.stream;
+}
+
+bool LogStreamRegistry::IsOwnName(std::string_view read_name) const {
+  return LogStreamHolderOf(read_name) == options_.holder;
 }
 
 void LogStreamRegistry::Tick() {

@@ -41,6 +41,9 @@ struct LogStreamOptions {
   int64_t max_finalized_bytes = int64_t{256} << 20;
   size_t max_finalized_streams = 20'000;
   Duration abandoned_after = std::chrono::hours(1);
+  // In a farm, this frontend's id (logstream_name.h: MakeLogStreamId), put into every
+  // stream's name so that the other frontends know where to relay reads of it. Empty: alone.
+  std::string holder;
 };
 
 enum class LogStreamOwner {
@@ -77,6 +80,10 @@ class LogStreamRegistry {
   // Finalizes abandoned live streams, drops finalized ones past retention. Call periodically.
   void Tick();
   size_t live_count() const;
+  // Whether `read_name` names a stream of this registry's, held or not (see
+  // LogStreamOptions::holder): the others are other frontends'.
+  bool IsOwnName(std::string_view read_name) const;
+  const std::string& holder() const { return options_.holder; }
   size_t stream_count() const;
 
  private:

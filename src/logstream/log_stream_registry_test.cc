@@ -36,6 +36,23 @@ TEST(LogStreamRegistryTest, CreateGivesReadNameAndSecretWriteName) {
   EXPECT_NE(ParseLogStreamName(b->write_name)->write_token, parsed->write_token);
 }
 
+TEST(LogStreamRegistryTest, AFarmFrontendsStreamsNameIt) {
+  FakeClock clock;
+  LogStreamOptions options = SmallOptions();
+  options.holder = "00c0ffee";
+  LogStreamRegistry registry(&clock, options);
+  auto created = registry.Create("inst");
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(LogStreamHolderOf(created->read_name), "00c0ffee");
+  EXPECT_TRUE(registry.OpenForRead(created->read_name).ok());
+  EXPECT_TRUE(registry.Append(created->write_name, 0, "x").ok());
+
+  LogStreamRegistry alone(&clock, SmallOptions());
+  auto own = alone.Create("inst");
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(LogStreamHolderOf(own->read_name), "");
+}
+
 TEST(LogStreamRegistryTest, AppendsAccumulateAndFinalizeEnds) {
   FakeClock clock;
   LogStreamRegistry registry(&clock, SmallOptions());

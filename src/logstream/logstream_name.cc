@@ -64,6 +64,30 @@ std::string MakeLogStreamReadName(std::string_view parent, std::string_view id) 
   return name;
 }
 
+std::string MakeLogStreamId(std::string_view holder, std::string_view random) {
+  if (holder.empty()) return std::string(random);
+  return std::string(holder) + "-" + std::string(random);
+}
+
+bool IsValidLogStreamHolder(std::string_view holder) {
+  if (holder.empty() || holder.size() > 32) return false;
+  for (char c : holder) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string_view LogStreamHolderOf(std::string_view read_name) {
+  const std::optional<LogStreamName> parsed = ParseLogStreamName(read_name);
+  if (!parsed || parsed->is_write_name()) return {};
+  const size_t slash = read_name.rfind('/');
+  const std::string_view id = read_name.substr(slash + 1);
+  const size_t dash = id.find('-');
+  if (dash == std::string_view::npos) return {};
+  const std::string_view holder = id.substr(0, dash);
+  return IsValidLogStreamHolder(holder) ? holder : std::string_view();
+}
+
 std::string MakeLogStreamWriteName(std::string_view read_name, std::string_view write_token) {
   return std::string(read_name) + "/" + std::string(write_token);
 }

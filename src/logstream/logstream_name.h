@@ -30,6 +30,16 @@ Status ValidateLogStreamParent(std::string_view parent);
 
 // `id` and `write_token` must be single path segments.
 std::string MakeLogStreamReadName(std::string_view parent, std::string_view id);
+
+// In a farm, a stream lives in the memory of the frontend that created it, and the others
+// relay reads to it. Its id says which one: "{holder}-{random}", where the holder is that
+// frontend's id in the farm (lowercase hex, at most 32 digits). Without a holder, the id is
+// the random part alone.
+std::string MakeLogStreamId(std::string_view holder, std::string_view random);
+// The holder named by a read name's id; empty when it names none or is not a log stream name.
+std::string_view LogStreamHolderOf(std::string_view read_name);
+// Lowercase hex, 1 to 32 digits: what MakeLogStreamId accepts as a holder.
+bool IsValidLogStreamHolder(std::string_view holder);
 std::string MakeLogStreamWriteName(std::string_view read_name, std::string_view write_token);
 
 }  // namespace kiln

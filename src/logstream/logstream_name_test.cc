@@ -51,5 +51,22 @@ TEST(LogStreamNameTest, MadeNamesRoundTrip) {
   EXPECT_EQ(parsed->write_token, "tok");
 }
 
+TEST(LogStreamNameTest, IdsNameTheFrontendHoldingTheStream) {
+  const std::string id = MakeLogStreamId("0a1b2c3d", "ffee");
+  EXPECT_EQ(id, "0a1b2c3d-ffee");
+  EXPECT_EQ(LogStreamHolderOf(MakeLogStreamReadName("inst", id)), "0a1b2c3d");
+  EXPECT_EQ(LogStreamHolderOf(MakeLogStreamReadName("", id)), "0a1b2c3d");
+  EXPECT_EQ(MakeLogStreamId("", "ffee"), "ffee");
+  EXPECT_EQ(LogStreamHolderOf("inst/logstreams/ffee"), "");
+  // Write names, CAS names and holders that are not short lowercase hex name no holder.
+  EXPECT_EQ(LogStreamHolderOf("inst/logstreams/0a1b-ffee/token"), "");
+  EXPECT_EQ(LogStreamHolderOf("inst/blobs/0a1b-ffee/3"), "");
+  EXPECT_EQ(LogStreamHolderOf("inst/logstreams/0A1B-ffee"), "");
+  EXPECT_EQ(LogStreamHolderOf("inst/logstreams/-ffee"), "");
+  EXPECT_EQ(LogStreamHolderOf("inst/logstreams/" + std::string(33, 'a') + "-ffee"), "");
+  EXPECT_TRUE(IsValidLogStreamHolder(std::string(32, 'f')));
+  EXPECT_FALSE(IsValidLogStreamHolder("g"));
+}
+
 }  // namespace
 }  // namespace kiln

@@ -26,6 +26,9 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::Read(grpc::CallbackServerCon
   auto caller = authorizer_->Check(*context, rpc::kByteStreamRead, target.instance_name, target.is_log_stream);
   if (!caller.ok()) return new FinishedWriteReactor<Frame>(caller.status());
   if (log_streams_ && ParseLogStreamName(request.resource_name())) {
+    if (relay_ && !log_streams_->IsOwnName(request.resource_name())) {
+      return relay_->Read(*context, *request_bytes, request.resource_name());
+    }
     return NewLogStreamReadReactor(*log_streams_, request);
   }
   return ReadBlob(request);

@@ -12,6 +12,7 @@
 #include "common/blocking_task_pool.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
 #include "logstream/log_stream_registry.h"
+#include "server/logstream_relay.h"
 
 namespace kiln {
 
@@ -23,11 +24,13 @@ class ByteStreamService final
           google::bytestream::ByteStream::WithRawCallbackMethod_Write<google::bytestream::ByteStream::CallbackService>> {
  public:
   // Cancels stalled upload streams (StalledUploadSweeper) while it lives.
+  // `relay` (may be null): where reads of log streams held by other frontends go.
   ByteStreamService(BlobStore* cas, UploadRegistry* uploads, LogStreamRegistry* log_streams,
-                    const CallAuthorizer* authorizer)
+                    const CallAuthorizer* authorizer, LogStreamRelay* relay = nullptr)
       : cas_(cas),
         uploads_(uploads),
         log_streams_(log_streams),
+        relay_(relay),
         authorizer_(authorizer),
         sweeper_(std::make_unique<StalledUploadSweeper>(uploads)) {}
 
@@ -45,6 +48,7 @@ class ByteStreamService final
   BlobStore* cas_;
   UploadRegistry* uploads_;
   LogStreamRegistry* log_streams_;
+  LogStreamRelay* relay_;
   const CallAuthorizer* authorizer_;
   std::unique_ptr<StalledUploadSweeper> sweeper_;
   // Where new uploads' temp files are created and finished uploads committed (the reactor

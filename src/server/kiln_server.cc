@@ -3,7 +3,10 @@
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
 
+#include <unistd.h>
+
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -19,7 +22,9 @@
 #include "client/client_channel.h"
 #include "client/remote_action_cache.h"
 #include "client/remote_blob_store.h"
-#include "client/storage_channel.h"
+#include "client/farm_channel.h"
+#include "backplane/frontend_directory.h"
+#include "common/random_hex.h"
 #include "execution/execution_engine.h"
 #include "execution/local_worker_pool.h"
 #include "logstream/log_stream_registry.h"
@@ -35,6 +40,8 @@
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
 #include "server/execution_service.h"
+#include "server/advertised_target.h"
+#include "server/logstream_relay.h"
 #include "server/logstream_service.h"
 #include "server/server_tls.h"
 #include "server/worker_service.h"
@@ -80,6 +87,9 @@ struct KilnServer::State {
   // The scheduler and everything that executes: null on a storage node. With a backplane,
   // `scheduler` is the backplane's.
   std::unique_ptr<BackplaneScheduler> backplane;
+  // With a backplane: the farm's frontends, and reads of log streams the others hold.
+  std::unique_ptr<FrontendDirectory> frontends;
+  std::unique_ptr<LogStreamRelay> log_relay;
   std::unique_ptr<Scheduler> own_scheduler;
   Scheduler* scheduler = nullptr;
   std::unique_ptr<ExecutionEngine> engine;
@@ -216,6 +226,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
+  JoinFarm(options, *state);
   StartMaintenance(*state);
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
 }
@@ -254,6 +265,12 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
   LogStreamOptions log_options;
   log_options.max_live_bytes = options.max_live_log_bytes;
   log_options.max_live_streams_per_creator = static_cast<size_t>(options.max_log_streams_per_connection);
+  if (!options.backplane.url.empty() && options.role == ServerRole::kAll) {
+    // This frontend's id in the farm, in the names of the streams it holds.
+    auto id = RandomHex(8);
+    if (!id.ok()) return id.status();
+    log_options.holder = std::move(id).value();
+  }
   state.log_streams = std::make_unique<LogStreamRegistry>(SystemClock::Get(), log_options);
   if (options.role == ServerRole::kStorage) return Status::Ok();
   return StartScheduler(options, state);
@@ -280,7 +297,7 @@ Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
   state.storage_channels = std::move(channels).value();
   // Not connected yet: a frontend may start before its storage node, and its calls fail
   // with UNAVAILABLE until the node is there.
-  state.storage_channel = NewStorageChannel(*state.storage_channels);
+  state.storage_channel = NewFarmChannel(*state.storage_channels);
   state.storage_cas = NewRemoteBlobStore(state.storage_channel, RemoteBlobStoreOptions());
   state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
   return Status::Ok();
@@ -323,6 +340,11 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
     if (!backplane.ok()) return backplane.status().WithContext("connecting to the backplane");
     state.backplane = std::move(backplane).value();
     state.scheduler = state.backplane->scheduler();
+    FrontendDirectoryOptions directory_options;
+    directory_options.key_namespace = options.backplane.scheduler.key_namespace;
+    state.frontends = std::make_unique<FrontendDirectory>(state.backplane->client(), SystemClock::Get(),
+                                                          directory_options, state.log_streams->holder());
+    state.log_relay = std::make_unique<LogStreamRelay>(state.frontends.get(), options.peers);
   }
   ExecuteLimits limits;
   limits.max_message_bytes = options.max_message_bytes;
@@ -360,7 +382,8 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   cas_service_options.max_message_bytes = options.max_message_bytes;
   state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options, authorizer);
   state.bytestream_service =
-      std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer);
+      std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer,
+                                          state.log_relay.get());
   state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
   // Not on a storage node: Execute and the rest answer UNIMPLEMENTED there, as gRPC does for
   // a service it does not serve.
@@ -420,6 +443,20 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   return Status::Ok();
 }
 
+// Tells the farm's other frontends where this one is, now that its port is known. Redis
+// was there a moment ago; if it is not now, the maintenance thread tries again.
+void KilnServer::JoinFarm(const ServerOptions& options, State& state) {
+  if (!state.frontends) return;
+  std::string target = options.backplane.advertise;
+  if (target.empty()) {
+    char host_name[256] = {};
+    if (::gethostname(host_name, sizeof(host_name) - 1) != 0) std::strcpy(host_name, "localhost");
+    target = DefaultAdvertisedTarget(options.listen, state.port, options.tls.enabled(), host_name);
+  }
+  Status joined = state.frontends->Join(target);
+  if (!joined.ok()) std::cerr << "kiln: " << joined.message() << " (trying again)\n";
+}
+
 // Periodic housekeeping (retention, memory, size budgets); sleeps on a condition variable.
 void KilnServer::StartMaintenance(State& state) {
   State* raw = &state;
@@ -431,6 +468,7 @@ void KilnServer::StartMaintenance(State& state) {
     for (int second = 1;; ++second) {
       if (raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) break;
       if (raw->scheduler) raw->scheduler->Tick();
+      if (raw->frontends) raw->frontends->Tick();
       if (second % 10 != 0) continue;
       if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();

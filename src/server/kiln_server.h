@@ -38,6 +38,10 @@ struct ServerOptions {
   // scheduler -- queue, operations, workers (backplane/redis_scheduler.h). Empty URL: this
   // server's own scheduler, in memory.
   BackplaneOptions backplane;
+  // How this frontend connects to the farm's other frontends to relay reads of the live
+  // log streams they hold (kiln serve --peer-tls-ca, ...): TLS files and token; the
+  // targets come from the backplane.
+  ClientConnectionOptions peers;
   std::string listen = "127.0.0.1:8980";
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
@@ -135,6 +139,7 @@ class KilnServer {
   static Status StartScheduler(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);
   static Status StartGrpcServer(const ServerOptions& options, State& state);
+  static void JoinFarm(const ServerOptions& options, State& state);
   static void StartMaintenance(State& state);
   std::unique_ptr<State> state_;
 };

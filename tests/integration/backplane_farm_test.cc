@@ -1,14 +1,18 @@
 // A farm as real processes: a Redis backplane, a storage node, and two frontends sharing
 // both (kiln serve --backplane --cas). Work enqueued through one frontend runs on the
-// other's worker, any frontend answers for any operation, results are shared, and a Redis
-// outage is UNAVAILABLE for new executions (cache hits keep working) until Redis is back.
+// other's worker, any frontend answers for any operation and relays its live output,
+// results are shared, and a Redis outage is UNAVAILABLE for new executions (cache hits keep
+// working) until Redis is back.
 #include <sys/stat.h>
 
 #include <fstream>
 
 #include "child_process.h"
 #include "execution_util.h"
+#include "live_log_reader.h"
 #include "test_util.h"
+#include "client/client_channel.h"
+#include "common/hasher.h"
 #include "testing/eventually.h"
 #include "testing/redis_server_process.h"
 
@@ -111,6 +115,98 @@ TEST_F(BackplaneFarmTest, AnOperationStartedThroughOneFrontendIsFollowedThroughT
   EXPECT_TRUE(resumed.updates.back().done());
   EXPECT_EQ(resumed.response.status().code(), 0) << Describe(resumed.response.status());
   EXPECT_EQ(ReadBlobText(b_->bytestream(), resumed.response.result().output_files(0).digest()), "followed\n");
+}
+
+TEST_F(BackplaneFarmTest, LiveOutputIsReadThroughTheFrontendTheClientUses) {
+  // Runs on B's worker, so B holds the streams; the client knows only A.
+  ActionSpec spec;
+  spec.arguments = {"/bin/sh", "-c", "echo first; echo err-first >&2; sleep 3; echo second"};
+  spec.environment = {{"PATH", "/usr/bin:/bin"}};
+  ExecutionStream execution(a_->channel(), UploadAction(a_->cas(), spec));
+  ASSERT_TRUE(execution.WaitForMetadata(
+      [](const reapi::ExecuteOperationMetadata& m) { return !m.stdout_stream_name().empty(); },
+      std::chrono::seconds(30)))
+      << "no update named the log streams; latest: " << execution.LatestMetadata().DebugString();
+  const reapi::ExecuteOperationMetadata metadata = execution.LatestMetadata();
+
+  LiveLogReader out(a_->bytestream(), metadata.stdout_stream_name());
+  LiveLogReader err(a_->bytestream(), metadata.stderr_stream_name());
+  ASSERT_TRUE(out.WaitFor("first\n")) << "got: " << out.received();
+  EXPECT_FALSE(execution.done()) << "the first output arrived only after the action completed";
+  ASSERT_TRUE(err.WaitFor("err-first\n")) << "got: " << err.received();
+  grpc::Status out_status = out.Finish();
+  EXPECT_TRUE(out_status.ok()) << Describe(out_status);
+  EXPECT_EQ(out.received(), "first\nsecond\n");
+  EXPECT_TRUE(err.Finish().ok());
+  ASSERT_TRUE(Finish(execution).status.ok());
+
+  // Offsets and limits are the holder's to apply, as for a local stream.
+  std::string tail;
+  ASSERT_TRUE(ByteStreamRead(a_->bytestream(), metadata.stdout_stream_name(), &tail, 6).ok());
+  EXPECT_EQ(tail, "second\n");
+  // A stream no frontend holds is NOT_FOUND, saying why.
+  std::string name = metadata.stdout_stream_name();
+  name.replace(name.rfind('/') + 1, 4, "0000");
+  std::string nothing;
+  grpc::Status gone = ByteStreamRead(a_->bytestream(), name, &nothing);
+  EXPECT_EQ(gone.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(gone);
+  EXPECT_NE(gone.error_message().find("left the farm"), std::string::npos) << Describe(gone);
+}
+
+// With authentication, the relaying frontend proves itself to the holder with its own peer
+// token, and a frontend without one is refused there.
+TEST_F(BackplaneFarmTest, RelayedReadsAreAuthorizedByTheHolderAsTheRelayingFrontend) {
+  const auto sha256 = [](const std::string& text) {
+    return kiln::ComputeDigest(kiln::DigestFunction::kSha256, text).hash();
+  };
+  const std::string auth_file = secrets_.path() + "/auth.json";
+  std::ofstream(auth_file) << R"({"principals": [
+      {"name": "builder", "token_sha256": [")" + sha256("builder-token") + R"("],
+       "grants": [{"permissions": ["cas-read", "cas-write", "ac-read", "execute", "logs-read"]}]},
+      {"name": "frontend-c", "token_sha256": [")" + sha256("peer-token") + R"("],
+       "grants": [{"permissions": ["logs-read"]}]}]})";
+  const std::string peer_token = secrets_.path() + "/peer-token";
+  const std::string builder_token = secrets_.path() + "/builder-token";
+  std::ofstream(peer_token) << "peer-token\n";
+  std::ofstream(builder_token) << "builder-token\n";
+  ASSERT_EQ(::chmod(peer_token.c_str(), 0600), 0);
+  ASSERT_EQ(::chmod(builder_token.c_str(), 0600), 0);
+  TempDir c_dir, d_dir, e_dir;
+  auto c = StartFrontend(c_dir, {"--workers", "0", "--auth-file", auth_file, "--peer-token-file", peer_token});
+  auto d = StartFrontend(d_dir, {"--workers", "1", "--auth-file", auth_file});
+  auto e = StartFrontend(e_dir, {"--workers", "0", "--auth-file", auth_file});
+  ASSERT_TRUE(c && d && e);
+  // The fixture's B has a worker too: stop it, so that the action runs on D's.
+  EXPECT_EQ(b_->Stop(), 0);
+  b_.reset();
+  const auto as_builder = [&](KilnProcess& frontend) {
+    kiln::ClientConnectionOptions options;
+    options.target = "grpc://" + frontend.address();
+    options.token_file = builder_token;
+    auto factory = kiln::ClientChannelFactory::Create(options);
+    EXPECT_TRUE(factory.ok()) << factory.status().ToString();
+    return (*factory)->NewChannel();
+  };
+  auto via_c = as_builder(*c);
+  ActionSpec spec;
+  spec.arguments = {"/bin/sh", "-c", "echo relayed"};
+  spec.environment = {{"PATH", "/usr/bin:/bin"}};
+  reapi::ContentAddressableStorage::Stub cas(via_c);
+  ExecuteResult run = Execute(via_c, UploadAction(cas, spec));
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  const std::string stream = MetadataOf(run.updates.back()).stdout_stream_name();
+  ASSERT_FALSE(stream.empty()) << run.updates.back().DebugString();
+
+  google::bytestream::ByteStream::Stub through_c(via_c);
+  std::string text;
+  grpc::Status read = ByteStreamRead(through_c, stream, &text);
+  EXPECT_TRUE(read.ok()) << Describe(read);
+  EXPECT_EQ(text, "relayed\n");
+  // E has no peer token: D does not know it, whoever its client is.
+  google::bytestream::ByteStream::Stub through_e(as_builder(*e));
+  grpc::Status refused = ByteStreamRead(through_e, stream, &text);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(refused);
+  for (KilnProcess* process : {c.get(), d.get(), e.get()}) EXPECT_EQ(process->Stop(), 0) << process->stdout_text();
 }
 
 TEST_F(BackplaneFarmTest, AFrontendWithTheWrongRedisPasswordSaysSoAndDoesNotStart) {

@@ -1,8 +1,8 @@
-#include "client/storage_channel.h"
+#include "client/farm_channel.h"
 
 namespace kiln {
 
-std::shared_ptr<grpc::Channel> NewStorageChannel(const ClientChannelFactory& channels) {
+std::shared_ptr<grpc::Channel> NewFarmChannel(const ClientChannelFactory& channels) {
   grpc::ChannelArguments args;
   // Batch reads carry whole blobs (up to the batch threshold) and results their inlined
   // outputs: no artificial size limit.
