@@ -131,9 +131,14 @@ TEST_F(BackplaneFarmTest, LiveOutputIsReadThroughTheFrontendTheClientUses) {
 
   LiveLogReader out(a_->bytestream(), metadata.stdout_stream_name());
   LiveLogReader err(a_->bytestream(), metadata.stderr_stream_name());
+  LiveLogReader dropped(a_->bytestream(), metadata.stdout_stream_name());
   ASSERT_TRUE(out.WaitFor("first\n")) << "got: " << out.received();
   EXPECT_FALSE(execution.done()) << "the first output arrived only after the action completed";
   ASSERT_TRUE(err.WaitFor("err-first\n")) << "got: " << err.received();
+  // A reader that goes away midway ends its relay (and not the others').
+  ASSERT_TRUE(dropped.WaitFor("first\n"));
+  dropped.Cancel();
+  EXPECT_EQ(dropped.Finish().error_code(), grpc::StatusCode::CANCELLED);
   grpc::Status out_status = out.Finish();
   EXPECT_TRUE(out_status.ok()) << Describe(out_status);
   EXPECT_EQ(out.received(), "first\nsecond\n");
