@@ -87,6 +87,21 @@ StatusOr<AssetFetchResult> AssetFetcher::Fetch(const AssetFetchRequest& request)
   if (!recorded.ok()) return recorded.status();
   if (recorded->has_value()) return std::move(**recorded);
   if (!request.qualifiers.unsupported.empty()) return UnsupportedQualifiersError(request.qualifiers.unsupported);
+  // With no origin to try, the answer is the call's own NOT_FOUND, as other servers give it
+  // and as clients that do not read response.status (BuildStream 1.6) need to see a miss.
+  // Errors of real downloads stay in response.status, as the API says.
+  if (std::none_of(request.uris.begin(), request.uris.end(), [](const std::string& uri) { return IsDownloadableUri(uri); })) {
+    std::string uris;
+    for (const std::string& uri : request.uris) {
+      if (uris.size() > 1000) {
+        uris += ", ...";
+        break;
+      }
+      uris += (uris.empty() ? "" : ", ") + uri;
+    }
+    return Status::NotFound("nothing usable was pushed for " + uris +
+                            ", and kiln fetches only http, https and file URIs from an origin");
+  }
   return FetchFromOriginsOnce(request, scope);
 }
 

@@ -112,10 +112,20 @@ TEST_F(AssetFetcherTest, UnsupportedQualifiersAreRejectedUnlessPushed) {
   EXPECT_EQ(downloader_.requests(), 0);
 }
 
-TEST_F(AssetFetcherTest, UrisThatCannotBeDownloadedAreNotFound) {
-  AssetFetchResult result = Fetch({"urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"});
-  EXPECT_EQ(result.status.code(), StatusCode::kNotFound);
+TEST_F(AssetFetcherTest, UrisThatCannotBeDownloadedAreACallLevelNotFound) {
+  AssetFetchRequest request;
+  request.uris = {"urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6", "urn:fdc:buildstream.build:2020:v1:x"};
+  auto result = fetcher_.Fetch(request);
+  EXPECT_EQ(result.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(result.status().message().find("nothing usable was pushed"), std::string::npos);
   EXPECT_EQ(downloader_.requests(), 0);
+}
+
+TEST_F(AssetFetcherTest, AnOriginsMissIsInTheResult) {
+  // One URI could be downloaded: its failure is the origin's, reported in the response.
+  AssetFetchResult result = Fetch({"urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6", "https://origin/missing"});
+  EXPECT_EQ(result.status.code(), StatusCode::kNotFound);
+  EXPECT_EQ(downloader_.requests(), 1);
 }
 
 TEST_F(AssetFetcherTest, StoppedFetcherGivesUp) {

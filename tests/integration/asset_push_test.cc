@@ -14,10 +14,17 @@ class PushTest : public AssetServerTest {
     *request.mutable_blob_digest() = ProtoDigestOf(content);
     return request;
   }
+  // A miss of a URI that only pushes provide (urn:) is the call's NOT_FOUND; this puts it
+  // into the response's status, where other misses and all hits are, for the checks below.
   asset::FetchBlobResponse FetchPushed(const std::string& uri, const Qualifiers& qualifiers = {}) {
     asset::FetchBlobResponse response;
     grpc::Status status = FetchBlob(AssetRequest<asset::FetchBlobRequest>({uri}, qualifiers), &response);
-    EXPECT_TRUE(status.ok()) << Describe(status);
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND && uri.starts_with("urn:")) {
+      response.mutable_status()->set_code(status.error_code());
+      response.mutable_status()->set_message(status.error_message());
+    } else {
+      EXPECT_TRUE(status.ok()) << Describe(status);
+    }
     return response;
   }
 };
@@ -34,6 +41,18 @@ TEST_F(PushTest, PushedBlobIsFetchedByAnyOfItsUrisWithTheSameQualifiers) {
   }
   EXPECT_TRUE(HasStatus(FetchPushed(kUrn, {{"bazel.canonical_id", "v2"}}).status(), grpc::StatusCode::NOT_FOUND, kUrn));
   EXPECT_TRUE(HasStatus(FetchPushed(kUrn).status(), grpc::StatusCode::NOT_FOUND));
+}
+
+// BuildStream 1.6 reads only the call's status: a miss it cannot see there would be taken
+// for a hit with an empty digest.
+TEST_F(PushTest, AMissOfAUriOnlyPushesProvideFailsTheCall) {
+  asset::FetchDirectoryResponse directory;
+  grpc::Status missed = FetchDirectory(
+      AssetRequest<asset::FetchDirectoryRequest>({"urn:fdc:buildstream.build:2020:v1:never-pushed"}), &directory);
+  EXPECT_EQ(missed.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(missed);
+  EXPECT_NE(missed.error_message().find("nothing usable was pushed"), std::string::npos) << Describe(missed);
+  asset::FetchBlobResponse blob;
+  EXPECT_EQ(FetchBlob(AssetRequest<asset::FetchBlobRequest>({kUrn}), &blob).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(PushTest, PushedQualifiersKilnDoesNotKnowAreServedVerbatim) {
