@@ -6,7 +6,8 @@ void AddActionCacheFlags(FlagSet& flags, ActionCacheFlags& action_cache) {
   flags.AddString("action-cache", &action_cache.location,
                   "Where the action cache is kept. storage: with the CAS (in --data-dir, or on the --cas storage "
                   "node, shared by the frontends using it). redis: in the --backplane's Redis, shared by the "
-                  "frontends on it; hits are still checked against the CAS (README: Farm compares the two).");
+                  "frontends on it; hits are still checked against the CAS (README: Farm compares the two). Give "
+                  "every frontend of a backplane the same: a result is stored by the frontend whose worker ran it.");
   flags.AddDuration("action-cache-ttl", &action_cache.redis.ttl,
                     "--action-cache redis: an entry is deleted this long after it was last stored or hit.");
   flags.AddBytes("action-cache-max-entry-bytes", &action_cache.redis.max_entry_bytes,
