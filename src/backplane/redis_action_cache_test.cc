@@ -14,6 +14,7 @@
 #include "common/proto_digest.h"
 #include "redis/redis_key_slot.h"
 #include "testing/redis_backplane_for_tests.h"
+#include "testing/redis_cluster.h"
 #include "testing/redis_server_process.h"
 
 namespace kiln {
@@ -233,6 +234,33 @@ TEST(RedisActionCacheOutageTest, RedisDownIsUnavailableAndTheCacheWorksAgainOnce
   EXPECT_EQ(cache.Get("", action, {}).status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(cache.Put("", action, reapi::ActionResult()).ok());
   EXPECT_TRUE(cache.Get("", action, {}).ok());
+}
+
+TEST(RedisActionCacheClusterTest, EntriesSpreadOverEveryMasterAndAreFoundWhereverTheyAre) {
+  auto cluster = testing::RedisCluster::Start(3, 0);
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  auto client = redis::ConnectRedis((*cluster)->address(), redis::RedisClientOptions());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ASSERT_TRUE((*client)->is_cluster());
+  TestCas cas;
+  RedisActionCache cache(client->get(), &cas, RedisActionCacheOptions());
+  reapi::ActionResult result;
+  *result.mutable_stdout_digest() = ToProto(cas.Store("stdout"));
+  constexpr int kEntries = 30;
+  for (int i = 0; i < kEntries; ++i) {
+    const Digest action = ComputeDigest(DigestFunction::kSha256, "action " + std::to_string(i));
+    ASSERT_TRUE(cache.Put("", action, result).ok()) << i;
+  }
+  for (int i = 0; i < kEntries; ++i) {
+    const Digest action = ComputeDigest(DigestFunction::kSha256, "action " + std::to_string(i));
+    auto hit = cache.Get("", action, {});
+    EXPECT_TRUE(hit.ok()) << i << ": " << hit.status().ToString();
+  }
+  for (int master : (*cluster)->Masters()) {
+    auto keys = (*cluster)->node(static_cast<size_t>(master)).Cli({"dbsize"});
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    EXPECT_GT(std::stoi(*keys), 0) << "master " << master << " holds no entry";
+  }
 }
 
 }  // namespace
