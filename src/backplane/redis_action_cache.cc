@@ -1,5 +1,6 @@
 #include "backplane/redis_action_cache.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace kiln {
