@@ -5,9 +5,7 @@
 
 namespace kiln {
 
-StatusOr<std::unique_ptr<BackplaneScheduler>> BackplaneScheduler::Start(const BackplaneOptions& options,
-                                                                        const Clock* clock,
-                                                                        const SchedulerOptions& scheduler_options) {
+StatusOr<redis::RedisAddress> ResolveBackplaneAddress(const BackplaneOptions& options) {
   auto address = redis::ParseRedisUrl(options.url);
   if (!address.ok()) return address.status();
   if (!options.password_file.empty()) {
@@ -22,6 +20,14 @@ StatusOr<std::unique_ptr<BackplaneScheduler>> BackplaneScheduler::Start(const Ba
     return Status::InvalidArgument("the backplane URL names user \"" + address->user +
                                    "\" but no password: put it in the URL or in --backplane-password-file");
   }
+  return address;
+}
+
+StatusOr<std::unique_ptr<BackplaneScheduler>> BackplaneScheduler::Start(const BackplaneOptions& options,
+                                                                        const Clock* clock,
+                                                                        const SchedulerOptions& scheduler_options) {
+  auto address = ResolveBackplaneAddress(options);
+  if (!address.ok()) return address.status();
   if (options.scheduler.maintenance_interval >= options.scheduler.lease) {
     return Status::InvalidArgument("the backplane lease must be longer than its maintenance interval (" +
                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(

@@ -26,6 +26,10 @@ struct BackplaneOptions {
   redis::RedisClientOptions client;  // Timeouts; TLS files for rediss://.
 };
 
+// The Redis servers and credentials of `options`: the URL, with the password from its file.
+// INVALID_ARGUMENT for a bad URL or password file, or a user without a password.
+StatusOr<redis::RedisAddress> ResolveBackplaneAddress(const BackplaneOptions& options);
+
 class BackplaneScheduler {
  public:
   // UNAVAILABLE when no Redis node answers, INVALID_ARGUMENT for a bad URL or password file.

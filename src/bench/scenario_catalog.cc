@@ -3,6 +3,7 @@
 #include <functional>
 #include <utility>
 
+#include "bench/action_cache_scenarios.h"
 #include "bench/bytestream_scenarios.h"
 #include "bench/cas_scenarios.h"
 #include "bench/execute_scenarios.h"
@@ -19,6 +20,8 @@ const std::vector<std::pair<std::string, Factory>>& Catalog() {
       {"find_missing_missing", NewFindMissingMissingScenario},
       {"get_capabilities", NewGetCapabilitiesScenario},
       {"get_action_result_hit", NewGetActionResultHitScenario},
+      {"get_action_result_outputs", NewGetActionResultOutputsScenario},
+      {"update_action_result", NewUpdateActionResultScenario},
       {"batch_read", NewBatchReadScenario},
       {"batch_update", NewBatchUpdateScenario},
       {"bytestream_read", NewByteStreamReadScenario},

@@ -7,6 +7,7 @@
 
 #include "asset/destination_policy.h"
 #include "asset/file_uri_roots.h"
+#include "cli/action_cache_flags.h"
 #include "cli/action_limit_flags.h"
 #include "cli/backplane_flags.h"
 #include "cli/default_slots.h"
@@ -64,6 +65,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
   ServeRoleFlags role_flags;
   AddServeRoleFlags(flags, role_flags);
   AddBackplaneFlags(flags, options);
+  ActionCacheFlags action_cache_flags;
+  AddActionCacheFlags(flags, action_cache_flags);
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
@@ -185,6 +188,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
   if (parsed.ok()) parsed = ResolveServeRoleFlags(flags, role_flags, options);
   if (parsed.ok()) parsed = ResolveBackplaneFlags(flags, options);
+  if (parsed.ok()) parsed = ResolveActionCacheFlags(flags, action_cache_flags, options);
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, options.worker_platform).WithContext("--platform");
   if (parsed.ok()) parsed = ValidateAssetFlags(options);
   if (parsed.ok()) {
@@ -222,11 +226,13 @@ int RunServeCommand(const std::vector<std::string>& args) {
     return 1;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  const bool redis_ac = options.action_cache == ActionCacheLocation::kRedis;
   std::cout << "kiln: serving on " << host << ":" << (*server)->port() << " (" << DescribeServerTls(options.tls)
             << (options.role == ServerRole::kStorage ? ", storage node" : "")
             << (options.storage.target.empty() ? ", data in " + options.data_dir
-                                               : ", CAS and action cache on " + options.storage.target +
-                                                     ", read cache in " + options.data_dir)
+                                               : std::string(redis_ac ? ", CAS on " : ", CAS and action cache on ") +
+                                                     options.storage.target + ", read cache in " + options.data_dir)
+            << (redis_ac ? ", action cache in Redis" : "")
             << ")" << std::endl;
   // After the serving line, which scripts wait for first.
   std::cout << "kiln: file descriptor limit " << descriptors->now

@@ -55,7 +55,8 @@ void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
   flags.AddString("cas", &role_flags.cas.target,
                   "Keep the CAS and action cache on this storage node (a `kiln serve --role storage`) instead of "
                   "in --data-dir: grpcs://HOST:PORT for TLS, grpc://HOST:PORT for plaintext. Writes go to the "
-                  "node before they are acknowledged; reads are cached in --data-dir, within --max-cas-bytes.");
+                  "node before they are acknowledged; reads are cached in --data-dir, within --max-cas-bytes. "
+                  "(The action cache is in Redis instead with --action-cache redis.)");
   AddClientConnectionFlags(flags, role_flags.cas, "cas-");
 }
 

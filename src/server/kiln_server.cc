@@ -81,6 +81,7 @@ struct KilnServer::State {
   std::unique_ptr<SmallBlobCache> read_cache;
   BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
+  std::unique_ptr<redis::RedisClient> action_cache_redis;  // With --action-cache redis only.
   std::unique_ptr<ActionCache> action_cache;
   std::unique_ptr<UploadRegistry> uploads;
   std::unique_ptr<LogStreamRegistry> log_streams;  // Live action output, LogStream API.
@@ -217,6 +218,10 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
       return Status::InvalidArgument("a storage node keeps its CAS itself: a storage node of its own is for frontends");
     }
   }
+  if (options.action_cache == ActionCacheLocation::kRedis &&
+      (options.backplane.url.empty() || options.role == ServerRole::kStorage)) {
+    return Status::InvalidArgument("an action cache in Redis needs a frontend with a backplane");
+  }
   auto state = std::make_unique<State>();
   // First: bad certificate files are reported before anything is opened.
   auto credentials = NewServerCredentials(options.tls);
@@ -303,8 +308,25 @@ Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
   return Status::Ok();
 }
 
-// The storage node's action cache when there is one; else records in {data_dir}/ac.
+// In the backplane's Redis when asked; else the storage node's when there is one; else
+// records in {data_dir}/ac.
 Status KilnServer::OpenActionCache(const ServerOptions& options, State& state) {
+  if (options.action_cache == ActionCacheLocation::kRedis) {
+    auto address = ResolveBackplaneAddress(options.backplane);
+    if (!address.ok()) return address.status();
+    // A connection pool of its own: bursts of cache hits never wait for the connections the
+    // scheduler's calls need.
+    auto client = redis::ConnectRedis(*address, options.backplane.client);
+    if (!client.ok()) return client.status().WithContext("connecting to the backplane for the action cache");
+    state.action_cache_redis = std::move(client).value();
+    RedisActionCacheOptions cache_options = options.redis_action_cache;
+    cache_options.key_namespace = options.backplane.scheduler.key_namespace;
+    cache_options.max_inline_bytes = options.max_inline_bytes;
+    cache_options.max_message_bytes = options.max_message_bytes;
+    state.action_cache =
+        std::make_unique<RedisActionCache>(state.action_cache_redis.get(), state.cas.get(), std::move(cache_options));
+    return Status::Ok();
+  }
   if (state.storage_channel) {
     RemoteActionCacheOptions cache_options;
     cache_options.inline_cas = state.cas.get();

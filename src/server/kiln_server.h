@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backplane/backplane_scheduler.h"
+#include "backplane/redis_action_cache.h"
 #include "cas/message_blob.h"
 #include "client/client_connection_options.h"
 #include "cas/upload_registry.h"
@@ -27,11 +28,16 @@ namespace kiln {
 // LogStream or worker service, no scheduler and no workers.
 enum class ServerRole { kAll, kStorage };
 
+// Where a frontend keeps its action cache. kStorage: with the CAS -- in data_dir, or on the
+// storage node. kRedis: in the backplane's Redis (backplane/redis_action_cache.h).
+enum class ActionCacheLocation { kStorage, kRedis };
+
 struct ServerOptions {
   ServerRole role = ServerRole::kAll;
   // A storage node holding this server's CAS and action cache (kiln serve --cas): blobs are
   // written through to it before a write is acknowledged and read through a cache on this
-  // server's disk (data_dir, bounded by max_cas_bytes); the action cache is the node's.
+  // server's disk (data_dir, bounded by max_cas_bytes); the action cache is the node's
+  // unless it is in Redis (action_cache below).
   // Empty target: the CAS and action cache are this server's own, in data_dir.
   ClientConnectionOptions storage;
   // The farm's backplane (kiln serve --backplane): frontends on the same one share their
@@ -42,6 +48,10 @@ struct ServerOptions {
   // log streams they hold (kiln serve --peer-tls-ca, ...): TLS files and token; the
   // targets come from the backplane.
   ClientConnectionOptions peers;
+  // kRedis needs a backplane. Of redis_action_cache, the TTL and the entry size cap are
+  // used; namespace and inlining come from the options above and below.
+  ActionCacheLocation action_cache = ActionCacheLocation::kStorage;
+  RedisActionCacheOptions redis_action_cache;
   std::string listen = "127.0.0.1:8980";
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
