@@ -140,6 +140,24 @@ TEST_F(RedisFarmTest, AWorkerThatMovedReportsThroughItsNewFrontendOnce) {
   EXPECT_EQ(b_->Get(kClient, name).value().response.result().exit_code(), 7);
 }
 
+TEST_F(RedisFarmTest, TheNewFrontendOfAWorkerThatMovedRecognizesWhatItRuns) {
+  a_->AddWorker("w", kLinuxX86);
+  const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
+  auto work = RequestWork(*a_, "w");
+  ASSERT_EQ(work->operation(), name);
+  a_.reset();
+  b_->AddWorker("w", kLinuxX86);
+  // What B needs to record the result of an action it did not hand out (the action cache
+  // entry takes the Action and Command).
+  auto found = b_->FindAssignment(name, "w", 1);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->action->action_digest, work->assignment()->action->action_digest);
+  // A cancellation through B reaches it, as it would one of B's own assignments.
+  ASSERT_TRUE(b_->Cancel(kClient, name).ok());
+  EXPECT_TRUE((*found)->cancelled->load());
+}
+
 TEST_F(RedisFarmTest, AWatchedOperationThatRedisLostEndsUnavailableRatherThanNever) {
   a_->AddWorker("w", kLinuxX86);
   const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
