@@ -1,5 +1,7 @@
 #include "backplane/backplane_scheduler.h"
 
+#include <algorithm>
+
 #include "backplane/redis_event_subscriber.h"
 #include "redis/redis_address.h"
 
@@ -28,17 +30,20 @@ StatusOr<std::unique_ptr<BackplaneScheduler>> BackplaneScheduler::Start(const Ba
                                                                         const SchedulerOptions& scheduler_options) {
   auto address = ResolveBackplaneAddress(options);
   if (!address.ok()) return address.status();
-  if (options.scheduler.maintenance_interval >= options.scheduler.lease) {
-    return Status::InvalidArgument("the backplane lease must be longer than its maintenance interval (" +
-                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                       options.scheduler.maintenance_interval).count()) + " s)");
+  if (options.scheduler.lease < kMinimumLease) {
+    return Status::InvalidArgument("the backplane lease must be at least " +
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kMinimumLease).count()) +
+                                   " s");
   }
+  RedisSchedulerOptions backplane_options = options.scheduler;
+  backplane_options.maintenance_interval =
+      std::min(backplane_options.maintenance_interval, MaintenanceIntervalFor(backplane_options.lease));
   std::unique_ptr<BackplaneScheduler> backplane(new BackplaneScheduler());
   auto client = redis::ConnectRedis(*address, options.client);
   if (!client.ok()) return client.status();
   backplane->client_ = std::move(client).value();
   auto scheduler = RedisScheduler::Start(backplane->client_.get(), SubscribeToRedis(*address, options.client), clock,
-                                         scheduler_options, options.scheduler);
+                                         scheduler_options, backplane_options);
   if (!scheduler.ok()) return scheduler.status();
   backplane->scheduler_ = std::move(scheduler).value();
   return backplane;

@@ -301,6 +301,10 @@ Status RedisScheduler::CancelOnce(const Caller& caller, const std::string& opera
 
 // --- Upkeep ---
 
+Duration MaintenanceIntervalFor(Duration lease) {
+  return std::clamp<Duration>(lease / 6, std::chrono::seconds(1), std::chrono::seconds(5));
+}
+
 void RedisScheduler::Tick() {
   ForgetOldKept();
   bool uncertain = false;

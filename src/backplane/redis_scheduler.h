@@ -64,6 +64,14 @@ struct RedisSchedulerOptions {
   Duration wake_wait = std::chrono::seconds(30);
 };
 
+// The maintenance interval that suits `lease`: a sixth of it, between 1 s and 5 s (5 s for
+// the default 30 s lease). A renewal holds for `lease - interval`, so that must span several
+// intervals: with a short lease and the 5 s interval, an assignment's lease ran out between
+// two renewals and any frontend took the running action back and queued it again.
+Duration MaintenanceIntervalFor(Duration lease);
+// The shortest lease MaintenanceIntervalFor allows (three 1 s intervals).
+inline constexpr Duration kMinimumLease = std::chrono::seconds(3);
+
 // Starts listening to `channel`: `on_message(payload)` for each message, `on_subscribed()`
 // after every (re)subscription (messages may have been lost before it). The listener stops
 // when the returned handle is destroyed.
@@ -94,6 +102,8 @@ class RedisScheduler final : public Scheduler {
   void CancelWorkRequests(const std::string& worker_id) override;
   void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                        const OutputStreamNames& output_streams) override;
+  StatusOr<std::optional<WorkAssignment>> FindAssignment(const std::string& operation_name,
+                                                         const std::string& worker_id, int attempt) override;
   void ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                        reapi::ExecuteResponse response) override;
 

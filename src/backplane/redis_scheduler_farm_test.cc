@@ -140,6 +140,62 @@ TEST_F(RedisFarmTest, AWorkerThatMovedReportsThroughItsNewFrontendOnce) {
   EXPECT_EQ(b_->Get(kClient, name).value().response.result().exit_code(), 7);
 }
 
+TEST(MaintenanceIntervalTest, ASixthOfTheLeaseBetweenOneAndFiveSeconds) {
+  EXPECT_EQ(MaintenanceIntervalFor(std::chrono::seconds(30)), std::chrono::seconds(5));
+  EXPECT_EQ(MaintenanceIntervalFor(std::chrono::minutes(5)), std::chrono::seconds(5));
+  EXPECT_EQ(MaintenanceIntervalFor(std::chrono::seconds(12)), std::chrono::seconds(2));
+  EXPECT_EQ(MaintenanceIntervalFor(kMinimumLease), std::chrono::seconds(1));
+}
+
+TEST_F(RedisFarmTest, WithAShortLeaseALiveFrontendsAssignmentOutlastsTheOthersMaintenance) {
+  backplane_.lease = std::chrono::seconds(6);
+  backplane_.maintenance_interval = MaintenanceIntervalFor(backplane_.lease);
+  a_ = NewFrontend();
+  b_ = NewFrontend();
+  a_->AddWorker("w", kLinuxX86);
+  b_->AddWorker("v", kLinuxX86);
+  const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
+  auto running = RequestWork(*a_, "w");
+  ASSERT_EQ(running->operation(), name);
+  auto idle = RequestWork(*b_, "v");
+  // Both frontends keep up their maintenance, B's half an interval after A's.
+  for (int i = 0; i < 30; ++i) {
+    clock_.Advance(backplane_.maintenance_interval / 2);
+    b_->Tick();
+    clock_.Advance(backplane_.maintenance_interval / 2);
+    a_->Tick();
+  }
+  EXPECT_FALSE(idle->answered()) << "B took the action from A's live worker";
+  EXPECT_FALSE(running->assignment()->cancelled->load());
+  EXPECT_EQ(b_->Get(kClient, name).value().done, false);
+  // A dies: B queues the action again within the lease.
+  a_.reset();
+  for (Duration waited{}; waited <= backplane_.lease && !idle->answered(); waited += backplane_.maintenance_interval) {
+    clock_.Advance(backplane_.maintenance_interval);
+    b_->Tick();
+  }
+  ASSERT_TRUE(Eventually([&] { return idle->answered(); }));
+  EXPECT_EQ(idle->operation(), name);
+}
+
+TEST_F(RedisFarmTest, TheNewFrontendOfAWorkerThatMovedRecognizesWhatItRuns) {
+  a_->AddWorker("w", kLinuxX86);
+  const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
+  auto work = RequestWork(*a_, "w");
+  ASSERT_EQ(work->operation(), name);
+  a_.reset();
+  b_->AddWorker("w", kLinuxX86);
+  // What B needs to record the result of an action it did not hand out (the action cache
+  // entry takes the Action and Command).
+  auto found = b_->FindAssignment(name, "w", 1);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->action->action_digest, work->assignment()->action->action_digest);
+  // A cancellation through B reaches it, as it would one of B's own assignments.
+  ASSERT_TRUE(b_->Cancel(kClient, name).ok());
+  EXPECT_TRUE((*found)->cancelled->load());
+}
+
 TEST_F(RedisFarmTest, AWatchedOperationThatRedisLostEndsUnavailableRatherThanNever) {
   a_->AddWorker("w", kLinuxX86);
   const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();

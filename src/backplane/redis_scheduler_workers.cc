@@ -273,6 +273,28 @@ void RedisScheduler::ReportExecuting(const std::string& operation_name, const st
   EndLocalChange(operation_name, dispatched);
 }
 
+StatusOr<std::optional<WorkAssignment>> RedisScheduler::FindAssignment(const std::string& operation_name,
+                                                                       const std::string& worker_id, int attempt) {
+  auto reply = Run(scripts::FindAssignment(), {operation_name, worker_id, std::to_string(attempt)});
+  if (!reply.ok()) return reply.status();
+  if (reply->type != Reply::Type::kString) return std::optional<WorkAssignment>();
+  auto action = DecodeQueuedAction(reply->text);
+  if (!action.ok()) return action.status().WithContext("reading queued action " + operation_name);
+  std::shared_ptr<std::atomic<bool>> cancelled;
+  {
+    // Known here from now on, so that a cancellation or a take-back reaches it as it would
+    // an assignment made here.
+    std::lock_guard lock(mutex_);
+    auto [it, added] = assignments_.try_emplace(
+        operation_name, LocalAssignment{worker_id, attempt, std::make_shared<std::atomic<bool>>(false), 0});
+    if (!added && (it->second.worker_id != worker_id || it->second.attempt != attempt)) {
+      it->second = LocalAssignment{worker_id, attempt, std::make_shared<std::atomic<bool>>(false), 0};
+    }
+    cancelled = it->second.cancelled;
+  }
+  return std::optional<WorkAssignment>(WorkAssignment{operation_name, std::move(action).value(), attempt, cancelled});
+}
+
 bool RedisScheduler::TryReportCompleted(const std::string& operation_name, const std::string& worker_id,
                                         int attempt, const reapi::ExecuteResponse& response) {
   BeginLocalChange(operation_name);

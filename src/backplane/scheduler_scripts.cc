@@ -348,6 +348,12 @@ changed(name)
 return snapshot(name)
 )lua";
 
+const char kFindAssignment[] = R"lua(
+local f = redis.call('HMGET', opkey(ARGV[2]), 'done', 'worker', 'attempt', 'action')
+if f[1] ~= '0' or f[2] ~= ARGV[3] or f[3] ~= ARGV[4] or not f[4] then return nil end
+return f[4]
+)lua";
+
 const char kReportCompleted[] = R"lua(
 local name = ARGV[2]
 local f = redis.call('HMGET', opkey(name), 'done', 'worker', 'attempt')
@@ -427,6 +433,7 @@ KILN_BACKPLANE_SCRIPT(AddWorker, kAddWorker)
 KILN_BACKPLANE_SCRIPT(RemoveWorker, kRemoveWorker)
 KILN_BACKPLANE_SCRIPT(Claim, kClaim)
 KILN_BACKPLANE_SCRIPT(ReportExecuting, kReportExecuting)
+KILN_BACKPLANE_SCRIPT(FindAssignment, kFindAssignment)
 KILN_BACKPLANE_SCRIPT(ReportCompleted, kReportCompleted)
 KILN_BACKPLANE_SCRIPT(Maintain, kMaintain)
 

@@ -43,6 +43,9 @@ const redis::RedisScript& Claim();
 // ARGV: name, worker, attempt, worker start (unix ns), stdout name, stderr name
 // -> snapshot fields, or nil if that is not the operation's current attempt.
 const redis::RedisScript& ReportExecuting();
+// ARGV: name, worker, attempt -> the QueuedActionRecord while `worker` holds that attempt
+// of the operation (not done, not taken back), else nil.
+const redis::RedisScript& FindAssignment();
 // ARGV: name, worker, attempt, ExecuteResponse, now, max retained -> snapshot fields or nil.
 const redis::RedisScript& ReportCompleted();
 // ARGV: self, now, lease (ms), frontend ttl (ms), retention (ms), max retained,

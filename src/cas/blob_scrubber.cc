@@ -1,5 +1,6 @@
 #include "cas/blob_scrubber.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace kiln {
@@ -32,8 +33,9 @@ Duration BlobScrubber::Step() {
   ++blobs_scrubbed_;
   // The budget starts when this blob could start at the earliest: idle time is not saved up.
   const TimePoint budget_start = std::max(next_start_, started);
+  const int64_t cost = std::max(*hashed, options_.min_bytes_per_blob);
   next_start_ = budget_start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
-                                   static_cast<double>(*hashed) / static_cast<double>(options_.bytes_per_second)));
+                                   static_cast<double>(cost) / static_cast<double>(options_.bytes_per_second)));
   const TimePoint now = options_.clock->Now();
   return next_start_ > now ? next_start_ - now : Duration::zero();
 }

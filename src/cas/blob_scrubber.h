@@ -4,7 +4,8 @@
 // verified (file_identity.h), so without a scrubber such damage would be served.
 //
 // The rate is a byte budget per second of the injected clock: after hashing a blob of B
-// bytes the scrubber waits until B / rate seconds have passed since it could start it. Idle
+// bytes (at least min_bytes_per_blob) the scrubber waits until B / rate seconds have passed
+// since it could start it. Idle
 // time earns no credit, so it never bursts through several blobs to catch up. One blob is
 // hashed in one go (a large blob is a burst of one core for size / 1.7 GB/s).
 //
@@ -35,6 +36,10 @@ class ScrubTarget {
 
 struct BlobScrubberOptions {
   int64_t bytes_per_second = int64_t{64} << 20;  // REQUIRES: > 0.
+  // What a blob costs the budget at least: opening, reading and closing a file costs about
+  // as much as hashing this many bytes, and without a floor a store of small blobs was
+  // walked over and over without pause (a core's third, forever, on a CAS of small blobs).
+  int64_t min_bytes_per_blob = int64_t{256} << 10;
   // How long to wait when the target has nothing to scrub.
   Duration idle_wait = std::chrono::seconds(1);
   const Clock* clock = SystemClock::Get();

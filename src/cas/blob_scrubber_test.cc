@@ -48,8 +48,19 @@ class FakeTarget final : public ScrubTarget {
 BlobScrubberOptions Options(FakeClock* clock, int64_t rate) {
   BlobScrubberOptions options;
   options.bytes_per_second = rate;
+  options.min_bytes_per_blob = 0;
   options.clock = clock;
   return options;
+}
+
+TEST(BlobScrubberTest, ASmallBlobCostsAtLeastTheMinimum) {
+  FakeClock clock;
+  FakeTarget target(&clock, {10, 10});
+  BlobScrubberOptions options = Options(&clock, 1000);
+  options.min_bytes_per_blob = 500;
+  BlobScrubber scrubber(&target, options);
+  EXPECT_EQ(scrubber.Step(), milliseconds(500)) << "not 10 ms: tiny blobs must not be walked without pause";
+  EXPECT_EQ(scrubber.bytes_scrubbed(), 10);
 }
 
 TEST(BlobScrubberTest, WaitsSoThatTheAverageRateStaysWithinTheBudget) {

@@ -70,10 +70,10 @@ Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options)
   if (backplane.client.tls_cert_file.empty() != backplane.client.tls_key_file.empty()) {
     return Status::InvalidArgument("--backplane-tls-cert and --backplane-tls-key go together");
   }
-  if (backplane.scheduler.lease <= backplane.scheduler.maintenance_interval) {
-    return Status::InvalidArgument("--backplane-lease must be longer than " +
-                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                       backplane.scheduler.maintenance_interval).count()) + "s");
+  if (backplane.scheduler.lease < kMinimumLease) {
+    return Status::InvalidArgument("--backplane-lease must be at least " +
+                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kMinimumLease).count()) +
+                                   "s");
   }
   if (!backplane.advertise.empty()) {
     auto target = ParseClientTarget(backplane.advertise);

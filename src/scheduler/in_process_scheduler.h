@@ -33,6 +33,8 @@ class InProcessScheduler final : public Scheduler {
   void CancelWorkRequests(const std::string& worker_id) override;
   void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                        const OutputStreamNames& output_streams) override;
+  StatusOr<std::optional<WorkAssignment>> FindAssignment(const std::string& operation_name,
+                                                         const std::string& worker_id, int attempt) override;
   void ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                        reapi::ExecuteResponse response) override;
 

@@ -102,6 +102,17 @@ void InProcessScheduler::ReportExecuting(const std::string& operation_name, cons
   state_->Flush(std::move(out));
 }
 
+StatusOr<std::optional<WorkAssignment>> InProcessScheduler::FindAssignment(const std::string& operation_name,
+                                                                           const std::string& worker_id, int attempt) {
+  std::lock_guard lock(state_->mutex);
+  auto it = state_->operations.find(operation_name);
+  if (it == state_->operations.end() || !state_->IsCurrentAssignment(it->second, worker_id, attempt)) {
+    return std::optional<WorkAssignment>();
+  }
+  const OperationRecord& op = it->second;
+  return std::optional<WorkAssignment>(WorkAssignment{operation_name, op.action, op.attempt, op.cancelled});
+}
+
 void InProcessScheduler::ReportCompleted(const std::string& operation_name, const std::string& worker_id, int attempt,
                                 reapi::ExecuteResponse response) {
   Outbox out;

@@ -143,6 +143,13 @@ class Scheduler {
   // live output streams, if any, published). `attempt` is the assignment's.
   virtual void ReportExecuting(const std::string& operation_name, const std::string& worker_id, int attempt,
                                const OutputStreamNames& output_streams = {}) = 0;
+  // The assignment `worker_id` holds now for `attempt` of the operation, if it does (the
+  // operation is not done, that attempt was not taken back): how a frontend recognizes the
+  // result of an action assigned through another frontend (or an earlier stream of the
+  // worker's), which the worker reports through this one after it moved. nullopt
+  // otherwise; UNAVAILABLE if the scheduler's state cannot be reached.
+  virtual StatusOr<std::optional<WorkAssignment>> FindAssignment(const std::string& operation_name,
+                                                                 const std::string& worker_id, int attempt) = 0;
   // The worker finished the assignment. Ignored unless it is still the current attempt and
   // still this worker's: not if the operation was meanwhile cancelled or completed, nor if
   // the attempt was abandoned (even when a later attempt went to the same worker).

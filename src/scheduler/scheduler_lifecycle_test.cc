@@ -180,6 +180,31 @@ TEST_P(SchedulerLifecycleTest, ReportsFromOtherWorkersAreIgnored) {
   scheduler_.ReportCompleted("operations/unknown", "a", 1, ExitedWith(0));  // Harmless.
 }
 
+TEST_P(SchedulerLifecycleTest, FindAssignmentAnswersOnlyForTheCurrentAttemptOfItsWorker) {
+  scheduler_.AddWorker("a", kLinux);
+  scheduler_.AddWorker("b", kLinux);
+  const std::string name = Enqueue(MakeAction(1));
+  auto first = RequestWork(scheduler_, "a");
+  ASSERT_EQ(first->operation(), name);
+  auto found = scheduler_.FindAssignment(name, "a", 1);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->operation_name, name);
+  EXPECT_EQ((*found)->attempt, 1);
+  EXPECT_EQ((*found)->action->action_digest, first->assignment()->action->action_digest);
+  EXPECT_FALSE(scheduler_.FindAssignment(name, "b", 1).value().has_value()) << "another worker's";
+  EXPECT_FALSE(scheduler_.FindAssignment(name, "a", 2).value().has_value()) << "another attempt";
+  EXPECT_FALSE(scheduler_.FindAssignment("operations/unknown", "a", 1).value().has_value());
+
+  scheduler_.RemoveWorker("a");  // Taken back: attempt 1 is no longer anyone's.
+  EXPECT_FALSE(scheduler_.FindAssignment(name, "a", 1).value().has_value());
+  auto second = RequestWork(scheduler_, "b");
+  ASSERT_EQ(second->operation(), name);
+  EXPECT_TRUE(scheduler_.FindAssignment(name, "b", 2).value().has_value());
+  scheduler_.ReportCompleted(name, "b", 2, ExitedWith(0));
+  EXPECT_FALSE(scheduler_.FindAssignment(name, "b", 2).value().has_value()) << "done";
+}
+
 TEST_P(SchedulerLifecycleTest, AddCompletedIsDoneAndRetainedLikeOthers) {
   reapi::ExecuteResponse response = ExitedWith(0);
   response.set_cached_result(true);

@@ -1,5 +1,7 @@
 #include "server/worker_stream_reactor.h"
 
+#include <iostream>
+
 #include "common/proto_digest.h"
 #include "execution/outcome_recorder.h"
 #include "google/rpc/error_details.pb.h"
@@ -231,15 +233,36 @@ void WorkerStreamReactor::OnOperationUpdate(const std::string& operation_name, b
 void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
   std::optional<WorkAssignment> assignment;
   std::optional<ActionLogStreams> logs;
+  bool held = false;
   {
     std::lock_guard lock(mutex_);
     auto it = held_.find(finished.operation_name());
-    // Not this worker's (another's operation, or one it never got), no longer its own, or
-    // an attempt taken back: ignore, and record nothing.
-    if (it == held_.end() || !SameAttempt(it->second.assignment, finished.attempt())) return;
-    assignment = std::move(it->second.assignment);
-    logs = std::move(it->second.logs);
-    held_.erase(it);
+    if (it != held_.end()) {
+      // An attempt taken back from this worker: ignore, and record nothing.
+      if (!SameAttempt(it->second.assignment, finished.attempt())) return;
+      assignment = std::move(it->second.assignment);
+      logs = std::move(it->second.logs);
+      held_.erase(it);
+      held = true;
+    }
+  }
+  if (!held) {
+    // Not given on this stream: an action the worker ran for another frontend (or an
+    // earlier stream of its own) that went away, whose result it reports here after moving.
+    // Accepted if the scheduler still has that attempt with this worker; otherwise another
+    // worker's operation, one it never got, or one taken back: ignored, nothing recorded.
+    if (finished.attempt() == 0) return;
+    auto found = scheduler_->FindAssignment(finished.operation_name(), worker_id_,
+                                            static_cast<int>(finished.attempt()));
+    if (!found.ok()) {
+      // Rare (the backplane away at this very moment): the attempt stays with the worker
+      // until its report deadline, and is then tried again.
+      std::cerr << "kiln: the result of " << finished.operation_name() << " from worker " << worker_id_
+                << " is lost: " << found.status().ToString() << std::endl;
+      return;
+    }
+    if (!found->has_value()) return;
+    assignment = std::move(**found);
   }
   // The worker finished its writes before reporting; this ends streams it left open.
   if (logs) FinalizeActionLogStreams(*log_streams_, *logs);

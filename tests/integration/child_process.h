@@ -1,7 +1,9 @@
 // A child process for integration tests (kiln serve, kiln worker): fork+exec with stdout
 // piped to the test (stderr inherited, so diagnostics land in the test log), and always
 // reaped: Stop() signals and waits, Kill9() simulates a crash, and the destructor SIGKILLs
-// whatever still runs. The child also dies with the test process.
+// whatever still runs. The child also dies with the test process -- and with the thread
+// that started it (PR_SET_PDEATHSIG follows the thread): a helper thread that starts a
+// process must outlive it.
 #pragma once
 
 #include <sys/types.h>

@@ -85,10 +85,11 @@ ExecuteResult Finish(ExecutionStream& execution) {
   return ResultOf(std::move(status), execution.updates());
 }
 
-ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name) {
+ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name,
+                            std::chrono::seconds deadline) {
   auto stub = reapi::Execution::NewStub(channel);
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetDeadline(&context, deadline);
   reapi::WaitExecutionRequest request;
   request.set_name(name);
   auto reader = stub->WaitExecution(&context, request);

@@ -41,7 +41,8 @@ ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi
                       std::chrono::seconds deadline = std::chrono::seconds(60));
 ExecuteResult Execute(const std::shared_ptr<grpc::Channel>& channel, const reapi::Digest& action_digest,
                       bool skip_cache_lookup = false);
-ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name);
+ExecuteResult WaitExecution(const std::shared_ptr<grpc::Channel>& channel, const std::string& name,
+                            std::chrono::seconds deadline = kRpcDeadline);
 // Waits for the end of a streamed execution (bounded by its call's deadline).
 ExecuteResult Finish(ExecutionStream& execution);
 
