@@ -23,6 +23,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal (ctest's timeout, ^C, a closed pipe) ends the script through exit, so that kiln
+# is stopped and the directory removed then too.
+trap 'exit 1' INT TERM HUP PIPE
 
 fail() {
   echo "FAIL: $*"
@@ -48,14 +51,20 @@ start_kiln() {
   fail "kiln did not start"
 }
 
-# write_bst_config: bst's user configuration, with kiln (at the current $port) as the artifact
-# cache it pulls from and pushes to.
+# write_bst_config [PUSH [SCHEME [CONFIG LINES...]]]: bst's user configuration, with kiln (at
+# the current $port) as the artifact cache it pulls from, and pushes to unless PUSH is false.
+# SCHEME is http (default) or https; CONFIG LINES go into the artifacts entry as they are
+# ("client-cert: FILE").
 write_bst_config() {
-  cat > "$work/bst.conf" <<EOF
-artifacts:
-  url: http://127.0.0.1:$port
-  push: true
-EOF
+  local push=${1:-true} scheme=${2:-http}
+  shift $(($# < 2 ? $# : 2))
+  {
+    echo "artifacts:"
+    echo "  url: $scheme://127.0.0.1:$port"
+    echo "  push: $push"
+    local line
+    for line in "$@"; do echo "  $line"; done
+  } > "$work/bst.conf"
 }
 
 # copy_project DIR: the project the bst commands below run in.
@@ -88,6 +97,21 @@ sandbox_problem() {
   error=$(bwrap --ro-bind / / "${user_ns[@]}" --unshare-pid --unshare-net --unshare-uts --hostname buildstream \
                 --unshare-ipc --proc /proc --dev /dev --tmpfs /tmp true 2>&1) ||
     echo "bwrap ${user_ns[*]:+(with a user namespace) }fails here: ${error:-no message}"
+}
+
+# make_cert DIR NAME SAN [CA]: DIR/NAME.crt and DIR/NAME.key, an EC key and a certificate
+# for subjectAltName SAN (e.g. "IP:127.0.0.1"), issued by DIR/CA (a self-signed CA without it).
+make_cert() {
+  local dir=$1 name=$2 san=$3 ca=${4:-}
+  if [ -z "$ca" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=$name" \
+      -keyout "$dir/$name.key" -out "$dir/$name.crt" 2>/dev/null
+    return
+  fi
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$name" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.crt" -CAkey "$dir/$ca.key" -CAcreateserial -days 1 \
+    -extfile <(echo "subjectAltName=$san") -out "$dir/$name.crt" 2>/dev/null
 }
 
 # run_bst ARGS...: bst in the project, non-interactive and bounded, output on stdout.
