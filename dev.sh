@@ -13,9 +13,10 @@ cd "$(dirname "$0")"
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
           libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
           libcurl4-openssl-dev libarchive-dev libhiredis-dev libyaml-cpp-dev git)
-# The test suite also drives the real Bazel client (and python3, for one process-group test),
-# and starts its own redis-server processes for the farm's backplane.
-TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source python3 redis-server)
+# The test suite also drives the real Bazel and BuildStream clients (bst builds in a
+# bubblewrap sandbox; python3 also serves one process-group test), and starts its own
+# redis-server processes for the farm's backplane.
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source buildstream bubblewrap python3 redis-server)
 # Only for `./dev.sh fuzz`: Debian's clang and its libFuzzer runtime.
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 JOBS=${JOBS:-2}
