@@ -11,40 +11,18 @@ set -euo pipefail
 kiln=${1:-build/kiln}
 duration=${2:-5s}
 rounds=${3:-2}
-dir=$(mktemp -d /tmp/kiln-ac.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-redis_port=$(free_port)
-mkdir -p "$dir/redis"
+source "$(dirname "$0")/farm_lib.sh"
+farm_setup ac
 # As a farm should run it (README: Farm): the append-only file on, fsynced every second.
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save '' --appendonly yes \
-  --appendfsync everysec > "$dir/redis.log" 2>&1 &
-redis_pid=$!
-pids+=($redis_pid)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.1; done
+start_redis --appendonly yes --appendfsync everysec
 rcli() { redis-cli -p "$redis_port" "$@"; }
 
-start() {  # start NAME FLAGS...: starts kiln serve, sets port_NAME and pid_NAME
-  local name=$1; shift
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$dir/$name" --scrub-bytes-per-second 0 "$@" > "$dir/$name.log" 2>&1 &
-  pids+=($!)
-  eval "pid_$name=$!"
-  for _ in $(seq 100); do grep -q "serving on" "$dir/$name.log" 2>/dev/null && break; sleep 0.1; done
-  eval "port_$name=$(grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1)"
-}
-start storage --role storage
+serve storage --role storage
 # A backplane namespace each: the frontend whose worker runs an action stores its result in
 # its own action cache, so frontends that share a queue must share the cache too.
 farm=(--backplane "redis://127.0.0.1:$redis_port" --cas "grpc://127.0.0.1:$port_storage" --workers 1)
-start viastorage "${farm[@]}" --backplane-namespace acs
-start viaredis "${farm[@]}" --backplane-namespace acr --action-cache redis
+serve viastorage "${farm[@]}" --backplane-namespace acs
+serve viaredis "${farm[@]}" --backplane-namespace acr --action-cache redis
 echo "redis :$redis_port (appendonly, fsync every second), storage node :$port_storage;" \
      "frontends :$port_viastorage (--action-cache storage) :$port_viaredis (--action-cache redis)"
 

@@ -7,29 +7,15 @@
 set -euo pipefail
 kiln=${1:-build/kiln}
 seconds=${2:-30}
-dir=$(mktemp -d /tmp/kiln-idle.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-redis_port=$(free_port)
-mkdir -p "$dir/redis"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save '' --appendonly no > "$dir/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.1; done
+source "$(dirname "$0")/farm_lib.sh"
+farm_setup idle
+start_redis --appendonly no
 
 frontends=()
 for name in a b c; do
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$dir/$name" --workers 0 --scrub-bytes-per-second 0 \
-    --backplane "redis://127.0.0.1:$redis_port" > "$dir/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q "serving on" "$dir/$name.log" 2>/dev/null && break; sleep 0.1; done
-  frontends+=("127.0.0.1:$(grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1)")
+  serve "$name" --workers 0 --backplane "redis://127.0.0.1:$redis_port"
+  port="port_$name"
+  frontends+=("127.0.0.1:${!port}")
 done
 # 10 slots: 4 + 3 + 3, one worker per frontend (each also knows the others, for failover).
 all=$(IFS=,; echo "${frontends[*]}")
@@ -37,8 +23,7 @@ slots=(4 3 3)
 for i in 0 1 2; do
   order="${frontends[$i]},$all"
   order=$(echo "$order" | tr , '\n' | awk '!seen[$0]++' | paste -sd,)
-  "$kiln" worker --scheduler "$order" --slots "${slots[$i]}" --work-dir "$dir/worker-$i" > "$dir/worker-$i.log" 2>&1 &
-  pids+=($!)
+  spawn "$kiln" worker --scheduler "$order" --slots "${slots[$i]}" --work-dir "$dir/worker-$i" > "$dir/worker-$i.log" 2>&1
 done
 sleep 5  # Connected, registered, requests parked.
 

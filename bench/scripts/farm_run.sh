@@ -10,22 +10,9 @@ set -euo pipefail
 kiln=${1:-build/kiln}
 duration=${2:-5s}
 rounds=${3:-2}
-dir=$(mktemp -d /tmp/kiln-farm.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-redis_port=$(free_port)
-mkdir -p "$dir/redis"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save '' --appendonly no \
-  > "$dir/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.1; done
+source "$(dirname "$0")/farm_lib.sh"
+farm_setup farm
+start_redis --appendonly no
 # Commands the frontends send Redis, counted by MONITOR (not the calls a Lua script makes
 # inside Redis, which MONITOR marks "lua"): monitor_start, run something, monitor_count.
 monitor_start() {
@@ -38,20 +25,13 @@ monitor_count() {
   grep -v ' lua\]' "$dir/monitor.txt" | grep -c '^[0-9]' || true
 }
 
-start() {  # start NAME FLAGS...: starts kiln serve, prints its port
-  local name=$1; shift
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$dir/$name" --scrub-bytes-per-second 0 "$@" > "$dir/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q "serving on" "$dir/$name.log" 2>/dev/null && break; sleep 0.1; done
-  grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1
-}
-single=$(start single --workers 2)
+serve single --workers 2; single=$port_single
 # The backplane alone: a single node's disk, its scheduler on Redis (a namespace of its own).
-solo=$(start solo --workers 2 --backplane "redis://127.0.0.1:$redis_port" --backplane-namespace solo)
-storage=$(start storage --role storage)
+serve solo --workers 2 --backplane "redis://127.0.0.1:$redis_port" --backplane-namespace solo; solo=$port_solo
+serve storage --role storage; storage=$port_storage
 farm=(--backplane "redis://127.0.0.1:$redis_port" --cas "grpc://127.0.0.1:$storage" --workers 1)
-a=$(start a "${farm[@]}")
-b=$(start b "${farm[@]}")
+serve a "${farm[@]}"; a=$port_a
+serve b "${farm[@]}"; b=$port_b
 echo "single node :$single; single node on the backplane :$solo; farm: redis :$redis_port, storage :$storage, frontends :$a :$b"
 
 ops() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scenarios"][0]["ops"])' "$1"; }

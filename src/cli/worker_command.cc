@@ -14,7 +14,7 @@
 #include "cli/client_connection_flags.h"
 #include "cli/flags.h"
 #include "cli/stop_signals.h"
-#include "client/frontend_channel.h"
+#include "client/farm_channel.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
 #include "common/server_allocator.h"
@@ -133,7 +133,8 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
     connection.target = target;
     auto channels = ClientChannelFactory::Create(connection);
     if (!channels.ok()) return Fail(channels.status(), "connecting to " + target);
-    auto channel = NewFrontendChannel(**channels);
+    // A frontend that comes back is connected to within the worker's own longest backoff.
+    auto channel = NewFarmChannel(**channels, std::chrono::seconds(10));
     frontend_stores.push_back(NewRemoteBlobStore(channel, RemoteBlobStoreOptions()));
     frontends.push_back({target, std::move(channel)});
   }
