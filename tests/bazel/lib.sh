@@ -1,43 +1,11 @@
 # Shared by the Bazel client tests: a fresh kiln on a free loopback port and a Bazel with its
 # own output root, both cleaned up on exit. Source it, then call start_kiln.
-set -euo pipefail
-
-work=$(mktemp -d /tmp/kiln-bazel-test.XXXXXX)
-kiln_pid=""
-port=""
+source "$(dirname "${BASH_SOURCE[0]}")/../client_lib.sh" bazel
+command -v bazel >/dev/null || fail "bazel is not installed (dev.sh test installs bazel-bootstrap)"
 MOCK_REPOS=/usr/src/bazel-bootstrap/mock_repos
 
-cleanup() {
+client_cleanup() {
   (cd "$work/ws" 2>/dev/null && timeout 60 bazel --output_user_root="$work/bazel-root" shutdown >/dev/null 2>&1) || true
-  if [ -n "$kiln_pid" ]; then
-    kill -TERM "$kiln_pid" 2>/dev/null || true
-    wait "$kiln_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-
-# start_kiln KILN_BINARY [kiln serve flags...]
-start_kiln() {
-  local kiln=$1; shift
-  command -v bazel >/dev/null || fail "bazel is not installed (dev.sh test installs bazel-bootstrap)"
-  # The log exists before kiln starts: the background job opens it only once it runs, and
-  # a sed that cannot read it would end this script (set -e).
-  : > "$work/kiln.log"
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$work/data" "$@" >> "$work/kiln.log" 2>&1 &
-  kiln_pid=$!
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log")
-    [ -n "$port" ] && return 0
-    sleep 0.2
-  done
-  cat "$work/kiln.log"
-  fail "kiln did not start"
 }
 
 # copy_workspace DIR: the workspace the bazel commands below run in.

@@ -1,55 +1,11 @@
 # Shared by the BuildStream client tests: a fresh kiln on a free loopback port, and a
 # BuildStream 1.6 whose home, configuration and local cache all live in the test's temporary
 # directory, both cleaned up on exit. Source it, then call start_kiln and write_bst_config.
-set -euo pipefail
-
-work=$(mktemp -d /tmp/kiln-bst-test.XXXXXX)
-kiln_pid=""
-port=""
+source "$(dirname "${BASH_SOURCE[0]}")/../client_lib.sh" bst
+command -v bst >/dev/null || fail "bst is not installed (dev.sh test installs buildstream)"
 # bst reads and writes only under these: nothing of the user running the test is touched.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_DATA_HOME="$work/data-home"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME"
-
-stop_kiln() {
-  if [ -n "$kiln_pid" ]; then
-    kill -TERM "$kiln_pid" 2>/dev/null || true
-    wait "$kiln_pid" 2>/dev/null || true
-    kiln_pid=""
-  fi
-}
-
-cleanup() {
-  stop_kiln
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# A signal (ctest's timeout, ^C, a closed pipe) ends the script through exit, so that kiln
-# is stopped and the directory removed then too.
-trap 'exit 1' INT TERM HUP PIPE
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-
-# start_kiln KILN_BINARY [kiln serve flags...]: kiln on a free port, its data in $work/data
-# (kept across restarts, so that a restarted kiln serves what it stored before).
-start_kiln() {
-  local kiln=$1; shift
-  command -v bst >/dev/null || fail "bst is not installed (dev.sh test installs buildstream)"
-  # The log exists before kiln starts: the background job opens it only once it runs, and
-  # a sed that cannot read it would end this script (set -e).
-  : > "$work/kiln.log"
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$work/data" "$@" >> "$work/kiln.log" 2>&1 &
-  kiln_pid=$!
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log" | tail -1)
-    [ -n "$port" ] && return 0
-    sleep 0.2
-  done
-  cat "$work/kiln.log"
-  fail "kiln did not start"
-}
 
 # write_bst_config [PUSH [SCHEME [CONFIG LINES...]]]: bst's user configuration, with kiln (at
 # the current $port) as the artifact cache it pulls from, and pushes to unless PUSH is false.
