@@ -16,7 +16,7 @@ PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-g
 # The test suite also drives the real Bazel and BuildStream clients (bst builds in a
 # bubblewrap sandbox; python3 also serves one process-group test), and starts its own
 # redis-server processes for the farm's backplane.
-TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source buildstream bubblewrap python3 redis-server)
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source libnetty-tcnative-jni buildstream bubblewrap python3 redis-server)
 # Only for `./dev.sh fuzz`: Debian's clang and its libFuzzer runtime.
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 JOBS=${JOBS:-2}

@@ -5,9 +5,7 @@
 # --remote_upload_local_results the build still succeeds, and nothing reaches the cache (its
 # actions differ from the first build's by an --action_env, so that they cannot be cache
 # hits of those).
-# Plaintext on loopback: Debian's Bazel 4.2.3 cannot make TLS connections at all (its netty
-# fails with "JDK provider does not support ALPN protocol" before connecting), so kiln's TLS
-# is tested with kiln's own clients and gRPC's (tests/integration/tls_*_test.cc).
+# Plaintext on loopback; Bazel over TLS with a client certificate is remote_tls_test.sh.
 # Usage: remote_auth_test.sh PATH_TO_KILN
 source "$(dirname "$0")/lib.sh"
 kiln=$1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# BuildStream 1.6 with kiln over mutual TLS, with an auth file: the only real client in the
-# suite that speaks TLS to kiln (Debian's Bazel cannot, see tests/bazel/remote_auth_test.sh).
+# BuildStream 1.6 with kiln over mutual TLS, with an auth file (Bazel's is
+# tests/bazel/remote_tls_test.sh).
 #   1. "pusher" (client certificate, cas-read/write and asset-fetch/push) builds and pushes;
 #   2. "reader" (cas-read and asset-fetch only) pulls everything with push: false;
 #   3. "reader" configured with push: true: kiln refuses its probes of BatchUpdateBlobs and

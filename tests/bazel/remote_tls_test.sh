@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The real Bazel client (Debian's bazel-bootstrap 4.2.3) over TLS with a client certificate:
+# kiln serves grpcs with mutual TLS and an auth file whose only principal is named by the
+# certificate. Bazel runs every action of a workspace on kiln's workers; after `bazel clean`
+# everything is a remote cache hit; without its certificate Bazel is refused, and one that
+# does not trust kiln's CA refuses kiln. (Bazel needs netty's OpenSSL binding for TLS at all:
+# lib.sh, enable_bazel_tls.)
+# Usage: remote_tls_test.sh PATH_TO_KILN
+source "$(dirname "$0")/lib.sh"
+[ -d "$MOCK_REPOS/rules_cc" ] || fail "$MOCK_REPOS is missing (dev.sh test installs bazel-bootstrap-source)"
+kiln=$1
+certs="$work/certs"
+mkdir -p "$certs"
+# new_cert NAME CN ISSUER [SAN]: a key and certificate signed by ISSUER's (self-signed if ISSUER is NAME).
+new_cert() {
+  local name=$1 cn=$2 issuer=$3 san=${4:-}
+  openssl req -newkey rsa:2048 -nodes -keyout "$certs/$name.key" -out "$certs/$name.csr" -subj "/CN=$cn" 2>/dev/null
+  local ext="$certs/$name.ext"
+  : > "$ext"
+  [ -n "$san" ] && echo "subjectAltName=$san" > "$ext"
+  if [ "$issuer" = "$name" ]; then
+    echo "basicConstraints=critical,CA:true" >> "$ext"
+    openssl x509 -req -in "$certs/$name.csr" -signkey "$certs/$name.key" -out "$certs/$name.pem" -days 2 \
+      -extfile "$ext" 2>/dev/null
+  else
+    openssl x509 -req -in "$certs/$name.csr" -CA "$certs/$issuer.pem" -CAkey "$certs/$issuer.key" \
+      -CAcreateserial -out "$certs/$name.pem" -days 2 -extfile "$ext" 2>/dev/null
+  fi
+  [ -s "$certs/$name.pem" ] || fail "could not make the certificate $name"
+}
+new_cert ca "kiln test CA" ca
+new_cert other-ca "another CA" other-ca
+new_cert server localhost ca "DNS:localhost,IP:127.0.0.1"
+new_cert client bazel-ci ca
+cat > "$work/auth.json" <<EOF_AUTH
+{"principals": [
+   {"name": "ci", "certificate_names": ["bazel-ci"],
+    "grants": [{"permissions": ["cas-read", "cas-write", "ac-read", "execute"]}]}],
+ "anonymous": {"grants": []}}
+EOF_AUTH
+start_kiln "$kiln" --workers 2 --auth-file "$work/auth.json" --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" \
+  --tls-client-ca "$certs/ca.pem" --tls-client-auth optional
+enable_bazel_tls
+copy_workspace "$(dirname "$0")/exec_workspace"
+target=(--remote_executor="grpcs://localhost:$port" $(offline_overrides))
+client=(--tls_client_certificate="$certs/client.pem" --tls_client_key="$certs/client.key")
+
+# 1. Everything runs on kiln, over mutual TLS.
+first=$(run_bazel test "${target[@]}" --tls_certificate="$certs/ca.pem" "${client[@]}" //...) ||
+  { echo "$first"; cat "$work/kiln.log"; fail "build and test over TLS"; }
+summary=$(processes_line "$first")
+echo "over TLS: $summary"
+echo "$summary" | grep -qE "[0-9]+ remote[,.]" || { echo "$first"; fail "no action ran remotely"; }
+echo "$summary" | grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" && fail "some actions ran locally"
+echo "$first" | grep -qE "2 tests pass" || { echo "$first"; fail "tests did not pass remotely"; }
+
+# 2. After bazel clean, all cache hits.
+run_bazel clean >/dev/null
+second=$(run_bazel test "${target[@]}" --tls_certificate="$certs/ca.pem" "${client[@]}" //...) ||
+  { echo "$second"; fail "second build and test over TLS"; }
+summary=$(processes_line "$second")
+echo "after bazel clean: $summary"
+echo "$summary" | grep -qE "[0-9]+ remote cache hit" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
+echo "$summary" | grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" && { echo "$second"; fail "not everything was a cache hit"; }
+
+# 3. Without the client certificate, Bazel is anonymous, and anonymous may do nothing.
+run_bazel clean >/dev/null
+if anonymous=$(run_bazel build "${target[@]}" --tls_certificate="$certs/ca.pem" //...); then
+  echo "$anonymous"; fail "a build without a client certificate succeeded"
+fi
+echo "$anonymous" | grep -qE "UNAUTHENTICATED|PERMISSION_DENIED" || { echo "$anonymous"; fail "kiln's refusal is not in Bazel's output"; }
+echo "without a certificate: $(echo "$anonymous" | grep -m1 -oE "(UNAUTHENTICATED|PERMISSION_DENIED).{0,120}")"
+
+# 4. A Bazel that trusts another CA does not talk to kiln at all.
+if untrusting=$(run_bazel build "${target[@]}" --tls_certificate="$certs/other-ca.pem" "${client[@]}" //...); then
+  echo "$untrusting"; fail "a build trusting another CA succeeded"
+fi
+echo "$untrusting" | grep -qiE "certif|handshake|SSL|UNAVAILABLE" || { echo "$untrusting"; fail "no TLS failure in Bazel's output"; }
+echo "PASS: Bazel over mutual TLS runs everything on kiln and then hits its cache; no certificate, no access; a wrong CA, no connection"
