@@ -21,6 +21,33 @@ run_bazel() {
   (cd "$work/ws" && timeout 600 bazel "${bazel_startup[@]}" "$@" --noshow_progress 2>&1)
 }
 
+# new_cert NAME CN ISSUER [SAN]: $certs/NAME.key and NAME.pem, signed by ISSUER's key
+# (self-signed, a CA, if ISSUER is NAME), made with the openssl CLI.
+certs="$work/certs"
+new_cert() {
+  local name=$1 cn=$2 issuer=$3 san=${4:-}
+  mkdir -p "$certs"
+  openssl req -newkey rsa:2048 -nodes -keyout "$certs/$name.key" -out "$certs/$name.csr" -subj "/CN=$cn" 2>/dev/null
+  local ext="$certs/$name.ext"
+  : > "$ext"
+  [ -n "$san" ] && echo "subjectAltName=$san" > "$ext"
+  if [ "$issuer" = "$name" ]; then
+    echo "basicConstraints=critical,CA:true" >> "$ext"
+    openssl x509 -req -in "$certs/$name.csr" -signkey "$certs/$name.key" -out "$certs/$name.pem" -days 2 \
+      -extfile "$ext" 2>/dev/null
+  else
+    openssl x509 -req -in "$certs/$name.csr" -CA "$certs/$issuer.pem" -CAkey "$certs/$issuer.key" \
+      -CAcreateserial -out "$certs/$name.pem" -days 2 -extfile "$ext" 2>/dev/null
+  fi
+  [ -s "$certs/$name.pem" ] || fail "could not make the certificate $name"
+}
+# new_test_certs: a CA ($certs/ca.pem) and kiln's server certificate for localhost and
+# 127.0.0.1 ($certs/server.pem, .key), for kiln serve --tls-cert/--tls-key.
+new_test_certs() {
+  new_cert ca "kiln test CA" ca
+  new_cert server localhost ca "DNS:localhost,IP:127.0.0.1"
+}
+
 # enable_bazel_tls: lets Debian's Bazel 4.2.3 make TLS connections at all. Its netty finds no
 # ALPN in the JDK ("JDK provider does not support ALPN protocol"), but it carries the Java
 # half of netty-tcnative, whose native half Debian ships (libnetty-tcnative-jni) under a name

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The real Bazel client against a kiln that requires credentials: an auth file with a
+# The real Bazel client over TLS against a kiln that requires credentials: an auth file with a
 # read-write token and a read-only one. Bazel builds remotely with the read-write token; with
 # a wrong token it fails with kiln's UNAUTHENTICATED message; with the read-only token and
 # --remote_upload_local_results the build still succeeds, and nothing reaches the cache (its
 # actions differ from the first build's by an --action_env, so that they cannot be cache
 # hits of those).
-# Plaintext on loopback; Bazel over TLS with a client certificate is remote_tls_test.sh.
+# Bazel with a client certificate instead of a token is remote_tls_test.sh.
 # Usage: remote_auth_test.sh PATH_TO_KILN
 source "$(dirname "$0")/lib.sh"
 kiln=$1
@@ -19,11 +19,13 @@ cat > "$work/auth.json" <<EOF_AUTH
     "grants": [{"permissions": ["cas-read", "ac-read"]}]}],
  "anonymous": {"grants": []}}
 EOF_AUTH
-start_kiln "$kiln" --workers 2 --auth-file "$work/auth.json"
+new_test_certs
+start_kiln "$kiln" --workers 2 --auth-file "$work/auth.json" --tls-cert "$certs/server.pem" --tls-key "$certs/server.key"
+enable_bazel_tls
 copy_workspace "$(dirname "$0")/workspace"
 
 # 1. Remote execution with the read-write token.
-first=$(run_bazel build --remote_executor="grpc://127.0.0.1:$port" \
+first=$(run_bazel build --remote_executor="grpcs://localhost:$port" --tls_certificate="$certs/ca.pem" \
   --remote_header="Authorization=Bearer $writer_token" //...) || { echo "$first"; cat "$work/kiln.log"; fail "build with the token"; }
 summary=$(processes_line "$first")
 echo "with the token: $summary"
@@ -32,7 +34,7 @@ grep -q "hello from kiln" "$work/ws/bazel-bin/greeting.txt" || fail "output cont
 
 # 2. A wrong token: the build fails with kiln's message.
 run_bazel clean >/dev/null
-if wrong=$(run_bazel build --remote_executor="grpc://127.0.0.1:$port" \
+if wrong=$(run_bazel build --remote_executor="grpcs://localhost:$port" --tls_certificate="$certs/ca.pem" \
   --remote_header="Authorization=Bearer wrong-$writer_token" //...); then
   echo "$wrong"; fail "a build with a wrong token succeeded"
 fi
@@ -44,7 +46,7 @@ echo "with a wrong token: $(echo "$wrong" | grep -m1 UNAUTHENTICATED | cut -c1-1
 # 3. A read-only token with a remote cache: actions run locally, their results are not
 # uploaded (ac-write is missing), and the build succeeds.
 run_bazel clean >/dev/null
-cache_flags=(--remote_cache="grpc://127.0.0.1:$port" --remote_header="Authorization=Bearer $reader_token"
+cache_flags=(--remote_cache="grpcs://localhost:$port" --tls_certificate="$certs/ca.pem" --remote_header="Authorization=Bearer $reader_token"
              --remote_upload_local_results --genrule_strategy=local --spawn_strategy=local)
 reader=$(run_bazel build "${cache_flags[@]}" --action_env=KILN_READ_ONLY_RUN=1 //...) || { echo "$reader"; cat "$work/kiln.log"; fail "read-only build"; }
 echo "read-only token: $(processes_line "$reader")"

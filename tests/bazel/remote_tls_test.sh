@@ -9,28 +9,8 @@
 source "$(dirname "$0")/lib.sh"
 [ -d "$MOCK_REPOS/rules_cc" ] || fail "$MOCK_REPOS is missing (dev.sh test installs bazel-bootstrap-source)"
 kiln=$1
-certs="$work/certs"
-mkdir -p "$certs"
-# new_cert NAME CN ISSUER [SAN]: a key and certificate signed by ISSUER's (self-signed if ISSUER is NAME).
-new_cert() {
-  local name=$1 cn=$2 issuer=$3 san=${4:-}
-  openssl req -newkey rsa:2048 -nodes -keyout "$certs/$name.key" -out "$certs/$name.csr" -subj "/CN=$cn" 2>/dev/null
-  local ext="$certs/$name.ext"
-  : > "$ext"
-  [ -n "$san" ] && echo "subjectAltName=$san" > "$ext"
-  if [ "$issuer" = "$name" ]; then
-    echo "basicConstraints=critical,CA:true" >> "$ext"
-    openssl x509 -req -in "$certs/$name.csr" -signkey "$certs/$name.key" -out "$certs/$name.pem" -days 2 \
-      -extfile "$ext" 2>/dev/null
-  else
-    openssl x509 -req -in "$certs/$name.csr" -CA "$certs/$issuer.pem" -CAkey "$certs/$issuer.key" \
-      -CAcreateserial -out "$certs/$name.pem" -days 2 -extfile "$ext" 2>/dev/null
-  fi
-  [ -s "$certs/$name.pem" ] || fail "could not make the certificate $name"
-}
-new_cert ca "kiln test CA" ca
+new_test_certs
 new_cert other-ca "another CA" other-ca
-new_cert server localhost ca "DNS:localhost,IP:127.0.0.1"
 new_cert client bazel-ci ca
 cat > "$work/auth.json" <<EOF_AUTH
 {"principals": [
