@@ -10,6 +10,7 @@
 #include "child_process.h"
 #include "execution_util.h"
 #include "live_log_reader.h"
+#include "remote_worker_process.h"
 #include "test_util.h"
 #include "client/client_channel.h"
 #include "common/hasher.h"
@@ -212,6 +213,46 @@ TEST_F(BackplaneFarmTest, RelayedReadsAreAuthorizedByTheHolderAsTheRelayingFront
   grpc::Status refused = ByteStreamRead(through_e, stream, &text);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(refused);
   for (KilnProcess* process : {c.get(), d.get(), e.get()}) EXPECT_EQ(process->Stop(), 0) << process->stdout_text();
+}
+
+// A worker whose frontend dies mid-action moves to the other one and reports there: the
+// result is accepted at once, not ignored until the attempt's report deadline (minutes) or
+// run again after the lease.
+TEST_F(BackplaneFarmTest, AResultReportedThroughTheWorkersNewFrontendIsAccepted) {
+  TempDir c_dir, d_dir, work_dir;
+  std::vector<std::unique_ptr<KilnProcess>> frontends;
+  frontends.push_back(StartFrontend(c_dir, {"--workers", "0"}));
+  frontends.push_back(StartFrontend(d_dir, {"--workers", "0"}));
+  ASSERT_TRUE(frontends[0] && frontends[1]);
+  // The fixture's B has a local worker: stopped, so that the action runs on this worker.
+  EXPECT_EQ(b_->Stop(), 0);
+  b_.reset();
+  std::string error;
+  auto worker = WorkerProcess::Start(frontends[0]->address() + "," + frontends[1]->address(), work_dir.path(),
+                                     "mover", {"--slots", "1"}, &error);
+  ASSERT_TRUE(worker) << error;
+  ASSERT_TRUE(Eventually([&] { return !worker->connected_to().empty(); }, std::chrono::seconds(10)));
+  const size_t holder = worker->connected_to() == frontends[0]->address() ? 0 : 1;
+  KilnProcess& doomed = *frontends[holder];
+  KilnProcess& survivor = *frontends[1 - holder];
+
+  // Executed through the survivor, handed out through the doomed frontend.
+  ExecutionStream execution(survivor.channel(), UploadAction(survivor.cas(), Echo("moved", 2)));
+  ASSERT_TRUE(execution.WaitForMetadata(
+      [](const reapi::ExecuteOperationMetadata& m) { return m.stage() == reapi::ExecutionStage::EXECUTING; },
+      std::chrono::seconds(20)));
+  const auto killed = std::chrono::steady_clock::now();
+  doomed.Kill9();
+  ExecuteResult run = Finish(execution);
+  const auto took = std::chrono::steady_clock::now() - killed;
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  ASSERT_EQ(run.response.status().code(), 0) << Describe(run.response.status());
+  EXPECT_EQ(run.response.result().execution_metadata().worker(), "mover");
+  EXPECT_EQ(ReadBlobText(survivor.bytestream(), run.response.result().output_files(0).digest()), "moved\n");
+  // The 2 s action finished on the worker; nothing waited for the 30 s lease.
+  EXPECT_LT(took, std::chrono::seconds(15)) << worker->stdout_text();
+  EXPECT_EQ(worker->Stop(SIGTERM), 0) << worker->stdout_text();
+  EXPECT_EQ(survivor.Stop(), 0) << survivor.stdout_text();
 }
 
 TEST_F(BackplaneFarmTest, AFrontendWithTheWrongRedisPasswordSaysSoAndDoesNotStart) {
