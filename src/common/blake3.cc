@@ -143,21 +143,21 @@ Blake3Hasher::Node Blake3Hasher::ParentNode(const uint8_t left[32], const uint8_
   return node;
 }
 
-void Blake3Hasher::HashSubtree(const uint8_t* input, size_t chunks, uint8_t out[32]) const {
+void Blake3Hasher::HashSubtree(const uint8_t* input, size_t chunks, size_t tops, uint8_t* out) const {
   const HashManyFn hash_many = HashManyFor(simd_);
   const uint8_t* inputs[kMaxSubtreeChunks];
   uint8_t level[2][kMaxSubtreeChunks * kCvBytes];
   for (size_t i = 0; i < chunks; ++i) inputs[i] = input + i * kChunkBytes;
   hash_many({inputs, chunks, kChunkBytes / kBlockBytes, key_, chunks_done_, true, flags_, kChunkStart, kChunkEnd},
             level[0]);
-  // Then each level of parents, all of its nodes at once, until one is left.
+  // Then each level of parents, all of its nodes at once, until `tops` are left.
   size_t current = 0;
-  for (size_t nodes = chunks / 2; nodes >= 1; nodes /= 2) {
+  for (size_t nodes = chunks / 2; nodes >= tops; nodes /= 2) {
     for (size_t i = 0; i < nodes; ++i) inputs[i] = level[current] + i * 2 * kCvBytes;
     hash_many({inputs, nodes, 1, key_, 0, false, static_cast<uint8_t>(flags_ | kParent), 0, 0}, level[1 - current]);
     current = 1 - current;
   }
-  std::memcpy(out, level[current], kCvBytes);
+  std::memcpy(out, level[current], tops * kCvBytes);
 }
 
 // Once input is known to follow the first `chunks` chunks, every complete subtree among
@@ -188,17 +188,23 @@ void Blake3Hasher::Update(std::string_view data) {
     if (chunk_length == 0) {
       MergeStack(chunks_done_);
       // Whole chunks go through HashMany as a subtree: a power of two of them, aligned to
-      // its own size in the chunk sequence, as the tree's shape demands. The very first
-      // subtree must leave input behind: if it were all there is, it would be the root.
-      const size_t usable = left - (chunks_done_ == 0 ? 1 : 0);
-      if (usable >= kChunkBytes) {
-        size_t chunks = std::min(std::bit_floor(usable / kChunkBytes), kMaxSubtreeChunks);
+      // its own size in the chunk sequence, as the tree's shape demands.
+      if (left >= kChunkBytes) {
+        size_t chunks = std::min(std::bit_floor(left / kChunkBytes), kMaxSubtreeChunks);
         while (chunks_done_ % chunks != 0) chunks /= 2;
-        HashSubtree(bytes, chunks, stack_[stack_size_++]);
-        chunks_done_ += chunks;
-        bytes += chunks * kChunkBytes;
-        left -= chunks * kChunkBytes;
-        continue;
+        // A first subtree that takes all the input so far may be all there will be, and
+        // then its top node is the root, compressed differently at Finalize: such a subtree
+        // goes on the stack as its two halves; a lone first chunk stays in the chunk buffer.
+        const bool may_be_root = chunks_done_ == 0 && chunks * kChunkBytes == left;
+        if (!may_be_root || chunks >= 2) {
+          const size_t tops = may_be_root ? 2 : 1;
+          HashSubtree(bytes, chunks, tops, stack_[stack_size_]);
+          stack_size_ += tops;
+          chunks_done_ += chunks;
+          bytes += chunks * kChunkBytes;
+          left -= chunks * kChunkBytes;
+          continue;
+        }
       }
     }
     const size_t take = std::min(left, kChunkBytes - chunk_length);

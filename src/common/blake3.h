@@ -64,8 +64,9 @@ class Blake3Hasher {
   void UpdateChunk(std::string_view data);  // Within the current chunk only.
   Node ChunkNode() const;
   Node ParentNode(const uint8_t left[32], const uint8_t right[32]) const;
-  // Hashes 2^k whole chunks starting at chunk number chunks_done_ into one chaining value.
-  void HashSubtree(const uint8_t* input, size_t chunks, uint8_t out[32]) const;
+  // Hashes 2^k whole chunks starting at chunk number chunks_done_ into `tops` (1, or 2 for
+  // the two halves) chaining values, written to out side by side.
+  void HashSubtree(const uint8_t* input, size_t chunks, size_t tops, uint8_t* out) const;
   void MergeStack(uint64_t chunks);
 
   uint32_t key_[8];
