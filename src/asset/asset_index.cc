@@ -137,7 +137,7 @@ bool AssetIndex::MatchesChecksum(AssetKind kind, const AssetMapping& mapping, co
   if (auto known = records_->Get(known_key); known.ok() && *known == mapping.digest.ToString()) return true;
   auto reader = cas_->OpenRead(mapping.digest, 0);
   if (!reader.ok()) return false;
-  Hasher hasher(checksum.function);
+  Hasher hasher(checksum.function, mapping.digest.size());
   std::vector<char> buffer(1 << 20);
   while (true) {
     auto n = (*reader)->Read(buffer.data(), buffer.size());

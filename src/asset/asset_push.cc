@@ -1,5 +1,7 @@
 #include "asset/asset_push.h"
 
+#include "common/resource_name.h"
+
 namespace kiln {
 
 Status RecordPush(AssetIndex& index, AssetPushRequest request) {
@@ -14,7 +16,7 @@ Status RecordPush(AssetIndex& index, AssetPushRequest request) {
   std::vector<Digest> missing = index.FindMissingContent(request.scope.kind, mapping);
   if (!missing.empty()) {
     std::vector<std::string> subjects;
-    for (const Digest& blob : missing) subjects.push_back("blobs/" + blob.ToString());
+    for (const Digest& blob : missing) subjects.push_back(MissingBlobSubject(blob));
     return Status::InvalidArgument("the pushed content is not all in the CAS (upload it first): " +
                                    std::to_string(missing.size()) + " blob(s) missing, e.g. " +
                                    missing.front().ToString())

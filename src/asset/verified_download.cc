@@ -47,22 +47,26 @@ StatusOr<DownloadedFile> DownloadVerified(Downloader& downloader, const Download
                                           const std::atomic<bool>& stop) {
   auto file = CreateTempFile(temp_dir, name);
   if (!file.ok()) return file.status();
-  Hasher hasher(function);
+  // A download's length is known only at its end; GITSHA1 needs it first, so that digest is
+  // taken from the file once written. (SRI checksums are never GITSHA1.)
+  std::optional<Hasher> hasher;
+  if (!HashNeedsSizeFirst(function)) hasher.emplace(function, 0);
   std::optional<Hasher> checksum_hasher;
-  if (checksum && checksum->function != function) checksum_hasher.emplace(checksum->function);
+  if (checksum && checksum->function != function) checksum_hasher.emplace(checksum->function, 0);
   int64_t size = 0;
   Status downloaded = downloader.Download(
       request,
       [&](std::string_view chunk) {
         KILN_RETURN_IF_ERROR(WriteAll(file->fd.get(), chunk));
-        hasher.Update(chunk);
+        if (hasher) hasher->Update(chunk);
         if (checksum_hasher) checksum_hasher->Update(chunk);
         size += static_cast<int64_t>(chunk.size());
         return Status::Ok();
       },
       stop);
   KILN_RETURN_IF_ERROR(downloaded);
-  auto digest = Digest::Create(function, hasher.FinishHex(), size);
+  auto digest = hasher ? Digest::Create(function, hasher->FinishHex(), size)
+                       : ComputeFileDigest(function, file->fd.get(), "the downloaded file");
   if (!digest.ok()) return digest.status();
   if (checksum) {
     const std::string actual = checksum_hasher ? checksum_hasher->FinishHex() : digest->hash();

@@ -56,7 +56,7 @@ double MeasureSha256MbPerSecond(Duration duration) {
   int64_t bytes = 0;
   TimePoint now = start;
   while (now - start < duration) {
-    Hasher hasher(DigestFunction::kSha256);
+    Hasher hasher(DigestFunction::kSha256, static_cast<int64_t>(buffer.size()));
     hasher.Update(buffer);
     (void)hasher.FinishHex();
     bytes += static_cast<int64_t>(buffer.size());

@@ -11,7 +11,7 @@ namespace kiln {
 
 class DigestVerifier {
  public:
-  explicit DigestVerifier(const Digest& expected) : expected_(expected), hasher_(expected.function()) {}
+  explicit DigestVerifier(const Digest& expected) : expected_(expected), hasher_(expected.function(), expected.size()) {}
 
   // INVALID_ARGUMENT as soon as more bytes arrive than the digest's size.
   Status Update(std::string_view data);

@@ -21,7 +21,7 @@ class VerifyingBlobReader final : public BlobReader {
  public:
   // REQUIRES: `base` reads `digest`'s bytes from offset 0.
   VerifyingBlobReader(std::unique_ptr<BlobReader> base, const Digest& digest, std::function<void(bool intact)> verdict)
-      : base_(std::move(base)), digest_(digest), hasher_(digest.function()), verdict_(std::move(verdict)) {}
+      : base_(std::move(base)), digest_(digest), hasher_(digest.function(), digest.size()), verdict_(std::move(verdict)) {}
 
   StatusOr<size_t> Read(char* buffer, size_t max) override;
   StatusOr<LentBytes> ReadForSending(size_t max) override;

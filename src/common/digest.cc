@@ -29,6 +29,9 @@ std::string_view DigestFunctionName(DigestFunction function) {
     case DigestFunction::kMd5: return "md5";
     case DigestFunction::kSha384: return "sha384";
     case DigestFunction::kSha512: return "sha512";
+    // The lowercase form of the REAPI enum's names, as resource names spell them.
+    case DigestFunction::kBlake3: return "blake3";
+    case DigestFunction::kGitSha1: return "gitsha1";
   }
   return "unknown";
 }
@@ -37,8 +40,12 @@ StatusOr<DigestFunction> DigestFunctionFromName(std::string_view name) {
   for (DigestFunction f : kAllDigestFunctions) {
     if (DigestFunctionName(f) == name) return f;
   }
-  return Status::InvalidArgument("unsupported digest function \"" + std::string(name) +
-                                 "\" (kiln supports sha256, sha1, md5, sha384, sha512)");
+  std::string supported;
+  for (DigestFunction f : kAllDigestFunctions) {
+    supported += (supported.empty() ? "" : ", ") + std::string(DigestFunctionName(f));
+  }
+  return Status::InvalidArgument("unsupported digest function \"" + std::string(name) + "\" (kiln supports " +
+                                 supported + ")");
 }
 
 size_t HashHexLength(DigestFunction function) {
@@ -48,13 +55,19 @@ size_t HashHexLength(DigestFunction function) {
     case DigestFunction::kMd5: return 32;
     case DigestFunction::kSha384: return 96;
     case DigestFunction::kSha512: return 128;
+    case DigestFunction::kBlake3: return 64;
+    case DigestFunction::kGitSha1: return 40;
   }
   return 0;
 }
 
+bool ImpliedByHashLength(DigestFunction function) {
+  return function != DigestFunction::kBlake3 && function != DigestFunction::kGitSha1;
+}
+
 StatusOr<DigestFunction> DigestFunctionForHashLength(size_t hex_length) {
   for (DigestFunction f : kAllDigestFunctions) {
-    if (HashHexLength(f) == hex_length) return f;
+    if (ImpliedByHashLength(f) && HashHexLength(f) == hex_length) return f;
   }
   return Status::InvalidArgument("hash of " + std::to_string(hex_length) +
                                  " characters matches no supported digest function");
@@ -76,12 +89,14 @@ StatusOr<Digest> Digest::Create(DigestFunction function, std::string_view hash, 
 namespace {
 
 const std::string& EmptyHash(DigestFunction function) {
-  static const std::array<std::string, 5> kEmptyHashes = {
+  static const std::array<std::string, std::size(kAllDigestFunctions)> kEmptyHashes = {
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       "da39a3ee5e6b4b0d3255bfef95601890afd80709",
       "d41d8cd98f00b204e9800998ecf8427e",
       "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b",
       "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
+      "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+      "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",  // git's empty blob.
   };
   return kEmptyHashes[static_cast<size_t>(function)];
 }

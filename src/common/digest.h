@@ -13,19 +13,24 @@
 namespace kiln {
 
 // The hash functions kiln serves. Values are kiln's own; conversion to and from the
-// REAPI enum lives in src/server.
-enum class DigestFunction : uint8_t { kSha256, kSha1, kMd5, kSha384, kSha512 };
+// REAPI enum lives in common/proto_digest.h. kGitSha1 is SHA-1 over git's blob header
+// ("blob SIZE\0") and the content, so that git's blob ids are digests.
+enum class DigestFunction : uint8_t { kSha256, kSha1, kMd5, kSha384, kSha512, kBlake3, kGitSha1 };
 
 inline constexpr DigestFunction kAllDigestFunctions[] = {
-    DigestFunction::kSha256, DigestFunction::kSha1, DigestFunction::kMd5,
-    DigestFunction::kSha384, DigestFunction::kSha512};
+    DigestFunction::kSha256, DigestFunction::kSha1,   DigestFunction::kMd5,    DigestFunction::kSha384,
+    DigestFunction::kSha512, DigestFunction::kBlake3, DigestFunction::kGitSha1};
 
 // Lowercase name as used in ByteStream resource names and on disk ("sha256").
 std::string_view DigestFunctionName(DigestFunction function);
 StatusOr<DigestFunction> DigestFunctionFromName(std::string_view name);
 // Number of hex characters in a hash of this function (64 for SHA-256).
 size_t HashHexLength(DigestFunction function);
-// REAPI lets clients omit the function when it is implied by the hash length.
+// REAPI lets clients omit the function when it is implied by the hash length, but only for
+// the functions that existed before it had a digest_function field: BLAKE3 (64 hex digits,
+// like SHA-256) and GITSHA1 (40, like SHA-1) must always be named, and a hash of 64 or 40
+// digits without a name stays SHA-256 or SHA-1, as older clients mean it.
+bool ImpliedByHashLength(DigestFunction function);
 StatusOr<DigestFunction> DigestFunctionForHashLength(size_t hex_length);
 
 class Digest {

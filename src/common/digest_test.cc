@@ -38,11 +38,23 @@ TEST(DigestTest, InfersFunctionFromHashLength) {
   EXPECT_FALSE(DigestFunctionForHashLength(63).ok());
 }
 
+// BLAKE3 and GITSHA1 share SHA-256's and SHA-1's hash lengths; REAPI requires clients to
+// name them, so an unnamed hash keeps meaning what it meant to clients before them.
+TEST(DigestTest, Blake3AndGitSha1AreNeverInferredFromLength) {
+  EXPECT_FALSE(ImpliedByHashLength(DigestFunction::kBlake3));
+  EXPECT_FALSE(ImpliedByHashLength(DigestFunction::kGitSha1));
+  EXPECT_TRUE(ImpliedByHashLength(DigestFunction::kSha256));
+  EXPECT_EQ(HashHexLength(DigestFunction::kBlake3), 64u);
+  EXPECT_EQ(HashHexLength(DigestFunction::kGitSha1), 40u);
+}
+
 TEST(DigestTest, FunctionNamesRoundTrip) {
   for (DigestFunction function : kAllDigestFunctions) {
     EXPECT_EQ(*DigestFunctionFromName(DigestFunctionName(function)), function);
   }
-  EXPECT_FALSE(DigestFunctionFromName("blake3").ok());
+  EXPECT_EQ(*DigestFunctionFromName("blake3"), DigestFunction::kBlake3);
+  EXPECT_EQ(*DigestFunctionFromName("gitsha1"), DigestFunction::kGitSha1);
+  EXPECT_FALSE(DigestFunctionFromName("sha256tree").ok());
 }
 
 }  // namespace

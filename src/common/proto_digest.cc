@@ -9,6 +9,8 @@ StatusOr<DigestFunction> ResolveDigestFunction(reapi::DigestFunction::Value valu
     case reapi::DigestFunction::MD5: return DigestFunction::kMd5;
     case reapi::DigestFunction::SHA384: return DigestFunction::kSha384;
     case reapi::DigestFunction::SHA512: return DigestFunction::kSha512;
+    case reapi::DigestFunction::BLAKE3: return DigestFunction::kBlake3;
+    case reapi::DigestFunction::GITSHA1: return DigestFunction::kGitSha1;
     case reapi::DigestFunction::UNKNOWN: {
       if (sample_hash.empty()) return DigestFunction::kSha256;
       auto inferred = DigestFunctionForHashLength(sample_hash.size());
@@ -17,7 +19,8 @@ StatusOr<DigestFunction> ResolveDigestFunction(reapi::DigestFunction::Value valu
     }
     default:
       return Status::InvalidArgument("digest_function " + std::to_string(static_cast<int>(value)) +
-                                     " is not supported (kiln supports SHA256, SHA1, MD5, SHA384, SHA512)");
+                                     " is not supported (kiln supports SHA256, SHA1, MD5, SHA384, SHA512, BLAKE3, "
+                                     "GITSHA1)");
   }
 }
 
@@ -28,6 +31,8 @@ reapi::DigestFunction::Value ToProto(DigestFunction function) {
     case DigestFunction::kMd5: return reapi::DigestFunction::MD5;
     case DigestFunction::kSha384: return reapi::DigestFunction::SHA384;
     case DigestFunction::kSha512: return reapi::DigestFunction::SHA512;
+    case DigestFunction::kBlake3: return reapi::DigestFunction::BLAKE3;
+    case DigestFunction::kGitSha1: return reapi::DigestFunction::GITSHA1;
   }
   return reapi::DigestFunction::UNKNOWN;
 }

@@ -13,7 +13,8 @@ namespace kiln {
 namespace reapi = build::bazel::remote::execution::v2;
 
 // Resolves a request's digest_function field. UNKNOWN (0) means "infer from the length of
-// `sample_hash`", as REAPI specifies for the classic hash functions.
+// `sample_hash`", as REAPI specifies for the classic hash functions (never BLAKE3 or
+// GITSHA1: see ImpliedByHashLength).
 StatusOr<DigestFunction> ResolveDigestFunction(reapi::DigestFunction::Value value, std::string_view sample_hash);
 reapi::DigestFunction::Value ToProto(DigestFunction function);
 

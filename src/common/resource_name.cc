@@ -139,7 +139,9 @@ std::string BlobPath(const Digest& digest, Compression compression) {
   std::string out = compression == Compression::kIdentity
                         ? "blobs/"
                         : "compressed-blobs/" + std::string(CompressionName(compression)) + "/";
-  // REAPI asks clients to omit the function segment for functions inferable from length.
+  // REAPI asks clients to omit the function segment for functions inferable from length,
+  // and to name every other.
+  if (!ImpliedByHashLength(digest.function())) out += std::string(DigestFunctionName(digest.function())) + "/";
   return out + digest.ToString();
 }
 std::string Prefix(std::string_view instance_name) {
@@ -150,6 +152,8 @@ std::string Prefix(std::string_view instance_name) {
 std::string MakeReadResourceName(std::string_view instance_name, const Digest& digest, Compression compression) {
   return Prefix(instance_name) + BlobPath(digest, compression);
 }
+
+std::string MissingBlobSubject(const Digest& digest) { return BlobPath(digest, Compression::kIdentity); }
 
 std::string MakeWriteResourceName(std::string_view instance_name, std::string_view upload_id,
                                   const Digest& digest, Compression compression) {

@@ -33,6 +33,10 @@ std::string MakeWriteResourceName(std::string_view instance_name, std::string_vi
                                   const Digest& digest,
                                   Compression compression = Compression::kIdentity);
 
+// "blobs/{function/}{hash}/{size}": how REAPI's PreconditionFailure names a missing blob
+// (a read resource name without the instance), the function named as in resource names.
+std::string MissingBlobSubject(const Digest& digest);
+
 // Instance names must not contain path segments that REAPI reserves for resource names.
 Status ValidateInstanceName(std::string_view instance_name);
 

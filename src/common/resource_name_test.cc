@@ -36,6 +36,25 @@ TEST(ResourceNameTest, ParsesCompressedNameAndDigestFunctionSegment) {
   EXPECT_EQ(inferred->digest.function(), DigestFunction::kSha1);
 }
 
+// BLAKE3 and GITSHA1 are always named in resource names; the same hashes without the
+// segment are SHA-256 and SHA-1, and the names kiln builds carry the segment.
+TEST(ResourceNameTest, Blake3AndGitSha1NeedTheirSegment) {
+  auto blake3 = ParseWriteResourceName("uploads/u/blobs/blake3/" + kHash + "/10");
+  ASSERT_TRUE(blake3.ok()) << blake3.status().ToString();
+  EXPECT_EQ(blake3->digest.function(), DigestFunction::kBlake3);
+  const std::string sha1(40, 'c');
+  auto gitsha1 = ParseReadResourceName("i/compressed-blobs/zstd/gitsha1/" + sha1 + "/3");
+  ASSERT_TRUE(gitsha1.ok()) << gitsha1.status().ToString();
+  EXPECT_EQ(gitsha1->digest.function(), DigestFunction::kGitSha1);
+  EXPECT_EQ(ParseReadResourceName("blobs/" + kHash + "/10")->digest.function(), DigestFunction::kSha256);
+
+  EXPECT_EQ(MakeReadResourceName("i", blake3->digest), "i/blobs/blake3/" + kHash + "/10");
+  EXPECT_EQ(MakeWriteResourceName("", "u", gitsha1->digest, Compression::kZstd),
+            "uploads/u/compressed-blobs/zstd/gitsha1/" + sha1 + "/3");
+  EXPECT_EQ(MakeReadResourceName("", ParseReadResourceName("blobs/" + kHash + "/10")->digest),
+            "blobs/" + kHash + "/10");
+}
+
 TEST(ResourceNameTest, ParsesWriteNameWithUuidAndTrailingMetadata) {
   auto name = ParseWriteResourceName("inst/uploads/1234-uuid/blobs/" + kHash + "/10/some/metadata");
   ASSERT_TRUE(name.ok()) << name.status().ToString();

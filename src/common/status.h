@@ -59,7 +59,8 @@ class [[nodiscard]] Status {
   // Same code, message prefixed with where the error was seen ("reading blob X: ...").
   Status WithContext(std::string_view context) const;
 
-  // Blobs whose absence caused a FAILED_PRECONDITION, as "blobs/{hash}/{size}" subjects;
+  // Blobs whose absence caused a FAILED_PRECONDITION, as "blobs/{function/}{hash}/{size}"
+  // subjects (common/resource_name.h: MissingBlobSubject);
   // the gRPC layer turns them into a google.rpc.PreconditionFailure, as REAPI requires.
   Status WithMissingBlobs(std::vector<std::string> subjects) const;
   const std::vector<std::string>& missing_blobs() const;

@@ -7,16 +7,16 @@
 #include <unordered_set>
 
 #include "common/proto_digest.h"
+#include "common/resource_name.h"
 #include "worker/action_limits.h"
 
 namespace kiln {
 namespace {
 
-std::string Subject(const Digest& digest) { return "blobs/" + digest.ToString(); }
 
 Status MissingBlobs(const std::vector<Digest>& missing) {
   std::vector<std::string> subjects;
-  for (const Digest& digest : missing) subjects.push_back(Subject(digest));
+  for (const Digest& digest : missing) subjects.push_back(MissingBlobSubject(digest));
   std::string message = std::to_string(missing.size()) + " blob(s) needed by the action are not in the CAS: " + subjects[0];
   if (subjects.size() > 1) message += ", ...";
   return Status::FailedPrecondition(message).WithMissingBlobs(std::move(subjects));

@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/proto_digest.h"
+#include "common/resource_name.h"
 
 namespace kiln {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 constexpr size_t kCopyChunkBytes = 1 << 20;
 
 Status MissingInput(const Digest& digest, const std::string& path) {
-  std::string subject = "blobs/" + digest.ToString();
+  std::string subject = MissingBlobSubject(digest);
   return Status::FailedPrecondition("input " + (path.empty() ? std::string("root directory") : path) + " (" +
                                     subject + ") is not in the CAS")
       .WithMissingBlobs({subject});

@@ -60,7 +60,7 @@ class InputStager {
       : options_(options), cancelled_(cancelled) {}
 
   // Stages the tree `root` into the empty directory open at `root_fd`.
-  // FAILED_PRECONDITION (with the "blobs/{hash}/{size}" subject attached) if a blob is
+  // FAILED_PRECONDITION (with the "blobs/{function/}{hash}/{size}" subject attached) if a blob is
   // missing from the CAS, or for a Directory over the message cap; CANCELLED if
   // `cancelled` was set, DEADLINE_EXCEEDED once the deadline passed, INVALID_ARGUMENT for
   // a malformed tree, INTERNAL for local failures. What was staged so far stays (the

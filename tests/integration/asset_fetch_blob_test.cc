@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "asset_test_util.h"
+#include "common/proto_digest.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace kiln_test {
@@ -255,6 +256,30 @@ TEST_F(FetchBlobTest, UsesTheRequestedDigestFunction) {
   ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK));
   EXPECT_EQ(response.digest_function(), reapi::DigestFunction::SHA512);
   EXPECT_EQ(response.blob_digest().hash(), ProtoDigestOf("content", DigestFunction::kSha512).hash());
+}
+
+// BLAKE3 is hashed as the download streams in; GITSHA1 needs the length first, so it is
+// hashed from the downloaded file. Both land in the CAS under their own function.
+TEST_F(FetchBlobTest, FetchesUnderBlake3AndGitSha1) {
+  const std::string content = PseudoRandomBytes(200 * 1024, 9);
+  http_.Serve("/b", content);
+  for (DigestFunction function : {DigestFunction::kBlake3, DigestFunction::kGitSha1}) {
+    SCOPED_TRACE(std::string(kiln::DigestFunctionName(function)));
+    auto request = AssetRequest<asset::FetchBlobRequest>({http_.Url("/b")});
+    request.set_digest_function(kiln::ToProto(function));
+    asset::FetchBlobResponse response;
+    ASSERT_TRUE(FetchBlob(request, &response).ok());
+    ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK)) << Describe(response.status());
+    EXPECT_EQ(response.digest_function(), kiln::ToProto(function));
+    EXPECT_EQ(response.blob_digest().hash(), ProtoDigestOf(content, function).hash());
+    reapi::BatchReadBlobsRequest read;
+    read.set_digest_function(kiln::ToProto(function));
+    *read.add_digests() = response.blob_digest();
+    reapi::BatchReadBlobsResponse blobs;
+    ASSERT_TRUE(BatchRead(cas(), read, &blobs).ok());
+    ASSERT_EQ(blobs.responses_size(), 1);
+    EXPECT_TRUE(blobs.responses(0).data() == content);
+  }
 }
 
 // A 1 MiB CAS with a short FindMissing pin, so that a fetched blob can be evicted.

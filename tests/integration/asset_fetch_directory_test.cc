@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "asset_test_util.h"
+#include "common/proto_digest.h"
 #include "testing/test_archive.h"
 #include "testing/test_git_repo.h"
 
@@ -61,6 +62,35 @@ TEST_F(FetchDirectoryTest, UnpacksEveryArchiveFormatIntoACanonicalTree) {
     // The same tree whatever the container.
     if (first_root.empty()) first_root = response.root_directory_digest().hash();
     EXPECT_EQ(response.root_directory_digest().hash(), first_root) << path;
+  }
+}
+
+TEST_F(FetchDirectoryTest, BuildsTheTreeUnderTheRequestedFunction) {
+  http_.Serve("/a.tar", kiln::MakeTestArchive(TestArchiveFormat::kTar, kArchive));
+  for (DigestFunction function : {DigestFunction::kBlake3, DigestFunction::kGitSha1}) {
+    SCOPED_TRACE(std::string(kiln::DigestFunctionName(function)));
+    auto request = AssetRequest<asset::FetchDirectoryRequest>({http_.Url("/a.tar")});
+    request.set_digest_function(kiln::ToProto(function));
+    asset::FetchDirectoryResponse response;
+    grpc::Status status = FetchDirectory(request, &response);
+    ASSERT_TRUE(status.ok()) << Describe(status);
+    ASSERT_TRUE(HasStatus(response.status(), grpc::StatusCode::OK)) << Describe(response.status());
+    EXPECT_EQ(response.digest_function(), kiln::ToProto(function));
+    reapi::GetTreeRequest get_tree;
+    get_tree.set_digest_function(kiln::ToProto(function));
+    *get_tree.mutable_root_digest() = response.root_directory_digest();
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    auto reader = cas().GetTree(&context, get_tree);
+    reapi::GetTreeResponse page;
+    std::vector<reapi::Directory> directories;
+    while (reader->Read(&page)) directories.insert(directories.end(), page.directories().begin(), page.directories().end());
+    ASSERT_TRUE(reader->Finish().ok());
+    ASSERT_EQ(directories.size(), 2u);
+    EXPECT_EQ(directories[0].directories(0).digest().hash(),
+              ProtoDigestOf(directories[1].SerializeAsString(), function).hash());
+    ASSERT_EQ(directories[1].files_size(), 2);
+    EXPECT_EQ(directories[1].files(1).digest().hash(), ProtoDigestOf("bee", function).hash());
   }
 }
 

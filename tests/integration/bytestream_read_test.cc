@@ -131,7 +131,7 @@ TEST_F(ByteStreamReadTest, MalformedResourceNamesAreInvalidArgument) {
       {"blobs/" + hash + "/-1", "resource name"},               // negative size
       {"blobs/" + hash + "/1/extra", "resource name"},
       {"blobs/sha1/" + hash + "/1", "resource name"},            // sha1 needs 40 hex chars
-      {"blobs/blake3/" + hash + "/1", "resource name"},          // unknown digest function
+      {"blobs/sha256tree/" + hash + "/1", "resource name"},      // unsupported digest function
       {"compressed-blobs/identity/" + hash + "/1", "resource name"},
       {"compressed-blobs/gzip/" + hash + "/1", "gzip"},
       {"main/uploads/x/blobs/" + hash + "/1", "instance_name"},  // a write name

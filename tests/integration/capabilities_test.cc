@@ -26,10 +26,14 @@ TEST_F(CapabilitiesTest, AdvertisesCacheFeatures) {
   reapi::ServerCapabilities caps;
   ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
   const auto& cache = caps.cache_capabilities();
-  for (auto function : {reapi::DigestFunction::SHA256, reapi::DigestFunction::SHA1, reapi::DigestFunction::MD5,
-                        reapi::DigestFunction::SHA384, reapi::DigestFunction::SHA512}) {
-    EXPECT_TRUE(Contains(cache.digest_functions(), function)) << reapi::DigestFunction::Value_Name(function);
-  }
+  // Exactly the functions kiln implements, for the cache and for execution alike.
+  const std::vector<int> implemented = {reapi::DigestFunction::SHA256, reapi::DigestFunction::SHA1,
+                                        reapi::DigestFunction::MD5,    reapi::DigestFunction::SHA384,
+                                        reapi::DigestFunction::SHA512, reapi::DigestFunction::BLAKE3,
+                                        reapi::DigestFunction::GITSHA1};
+  EXPECT_EQ(std::vector<int>(cache.digest_functions().begin(), cache.digest_functions().end()), implemented);
+  const auto& execution = caps.execution_capabilities().digest_functions();
+  EXPECT_EQ(std::vector<int>(execution.begin(), execution.end()), implemented);
   EXPECT_TRUE(cache.action_cache_update_capabilities().update_enabled());
   EXPECT_TRUE(Contains(cache.supported_compressors(), reapi::Compressor::ZSTD));
   EXPECT_TRUE(Contains(cache.supported_batch_update_compressors(), reapi::Compressor::ZSTD));

@@ -27,7 +27,7 @@ constexpr auto kWait = std::chrono::seconds(60);
 std::string Chunk(int upload, int index) { return PseudoRandomBytes(kChunkBytes, 7'000'000 + upload * 10'000 + index); }
 
 kiln::Digest UnfinishedBlobDigest(int upload) {
-  kiln::Hasher hasher(DigestFunction::kSha256);
+  kiln::Hasher hasher(DigestFunction::kSha256, int64_t{kChunksPerBlob} * kChunkBytes);
   for (int i = 0; i < kChunksPerBlob; ++i) hasher.Update(Chunk(upload, i));
   return *kiln::Digest::Create(DigestFunction::kSha256, hasher.FinishHex(), int64_t{kChunksPerBlob} * kChunkBytes);
 }
@@ -99,7 +99,7 @@ void ExpectCasFilesIntact(const std::string& cas_dir) {
     if (!entry.is_regular_file()) continue;
     ++files;
     std::ifstream in(entry.path(), std::ios::binary);
-    kiln::Hasher hasher(DigestFunction::kSha256);
+    kiln::Hasher hasher(DigestFunction::kSha256, static_cast<int64_t>(entry.file_size()));
     std::string buffer(1 << 20, '\0');
     while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
       hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));

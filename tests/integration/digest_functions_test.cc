@@ -86,7 +86,8 @@ TEST_P(DigestFunctionsTest, CompressedByteStreamWithTheFunctionSegment) {
 }
 
 TEST_P(DigestFunctionsTest, ByteStreamInfersTheFunctionFromHashLength) {
-  // REAPI lets clients omit the segment for functions with a distinct hash length.
+  // REAPI lets clients omit the segment for the classic functions (kiln's own names then
+  // omit it), and requires it for the others (kiln's names carry it).
   const std::string blob = PseudoRandomBytes(4000, 4) + FunctionName();
   const kiln::Digest digest = DigestOf(blob, function());
   int64_t committed = 0;
@@ -98,6 +99,26 @@ TEST_P(DigestFunctionsTest, ByteStreamInfersTheFunctionFromHashLength) {
   EXPECT_TRUE(data == blob);
   ASSERT_TRUE(ByteStreamRead(bytestream(), kiln::MakeReadResourceName("", digest), &data).ok());
   EXPECT_TRUE(data == blob);
+}
+
+// BLAKE3 and GITSHA1 hashes are as long as SHA-256 and SHA-1 hashes. Unnamed, a hash
+// means what it meant before those existed, as REAPI has it: clients must name the newer two.
+TEST_P(DigestFunctionsTest, UnnamedHashesAreNeverTakenForThisFunction) {
+  if (kiln::ImpliedByHashLength(function())) GTEST_SKIP() << "inferable from its hash length";
+  const std::string blob = PseudoRandomBytes(3000, 5) + FunctionName();
+  const kiln::Digest digest = DigestOf(blob, function());
+  // A resource name without the segment: the bytes are checked against SHA-256 / SHA-1.
+  int64_t committed = 0;
+  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), "uploads/" + NewUploadId() + "/blobs/" + digest.ToString(),
+                                        blob, 1024, &committed),
+                        grpc::StatusCode::INVALID_ARGUMENT));
+  // Stored under its name, the blob is not found by its hash without the name.
+  ASSERT_TRUE(BatchUpload(cas(), "", {blob}, function()));
+  std::vector<reapi::Digest> missing;
+  ASSERT_TRUE(FindMissing(cas(), "", {kiln::ToProto(digest)}, &missing).ok());
+  EXPECT_EQ(missing.size(), 1u);
+  ASSERT_TRUE(FindMissing(cas(), "", {kiln::ToProto(digest)}, &missing, kiln::ToProto(function())).ok());
+  EXPECT_TRUE(missing.empty());
 }
 
 TEST_P(DigestFunctionsTest, ActionCacheWithTheDigestFunction) {
@@ -130,9 +151,7 @@ TEST_P(DigestFunctionsTest, ActionCacheWithTheDigestFunction) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFunctions, DigestFunctionsTest,
-                         ::testing::Values(DigestFunction::kSha256, DigestFunction::kSha1, DigestFunction::kMd5,
-                                           DigestFunction::kSha384, DigestFunction::kSha512),
+INSTANTIATE_TEST_SUITE_P(AllFunctions, DigestFunctionsTest, ::testing::ValuesIn(kiln::kAllDigestFunctions),
                          [](const auto& info) { return std::string(kiln::DigestFunctionName(info.param)); });
 
 }  // namespace

@@ -6,12 +6,13 @@
 
 namespace kiln_test {
 
-reapi::Digest Upload(reapi::ContentAddressableStorage::Stub& cas, const std::string& bytes) {
-  EXPECT_TRUE(BatchUpload(cas, "", {bytes}));
-  return ProtoDigestOf(bytes);
+reapi::Digest Upload(reapi::ContentAddressableStorage::Stub& cas, const std::string& bytes, DigestFunction function) {
+  EXPECT_TRUE(BatchUpload(cas, "", {bytes}, function));
+  return ProtoDigestOf(bytes, function);
 }
 
-reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const ActionSpec& spec) {
+reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const ActionSpec& spec,
+                           DigestFunction function) {
   reapi::Command command;
   for (const auto& argument : spec.arguments) command.add_arguments(argument);
   auto environment = spec.environment;
@@ -23,8 +24,8 @@ reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const Ac
   }
   for (const auto& path : spec.output_paths) command.add_output_paths(path);
   reapi::Action action;
-  *action.mutable_command_digest() = Upload(cas, command.SerializeAsString());
-  *action.mutable_input_root_digest() = Upload(cas, spec.input_root.SerializeAsString());
+  *action.mutable_command_digest() = Upload(cas, command.SerializeAsString(), function);
+  *action.mutable_input_root_digest() = Upload(cas, spec.input_root.SerializeAsString(), function);
   for (const auto& [name, value] : spec.platform) {
     auto* property = action.mutable_platform()->add_properties();
     property->set_name(name);
@@ -36,7 +37,7 @@ reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const Ac
   }
   action.set_do_not_cache(spec.do_not_cache);
   action.set_salt(spec.salt);
-  return Upload(cas, action.SerializeAsString());
+  return Upload(cas, action.SerializeAsString(), function);
 }
 
 namespace {

@@ -25,10 +25,13 @@ struct ActionSpec {
   std::string salt;
 };
 
-// Uploads the Command, input root and Action; returns the Action's digest.
-reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const ActionSpec& spec);
+// Uploads the Command, input root and Action (digests under `function`); returns the
+// Action's digest.
+reapi::Digest UploadAction(reapi::ContentAddressableStorage::Stub& cas, const ActionSpec& spec,
+                           DigestFunction function = DigestFunction::kSha256);
 // Uploads a serialized message (or bytes) and returns its digest.
-reapi::Digest Upload(reapi::ContentAddressableStorage::Stub& cas, const std::string& bytes);
+reapi::Digest Upload(reapi::ContentAddressableStorage::Stub& cas, const std::string& bytes,
+                     DigestFunction function = DigestFunction::kSha256);
 
 struct ExecuteResult {
   grpc::Status status;                                  // The call's status.

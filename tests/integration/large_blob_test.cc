@@ -20,7 +20,7 @@ constexpr auto kLargeDeadline = std::chrono::seconds(180);
 std::string Chunk(int index) { return PseudoRandomBytes(kChunkBytes, 1'000'000 + index); }
 
 kiln::Digest LargeBlobDigest() {
-  kiln::Hasher hasher(DigestFunction::kSha256);
+  kiln::Hasher hasher(DigestFunction::kSha256, kBlobBytes);
   for (int i = 0; i < kChunks; ++i) hasher.Update(Chunk(i));
   return *kiln::Digest::Create(DigestFunction::kSha256, hasher.FinishHex(), kBlobBytes);
 }
@@ -60,7 +60,7 @@ TEST_F(LargeBlobTest, Roundtrip256MiBThroughByteStream) {
     google::bytestream::ReadRequest request;
     request.set_resource_name(kiln::MakeReadResourceName("", digest));
     auto reader = bytestream().Read(&context, request);
-    kiln::Hasher hasher(DigestFunction::kSha256);
+    kiln::Hasher hasher(DigestFunction::kSha256, digest.size());
     google::bytestream::ReadResponse response;
     int64_t received = 0;
     while (reader->Read(&response)) {
