@@ -387,6 +387,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
+  capabilities.chunking = options.chunking;
   const bool executes = options.role == ServerRole::kAll;
   capabilities.serves_execution = executes;
   capabilities.exec_enabled = executes && (options.workers > 0 || options.allow_remote_workers);
@@ -402,6 +403,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;
+  cas_service_options.chunking = options.chunking;
   state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options, authorizer);
   state.bytestream_service =
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer,
