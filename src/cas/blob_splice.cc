@@ -62,13 +62,17 @@ Status CopyChunk(BlobStore& store, const Digest& chunk, BlobWriter& writer, std:
 Status SpliceBlob(BlobStore& store, const Digest& blob, const std::vector<Digest>& chunks,
                   const SpliceOptions& options) {
   KILN_RETURN_IF_ERROR(CheckChunkList(blob, chunks));
-  // REAPI lets a server take a splice of a blob it holds as done; the chunks need not exist.
-  if (store.FindMissing({blob}).empty()) return Status::Ok();
-
   std::vector<Digest> distinct;
   std::unordered_set<Digest, DigestHash> seen;
   for (const Digest& chunk : chunks) {
     if (seen.insert(chunk).second) distinct.push_back(chunk);
+  }
+  // REAPI lets a server take a splice of a blob it holds as done. The lookup of the chunks
+  // still extends the lifetimes of those stored, as a splice promises (a server that did
+  // not would have to answer ALREADY_EXISTS); missing ones do not matter then.
+  if (store.FindMissing({blob}).empty()) {
+    store.FindMissing(distinct);
+    return Status::Ok();
   }
   // One call for all: also protects the chunks from eviction while they are copied.
   const std::vector<Digest> missing = store.FindMissing(distinct);

@@ -21,7 +21,8 @@ struct SpliceOptions {
 // chunk (Status::missing_blobs) if any is not stored.
 //
 // Work is bounded by the request: one FindMissing over the distinct chunks, then one read
-// per chunk listed, and nothing at all for a blob that is already stored.
+// per chunk listed; for a blob already stored, only the FindMissing (which extends the
+// chunks' lifetimes).
 Status SpliceBlob(BlobStore& store, const Digest& blob, const std::vector<Digest>& chunks,
                   const SpliceOptions& options = {});
 
