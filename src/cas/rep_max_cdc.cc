@@ -63,14 +63,31 @@ void RepMaxCdc::HashThrough(const uint8_t* data, uint64_t through) {
     hashed_end_ = first;
   }
   uint64_t hash = rolling_;
-  for (uint64_t position = hashed_end_; position <= through; ++position) {
-    hash = (hash << 1) + gear_[data[position - 1 - start_]];
+  uint64_t position = hashed_end_;
+  while (position <= through) {
     const uint64_t block = position / kBlock;
+    const uint64_t block_end = std::min(through + 1, (block + 1) * kBlock);
+    const uint8_t* next = data + (position - 1 - start_);
     if (blocks_.empty() || block != first_block_ + blocks_.size() - 1) {
-      blocks_.push_back({hash, position});
-    } else if (hash > blocks_.back().hash) {
-      blocks_.back() = {hash, position};
+      hash = (hash << 1) + gear_[*next++];
+      blocks_.push_back({hash, position++});
     }
+    BlockMaximum best = blocks_.back();
+    // Two positions per step, so that only one shift and one add per pair are on the
+    // loop-carried path; the first position's hash branches off it.
+    for (; position + 1 < block_end; position += 2, next += 2) {
+      const uint64_t first_gear = gear_[next[0]];
+      const uint64_t after_first = (hash << 1) + first_gear;
+      hash = (hash << 2) + ((first_gear << 1) + gear_[next[1]]);
+      if (after_first > best.hash) best = {after_first, position};
+      if (hash > best.hash) best = {hash, position + 1};
+    }
+    if (position < block_end) {
+      hash = (hash << 1) + gear_[*next];
+      if (hash > best.hash) best = {hash, position};
+      ++position;
+    }
+    blocks_.back() = best;
   }
   rolling_ = hash;
   hashed_end_ = std::max(hashed_end_, through + 1);
