@@ -139,3 +139,22 @@ TEST(BlobSplitTest, EditedBlobSharesMostChunks) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(ChunkingConfigTest, DefaultsAreValidAndRangesAreChecked) {
+  EXPECT_TRUE(ValidateChunkingConfig(ChunkingConfig()).ok());
+  ChunkingConfig config;
+  config.fast_cdc_avg_bytes = 512;
+  EXPECT_EQ(ValidateChunkingConfig(config).code(), StatusCode::kInvalidArgument);
+  config = ChunkingConfig();
+  config.fast_cdc_avg_bytes = 2 << 20;
+  EXPECT_EQ(ValidateChunkingConfig(config).code(), StatusCode::kInvalidArgument);
+  config = ChunkingConfig();
+  config.rep_max_min_bytes = 32;
+  EXPECT_EQ(ValidateChunkingConfig(config).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kiln

@@ -222,6 +222,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
       (options.backplane.url.empty() || options.role == ServerRole::kStorage)) {
     return Status::InvalidArgument("an action cache in Redis needs a frontend with a backplane");
   }
+  KILN_RETURN_IF_ERROR(ValidateChunkingConfig(options.chunking));
   auto state = std::make_unique<State>();
   // First: bad certificate files are reported before anything is opened.
   auto credentials = NewServerCredentials(options.tls);
