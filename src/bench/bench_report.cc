@@ -57,6 +57,12 @@ std::optional<double> ShareOfLimit(const ScenarioResult& result, const MachineLi
   return result.mb_per_second() / limit;
 }
 
+std::optional<double> SentShare(const ScenarioResult& result) {
+  if (result.info.logical_bytes_per_op <= 0 || result.ops == 0) return std::nullopt;
+  return static_cast<double>(result.bytes) /
+         (static_cast<double>(result.ops) * static_cast<double>(result.info.logical_bytes_per_op));
+}
+
 std::optional<Duration> ExecOverhead(const ScenarioResult& result, const MachineLimits& limits) {
   // With several streams the latency is mostly queueing behind the worker slots.
   if (result.info.name.rfind("execute_uncached", 0) != 0 || result.in_flight != 1 || result.ops == 0) {
@@ -93,6 +99,10 @@ std::string FormatReportTable(const BenchReport& report) {
     if (const auto overhead = ExecOverhead(result, report.limits)) {
       notes.push_back("p50 " + FormatLatency(*overhead) + " over fork/exec");
     }
+    if (const auto sent = SentShare(result)) {
+      notes.push_back("sent " + Printf("%.2f%%", *sent * 100) + " of each " +
+                      Printf("%.0f MiB", static_cast<double>(result.info.logical_bytes_per_op) / (1 << 20)) + " blob");
+    }
     if (result.ran_out) notes.push_back("stopped early: pregenerated data used up");
     if (!result.setup_error.empty()) {
       notes.push_back("setup failed");
@@ -121,6 +131,7 @@ std::string FormatReportJson(const BenchReport& report) {
     const ScenarioResult& result = report.results[i];
     const auto share = ShareOfLimit(result, report.limits);
     const auto overhead = ExecOverhead(result, report.limits);
+    const auto sent = SentShare(result);
     out << (i == 0 ? "\n" : ",\n") << "    {\"name\": " << JsonString(result.info.name)
         << ", \"description\": " << JsonString(result.info.description) << ", \"in_flight\": " << result.in_flight
         << ", \"ops\": " << result.ops << ", \"errors\": " << result.errors
@@ -134,6 +145,7 @@ std::string FormatReportJson(const BenchReport& report) {
         << ", \"limit\": " << JsonString(LimitName(result.info.limit))
         << ", \"share_of_limit\": " << (share ? JsonNumber(*share) : "null")
         << ", \"p50_over_fork_exec_ms\": " << (overhead ? JsonNumber(Milliseconds(*overhead)) : "null")
+        << ", \"sent_share\": " << (sent ? JsonNumber(*sent) : "null")
         << ", \"client_cpu_cores\": " << JsonNumber(result.client_cpu_cores) << ", \"ran_out\": " << (result.ran_out ? "true" : "false") << "}";
   }
   out << "\n  ]\n}\n";

@@ -23,6 +23,8 @@ struct BenchReport {
 
 // Throughput over the relevant limit (0.42 = 42%); nullopt when the scenario has none.
 std::optional<double> ShareOfLimit(const ScenarioResult& result, const MachineLimits& limits);
+// Bytes sent over the bytes of the blobs uploaded, for chunked uploads (0.03 = 3%).
+std::optional<double> SentShare(const ScenarioResult& result);
 // p50 latency above a bare fork/exec, for the one-stream uncached Execute scenario.
 std::optional<Duration> ExecOverhead(const ScenarioResult& result, const MachineLimits& limits);
 

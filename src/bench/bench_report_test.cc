@@ -94,3 +94,24 @@ TEST(BenchReportTest, JsonParsesAndCarriesTheSameFigures) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(BenchReportTest, ChunkedUploadsReportTheShareSent) {
+  BenchReport report = SampleReport();
+  ScenarioResult chunked = Result("chunked_reupload", RateUnit::kBytes, LimitKind::kNone);
+  chunked.info.logical_bytes_per_op = 64 << 20;
+  chunked.ops = 4;
+  chunked.bytes = 4 * (64 << 20) / 50;  // 2% of each blob.
+  report.results.push_back(chunked);
+  ASSERT_TRUE(SentShare(chunked).has_value());
+  EXPECT_NEAR(*SentShare(chunked), 0.02, 1e-6);
+  EXPECT_FALSE(SentShare(report.results[0]).has_value());
+  EXPECT_NE(FormatReportTable(report).find("sent 2.00% of each 64 MiB blob"), std::string::npos)
+      << FormatReportTable(report);
+  EXPECT_NE(FormatReportJson(report).find("\"sent_share\": 0.02"), std::string::npos) << FormatReportJson(report);
+}
+
+}  // namespace
+}  // namespace kiln

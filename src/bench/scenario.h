@@ -27,6 +27,9 @@ struct ScenarioInfo {
   LimitKind limit = LimitKind::kNone;
   // Operations in flight at once; 0 means the --concurrency flag.
   int in_flight = 0;
+  // For uploads that send only part of a blob (chunked uploads): the blob's size. The
+  // report then sets the bytes sent against it.
+  int64_t logical_bytes_per_op = 0;
 };
 
 struct OpResult {

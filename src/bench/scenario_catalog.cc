@@ -6,6 +6,7 @@
 #include "bench/action_cache_scenarios.h"
 #include "bench/bytestream_scenarios.h"
 #include "bench/cas_scenarios.h"
+#include "bench/chunked_upload_scenario.h"
 #include "bench/execute_scenarios.h"
 #include "bench/name_list.h"
 
@@ -26,6 +27,7 @@ const std::vector<std::pair<std::string, Factory>>& Catalog() {
       {"batch_update", NewBatchUpdateScenario},
       {"bytestream_read", NewByteStreamReadScenario},
       {"bytestream_write", NewByteStreamWriteScenario},
+      {"chunked_reupload", NewChunkedReuploadScenario},
       {"execute_uncached", [](BenchTarget* t) { return NewExecuteUncachedScenario(t, ExecuteStreams::kOne); }},
       {"execute_uncached_parallel",
        [](BenchTarget* t) { return NewExecuteUncachedScenario(t, ExecuteStreams::kConcurrency); }},

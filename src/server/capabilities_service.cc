@@ -21,6 +21,13 @@ CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, con
   cache->set_symlink_absolute_path_strategy(reapi::SymlinkAbsolutePathStrategy::ALLOWED);
   cache->add_supported_compressors(reapi::Compressor::ZSTD);
   cache->add_supported_batch_update_compressors(reapi::Compressor::ZSTD);
+  // Both chunking functions, so that clients of either kind find their chunks here.
+  cache->set_split_blob_support(true);
+  cache->set_splice_blob_support(true);
+  cache->mutable_fast_cdc_2020_params()->set_avg_chunk_size_bytes(options.chunking.fast_cdc_avg_bytes);
+  cache->mutable_fast_cdc_2020_params()->set_seed(options.chunking.fast_cdc_seed);
+  cache->mutable_rep_max_cdc_params()->set_min_chunk_size_bytes(options.chunking.rep_max_min_bytes);
+  cache->mutable_rep_max_cdc_params()->set_horizon_size_bytes(options.chunking.rep_max_horizon_bytes);
 
   if (options.serves_execution) {
     auto* execution = capabilities_.mutable_execution_capabilities();

@@ -2,7 +2,10 @@
 #include "server/cas_service.h"
 
 #include <algorithm>
+#include <functional>
 
+#include "cas/blob_splice.h"
+#include "cas/blob_split.h"
 #include "common/compression.h"
 #include "common/resource_name.h"
 #include "server/get_tree_reactor.h"
@@ -14,6 +17,36 @@ namespace {
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   int64_t sum = 0;
   return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+}
+
+StatusOr<ChunkingFunction> ChunkingFromProto(reapi::ChunkingFunction::Value value) {
+  switch (value) {
+    case reapi::ChunkingFunction::UNKNOWN: return ChunkingFunction::kUnspecified;
+    case reapi::ChunkingFunction::FAST_CDC_2020: return ChunkingFunction::kFastCdc2020;
+    case reapi::ChunkingFunction::REP_MAX_CDC: return ChunkingFunction::kRepMaxCdc;
+    default:
+      return Status::InvalidArgument("chunking_function " + std::to_string(value) +
+                                     " is unknown (kiln knows UNKNOWN, FAST_CDC_2020 and REP_MAX_CDC)");
+  }
+}
+
+reapi::ChunkingFunction::Value ChunkingToProto(ChunkingFunction function) {
+  switch (function) {
+    case ChunkingFunction::kUnspecified: break;
+    case ChunkingFunction::kFastCdc2020: return reapi::ChunkingFunction::FAST_CDC_2020;
+    case ChunkingFunction::kRepMaxCdc: return reapi::ChunkingFunction::REP_MAX_CDC;
+  }
+  // Left to kiln, a split uses FastCDC (chunking.h).
+  return reapi::ChunkingFunction::FAST_CDC_2020;
+}
+
+// Runs `work` on `pool` and finishes the call with its status from there.
+grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* context, BlockingTaskPool& pool,
+                                       std::function<Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Status submitted = pool.Submit([reactor, work = std::move(work)] { reactor->Finish(ToGrpcStatus(work())); });
+  if (!submitted.ok()) reactor->Finish(ToGrpcStatus(submitted));
+  return reactor;
 }
 
 }  // namespace
@@ -169,6 +202,64 @@ grpc::ServerWriteReactor<reapi::GetTreeResponse>* CasService::GetTree(grpc::Call
   constexpr int64_t kMaxPageBytes = 2 * 1024 * 1024;
   const int page_size = request->page_size() > 0 ? std::min(request->page_size(), 10 * kDefaultPageSize) : kDefaultPageSize;
   return new GetTreeReactor(std::move(walker).value(), page_size, kMaxPageBytes);
+}
+
+grpc::ServerUnaryReactor* CasService::SplitBlob(grpc::CallbackServerContext* context,
+                                                const reapi::SplitBlobRequest* request,
+                                                reapi::SplitBlobResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kSplitBlob, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  Status valid = ValidateInstanceName(request->instance_name());
+  if (valid.ok() && !request->has_blob_digest()) valid = Status::InvalidArgument("blob_digest is required");
+  if (!valid.ok()) return FinishUnary(context, valid);
+  auto blob = ParseRequestDigest(request->digest_function(), request->blob_digest(), "blob_digest");
+  if (!blob.ok()) return FinishUnary(context, blob.status());
+  auto function = ChunkingFromProto(request->chunking_function());
+  if (!function.ok()) return FinishUnary(context, function.status());
+  return FinishOnPool(context, chunking_pool_, [this, blob = *blob, function = *function, response]() -> Status {
+    auto chunks = SplitStoredBlob(*cas_, blob, function, options_.chunking);
+    if (!chunks.ok()) return chunks.status();
+    for (const Digest& chunk : *chunks) *response->add_chunk_digests() = ToProto(chunk);
+    response->set_chunking_function(ChunkingToProto(function));
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* CasService::SpliceBlob(grpc::CallbackServerContext* context,
+                                                 const reapi::SpliceBlobRequest* request,
+                                                 reapi::SpliceBlobResponse* response) {
+  auto caller = authorizer_->Check(*context, rpc::kSpliceBlob, request->instance_name());
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  Status valid = ValidateInstanceName(request->instance_name());
+  // REAPI makes blob_digest mandatory: the digest is what the assembled bytes are checked against.
+  if (valid.ok() && !request->has_blob_digest()) valid = Status::InvalidArgument("blob_digest is required");
+  if (!valid.ok()) return FinishUnary(context, valid);
+  auto function = ResolveDigestFunction(request->digest_function(), request->blob_digest().hash());
+  if (!function.ok()) return FinishUnary(context, function.status().WithContext("blob_digest"));
+  auto blob = FromProto(*function, request->blob_digest(), "blob_digest");
+  if (!blob.ok()) return FinishUnary(context, blob.status());
+  // Only checked: for every function the chunks must assemble to the blob, and kiln does
+  // not second-guess where the client cut.
+  auto chunking = ChunkingFromProto(request->chunking_function());
+  if (!chunking.ok()) return FinishUnary(context, chunking.status());
+  std::vector<Digest> chunks;
+  chunks.reserve(request->chunk_digests_size());
+  for (int i = 0; i < request->chunk_digests_size(); ++i) {
+    // One function for the blob and all its chunks: a chunk of another hash length fails here.
+    auto chunk = FromProto(*function, request->chunk_digests(i), "");
+    if (!chunk.ok()) {
+      return FinishUnary(context, chunk.status().WithContext("chunk_digests[" + std::to_string(i) + "]"));
+    }
+    chunks.push_back(std::move(chunk).value());
+  }
+  return FinishOnPool(context, chunking_pool_,
+                      [this, context, blob = *blob, chunks = std::move(chunks), response]() -> Status {
+                        SpliceOptions options;
+                        options.cancelled = [context] { return context->IsCancelled(); };
+                        KILN_RETURN_IF_ERROR(kiln::SpliceBlob(*cas_, blob, chunks, options));
+                        *response->mutable_blob_digest() = ToProto(blob);
+                        return Status::Ok();
+                      });
 }
 
 }  // namespace kiln

@@ -222,6 +222,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
       (options.backplane.url.empty() || options.role == ServerRole::kStorage)) {
     return Status::InvalidArgument("an action cache in Redis needs a frontend with a backplane");
   }
+  KILN_RETURN_IF_ERROR(ValidateChunkingConfig(options.chunking));
   auto state = std::make_unique<State>();
   // First: bad certificate files are reported before anything is opened.
   auto credentials = NewServerCredentials(options.tls);
@@ -387,6 +388,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
+  capabilities.chunking = options.chunking;
   const bool executes = options.role == ServerRole::kAll;
   capabilities.serves_execution = executes;
   capabilities.exec_enabled = executes && (options.workers > 0 || options.allow_remote_workers);
@@ -402,6 +404,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;
+  cas_service_options.chunking = options.chunking;
   state.cas_service = std::make_unique<CasService>(state.client_cas, cas_service_options, authorizer);
   state.bytestream_service =
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer,

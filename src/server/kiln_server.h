@@ -9,6 +9,7 @@
 
 #include "backplane/backplane_scheduler.h"
 #include "backplane/redis_action_cache.h"
+#include "cas/chunking.h"
 #include "cas/message_blob.h"
 #include "client/client_connection_options.h"
 #include "cas/upload_registry.h"
@@ -61,6 +62,8 @@ struct ServerOptions {
   std::string auth_file;
   std::string data_dir;
   int64_t max_cas_bytes = int64_t{10} << 30;
+  // How SplitBlob cuts blobs, advertised in the capabilities (upstream's recommended values).
+  ChunkingConfig chunking;
   int64_t max_ac_bytes = int64_t{1} << 30;
   Duration find_missing_grace = std::chrono::minutes(10);
   Duration upload_idle_timeout = std::chrono::minutes(10);

@@ -11,6 +11,8 @@ inline constexpr char kFindMissingBlobs[] = KILN_REAPI "ContentAddressableStorag
 inline constexpr char kBatchReadBlobs[] = KILN_REAPI "ContentAddressableStorage/BatchReadBlobs";
 inline constexpr char kBatchUpdateBlobs[] = KILN_REAPI "ContentAddressableStorage/BatchUpdateBlobs";
 inline constexpr char kGetTree[] = KILN_REAPI "ContentAddressableStorage/GetTree";
+inline constexpr char kSplitBlob[] = KILN_REAPI "ContentAddressableStorage/SplitBlob";
+inline constexpr char kSpliceBlob[] = KILN_REAPI "ContentAddressableStorage/SpliceBlob";
 inline constexpr char kGetActionResult[] = KILN_REAPI "ActionCache/GetActionResult";
 inline constexpr char kUpdateActionResult[] = KILN_REAPI "ActionCache/UpdateActionResult";
 inline constexpr char kExecute[] = KILN_REAPI "Execution/Execute";
@@ -31,7 +33,8 @@ inline constexpr char kCreateLogStream[] = "/build.bazel.remote.logstream.v1.Log
 inline constexpr char kWorkerConnect[] = "/kiln.worker.v1.WorkerService/Connect";
 
 inline constexpr const char* kAll[] = {
-    kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kGetActionResult,
+    kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kSplitBlob,
+    kSpliceBlob,      kGetActionResult,
     kUpdateActionResult, kExecute,       kWaitExecution,  kByteStreamRead,   kByteStreamWrite, kQueryWriteStatus,
     kGetOperation,    kListOperations,   kCancelOperation, kDeleteOperation, kFetchBlob,      kFetchDirectory,
     kPushBlob,        kPushDirectory,    kCreateLogStream, kWorkerConnect,

@@ -114,6 +114,23 @@ TEST_F(AuthTest, EachServiceChecksItsPermission) {
   EXPECT_TRUE(FindMissing(reader, "").ok());
   ExpectDenied(BatchUpdate(reader, ""), "reader", "cas-write");
   EXPECT_TRUE(BatchUpdate(writer, "").ok());
+  // SplitBlob stores only chunks of a blob already stored: a read. SpliceBlob stores a blob.
+  {
+    reapi::SplitBlobRequest split;
+    *split.mutable_blob_digest() = UnknownDigest();
+    reapi::SplitBlobResponse split_response;
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    EXPECT_EQ(reapi::ContentAddressableStorage::NewStub(reader)->SplitBlob(&context, split, &split_response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+    reapi::SpliceBlobRequest splice;
+    *splice.mutable_blob_digest() = UnknownDigest();
+    reapi::SpliceBlobResponse splice_response;
+    grpc::ClientContext denied;
+    SetDeadline(&denied);
+    ExpectDenied(reapi::ContentAddressableStorage::NewStub(reader)->SpliceBlob(&denied, splice, &splice_response),
+                 "reader", "cas-write");
+  }
   // Action cache: a reader may look up (NOT_FOUND: allowed, just absent), not write.
   {
     grpc::ClientContext context;

@@ -2,7 +2,7 @@
 // --role storage), as real processes: what one frontend writes the other reads, a result
 // computed through one is a cache hit through the other, the storage node's death is
 // UNAVAILABLE (not a crash, not a false "present") until it is back, and the storage node
-// itself executes nothing.
+// itself executes nothing. SplitBlob and SpliceBlob work through frontends on the node.
 #include <fstream>
 
 #include "common/hasher.h"
@@ -229,6 +229,50 @@ TEST_F(TlsTest, AFrontendReachesItsStorageNodeOverTlsWithAToken) {
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(refused);
   EXPECT_EQ(frontend->Stop(), 0) << frontend->stdout_text();
   EXPECT_EQ(stranger->Stop(), 0) << stranger->stdout_text();
+}
+
+}  // namespace
+}  // namespace kiln_test
+
+namespace kiln_test {
+namespace {
+
+// Split and splice through frontends whose CAS is the storage node: chunks a split stores
+// through one frontend are on the node, so a splice through the other can use them.
+TEST_F(StorageNodeTest, SplitThroughOneFrontendSpliceThroughTheOther) {
+  const std::string blob = PseudoRandomBytes(3 << 20, 11);
+  ASSERT_TRUE(ByteStreamWrite(a_->bytestream(), WriteName("", blob), blob, 1 << 20, nullptr).ok());
+  reapi::SplitBlobRequest split;
+  *split.mutable_blob_digest() = ProtoDigestOf(blob);
+  split.set_chunking_function(reapi::ChunkingFunction::REP_MAX_CDC);
+  reapi::SplitBlobResponse chunks;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    grpc::Status status = a_->cas().SplitBlob(&context, split, &chunks);
+    ASSERT_TRUE(status.ok()) << Describe(status);
+  }
+  ASSERT_GT(chunks.chunk_digests_size(), 3);
+  // The same bytes with the first chunk's bytes again at the end: all its chunks are known.
+  const std::string first_chunk = blob.substr(0, chunks.chunk_digests(0).size_bytes());
+  const std::string longer = blob + first_chunk;
+  reapi::SpliceBlobRequest splice;
+  *splice.mutable_blob_digest() = ProtoDigestOf(longer);
+  *splice.mutable_chunk_digests() = chunks.chunk_digests();
+  *splice.add_chunk_digests() = chunks.chunk_digests(0);
+  reapi::SpliceBlobResponse spliced;
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  grpc::Status status = b_->cas().SpliceBlob(&context, splice, &spliced);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  bool missing = true;
+  ASSERT_TRUE(FindOne(*storage_, ProtoDigestOf(longer), &missing).ok());
+  EXPECT_FALSE(missing) << "the spliced blob is not on the storage node";
+  std::string read;
+  ASSERT_TRUE(ByteStreamRead(a_->bytestream(), "blobs/" + ProtoDigestOf(longer).hash() + "/" +
+                                                   std::to_string(longer.size()), &read)
+                  .ok());
+  EXPECT_TRUE(read == longer);
 }
 
 }  // namespace
