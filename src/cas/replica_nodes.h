@@ -1,9 +1,9 @@
 // The storage nodes of a replicated CAS as the replicated store calls them: each a BlobStore
 // (in production a remote store over its own channel, in tests a fake), placed by a
 // RendezvousRing, and called only through a DeadlineExecutor, so that a node that stops
-// answering costs its callers a timeout, never a hang. A node with too many calls
-// outstanding (most likely stuck past their deadlines) is refused further calls at once,
-// as if it were down, so that one sick node cannot take all the executor's threads.
+// answering costs its callers a timeout, never a hang. A node with too many calls stuck past
+// their deadlines is refused further calls at once, as if it were down, so that one sick
+// node cannot take all the executor's threads.
 //
 // Errors name the node. Thread-safe.
 #pragma once
@@ -22,10 +22,11 @@
 namespace kiln {
 
 struct ReplicaNodeLimits {
-  // Calls outstanding to one node, abandoned ones included, before it is treated as down.
-  int max_calls_per_node = 64;
-  // Threads for calls to all nodes together.
-  int max_threads = 64;
+  // Calls to one node abandoned past their deadline and still running, before the node is
+  // treated as down (refused at once) until some of them return.
+  int max_stuck_calls_per_node = 8;
+  // Threads for calls to all nodes together, started as needed.
+  int max_threads = 256;
 };
 
 // Deadlines of calls to one node.
@@ -58,14 +59,14 @@ class ReplicaNodes {
   std::vector<Status> Run(std::vector<NodeCall> calls, Duration timeout);
   Status RunOne(size_t node, std::function<Status(BlobStore&)> call, Duration timeout);
 
-  // Calls to `node` that have not returned yet.
-  int outstanding(size_t node) const { return outstanding_[node].load(); }
+  // Calls to `node` abandoned past their deadline that have not returned yet.
+  int stuck(size_t node) const { return stuck_[node].load(); }
 
  private:
   RendezvousRing ring_;
   std::vector<BlobStore*> stores_;
   const ReplicaNodeLimits limits_;
-  std::unique_ptr<std::atomic<int>[]> outstanding_;
+  std::unique_ptr<std::atomic<int>[]> stuck_;
   // Last: destroyed first, so that calls still running finish while the rest is valid.
   DeadlineExecutor executor_;
 };
