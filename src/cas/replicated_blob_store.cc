@@ -1,12 +1,11 @@
 #include "cas/replicated_blob_store.h"
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "cas/digest_verifier.h"
 #include "cas/memory_reader.h"
 #include "cas/node_transfer.h"
+#include "cas/replica_lookup.h"
 #include "cas/replicated_blob_reader.h"
 #include "cas/replicated_blob_writer.h"
 #include "common/hasher.h"
@@ -31,13 +30,6 @@ class EmptyBlobWriter final : public BlobWriter {
 bool Lacks(const Status& status) {
   return status.code() == StatusCode::kNotFound || status.code() == StatusCode::kDataLoss;
 }
-
-// One FindMissing round: the digests to ask each node about, and what it answered.
-struct LookupRound {
-  std::vector<std::vector<size_t>> asked;  // Per node: indexes into the unique digests.
-  std::vector<Status> results;             // Per node.
-  std::vector<std::unordered_set<Digest, DigestHash>> missing;  // Per node, when it answered.
-};
 
 }  // namespace
 
@@ -90,92 +82,7 @@ std::vector<Digest> ReplicatedBlobStore::FindMissing(const std::vector<Digest>& 
 }
 
 StatusOr<std::vector<Digest>> ReplicatedBlobStore::FindMissingOrError(const std::vector<Digest>& digests) {
-  std::vector<Digest> unique;
-  std::unordered_map<Digest, size_t, DigestHash> index;
-  for (const Digest& digest : digests) {
-    if (!digest.IsEmptyBlob() && index.try_emplace(digest, unique.size()).second) unique.push_back(digest);
-  }
-  const size_t node_count = nodes_->size();
-  std::vector<std::vector<size_t>> orders(unique.size());
-  std::vector<bool> present(unique.size(), false), answered(unique.size(), false), owner_failed(unique.size(), false);
-  std::vector<bool> node_failed(node_count, false);
-  Status first_error;
-
-  auto ask = [&](const std::vector<std::vector<size_t>>& asked) {
-    std::vector<NodeCall> calls;
-    std::vector<size_t> call_node;
-    std::vector<std::shared_ptr<std::vector<Digest>>> answers;
-    for (size_t node = 0; node < node_count; ++node) {
-      if (asked[node].empty()) continue;
-      auto question = std::make_shared<std::vector<Digest>>();
-      for (size_t i : asked[node]) question->push_back(unique[i]);
-      auto answer = std::make_shared<std::vector<Digest>>();
-      calls.push_back({node, [question, answer](BlobStore& store) {
-                         auto missing = store.FindMissingOrError(*question);
-                         if (!missing.ok()) return missing.status();
-                         *answer = std::move(missing).value();
-                         return Status::Ok();
-                       }});
-      call_node.push_back(node);
-      answers.push_back(answer);
-    }
-    std::vector<Status> results = nodes_->Run(std::move(calls), options_.timeouts.call);
-    for (size_t c = 0; c < results.size(); ++c) {
-      const size_t node = call_node[c];
-      if (!results[c].ok()) {
-        node_failed[node] = true;
-        if (first_error.ok()) first_error = results[c];
-        for (size_t i : asked[node]) {
-          if (std::find(orders[i].begin(), orders[i].begin() + options_.replicas, node) !=
-              orders[i].begin() + options_.replicas) {
-            owner_failed[i] = true;
-          }
-        }
-        continue;
-      }
-      std::unordered_set<Digest, DigestHash> missing(answers[c]->begin(), answers[c]->end());
-      for (size_t i : asked[node]) {
-        answered[i] = true;
-        if (!missing.contains(unique[i])) present[i] = true;
-      }
-    }
-  };
-
-  // First the owners; then, for blobs an owner could not answer for, every other node that
-  // answers (a write that found an owner down put its copy further along the order).
-  std::vector<std::vector<size_t>> asked(node_count);
-  for (size_t i = 0; i < unique.size(); ++i) {
-    orders[i] = nodes_->ring().Order(unique[i]);
-    for (size_t r = 0; r < options_.replicas; ++r) asked[orders[i][r]].push_back(i);
-  }
-  ask(asked);
-  asked.assign(node_count, {});
-  bool again = false;
-  for (size_t i = 0; i < unique.size(); ++i) {
-    if (present[i] || !owner_failed[i]) continue;
-    for (size_t r = options_.replicas; r < node_count; ++r) {
-      if (!node_failed[orders[i][r]]) {
-        asked[orders[i][r]].push_back(i);
-        again = true;
-      }
-    }
-  }
-  if (again) ask(asked);
-
-  std::unordered_set<Digest, DigestHash> missing;
-  for (size_t i = 0; i < unique.size(); ++i) {
-    if (present[i]) continue;
-    if (!answered[i]) {
-      return Status::Unavailable("no storage node that may hold blob " + unique[i].ToString() +
-                                 " answered: " + first_error.message());
-    }
-    missing.insert(unique[i]);
-  }
-  std::vector<Digest> result;
-  for (const Digest& digest : digests) {
-    if (missing.contains(digest)) result.push_back(digest);
-  }
-  return result;
+  return FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call);
 }
 
 StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenRead(const Digest& digest, int64_t offset) {
