@@ -23,22 +23,18 @@ class ReplicaLookup {
     for (size_t i = 0; i < unique_.size(); ++i) orders_[i] = nodes_.ring().Order(unique_[i]);
   }
 
-  void AskOwners() {
-    Questions asked(nodes_.size());
-    for (size_t i = 0; i < unique_.size(); ++i) {
-      for (size_t r = 0; r < replicas_; ++r) asked[orders_[i][r]].push_back(i);
-    }
-    Ask(asked);
-  }
-
-  // For blobs not found whose owners did not all answer: every other node that answers.
-  void AskOthers() {
+  // Asks, about each blob not found yet, the nodes at positions [first, last) of its order
+  // that have not failed. `only_if_owner_failed`: only about blobs an owner could not answer for.
+  void AskPositions(size_t first, size_t last, bool only_if_owner_failed) {
     Questions asked(nodes_.size());
     bool any = false;
     for (size_t i = 0; i < unique_.size(); ++i) {
-      if (present_[i] || !owner_failed_[i]) continue;
-      for (size_t r = replicas_; r < orders_[i].size(); ++r) {
-        if (node_failed_[orders_[i][r]]) continue;
+      if (present_[i] || (only_if_owner_failed && !owner_failed_[i])) continue;
+      for (size_t r = first; r < last && r < orders_[i].size(); ++r) {
+        if (node_failed_[orders_[i][r]]) {
+          if (r < replicas_) owner_failed_[i] = true;
+          continue;
+        }
         asked[orders_[i][r]].push_back(i);
         any = true;
       }
@@ -129,8 +125,13 @@ StatusOr<std::vector<Digest>> FindMissingOnReplicas(ReplicaNodes& nodes, size_t 
   }
   if (unique.empty()) return std::vector<Digest>();
   ReplicaLookup lookup(nodes, replicas, std::move(unique), timeout);
-  lookup.AskOwners();
-  lookup.AskOthers();
+  // The first owner alone, first: a blob it has is present, and most are (FindMissing mostly
+  // asks about blobs already uploaded), so most blobs cost one node one lookup. Then the
+  // other owners, about the rest; then the other nodes, about blobs an owner could not
+  // answer for (hinted copies).
+  lookup.AskPositions(0, 1, false);
+  if (replicas > 1) lookup.AskPositions(1, replicas, false);
+  lookup.AskPositions(replicas, nodes.size(), true);
   auto missing = lookup.Missing();
   if (!missing.ok()) return missing.status();
   std::vector<Digest> result;

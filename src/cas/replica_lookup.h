@@ -1,7 +1,8 @@
-// FindMissing over the storage nodes of a replicated CAS: each node is asked once, in
-// parallel, about the blobs it owns; then, for blobs an owner could not answer for, the
-// other nodes that answer are asked too (a write that found an owner down put its copy
-// further along the rendezvous order). A blob is present if any node says so -- and that
+// FindMissing over the storage nodes of a replicated CAS, in rounds of one batched call per
+// node, made in parallel: the blobs' first owners; then their other owners about the blobs
+// not found; then, for blobs an owner could not answer for, the other nodes that answer (a
+// write that found an owner down put its copy further along the rendezvous order). So a
+// present blob usually costs one lookup on one node, a missing one a lookup on each owner. A blob is present if any node says so -- and that
 // node pins it for its grace period. Missing if no node has it and at least one node that
 // may hold it answered; UNAVAILABLE when, for some blob, none did.
 #pragma once

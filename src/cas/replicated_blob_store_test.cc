@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <random>
 #include <thread>
 
 #include "common/hasher.h"
@@ -193,6 +195,66 @@ TEST_F(ReplicatedBlobStoreTest, EmptyBlobNeedsNoNode) {
   EXPECT_TRUE(store_->FindMissingOrError({empty}).value().empty());
 }
 
+TEST_F(ReplicatedBlobStoreTest, AnUploadThatSucceedsHasRCopiesWhereverNodesDie) {
+  // Nodes die after random amounts of data, during uploads and at Commit: each upload either
+  // fails or leaves at least two copies. Never success with fewer.
+  std::mt19937 random(15);
+  int succeeded = 0, failed = 0;
+  for (int round = 0; round < 60; ++round) {
+    for (auto& node : nodes_) {
+      node->set_mode(Mode::kHealthy);
+      node->DieAfterWriting(random() % 3 == 0 ? static_cast<int64_t>(random() % 70000) : -1);
+    }
+    const std::string data = Bytes(8192 * (1 + random() % 8), 1000 + round);
+    const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+    Status status;
+    auto writer = store_->OpenWrite(digest);
+    status = writer.status();
+    for (size_t at = 0; status.ok() && at < data.size(); at += 8192) {
+      status = (*writer)->Write(std::string_view(data).substr(at, 8192));
+    }
+    if (status.ok()) status = (*writer)->Commit();
+    if (status.ok()) {
+      ++succeeded;
+      EXPECT_GE(Copies(digest), 2) << "round " << round;
+    } else {
+      ++failed;
+      EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+    }
+  }
+  EXPECT_GT(succeeded, 10);
+  EXPECT_GT(failed + succeeded, 59);
+}
+
+TEST_F(ReplicatedBlobStoreTest, ConcurrentWritesAndReadsWhileANodeFlaps) {
+  std::atomic<bool> done{false};
+  std::thread flapper([&] {
+    while (!done) {
+      Node(0).set_mode(Mode::kRefuse);
+      std::this_thread::sleep_for(milliseconds(3));
+      Node(0).set_mode(Mode::kHealthy);
+      std::this_thread::sleep_for(milliseconds(3));
+    }
+  });
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string data = Bytes(i % 2 == 0 ? 500 : 20000, t * 100 + i);
+        const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+        if (!WriteBlob(*store_, digest, data).ok()) continue;  // Fewer than 2 nodes took it.
+        auto read = ReadBlob(*store_, digest);
+        if (!read.ok() || *read != data) ++bad;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  flapper.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
 // --- Reads ---
 
 TEST_F(ReplicatedBlobStoreTest, ReadFallsBackWhenTheFirstOwnerIsDownOrHangs) {
@@ -312,18 +374,33 @@ TEST_F(ReplicatedBlobStoreTest, NotFoundOnlyWhenEveryOwnerSaysSo) {
 
 // --- FindMissing ---
 
-TEST_F(ReplicatedBlobStoreTest, FindMissingAsksEachNodeOnceAboutWhatItOwns) {
+TEST_F(ReplicatedBlobStoreTest, FindMissingAsksTheFirstOwnersThenTheOthersAboutWhatIsNotFound) {
   std::vector<Digest> digests;
   for (int i = 0; i < 50; ++i) digests.push_back(Put(Bytes(64, 100 + i)));
+  auto lookups = [&] {
+    int total = 0;
+    for (auto& node : nodes_) total += node->lookups();
+    return total;
+  };
+  // Present blobs: one batched call to each node that is a first owner, nothing more.
+  int before = lookups();
+  auto missing = store_->FindMissingOrError(digests);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->empty());
+  EXPECT_EQ(lookups() - before, 4);
+  // A missing blob is asked about on its second owner too.
   const Digest absent = ComputeDigest(DigestFunction::kSha256, "absent");
   digests.push_back(absent);
   digests.push_back(digests.front());  // Duplicates are answered like the local stores do.
-  std::vector<int> before;
-  for (auto& node : nodes_) before.push_back(node->lookups());
-  auto missing = store_->FindMissingOrError(digests);
+  before = lookups();
+  missing = store_->FindMissingOrError(digests);
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(*missing, std::vector<Digest>{absent});
-  for (size_t i = 0; i < nodes_.size(); ++i) EXPECT_EQ(nodes_[i]->lookups() - before[i], 1);
+  EXPECT_EQ(lookups() - before, 5);
+  // A blob only its second owner has is present.
+  const Digest second_only = digests[7];
+  Node(Order(second_only)[0]).Lose(second_only);
+  EXPECT_TRUE(store_->FindMissingOrError({second_only})->empty());
 }
 
 TEST_F(ReplicatedBlobStoreTest, FindMissingLooksForHintedCopiesWhenAnOwnerCannotAnswer) {
