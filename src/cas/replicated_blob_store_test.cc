@@ -397,6 +397,8 @@ TEST_F(ReplicatedBlobStoreTest, FindMissingAsksTheFirstOwnersThenTheOthersAboutW
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(*missing, std::vector<Digest>{absent});
   EXPECT_EQ(lookups() - before, 5);
+  // Listed twice, missing twice, as the local stores answer.
+  EXPECT_EQ(store_->FindMissingOrError({absent, digests[3], absent}).value(), (std::vector<Digest>{absent, absent}));
   // A blob only its second owner has is present.
   const Digest second_only = digests[7];
   Node(Order(second_only)[0]).Lose(second_only);
