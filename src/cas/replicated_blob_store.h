@@ -14,11 +14,12 @@
 //     resume on another node at the same offset when theirs fails midway. NOT_FOUND only when
 //     every owner answered that it lacks the blob and no node had it; UNAVAILABLE when a node
 //     that might hold it could not be asked.
-//   - FindMissing asks each node once, in parallel, about the blobs it owns; a blob whose
-//     owners could not all answer is also looked for on the other nodes (hinted copies). A
-//     blob is present if any node says so -- that node pins it for its grace period, and
-//     reads reach every node, so the grace-period guarantee holds across the cluster. The
-//     error variant fails (UNAVAILABLE) only when, for some blob, no node that might hold it
+//   - FindMissing (cas/replica_lookup.h) asks the blobs' first owners, then their other
+//     owners about what was not found, then -- for blobs an owner could not answer for -- the
+//     other nodes (hinted copies): each round one batched call per node, in parallel. A blob
+//     is present if any node says so -- that node pins it for its grace period, and reads
+//     reach every node, so the grace-period guarantee holds across the cluster. The error
+//     variant fails (UNAVAILABLE) only when, for some blob, no node that might hold it
 //     answered.
 //
 // Thread-safe. The destructor stops the repairs and waits for the calls still running.
