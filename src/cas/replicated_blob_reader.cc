@@ -41,6 +41,16 @@ StatusOr<size_t> ReplicatedBlobReader::Read(char* buffer, size_t max) {
   }
 }
 
+Status ReplicatedBlobReader::VerifyRemainder() {
+  if (!hasher_) return Status::Ok();
+  std::vector<char> scratch(1 << 20);
+  while (position_ < digest_.size()) {
+    auto n = Read(scratch.data(), scratch.size());
+    if (!n.ok()) return n.status();
+  }
+  return Status::Ok();
+}
+
 Status ReplicatedBlobReader::Account(const char* buffer, size_t n) {
   position_ += static_cast<int64_t>(n);
   if (!hasher_) return Status::Ok();

@@ -31,6 +31,8 @@ class ReplicatedBlobReader final : public BlobReader {
                        ReplicaTimeouts timeouts);
 
   StatusOr<size_t> Read(char* buffer, size_t max) override;
+  // Reads and checks the rest, when reading from offset 0 (as VerifyingBlobReader does).
+  Status VerifyRemainder() override;
 
  private:
   // Accepts `n` bytes just read into `buffer`; DATA_LOSS if they run past the blob's size,

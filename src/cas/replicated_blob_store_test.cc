@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/hasher.h"
+#include "testing/eventually.h"
 #include "testing/faulty_blob_store.h"
 
 namespace kiln {
@@ -30,7 +31,8 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
   void SetUp() override { Open(4); }
   void TearDown() override { Close(); }
 
-  void Open(size_t node_count, ReplicaRepairOptions repair = {}) {
+  // Tests run the handoff pass themselves unless they ask for it.
+  void Open(size_t node_count, ReplicaRepairOptions repair = {.handoff_interval = Duration::zero()}) {
     Close();
     nodes_.clear();
     std::vector<ReplicatedNode> ring;
@@ -42,7 +44,6 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
     options.replicas = 2;
     options.timeouts.call = kTimeout;
     options.timeouts.transfer = kTimeout;
-    repair.handoff_interval = Duration::zero();  // Tests run the pass themselves.
     options.repair = repair;
     options.whole_read_bytes = 1024;  // Larger blobs stream, in the fakes' 4 KiB reads.
     auto store = ReplicatedBlobStore::Create(std::move(ring), options);
@@ -106,6 +107,21 @@ TEST_F(ReplicatedBlobStoreTest, DownOwnerIsReplacedByTheNextNodeAndGetsItsCopyWh
   EXPECT_TRUE(Node(order[0]).Has(digest));
   EXPECT_EQ(store_->repairer().stats().hints, 0);
   EXPECT_EQ(store_->repairer().stats().repaired, 1);
+}
+
+TEST_F(ReplicatedBlobStoreTest, ThePeriodicHandoffPassMovesHintedCopiesToTheirOwner) {
+  ReplicaRepairOptions repair;
+  repair.handoff_interval = milliseconds(50);
+  Open(4, repair);
+  const std::string data = Bytes(100, 21);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const size_t owner = Order(digest)[0];
+  Node(owner).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  std::this_thread::sleep_for(milliseconds(200));  // Passes run; the owner is still down.
+  EXPECT_FALSE(Node(owner).Has(digest));
+  Node(owner).set_mode(Mode::kHealthy);
+  EXPECT_TRUE(Eventually([&] { return Node(owner).Has(digest); }));
 }
 
 TEST_F(ReplicatedBlobStoreTest, HangingOwnerIsReplacedAfterTheDeadline) {
@@ -337,6 +353,21 @@ TEST_F(ReplicatedBlobStoreTest, StreamResumesOnTheNextReplicaWhenItsNodeHangsMid
   EXPECT_EQ(got, data);
 }
 
+TEST_F(ReplicatedBlobStoreTest, AReaderThatStopsEarlyStillChecksTheRest) {
+  const std::string data = Bytes(64 * 1024, 23);
+  const Digest digest = Put(data);
+  auto reader = store_->OpenRead(digest, 0);
+  ASSERT_TRUE(reader.ok());
+  char buffer[100];
+  ASSERT_TRUE((*reader)->Read(buffer, sizeof buffer).ok());
+  EXPECT_TRUE((*reader)->VerifyRemainder().ok());
+  Node(Order(digest)[0]).CorruptReadsOf(digest);
+  reader = store_->OpenRead(digest, 0);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->Read(buffer, sizeof buffer).ok());
+  EXPECT_EQ((*reader)->VerifyRemainder().code(), StatusCode::kDataLoss);
+}
+
 TEST_F(ReplicatedBlobStoreTest, ReadAtAnOffset) {
   const std::string data = Bytes(64 * 1024, 12);
   const Digest digest = Put(data);
@@ -438,6 +469,7 @@ TEST_F(ReplicatedBlobStoreTest, RepairQueueIsBoundedAndCountsWhatItDrops) {
   ReplicaRepairOptions repair;
   repair.threads = 1;
   repair.max_queued = 1;
+  repair.handoff_interval = Duration::zero();
   Open(4, repair);
   const Digest digest = Put(Bytes(100, 16));
   const size_t target = Order(digest)[0];
