@@ -88,18 +88,20 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   if (targets->size() == 1 && flags.WasGiven("replication")) {
     return Status::InvalidArgument("--replication needs several --cas storage nodes");
   }
-  if (role_flags.replication > static_cast<int>(targets->size()) && targets->size() > 1) {
-    return Status::InvalidArgument("--replication " + std::to_string(role_flags.replication) + " needs at least as many --cas storage nodes, not " +
+  if (targets->size() > 1 && role_flags.replication > static_cast<int>(targets->size())) {
+    return Status::InvalidArgument("--replication " + std::to_string(role_flags.replication) +
+                                   " needs at least as many --cas storage nodes, not " +
                                    std::to_string(targets->size()));
   }
+  if (cas.tls_cert_file.empty() != cas.tls_key_file.empty()) {
+    return Status::InvalidArgument("a client certificate for --cas needs both --cas-tls-cert and --cas-tls-key");
+  }
+  // Every node is reached with the same TLS files and token.
   for (const std::string& one : *targets) {
     auto target = ParseClientTarget(one);
     if (!target.ok()) return target.status().WithContext("--cas");
     if (!target->tls && !(cas.tls_ca_file.empty() && cas.tls_cert_file.empty() && cas.tls_key_file.empty())) {
       return Status::InvalidArgument("--cas-tls-ca, --cas-tls-cert and --cas-tls-key are for a grpcs:// --cas");
-    }
-    if (cas.tls_cert_file.empty() != cas.tls_key_file.empty()) {
-      return Status::InvalidArgument("a client certificate for --cas needs both --cas-tls-cert and --cas-tls-key");
     }
     ClientConnectionOptions node = cas;
     node.target = one;
