@@ -75,19 +75,28 @@ double RendezvousRing::Score(size_t node, uint64_t key) const {
 }
 
 std::vector<size_t> RendezvousRing::Order(const Digest& digest) const {
+  std::vector<size_t> order(nodes_.size());
+  OrderInto(digest, order);
+  return order;
+}
+
+void RendezvousRing::OrderInto(const Digest& digest, std::span<size_t> out) const {
+  constexpr size_t kOnStack = 64;
   const uint64_t key = PlacementKey(digest);
-  std::vector<std::pair<double, size_t>> scored;
-  scored.reserve(nodes_.size());
-  for (size_t i = 0; i < nodes_.size(); ++i) scored.emplace_back(Score(i, key), i);
+  std::pair<double, size_t> on_stack[kOnStack];
+  std::vector<std::pair<double, size_t>> on_heap;
+  std::span<std::pair<double, size_t>> scored(on_stack, std::min(nodes_.size(), kOnStack));
+  if (nodes_.size() > kOnStack) {
+    on_heap.resize(nodes_.size());
+    scored = on_heap;
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i) scored[i] = {Score(i, key), i};
   // Ties (practically impossible) go to the earlier name, so every process agrees.
   std::sort(scored.begin(), scored.end(), [this](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first > b.first;
     return nodes_[a.second].name < nodes_[b.second].name;
   });
-  std::vector<size_t> order;
-  order.reserve(scored.size());
-  for (const auto& [score, index] : scored) order.push_back(index);
-  return order;
+  for (size_t i = 0; i < scored.size(); ++i) out[i] = scored[i].second;
 }
 
 std::vector<size_t> RendezvousRing::Owners(const Digest& digest, size_t replicas) const {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ class RendezvousRing {
   // Indexes into nodes(), the owners first: every node, in the order a blob's reads and
   // writes try them.
   std::vector<size_t> Order(const Digest& digest) const;
+  // Order, written into `out`, without allocating for rings of up to 64 nodes: for callers
+  // that place many digests at once. REQUIRES: out.size() == nodes().size().
+  void OrderInto(const Digest& digest, std::span<size_t> out) const;
   // The first `replicas` of Order (all nodes if there are fewer).
   std::vector<size_t> Owners(const Digest& digest, size_t replicas) const;
   // The index of the highest-scoring node alone (Owners(digest, 1)[0], without the sort).

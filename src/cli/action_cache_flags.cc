@@ -21,6 +21,12 @@ Status ResolveActionCacheFlags(const FlagSet& flags, const ActionCacheFlags& act
     for (const char* name : {"action-cache-ttl", "action-cache-max-entry-bytes"}) {
       if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --action-cache redis");
     }
+    if (options.storage.target.find(',') != std::string::npos) {
+      return Status::InvalidArgument(
+          "with several --cas storage nodes the action cache must be in Redis (--backplane URL --action-cache "
+          "redis): a storage node's action cache checks each hit against its own CAS, which holds only its share "
+          "of the blobs");
+    }
     options.action_cache = ActionCacheLocation::kStorage;
     return Status::Ok();
   }

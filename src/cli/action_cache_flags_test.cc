@@ -50,6 +50,8 @@ TEST(ActionCacheFlagsTest, MistakesAreRefusedBeforeAnythingStartsNamingTheFlag) 
            {{backplane, "--action-cache", "redis", "--action-cache-ttl", "0s"}, "--action-cache-ttl must be at least 1s"},
            {{backplane, "--action-cache", "redis", "--max-ac-bytes", "1G"}, "--max-ac-bytes does not apply"},
            {{"--role", "storage", "--action-cache", "redis"}, "--role storage takes no --action-cache redis"},
+           {{"--cas", "grpc://127.0.0.1:1,grpc://127.0.0.1:2"}, "with several --cas storage nodes the action cache "
+                                                                "must be in Redis"},
        }) {
     std::vector<std::string> args = base;
     args.insert(args.end(), extra.begin(), extra.end());

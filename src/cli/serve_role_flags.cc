@@ -56,7 +56,13 @@ void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
                   "Keep the CAS and action cache on this storage node (a `kiln serve --role storage`) instead of "
                   "in --data-dir: grpcs://HOST:PORT for TLS, grpc://HOST:PORT for plaintext. Writes go to the "
                   "node before they are acknowledged; reads are cached in --data-dir, within --max-cas-bytes. "
-                  "(The action cache is in Redis instead with --action-cache redis.)");
+                  "(The action cache is in Redis instead with --action-cache redis.) A comma-separated list of "
+                  "nodes spreads the CAS over them by rendezvous hashing, --replication copies of each blob; the "
+                  "action cache must then be in Redis.");
+  flags.AddInt("replication", &role_flags.replication,
+               "With several --cas storage nodes: how many of them hold each blob. A write is acknowledged only "
+               "once that many have it.",
+               FlagRange{1, 100});
   AddClientConnectionFlags(flags, role_flags.cas, "cas-");
 }
 
@@ -67,7 +73,7 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
     return Status::InvalidArgument("--role must be all or storage, not \"" + role_flags.role + "\"");
   }
   if (role_flags.cas.target.empty()) {
-    for (const char* name : {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file"}) {
+    for (const char* name : {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication"}) {
       if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --cas");
     }
     return Status::Ok();
@@ -77,16 +83,32 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   }
   // The shared check names the client flags (--tls-ca, ...): these are named first.
   const ClientConnectionOptions& cas = role_flags.cas;
-  auto target = ParseClientTarget(cas.target);
-  if (!target.ok()) return target.status().WithContext("--cas");
-  if (!target->tls && !(cas.tls_ca_file.empty() && cas.tls_cert_file.empty() && cas.tls_key_file.empty())) {
-    return Status::InvalidArgument("--cas-tls-ca, --cas-tls-cert and --cas-tls-key are for a grpcs:// --cas");
+  auto targets = SplitClientTargetList(cas.target);
+  if (!targets.ok()) return targets.status().WithContext("--cas");
+  if (targets->size() == 1 && flags.WasGiven("replication")) {
+    return Status::InvalidArgument("--replication needs several --cas storage nodes");
+  }
+  if (targets->size() > 1 && role_flags.replication > static_cast<int>(targets->size())) {
+    return Status::InvalidArgument("--replication " + std::to_string(role_flags.replication) +
+                                   " needs at least as many --cas storage nodes, not " +
+                                   std::to_string(targets->size()));
   }
   if (cas.tls_cert_file.empty() != cas.tls_key_file.empty()) {
     return Status::InvalidArgument("a client certificate for --cas needs both --cas-tls-cert and --cas-tls-key");
   }
-  KILN_RETURN_IF_ERROR(CheckClientConnectionOptions(cas).WithContext("--cas"));
+  // Every node is reached with the same TLS files and token.
+  for (const std::string& one : *targets) {
+    auto target = ParseClientTarget(one);
+    if (!target.ok()) return target.status().WithContext("--cas");
+    if (!target->tls && !(cas.tls_ca_file.empty() && cas.tls_cert_file.empty() && cas.tls_key_file.empty())) {
+      return Status::InvalidArgument("--cas-tls-ca, --cas-tls-cert and --cas-tls-key are for a grpcs:// --cas");
+    }
+    ClientConnectionOptions node = cas;
+    node.target = one;
+    KILN_RETURN_IF_ERROR(CheckClientConnectionOptions(node).WithContext("--cas"));
+  }
   options.storage = role_flags.cas;
+  options.storage_replication = role_flags.replication;
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // `kiln serve`'s farm flags: --role (all, or storage: a node that only keeps a CAS and an
 // action cache for frontends), and --cas with its --cas-tls-* and --cas-token-file flags (a
-// frontend whose CAS and action cache live on such a node). Resolving them refuses
+// frontend whose CAS and action cache live on such a node, or whose CAS is spread over
+// several, with --replication copies of each blob). Resolving them refuses
 // combinations that make no sense -- scheduler and worker flags on a storage node, --cas-*
 // without --cas -- with a message naming the flag, before anything starts.
 #pragma once
@@ -14,7 +15,8 @@ namespace kiln {
 
 struct ServeRoleFlags {
   std::string role = "all";
-  ClientConnectionOptions cas;  // Its target is --cas.
+  ClientConnectionOptions cas;  // Its target is --cas: one storage node, or a list.
+  int replication = 2;          // --replication: copies of each blob over several nodes.
 };
 
 void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags);

@@ -71,5 +71,22 @@ TEST(ServeRoleFlagsTest, CasFlagsNeedCasAndAFittingScheme) {
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--max-ac-bytes", "1G"}, "--max-ac-bytes");
 }
 
+TEST(ServeRoleFlagsTest, SeveralStorageNodesWithAReplicationFactor) {
+  auto options = Resolve({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001,grpc://127.0.0.1:9002",
+                          "--replication", "3"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->storage.target, "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001,grpc://127.0.0.1:9002");
+  EXPECT_EQ(options->storage_replication, 3);
+  EXPECT_EQ(Resolve({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001"})->storage_replication, 2);
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001", "--replication", "3"},
+                "needs at least as many --cas storage nodes");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--replication", "2"}, "--replication needs several");
+  ExpectRefused({"--replication", "2"}, "--replication needs --cas");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9000"}, "listed twice");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000,https://storage:9000"}, "--cas");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpcs://127.0.0.1:9001", "--cas-tls-ca", "/etc/hostname"},
+                "grpcs://");
+}
+
 }  // namespace
 }  // namespace kiln

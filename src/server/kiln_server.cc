@@ -17,6 +17,7 @@
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
+#include "cas/replicated_blob_store.h"
 #include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
 #include "client/client_channel.h"
@@ -71,7 +72,10 @@ struct KilnServer::State {
   // With a storage node (ServerOptions::storage): the channel to it and its CAS, which
   // `cas` reads through. Null otherwise.
   std::shared_ptr<const ClientChannelFactory> storage_channels;
-  std::shared_ptr<grpc::Channel> storage_channel;
+  std::shared_ptr<grpc::Channel> storage_channel;  // Null with several storage nodes.
+  // With several storage nodes: each one's CAS, which storage_cas replicates over.
+  std::vector<std::shared_ptr<const ClientChannelFactory>> storage_node_channels;
+  std::vector<std::unique_ptr<BlobStore>> storage_nodes;
   std::unique_ptr<BlobStore> storage_cas;
   // The CAS: this server's disk store, or a read-through cache over the storage node's.
   std::unique_ptr<FileBlobStore> cas;
@@ -218,6 +222,12 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
       return Status::InvalidArgument("a storage node keeps its CAS itself: a storage node of its own is for frontends");
     }
   }
+  if (options.storage.target.find(',') != std::string::npos && options.action_cache == ActionCacheLocation::kStorage) {
+    return Status::InvalidArgument(
+        "with several --cas storage nodes the action cache must be in Redis (--backplane URL --action-cache redis): "
+        "a storage node's action cache checks each hit against its own CAS, which holds only its share of the "
+        "blobs");
+  }
   if (options.action_cache == ActionCacheLocation::kRedis &&
       (options.backplane.url.empty() || options.role == ServerRole::kStorage)) {
     return Status::InvalidArgument("an action cache in Redis needs a frontend with a backplane");
@@ -298,6 +308,11 @@ Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
     state.cas = std::move(disk).value();
     return Status::Ok();
   }
+  if (options.storage.target.find(',') != std::string::npos) {
+    KILN_RETURN_IF_ERROR(OpenReplicatedCas(options, state));
+    state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
+    return Status::Ok();
+  }
   auto channels = ClientChannelFactory::Create(options.storage);
   if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + options.storage.target);
   state.storage_channels = std::move(channels).value();
@@ -306,6 +321,31 @@ Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
   state.storage_channel = NewFarmChannel(*state.storage_channels);
   state.storage_cas = NewRemoteBlobStore(state.storage_channel, RemoteBlobStoreOptions());
   state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
+  return Status::Ok();
+}
+
+// A CAS spread over several storage nodes, each over its own channel: a node that is down
+// costs its share of calls a fast UNAVAILABLE, and the replicated store goes on to the next.
+Status KilnServer::OpenReplicatedCas(const ServerOptions& options, State& state) {
+  auto targets = SplitClientTargetList(options.storage.target);
+  if (!targets.ok()) return targets.status().WithContext("--cas");
+  std::vector<ReplicatedNode> nodes;
+  for (const std::string& target : *targets) {
+    ClientConnectionOptions node_options = options.storage;
+    node_options.target = target;
+    auto channels = ClientChannelFactory::Create(node_options);
+    if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + target);
+    state.storage_node_channels.push_back(std::move(channels).value());
+    state.storage_nodes.push_back(
+        NewRemoteBlobStore(NewFarmChannel(*state.storage_node_channels.back()), RemoteBlobStoreOptions()));
+    // The node's name places blobs: the same list gives the same placement on every frontend.
+    nodes.push_back({RingNode{target, 1.0}, state.storage_nodes.back().get()});
+  }
+  ReplicatedBlobStoreOptions replicated;
+  replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  auto store = ReplicatedBlobStore::Create(std::move(nodes), replicated);
+  if (!store.ok()) return store.status().WithContext("--cas");
+  state.storage_cas = std::move(store).value();
   return Status::Ok();
 }
 

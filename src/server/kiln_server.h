@@ -40,7 +40,12 @@ struct ServerOptions {
   // server's disk (data_dir, bounded by max_cas_bytes); the action cache is the node's
   // unless it is in Redis (action_cache below).
   // Empty target: the CAS and action cache are this server's own, in data_dir.
+  // A comma-separated list of targets: the CAS is spread over those storage nodes
+  // (cas/replicated_blob_store.h), storage_replication copies of each blob, each node
+  // reached with the same TLS files and token; the action cache must then be in Redis (a
+  // storage node's action cache checks hits against its own CAS, which holds only its share).
   ClientConnectionOptions storage;
+  int storage_replication = 2;
   // The farm's backplane (kiln serve --backplane): frontends on the same one share their
   // scheduler -- queue, operations, workers (backplane/redis_scheduler.h). Empty URL: this
   // server's own scheduler, in memory.
@@ -148,6 +153,7 @@ class KilnServer {
   static Status LoadAuth(const ServerOptions& options, State& state);
   static Status OpenStores(const ServerOptions& options, State& state);
   static Status OpenCas(const ServerOptions& options, State& state);
+  static Status OpenReplicatedCas(const ServerOptions& options, State& state);
   static Status OpenActionCache(const ServerOptions& options, State& state);
   static Status StartScheduler(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);

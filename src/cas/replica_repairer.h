@@ -1,0 +1,101 @@
+// Restores missing copies of blobs in a replicated CAS, in the background: a read that
+// found an owner lacking a blob (or holding a corrupt copy) schedules a copy from the node
+// that had it, and a write that had to skip a down owner leaves a hint, which a periodic
+// handoff pass turns into a copy once the owner answers again. Repairs wait in a bounded
+// queue; when it is full they are dropped and counted (a later read schedules them again).
+//
+// Hints live in memory only: a frontend that restarts forgets them, and its blobs reach
+// their owners again only through read repair (a full pass over the nodes is later work).
+//
+// Thread-safe. The destructor drops what is queued and waits for the repairs running.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "cas/replica_nodes.h"
+#include "common/blocking_task_pool.h"
+
+namespace kiln {
+
+struct ReplicaRepairOptions {
+  int threads = 2;
+  size_t max_queued = 10000;
+  size_t max_hints = 100000;
+  // How often the handoff pass runs; zero: only when RunHandoffPass is called.
+  Duration handoff_interval = std::chrono::seconds(30);
+  // Deadlines of each call to a node: opening, and each chunk moved.
+  Duration call_timeout = std::chrono::seconds(10);
+  Duration transfer_timeout = std::chrono::seconds(60);
+};
+
+struct ReplicaRepairStats {
+  int64_t scheduled = 0;
+  int64_t repaired = 0;     // Copies made.
+  int64_t unneeded = 0;     // The target had the blob by the time the repair ran.
+  int64_t failed = 0;       // No node could supply the blob.
+  int64_t dropped = 0;      // The queue was full.
+  int64_t hints = 0;        // Waiting for their owner now.
+  int64_t hints_dropped = 0;
+};
+
+class ReplicaRepairer {
+ public:
+  ReplicaRepairer(ReplicaNodes& nodes, ReplicaRepairOptions options);
+  ~ReplicaRepairer();
+
+  // Copies `digest` onto `target` in the background, from `source` if it can, else from any
+  // other node that has it. `rewrite`: even if the target says it has it (it served a copy
+  // that did not match the digest). A repair of the same blob onto the same node that is
+  // queued or running already is not scheduled twice.
+  void Schedule(const Digest& digest, size_t target, std::optional<size_t> source, bool rewrite = false);
+  // `owner` should hold a copy of `digest` but could not take it (down); the handoff pass
+  // copies it there once it answers.
+  void AddHint(const Digest& digest, size_t owner);
+  // Schedules a repair for every hint; those whose owner is still down become hints again.
+  void RunHandoffPass();
+  // Blocks until no repair is queued or running.
+  void WaitIdle();
+
+  ReplicaRepairStats stats() const;
+
+ private:
+  struct Hint {
+    Digest digest;
+    size_t owner;
+  };
+  void Repair(const Digest& digest, size_t target, std::optional<size_t> source, bool rewrite);
+  void RunHandoffLoop();
+
+  ReplicaNodes& nodes_;
+  const ReplicaRepairOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::pair<std::string, size_t>> pending_;  // Queued or running. Guarded by mutex_.
+  std::deque<Hint> hints_;                            // Guarded by mutex_.
+  std::set<std::pair<std::string, size_t>> hinted_;   // hints_, for dedup. Guarded by mutex_.
+  ReplicaRepairStats stats_;                          // Guarded by mutex_.
+  bool stopping_ = false;                             // Guarded by mutex_.
+  std::thread handoff_thread_;
+  BlockingTaskPool pool_;  // Last: stopped first, while the rest is valid.
+};
+
+// What happened when copying a blob from one node to another.
+struct NodeCopyResult {
+  Status status;
+  bool target_failed = false;  // Else, if !status.ok(), the source failed.
+};
+
+// Streams `digest` from node `from` to node `to`, each call with its deadline. The target's
+// writer checks the bytes against the digest, so a bad source fails (DATA_LOSS) rather than
+// spreading its corruption.
+NodeCopyResult CopyBetweenNodes(ReplicaNodes& nodes, const Digest& digest, size_t from, size_t to,
+                                Duration call_timeout, Duration transfer_timeout);
+
+}  // namespace kiln

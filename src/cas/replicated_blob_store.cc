@@ -1,0 +1,179 @@
+#include "cas/replicated_blob_store.h"
+
+#include <algorithm>
+
+#include "cas/digest_verifier.h"
+#include "cas/memory_reader.h"
+#include "cas/node_transfer.h"
+#include "cas/replica_lookup.h"
+#include "cas/replicated_blob_reader.h"
+#include "cas/replicated_blob_writer.h"
+#include "common/hasher.h"
+
+namespace kiln {
+namespace {
+
+// The empty blob is always present (REAPI): its upload needs no node, only a check that
+// nothing was written.
+class EmptyBlobWriter final : public BlobWriter {
+ public:
+  explicit EmptyBlobWriter(const Digest& digest) : verifier_(digest) {}
+  Status Write(std::string_view data) override { return verifier_.Update(data); }
+  int64_t bytes_written() const override { return verifier_.bytes_seen(); }
+  Status Commit() override { return verifier_.Finish(); }
+
+ private:
+  DigestVerifier verifier_;
+};
+
+// Whether a node's answer means it lacks the blob (rather than that it could not answer).
+bool Lacks(const Status& status) {
+  return status.code() == StatusCode::kNotFound || status.code() == StatusCode::kDataLoss;
+}
+
+}  // namespace
+
+struct ReplicatedBlobStore::Attempts {
+  std::vector<std::pair<size_t, Status>> failed;  // Node, and why, in the order tried.
+  const Status* Of(size_t node) const {
+    for (const auto& [tried, status] : failed) {
+      if (tried == node) return &status;
+    }
+    return nullptr;
+  }
+};
+
+StatusOr<std::unique_ptr<ReplicatedBlobStore>> ReplicatedBlobStore::Create(std::vector<ReplicatedNode> nodes,
+                                                                           ReplicatedBlobStoreOptions options) {
+  if (options.replicas == 0) return Status::InvalidArgument("the replication factor must be at least 1");
+  std::vector<RingNode> ring_nodes;
+  std::vector<BlobStore*> stores;
+  for (const ReplicatedNode& node : nodes) {
+    if (node.store == nullptr) return Status::InvalidArgument("storage node " + node.ring_node.name + " has no store");
+    ring_nodes.push_back(node.ring_node);
+    stores.push_back(node.store);
+  }
+  auto ring = RendezvousRing::Create(std::move(ring_nodes));
+  if (!ring.ok()) return ring.status();
+  options.replicas = std::min(options.replicas, stores.size());
+  auto replica_nodes = std::make_unique<ReplicaNodes>(std::move(ring).value(), std::move(stores), options.limits);
+  return std::unique_ptr<ReplicatedBlobStore>(new ReplicatedBlobStore(std::move(replica_nodes), options));
+}
+
+ReplicatedBlobStore::ReplicatedBlobStore(std::unique_ptr<ReplicaNodes> nodes, ReplicatedBlobStoreOptions options)
+    : options_(options), nodes_(std::move(nodes)) {
+  options_.repair.call_timeout = options_.timeouts.call;
+  options_.repair.transfer_timeout = options_.timeouts.transfer;
+  repairer_ = std::make_unique<ReplicaRepairer>(*nodes_, options_.repair);
+}
+
+ReplicatedBlobStore::~ReplicatedBlobStore() = default;
+
+std::vector<Digest> ReplicatedBlobStore::FindMissing(const std::vector<Digest>& digests) {
+  auto missing = FindMissingOrError(digests);
+  if (missing.ok()) return std::move(missing).value();
+  // Blobs no node could answer for are reported missing: the caller uploads them, and the
+  // upload reports the real error.
+  std::vector<Digest> all;
+  for (const Digest& digest : digests) {
+    if (!digest.IsEmptyBlob()) all.push_back(digest);
+  }
+  return all;
+}
+
+StatusOr<std::vector<Digest>> ReplicatedBlobStore::FindMissingOrError(const std::vector<Digest>& digests) {
+  return FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call);
+}
+
+StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenRead(const Digest& digest, int64_t offset) {
+  if (offset < 0 || offset > digest.size()) {
+    return Status::OutOfRange("offset " + std::to_string(offset) + " is outside blob " + digest.ToString());
+  }
+  if (digest.IsEmptyBlob()) {
+    return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(std::make_shared<const std::string>(), 0));
+  }
+  if (digest.size() <= options_.whole_read_bytes) return ReadWhole(digest, offset);
+  return OpenStream(digest, offset);
+}
+
+StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::ReadWhole(const Digest& digest, int64_t offset) {
+  const std::vector<size_t> order = nodes_->ring().Order(digest);
+  Attempts attempts;
+  for (size_t node : order) {
+    auto data = std::make_shared<std::string>();
+    Status read = nodes_->RunOne(
+        node,
+        [digest, data](BlobStore& store) {
+          auto blob = ReadBlob(store, digest);
+          if (!blob.ok()) return blob.status();
+          Hasher hasher(digest.function());
+          hasher.Update(*blob);
+          if (hasher.FinishHex() != digest.hash()) {
+            return Status::DataLoss("its copy of blob " + digest.ToString() + " does not match the digest");
+          }
+          *data = std::move(blob).value();
+          return Status::Ok();
+        },
+        options_.timeouts.transfer);
+    if (read.ok()) {
+      RepairOwners(digest, order, attempts, node);
+      return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(std::move(data), static_cast<size_t>(offset)));
+    }
+    if (!IsNodeFailure(read)) return read;
+    attempts.failed.emplace_back(node, read);
+  }
+  return ReadFailure(digest, order, attempts);
+}
+
+StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenStream(const Digest& digest, int64_t offset) {
+  const std::vector<size_t> order = nodes_->ring().Order(digest);
+  Attempts attempts;
+  std::set<size_t> tried;
+  for (size_t node : order) {
+    tried.insert(node);
+    auto reader = NodeBlobReader::Open(*nodes_, node, digest, offset, options_.timeouts.call);
+    if (reader.ok()) {
+      RepairOwners(digest, order, attempts, node);
+      return std::unique_ptr<BlobReader>(std::make_unique<ReplicatedBlobReader>(
+          *nodes_, *repairer_, digest, offset, order, std::move(tried), std::move(reader).value(), options_.timeouts));
+    }
+    if (!IsNodeFailure(reader.status())) return reader.status();
+    attempts.failed.emplace_back(node, reader.status());
+  }
+  return ReadFailure(digest, order, attempts);
+}
+
+void ReplicatedBlobStore::RepairOwners(const Digest& digest, const std::vector<size_t>& order,
+                                       const Attempts& attempts, size_t source) {
+  for (size_t r = 0; r < options_.replicas; ++r) {
+    const Status* failure = attempts.Of(order[r]);
+    if (failure == nullptr) continue;
+    if (Lacks(*failure)) {
+      repairer_->Schedule(digest, order[r], source, /*rewrite=*/failure->code() == StatusCode::kDataLoss);
+    } else {
+      repairer_->AddHint(digest, order[r]);
+    }
+  }
+}
+
+Status ReplicatedBlobStore::ReadFailure(const Digest& digest, const std::vector<size_t>& order,
+                                        const Attempts& attempts) const {
+  bool owners_lack = true;
+  for (size_t r = 0; r < options_.replicas; ++r) {
+    const Status* failure = attempts.Of(order[r]);
+    if (failure == nullptr || !Lacks(*failure)) owners_lack = false;
+  }
+  if (owners_lack) return Status::NotFound("blob " + digest.ToString() + " is not in the CAS");
+  std::string message = "no storage node could serve blob " + digest.ToString();
+  for (size_t i = 0; i < attempts.failed.size(); ++i) {
+    message += (i == 0 ? ": " : "; ") + attempts.failed[i].second.message();
+  }
+  return Status::Unavailable(message);
+}
+
+StatusOr<std::unique_ptr<BlobWriter>> ReplicatedBlobStore::OpenWrite(const Digest& digest) {
+  if (digest.IsEmptyBlob()) return std::unique_ptr<BlobWriter>(std::make_unique<EmptyBlobWriter>(digest));
+  return ReplicatedBlobWriter::Open(*nodes_, *repairer_, digest, options_.replicas, options_.timeouts);
+}
+
+}  // namespace kiln

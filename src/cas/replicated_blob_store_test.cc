@@ -1,0 +1,486 @@
+#include "cas/replicated_blob_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "common/hasher.h"
+#include "testing/eventually.h"
+#include "testing/faulty_blob_store.h"
+
+namespace kiln {
+namespace {
+
+using testing::FaultyBlobStore;
+using Mode = FaultyBlobStore::Mode;
+using std::chrono::milliseconds;
+
+constexpr auto kTimeout = milliseconds(200);
+
+std::string Bytes(size_t size, int seed) {
+  std::string bytes(size, '\0');
+  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + seed * 7 + i / 4096) & 0xff);
+  return bytes;
+}
+
+class ReplicatedBlobStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(4); }
+  void TearDown() override { Close(); }
+
+  // Tests run the handoff pass themselves unless they ask for it.
+  void Open(size_t node_count, ReplicaRepairOptions repair = {.handoff_interval = Duration::zero()}) {
+    Close();
+    nodes_.clear();
+    std::vector<ReplicatedNode> ring;
+    for (size_t i = 0; i < node_count; ++i) {
+      nodes_.push_back(std::make_unique<FaultyBlobStore>());
+      ring.push_back({{"node-" + std::to_string(i), 1.0}, nodes_.back().get()});
+    }
+    ReplicatedBlobStoreOptions options;
+    options.replicas = 2;
+    options.timeouts.call = kTimeout;
+    options.timeouts.transfer = kTimeout;
+    options.repair = repair;
+    options.whole_read_bytes = 1024;  // Larger blobs stream, in the fakes' 4 KiB reads.
+    auto store = ReplicatedBlobStore::Create(std::move(ring), options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+
+  // Hung calls hold the store's threads: release them before it waits for them.
+  void Close() {
+    for (auto& node : nodes_) node->set_mode(Mode::kHealthy);
+    store_.reset();
+  }
+
+  Digest Put(const std::string& data) {
+    const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+    Status written = WriteBlob(*store_, digest, data);
+    EXPECT_TRUE(written.ok()) << written.ToString();
+    return digest;
+  }
+  std::vector<size_t> Order(const Digest& digest) const { return store_->nodes().ring().Order(digest); }
+  FaultyBlobStore& Node(size_t index) { return *nodes_[index]; }
+  int Copies(const Digest& digest) const {
+    int copies = 0;
+    for (const auto& node : nodes_) copies += node->Has(digest) ? 1 : 0;
+    return copies;
+  }
+
+  std::vector<std::unique_ptr<FaultyBlobStore>> nodes_;
+  std::unique_ptr<ReplicatedBlobStore> store_;
+};
+
+// --- Writes ---
+
+TEST_F(ReplicatedBlobStoreTest, WritesGoToTheOwners) {
+  const Digest digest = Put("hello replicas");
+  const std::vector<size_t> order = Order(digest);
+  EXPECT_TRUE(Node(order[0]).Has(digest));
+  EXPECT_TRUE(Node(order[1]).Has(digest));
+  EXPECT_EQ(Copies(digest), 2);
+  EXPECT_EQ(store_->repairer().stats().hints, 0);
+}
+
+TEST_F(ReplicatedBlobStoreTest, DownOwnerIsReplacedByTheNextNodeAndGetsItsCopyWhenBack) {
+  const std::string data = Bytes(100, 1);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  Node(order[0]).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  EXPECT_TRUE(Node(order[1]).Has(digest));
+  EXPECT_TRUE(Node(order[2]).Has(digest));  // The hinted copy.
+  EXPECT_EQ(store_->repairer().stats().hints, 1);
+
+  store_->repairer().RunHandoffPass();  // Still down: the hint stays.
+  store_->repairer().WaitIdle();
+  EXPECT_FALSE(Node(order[0]).Has(digest));
+  EXPECT_EQ(store_->repairer().stats().hints, 1);
+
+  Node(order[0]).set_mode(Mode::kHealthy);
+  store_->repairer().RunHandoffPass();
+  store_->repairer().WaitIdle();
+  EXPECT_TRUE(Node(order[0]).Has(digest));
+  EXPECT_EQ(store_->repairer().stats().hints, 0);
+  EXPECT_EQ(store_->repairer().stats().repaired, 1);
+}
+
+TEST_F(ReplicatedBlobStoreTest, ThePeriodicHandoffPassMovesHintedCopiesToTheirOwner) {
+  ReplicaRepairOptions repair;
+  repair.handoff_interval = milliseconds(50);
+  Open(4, repair);
+  const std::string data = Bytes(100, 21);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const size_t owner = Order(digest)[0];
+  Node(owner).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  std::this_thread::sleep_for(milliseconds(200));  // Passes run; the owner is still down.
+  EXPECT_FALSE(Node(owner).Has(digest));
+  Node(owner).set_mode(Mode::kHealthy);
+  EXPECT_TRUE(Eventually([&] { return Node(owner).Has(digest); }));
+}
+
+TEST_F(ReplicatedBlobStoreTest, HangingOwnerIsReplacedAfterTheDeadline) {
+  const std::string data = Bytes(100, 2);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  Node(order[1]).set_mode(Mode::kHang);
+  const auto start = std::chrono::steady_clock::now();
+  Status written = WriteBlob(*store_, digest, data);
+  EXPECT_TRUE(written.ok()) << written.ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(Node(order[0]).Has(digest));
+  EXPECT_TRUE(Node(order[2]).Has(digest));
+}
+
+TEST_F(ReplicatedBlobStoreTest, WriteFailsRatherThanKeepFewerCopies) {
+  const std::string data = Bytes(100, 3);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  for (size_t i = 1; i < 4; ++i) Node(order[i]).set_mode(Mode::kRefuse);
+  Status written = WriteBlob(*store_, digest, data);
+  EXPECT_EQ(written.code(), StatusCode::kUnavailable) << written.ToString();
+  EXPECT_NE(written.message().find("needs 2 copies, but only 1"), std::string::npos) << written.message();
+  EXPECT_NE(written.message().find("node-"), std::string::npos) << written.message();
+}
+
+TEST_F(ReplicatedBlobStoreTest, NodeDyingMidwayThroughAnUploadIsReplacedAtCommit) {
+  const std::string data = Bytes(64 * 1024, 4);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  Node(order[0]).DieAfterWriting(20000);
+  auto writer = store_->OpenWrite(digest);
+  ASSERT_TRUE(writer.ok());
+  for (size_t at = 0; at < data.size(); at += 8192) {
+    ASSERT_TRUE((*writer)->Write(std::string_view(data).substr(at, 8192)).ok());
+  }
+  Status committed = (*writer)->Commit();
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_FALSE(Node(order[0]).Has(digest));
+  EXPECT_TRUE(Node(order[1]).Has(digest));
+  EXPECT_TRUE(Node(order[2]).Has(digest));  // Copied from order[1] at Commit.
+  EXPECT_EQ(store_->repairer().stats().hints, 1);
+}
+
+TEST_F(ReplicatedBlobStoreTest, NodeDyingMidwayWithNoNodeToSpareFailsTheUpload) {
+  Open(2);
+  const std::string data = Bytes(64 * 1024, 5);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  Node(Order(digest)[1]).DieAfterWriting(30000);
+  auto writer = store_->OpenWrite(digest);
+  ASSERT_TRUE(writer.ok());
+  for (size_t at = 0; at < data.size(); at += 8192) {
+    ASSERT_TRUE((*writer)->Write(std::string_view(data).substr(at, 8192)).ok());
+  }
+  Status committed = (*writer)->Commit();
+  EXPECT_EQ(committed.code(), StatusCode::kUnavailable) << committed.ToString();
+  EXPECT_NE(committed.message().find("only 1"), std::string::npos) << committed.message();
+}
+
+TEST_F(ReplicatedBlobStoreTest, EveryNodeDyingMidwayFailsAtOnce) {
+  const std::string data = Bytes(64 * 1024, 6);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  for (auto& node : nodes_) node->DieAfterWriting(10000);
+  auto writer = store_->OpenWrite(digest);
+  ASSERT_TRUE(writer.ok());
+  Status status;
+  for (size_t at = 0; at < data.size() && status.ok(); at += 8192) {
+    status = (*writer)->Write(std::string_view(data).substr(at, 8192));
+  }
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  EXPECT_FALSE((*writer)->Commit().ok());
+  EXPECT_EQ(Copies(digest), 0);
+}
+
+TEST_F(ReplicatedBlobStoreTest, BytesThatDoNotMatchTheDigestAreTheCallersError) {
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, "the real bytes");
+  EXPECT_EQ(WriteBlob(*store_, digest, "other bytes!!!").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(WriteBlob(*store_, digest, "the real bytes and more").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Copies(digest), 0);
+}
+
+TEST_F(ReplicatedBlobStoreTest, EmptyBlobNeedsNoNode) {
+  for (auto& node : nodes_) node->set_mode(Mode::kRefuse);
+  const Digest empty = ComputeDigest(DigestFunction::kSha256, "");
+  EXPECT_TRUE(WriteBlob(*store_, empty, "").ok());
+  EXPECT_EQ(ReadBlob(*store_, empty).value(), "");
+  EXPECT_TRUE(store_->FindMissingOrError({empty}).value().empty());
+}
+
+TEST_F(ReplicatedBlobStoreTest, AnUploadThatSucceedsHasRCopiesWhereverNodesDie) {
+  // Nodes die after random amounts of data, during uploads and at Commit: each upload either
+  // fails or leaves at least two copies. Never success with fewer.
+  std::mt19937 random(15);
+  int succeeded = 0, failed = 0;
+  for (int round = 0; round < 60; ++round) {
+    for (auto& node : nodes_) {
+      node->set_mode(Mode::kHealthy);
+      node->DieAfterWriting(random() % 3 == 0 ? static_cast<int64_t>(random() % 70000) : -1);
+    }
+    const std::string data = Bytes(8192 * (1 + random() % 8), 1000 + round);
+    const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+    Status status;
+    auto writer = store_->OpenWrite(digest);
+    status = writer.status();
+    for (size_t at = 0; status.ok() && at < data.size(); at += 8192) {
+      status = (*writer)->Write(std::string_view(data).substr(at, 8192));
+    }
+    if (status.ok()) status = (*writer)->Commit();
+    if (status.ok()) {
+      ++succeeded;
+      EXPECT_GE(Copies(digest), 2) << "round " << round;
+    } else {
+      ++failed;
+      EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+    }
+  }
+  EXPECT_GT(succeeded, 10);
+  EXPECT_GT(failed + succeeded, 59);
+}
+
+TEST_F(ReplicatedBlobStoreTest, ConcurrentWritesAndReadsWhileANodeFlaps) {
+  std::atomic<bool> done{false};
+  std::thread flapper([&] {
+    while (!done) {
+      Node(0).set_mode(Mode::kRefuse);
+      std::this_thread::sleep_for(milliseconds(3));
+      Node(0).set_mode(Mode::kHealthy);
+      std::this_thread::sleep_for(milliseconds(3));
+    }
+  });
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string data = Bytes(i % 2 == 0 ? 500 : 20000, t * 100 + i);
+        const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+        if (!WriteBlob(*store_, digest, data).ok()) continue;  // Fewer than 2 nodes took it.
+        auto read = ReadBlob(*store_, digest);
+        if (!read.ok() || *read != data) ++bad;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  flapper.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+// --- Reads ---
+
+TEST_F(ReplicatedBlobStoreTest, ReadFallsBackWhenTheFirstOwnerIsDownOrHangs) {
+  for (size_t size : {size_t{100}, size_t{64 * 1024}}) {
+    for (Mode mode : {Mode::kRefuse, Mode::kHang}) {
+      const std::string data = Bytes(size, static_cast<int>(mode));
+      const Digest digest = Put(data);
+      Node(Order(digest)[0]).set_mode(mode);
+      auto read = ReadBlob(*store_, digest);
+      ASSERT_TRUE(read.ok()) << read.status().ToString();
+      EXPECT_EQ(*read, data);
+      Node(Order(digest)[0]).set_mode(Mode::kHealthy);
+    }
+  }
+}
+
+TEST_F(ReplicatedBlobStoreTest, LostCopyIsRestoredFromTheReplicaThatHadIt) {
+  for (size_t size : {size_t{100}, size_t{64 * 1024}}) {
+    const std::string data = Bytes(size, 7);
+    const Digest digest = Put(data);
+    const size_t first = Order(digest)[0];
+    Node(first).Lose(digest);
+    auto read = ReadBlob(*store_, digest);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(*read, data);
+    store_->repairer().WaitIdle();
+    EXPECT_TRUE(Node(first).Has(digest));
+  }
+  EXPECT_EQ(store_->repairer().stats().repaired, 2);
+}
+
+TEST_F(ReplicatedBlobStoreTest, WrongBytesFromAReplicaAreCaughtAndTheReplicaRewritten) {
+  const std::string data = Bytes(100, 8);
+  const Digest digest = Put(data);
+  const size_t first = Order(digest)[0];
+  Node(first).CorruptReadsOf(digest);
+  auto read = ReadBlob(*store_, digest);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, data);  // The second owner's copy.
+  store_->repairer().WaitIdle();
+  EXPECT_EQ(ReadBlob(Node(first), digest).value(), data);
+}
+
+TEST_F(ReplicatedBlobStoreTest, WrongBytesOfAStreamedBlobFailTheReadAndAreRewritten) {
+  const std::string data = Bytes(64 * 1024, 9);
+  const Digest digest = Put(data);
+  const size_t first = Order(digest)[0];
+  Node(first).CorruptReadsOf(digest);
+  EXPECT_EQ(ReadBlob(*store_, digest).status().code(), StatusCode::kDataLoss);
+  store_->repairer().WaitIdle();
+  EXPECT_EQ(ReadBlob(Node(first), digest).value(), data);
+  EXPECT_EQ(ReadBlob(*store_, digest).value(), data);
+}
+
+TEST_F(ReplicatedBlobStoreTest, StreamResumesOnTheNextReplicaWhenItsNodeDiesMidway) {
+  const std::string data = Bytes(64 * 1024, 10);
+  const Digest digest = Put(data);
+  Node(Order(digest)[0]).DieAfterReading(20000);
+  auto read = ReadBlob(*store_, digest);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, data);
+}
+
+TEST_F(ReplicatedBlobStoreTest, StreamResumesOnTheNextReplicaWhenItsNodeHangsMidway) {
+  const std::string data = Bytes(64 * 1024, 11);
+  const Digest digest = Put(data);
+  auto reader = store_->OpenRead(digest, 0);
+  ASSERT_TRUE(reader.ok());
+  std::string got(data.size(), '\0');
+  auto first = (*reader)->Read(got.data(), 4096);
+  ASSERT_TRUE(first.ok());
+  Node(Order(digest)[0]).set_mode(Mode::kHang);
+  size_t filled = *first;
+  while (filled < got.size()) {
+    auto n = (*reader)->Read(got.data() + filled, got.size() - filled);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    ASSERT_GT(*n, 0u);
+    filled += *n;
+  }
+  EXPECT_EQ(got, data);
+}
+
+TEST_F(ReplicatedBlobStoreTest, AReaderThatStopsEarlyStillChecksTheRest) {
+  const std::string data = Bytes(64 * 1024, 23);
+  const Digest digest = Put(data);
+  auto reader = store_->OpenRead(digest, 0);
+  ASSERT_TRUE(reader.ok());
+  char buffer[100];
+  ASSERT_TRUE((*reader)->Read(buffer, sizeof buffer).ok());
+  EXPECT_TRUE((*reader)->VerifyRemainder().ok());
+  Node(Order(digest)[0]).CorruptReadsOf(digest);
+  reader = store_->OpenRead(digest, 0);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->Read(buffer, sizeof buffer).ok());
+  EXPECT_EQ((*reader)->VerifyRemainder().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(ReplicatedBlobStoreTest, ReadAtAnOffset) {
+  const std::string data = Bytes(64 * 1024, 12);
+  const Digest digest = Put(data);
+  auto reader = store_->OpenRead(digest, 50000);
+  ASSERT_TRUE(reader.ok());
+  std::string rest(data.size() - 50000, '\0');
+  size_t filled = 0;
+  while (filled < rest.size()) filled += (*reader)->Read(rest.data() + filled, rest.size() - filled).value();
+  EXPECT_EQ(rest, data.substr(50000));
+  EXPECT_EQ(store_->OpenRead(digest, data.size() + 1).status().code(), StatusCode::kOutOfRange);
+}
+
+TEST_F(ReplicatedBlobStoreTest, NeverNotFoundForABlobALiveReplicaHolds) {
+  // Written while its first owner was down: the copies are on the second owner and the
+  // next node. The first owner comes back empty, and the second loses its copy.
+  const std::string data = Bytes(100, 13);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  Node(order[0]).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  Node(order[0]).set_mode(Mode::kHealthy);
+  Node(order[1]).Lose(digest);
+  EXPECT_EQ(ReadBlob(*store_, digest).value(), data);
+  store_->repairer().WaitIdle();
+  EXPECT_TRUE(Node(order[0]).Has(digest));
+  EXPECT_TRUE(Node(order[1]).Has(digest));
+}
+
+TEST_F(ReplicatedBlobStoreTest, NotFoundOnlyWhenEveryOwnerSaysSo) {
+  const Digest absent = ComputeDigest(DigestFunction::kSha256, "never written");
+  EXPECT_EQ(store_->OpenRead(absent, 0).status().code(), StatusCode::kNotFound);
+  Node(Order(absent)[1]).set_mode(Mode::kRefuse);
+  EXPECT_EQ(store_->OpenRead(absent, 0).status().code(), StatusCode::kUnavailable);
+}
+
+// --- FindMissing ---
+
+TEST_F(ReplicatedBlobStoreTest, FindMissingAsksTheFirstOwnersThenTheOthersAboutWhatIsNotFound) {
+  std::vector<Digest> digests;
+  for (int i = 0; i < 50; ++i) digests.push_back(Put(Bytes(64, 100 + i)));
+  auto lookups = [&] {
+    int total = 0;
+    for (auto& node : nodes_) total += node->lookups();
+    return total;
+  };
+  // Present blobs: one batched call to each node that is a first owner, nothing more.
+  int before = lookups();
+  auto missing = store_->FindMissingOrError(digests);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->empty());
+  EXPECT_EQ(lookups() - before, 4);
+  // A missing blob is asked about on its second owner too.
+  const Digest absent = ComputeDigest(DigestFunction::kSha256, "absent");
+  digests.push_back(absent);
+  digests.push_back(digests.front());  // Duplicates are answered like the local stores do.
+  before = lookups();
+  missing = store_->FindMissingOrError(digests);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(*missing, std::vector<Digest>{absent});
+  EXPECT_EQ(lookups() - before, 5);
+  // Listed twice, missing twice, as the local stores answer.
+  EXPECT_EQ(store_->FindMissingOrError({absent, digests[3], absent}).value(), (std::vector<Digest>{absent, absent}));
+  // A blob only its second owner has is present.
+  const Digest second_only = digests[7];
+  Node(Order(second_only)[0]).Lose(second_only);
+  EXPECT_TRUE(store_->FindMissingOrError({second_only})->empty());
+}
+
+TEST_F(ReplicatedBlobStoreTest, FindMissingLooksForHintedCopiesWhenAnOwnerCannotAnswer) {
+  const std::string data = Bytes(100, 14);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const std::vector<size_t> order = Order(digest);
+  Node(order[0]).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  Node(order[1]).Lose(digest);  // Only the hinted copy on order[2] is left.
+  auto missing = store_->FindMissingOrError({digest});
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(missing->empty());
+  Node(order[2]).Lose(digest);
+  EXPECT_EQ(store_->FindMissingOrError({digest}).value(), std::vector<Digest>{digest});
+}
+
+TEST_F(ReplicatedBlobStoreTest, FindMissingIsUnavailableOnlyWhenNoNodeCouldAnswer) {
+  const Digest digest = Put(Bytes(100, 15));
+  Node(Order(digest)[0]).set_mode(Mode::kHang);
+  const auto start = std::chrono::steady_clock::now();
+  auto missing = store_->FindMissingOrError({digest});
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(missing->empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  for (auto& node : nodes_) node->set_mode(Mode::kRefuse);
+  EXPECT_EQ(store_->FindMissingOrError({digest}).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_->FindMissing({digest}), std::vector<Digest>{digest});
+}
+
+// --- Repairs ---
+
+TEST_F(ReplicatedBlobStoreTest, RepairQueueIsBoundedAndCountsWhatItDrops) {
+  ReplicaRepairOptions repair;
+  repair.threads = 1;
+  repair.max_queued = 1;
+  repair.handoff_interval = Duration::zero();
+  Open(4, repair);
+  const Digest digest = Put(Bytes(100, 16));
+  const size_t target = Order(digest)[0];
+  Node(target).set_mode(Mode::kHang);  // The first repair blocks the only thread.
+  for (int i = 0; i < 5; ++i) {
+    store_->repairer().Schedule(ComputeDigest(DigestFunction::kSha256, Bytes(10, 200 + i)), target, std::nullopt);
+  }
+  EXPECT_GE(store_->repairer().stats().dropped, 3);
+  Node(target).set_mode(Mode::kHealthy);
+  store_->repairer().WaitIdle();
+}
+
+}  // namespace
+}  // namespace kiln
