@@ -14,7 +14,7 @@ ReplicatedBlobReader::ReplicatedBlobReader(ReplicaNodes& nodes, ReplicaRepairer&
       current_(std::move(current)),
       position_(offset) {
   tried_.insert(current_->node());
-  if (offset == 0) hasher_.emplace(digest.function());
+  if (offset == 0) hasher_.emplace(digest.function(), digest.size());
 }
 
 StatusOr<size_t> ReplicatedBlobReader::Read(char* buffer, size_t max) {

@@ -106,7 +106,7 @@ StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::ReadWhole(const Diges
         [digest, data](BlobStore& store) {
           auto blob = ReadBlob(store, digest);
           if (!blob.ok()) return blob.status();
-          Hasher hasher(digest.function());
+          Hasher hasher(digest.function(), digest.size());
           hasher.Update(*blob);
           if (hasher.FinishHex() != digest.hash()) {
             return Status::DataLoss("its copy of blob " + digest.ToString() + " does not match the digest");
