@@ -184,8 +184,13 @@ class RedisScheduler final : public Scheduler {
   bool ReportCompletedOnce(const std::string& operation_name, const std::string& worker_id, int attempt,
                            const reapi::ExecuteResponse& response, int64_t& dispatched);
 
-  // Watchers and assignments of this frontend hear of a change.
-  void Dispatch(const VersionedSnapshot& change);
+  // Watchers and assignments of this frontend hear of a change. A change read by a refresh
+  // (kRefreshed) while this frontend runs a local change on the operation is left to that
+  // change's dispatch, which comes from the same or a newer state: else a refresh started by
+  // an older event could read the local change's result and deliver it on its own thread,
+  // after the local change had returned to its caller.
+  enum class ChangeSource { kLocal, kRefreshed };
+  void Dispatch(const VersionedSnapshot& change, ChangeSource source = ChangeSource::kLocal);
   void Refresh(const std::vector<std::string>& names);
   void OnEvent(const std::string& payload);
   // Around a script this frontend runs on one operation whose answer it dispatches itself:
@@ -215,7 +220,7 @@ class RedisScheduler final : public Scheduler {
   std::unordered_map<WatchId, std::string> watch_names_;
   struct LocalChange {
     int running = 0;
-    int64_t newest_event = 0;  // Of the events left to the local dispatch meanwhile.
+    int64_t newest_event = 0;  // Of the events and refreshed reads left to the local dispatch meanwhile.
   };
   std::unordered_map<std::string, LocalChange> local_changes_;  // By operation name.
   WatchId next_watch_id_ = 1;

@@ -13,12 +13,19 @@ namespace kiln {
 namespace scripts = backplane_scripts;
 using redis::Reply;
 
-void RedisScheduler::Dispatch(const VersionedSnapshot& change) {
+void RedisScheduler::Dispatch(const VersionedSnapshot& change, ChangeSource source) {
   const std::string& name = change.snapshot.name;
   std::vector<std::pair<WatchId, std::shared_ptr<Watcher>>> deliveries;
   std::shared_ptr<std::atomic<bool>> cancel;
   {
     std::lock_guard lock(mutex_);
+    if (source == ChangeSource::kRefreshed) {
+      if (auto local = local_changes_.find(name); local != local_changes_.end()) {
+        // EndLocalChange reads it again if the local dispatch was older.
+        local->second.newest_event = std::max(local->second.newest_event, change.version);
+        return;
+      }
+    }
     if (auto watches = watched_.find(name); watches != watched_.end()) {
       auto snapshot = std::make_shared<const OperationSnapshot>(change.snapshot);
       for (auto& [id, watch] : watches->second) {
@@ -72,7 +79,7 @@ void RedisScheduler::Refresh(const std::vector<std::string>& names) {
     auto found = FetchVisible(Caller::Internal(), name);
     if (!found.ok()) continue;  // Redis unreachable: the resubscription will refresh.
     if (found->has_value()) {
-      Dispatch(**found);
+      Dispatch(**found, ChangeSource::kRefreshed);
       continue;
     }
     // Gone from Redis while watched or running here: Redis restarted without its data, or
@@ -85,7 +92,7 @@ void RedisScheduler::Refresh(const std::vector<std::string>& names) {
     lost.snapshot.response = ErrorResponse(
         StatusCode::kUnavailable, "the scheduler's Redis backplane lost operation " + name +
                                       " (Redis restarted or failed over without it); execute the action again");
-    Dispatch(lost);
+    Dispatch(lost, ChangeSource::kRefreshed);
   }
 }
 
