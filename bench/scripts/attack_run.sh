@@ -3,6 +3,8 @@
 # data directory) and prints the attack report: how the server's GetCapabilities latency
 # held up during each attack. A benchmark, not a test: latency depends on the machine.
 #   bench/scripts/attack_run.sh [KILN_BINARY] [DURATION] [ATTACKS] [-- extra serve flags]
+# SERVE_NICE=N runs the server at niceness N (negative needs root): how much of a probe's
+# latency is the attacker taking the machine's cores, rather than the server itself.
 set -euo pipefail
 kiln=${1:-build/kiln}
 duration=${2:-5s}
@@ -17,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # The limits an operator would set for untrusted clients: actions cannot fill the machine.
-"$kiln" serve --listen 127.0.0.1:0 --data-dir "$data/store" --workers 2 \
+nice -n "${SERVE_NICE:-0}" "$kiln" serve --listen 127.0.0.1:0 --data-dir "$data/store" --workers 2 \
   --action-max-memory 512M --action-max-log-bytes 64M "$@" > "$data/serve.log" 2>&1 &
 server_pid=$!
 port=""
