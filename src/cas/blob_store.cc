@@ -10,6 +10,15 @@ StatusOr<LentBytes> BlobReader::ReadForSending(size_t max) {
   return LentBytes{buffer, buffer.get(), *n};
 }
 
+std::vector<Digest> MissingOrAll(StatusOr<std::vector<Digest>> answer, const std::vector<Digest>& asked) {
+  if (answer.ok()) return std::move(answer).value();
+  std::vector<Digest> all;
+  for (const Digest& digest : asked) {
+    if (!digest.IsEmptyBlob()) all.push_back(digest);
+  }
+  return all;
+}
+
 StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest) {
   auto reader = store.OpenRead(digest, 0);
   if (!reader.ok()) return reader.status();

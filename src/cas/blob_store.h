@@ -79,5 +79,9 @@ class BlobStore {
 StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest);
 Status WriteBlob(BlobStore& store, const Digest& digest, std::string_view data);
 bool ContainsBlob(BlobStore& store, const Digest& digest);
+// FindMissing from FindMissingOrError's answer for a store that may fail to tell: on an
+// error every digest but the empty blob's is reported missing, so that the caller uploads
+// them and the upload surfaces the real error.
+std::vector<Digest> MissingOrAll(StatusOr<std::vector<Digest>> answer, const std::vector<Digest>& asked);
 
 }  // namespace kiln

@@ -69,16 +69,9 @@ ReplicatedBlobStore::ReplicatedBlobStore(std::unique_ptr<ReplicaNodes> nodes, Re
 
 ReplicatedBlobStore::~ReplicatedBlobStore() = default;
 
+// Blobs no node could answer for are reported missing.
 std::vector<Digest> ReplicatedBlobStore::FindMissing(const std::vector<Digest>& digests) {
-  auto missing = FindMissingOrError(digests);
-  if (missing.ok()) return std::move(missing).value();
-  // Blobs no node could answer for are reported missing: the caller uploads them, and the
-  // upload reports the real error.
-  std::vector<Digest> all;
-  for (const Digest& digest : digests) {
-    if (!digest.IsEmptyBlob()) all.push_back(digest);
-  }
-  return all;
+  return MissingOrAll(FindMissingOrError(digests), digests);
 }
 
 StatusOr<std::vector<Digest>> ReplicatedBlobStore::FindMissingOrError(const std::vector<Digest>& digests) {

@@ -18,16 +18,9 @@ class RemoteBlobStore final : public BlobStore {
  public:
   explicit RemoteBlobStore(std::shared_ptr<const RemoteCasStubs> remote) : remote_(std::move(remote)) {}
 
-  // A failed call reports every digest missing (but the empty blob): the caller then
-  // uploads them, and that upload surfaces the real error.
+  // A failed call reports every digest missing (see MissingOrAll).
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override {
-    auto missing = FindMissingOrError(digests);
-    if (missing.ok()) return std::move(missing).value();
-    std::vector<Digest> all;
-    for (const Digest& digest : digests) {
-      if (!digest.IsEmptyBlob()) all.push_back(digest);
-    }
-    return all;
+    return MissingOrAll(FindMissingOrError(digests), digests);
   }
 
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
