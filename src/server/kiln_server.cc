@@ -13,7 +13,6 @@
 
 #include "ac/local_action_cache.h"
 #include "ac/record_store.h"
-#include "asset/curl_downloader.h"
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
@@ -35,7 +34,8 @@
 #include "auth/denial_log.h"
 #include "server/action_cache_service.h"
 #include "server/call_authorizer.h"
-#include "server/asset_service.h"
+#include "server/local_workers.h"
+#include "server/remote_assets.h"
 #include "server/bytestream_service.h"
 #include "server/call_tracker.h"
 #include "server/capabilities_service.h"
@@ -52,17 +52,6 @@
 
 namespace kiln {
 
-// Remote Asset API: the mapping records, the fetch machinery and the two services.
-struct RemoteAssets {
-  std::unique_ptr<DiskRecordStore> records;
-  std::unique_ptr<AssetIndex> index;
-  std::unique_ptr<Downloader> downloader;
-  std::unique_ptr<Runner> git_runner;
-  std::unique_ptr<AssetFetcher> fetcher;
-  std::unique_ptr<BlockingTaskPool> pool;
-  std::unique_ptr<FetchService> fetch_service;
-  std::unique_ptr<PushService> push_service;
-};
 
 struct KilnServer::State {
   // Who may call what: built first, handed to every service.
@@ -132,84 +121,6 @@ void TrimRecords(const char* what, DiskRecordStore& records) {
     std::cerr << "kiln: " << what << " over its size budget: deleted the " << deleted
               << " least recently used records\n";
   }
-}
-
-// Records under {data_dir}/asset; downloads and unpacked trees under {data_dir}/asset-tmp,
-// emptied at start (anything there belongs to fetches a previous process never finished).
-StatusOr<std::unique_ptr<RemoteAssets>> StartRemoteAssets(const ServerOptions& options, FileBlobStore* cas,
-                                                          const CallAuthorizer* authorizer) {
-  auto assets = std::make_unique<RemoteAssets>();
-  // Asset records are small (a URI's digest and qualifiers): this holds about a million.
-  auto records = DiskRecordStore::Open(options.data_dir + "/asset", options.sync_writes, int64_t{256} << 20);
-  if (!records.ok()) return records.status();
-  assets->records = std::move(records).value();
-  AssetFetcherOptions fetcher_options;
-  fetcher_options.temp_dir = options.data_dir + "/asset-tmp";
-  fetcher_options.default_timeout = options.asset_fetch_timeout;
-  fetcher_options.max_message_bytes = options.max_message_bytes;
-  auto file_roots = FileUriRoots::FromDirectories(options.asset_file_roots);
-  if (!file_roots.ok()) return file_roots.status();
-  fetcher_options.file_roots = std::move(file_roots).value();
-  auto destinations = DestinationPolicy::FromFlags(options.asset_allow_private_networks, options.asset_allow_networks);
-  if (!destinations.ok()) return destinations.status();
-  fetcher_options.destinations = *destinations;
-  fetcher_options.archive_limits.max_unpacked_bytes = options.asset_max_unpacked_bytes;
-  fetcher_options.archive_limits.max_entries = options.asset_max_archive_entries;
-  fetcher_options.archive_limits.max_ratio = options.asset_max_unpack_ratio;
-  // Downloads are moved into the CAS, not copied (when asset-tmp is on the CAS's disk).
-  fetcher_options.move_downloads = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
-    return cas->AdoptFile(dir_fd, name, fd, function);
-  };
-  std::error_code ignored;
-  std::filesystem::remove_all(fetcher_options.temp_dir, ignored);
-  KILN_RETURN_IF_ERROR(MakeDirectories(fetcher_options.temp_dir));
-  assets->index = std::make_unique<AssetIndex>(
-      assets->records.get(), cas, [] { return std::chrono::system_clock::now(); }, options.max_message_bytes);
-  assets->downloader = NewCurlDownloader(CurlDownloaderOptions{*destinations});
-  assets->git_runner = NewProcessRunner();
-  assets->fetcher = std::make_unique<AssetFetcher>(assets->index.get(), cas, assets->downloader.get(),
-                                                   assets->git_runner.get(), fetcher_options);
-  assets->pool = std::make_unique<BlockingTaskPool>(options.asset_fetch_threads, 1000, "fetches");
-  assets->fetch_service = std::make_unique<FetchService>(assets->fetcher.get(), assets->pool.get(), authorizer);
-  assets->push_service = std::make_unique<PushService>(assets->index.get(), authorizer);
-  return assets;
-}
-
-// Starts the local worker slots: a runner, a clean work root, and the pool.
-Status StartLocalWorkers(const ServerOptions& options, FileBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
-                         LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
-                         std::unique_ptr<LocalWorkerPool>& pool) {
-  auto made = ChooseRunner(options.sandbox, "kiln");
-  if (!made.ok()) return made.status();
-  runner = std::move(made->runner);
-  LocalWorkerPoolOptions pool_options;
-  pool_options.slots = options.workers;
-  pool_options.platform = Platform(options.worker_platform);
-  pool_options.executor.work_root = options.work_dir.empty() ? options.data_dir + "/work" : options.work_dir;
-  pool_options.executor.worker_id = "local";
-  pool_options.executor.limits = options.action_limits;
-  pool_options.log_streams = log_streams;
-  pool_options.executor.cas = cas;
-  pool_options.executor.runner = runner.get();
-  // Verified before it is linked: an action must never run on a corrupt stored file. (A
-  // read-through CAS fetches the blob from the storage node first.)
-  pool_options.executor.local_blob_path = [cas](const Digest& digest) { return cas->VerifiedPathFor(digest); };
-  pool_options.executor.max_message_bytes = options.max_message_bytes;
-  // Inputs are hardlinked from the CAS only where the action runs as a user that can
-  // neither write nor chmod the CAS's read-only files (runner_choice.h); else copied.
-  if (made->may_hardlink_inputs) pool_options.executor.input_hardlinks = InputHardlinks::kAlways;
-  // A sandboxed action dies with its whole pid namespace, so nothing can write an output
-  // once the run is over: outputs are moved into the CAS instead of copied (with a storage
-  // node: into the local cache, and uploaded from there before the result is reported).
-  if (made->sandboxed) {
-    pool_options.executor.move_outputs = [cas](int dir_fd, const std::string& name, int fd, DigestFunction function) {
-      return cas->AdoptFile(dir_fd, name, fd, function);
-    };
-  }
-  KILN_RETURN_IF_ERROR(CleanWorkRoot(pool_options.executor.work_root));
-  pool = std::make_unique<LocalWorkerPool>(scheduler, cache, pool_options);
-  pool->Start();
-  return Status::Ok();
 }
 
 }  // namespace
