@@ -327,7 +327,22 @@ void RedisScheduler::Tick() {
     std::lock_guard lock(mutex_);
     if (last_maintenance_ && now - *last_maintenance_ < interval) return;
     last_maintenance_ = now;
-    for (const auto& [id, worker] : workers_) args.push_back(id);
+    // Each worker with what this frontend knows it runs: only those leases are renewed. A
+    // Redis failover can roll back a report (or a take-back) that the worker already acted
+    // on; renewing whatever Redis lists for the worker would keep such an operation waiting
+    // for a result that will never come.
+    std::map<std::string, std::string> running;
+    for (const auto& [id, worker] : workers_) running[id];
+    for (const auto& [name, assignment] : assignments_) {
+      auto it = running.find(assignment.worker_id);
+      if (it == running.end()) continue;
+      if (!it->second.empty()) it->second += ' ';
+      it->second += name;
+    }
+    for (auto& [id, names] : running) {
+      args.push_back(id);
+      args.push_back(std::move(names));
+    }
   }
   auto reply = Run(scripts::Maintain(), std::move(args));
   if (!reply.ok()) {

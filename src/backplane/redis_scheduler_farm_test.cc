@@ -120,6 +120,26 @@ TEST_F(RedisFarmTest, WhenAFrontendDiesItsActionsComeBackAfterTheLease) {
   EXPECT_EQ(next->assignment()->attempt, 2);
 }
 
+// As after a Redis failover that rolled back the worker's report: Redis still lists the
+// operation as the worker's, but the worker does not run it, so its new frontend does not
+// renew that lease and the operation runs again.
+TEST_F(RedisFarmTest, AnOperationItsWorkerNoLongerRunsComesBackAfterTheLease) {
+  a_->AddWorker("w", kLinuxX86);
+  const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
+  auto work = RequestWork(*a_, "w");
+  ASSERT_EQ(work->operation(), name);
+  a_.reset();
+  b_->AddWorker("w", kLinuxX86);  // Its Hello lists nothing running.
+  auto next = RequestWork(*b_, "w");
+  for (int i = 0; i < 7 && !next->answered(); ++i) {
+    clock_.Advance(std::chrono::seconds(5));
+    b_->Tick();
+  }
+  ASSERT_TRUE(Eventually([&] { return next->answered(); }));
+  EXPECT_EQ(next->operation(), name);
+  EXPECT_EQ(next->assignment()->attempt, 2);
+}
+
 TEST_F(RedisFarmTest, AWorkerThatMovedReportsThroughItsNewFrontendOnce) {
   a_->AddWorker("w", kLinuxX86);
   const std::string name = a_->Enqueue(kClient, MakeAction(1)).value();
@@ -127,6 +147,8 @@ TEST_F(RedisFarmTest, AWorkerThatMovedReportsThroughItsNewFrontendOnce) {
   ASSERT_EQ(work->operation(), name);
   a_.reset();  // Its frontend dies; the worker reconnects to B, which renews the lease.
   b_->AddWorker("w", kLinuxX86);
+  // What the worker's Hello says it still runs, B looks up and adopts.
+  ASSERT_TRUE(b_->FindAssignment(name, "w", 1).value().has_value());
   clock_.Advance(std::chrono::seconds(20));
   b_->Tick();
   clock_.Advance(std::chrono::seconds(20));

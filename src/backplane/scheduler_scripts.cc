@@ -367,13 +367,19 @@ return snapshot(name)
 const char kMaintain[] = R"lua(
 local self, now, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZADD', P .. 'frontends', now + tonumber(ARGV[5]), self)
--- Leases of what this frontend's workers run.
-for i = 10, #ARGV do
+-- Leases of what this frontend's workers run: pairs of a worker and the names, separated by
+-- spaces, of what this frontend knows it runs. Only those: what Redis lists beyond them (a
+-- report lost in a failover) runs out and comes back.
+for i = 10, #ARGV - 1, 2 do
   local registration = redis.call('HGET', P .. 'workers', ARGV[i])
   if registration and split(registration) == self then
+    local known = {}
+    for name in string.gmatch(ARGV[i + 1], '%S+') do known[name] = true end
     for _, name in ipairs(redis.call('SMEMBERS', P .. 'wops:' .. ARGV[i])) do
-      local deadline = tonumber(redis.call('HGET', opkey(name), 'deadline') or now)
-      redis.call('ZADD', P .. 'leases', math.min(now + lease, deadline), name)
+      if known[name] then
+        local deadline = tonumber(redis.call('HGET', opkey(name), 'deadline') or now)
+        redis.call('ZADD', P .. 'leases', math.min(now + lease, deadline), name)
+      end
     end
   end
 end

@@ -49,7 +49,8 @@ const redis::RedisScript& FindAssignment();
 // ARGV: name, worker, attempt, ExecuteResponse, now, max retained -> snapshot fields or nil.
 const redis::RedisScript& ReportCompleted();
 // ARGV: self, now, lease (ms), frontend ttl (ms), retention (ms), max retained,
-//       max attempts, grace (s), then the ids of the workers connected to `self`.
+//       max attempts, grace (s), then for each worker connected to `self` its id and the
+//       space-separated names of the operations `self` knows it runs.
 // -> as RemoveWorker.
 const redis::RedisScript& Maintain();
 

@@ -102,6 +102,17 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
     property->set_name(name);
     property->set_value(value);
   }
+  {
+    // Those still running for an earlier stream: the new frontend keeps their leases (after
+    // a Redis failover it may hold nothing else to go by). Cancelled ones never report.
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, cancelled] : jobs_) {
+      if (cancelled->load()) continue;
+      auto* held = hello.add_running();
+      held->set_operation_name(std::get<1>(key));
+      held->set_attempt(std::get<2>(key));
+    }
+  }
   Status opened = session->Open(*frontends_[frontend].workers, hello);
   if (!opened.ok()) {
     std::lock_guard lock(mutex_);
@@ -124,7 +135,7 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   wire::SchedulerMessage message;
   while (session->Read(&message)) {
     if (message.has_assignment()) Accept(session, frontend, std::move(*message.mutable_assignment()));
-    if (message.has_cancellation()) Cancel(session.get(), message.cancellation());
+    if (message.has_cancellation()) Cancel(message.cancellation());
   }
   {
     std::lock_guard lock(mutex_);
@@ -149,14 +160,14 @@ void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, s
   jobs_ready_.notify_one();
 }
 
-void RemoteWorker::Cancel(const RemoteWorkerSession* session, const wire::Cancellation& cancellation) {
+void RemoteWorker::Cancel(const wire::Cancellation& cancellation) {
   std::lock_guard lock(mutex_);
-  // Unknown: already finished. Attempt 0 (an older frontend): every attempt of it.
+  // Unknown: already finished. Attempt 0 (an older frontend): every attempt of it. Jobs of
+  // earlier streams too: the frontend adopted those it was told of in the Hello.
   const std::string& name = cancellation.operation_name();
-  for (auto it = jobs_.lower_bound({session, name, 0}); it != jobs_.end() && std::get<0>(it->first) == session &&
-                                                         std::get<1>(it->first) == name;
-       ++it) {
-    if (cancellation.attempt() == 0 || std::get<2>(it->first) == cancellation.attempt()) *it->second = true;
+  for (const auto& [key, cancelled] : jobs_) {
+    if (std::get<1>(key) != name) continue;
+    if (cancellation.attempt() == 0 || std::get<2>(key) == cancellation.attempt()) *cancelled = true;
   }
 }
 

@@ -102,7 +102,7 @@ class RemoteWorker {
   // frontend accepted the worker.
   bool RunSession(size_t frontend, Status* ended_with);
   void Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend, wire::Assignment assignment);
-  void Cancel(const RemoteWorkerSession* session, const wire::Cancellation& cancellation);
+  void Cancel(const wire::Cancellation& cancellation);
   void RunSlot();
   void RunJob(const Job& job);
   // The job's own stream has ended: reports through the current one, once there is one

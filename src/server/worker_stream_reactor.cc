@@ -89,7 +89,9 @@ void WorkerStreamReactor::OnReadDone(bool ok) {
 Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
   if (message.has_hello()) {
     if (registered_) return Status::InvalidArgument("Hello may only be sent once per stream");
-    return Register(message.hello());
+    Status registered = Register(message.hello());
+    if (registered.ok()) AdoptRunning(message.hello());
+    return registered;
   }
   // registered_ is only written on this (the read) thread, so reading it here is safe.
   if (!registered_) return Status::InvalidArgument("the first message on a worker stream must be Hello");
@@ -163,13 +165,39 @@ void WorkerStreamReactor::RequestWork() {
     // every assignment it had made to it, this one included.
     if (!bridge->Call([&](WorkerStreamReactor& reactor) { reactor.Assign(std::move(*assignment)); })) return;
     // Outside the bridge's lock: Watch calls the listener at once, and it takes that lock.
-    // The watch ends by itself with the operation's done snapshot.
-    // Internal: the worker service watches what the scheduler gave it, whoever owns it.
-    auto watch = scheduler->Watch(Caller::Internal(), name, [bridge](const OperationSnapshot& snapshot) {
-      bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationUpdate(snapshot.name, snapshot.done); });
-    });
-    (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
+    WatchHeld(scheduler, bridge, name);
   });
+}
+
+void WorkerStreamReactor::WatchHeld(Scheduler* scheduler,
+                                    const std::shared_ptr<ReactorBridge<WorkerStreamReactor>>& bridge,
+                                    const std::string& name) {
+  // The watch ends by itself with the operation's done snapshot. Internal: the worker
+  // service watches what the scheduler gave it, whoever owns it.
+  auto watch = scheduler->Watch(Caller::Internal(), name, [bridge](const OperationSnapshot& snapshot) {
+    bridge->Call([&](WorkerStreamReactor& reactor) { reactor.OnOperationUpdate(snapshot.name, snapshot.done); });
+  });
+  (void)watch;  // NOT_FOUND only if the operation is gone, and then there is nothing to cancel.
+}
+
+void WorkerStreamReactor::AdoptRunning(const wire::Hello& hello) {
+  // A worker runs at most a few hundred actions at once; a longer list is not one.
+  constexpr int kMostAdopted = 1024;
+  int looked_up = 0;
+  for (const wire::HeldAttempt& running : hello.running()) {
+    if (running.attempt() == 0 || running.operation_name().empty()) continue;
+    if (++looked_up > kMostAdopted) break;
+    // Not found (or the backplane away): its lease runs out and it runs again; the late
+    // report still gets the lookup Complete makes.
+    auto found = scheduler_->FindAssignment(running.operation_name(), worker_id_, static_cast<int>(running.attempt()));
+    if (!found.ok() || !found->has_value()) continue;
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_) return;
+      held_.try_emplace(running.operation_name(), Held{std::move(**found), false, std::nullopt});
+    }
+    WatchHeld(scheduler_, bridge_, running.operation_name());
+  }
 }
 
 void WorkerStreamReactor::Assign(WorkAssignment assignment) {
@@ -188,6 +216,15 @@ void WorkerStreamReactor::Assign(WorkAssignment assignment) {
   const std::string name = assignment.operation_name;
   bool start = false;
   std::optional<ActionLogStreams> replaced_logs;
+  if (auto previous = held_.find(name); previous != held_.end() &&
+                                         previous->second.assignment.attempt == assignment.attempt) {
+    // The attempt this worker already has: keep its run (and its log streams), and follow
+    // the scheduler's new record of it.
+    previous->second.assignment.cancelled = std::move(assignment.cancelled);
+    lock.unlock();
+    if (logs) FinalizeActionLogStreams(*log_streams_, *logs);
+    return;
+  }
   if (auto previous = held_.find(name); previous != held_.end()) {
     // The scheduler took an earlier attempt back from this worker and now gives it the
     // operation again: the earlier run must stop (its Cancellation goes first).

@@ -14,6 +14,10 @@
 // worker reports that it started. They are finalized when the worker reports the result or
 // the assignment is lost, whatever the worker did with them.
 //
+// An operation is held once per stream: an assignment of the attempt the stream already
+// holds (a Redis failover can roll the attempt counter back and hand it out again) is the
+// same work, and is not sent twice.
+//
 // No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
 // listeners arrive on whichever thread the scheduler calls them on. Writes go through a
 // queue so that only one StartWrite is outstanding.
@@ -61,6 +65,13 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   Status Register(const wire::Hello& hello);
   void Started(const wire::ExecutionStarted& started);
   void RequestWork();
+  // Takes over what the worker says it still runs from an earlier stream, each attempt the
+  // scheduler confirms is still that worker's: held as if assigned here (leases renewed,
+  // reports taken, cancellations sent).
+  void AdoptRunning(const wire::Hello& hello);
+  // Tells OnOperationUpdate about every change of `name` until it is done.
+  static void WatchHeld(Scheduler* scheduler, const std::shared_ptr<ReactorBridge<WorkerStreamReactor>>& bridge,
+                        const std::string& name);
   void Complete(const wire::ExecutionFinished& finished);
   // From the scheduler, under the bridge's lock.
   void Assign(WorkAssignment assignment);
