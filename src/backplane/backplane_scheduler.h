@@ -23,6 +23,9 @@ struct BackplaneOptions {
   // reads of the live log streams it holds. Empty: the listening address's host (the host's
   // name when it listens on all addresses) and port.
   std::string advertise;
+  // A storage node's share of the blobs in the farm's ring (backplane/storage_directory.h),
+  // relative to the other nodes'.
+  double storage_weight = 1.0;
   redis::RedisClientOptions client;  // Timeouts; TLS files for rediss://.
 };
 

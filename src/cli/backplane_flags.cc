@@ -27,7 +27,9 @@ void AddBackplaneFlags(FlagSet& flags, ServerOptions& options) {
   flags.AddString("backplane", &backplane.url,
                   "Share the scheduler (queue, operations, workers) with the other frontends on this Redis: "
                   "redis://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...], rediss:// for TLS; standalone Redis or "
-                  "any nodes of a Redis Cluster. Without it the scheduler is this process's own.");
+                  "any nodes of a Redis Cluster. Without it the scheduler is this process's own. Without --cas, the "
+                  "frontend keeps its CAS on the storage nodes that joined the backplane (and its action cache in "
+                  "Redis); a --role storage node given --backplane joins them.");
   flags.AddString("backplane-password-file", &backplane.password_file,
                   "File holding the backplane's Redis password (instead of putting it in the URL).");
   flags.AddString("backplane-namespace", &backplane.scheduler.key_namespace,
@@ -45,6 +47,9 @@ void AddBackplaneFlags(FlagSet& flags, ServerOptions& options) {
                   "Where the farm's other frontends reach this one, grpc://HOST:PORT or grpcs://HOST:PORT: they relay "
                   "reads of the live output of actions running through this one. Default: the --listen host (the "
                   "host's name if that is 0.0.0.0 or [::]) and port, grpcs:// with --tls-cert.");
+  flags.AddPositiveNumber("storage-weight", &options.backplane.storage_weight,
+                  "A storage node's share of the farm's blobs, relative to the other nodes' (a positive number; "
+                  "e.g. its disk size in TB). The same node must keep the same weight: it places blobs.");
   // The frontend is the client here: these say how it proves itself to, and checks, the
   // others (grant its principal logs-read on them).
   AddClientConnectionFlags(flags, options.peers, "peer-");
@@ -53,13 +58,22 @@ void AddBackplaneFlags(FlagSet& flags, ServerOptions& options) {
 Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options) {
   const BackplaneOptions& backplane = options.backplane;
   if (backplane.url.empty()) {
+    if (flags.WasGiven("storage-weight")) return Status::InvalidArgument("--storage-weight needs --backplane");
     for (const char* name : kCompanions) {
       if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --backplane");
     }
     return Status::Ok();
   }
   if (options.role == ServerRole::kStorage) {
-    return Status::InvalidArgument("--role storage takes no --backplane: a storage node has no scheduler");
+    // It joins the storage ring; the scheduler's and the frontends' flags are not its own.
+    for (const char* name : {"backplane-lease", "peer-tls-ca", "peer-tls-cert", "peer-tls-key", "peer-token-file"}) {
+      if (flags.WasGiven(name)) {
+        return Status::InvalidArgument("--role storage takes no --" + std::string(name) +
+                                       ": with --backplane a storage node only joins the farm's storage ring");
+      }
+    }
+  } else if (flags.WasGiven("storage-weight")) {
+    return Status::InvalidArgument("--storage-weight is a storage node's (--role storage)");
   }
   const bool tls = backplane.url.starts_with("rediss://");
   for (const char* name : {"backplane-tls-ca", "backplane-tls-cert", "backplane-tls-key"}) {

@@ -78,6 +78,21 @@ void FlagSet::AddDuration(std::string name, Duration* target, std::string help) 
        }});
 }
 
+void FlagSet::AddPositiveNumber(std::string name, double* target, std::string help) {
+  std::ostringstream shown;
+  shown << *target;
+  Add({name, std::move(help), shown.str(), true, [target, name](std::string_view v) {
+         const std::string text(v);
+         char* end = nullptr;
+         const double number = std::strtod(text.c_str(), &end);
+         if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(number) || number <= 0) {
+           return Status::InvalidArgument("--" + name + " must be a number greater than 0, not \"" + text + "\"");
+         }
+         *target = number;
+         return Status::Ok();
+       }});
+}
+
 void FlagSet::AddBool(std::string name, bool* target, std::string help) {
   Add({std::move(name), std::move(help), *target ? "true" : "false", false, [target](std::string_view v) {
          if (v.empty() || v == "true" || v == "1") *target = true;

@@ -39,6 +39,8 @@ class FlagSet {
   // A size with an optional unit suffix (K, M, G, T: powers of 1024); `range` in bytes.
   void AddBytes(std::string name, int64_t* target, std::string help, FlagRange range = {});
   void AddDuration(std::string name, Duration* target, std::string help);
+  // A number greater than zero (a weight, a ratio).
+  void AddPositiveNumber(std::string name, double* target, std::string help);
   void AddBool(std::string name, bool* target, std::string help);
   // A flag that may be given several times; each value is appended. Values given on the
   // command line replace those from a config file.

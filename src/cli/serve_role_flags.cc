@@ -73,8 +73,22 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
     return Status::InvalidArgument("--role must be all or storage, not \"" + role_flags.role + "\"");
   }
   if (role_flags.cas.target.empty()) {
+    // A frontend with a backplane keeps its CAS on the storage nodes that joined it: these
+    // flags are how it reaches them.
+    if (!options.backplane.url.empty() && options.role == ServerRole::kAll) {
+      const ClientConnectionOptions& cas = role_flags.cas;
+      if (cas.tls_cert_file.empty() != cas.tls_key_file.empty()) {
+        return Status::InvalidArgument("a client certificate for the storage nodes needs both --cas-tls-cert and "
+                                       "--cas-tls-key");
+      }
+      options.storage = cas;
+      options.storage_replication = role_flags.replication;
+      return Status::Ok();
+    }
     for (const char* name : {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication"}) {
-      if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --cas");
+      if (flags.WasGiven(name)) {
+        return Status::InvalidArgument("--" + std::string(name) + " needs --cas (or, on a frontend, --backplane)");
+      }
     }
     return Status::Ok();
   }

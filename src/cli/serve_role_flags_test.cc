@@ -63,8 +63,8 @@ TEST(ServeRoleFlagsTest, CasFlagsNeedCasAndAFittingScheme) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_EQ(options->storage.target, "grpc://127.0.0.1:9000");
   EXPECT_EQ(options->workers, 4);
-  ExpectRefused({"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas");
-  ExpectRefused({"--cas-tls-ca", "/nonexistent"}, "--cas-tls-ca needs --cas");
+  ExpectRefused({"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas (or, on a frontend, --backplane)");
+  ExpectRefused({"--cas-tls-ca", "/nonexistent"}, "--cas-tls-ca needs --cas (or, on a frontend, --backplane)");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--cas-tls-ca", "/etc/hostname"}, "grpcs://");
   ExpectRefused({"--cas", "grpcs://127.0.0.1:9000", "--cas-tls-cert", "/etc/hostname"}, "--cas-tls-key");
   ExpectRefused({"--cas", "https://storage:9000"}, "--cas");
@@ -81,7 +81,7 @@ TEST(ServeRoleFlagsTest, SeveralStorageNodesWithAReplicationFactor) {
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001", "--replication", "3"},
                 "needs at least as many --cas storage nodes");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--replication", "2"}, "--replication needs several");
-  ExpectRefused({"--replication", "2"}, "--replication needs --cas");
+  ExpectRefused({"--replication", "2"}, "--replication needs --cas (or, on a frontend, --backplane)");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9000"}, "listed twice");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,https://storage:9000"}, "--cas");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpcs://127.0.0.1:9001", "--cas-tls-ca", "/etc/hostname"},

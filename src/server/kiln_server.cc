@@ -16,13 +16,10 @@
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
-#include "cas/replicated_blob_store.h"
 #include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
 #include "client/client_channel.h"
 #include "client/remote_action_cache.h"
-#include "client/remote_blob_store.h"
-#include "client/farm_channel.h"
 #include "backplane/frontend_directory.h"
 #include "common/random_hex.h"
 #include "execution/execution_engine.h"
@@ -45,6 +42,7 @@
 #include "server/logstream_relay.h"
 #include "server/logstream_service.h"
 #include "server/server_tls.h"
+#include "server/storage_tier.h"
 #include "server/worker_service.h"
 #include "worker/action_executor.h"
 #include "worker/runner.h"
@@ -58,14 +56,9 @@ struct KilnServer::State {
   std::unique_ptr<AuthPolicySource> auth_policies;  // Null without an auth file.
   std::unique_ptr<DenialLog> denials;
   std::unique_ptr<CallAuthorizer> authorizer;
-  // With a storage node (ServerOptions::storage): the channel to it and its CAS, which
-  // `cas` reads through. Null otherwise.
-  std::shared_ptr<const ClientChannelFactory> storage_channels;
-  std::shared_ptr<grpc::Channel> storage_channel;  // Null with several storage nodes.
-  // With several storage nodes: each one's CAS, which storage_cas replicates over.
-  std::vector<std::shared_ptr<const ClientChannelFactory>> storage_node_channels;
-  std::vector<std::unique_ptr<BlobStore>> storage_nodes;
-  std::unique_ptr<BlobStore> storage_cas;
+  // The storage nodes the CAS is kept on (which `cas` reads through), or a storage node's
+  // membership of the backplane's ring. Null for a server on its own disk alone.
+  std::unique_ptr<StorageTier> storage;
   // The CAS: this server's disk store, or a read-through cache over the storage node's.
   std::unique_ptr<FileBlobStore> cas;
   DiskBlobStore* disk = nullptr;  // The disk store in `cas` (itself, or the cache's).
@@ -153,7 +146,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
-  JoinFarm(options, *state);
+  KILN_RETURN_IF_ERROR(JoinFarm(options, *state));
   StartMaintenance(*state);
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
 }
@@ -215,55 +208,21 @@ Status KilnServer::OpenCas(const ServerOptions& options, State& state) {
   auto disk = DiskBlobStore::Open(cas_options);
   if (!disk.ok()) return disk.status().WithContext("opening the CAS in " + options.data_dir);
   state.disk = disk->get();
-  if (options.storage.target.empty()) {
+  auto storage = StorageTier::Open(options);
+  if (!storage.ok()) return storage.status();
+  state.storage = std::move(storage).value();
+  if (!state.storage) {
     state.cas = std::move(disk).value();
     return Status::Ok();
   }
-  if (options.storage.target.find(',') != std::string::npos) {
-    KILN_RETURN_IF_ERROR(OpenReplicatedCas(options, state));
-    state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
-    return Status::Ok();
-  }
-  auto channels = ClientChannelFactory::Create(options.storage);
-  if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + options.storage.target);
-  state.storage_channels = std::move(channels).value();
-  // Not connected yet: a frontend may start before its storage node, and its calls fail
-  // with UNAVAILABLE until the node is there.
-  state.storage_channel = NewFarmChannel(*state.storage_channels);
-  state.storage_cas = NewRemoteBlobStore(state.storage_channel, RemoteBlobStoreOptions());
-  state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage_cas.get());
+  state.cas = std::make_unique<ReadThroughCache>(std::move(disk).value(), state.storage->cas());
   return Status::Ok();
 }
 
-// A CAS spread over several storage nodes, each over its own channel: a node that is down
-// costs its share of calls a fast UNAVAILABLE, and the replicated store goes on to the next.
-Status KilnServer::OpenReplicatedCas(const ServerOptions& options, State& state) {
-  auto targets = SplitClientTargetList(options.storage.target);
-  if (!targets.ok()) return targets.status().WithContext("--cas");
-  std::vector<ReplicatedNode> nodes;
-  for (const std::string& target : *targets) {
-    ClientConnectionOptions node_options = options.storage;
-    node_options.target = target;
-    auto channels = ClientChannelFactory::Create(node_options);
-    if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + target);
-    state.storage_node_channels.push_back(std::move(channels).value());
-    state.storage_nodes.push_back(
-        NewRemoteBlobStore(NewFarmChannel(*state.storage_node_channels.back()), RemoteBlobStoreOptions()));
-    // The node's name places blobs: the same list gives the same placement on every frontend.
-    nodes.push_back({RingNode{target, 1.0}, state.storage_nodes.back().get()});
-  }
-  ReplicatedBlobStoreOptions replicated;
-  replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
-  auto store = ReplicatedBlobStore::Create(std::move(nodes), replicated);
-  if (!store.ok()) return store.status().WithContext("--cas");
-  state.storage_cas = std::move(store).value();
-  return Status::Ok();
-}
-
-// In the backplane's Redis when asked; else the storage node's when there is one; else
-// records in {data_dir}/ac.
+// In the backplane's Redis when asked (always with the backplane's storage ring); else the
+// storage node's when there is one; else records in {data_dir}/ac.
 Status KilnServer::OpenActionCache(const ServerOptions& options, State& state) {
-  if (options.action_cache == ActionCacheLocation::kRedis) {
+  if (options.action_cache == ActionCacheLocation::kRedis || (state.storage && state.storage->follows_ring())) {
     auto address = ResolveBackplaneAddress(options.backplane);
     if (!address.ok()) return address.status();
     // A connection pool of its own: bursts of cache hits never wait for the connections the
@@ -279,11 +238,11 @@ Status KilnServer::OpenActionCache(const ServerOptions& options, State& state) {
         std::make_unique<RedisActionCache>(state.action_cache_redis.get(), state.cas.get(), std::move(cache_options));
     return Status::Ok();
   }
-  if (state.storage_channel) {
+  if (state.storage && state.storage->single_node_channel()) {
     RemoteActionCacheOptions cache_options;
     cache_options.inline_cas = state.cas.get();
     cache_options.max_inline_bytes = options.max_inline_bytes;
-    state.action_cache = NewRemoteActionCache(state.storage_channel, cache_options);
+    state.action_cache = NewRemoteActionCache(state.storage->single_node_channel(), cache_options);
     return Status::Ok();
   }
   auto records = DiskRecordStore::Open(options.data_dir + "/ac", options.sync_writes, options.max_ac_bytes);
@@ -419,18 +378,27 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   return Status::Ok();
 }
 
-// Tells the farm's other frontends where this one is, now that its port is known. Redis
-// was there a moment ago; if it is not now, the maintenance thread tries again.
-void KilnServer::JoinFarm(const ServerOptions& options, State& state) {
-  if (!state.frontends) return;
+// Tells the farm where this server is, now that its port is known: a frontend to the other
+// frontends, a storage node to the storage ring. Redis was there a moment ago; if it is not
+// now, the maintenance thread tries again.
+Status KilnServer::JoinFarm(const ServerOptions& options, State& state) {
+  const bool storage_node = options.role == ServerRole::kStorage && !options.backplane.url.empty();
+  if (!state.frontends && !storage_node) return Status::Ok();
   std::string target = options.backplane.advertise;
   if (target.empty()) {
     char host_name[256] = {};
     if (::gethostname(host_name, sizeof(host_name) - 1) != 0) std::strcpy(host_name, "localhost");
     target = DefaultAdvertisedTarget(options.listen, state.port, options.tls.enabled(), host_name);
   }
+  if (storage_node) {
+    auto membership = StorageTier::Join(options, target);
+    if (!membership.ok()) return membership.status();
+    state.storage = std::move(membership).value();
+    return Status::Ok();
+  }
   Status joined = state.frontends->Join(target);
   if (!joined.ok()) std::cerr << "kiln: " << joined.message() << " (trying again)\n";
+  return Status::Ok();
 }
 
 // Periodic housekeeping (retention, memory, size budgets); sleeps on a condition variable.
@@ -445,6 +413,7 @@ void KilnServer::StartMaintenance(State& state) {
       if (raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) break;
       if (raw->scheduler) raw->scheduler->Tick();
       if (raw->frontends) raw->frontends->Tick();
+      if (raw->storage) raw->storage->Tick();
       if (second % 10 != 0) continue;
       if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();

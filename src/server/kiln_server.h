@@ -153,12 +153,11 @@ class KilnServer {
   static Status LoadAuth(const ServerOptions& options, State& state);
   static Status OpenStores(const ServerOptions& options, State& state);
   static Status OpenCas(const ServerOptions& options, State& state);
-  static Status OpenReplicatedCas(const ServerOptions& options, State& state);
   static Status OpenActionCache(const ServerOptions& options, State& state);
   static Status StartScheduler(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);
   static Status StartGrpcServer(const ServerOptions& options, State& state);
-  static void JoinFarm(const ServerOptions& options, State& state);
+  static Status JoinFarm(const ServerOptions& options, State& state);
   static void StartMaintenance(State& state);
   std::unique_ptr<State> state_;
 };

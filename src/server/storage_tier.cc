@@ -1,0 +1,128 @@
+#include "server/storage_tier.h"
+
+#include <iostream>
+
+#include "backplane/backplane_scheduler.h"
+#include "cas/replicated_blob_store.h"
+#include "client/client_connection_options.h"
+#include "client/farm_channel.h"
+#include "client/remote_blob_store.h"
+#include "common/clock.h"
+
+namespace kiln {
+namespace {
+
+// A node's store with the channels it calls through, alive together.
+struct NodeStore {
+  std::shared_ptr<const ClientChannelFactory> channels;
+  std::unique_ptr<BlobStore> store;
+};
+
+// Every node is reached with the --cas- connection flags (TLS files, token); only the
+// target differs.
+StatusOr<std::shared_ptr<const ClientChannelFactory>> ChannelsTo(const ServerOptions& options,
+                                                                 const std::string& target) {
+  ClientConnectionOptions node = options.storage;
+  node.target = target;
+  auto channels = ClientChannelFactory::Create(node);
+  if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + target);
+  return channels;
+}
+
+}  // namespace
+
+StorageTier::~StorageTier() = default;
+
+StatusOr<std::unique_ptr<StorageTier>> StorageTier::Open(const ServerOptions& options) {
+  // A storage node's own CAS is its disk, whatever ring it is a member of.
+  const bool ring =
+      options.role == ServerRole::kAll && options.storage.target.empty() && !options.backplane.url.empty();
+  if (options.storage.target.empty() && !ring) return std::unique_ptr<StorageTier>();
+  std::unique_ptr<StorageTier> tier(new StorageTier());
+  KILN_RETURN_IF_ERROR(ring ? tier->FollowRing(options) : tier->OpenNodes(options));
+  return tier;
+}
+
+StatusOr<std::unique_ptr<StorageTier>> StorageTier::Join(const ServerOptions& options, const std::string& target) {
+  if (options.backplane.url.empty()) return std::unique_ptr<StorageTier>();
+  std::unique_ptr<StorageTier> tier(new StorageTier());
+  KILN_RETURN_IF_ERROR(tier->ConnectDirectory(options));
+  Status joined = tier->directory_->Join(target, options.backplane.storage_weight);
+  if (!joined.ok()) std::cerr << "kiln: " << joined.message() << " (trying again)\n";
+  return tier;
+}
+
+Status StorageTier::ConnectDirectory(const ServerOptions& options) {
+  auto address = ResolveBackplaneAddress(options.backplane);
+  if (!address.ok()) return address.status();
+  auto client = redis::ConnectRedis(*address, options.backplane.client);
+  if (!client.ok()) return client.status().WithContext("connecting to the backplane for the storage ring");
+  redis_ = std::move(client).value();
+  StorageDirectoryOptions directory_options;
+  directory_options.key_namespace = options.backplane.scheduler.key_namespace;
+  directory_ = std::make_unique<StorageDirectory>(redis_.get(), SystemClock::Get(), directory_options);
+  return Status::Ok();
+}
+
+// --cas: one node, or several replicated over.
+Status StorageTier::OpenNodes(const ServerOptions& options) {
+  auto targets = SplitClientTargetList(options.storage.target);
+  if (!targets.ok()) return targets.status().WithContext("--cas");
+  std::vector<ReplicatedNode> nodes;
+  for (const std::string& target : *targets) {
+    auto channels = ChannelsTo(options, target);
+    if (!channels.ok()) return channels.status();
+    node_channels_.push_back(std::move(channels).value());
+    // Not connected yet: a frontend may start before its storage nodes, and calls fail with
+    // UNAVAILABLE until they are there.
+    std::shared_ptr<grpc::Channel> channel = NewFarmChannel(*node_channels_.back());
+    if (targets->size() == 1) single_node_channel_ = channel;
+    node_stores_.push_back(NewRemoteBlobStore(std::move(channel), RemoteBlobStoreOptions()));
+    // The node's name places blobs: the same list gives the same placement on every frontend.
+    nodes.push_back({RingNode{target, 1.0}, node_stores_.back().get()});
+  }
+  if (targets->size() == 1) {
+    cas_ = node_stores_.front().get();
+    return Status::Ok();
+  }
+  ReplicatedBlobStoreOptions replicated;
+  replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  auto store = ReplicatedBlobStore::Create(std::move(nodes), replicated);
+  if (!store.ok()) return store.status().WithContext("--cas");
+  owned_cas_ = std::move(store).value();
+  cas_ = owned_cas_.get();
+  return Status::Ok();
+}
+
+// --backplane without --cas: the storage nodes that joined the backplane's ring.
+Status StorageTier::FollowRing(const ServerOptions& options) {
+  KILN_RETURN_IF_ERROR(ConnectDirectory(options));
+  ring_cas_ = std::make_unique<SwappableBlobStore>(Status::Unavailable(
+      "no storage node has joined this farm's ring yet (start `kiln serve --role storage --backplane` nodes)"));
+  NodeStoreFactory factory = [options](const std::string& target) -> StatusOr<std::shared_ptr<BlobStore>> {
+    auto channels = ChannelsTo(options, target);
+    if (!channels.ok()) return channels.status();
+    auto node = std::make_shared<NodeStore>();
+    node->channels = std::move(channels).value();
+    node->store = NewRemoteBlobStore(NewFarmChannel(*node->channels), RemoteBlobStoreOptions());
+    BlobStore* store = node->store.get();
+    return std::shared_ptr<BlobStore>(node, store);
+  };
+  StorageRingFollowerOptions follower_options;
+  follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  follower_ = std::make_unique<StorageRingFollower>(directory_.get(), std::move(factory), SystemClock::Get(),
+                                                    follower_options, ring_cas_.get());
+  // No node yet is not an error: the frontend serves, and its CAS calls fail with
+  // UNAVAILABLE saying why, until the first node joins.
+  Status first = follower_->Refresh();
+  if (!first.ok()) std::cerr << "kiln: " << first.message() << "\n";
+  cas_ = ring_cas_.get();
+  return Status::Ok();
+}
+
+void StorageTier::Tick() {
+  if (follower_) follower_->Tick();
+  if (directory_ && !follower_) directory_->Tick();
+}
+
+}  // namespace kiln

@@ -1,0 +1,63 @@
+// Where a frontend keeps its CAS when it is not (only) its own disk, and a storage node's
+// place in the farm:
+//   - one storage node (--cas TARGET): its CAS, and its action cache over the same channel;
+//   - several (--cas A,B,C): a ReplicatedBlobStore over them, --replication copies;
+//   - the backplane's ring (--backplane URL without --cas): the storage nodes that joined
+//     it, followed as they join and leave (backplane/storage_ring_follower.h);
+//   - on a storage node started with --backplane: its membership of that ring, kept alive.
+// The frontend's disk store reads through `cas()` in every case.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <vector>
+
+#include "backplane/storage_directory.h"
+#include "backplane/storage_ring_follower.h"
+#include "cas/blob_store.h"
+#include "cas/swappable_blob_store.h"
+#include "client/client_channel.h"
+#include "redis/redis_client.h"
+#include "server/kiln_server.h"
+
+namespace kiln {
+
+class StorageTier {
+ public:
+  // A frontend's storage nodes; null when it keeps its CAS on its own disk alone.
+  static StatusOr<std::unique_ptr<StorageTier>> Open(const ServerOptions& options);
+  // A storage node's membership of the backplane's ring, as `target` (the node's advertised
+  // address); null without a backplane. Redis away: the node joins at a later Tick.
+  static StatusOr<std::unique_ptr<StorageTier>> Join(const ServerOptions& options, const std::string& target);
+  ~StorageTier();
+
+  // The CAS on the storage nodes (null for a storage node's membership).
+  BlobStore* cas() const { return cas_; }
+  // With a single storage node: the channel to it, for its action cache. Null otherwise.
+  const std::shared_ptr<grpc::Channel>& single_node_channel() const { return single_node_channel_; }
+  // Whether the CAS is the backplane's ring, whose action cache must be in Redis.
+  bool follows_ring() const { return follower_ != nullptr; }
+  // Keeps the ring membership or the followed ring current. Call every second or so.
+  void Tick();
+
+ private:
+  StorageTier() = default;
+  Status OpenNodes(const ServerOptions& options);
+  Status FollowRing(const ServerOptions& options);
+  Status ConnectDirectory(const ServerOptions& options);
+
+  // Channels and stores of --cas nodes, kept for the process's life.
+  std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
+  std::vector<std::unique_ptr<BlobStore>> node_stores_;
+  std::shared_ptr<grpc::Channel> single_node_channel_;
+  std::unique_ptr<BlobStore> owned_cas_;
+  // The backplane's ring.
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::unique_ptr<StorageDirectory> directory_;
+  std::unique_ptr<SwappableBlobStore> ring_cas_;
+  std::unique_ptr<StorageRingFollower> follower_;  // After ring_cas_: destroyed before it.
+  BlobStore* cas_ = nullptr;
+};
+
+}  // namespace kiln

@@ -1,0 +1,127 @@
+// A farm whose CAS is the storage ring of its backplane, as real processes: storage nodes
+// started with --backplane join the ring, and frontends started with --backplane and no --cas
+// follow it. Every blob written through one frontend is on two nodes and reads back through
+// the other; a node that joins later gets its share of new writes, without any frontend
+// being restarted; and after kill -9 of a node every blob still reads back.
+#include "test_util.h"
+#include "testing/redis_server_process.h"
+
+namespace kiln_test {
+namespace {
+
+constexpr int kFirstNodes = 3;
+
+class StorageRingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis = kiln::testing::RedisServerProcess::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status().ToString();
+    redis_ = std::move(redis).value();
+    for (int i = 0; i < kFirstNodes; ++i) {
+      nodes_.push_back(StartNode(i, "1"));
+      ASSERT_TRUE(nodes_.back());
+    }
+    std::string error;
+    for (TempDir* dir : {&a_dir_, &b_dir_}) {
+      frontends_.push_back(KilnProcess::Start(
+          dir->path(), {"--backplane", redis_->url(), "--replication", "2", "--workers", "0"}, &error));
+      ASSERT_TRUE(frontends_.back()) << error;
+    }
+  }
+  void TearDown() override {
+    for (auto& frontend : frontends_) {
+      if (frontend && frontend->running()) EXPECT_EQ(frontend->Stop(), 0) << frontend->stdout_text();
+    }
+    for (auto& node : nodes_) {
+      if (node && node->running()) EXPECT_EQ(node->Stop(), 0) << node->stdout_text();
+    }
+  }
+
+  std::unique_ptr<KilnProcess> StartNode(int index, const std::string& weight) {
+    std::string error;
+    auto node = KilnProcess::Start(node_dirs_[index].path(),
+                                   {"--role", "storage", "--backplane", redis_->url(), "--storage-weight", weight},
+                                   &error);
+    EXPECT_TRUE(node) << error;
+    return node;
+  }
+  // How many of the live storage nodes hold `data`, asked of each node itself.
+  int Copies(const std::string& data) {
+    int copies = 0;
+    for (auto& node : nodes_) {
+      if (node->running() && Holds(*node, data)) ++copies;
+    }
+    return copies;
+  }
+  static bool Holds(KilnProcess& node, const std::string& data) {
+    std::vector<reapi::Digest> missing;
+    grpc::Status status = FindMissing(node.cas(), "", {ProtoDigestOf(data)}, &missing);
+    EXPECT_TRUE(status.ok()) << Describe(status);
+    return status.ok() && missing.empty();
+  }
+  static ::testing::AssertionResult ReadsBack(KilnProcess& frontend, const std::vector<std::string>& blobs) {
+    reapi::BatchReadBlobsRequest request;
+    for (const std::string& data : blobs) *request.add_digests() = ProtoDigestOf(data);
+    reapi::BatchReadBlobsResponse response;
+    grpc::Status status = BatchRead(frontend.cas(), request, &response);
+    if (!status.ok()) return ::testing::AssertionFailure() << "BatchReadBlobs: " << Describe(status);
+    for (int i = 0; i < response.responses_size(); ++i) {
+      if (response.responses(i).status().code() != 0) {
+        return ::testing::AssertionFailure() << "blob " << i << ": " << Describe(response.responses(i).status());
+      }
+      if (response.responses(i).data() != blobs[i]) return ::testing::AssertionFailure() << "blob " << i << " differs";
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  std::unique_ptr<kiln::testing::RedisServerProcess> redis_;
+  TempDir node_dirs_[kFirstNodes + 1], a_dir_, b_dir_;
+  std::vector<std::unique_ptr<KilnProcess>> nodes_, frontends_;
+};
+
+TEST_F(StorageRingTest, FrontendsFollowTheNodesThatJoinTheBackplane) {
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 60; ++i) blobs.push_back(PseudoRandomBytes(500 + i * 31, 300 + i));
+  ASSERT_TRUE(BatchUpload(frontends_[0]->cas(), "", blobs));
+  for (const std::string& data : blobs) ASSERT_EQ(Copies(data), 2);
+  EXPECT_TRUE(ReadsBack(*frontends_[1], blobs));
+
+  // A fourth node with twice the weight joins: new writes reach it once the frontends have
+  // read the ring again (every 2 s), with no restart.
+  nodes_.push_back(StartNode(kFirstNodes, "2"));
+  ASSERT_TRUE(nodes_.back());
+  bool reached = false;
+  for (int round = 0; round < 40 && !reached; ++round) {
+    std::vector<std::string> more;
+    for (int i = 0; i < 10; ++i) more.push_back(PseudoRandomBytes(700 + i, 10'000 + round * 10 + i));
+    ASSERT_TRUE(BatchUpload(frontends_[round % 2]->cas(), "", more));
+    for (const std::string& data : more) {
+      EXPECT_EQ(Copies(data), 2);
+      reached = reached || Holds(*nodes_.back(), data);
+      blobs.push_back(data);
+    }
+    if (!reached) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_TRUE(reached) << "no write reached the node that joined";
+  // What was written before it joined still reads back (from the nodes that hold it).
+  EXPECT_TRUE(ReadsBack(*frontends_[0], blobs));
+
+  nodes_[0]->Kill9();
+  EXPECT_TRUE(ReadsBack(*frontends_[1], blobs)) << "one node down, every blob has another copy";
+}
+
+TEST_F(StorageRingTest, AFrontendWithNoNodeInItsRingSaysSo) {
+  std::string error;
+  TempDir dir;
+  auto lonely = KilnProcess::Start(
+      dir.path(), {"--backplane", redis_->url() , "--backplane-namespace", "empty", "--workers", "0"}, &error);
+  ASSERT_TRUE(lonely) << error;
+  std::vector<reapi::Digest> missing;
+  grpc::Status status = FindMissing(lonely->cas(), "", {ProtoDigestOf("anything")}, &missing);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("no storage node has joined"), std::string::npos) << Describe(status);
+  EXPECT_EQ(lonely->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace kiln_test
