@@ -131,13 +131,9 @@ class WorkerRepeatedAssignmentTest : public ::testing::Test {
   void SetUp() override {
     scheduler_ = std::make_unique<RepeatingScheduler>(&clock_);
     service_ = std::make_unique<WorkerService>(scheduler_.get(), &cache_, nullptr, &no_auth_);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(port, 0);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+    worker_test::ServiceOnLoopback served = worker_test::ServeOnLoopback(service_.get());
+    server_ = std::move(served.server);
+    channel_ = std::move(served.channel);
   }
   void TearDown() override {
     scheduler_->Shutdown();

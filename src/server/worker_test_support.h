@@ -24,6 +24,24 @@ inline std::chrono::system_clock::time_point Deadline(int seconds = 20) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
 }
 
+// `service` alone on a loopback port, and a channel to it: the frontend's worker side
+// without the rest of a frontend.
+struct ServiceOnLoopback {
+  std::unique_ptr<grpc::Server> server;
+  std::shared_ptr<grpc::Channel> channel;
+};
+inline ServiceOnLoopback ServeOnLoopback(grpc::Service* service) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service);
+  ServiceOnLoopback served;
+  served.server = builder.BuildAndStart();
+  EXPECT_NE(port, 0);
+  served.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  return served;
+}
+
 // A kiln frontend in this process, without local workers, plus a client CAS to it.
 class InProcessFrontend {
  public:

@@ -5,6 +5,7 @@
 // get two copies; with two of the three nodes dead, a write fails rather than keep one copy.
 #include <algorithm>
 
+#include "storage_node_copies.h"
 #include "test_util.h"
 #include "testing/redis_server_process.h"
 
@@ -44,18 +45,7 @@ class ReplicatedCasTest : public ::testing::Test {
     return frontend;
   }
 
-  // How many of the live storage nodes hold `data`, asked of each node itself.
-  int Copies(const std::string& data) {
-    int copies = 0;
-    for (auto& node : nodes_) {
-      if (!node->running()) continue;
-      std::vector<reapi::Digest> missing;
-      grpc::Status status = FindMissing(node->cas(), "", {ProtoDigestOf(data)}, &missing);
-      EXPECT_TRUE(status.ok()) << Describe(status);
-      if (status.ok() && missing.empty()) ++copies;
-    }
-    return copies;
-  }
+  int Copies(const std::string& data) { return CopiesOnNodes(nodes_, data); }
 
   static ::testing::AssertionResult ReadsBackIntact(KilnProcess& frontend, const std::vector<std::string>& small,
                                                     const std::vector<std::string>& large) {

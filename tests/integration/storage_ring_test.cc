@@ -3,6 +3,7 @@
 // follow it. Every blob written through one frontend is on two nodes and reads back through
 // the other; a node that joins later gets its share of new writes, without any frontend
 // being restarted; and after kill -9 of a node every blob still reads back.
+#include "storage_node_copies.h"
 #include "test_util.h"
 #include "testing/redis_server_process.h"
 
@@ -45,20 +46,7 @@ class StorageRingTest : public ::testing::Test {
     EXPECT_TRUE(node) << error;
     return node;
   }
-  // How many of the live storage nodes hold `data`, asked of each node itself.
-  int Copies(const std::string& data) {
-    int copies = 0;
-    for (auto& node : nodes_) {
-      if (node->running() && Holds(*node, data)) ++copies;
-    }
-    return copies;
-  }
-  static bool Holds(KilnProcess& node, const std::string& data) {
-    std::vector<reapi::Digest> missing;
-    grpc::Status status = FindMissing(node.cas(), "", {ProtoDigestOf(data)}, &missing);
-    EXPECT_TRUE(status.ok()) << Describe(status);
-    return status.ok() && missing.empty();
-  }
+  int Copies(const std::string& data) { return CopiesOnNodes(nodes_, data); }
   static ::testing::AssertionResult ReadsBack(KilnProcess& frontend, const std::vector<std::string>& blobs) {
     reapi::BatchReadBlobsRequest request;
     for (const std::string& data : blobs) *request.add_digests() = ProtoDigestOf(data);
@@ -97,7 +85,7 @@ TEST_F(StorageRingTest, FrontendsFollowTheNodesThatJoinTheBackplane) {
     ASSERT_TRUE(BatchUpload(frontends_[round % 2]->cas(), "", more));
     for (const std::string& data : more) {
       EXPECT_EQ(Copies(data), 2);
-      reached = reached || Holds(*nodes_.back(), data);
+      reached = reached || NodeHolds(*nodes_.back(), data);
       blobs.push_back(data);
     }
     if (!reached) std::this_thread::sleep_for(std::chrono::milliseconds(250));
