@@ -179,7 +179,9 @@ TEST_F(StorageNodeTest, AStorageNodeThatIsDownIsUnavailableUntilItIsBack) {
   EXPECT_FALSE(missing);
   EXPECT_TRUE(GetResult(b_->channel(), action, &result).ok());
   EXPECT_TRUE(Execute(b_->channel(), action).response.cached_result());
-  EXPECT_TRUE(BatchUpload(a_->cas(), "", {"after"}));
+  // A reconnects on its own schedule (within about a second of the node's return).
+  EXPECT_TRUE(Eventually([&] { return static_cast<bool>(BatchUpload(a_->cas(), "", {"after"})); },
+                         std::chrono::seconds(10)));
 }
 
 TEST_F(StorageNodeTest, TheStorageNodeExecutesNothing) {
