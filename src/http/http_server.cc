@@ -10,7 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <deque>
-#include <iostream>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -53,7 +53,9 @@ class Connection {
       if (!first) SetSocketTimeouts(socket_, options_.keep_alive_timeout);
       http::request_parser<http::buffer_body> parser;
       parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
-      parser.body_limit(boost::none);  // Handlers bound their bodies (413) as they read.
+      // Handlers bound their bodies (413) as they read. (Not boost::none: Boost 1.74 then
+      // refuses every body.)
+      parser.body_limit(std::numeric_limits<uint64_t>::max());
       boost::system::error_code error;
       http::read_header(stream_, buffer_, parser, error);
       if (error) return;
