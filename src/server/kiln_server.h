@@ -133,7 +133,12 @@ struct ServerOptions {
   int max_input_depth = static_cast<int>(InputTreeLimits().max_depth);
   // Execute is RESOURCE_EXHAUSTED while this many actions wait for a worker.
   int max_queued_actions = static_cast<int>(SchedulerOptions().max_queued_actions);
+  // Record metrics (server/server_metrics.h; kiln serve --metrics off: not, to measure
+  // what they cost).
+  bool metrics = true;
 };
+
+class ServerMetrics;
 
 class KilnServer {
  public:
@@ -143,6 +148,8 @@ class KilnServer {
 
   // The bound port (useful with port 0).
   int port() const;
+  // What /metrics renders; null when metrics are off. Valid until this is destroyed.
+  ServerMetrics* metrics() const;
   // Stops accepting calls, gives running calls `grace` to finish, then cancels them.
   void Shutdown(Duration grace);
 
