@@ -212,7 +212,7 @@ TEST_F(MetricsTest, PrometheusScrapesKilnAndAnswersItsRequestCount) {
 
   const std::string query = "sum(kiln_grpc_server_handled_total{grpc_method=\"FindMissingBlobs\"})";
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query?query=" + UrlEncode(query);
-  const std::regex value(R"("value":\[[0-9.]+,"([0-9.]+)"\])");
+  const std::regex value(R"re("value":\[[0-9.]+,"([0-9.]+)"\])re");
   std::string answer;
   std::smatch match;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
