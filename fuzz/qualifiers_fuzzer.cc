@@ -25,7 +25,7 @@ std::multiset<std::pair<std::string, std::string>> IdentityQualifiers(const Qual
   return set;
 }
 
-void CheckHeaders(const kiln::HttpHeaders& headers) {
+void CheckHeaders(const kiln::FetchHeaders& headers) {
   for (const auto& [name, value] : headers) {
     FUZZ_CHECK(!name.empty());
     for (char c : name) FUZZ_CHECK(c > ' ' && c < 127 && c != ':');

@@ -2,6 +2,7 @@
 
 #include "http/health_routes.h"
 #include "http/http_cache.h"
+#include "server/metrics_route.h"
 
 namespace kiln {
 
@@ -24,6 +25,7 @@ StatusOr<std::unique_ptr<HttpPort>> HttpPort::Start(const HttpServerOptions& opt
   const DiskBlobStore* disk = services.disk;
   cache.stored_size = [disk](DigestFunction function, std::string_view hash) { return disk->StoredSize(function, hash); };
   AddHttpCacheRoutes(port->router_, services.cas, services.action_cache, std::move(cache));
+  if (services.metrics) AddMetricsRoute(port->router_, services.metrics);
   auto server = HttpServer::Start(options, &port->router_);
   if (!server.ok()) return server.status();
   port->server_ = std::move(server).value();

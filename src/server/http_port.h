@@ -14,6 +14,7 @@
 #include "common/readiness.h"
 #include "http/http_router.h"
 #include "http/http_server.h"
+#include "server/server_metrics.h"
 #include "server/server_tls.h"
 
 namespace kiln {
@@ -26,6 +27,7 @@ struct HttpPortServices {
   const RequestAuthorizer* authorizer = nullptr;
   const Readiness* readiness = nullptr;
   int64_t max_blob_bytes = int64_t{10} << 30;
+  const ServerMetrics* metrics = nullptr;  // Null: no /metrics.
 };
 
 // The HTTP server's options: `listen`, `threads`, and the gRPC port's TLS files and
