@@ -3,6 +3,7 @@
 
 #include <climits>
 
+#include "common/proto_compression.h"
 #include "common/resource_name.h"
 #include "server/grpc_status.h"
 
@@ -19,8 +20,10 @@ CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, con
   cache->set_max_batch_total_size_bytes(options.max_batch_total_size_bytes);
   cache->set_max_cas_blob_size_bytes(options.max_cas_blob_size_bytes);
   cache->set_symlink_absolute_path_strategy(reapi::SymlinkAbsolutePathStrategy::ALLOWED);
-  cache->add_supported_compressors(reapi::Compressor::ZSTD);
-  cache->add_supported_batch_update_compressors(reapi::Compressor::ZSTD);
+  for (Compression compression : kServedCompressions) {
+    cache->add_supported_compressors(ToProto(compression));
+    cache->add_supported_batch_update_compressors(ToProto(compression));
+  }
   // Both chunking functions, so that clients of either kind find their chunks here.
   cache->set_split_blob_support(true);
   cache->set_splice_blob_support(true);

@@ -35,9 +35,15 @@ TEST_F(CapabilitiesTest, AdvertisesCacheFeatures) {
   const auto& execution = caps.execution_capabilities().digest_functions();
   EXPECT_EQ(std::vector<int>(execution.begin(), execution.end()), implemented);
   EXPECT_TRUE(cache.action_cache_update_capabilities().update_enabled());
-  EXPECT_TRUE(Contains(cache.supported_compressors(), reapi::Compressor::ZSTD));
-  EXPECT_TRUE(Contains(cache.supported_batch_update_compressors(), reapi::Compressor::ZSTD));
+  // Identity is implied; the others are every compressor kiln serves, for both forms.
+  const std::vector<int> compressors = {reapi::Compressor::ZSTD, reapi::Compressor::DEFLATE, reapi::Compressor::BROTLI};
+  EXPECT_EQ(std::vector<int>(cache.supported_compressors().begin(), cache.supported_compressors().end()), compressors);
+  EXPECT_EQ(std::vector<int>(cache.supported_batch_update_compressors().begin(),
+                             cache.supported_batch_update_compressors().end()),
+            compressors);
   EXPECT_EQ(cache.max_batch_total_size_bytes(), 4 * 1024 * 1024);
+  // The largest upload: by default the CAS budget (10 GiB).
+  EXPECT_EQ(cache.max_cas_blob_size_bytes(), int64_t{10} << 30);
 }
 
 TEST_F(CapabilitiesTest, AdvertisesExecutionWithLocalWorkersAndApiVersion2) {
