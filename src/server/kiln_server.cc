@@ -17,6 +17,7 @@
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
 #include "cas/replicated_blob_store.h"
+#include "cas/size_limited_blob_store.h"
 #include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
 #include "client/client_channel.h"
@@ -72,6 +73,8 @@ struct KilnServer::State {
   std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
+  // The store above, behind the max_cas_blob_size_bytes limit on uploads.
+  std::unique_ptr<SizeLimitedBlobStore> upload_limit;
   BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
   std::unique_ptr<redis::RedisClient> action_cache_redis;  // With --action-cache redis only.
@@ -338,7 +341,8 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
 Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
-  capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
+  const int64_t max_blob_bytes = options.max_blob_bytes > 0 ? options.max_blob_bytes : options.max_cas_bytes;
+  capabilities.max_cas_blob_size_bytes = max_blob_bytes;
   capabilities.chunking = options.chunking;
   const bool executes = options.role == ServerRole::kAll;
   capabilities.serves_execution = executes;
@@ -351,6 +355,10 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     cache_options.max_bytes = options.read_cache_bytes;
     state.read_cache = std::make_unique<SmallBlobCache>(state.cas.get(), cache_options);
     state.client_cas = state.read_cache.get();
+  }
+  if (max_blob_bytes > 0) {
+    state.upload_limit = std::make_unique<SizeLimitedBlobStore>(state.client_cas, max_blob_bytes);
+    state.client_cas = state.upload_limit.get();
   }
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;

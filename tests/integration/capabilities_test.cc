@@ -103,6 +103,72 @@ TEST_F(SmallBatchCapabilitiesTest, AdvertisedBatchLimitIsEnforced) {
   ExpectStillServing();
 }
 
+// max_cas_blob_size_bytes: advertised, and every way of creating a larger blob is refused
+// with INVALID_ARGUMENT, the code REAPI gives, before anything is stored.
+class BlobSizeLimitTest : public KilnServerTest {
+ protected:
+  static constexpr int64_t kLimit = 100000;
+  std::vector<std::string> ServerFlags() const override { return {"--max-blob-bytes", std::to_string(kLimit)}; }
+
+  bool IsStored(const std::string& blob) {
+    std::vector<reapi::Digest> missing;
+    return FindMissing(cas(), "", {ProtoDigestOf(blob)}, &missing).ok() && missing.empty();
+  }
+};
+
+TEST_F(BlobSizeLimitTest, AdvertisedLimitIsEnforcedOnEveryUpload) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  ASSERT_EQ(caps.cache_capabilities().max_cas_blob_size_bytes(), kLimit);
+  const std::string at_limit = PseudoRandomBytes(kLimit, 1), over = PseudoRandomBytes(kLimit + 1, 2);
+  int64_t committed = 0;
+
+  // ByteStream Write: at the limit stored, one byte over refused, plain or compressed (where
+  // the compressed bytes are few, but the declared size counts).
+  ASSERT_TRUE(ByteStreamWrite(bytestream(), WriteName("", at_limit), at_limit, 16384, &committed).ok());
+  EXPECT_TRUE(IsStored(at_limit));
+  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", over), over, 16384, &committed),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+  const std::string zeros(kLimit + 1, '\0');
+  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", zeros, kiln::Compression::kZstd),
+                                        *kiln::ZstdCompress(zeros), 16384, &committed),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+
+  // BatchUpdateBlobs: the item over the limit fails, its neighbour is stored.
+  reapi::BatchUpdateBlobsRequest batch;
+  const std::string small = "a small neighbour";
+  for (const std::string* blob : {&over, &small}) {
+    auto* item = batch.add_requests();
+    *item->mutable_digest() = ProtoDigestOf(*blob);
+    item->set_data(*blob);
+  }
+  reapi::BatchUpdateBlobsResponse batch_response;
+  grpc::ClientContext batch_context;
+  SetDeadline(&batch_context);
+  ASSERT_TRUE(cas().BatchUpdateBlobs(&batch_context, batch, &batch_response).ok());
+  ASSERT_EQ(batch_response.responses_size(), 2);
+  EXPECT_TRUE(HasStatus(batch_response.responses(0).status(), grpc::StatusCode::INVALID_ARGUMENT,
+                        "max_cas_blob_size_bytes"));
+  EXPECT_EQ(batch_response.responses(1).status().code(), 0);
+
+  // SpliceBlob of small stored chunks into a blob over the limit.
+  const std::string half1 = over.substr(0, over.size() / 2), half2 = over.substr(over.size() / 2);
+  ASSERT_TRUE(BatchUpload(cas(), "", {half1, half2}));
+  reapi::SpliceBlobRequest splice;
+  *splice.mutable_blob_digest() = ProtoDigestOf(over);
+  *splice.add_chunk_digests() = ProtoDigestOf(half1);
+  *splice.add_chunk_digests() = ProtoDigestOf(half2);
+  reapi::SpliceBlobResponse splice_response;
+  grpc::ClientContext splice_context;
+  SetDeadline(&splice_context);
+  EXPECT_TRUE(HasStatus(cas().SpliceBlob(&splice_context, splice, &splice_response),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+
+  EXPECT_FALSE(IsStored(over));
+  EXPECT_FALSE(IsStored(zeros));
+  ExpectStillServing();
+}
+
 class NoWorkersCapabilitiesTest : public KilnServerTest {
  protected:
   // Remote workers may connect by default, which enables execution even without local ones.
