@@ -9,8 +9,12 @@
 
 namespace kiln {
 
-// Highest REAPI version whose features kiln implements (digest_function fields, 2.3).
-constexpr int kHighApiMinor = 3;
+// Highest REAPI version whose features kiln implements: 2.12 (v2.12.0, February 2026), with
+// every field added since 2.3 honoured -- digest_function everywhere, inlined Execute
+// outputs, max_cas_blob_size_bytes, the resource-name header, the DEFLATE and BROTLI
+// compressors, SplitBlob/SpliceBlob with both chunking functions, BLAKE3 and GITSHA1. The
+// low version stays 2.0: nothing kiln serves requires a newer client.
+constexpr int kHighApiMinor = 12;
 
 CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, const CallAuthorizer* authorizer)
     : authorizer_(authorizer) {

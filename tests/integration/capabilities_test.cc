@@ -61,7 +61,8 @@ TEST_F(CapabilitiesTest, AdvertisesExecutionWithLocalWorkersAndApiVersion2) {
   EXPECT_EQ(caps.low_api_version().major(), 2);
   EXPECT_EQ(caps.low_api_version().minor(), 0);
   EXPECT_EQ(caps.high_api_version().major(), 2);
-  EXPECT_GE(caps.high_api_version().minor(), caps.low_api_version().minor());
+  EXPECT_EQ(caps.high_api_version().minor(), 12);
+  EXPECT_EQ(caps.high_api_version().patch(), 0);
 }
 
 TEST_F(CapabilitiesTest, AnswersForNestedInstanceNames) {
