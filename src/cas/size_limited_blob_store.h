@@ -12,7 +12,7 @@ namespace kiln {
 
 class SizeLimitedBlobStore final : public BlobStore {
  public:
-  // REQUIRES: `base` outlives this store; max_blob_bytes > 0.
+  // REQUIRES: `base` outlives this store. A limit of 0 is none, as REAPI reads the field.
   SizeLimitedBlobStore(BlobStore* base, int64_t max_blob_bytes) : base_(base), max_blob_bytes_(max_blob_bytes) {}
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override { return base_->FindMissing(digests); }

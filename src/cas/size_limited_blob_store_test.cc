@@ -29,6 +29,12 @@ TEST(SizeLimitedBlobStoreTest, LargerBlobsAreInvalidArgumentAndNeverReachTheBase
   EXPECT_FALSE(base.FindMissing({Sha256("123456")}).empty());
 }
 
+TEST(SizeLimitedBlobStoreTest, ZeroIsNoLimit) {
+  MemoryBlobStore base;
+  SizeLimitedBlobStore store(&base, 0);
+  EXPECT_TRUE(WriteBlob(store, Sha256("any size at all"), "any size at all").ok());
+}
+
 TEST(SizeLimitedBlobStoreTest, LargerBlobsAlreadyStoredStillRead) {
   MemoryBlobStore base;
   ASSERT_TRUE(WriteBlob(base, Sha256("a larger blob"), "a larger blob").ok());

@@ -73,8 +73,7 @@ struct KilnServer::State {
   std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
-  // The store above, behind the max_cas_blob_size_bytes limit on uploads.
-  std::unique_ptr<SizeLimitedBlobStore> upload_limit;
+  std::unique_ptr<SizeLimitedBlobStore> upload_limit;  // The above, with max_cas_blob_size_bytes.
   BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
   std::unique_ptr<redis::RedisClient> action_cache_redis;  // With --action-cache redis only.
@@ -341,8 +340,7 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
 Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
-  const int64_t max_blob_bytes = options.max_blob_bytes > 0 ? options.max_blob_bytes : options.max_cas_bytes;
-  capabilities.max_cas_blob_size_bytes = max_blob_bytes;
+  capabilities.max_cas_blob_size_bytes = options.max_blob_bytes > 0 ? options.max_blob_bytes : options.max_cas_bytes;
   capabilities.chunking = options.chunking;
   const bool executes = options.role == ServerRole::kAll;
   capabilities.serves_execution = executes;
@@ -356,10 +354,8 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     state.read_cache = std::make_unique<SmallBlobCache>(state.cas.get(), cache_options);
     state.client_cas = state.read_cache.get();
   }
-  if (max_blob_bytes > 0) {
-    state.upload_limit = std::make_unique<SizeLimitedBlobStore>(state.client_cas, max_blob_bytes);
-    state.client_cas = state.upload_limit.get();
-  }
+  state.upload_limit = std::make_unique<SizeLimitedBlobStore>(state.client_cas, capabilities.max_cas_blob_size_bytes);
+  state.client_cas = state.upload_limit.get();
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;
