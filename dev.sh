@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
-          libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libgrpc++-dev libssl-dev libzstd-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev libbenchmark-dev
           libcurl4-openssl-dev libarchive-dev libhiredis-dev libyaml-cpp-dev libboost-dev git)
 # The test suite also drives the real Bazel and BuildStream clients (bst builds in a
 # bubblewrap sandbox; python3 also serves one process-group test), and starts its own

@@ -303,6 +303,32 @@ def zstd_fuzz():
     return seeds
 
 
+def codec_fuzz():
+    import zlib
+
+    def deflate(data, level=6):
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return c.compress(data) + c.flush()
+
+    text = b"".join(b"line %d of some text\n" % i for i in range(2000))
+    stored = zlib.compressobj(0, zlib.DEFLATED, -15)
+    return {
+        # Deflate (first byte even): fixed and dynamic Huffman, stored blocks, a bomb, a cut.
+        "deflate_short": b"\x00\x17\x17" + deflate(b"hello world"),
+        "deflate_text": b"\x00\x40\x17" + deflate(text),
+        "deflate_stored": b"\x00\x05\x17" + stored.compress(b"raw bytes") + stored.flush(),
+        "deflate_bomb": b"\x00\x17\x0a" + deflate(bytes(1 << 20), 9),
+        "deflate_cut": b"\x00\x17\x17" + deflate(text)[:-5],
+        "deflate_trailing": b"\x00\x17\x17" + deflate(b"abc") + b"more",
+        "deflate_zlib_header": b"\x00\x17\x17" + zlib.compress(b"zlib, not raw"),
+        # Brotli (first byte odd): the empty stream (WBITS 16, ISLAST, ISLASTEMPTY), then junk.
+        "brotli_empty": b"\x01\x17\x17\x06",
+        "brotli_trailing": b"\x01\x17\x17\x06tail",
+        "brotli_junk": b"\x01\x17\x17" + bytes(range(64)),
+        "empty": b"\x01\x00\x00",
+    }
+
+
 def ip_address():
     texts = ["192.0.2.1", "127.0.0.1", "10.0.0.0/8", "0.0.0.0", "255.255.255.255", "::", "::1", "2001:db8::1",
              "::ffff:127.0.0.1", "::ffff:0:10.1.2.3", "64:ff9b::7f00:1", "2002:7f00:1::", "fe80::1%eth0",
@@ -326,7 +352,7 @@ def asset_uri():
 HARNESSES = {
     "write_request_view": write_request_view, "resource_name": resource_name, "digest": digest_fuzz,
     "sri": sri, "qualifiers": qualifiers, "units": units, "command": command, "input_tree": input_tree,
-    "action_result": action_result, "archive": archives, "zstd": zstd_fuzz, "ip_address": ip_address,
+    "action_result": action_result, "archive": archives, "zstd": zstd_fuzz, "codec": codec_fuzz, "ip_address": ip_address,
     "asset_uri": asset_uri,
 }
 

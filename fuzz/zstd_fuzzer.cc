@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   ZstdDecompressor whole;
   std::string whole_out;
-  const Status whole_status = whole.Decompress(compressed, &whole_out, max_output);
+  const Status whole_status = whole.DecompressTo(compressed, &whole_out, max_output);
   const auto within = [&](const Status& status, const std::string& out) {
     const int64_t slack = status.ok() ? 0 : static_cast<int64_t>(ZSTD_DStreamOutSize());
     return static_cast<int64_t>(out.size()) <= max_output + slack;
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string step_out;
   Status step_status;
   for (size_t at = 0; at < compressed.size() && step_status.ok(); at += chunk) {
-    step_status = stepwise.Decompress(compressed.substr(at, chunk), &step_out, max_output);
+    step_status = stepwise.DecompressTo(compressed.substr(at, chunk), &step_out, max_output);
     FUZZ_CHECK(within(step_status, step_out));
   }
   if (whole_status.ok() && step_status.ok()) {

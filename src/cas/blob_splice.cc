@@ -2,17 +2,26 @@
 
 #include <unordered_set>
 
+#include "common/resource_name.h"
+
 namespace kiln {
 namespace {
 
-std::string Subject(const Digest& digest) { return "blobs/" + digest.ToString(); }
+// A splice may list 100,000 chunks: the message names the first few, the
+// PreconditionFailure (Status::missing_blobs) all of them.
+constexpr size_t kChunksNamedInMessage = 5;
 
 Status MissingChunks(const std::vector<Digest>& missing) {
   std::vector<std::string> subjects;
   subjects.reserve(missing.size());
-  for (const Digest& digest : missing) subjects.push_back(Subject(digest));
-  std::string message = std::to_string(missing.size()) + " chunk(s) to splice are not in the CAS, first " +
-                        missing.front().ToString();
+  for (const Digest& digest : missing) subjects.push_back(MissingBlobSubject(digest));
+  std::string message = std::to_string(missing.size()) + " chunk(s) to splice are not in the CAS: ";
+  for (size_t i = 0; i < subjects.size() && i < kChunksNamedInMessage; ++i) {
+    message += (i > 0 ? ", " : "") + subjects[i];
+  }
+  if (subjects.size() > kChunksNamedInMessage) {
+    message += " and " + std::to_string(subjects.size() - kChunksNamedInMessage) + " more";
+  }
   return Status::FailedPrecondition(std::move(message)).WithMissingBlobs(std::move(subjects));
 }
 

@@ -41,6 +41,28 @@ TEST(BlobSpliceTest, MissingChunksAreNamed) {
   EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(status.missing_blobs(),
             (std::vector<std::string>{"blobs/" + Sha256("not stored").ToString(), "blobs/" + Sha256("neither").ToString()}));
+  EXPECT_EQ(status.message(), "2 chunk(s) to splice are not in the CAS: blobs/" + Sha256("not stored").ToString() +
+                                  ", blobs/" + Sha256("neither").ToString());
+}
+
+TEST(BlobSpliceTest, ManyMissingChunksAreNamedAllInTheDetailAndFirstFewInTheMessage) {
+  MemoryBlobStore store;
+  std::vector<Digest> chunks;
+  std::string blob;
+  for (int i = 0; i < 8; ++i) {
+    chunks.push_back(ComputeDigest(DigestFunction::kBlake3, std::to_string(i)));
+    blob += std::to_string(i);
+  }
+  Status status = SpliceBlob(store, ComputeDigest(DigestFunction::kBlake3, blob), chunks);
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  ASSERT_EQ(status.missing_blobs().size(), 8u);
+  // Subjects name the digest function where resource names do.
+  EXPECT_EQ(status.missing_blobs()[7], "blobs/blake3/" + chunks[7].ToString());
+  EXPECT_NE(status.message().find("8 chunk(s) to splice are not in the CAS: blobs/blake3/" + chunks[0].ToString()),
+            std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("blobs/blake3/" + chunks[4].ToString() + " and 3 more"), std::string::npos)
+      << status.message();
+  EXPECT_EQ(status.message().find(chunks[5].ToString()), std::string::npos);
 }
 
 TEST(BlobSpliceTest, SizesThatDoNotAddUpAreRefused) {

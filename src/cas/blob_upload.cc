@@ -4,7 +4,7 @@ namespace kiln {
 
 BlobUpload::BlobUpload(std::unique_ptr<BlobWriter> writer, const Digest& digest, Compression compression)
     : writer_(std::move(writer)), digest_(digest), compression_(compression) {
-  if (compression_ == Compression::kZstd) decompressor_ = std::make_unique<ZstdDecompressor>();
+  if (compression_ != Compression::kIdentity) decompressor_ = NewDecompressor(compression_);
 }
 
 Status BlobUpload::Append(int64_t offset, std::string_view data) {
@@ -26,8 +26,9 @@ Status BlobUpload::Append(int64_t offset, std::string_view data) {
 }
 
 Status BlobUpload::Finish() {
-  if (decompressor_ && !decompressor_->AtFrameBoundary()) {
-    return Status::InvalidArgument("compressed upload of " + digest_.ToString() + " ends in the middle of a zstd frame");
+  if (decompressor_ && !decompressor_->AtEnd()) {
+    return Status::InvalidArgument("compressed upload of " + digest_.ToString() + " ends in the middle of its " +
+                                   std::string(CompressionName(compression_)) + " stream");
   }
   return writer_->Commit();
 }

@@ -1,5 +1,5 @@
 // One ByteStream upload as the wire sees it: checks that each chunk continues where the
-// last one ended, decompresses zstd uploads on the fly, and feeds a BlobWriter that
+// last one ended, decompresses compressed uploads on the fly, and feeds a BlobWriter that
 // verifies the digest. Knows nothing of gRPC. Not thread-safe (one stream at a time).
 //
 // Offsets follow REAPI: for a plain upload, bytes of the blob; for a compressed upload,
@@ -33,7 +33,7 @@ class BlobUpload {
   std::unique_ptr<BlobWriter> writer_;
   Digest digest_;
   Compression compression_;
-  std::unique_ptr<ZstdDecompressor> decompressor_;
+  std::unique_ptr<StreamDecompressor> decompressor_;  // Null for identity.
   std::atomic<int64_t> committed_size_{0};
 };
 

@@ -74,6 +74,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
+  flags.AddBytes("max-blob-bytes", &options.max_blob_bytes,
+                 "Largest blob clients may upload (advertised as max_cas_blob_size_bytes; larger uploads are "
+                 "INVALID_ARGUMENT). 0: the CAS budget, --max-cas-bytes.");
   flags.AddBytes("max-ac-bytes", &options.max_ac_bytes,
                  "Size budget of the action cache; least recently used entries are deleted beyond it.", FlagRange::AtLeast(1));
   flags.AddDuration("find-missing-grace", &options.find_missing_grace,

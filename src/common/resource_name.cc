@@ -1,5 +1,6 @@
 #include "common/resource_name.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <vector>
@@ -9,6 +10,10 @@ namespace {
 
 constexpr std::string_view kReservedSegments[] = {
     "blobs", "uploads", "actions", "actionResults", "operations", "capabilities", "compressed-blobs"};
+
+// REAPI's other digest functions, in resource names' spelling: kiln implements none of
+// them, so a name using one is refused as such rather than misread as a hash and a size.
+constexpr std::string_view kUnsupportedFunctionNames[] = {"vso", "murmur3", "sha256tree"};
 
 std::vector<std::string_view> SplitSegments(std::string_view name) {
   std::vector<std::string_view> parts;
@@ -61,6 +66,9 @@ StatusOr<BlobResourceName> ParseBlobTail(std::string_view name, const std::vecto
     if (by_name.ok()) {
       function = *by_name;
       ++i;
+    } else if (std::find(std::begin(kUnsupportedFunctionNames), std::end(kUnsupportedFunctionNames), parts[i]) !=
+               std::end(kUnsupportedFunctionNames)) {
+      return by_name.status().WithContext("resource name \"" + std::string(name.substr(0, 300)) + "\"");
     }
   }
   if (i + 1 >= parts.size()) return Malformed(name, "expected {hash}/{size}");

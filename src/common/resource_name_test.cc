@@ -102,6 +102,29 @@ TEST(ResourceNameTest, MakeAndParseRoundTrip) {
   ASSERT_TRUE(write.ok());
   EXPECT_EQ(write->digest, digest);
   EXPECT_EQ(write->upload_id, "u");
+  // Every compressor kiln serves has its resource-name spelling.
+  for (Compression compression : kServedCompressions) {
+    auto compressed = ParseWriteResourceName(MakeWriteResourceName("i", "u", digest, compression));
+    ASSERT_TRUE(compressed.ok()) << compressed.status().ToString();
+    EXPECT_EQ(compressed->compression, compression);
+  }
+  EXPECT_EQ(ParseReadResourceName("compressed-blobs/deflate/" + digest.ToString())->compression, Compression::kDeflate);
+  EXPECT_EQ(ParseReadResourceName("compressed-blobs/brotli/" + digest.ToString())->compression, Compression::kBrotli);
+  auto gzip = ParseReadResourceName("compressed-blobs/gzip/" + digest.ToString());
+  EXPECT_NE(gzip.status().message().find("unsupported compressor \"gzip\""), std::string::npos);
+}
+
+// REAPI's functions kiln lacks are refused by name, not misread as a hash and a size.
+TEST(ResourceNameTest, DigestFunctionsKilnLacksAreNamedInTheError) {
+  const std::string hash(64, 'c');
+  for (std::string function : {"sha256tree", "vso", "murmur3"}) {
+    auto read = ParseReadResourceName("i/blobs/" + function + "/" + hash + "/5");
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(read.status().message().find("unsupported digest function \"" + function + "\""), std::string::npos)
+        << read.status().ToString();
+    EXPECT_FALSE(ParseWriteResourceName("uploads/u/compressed-blobs/zstd/" + function + "/" + hash + "/5").ok());
+  }
 }
 
 }  // namespace

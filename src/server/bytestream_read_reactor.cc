@@ -10,7 +10,7 @@ constexpr size_t kReadChunkBytes = 1024 * 1024;
 
 ByteStreamReadReactor::ByteStreamReadReactor(std::unique_ptr<BlobReader> reader, int64_t length, Compression compression)
     : reader_(std::move(reader)), remaining_(length) {
-  if (compression == Compression::kZstd) compressor_ = std::make_unique<ZstdCompressor>();
+  if (compression != Compression::kIdentity) compressor_ = NewCompressor(compression);
   SendNextChunk();
 }
 
@@ -53,7 +53,7 @@ StatusOr<grpc::ByteBuffer> ByteStreamReadReactor::NextRawChunk() {
 
 StatusOr<std::string> ByteStreamReadReactor::NextCompressedChunk() {
   std::string out;
-  // zstd may need several raw chunks before it emits output.
+  // A compressor may need several raw chunks before it emits output.
   while (out.empty() && !compressor_finished_) {
     if (remaining_ == 0) {
       compressor_finished_ = true;

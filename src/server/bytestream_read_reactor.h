@@ -1,6 +1,6 @@
 // Streams a blob (or a slice of it) to a ByteStream Read client, one chunk per message,
 // reading the next chunk only after the previous one was sent: memory per stream is one
-// chunk in flight, whatever the blob's size. Optionally zstd-compresses on the fly. Chunks
+// chunk in flight, whatever the blob's size. Optionally compresses on the fly (zstd, deflate or brotli). Chunks
 // go out as hand-framed ReadResponses (see read_response_frame.h), never copied by protobuf.
 #pragma once
 
@@ -26,7 +26,7 @@ class ByteStreamReadReactor final : public grpc::ServerWriteReactor<grpc::ByteBu
 
   std::unique_ptr<BlobReader> reader_;
   int64_t remaining_;
-  std::unique_ptr<ZstdCompressor> compressor_;
+  std::unique_ptr<StreamCompressor> compressor_;  // Null for identity.
   bool compressor_finished_ = false;
   std::string chunk_;
   grpc::ByteBuffer response_;

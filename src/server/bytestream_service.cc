@@ -9,6 +9,7 @@
 #include "server/grpc_status.h"
 #include "server/logstream_read_reactor.h"
 #include "server/logstream_service.h"
+#include "server/resource_name_header.h"
 
 namespace kiln {
 
@@ -21,6 +22,9 @@ grpc::ServerWriteReactor<Frame>* ByteStreamService::Read(grpc::CallbackServerCon
   grpc::ByteBuffer copy(*request_bytes);  // Deserializing consumes the buffer; it is gRPC's.
   if (!grpc::SerializationTraits<google::bytestream::ReadRequest>::Deserialize(&copy, &request).ok()) {
     return new FinishedWriteReactor<Frame>(Status::InvalidArgument("the ReadRequest message cannot be parsed"));
+  }
+  if (Status header = CheckResourceNameHeader(context->client_metadata(), request.resource_name()); !header.ok()) {
+    return new FinishedWriteReactor<Frame>(header);
   }
   const ByteStreamTarget target = ByteStreamTargetOf(request.resource_name(), false, log_streams_ != nullptr);
   auto caller = authorizer_->Check(*context, rpc::kByteStreamRead, target.instance_name, target.is_log_stream);
@@ -65,6 +69,9 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* ByteStreamService::Write(grpc::Callba
 grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(grpc::CallbackServerContext* context,
                                                               const google::bytestream::QueryWriteStatusRequest* request,
                                                               google::bytestream::QueryWriteStatusResponse* response) {
+  if (Status header = CheckResourceNameHeader(context->client_metadata(), request->resource_name()); !header.ok()) {
+    return FinishUnary(context, header);
+  }
   const ByteStreamTarget target = ByteStreamTargetOf(request->resource_name(), true, log_streams_ != nullptr);
   auto caller = authorizer_->Check(*context, rpc::kQueryWriteStatus, target.instance_name, target.is_log_stream);
   if (!caller.ok()) return FinishUnary(context, caller.status());

@@ -4,6 +4,7 @@
 
 #include "logstream/logstream_name.h"
 #include "server/grpc_status.h"
+#include "server/resource_name_header.h"
 
 namespace kiln {
 
@@ -88,6 +89,12 @@ void ByteStreamWriteReactor::ReadNext() {
 bool ByteStreamWriteReactor::Begin() {
   if (request_.resource_name.empty()) {
     Fail(Status::InvalidArgument("the first WriteRequest must set resource_name"));
+    return false;
+  }
+  // Later requests must repeat the name or leave it empty (OnReadDone), so the first one
+  // is the only one to hold against the header.
+  if (Status header = CheckResourceNameHeader(context_->client_metadata(), request_.resource_name); !header.ok()) {
+    Fail(header);
     return false;
   }
   const ByteStreamTarget target = ByteStreamTargetOf(request_.resource_name, true, log_streams_ != nullptr);

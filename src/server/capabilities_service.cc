@@ -3,13 +3,18 @@
 
 #include <climits>
 
+#include "common/proto_compression.h"
 #include "common/resource_name.h"
 #include "server/grpc_status.h"
 
 namespace kiln {
 
-// Highest REAPI version whose features kiln implements (digest_function fields, 2.3).
-constexpr int kHighApiMinor = 3;
+// Highest REAPI version whose features kiln implements: 2.12 (v2.12.0, February 2026), with
+// every field added since 2.3 honoured -- digest_function everywhere, inlined Execute
+// outputs, max_cas_blob_size_bytes, the resource-name header, the DEFLATE and BROTLI
+// compressors, SplitBlob/SpliceBlob with both chunking functions, BLAKE3 and GITSHA1. The
+// low version stays 2.0: nothing kiln serves requires a newer client.
+constexpr int kHighApiMinor = 12;
 
 CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, const CallAuthorizer* authorizer)
     : authorizer_(authorizer) {
@@ -19,8 +24,10 @@ CapabilitiesService::CapabilitiesService(const CapabilitiesOptions& options, con
   cache->set_max_batch_total_size_bytes(options.max_batch_total_size_bytes);
   cache->set_max_cas_blob_size_bytes(options.max_cas_blob_size_bytes);
   cache->set_symlink_absolute_path_strategy(reapi::SymlinkAbsolutePathStrategy::ALLOWED);
-  cache->add_supported_compressors(reapi::Compressor::ZSTD);
-  cache->add_supported_batch_update_compressors(reapi::Compressor::ZSTD);
+  for (Compression compression : kServedCompressions) {
+    cache->add_supported_compressors(ToProto(compression));
+    cache->add_supported_batch_update_compressors(ToProto(compression));
+  }
   // Both chunking functions, so that clients of either kind find their chunks here.
   cache->set_split_blob_support(true);
   cache->set_splice_blob_support(true);

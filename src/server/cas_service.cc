@@ -7,6 +7,7 @@
 #include "cas/blob_splice.h"
 #include "cas/blob_split.h"
 #include "common/compression.h"
+#include "common/proto_compression.h"
 #include "common/resource_name.h"
 #include "server/get_tree_reactor.h"
 #include "server/grpc_status.h"
@@ -121,18 +122,12 @@ Status CasService::UpdateOne(DigestFunction function, const reapi::BatchUpdateBl
   const std::string field = "requests[" + std::to_string(index) + "]";
   auto digest = FromProto(function, item.digest(), field + ".digest");
   if (!digest.ok()) return digest.status();
-  switch (item.compressor()) {
-    case reapi::Compressor::IDENTITY:
-      return WriteBlob(*cas_, *digest, item.data());
-    case reapi::Compressor::ZSTD: {
-      auto data = ZstdDecompress(item.data(), digest->size());
-      if (!data.ok()) return data.status().WithContext(field + ".data");
-      return WriteBlob(*cas_, *digest, *data);
-    }
-    default:
-      return Status::InvalidArgument(field + ".compressor " + std::to_string(item.compressor()) +
-                                     " is not supported (kiln supports IDENTITY and ZSTD)");
-  }
+  auto compression = CompressionFromProto(item.compressor(), field + ".compressor");
+  if (!compression.ok()) return compression.status();
+  if (*compression == Compression::kIdentity) return WriteBlob(*cas_, *digest, item.data());
+  auto data = DecompressBytes(*compression, item.data(), digest->size());
+  if (!data.ok()) return data.status().WithContext(field + ".data");
+  return WriteBlob(*cas_, *digest, *data);
 }
 
 grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext* context,
@@ -155,13 +150,21 @@ grpc::ServerUnaryReactor* CasService::BatchReadBlobs(grpc::CallbackServerContext
                                     "batch asks for " + std::to_string(total) + " bytes, over the limit of " +
                                     std::to_string(options_.max_batch_total_size_bytes) + "; use ByteStream Read"));
   }
+  // The first of kiln's compressors (zstd, the fastest, before the others) that the client
+  // accepts; unknown values in the list are the client's business, not an error.
   const auto& accepted = request->acceptable_compressors();
-  const bool zstd_accepted = std::find(accepted.begin(), accepted.end(), reapi::Compressor::ZSTD) != accepted.end();
-  for (const Digest& digest : digests) ReadOne(digest, zstd_accepted, response->add_responses());
+  Compression compression = Compression::kIdentity;
+  for (Compression candidate : kServedCompressions) {
+    if (std::find(accepted.begin(), accepted.end(), ToProto(candidate)) != accepted.end()) {
+      compression = candidate;
+      break;
+    }
+  }
+  for (const Digest& digest : digests) ReadOne(digest, compression, response->add_responses());
   return FinishUnary(context, Status::Ok());
 }
 
-void CasService::ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchReadBlobsResponse::Response* out) {
+void CasService::ReadOne(const Digest& digest, Compression compression, reapi::BatchReadBlobsResponse::Response* out) {
   *out->mutable_digest() = ToProto(digest);
   auto data = ReadBlob(*cas_, digest);
   if (!data.ok()) {
@@ -170,11 +173,11 @@ void CasService::ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchR
   }
   // Compress only where it pays: small or incompressible blobs go out as they are.
   constexpr size_t kMinCompressBytes = 512;
-  if (zstd_accepted && data->size() >= kMinCompressBytes) {
-    auto compressed = ZstdCompress(*data);
+  if (compression != Compression::kIdentity && data->size() >= kMinCompressBytes) {
+    auto compressed = CompressBytes(compression, *data);
     if (compressed.ok() && compressed->size() < data->size()) {
       out->set_data(std::move(compressed).value());
-      out->set_compressor(reapi::Compressor::ZSTD);
+      out->set_compressor(ToProto(compression));
       out->mutable_status()->set_code(0);
       return;
     }

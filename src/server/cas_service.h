@@ -10,6 +10,7 @@
 #include "cas/chunking.h"
 #include "cas/message_blob.h"
 #include "common/blocking_task_pool.h"
+#include "common/compression.h"
 #include "common/proto_digest.h"
 #include "server/arena_message_allocator.h"
 
@@ -57,7 +58,7 @@ class CasService final : public reapi::ContentAddressableStorage::CallbackServic
 
  private:
   Status UpdateOne(DigestFunction function, const reapi::BatchUpdateBlobsRequest::Request& item, int index);
-  void ReadOne(const Digest& digest, bool zstd_accepted, reapi::BatchReadBlobsResponse::Response* out);
+  void ReadOne(const Digest& digest, Compression compression, reapi::BatchReadBlobsResponse::Response* out);
 
   BlobStore* cas_;
   CasServiceOptions options_;

@@ -16,6 +16,7 @@
 #include "common/file_util.h"
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
+#include "cas/size_limited_blob_store.h"
 #include "cas/small_blob_cache.h"
 #include "cas/upload_registry.h"
 #include "client/client_channel.h"
@@ -74,6 +75,7 @@ struct KilnServer::State {
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
   std::unique_ptr<MeteredBlobStore> metered_cas;  // With metrics: in front of the two above.
+  std::unique_ptr<SizeLimitedBlobStore> upload_limit;  // The above, with max_cas_blob_size_bytes.
   BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
   std::unique_ptr<redis::RedisClient> action_cache_redis;  // With --action-cache redis only.
@@ -317,7 +319,7 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
 Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   CapabilitiesOptions capabilities;
   capabilities.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
-  capabilities.max_cas_blob_size_bytes = options.max_cas_bytes;
+  capabilities.max_cas_blob_size_bytes = options.max_blob_bytes > 0 ? options.max_blob_bytes : options.max_cas_bytes;
   capabilities.chunking = options.chunking;
   const bool executes = options.role == ServerRole::kAll;
   capabilities.serves_execution = executes;
@@ -335,6 +337,8 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     state.metered_cas = std::make_unique<MeteredBlobStore>(state.client_cas, state.metrics->registry());
     state.client_cas = state.metered_cas.get();
   }
+  state.upload_limit = std::make_unique<SizeLimitedBlobStore>(state.client_cas, capabilities.max_cas_blob_size_bytes);
+  state.client_cas = state.upload_limit.get();
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;

@@ -72,6 +72,11 @@ struct ServerOptions {
   std::string auth_file;
   std::string data_dir;
   int64_t max_cas_bytes = int64_t{10} << 30;
+  // The largest blob clients may upload, advertised as max_cas_blob_size_bytes; larger
+  // uploads are INVALID_ARGUMENT (cas/size_limited_blob_store.h). 0: max_cas_bytes, since
+  // nothing larger than the CAS budget (or, with a storage node, than the read cache that
+  // serves its blobs) could be kept.
+  int64_t max_blob_bytes = 0;
   // How SplitBlob cuts blobs, advertised in the capabilities (upstream's recommended values).
   ChunkingConfig chunking;
   int64_t max_ac_bytes = int64_t{1} << 30;

@@ -59,14 +59,14 @@ through() { echo --remote_executor="grpc://127.0.0.1:$1" $(offline_overrides); }
 first=$(run_bazel test $(through "$a") //...) || { echo "$first"; tail -20 "$work"/*.log; fail "build and test through A"; }
 summary=$(processes_line "$first")
 echo "through frontend A: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote[,.]" || { echo "$first"; fail "no action ran remotely"; }
-echo "$summary" | grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" && fail "some actions ran locally"
-echo "$first" | grep -qE "2 tests pass" || { echo "$first"; fail "tests did not pass remotely"; }
+grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action ran remotely"; }
+grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
+grep -qE "2 tests pass" <<< "$first" || { echo "$first"; fail "tests did not pass remotely"; }
 
 run_bazel clean >/dev/null
 second=$(run_bazel test $(through "$b") //...) || { echo "$second"; fail "build and test through B"; }
 summary=$(processes_line "$second")
 echo "after bazel clean, through frontend B: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote cache hit" || { echo "$second"; fail "no remote cache hits through B"; }
-echo "$summary" | grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" && { echo "$second"; fail "not everything was a cache hit through B"; }
+grep -qE "[0-9]+ remote cache hit" <<< "$summary" || { echo "$second"; fail "no remote cache hits through B"; }
+grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && { echo "$second"; fail "not everything was a cache hit through B"; }
 echo "PASS: every action ran on the farm through A, then every action was a cache hit through B"

@@ -29,7 +29,7 @@ first=$(run_bazel build --remote_executor="grpcs://localhost:$port" --tls_certif
   --remote_header="Authorization=Bearer $writer_token" //...) || { echo "$first"; cat "$work/kiln.log"; fail "build with the token"; }
 summary=$(processes_line "$first")
 echo "with the token: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote[,.]" || { echo "$first"; fail "no action ran remotely"; }
+grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action ran remotely"; }
 grep -q "hello from kiln" "$work/ws/bazel-bin/greeting.txt" || fail "output content wrong"
 
 # 2. A wrong token: the build fails with kiln's message.
@@ -38,9 +38,9 @@ if wrong=$(run_bazel build --remote_executor="grpcs://localhost:$port" --tls_cer
   --remote_header="Authorization=Bearer wrong-$writer_token" //...); then
   echo "$wrong"; fail "a build with a wrong token succeeded"
 fi
-echo "$wrong" | grep -q "UNAUTHENTICATED" || { echo "$wrong"; fail "no UNAUTHENTICATED in Bazel's output"; }
-echo "$wrong" | grep -q "bearer token" || { echo "$wrong"; fail "kiln's message is not in Bazel's output"; }
-echo "$wrong" | grep -q "$writer_token" && fail "the token appears in an error message"
+grep -q "UNAUTHENTICATED" <<< "$wrong" || { echo "$wrong"; fail "no UNAUTHENTICATED in Bazel's output"; }
+grep -q "bearer token" <<< "$wrong" || { echo "$wrong"; fail "kiln's message is not in Bazel's output"; }
+grep -q "$writer_token" <<< "$wrong" && fail "the token appears in an error message"
 echo "with a wrong token: $(echo "$wrong" | grep -m1 UNAUTHENTICATED | cut -c1-160)"
 
 # 3. A read-only token with a remote cache: actions run locally, their results are not
@@ -54,5 +54,5 @@ grep -qE "denied .* to laptop .*PERMISSION_DENIED" "$work/kiln.log" || { cat "$w
 echo "refused: $(grep -m1 -E "denied .* to laptop" "$work/kiln.log" | cut -c1-160)"
 run_bazel clean >/dev/null
 again=$(run_bazel build "${cache_flags[@]}" --action_env=KILN_READ_ONLY_RUN=1 //...) || { echo "$again"; fail "second read-only build"; }
-echo "$(processes_line "$again")" | grep -qE "[0-9]+ remote cache hit" && { echo "$again"; fail "a read-only client's results reached the cache"; }
+grep -qE "[0-9]+ remote cache hit" <<< "$(processes_line "$again")" && { echo "$again"; fail "a read-only client's results reached the cache"; }
 echo "PASS: a bearer token builds remotely, a wrong token is UNAUTHENTICATED, a read-only token uploads nothing"

@@ -12,7 +12,7 @@ run_bazel clean >/dev/null
 second=$(run_bazel build --remote_cache="grpc://127.0.0.1:$port" //...) || { echo "$second"; fail "second build"; }
 summary=$(processes_line "$second")
 echo "second build: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote cache hit" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
-echo "$summary" | grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" && fail "some actions ran locally"
+grep -qE "[0-9]+ remote cache hit" <<< "$summary" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
+grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
 grep -q "hello from kiln" "$work/ws/bazel-bin/greeting.txt" || fail "output content wrong"
 echo "PASS: every action was a remote cache hit"

@@ -13,9 +13,9 @@ flags=(--remote_executor="grpc://127.0.0.1:$port" $(offline_overrides))
 first=$(run_bazel test "${flags[@]}" //...) || { echo "$first"; cat "$work/kiln.log"; fail "first build and test"; }
 summary=$(processes_line "$first")
 echo "first run: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote[,.]" || { echo "$first"; fail "no action ran remotely"; }
-echo "$summary" | grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" && fail "some actions ran locally"
-echo "$first" | grep -qE "2 tests pass" || { echo "$first"; fail "tests did not pass remotely"; }
+grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action ran remotely"; }
+grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
+grep -qE "2 tests pass" <<< "$first" || { echo "$first"; fail "tests did not pass remotely"; }
 grep -q "tree/nested/two.txt" "$work/ws/bazel-bin/tree_listing.txt" || fail "directory output missing: $(cat "$work/ws/bazel-bin/tree_listing.txt")"
 [ "$("$work/ws/bazel-bin/hello")" = "hello from a kiln worker" ] || [ "$("$work/ws/bazel-bin/hello")" = "hello kiln" ] || fail "hello binary output wrong"
 
@@ -23,6 +23,6 @@ run_bazel clean >/dev/null
 second=$(run_bazel test "${flags[@]}" //...) || { echo "$second"; fail "second build and test"; }
 summary=$(processes_line "$second")
 echo "after bazel clean: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote cache hit" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
-echo "$summary" | grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" && { echo "$second"; fail "not everything was a cache hit"; }
+grep -qE "[0-9]+ remote cache hit" <<< "$summary" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
+grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && { echo "$second"; fail "not everything was a cache hit"; }
 echo "PASS: every action ran on kiln, and then every action was a remote cache hit"

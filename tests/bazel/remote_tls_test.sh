@@ -30,9 +30,9 @@ first=$(run_bazel test "${target[@]}" --tls_certificate="$certs/ca.pem" "${clien
   { echo "$first"; cat "$work/kiln.log"; fail "build and test over TLS"; }
 summary=$(processes_line "$first")
 echo "over TLS: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote[,.]" || { echo "$first"; fail "no action ran remotely"; }
-echo "$summary" | grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" && fail "some actions ran locally"
-echo "$first" | grep -qE "2 tests pass" || { echo "$first"; fail "tests did not pass remotely"; }
+grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action ran remotely"; }
+grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
+grep -qE "2 tests pass" <<< "$first" || { echo "$first"; fail "tests did not pass remotely"; }
 
 # 2. After bazel clean, all cache hits.
 run_bazel clean >/dev/null
@@ -40,20 +40,20 @@ second=$(run_bazel test "${target[@]}" --tls_certificate="$certs/ca.pem" "${clie
   { echo "$second"; fail "second build and test over TLS"; }
 summary=$(processes_line "$second")
 echo "after bazel clean: $summary"
-echo "$summary" | grep -qE "[0-9]+ remote cache hit" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
-echo "$summary" | grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" && { echo "$second"; fail "not everything was a cache hit"; }
+grep -qE "[0-9]+ remote cache hit" <<< "$summary" || { echo "$second"; fail "no remote cache hits after bazel clean"; }
+grep -qE " remote[,.]|linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && { echo "$second"; fail "not everything was a cache hit"; }
 
 # 3. Without the client certificate, Bazel is anonymous, and anonymous may do nothing.
 run_bazel clean >/dev/null
 if anonymous=$(run_bazel build "${target[@]}" --tls_certificate="$certs/ca.pem" //...); then
   echo "$anonymous"; fail "a build without a client certificate succeeded"
 fi
-echo "$anonymous" | grep -qE "UNAUTHENTICATED|PERMISSION_DENIED" || { echo "$anonymous"; fail "kiln's refusal is not in Bazel's output"; }
+grep -qE "UNAUTHENTICATED|PERMISSION_DENIED" <<< "$anonymous" || { echo "$anonymous"; fail "kiln's refusal is not in Bazel's output"; }
 echo "without a certificate: $(echo "$anonymous" | grep -m1 -oE "(UNAUTHENTICATED|PERMISSION_DENIED).{0,120}")"
 
 # 4. A Bazel that trusts another CA does not talk to kiln at all.
 if untrusting=$(run_bazel build "${target[@]}" --tls_certificate="$certs/other-ca.pem" "${client[@]}" //...); then
   echo "$untrusting"; fail "a build trusting another CA succeeded"
 fi
-echo "$untrusting" | grep -qiE "certif|handshake|SSL|UNAVAILABLE" || { echo "$untrusting"; fail "no TLS failure in Bazel's output"; }
+grep -qiE "certif|handshake|SSL|UNAVAILABLE" <<< "$untrusting" || { echo "$untrusting"; fail "no TLS failure in Bazel's output"; }
 echo "PASS: Bazel over mutual TLS runs everything on kiln and then hits its cache; no certificate, no access; a wrong CA, no connection"

@@ -66,7 +66,7 @@ step_done "$out"
 step "build a miss"
 out=$(run_bst build "$late") || { echo "$out"; cat "$work/kiln.log"; fail "build of $late, which kiln does not have"; }
 expect_no_crash "$out" "build of $late"
-echo "$out" | grep -qE "pull:$late .*does not have .* cached" || { echo "$out"; fail "$late: no miss reported"; }
+grep -qE "pull:$late .*does not have .* cached" <<< "$out" || { echo "$out"; fail "$late: no miss reported"; }
 expect_queue "$out" Build "processed 1, skipped [0-9]+, failed 0" "build of $late: only it built"
 expect_queue "$out" Push "processed 1, skipped [0-9]+, failed 0" "build of $late: pushed"
 step_done "$out"
@@ -81,7 +81,7 @@ write_bst_config
 rm -rf "$XDG_CACHE_HOME/buildstream"
 out=$(run_bst build "$target") || { echo "$out"; cat "$work/kiln.log"; fail "build after kiln lost a blob"; }
 expect_no_crash "$out" "build after kiln lost a blob"
-echo "$out" | grep -qE "pull:hello.bst .*does not have .* cached" || { echo "$out"; fail "hello.bst: no miss reported"; }
+grep -qE "pull:hello.bst .*does not have .* cached" <<< "$out" || { echo "$out"; fail "hello.bst: no miss reported"; }
 expect_queue "$out" Build "processed 1, skipped [0-9]+, failed 0" "build after kiln lost a blob: only hello.bst built"
 expect_queue "$out" Push "processed 1, skipped [0-9]+, failed 0" "build after kiln lost a blob: hello.bst pushed again"
 [ -n "$(find "$work/data/cas" -type f -name "$large_sha256")" ] || fail "the lost blob was not pushed again"

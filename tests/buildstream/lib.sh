@@ -93,7 +93,7 @@ queue_summary() {
 expect_queue() {
   local line
   line=$(queue_line "$1" "$2")
-  echo "$line" | grep -qE "$3" && return 0
+  grep -qE "$3" <<< "$line" && return 0
   echo "$1"
   cat "$work/kiln.log"
   fail "$4: $2 Queue: '$line', expected '$3'"
@@ -101,7 +101,7 @@ expect_queue() {
 
 # expect_no_crash OUTPUT WHAT: bst reports its own crashes with a Python traceback.
 expect_no_crash() {
-  if echo "$1" | grep -qE "^Traceback|BUG"; then
+  if grep -qE "^Traceback|BUG" <<< "$1"; then
     echo "$1"
     fail "$2: bst crashed"
   fi

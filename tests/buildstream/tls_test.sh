@@ -55,6 +55,6 @@ out=$(run_bst build imports.bst) || { echo "$out"; cat "$work/kiln.log"; fail "r
 expect_no_crash "$out" "reader's build with push: true"
 grep -qE "denied /build.bazel.remote.asset.v1.Push/PushDirectory to reader .*PERMISSION_DENIED" "$work/kiln.log" ||
   { cat "$work/kiln.log"; fail "kiln did not refuse the reader's PushDirectory"; }
-echo "$out" | grep -q "does not allow push" || { echo "$out"; fail "bst did not see that kiln refuses its pushes"; }
+grep -q "does not allow push" <<< "$out" || { echo "$out"; fail "bst did not see that kiln refuses its pushes"; }
 echo "reader with push: true: $(echo "$out" | grep -m1 "does not allow push" | sed 's/^.*WARNING *//')"
 echo "PASS: BuildStream pushed and pulled over mutual TLS, and a read-only certificate could not push"

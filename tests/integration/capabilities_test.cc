@@ -35,9 +35,15 @@ TEST_F(CapabilitiesTest, AdvertisesCacheFeatures) {
   const auto& execution = caps.execution_capabilities().digest_functions();
   EXPECT_EQ(std::vector<int>(execution.begin(), execution.end()), implemented);
   EXPECT_TRUE(cache.action_cache_update_capabilities().update_enabled());
-  EXPECT_TRUE(Contains(cache.supported_compressors(), reapi::Compressor::ZSTD));
-  EXPECT_TRUE(Contains(cache.supported_batch_update_compressors(), reapi::Compressor::ZSTD));
+  // Identity is implied; the others are every compressor kiln serves, for both forms.
+  const std::vector<int> compressors = {reapi::Compressor::ZSTD, reapi::Compressor::DEFLATE, reapi::Compressor::BROTLI};
+  EXPECT_EQ(std::vector<int>(cache.supported_compressors().begin(), cache.supported_compressors().end()), compressors);
+  EXPECT_EQ(std::vector<int>(cache.supported_batch_update_compressors().begin(),
+                             cache.supported_batch_update_compressors().end()),
+            compressors);
   EXPECT_EQ(cache.max_batch_total_size_bytes(), 4 * 1024 * 1024);
+  // The largest upload: by default the CAS budget (10 GiB).
+  EXPECT_EQ(cache.max_cas_blob_size_bytes(), int64_t{10} << 30);
 }
 
 TEST_F(CapabilitiesTest, AdvertisesExecutionWithLocalWorkersAndApiVersion2) {
@@ -55,7 +61,8 @@ TEST_F(CapabilitiesTest, AdvertisesExecutionWithLocalWorkersAndApiVersion2) {
   EXPECT_EQ(caps.low_api_version().major(), 2);
   EXPECT_EQ(caps.low_api_version().minor(), 0);
   EXPECT_EQ(caps.high_api_version().major(), 2);
-  EXPECT_GE(caps.high_api_version().minor(), caps.low_api_version().minor());
+  EXPECT_EQ(caps.high_api_version().minor(), 12);
+  EXPECT_EQ(caps.high_api_version().patch(), 0);
 }
 
 TEST_F(CapabilitiesTest, AnswersForNestedInstanceNames) {
@@ -94,6 +101,72 @@ TEST_F(SmallBatchCapabilitiesTest, AdvertisedBatchLimitIsEnforced) {
   grpc::ClientContext context;
   SetDeadline(&context);
   EXPECT_TRUE(HasStatus(cas().BatchUpdateBlobs(&context, request, &response), grpc::StatusCode::INVALID_ARGUMENT));
+  ExpectStillServing();
+}
+
+// max_cas_blob_size_bytes: advertised, and every way of creating a larger blob is refused
+// with INVALID_ARGUMENT, the code REAPI gives, before anything is stored.
+class BlobSizeLimitTest : public KilnServerTest {
+ protected:
+  static constexpr int64_t kLimit = 100000;
+  std::vector<std::string> ServerFlags() const override { return {"--max-blob-bytes", std::to_string(kLimit)}; }
+
+  bool IsStored(const std::string& blob) {
+    std::vector<reapi::Digest> missing;
+    return FindMissing(cas(), "", {ProtoDigestOf(blob)}, &missing).ok() && missing.empty();
+  }
+};
+
+TEST_F(BlobSizeLimitTest, AdvertisedLimitIsEnforcedOnEveryUpload) {
+  reapi::ServerCapabilities caps;
+  ASSERT_TRUE(GetCapabilities(server(), "", &caps).ok());
+  ASSERT_EQ(caps.cache_capabilities().max_cas_blob_size_bytes(), kLimit);
+  const std::string at_limit = PseudoRandomBytes(kLimit, 1), over = PseudoRandomBytes(kLimit + 1, 2);
+  int64_t committed = 0;
+
+  // ByteStream Write: at the limit stored, one byte over refused, plain or compressed (where
+  // the compressed bytes are few, but the declared size counts).
+  ASSERT_TRUE(ByteStreamWrite(bytestream(), WriteName("", at_limit), at_limit, 16384, &committed).ok());
+  EXPECT_TRUE(IsStored(at_limit));
+  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", over), over, 16384, &committed),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+  const std::string zeros(kLimit + 1, '\0');
+  EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", zeros, kiln::Compression::kZstd),
+                                        *kiln::ZstdCompress(zeros), 16384, &committed),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+
+  // BatchUpdateBlobs: the item over the limit fails, its neighbour is stored.
+  reapi::BatchUpdateBlobsRequest batch;
+  const std::string small = "a small neighbour";
+  for (const std::string* blob : {&over, &small}) {
+    auto* item = batch.add_requests();
+    *item->mutable_digest() = ProtoDigestOf(*blob);
+    item->set_data(*blob);
+  }
+  reapi::BatchUpdateBlobsResponse batch_response;
+  grpc::ClientContext batch_context;
+  SetDeadline(&batch_context);
+  ASSERT_TRUE(cas().BatchUpdateBlobs(&batch_context, batch, &batch_response).ok());
+  ASSERT_EQ(batch_response.responses_size(), 2);
+  EXPECT_TRUE(HasStatus(batch_response.responses(0).status(), grpc::StatusCode::INVALID_ARGUMENT,
+                        "max_cas_blob_size_bytes"));
+  EXPECT_EQ(batch_response.responses(1).status().code(), 0);
+
+  // SpliceBlob of small stored chunks into a blob over the limit.
+  const std::string half1 = over.substr(0, over.size() / 2), half2 = over.substr(over.size() / 2);
+  ASSERT_TRUE(BatchUpload(cas(), "", {half1, half2}));
+  reapi::SpliceBlobRequest splice;
+  *splice.mutable_blob_digest() = ProtoDigestOf(over);
+  *splice.add_chunk_digests() = ProtoDigestOf(half1);
+  *splice.add_chunk_digests() = ProtoDigestOf(half2);
+  reapi::SpliceBlobResponse splice_response;
+  grpc::ClientContext splice_context;
+  SetDeadline(&splice_context);
+  EXPECT_TRUE(HasStatus(cas().SpliceBlob(&splice_context, splice, &splice_response),
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
+
+  EXPECT_FALSE(IsStored(over));
+  EXPECT_FALSE(IsStored(zeros));
   ExpectStillServing();
 }
 

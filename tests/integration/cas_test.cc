@@ -108,10 +108,10 @@ TEST_F(CasTest, BatchUpdateAcceptsZstdAndRejectsBadCompressedItems) {
   *corrupt->mutable_digest() = ProtoDigestOf(other);
   corrupt->set_data("this is not a zstd frame at all");
   corrupt->set_compressor(reapi::Compressor::ZSTD);
-  auto* deflate = request.add_requests();  // Not advertised, so must be refused per item.
-  *deflate->mutable_digest() = ProtoDigestOf(other);
-  deflate->set_data(other);
-  deflate->set_compressor(reapi::Compressor::DEFLATE);
+  auto* unknown = request.add_requests();  // No compressor kiln knows: refused per item.
+  *unknown->mutable_digest() = ProtoDigestOf(other);
+  unknown->set_data(other);
+  unknown->set_compressor(static_cast<reapi::Compressor::Value>(17));
   reapi::BatchUpdateBlobsResponse response;
   grpc::ClientContext context;
   SetDeadline(&context);
@@ -119,7 +119,7 @@ TEST_F(CasTest, BatchUpdateAcceptsZstdAndRejectsBadCompressedItems) {
   ASSERT_EQ(response.responses_size(), 3);
   EXPECT_EQ(response.responses(0).status().code(), 0) << Describe(response.responses(0).status());
   EXPECT_TRUE(HasStatus(response.responses(1).status(), grpc::StatusCode::INVALID_ARGUMENT, "requests[1]"));
-  EXPECT_TRUE(HasStatus(response.responses(2).status(), grpc::StatusCode::INVALID_ARGUMENT, "compressor"));
+  EXPECT_TRUE(HasStatus(response.responses(2).status(), grpc::StatusCode::INVALID_ARGUMENT, "requests[2].compressor 17"));
 
   reapi::BatchReadBlobsResponse read;
   ASSERT_TRUE(BatchRead(cas(), ReadRequest({ProtoDigestOf(blob), ProtoDigestOf(other)}), &read).ok());

@@ -87,10 +87,11 @@ TEST_F(EvictionTest, StoredBytesStayWithinTheBudget) {
   EXPECT_LE(stored, kBudget);
   EXPECT_TRUE(present.back());
   // A blob larger than the whole budget cannot be stored at all, and must not evict the rest.
+  // The budget is also the advertised max_cas_blob_size_bytes: INVALID_ARGUMENT, as REAPI says.
   const std::string too_big = PseudoRandomBytes(kBudget + 1, 999);
   int64_t committed = 0;
   EXPECT_TRUE(HasStatus(ByteStreamWrite(bytestream(), WriteName("", too_big), too_big, 64 * 1024, &committed),
-                        grpc::StatusCode::RESOURCE_EXHAUSTED));
+                        grpc::StatusCode::INVALID_ARGUMENT, "max_cas_blob_size_bytes"));
   EXPECT_TRUE(Present({all.back()})[0]);
   ExpectStillServing();
 }

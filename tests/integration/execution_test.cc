@@ -1,5 +1,6 @@
 // Remote execution through the real kiln serve with local workers: Execute's stage stream,
 // results and outputs, the action cache in front of execution, and REAPI's error rules.
+#include <map>
 #include <thread>
 
 #include "execution_util.h"
@@ -63,6 +64,47 @@ TEST_F(ExecutionTest, InlinesStdoutAndStderrWhenAsked) {
   request.set_inline_stderr(false);
   ExecuteResult plain = Execute(server().channel(), request);
   EXPECT_EQ(plain.response.result().stdout_raw(), "");
+}
+
+// inline_output_files names the files wanted; all inlined contents share one budget of
+// 1 MiB per result (the action cache's), and what does not fit is left to the CAS, as REAPI
+// allows. The digests are always there.
+TEST_F(ExecutionTest, InlinesRequestedOutputFilesWithinTheBudget) {
+  reapi::ExecuteRequest request;
+  *request.mutable_action_digest() = UploadAction(
+      cas(), Shell("echo small > small; echo other > other; head -c 700000 /dev/zero > big1; "
+                   "head -c 700000 /dev/zero > big2; head -c 1100000 /dev/zero",
+                   {"small", "other", "big1", "big2"}));
+  request.set_skip_cache_lookup(true);
+  request.add_inline_output_files("small");
+  request.add_inline_output_files("big1");
+  request.add_inline_output_files("big2");
+  request.add_inline_output_files("not-an-output");
+  request.set_inline_stdout(true);
+  ExecuteResult run = Execute(server().channel(), request);
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  const reapi::ActionResult& result = run.response.result();
+  ASSERT_EQ(result.output_files_size(), 4);
+  std::map<std::string, const reapi::OutputFile*> files;
+  for (const auto& file : result.output_files()) files[file.path()] = &file;
+  EXPECT_EQ(files["small"]->contents(), "small\n");
+  EXPECT_EQ(files["other"]->contents(), "") << "not asked for";
+  // Each alone fits in 1 MiB, both together do not: one is inlined, the other is not.
+  EXPECT_NE(files["big1"]->contents().empty(), files["big2"]->contents().empty());
+  for (const auto& [path, file] : files) EXPECT_TRUE(file->has_digest()) << path;
+  EXPECT_EQ(result.stdout_raw(), "") << "1.1 MB of stdout is over the budget";
+  EXPECT_TRUE(result.has_stdout_digest());
+  // The same result from the cache, asked with other hints: the answer follows the hints.
+  request.set_skip_cache_lookup(false);
+  request.clear_inline_output_files();
+  request.add_inline_output_files("other");
+  request.set_inline_stdout(false);
+  ExecuteResult hit = Execute(server().channel(), request);
+  ASSERT_TRUE(hit.status.ok()) << Describe(hit.status);
+  ASSERT_TRUE(hit.response.cached_result());
+  for (const auto& file : hit.response.result().output_files()) {
+    EXPECT_EQ(file.contents(), file.path() == "other" ? "other\n" : "") << file.path();
+  }
 }
 
 TEST_F(ExecutionTest, SuccessfulResultIsServedFromTheCacheNextTime) {

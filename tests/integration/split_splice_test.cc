@@ -208,5 +208,28 @@ TEST_F(LargeRequestSpliceTest, HundredThousandTinyChunks) {
   ExpectStillServing();
 }
 
+// 100,000 chunks none of which is stored: the client still hears FAILED_PRECONDITION, with
+// the first missing chunks named in the message and as many as fit listed in the
+// PreconditionFailure (a trailer of all 100,000 would pass any client's metadata limit).
+TEST_F(LargeRequestSpliceTest, HundredThousandMissingChunksAreReportedNotLost) {
+  std::vector<reapi::Digest> chunks;
+  std::string blob;
+  for (int i = 0; i < 100000; ++i) {
+    const std::string chunk = "c" + std::to_string(i);
+    blob += chunk;
+    chunks.push_back(ProtoDigestOf(chunk));
+  }
+  grpc::Status status = Splice(cas(), ProtoDigestOf(blob), chunks);
+  const std::string first = "blobs/" + chunks[0].hash() + "/" + std::to_string(chunks[0].size_bytes());
+  ASSERT_TRUE(HasStatus(status, grpc::StatusCode::FAILED_PRECONDITION, "100000 chunk(s) to splice are not in the CAS: " + first));
+  const std::vector<std::string> subjects = MissingSubjects(status);
+  ASSERT_FALSE(subjects.empty());
+  EXPECT_LT(subjects.size(), 100000u);
+  EXPECT_EQ(subjects.front(), first);
+  std::printf("missing chunks listed in the PreconditionFailure: %zu of 100000; message: %.200s\n", subjects.size(),
+              status.error_message().c_str());
+  ExpectStillServing();
+}
+
 }  // namespace
 }  // namespace kiln_test
