@@ -43,6 +43,17 @@ const std::vector<RpcTableEntry>& Table() {
       // Whoever produces output creates its stream; readers use ByteStream.Read.
       {"/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream", Needs(Permission::kLogsWrite)},
       {"/kiln.worker.v1.WorkerService/Connect", Needs(Permission::kWorker)},
+      // Operators: on the request's instance (CAS, action cache), else on some instance.
+      {"/kiln.admin.v1.AdminService/GetStatus", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/ListWorkers", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DrainWorker", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/ListOperations", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/GetOperation", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/CancelOperation", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/StatBlobs", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DeleteBlobs", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/GetActionResult", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DeleteActionResult", Needs(Permission::kAdmin)},
   };
   return *table;
 }

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 
 #include "backplane/platform_definition.h"
 #include "backplane/scheduler_scripts.h"
+#include "common/logger.h"
 #include "common/proto_digest.h"
 #include "common/random_hex.h"
 #include "scheduler/scheduler_messages.h"
@@ -335,7 +335,7 @@ void RedisScheduler::Tick() {
   }
   auto reply = Run(scripts::Maintain(), std::move(args));
   if (!reply.ok()) {
-    std::cerr << "kiln: scheduler upkeep failed: " << reply.status().ToString() << std::endl;
+    LogWarning("scheduler upkeep failed: " + reply.status().ToString());
     return;
   }
   AfterTakeBacks(*reply);

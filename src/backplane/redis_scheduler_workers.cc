@@ -1,12 +1,12 @@
 // The worker side of RedisScheduler: registration, work requests, claims and reports.
 #include <chrono>
-#include <iostream>
 #include <utility>
 
 #include "backplane/platform_definition.h"
 #include "backplane/redis_scheduler.h"
 #include "backplane/scheduler_scripts.h"
 #include "common/hasher.h"
+#include "common/logger.h"
 #include "common/random_hex.h"
 #include "scheduler/scheduler_messages.h"
 
@@ -24,9 +24,7 @@ std::vector<Scheduler::WorkCallback> TakeParked(std::deque<Scheduler::WorkCallba
   return taken;
 }
 
-void Complain(const std::string& what, const Status& status) {
-  std::cerr << "kiln: " << what << ": " << status.ToString() << std::endl;
-}
+void Complain(const std::string& what, const Status& status) { LogWarning(what + ": " + status.ToString()); }
 
 }  // namespace
 

@@ -44,7 +44,10 @@ StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Decide(const grpc::Se
                                                                   std::string_view method,
                                                                   std::string_view instance_name,
                                                                   const Allowed& allowed) const {
-  if (!policies_) return everyone_;
+  if (!policies_) {
+    if (principals_) principals_->Record(&context, everyone_->name);
+    return everyone_;
+  }
   const std::optional<RpcRequirement> need = RequirementForMethod(method);
   std::string principal_name = "an unauthenticated caller";
   Status denied;
@@ -56,6 +59,7 @@ StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Decide(const grpc::Se
     auto principal = policies_->Current()->Authenticate(credentials);
     if (principal.ok()) {
       principal_name = (*principal)->name;
+      if (principals_) principals_->Record(&context, principal_name);
       denied = allowed(**principal, *need);
       if (denied.ok()) return principal;
       // A caller that presented nothing and is refused should learn that credentials would

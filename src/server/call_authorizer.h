@@ -18,6 +18,7 @@
 #include "auth/principal.h"
 #include "common/status.h"
 #include "scheduler/caller.h"
+#include "server/call_principals.h"
 
 namespace grpc {
 class ServerContextBase;
@@ -48,6 +49,9 @@ class CallAuthorizer {
   Caller CallerOf(const Principal& principal) const;
 
   bool enabled() const { return policies_ != nullptr; }
+  // Records each authenticated call's principal there (for the access log); null: not.
+  // REQUIRES: set before the server starts; `principals` outlives it.
+  void RecordPrincipalsIn(CallPrincipals* principals) { principals_ = principals; }
 
  private:
   // Authenticates, then asks `allowed` whether the principal may go on; logs refusals.
@@ -57,6 +61,7 @@ class CallAuthorizer {
 
   AuthPolicySource* policies_;
   DenialLog* denials_;
+  CallPrincipals* principals_ = nullptr;
   std::shared_ptr<const Principal> everyone_;  // Without an auth file.
 };
 

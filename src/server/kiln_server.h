@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,7 +18,6 @@
 #include "common/status.h"
 #include "worker/action_limits.h"
 #include "execution/expanded_tree_size.h"
-#include "backplane/backplane_scheduler.h"
 #include "scheduler/scheduler.h"
 #include "server/server_tls.h"
 
@@ -131,6 +131,10 @@ struct ServerOptions {
   int max_input_files = static_cast<int>(InputTreeLimits().max_entries);
   int64_t max_input_bytes = InputTreeLimits().max_bytes;
   int max_input_depth = static_cast<int>(InputTreeLimits().max_depth);
+  // One line per finished call: "" none, "-" stdout, else a file (server/access_log.h);
+  // calls slower than slow_call on the server's log, with their phases.
+  std::string access_log;
+  std::optional<Duration> slow_call;
   // Execute is RESOURCE_EXHAUSTED while this many actions wait for a worker.
   int max_queued_actions = static_cast<int>(SchedulerOptions().max_queued_actions);
 };
