@@ -12,6 +12,36 @@ namespace {
 
 namespace reapi = build::bazel::remote::execution::v2;
 
+// The resource name of a raw ByteStream request (field 1, serialized first by every
+// client kiln knows), read from the buffer's first slice without parsing the data after it.
+std::string RawResourceName(grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok() || slices.empty()) return "";
+  const uint8_t* p = slices[0].begin();
+  const uint8_t* end = slices[0].end();
+  if (p == end || *p++ != 0x0a) return "";  // Field 1, length-delimited.
+  uint64_t length = 0;
+  for (int shift = 0; p != end && shift < 35; shift += 7) {
+    const uint8_t byte = *p++;
+    length |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      if (length > static_cast<uint64_t>(end - p)) return "";
+      return std::string(reinterpret_cast<const char*>(p), length);
+    }
+  }
+  return "";
+}
+
+// The instance in a ByteStream resource name ("" for names without one).
+std::string InstanceOfResourceName(const std::string& name) {
+  for (const char* marker : {"uploads/", "blobs/", "compressed-blobs/"}) {
+    if (name.rfind(marker, 0) == 0) return "";
+    const size_t at = name.find(std::string("/") + marker);
+    if (at != std::string::npos) return name.substr(0, at);
+  }
+  return "";
+}
+
 double Millis(Duration duration) { return std::chrono::duration<double, std::milli>(duration).count(); }
 
 double SecondsBetween(const google::protobuf::Timestamp& a, const google::protobuf::Timestamp& b) {
@@ -49,6 +79,9 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
       : info_(info), options_(options), start_(std::chrono::steady_clock::now()) {
     const std::string_view method = info->method();
     watches_operations_ = method.ends_with("/Execute") || method.ends_with("/WaitExecution");
+    // ByteStream Read and Write are raw methods (server/bytestream_service.h): their
+    // messages are ByteBuffers, not protobuf messages.
+    raw_ = method == "/google.bytestream.ByteStream/Read" || method == "/google.bytestream.ByteStream/Write";
   }
 
   ~CallLogInterceptor() override {
@@ -77,15 +110,25 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE)) {
-      // Every kiln service speaks protobuf: the message is a google::protobuf::Message.
+    if (raw_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE)) {
+      if (auto* buffer = static_cast<grpc::ByteBuffer*>(methods->GetRecvMessage())) {
+        bytes_in_ += static_cast<int64_t>(buffer->Length());
+        if (!saw_request_) instance_ = InstanceOfResourceName(RawResourceName(*buffer));
+        saw_request_ = true;
+      }
+    } else if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE)) {
+      // Every other kiln method speaks protobuf: the message is a google::protobuf::Message.
       if (const auto* request = static_cast<const google::protobuf::Message*>(methods->GetRecvMessage())) {
         bytes_in_ += static_cast<int64_t>(request->ByteSizeLong());
         if (!saw_request_) instance_ = InstanceOfRequest(*request);
         saw_request_ = true;
       }
     }
-    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
+    if (raw_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
+      if (const auto* buffer = static_cast<const grpc::ByteBuffer*>(methods->GetSendMessage())) {
+        bytes_out_ += static_cast<int64_t>(buffer->Length());
+      }
+    } else if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
       if (const auto* response = static_cast<const google::protobuf::Message*>(methods->GetSendMessage())) {
         bytes_out_ += static_cast<int64_t>(response->ByteSizeLong());
         if (watches_operations_ && options_->slow_call) {
@@ -105,6 +148,7 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
   const CallLogOptions* options_;
   const std::chrono::steady_clock::time_point start_;
   bool watches_operations_ = false;
+  bool raw_ = false;
   bool saw_request_ = false;
   std::string instance_;
   int64_t bytes_in_ = 0;
@@ -136,12 +180,7 @@ std::string InstanceOfRequest(const google::protobuf::Message& request) {
   }
   if (const Field* field = descriptor->FindFieldByName("resource_name");
       field != nullptr && field->type() == Field::TYPE_STRING && !field->is_repeated()) {
-    const std::string name = reflection->GetString(request, field);
-    for (const char* marker : {"uploads/", "blobs/", "compressed-blobs/"}) {
-      if (name.rfind(marker, 0) == 0) return "";
-      const size_t at = name.find(std::string("/") + marker);
-      if (at != std::string::npos) return name.substr(0, at);
-    }
+    return InstanceOfResourceName(reflection->GetString(request, field));
   }
   return "";
 }
