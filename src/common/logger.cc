@@ -142,14 +142,31 @@ StatusOr<std::unique_ptr<LogSink>> LogSink::Open(const std::string& path) {
   return std::unique_ptr<LogSink>(new LogSink(file, true));
 }
 
+LogSink::LogSink(std::FILE* file, bool owned) : file_(file), owned_(owned) {
+  std::setvbuf(file_, nullptr, _IOFBF, size_t{1} << 20);
+  flusher_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wakeup_.wait_for(lock, std::chrono::milliseconds(200));
+      std::fflush(file_);
+    }
+  });
+}
+
 LogSink::~LogSink() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  flusher_.join();
+  std::fflush(file_);
   if (owned_) std::fclose(file_);
 }
 
 void LogSink::Write(std::string_view line) {
   std::lock_guard lock(mutex_);
   std::fwrite(line.data(), 1, line.size(), file_);
-  std::fflush(file_);
 }
 
 }  // namespace kiln

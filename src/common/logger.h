@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +56,8 @@ inline void LogError(std::string_view message, const std::vector<LogField>& fiel
 }
 
 // Writes whole lines to one stream (a file, or stdout for "-"); the access log's sink.
+// Buffered (1 MiB) and flushed by a thread of its own every 200 ms and when destroyed, so
+// that a busy server makes no write(2) per call; a crash loses at most 200 ms of lines.
 class LogSink {
  public:
   // "-" is stdout; else the file, appended to (created 0640).
@@ -62,10 +66,13 @@ class LogSink {
   void Write(std::string_view line);
 
  private:
-  LogSink(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
+  LogSink(std::FILE* file, bool owned);
   std::FILE* file_;
   bool owned_;
   std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;  // Guarded by mutex_.
+  std::thread flusher_;
 };
 
 }  // namespace kiln
