@@ -26,6 +26,10 @@ class MapRecords final : public kiln::RecordStore {
     records_[key] = std::string(value);
     return kiln::Status::Ok();
   }
+  kiln::Status Delete(const std::string& key) override {
+    records_.erase(key);
+    return kiln::Status::Ok();
+  }
 
  private:
   std::unordered_map<std::string, std::string> records_;

@@ -33,6 +33,8 @@ class ActionCache {
   // INVALID_ARGUMENT if the result contains malformed digests.
   virtual Status Put(const std::string& instance_name, const Digest& action_digest,
                      const reapi::ActionResult& result) = 0;
+  // Forgets the entry (`kiln admin ac delete`): OK, or NOT_FOUND if there was none.
+  virtual Status Delete(const std::string& instance_name, const Digest& action_digest) = 0;
   // Fills stdout_raw/stderr_raw/contents from the CAS where asked for, within the size
   // limit (best effort: REAPI lets a server skip inlining), for a result just computed.
   virtual void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request,

@@ -44,4 +44,12 @@ Status LocalActionCache::Put(const std::string& instance_name, const Digest& act
   return records_->Put(ActionCacheKey(instance_name, action_digest), record);
 }
 
+Status LocalActionCache::Delete(const std::string& instance_name, const Digest& action_digest) {
+  Status deleted = records_->Delete(ActionCacheKey(instance_name, action_digest));
+  if (deleted.code() == StatusCode::kNotFound) {
+    return Status::NotFound("no cached result for action " + action_digest.ToString());
+  }
+  return deleted;
+}
+
 }  // namespace kiln

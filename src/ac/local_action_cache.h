@@ -26,6 +26,7 @@ class LocalActionCache final : public ActionCache {
   StatusOr<reapi::ActionResult> Get(const std::string& instance_name, const Digest& action_digest,
                                     const InlineRequest& inline_request) override;
   Status Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result) override;
+  Status Delete(const std::string& instance_name, const Digest& action_digest) override;
   void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function) override {
     InlineResultContents(*cas_, max_inline_bytes_, result, inline_request, function);
   }

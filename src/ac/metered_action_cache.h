@@ -20,6 +20,9 @@ class MeteredActionCache final : public ActionCache {
   StatusOr<reapi::ActionResult> Get(const std::string& instance_name, const Digest& action_digest,
                                     const InlineRequest& inline_request) override;
   Status Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result) override;
+  Status Delete(const std::string& instance_name, const Digest& action_digest) override {
+    return base_->Delete(instance_name, action_digest);
+  }
   void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function) override {
     base_->InlineContents(result, inline_request, function);
   }

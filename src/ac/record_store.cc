@@ -26,6 +26,12 @@ Status MemoryRecordStore::Put(const std::string& key, std::string_view value) {
   return Status::Ok();
 }
 
+Status MemoryRecordStore::Delete(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (records_.erase(key) == 0) return Status::NotFound("no record " + key);
+  return Status::Ok();
+}
+
 namespace {
 
 // How stale a record's modification time may get before a Get refreshes it: often enough
@@ -84,6 +90,15 @@ size_t DiskRecordStore::Trim() {
   // The scan's figure replaces what was counted before it; Puts during the trim stay counted.
   counted_bytes_.fetch_add(result.bytes_after - counted_at_start, std::memory_order_relaxed);
   return result.records_deleted;
+}
+
+Status DiskRecordStore::Delete(const std::string& key) {
+  const std::string path = PathFor(key);
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return Status::NotFound("no record " + key);
+    return ErrnoStatus("unlink", path, errno);
+  }
+  return Status::Ok();
 }
 
 }  // namespace kiln

@@ -22,12 +22,15 @@ class RecordStore {
   virtual StatusOr<std::string> Get(const std::string& key) = 0;
   // Replaces any previous record atomically: readers see the old or the new value.
   virtual Status Put(const std::string& key, std::string_view value) = 0;
+  // NOT_FOUND if there is no record under `key`.
+  virtual Status Delete(const std::string& key) = 0;
 };
 
 class MemoryRecordStore final : public RecordStore {
  public:
   StatusOr<std::string> Get(const std::string& key) override;
   Status Put(const std::string& key, std::string_view value) override;
+  Status Delete(const std::string& key) override;
 
  private:
   std::mutex mutex_;
@@ -47,6 +50,7 @@ class DiskRecordStore final : public RecordStore {
                                                          int64_t max_bytes = int64_t{1} << 30);
   StatusOr<std::string> Get(const std::string& key) override;
   Status Put(const std::string& key, std::string_view value) override;
+  Status Delete(const std::string& key) override;
 
   // If the records may exceed the budget, trims them; returns how many were deleted.
   // Scans the whole store: call it from a background thread.

@@ -47,6 +47,17 @@ const std::vector<RpcTableEntry>& Table() {
       // Load balancers' probes: readiness only.
       {"/grpc.health.v1.Health/Check", kPublic},
       {"/grpc.health.v1.Health/Watch", kPublic},
+      // Operators: on the request's instance (CAS, action cache), else on some instance.
+      {"/kiln.admin.v1.AdminService/GetStatus", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/ListWorkers", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DrainWorker", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/ListOperations", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/GetOperation", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/CancelOperation", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/StatBlobs", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DeleteBlobs", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/GetActionResult", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/DeleteActionResult", Needs(Permission::kAdmin)},
   };
   return *table;
 }

@@ -105,4 +105,14 @@ Status RedisActionCache::Put(const std::string& instance_name, const Digest& act
   return Status::Ok();
 }
 
+Status RedisActionCache::Delete(const std::string& instance_name, const Digest& action_digest) {
+  const std::string key = KeyFor(instance_name, action_digest);
+  StatusOr<Reply> reply = redis_->Run(key, {"DEL", key});
+  if (!reply.ok() || reply->is_error()) return Failure(reply, "deleting the result of action " + action_digest.ToString());
+  if (reply->type == Reply::Type::kInteger && reply->integer == 0) {
+    return Status::NotFound("no cached result for action " + action_digest.ToString());
+  }
+  return Status::Ok();
+}
+
 }  // namespace kiln

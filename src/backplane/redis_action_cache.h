@@ -49,6 +49,7 @@ class RedisActionCache final : public ActionCache {
                                     const InlineRequest& inline_request) override;
   // RESOURCE_EXHAUSTED when the result is over max_entry_bytes or Redis is out of memory.
   Status Put(const std::string& instance_name, const Digest& action_digest, const reapi::ActionResult& result) override;
+  Status Delete(const std::string& instance_name, const Digest& action_digest) override;
   void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function) override {
     InlineResultContents(*cas_, options_.max_inline_bytes, result, inline_request, function);
   }

@@ -73,6 +73,12 @@ class BlobStore {
   // NOT_FOUND if absent; OUT_OF_RANGE if offset > size.
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) = 0;
   virtual StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) = 0;
+  // Removes the blob at once, grace period or not: an operator dropping a blob that must
+  // not be served (`kiln admin cas delete`). OK, or NOT_FOUND if it was not stored;
+  // UNIMPLEMENTED for stores that cannot. Readers already open may finish.
+  virtual Status Delete(const Digest& digest) {
+    return Status::Unimplemented("this store cannot delete blobs (" + digest.ToString() + ")");
+  }
 };
 
 // Convenience for small blobs (Directory, Action, batch RPCs): the whole blob in memory.

@@ -462,4 +462,23 @@ size_t DiskBlobStore::blob_count() const {
   return index_.blob_count();
 }
 
+Status DiskBlobStore::Delete(const Digest& digest) {
+  std::string aside;
+  {
+    // Under the blob's stripe: an upload of the same blob publishes before or after, whole.
+    std::lock_guard stripe(StripeFor(digest));
+    bool known;
+    {
+      std::lock_guard lock(mutex_);
+      known = index_.Touch(digest, /*pin=*/false);
+      if (known) index_.Remove(digest);
+    }
+    if (!known) return Status::NotFound("blob " + digest.ToString() + " is not stored");
+    aside = NewTempPath() + ".deleted";
+    if (::rename(PathFor(digest).c_str(), aside.c_str()) != 0) aside.clear();  // Gone already.
+  }
+  if (!aside.empty()) DeleteInBackground({aside});
+  return Status::Ok();
+}
+
 }  // namespace kiln

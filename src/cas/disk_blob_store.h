@@ -71,6 +71,8 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  // Forgets the blob and deletes its file (pinned or not).
+  Status Delete(const Digest& digest) override;
 
   // Moves a finished file into the store instead of copying it: the file at `name` in
   // `dir_fd`, open at `fd`, is renamed into tmp/, made the store's own (owner, mode 0444),

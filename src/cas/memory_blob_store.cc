@@ -61,4 +61,10 @@ size_t MemoryBlobStore::blob_count() const {
   return blobs_.size();
 }
 
+Status MemoryBlobStore::Delete(const Digest& digest) {
+  std::lock_guard lock(mutex_);
+  if (blobs_.erase(digest) == 0) return Status::NotFound("blob " + digest.ToString() + " is not stored");
+  return Status::Ok();
+}
+
 }  // namespace kiln

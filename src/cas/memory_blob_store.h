@@ -15,6 +15,7 @@ class MemoryBlobStore final : public BlobStore {
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  Status Delete(const Digest& digest) override;
 
   size_t blob_count() const;
 

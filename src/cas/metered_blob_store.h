@@ -30,6 +30,7 @@ class MeteredBlobStore final : public BlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
     return base_->FindMissingOrError(digests);
   }
+  Status Delete(const Digest& digest) override { return base_->Delete(digest); }
   // Counted when opened: a read that stops early still counts its whole blob.
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   // Counted when committed.

@@ -127,4 +127,12 @@ StatusOr<std::unique_ptr<BlobWriter>> ReadThroughCache::OpenWrite(const Digest& 
   return remote_->OpenWrite(digest);
 }
 
+Status ReadThroughCache::Delete(const Digest& digest) {
+  Status remote = remote_->Delete(digest);
+  if (!remote.ok() && remote.code() != StatusCode::kNotFound) return remote;
+  Status local = local_->Delete(digest);
+  if (!local.ok() && local.code() != StatusCode::kNotFound) return local;
+  return remote.ok() || local.ok() ? Status::Ok() : remote;
+}
+
 }  // namespace kiln

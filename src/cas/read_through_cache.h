@@ -52,6 +52,8 @@ class ReadThroughCache final : public FileBlobStore {
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   // Written to the remote store.
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  // From the remote store, then from the local cache (which would serve it otherwise).
+  Status Delete(const Digest& digest) override;
 
  private:
   struct Fetch;

@@ -169,4 +169,22 @@ StatusOr<std::unique_ptr<BlobWriter>> ReplicatedBlobStore::OpenWrite(const Diges
   return ReplicatedBlobWriter::Open(*nodes_, *repairer_, digest, options_.replicas, options_.timeouts);
 }
 
+Status ReplicatedBlobStore::Delete(const Digest& digest) {
+  std::vector<NodeCall> calls;
+  for (size_t node = 0; node < nodes_->size(); ++node) {
+    calls.push_back({node, [digest](BlobStore& store) { return store.Delete(digest); }});
+  }
+  bool deleted = false;
+  Status failure;
+  for (const Status& status : nodes_->Run(std::move(calls), options_.timeouts.call)) {
+    if (status.ok()) {
+      deleted = true;
+    } else if (status.code() != StatusCode::kNotFound && failure.ok()) {
+      failure = status;
+    }
+  }
+  if (!failure.ok()) return failure;
+  return deleted ? Status::Ok() : Status::NotFound("blob " + digest.ToString() + " is not stored on any node");
+}
+
 }  // namespace kiln

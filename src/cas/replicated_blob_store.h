@@ -61,6 +61,10 @@ class ReplicatedBlobStore final : public BlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  // From every node, not only the blob's owners: handoffs and repairs may have left copies
+  // elsewhere. NOT_FOUND if no node had it; a node's failure (others may still serve the
+  // blob) is returned.
+  Status Delete(const Digest& digest) override;
 
   ReplicaRepairer& repairer() { return *repairer_; }
   const ReplicaNodes& nodes() const { return *nodes_; }

@@ -22,6 +22,7 @@ class SizeLimitedBlobStore final : public BlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override {
     return base_->FindMissingOrError(digests);
   }
+  Status Delete(const Digest& digest) override { return base_->Delete(digest); }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override {
     return base_->OpenRead(digest, offset);
   }

@@ -59,4 +59,16 @@ int64_t SmallBlobCache::cached_bytes() const {
   return cached_bytes_;
 }
 
+Status SmallBlobCache::Delete(const Digest& digest) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(digest); it != entries_.end()) {
+      cached_bytes_ -= static_cast<int64_t>(it->second.data->size());
+      lru_.erase(it->second.position);
+      entries_.erase(it);
+    }
+  }
+  return base_->Delete(digest);
+}
+
 }  // namespace kiln

@@ -42,6 +42,8 @@ class SmallBlobCache final : public BlobStore {
   }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
+  // Drops the cached copy too.
+  Status Delete(const Digest& digest) override;
 
   // Drops the blobs not read for options.max_idle or longer.
   void DropIdle();

@@ -79,4 +79,10 @@ StatusOr<std::unique_ptr<BlobWriter>> SwappableBlobStore::OpenWrite(const Digest
   return std::unique_ptr<BlobWriter>(new StoreHoldingWriter(std::move(store), std::move(writer).value()));
 }
 
+Status SwappableBlobStore::Delete(const Digest& digest) {
+  std::shared_ptr<BlobStore> store = current();
+  if (!store) return when_empty_;
+  return store->Delete(digest);
+}
+
 }  // namespace kiln

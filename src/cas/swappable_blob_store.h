@@ -29,6 +29,7 @@ class SwappableBlobStore final : public BlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  Status Delete(const Digest& digest) override;
 
  private:
   const Status when_empty_;

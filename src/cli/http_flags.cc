@@ -5,6 +5,7 @@
 namespace kiln {
 
 void AddHttpFlags(FlagSet& flags, ServerOptions& options) {
+  options.http_listen = "127.0.0.1:8981";
   flags.AddString("http-listen", &options.http_listen,
                   "Address of the HTTP port, HOST:PORT (port 0 picks a free port), or \"off\": /healthz, /readyz and "
                   "the bazel-remote HTTP cache protocol (/cas/HASH, /ac/HASH) over the same stores, TLS and auth "

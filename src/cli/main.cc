@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_command.h"
 #include "cli/attack_command.h"
 #include "cli/auth_command.h"
 #include "cli/bench_command.h"
@@ -26,6 +27,8 @@ constexpr char kUsage[] =
     "  bench     Put load on a REAPI server (kiln or any other) and report throughput and latency.\n"
     "  attack    Try a REAPI server as a hostile client would and measure whether it still serves others.\n"
     "  logs      Print a running action's stdout and stderr live (`kiln logs OPERATION_NAME`).\n"
+    "  admin     Look at and act on a running server: status, workers (drain), operations (cancel),\n"
+    "            CAS blobs and action cache entries (`kiln admin --help`).\n"
     "  auth      Auth file helpers: hash a token for it, check it, list what each RPC requires.\n"
     "  help      Show this help. `kiln COMMAND --help` explains a command's flags and defaults.\n";
 
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   if (command == "attack") return kiln::RunAttackCommand(args);
   if (command == "logs") return kiln::RunLogsCommand(args);
   if (command == "auth") return kiln::RunAuthCommand(args);
+  if (command == "admin") return kiln::RunAdminCommand(args);
   // Not for people: `kiln attack` runs its probe in a process of its own (probe_process.h).
   if (command == "attack-probe") return kiln::RunAttackProbeCommand(args);
   std::cerr << "kiln: unknown command \"" << command << "\"\n\n" << kUsage;

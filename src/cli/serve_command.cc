@@ -13,6 +13,8 @@
 #include "cli/default_slots.h"
 #include "cli/flags.h"
 #include "cli/http_flags.h"
+#include "cli/log_flags.h"
+#include "common/logger.h"
 #include "cli/network_exposure.h"
 #include "cli/serve_role_flags.h"
 #include "cli/server_tls_flags.h"
@@ -71,6 +73,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
   AddHttpFlags(flags, options);
+  LogFlags log_flags;
+  AddLogFlags(flags, log_flags);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
@@ -193,6 +197,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   Status parsed = flags.Parse(args);
   for (const std::string& list : file_root_flags) AppendCommaSeparated(list, options.asset_file_roots);
   for (const std::string& list : allow_network_flags) AppendCommaSeparated(list, options.asset_allow_networks);
+  if (parsed.ok()) parsed = ResolveLogFlags(log_flags, options);
   if (parsed.ok()) parsed = ResolveServeRoleFlags(flags, role_flags, options);
   if (parsed.ok()) parsed = ResolveBackplaneFlags(flags, options);
   if (parsed.ok()) parsed = ResolveActionCacheFlags(flags, action_cache_flags, options);
@@ -224,13 +229,13 @@ int RunServeCommand(const std::vector<std::string>& args) {
   }
   if (std::optional<int> exit_code = flags.ExitCode(parsed, "kiln serve")) return *exit_code;
 
-  std::cerr << exposure_warning;
+  if (!exposure_warning.empty()) LogWarning(exposure_warning.substr(0, exposure_warning.find_last_not_of('\n') + 1));
   ConfigureAllocatorForServing();  // Before any thread starts.
   StopSignals stop_signals;  // Before any gRPC thread starts, so that all inherit the mask.
 
   auto server = KilnServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "kiln serve: " << server.status().message() << "\n";
+    LogError(server.status().message());
     return 1;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));

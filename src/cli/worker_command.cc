@@ -17,6 +17,7 @@
 #include "client/farm_channel.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
+#include "common/logger.h"
 #include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
@@ -37,6 +38,7 @@ struct WorkerFlags {
   std::string worker_id;
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   int64_t max_message_bytes = kDefaultMaxMessageBytes;
+  std::string log_format = "text";
 };
 
 std::string DefaultWorkerId() {
@@ -78,7 +80,13 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                  "Largest input Directory message this worker reads from the CAS; keep it equal to the "
                  "frontend's --max-message-bytes.",
                  FlagRange::Between(1024, int64_t{1} << 30));
+  flags.AddString("log-format", &out.log_format, "This worker's log lines on stderr: text, or json (one object per line).");
   Status parsed = flags.Parse(args);
+  if (parsed.ok()) {
+    auto format = ParseLogFormat(out.log_format);
+    parsed = format.status().WithContext("--log-format");
+    if (format.ok()) SetLogFormat(*format);
+  }
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.target.empty()) parsed = Status::InvalidArgument("--scheduler is required");
   if (parsed.ok()) {
@@ -100,7 +108,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
 }
 
 int Fail(const Status& status, std::string_view context) {
-  std::cerr << "kiln worker: " << context << ": " << status.ToString() << "\n";
+  LogError("kiln worker: " + std::string(context) + ": " + status.ToString());
   return 1;
 }
 

@@ -2,6 +2,7 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "client/remote_blob_rpc.h"
+#include "kiln/admin/v1/admin.grpc.pb.h"
 
 namespace kiln {
 namespace {
@@ -9,7 +10,9 @@ namespace {
 class RemoteActionCache final : public ActionCache {
  public:
   RemoteActionCache(std::shared_ptr<grpc::Channel> channel, const RemoteActionCacheOptions& options)
-      : stub_(reapi::ActionCache::NewStub(channel)), options_(options) {}
+      : stub_(reapi::ActionCache::NewStub(channel)),
+        admin_(kiln::admin::v1::AdminService::NewStub(channel)),
+        options_(options) {}
 
   StatusOr<reapi::ActionResult> Get(const std::string& instance_name, const Digest& action_digest,
                                     const InlineRequest& inline_request) override {
@@ -39,12 +42,25 @@ class RemoteActionCache final : public ActionCache {
                           "storing the result of action " + action_digest.ToString() + " in the storage node's cache");
   }
 
+  // Through the storage node's admin service (needs `admin` there).
+  Status Delete(const std::string& instance_name, const Digest& action_digest) override {
+    kiln::admin::v1::ActionResultRequest request;
+    request.set_instance_name(instance_name);
+    request.set_digest_function(ToProto(action_digest.function()));
+    *request.mutable_action_digest() = ToProto(action_digest);
+    kiln::admin::v1::DeleteActionResultResponse response;
+    auto context = NewClientContext(options_.rpc_timeout);
+    return FromGrpcStatus(admin_->DeleteActionResult(context.get(), request, &response),
+                          "deleting the result of action " + action_digest.ToString() + " from the storage node's cache");
+  }
+
   void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request, DigestFunction function) override {
     InlineResultContents(*options_.inline_cas, options_.max_inline_bytes, result, inline_request, function);
   }
 
  private:
   std::unique_ptr<reapi::ActionCache::Stub> stub_;
+  std::unique_ptr<kiln::admin::v1::AdminService::Stub> admin_;
   const RemoteActionCacheOptions options_;
 };
 

@@ -13,6 +13,7 @@
 #include "client/remote_blob_store.h"
 #include "common/proto_digest.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
+#include "kiln/admin/v1/admin.grpc.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace kiln {
@@ -22,6 +23,8 @@ namespace kiln {
 struct RemoteCasStubs {
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas;
   std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;
+  // Deletes: kiln's admin service (a storage node's; needs `admin` there).
+  std::unique_ptr<kiln::admin::v1::AdminService::Stub> admin;
   RemoteBlobStoreOptions options;
 };
 

@@ -56,6 +56,20 @@ class RemoteBlobStore final : public BlobStore {
     return NewRemoteBlobWriter(remote_, digest);
   }
 
+  // Through the remote server's admin service: REAPI has no delete.
+  Status Delete(const Digest& digest) override {
+    kiln::admin::v1::BlobsRequest request;
+    request.set_instance_name(remote_->options.instance_name);
+    request.set_digest_function(ToProto(digest.function()));
+    *request.add_digests() = ToProto(digest);
+    kiln::admin::v1::DeleteBlobsResponse response;
+    auto context = NewClientContext(remote_->options.rpc_timeout);
+    const std::string what = "deleting blob " + digest.ToString() + " from the remote CAS";
+    KILN_RETURN_IF_ERROR(FromGrpcStatus(remote_->admin->DeleteBlobs(context.get(), request, &response), what));
+    if (response.blobs_size() != 1) return Status::Internal(what + ": the server answered for no blob");
+    return FromRpcStatus(response.blobs(0).status(), what);
+  }
+
  private:
   // Asks about digests of one function.
   Status AddMissing(std::span<const Digest> digests, std::unordered_set<Digest, DigestHash>& missing) {
@@ -109,6 +123,7 @@ std::unique_ptr<BlobStore> NewRemoteBlobStore(std::shared_ptr<grpc::Channel> cha
   auto remote = std::make_shared<RemoteCasStubs>();
   remote->cas = reapi::ContentAddressableStorage::NewStub(channel);
   remote->bytestream = google::bytestream::ByteStream::NewStub(channel);
+  remote->admin = kiln::admin::v1::AdminService::NewStub(channel);
   remote->options = options;
   return std::make_unique<RemoteBlobStore>(std::move(remote));
 }

@@ -34,7 +34,10 @@ StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Decide(const grpc::Se
                                                                   std::string_view method,
                                                                   std::string_view instance_name,
                                                                   const Allowed& allowed) const {
-  if (!requests_.enabled()) return requests_.everyone();
+  if (!requests_.enabled()) {
+    if (principals_) principals_->Record(&context, requests_.everyone()->name);
+    return requests_.everyone();
+  }
   const RequestLabel label{method, instance_name, [&context] { return context.peer(); }};
   const std::optional<RpcRequirement> need = RequirementForMethod(method);
   if (!need) {
@@ -43,8 +46,10 @@ StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Decide(const grpc::Se
     requests_.RecordDenial("an unauthenticated caller", label, denied);
     return denied;
   }
-  return requests_.Decide(CredentialsOf(context), label,
-                          [&](const Principal& principal) { return allowed(principal, *need); });
+  auto decided = requests_.Decide(CredentialsOf(context), label,
+                                  [&](const Principal& principal) { return allowed(principal, *need); });
+  if (decided.ok() && principals_) principals_->Record(&context, (*decided)->name);
+  return decided;
 }
 
 StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Check(const grpc::ServerContextBase& context,

@@ -20,6 +20,7 @@
 #include "auth/request_authorizer.h"
 #include "common/status.h"
 #include "scheduler/caller.h"
+#include "server/call_principals.h"
 
 namespace grpc {
 class ServerContextBase;
@@ -52,6 +53,9 @@ class CallAuthorizer {
   bool enabled() const { return requests_.enabled(); }
   // The same decisions for callers on other transports (the HTTP port).
   const RequestAuthorizer& requests() const { return requests_; }
+  // Records each authorized call's principal there (for the access log); null: not.
+  // REQUIRES: set before the server starts; `principals` outlives it.
+  void RecordPrincipalsIn(CallPrincipals* principals) { principals_ = principals; }
 
  private:
   // Authenticates, then asks `allowed` whether the principal may go on; logs refusals.
@@ -60,6 +64,7 @@ class CallAuthorizer {
                                                     std::string_view instance_name, const Allowed& allowed) const;
 
   RequestAuthorizer requests_;
+  CallPrincipals* principals_ = nullptr;
 };
 
 }  // namespace kiln

@@ -2,18 +2,17 @@
 
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
-
 #include <unistd.h>
 
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <thread>
 
 #include "ac/local_action_cache.h"
 #include "ac/record_store.h"
 #include "common/file_util.h"
+#include "common/logger.h"
 #include "cas/disk_blob_store.h"
 #include "cas/read_through_cache.h"
 #include "cas/size_limited_blob_store.h"
@@ -27,10 +26,11 @@
 #include "execution/local_worker_pool.h"
 #include "logstream/log_stream_registry.h"
 #include "scheduler/in_process_scheduler.h"
-#include "scheduler/scheduler.h"
 #include "auth/auth_policy_source.h"
 #include "auth/denial_log.h"
+#include "server/access_log.h"
 #include "server/action_cache_service.h"
+#include "server/server_description.h"
 #include "server/call_authorizer.h"
 #include "server/local_workers.h"
 #include "server/remote_assets.h"
@@ -55,7 +55,6 @@
 #include "worker/runner_choice.h"
 
 namespace kiln {
-
 
 struct KilnServer::State {
   // First, so destroyed last: the metered stores, the interceptor and the watched parts
@@ -111,6 +110,8 @@ struct KilnServer::State {
   Readiness readiness;
   std::unique_ptr<HealthService> health_service;
   std::unique_ptr<HttpPort> http;  // Null with --http-listen off.
+  std::unique_ptr<AdminService> admin_service;
+  std::unique_ptr<CallLogs> call_logs;  // Access log, slow calls.
   CallTracker calls;
   std::shared_ptr<grpc::ServerCredentials> credentials;  // Plaintext or TLS (server_tls.h).
   std::unique_ptr<grpc::Server> server;
@@ -121,17 +122,13 @@ KilnServer::KilnServer(std::unique_ptr<State> state) : state_(std::move(state)) 
 
 KilnServer::~KilnServer() { Shutdown(std::chrono::seconds(0)); }
 
-namespace {
-
 // Keeps a record store within its budget, and says so when that deletes anything.
-void TrimRecords(const char* what, DiskRecordStore& records) {
+static void TrimRecords(const char* what, DiskRecordStore& records) {
   if (const size_t deleted = records.Trim(); deleted > 0) {
-    std::cerr << "kiln: " << what << " over its size budget: deleted the " << deleted
-              << " least recently used records\n";
+    LogInfo(std::string(what) + " over its size budget: deleted the least recently used records",
+            {NumberField("deleted", static_cast<int64_t>(deleted))});
   }
 }
-
-}  // namespace
 
 StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
@@ -362,6 +359,8 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   }
 
   state.health_service = std::make_unique<HealthService>(&state.readiness, HealthService::KilnServices(executes));
+  state.admin_service = std::make_unique<AdminService>(DescribeServer(options), state.scheduler, state.client_cas,
+                                                       state.disk, state.action_cache.get(), authorizer);
   auto assets = StartRemoteAssets(options, state.cas.get(), authorizer);
   if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
   state.assets = std::move(assets).value();
@@ -391,6 +390,10 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   builder.SetMaxSendMessageSize(-1);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(state.calls.NewInterceptorFactory(state.metrics ? state.metrics->rpc() : nullptr));
+  auto call_logs = CallLogs::Open(options.access_log, options.slow_call, state.authorizer.get());
+  if (!call_logs.ok()) return call_logs.status();
+  state.call_logs = std::move(call_logs).value();
+  if (auto logs = state.call_logs->NewInterceptorFactory()) interceptors.push_back(std::move(logs));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(state.capabilities_service.get());
   builder.RegisterService(state.cas_service.get());
@@ -403,6 +406,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   builder.RegisterService(state.assets->fetch_service.get());
   builder.RegisterService(state.assets->push_service.get());
   builder.RegisterService(state.health_service.get());
+  builder.RegisterService(state.admin_service.get());
   state.server = builder.BuildAndStart();
   if (!state.server || state.port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
@@ -443,7 +447,7 @@ Status KilnServer::JoinFarm(const ServerOptions& options, State& state) {
     return Status::Ok();
   }
   Status joined = state.frontends->Join(target);
-  if (!joined.ok()) std::cerr << "kiln: " << joined.message() << " (trying again)\n";
+  if (!joined.ok()) LogWarning(joined.message() + " (trying again)");
   return Status::Ok();
 }
 

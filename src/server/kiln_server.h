@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,7 +18,6 @@
 #include "common/status.h"
 #include "worker/action_limits.h"
 #include "execution/expanded_tree_size.h"
-#include "backplane/backplane_scheduler.h"
 #include "scheduler/scheduler.h"
 #include "http/http_server.h"
 #include "server/server_tls.h"
@@ -61,8 +61,9 @@ struct ServerOptions {
   RedisActionCacheOptions redis_action_cache;
   std::string listen = "127.0.0.1:8980";
   // The HTTP port (server/http_port.h): health checks and the HTTP cache protocol, with the
-  // TLS and auth below. Empty: no HTTP port.
-  std::string http_listen = "127.0.0.1:8981";
+  // TLS and auth below. Empty: no HTTP port (kiln serve's default is 127.0.0.1:8981; a
+  // server embedded in a program or a test has none unless asked, so that several can run).
+  std::string http_listen;
   int http_threads = HttpServerOptions().threads;
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
@@ -141,6 +142,10 @@ struct ServerOptions {
   int max_input_files = static_cast<int>(InputTreeLimits().max_entries);
   int64_t max_input_bytes = InputTreeLimits().max_bytes;
   int max_input_depth = static_cast<int>(InputTreeLimits().max_depth);
+  // One line per finished call: "" none, "-" stdout, else a file (server/access_log.h);
+  // calls slower than slow_call on the server's log, with their phases.
+  std::string access_log;
+  std::optional<Duration> slow_call;
   // Execute is RESOURCE_EXHAUSTED while this many actions wait for a worker.
   int max_queued_actions = static_cast<int>(SchedulerOptions().max_queued_actions);
   // Record metrics (server/server_metrics.h; kiln serve --metrics off: not, to measure

@@ -31,6 +31,16 @@ inline constexpr char kPushBlob[] = "/build.bazel.remote.asset.v1.Push/PushBlob"
 inline constexpr char kPushDirectory[] = "/build.bazel.remote.asset.v1.Push/PushDirectory";
 inline constexpr char kCreateLogStream[] = "/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream";
 inline constexpr char kWorkerConnect[] = "/kiln.worker.v1.WorkerService/Connect";
+inline constexpr char kAdminGetStatus[] = "/kiln.admin.v1.AdminService/GetStatus";
+inline constexpr char kAdminListWorkers[] = "/kiln.admin.v1.AdminService/ListWorkers";
+inline constexpr char kAdminDrainWorker[] = "/kiln.admin.v1.AdminService/DrainWorker";
+inline constexpr char kAdminListOperations[] = "/kiln.admin.v1.AdminService/ListOperations";
+inline constexpr char kAdminGetOperation[] = "/kiln.admin.v1.AdminService/GetOperation";
+inline constexpr char kAdminCancelOperation[] = "/kiln.admin.v1.AdminService/CancelOperation";
+inline constexpr char kAdminStatBlobs[] = "/kiln.admin.v1.AdminService/StatBlobs";
+inline constexpr char kAdminDeleteBlobs[] = "/kiln.admin.v1.AdminService/DeleteBlobs";
+inline constexpr char kAdminGetActionResult[] = "/kiln.admin.v1.AdminService/GetActionResult";
+inline constexpr char kAdminDeleteActionResult[] = "/kiln.admin.v1.AdminService/DeleteActionResult";
 
 inline constexpr const char* kAll[] = {
     kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kSplitBlob,
@@ -38,6 +48,16 @@ inline constexpr const char* kAll[] = {
     kUpdateActionResult, kExecute,       kWaitExecution,  kByteStreamRead,   kByteStreamWrite, kQueryWriteStatus,
     kGetOperation,    kListOperations,   kCancelOperation, kDeleteOperation, kFetchBlob,      kFetchDirectory,
     kPushBlob,        kPushDirectory,    kCreateLogStream, kWorkerConnect,
+    kAdminGetStatus,
+    kAdminListWorkers,
+    kAdminDrainWorker,
+    kAdminListOperations,
+    kAdminGetOperation,
+    kAdminCancelOperation,
+    kAdminStatBlobs,
+    kAdminDeleteBlobs,
+    kAdminGetActionResult,
+    kAdminDeleteActionResult,
 };
 
 }  // namespace kiln::rpc
