@@ -43,6 +43,9 @@ const std::vector<RpcTableEntry>& Table() {
       // Whoever produces output creates its stream; readers use ByteStream.Read.
       {"/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream", Needs(Permission::kLogsWrite)},
       {"/kiln.worker.v1.WorkerService/Connect", Needs(Permission::kWorker)},
+      // A storage node's whole listing, every instance's blobs: for the frontends' repair
+      // pass, not for clients (grant it to the frontends' principal on the storage nodes).
+      {"/kiln.storage.v1.StorageNode/ListBlobs", Needs(Permission::kAdmin)},
   };
   return *table;
 }

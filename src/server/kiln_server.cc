@@ -42,6 +42,7 @@
 #include "server/logstream_relay.h"
 #include "server/logstream_service.h"
 #include "server/server_tls.h"
+#include "server/storage_node_service.h"
 #include "server/storage_tier.h"
 #include "server/worker_service.h"
 #include "worker/action_executor.h"
@@ -95,6 +96,7 @@ struct KilnServer::State {
   std::unique_ptr<ByteStreamService> bytestream_service;
   std::unique_ptr<ActionCacheService> action_cache_service;
   std::unique_ptr<LogStreamService> logstream_service;
+  std::unique_ptr<StorageNodeService> storage_node_service;  // On a storage node: its listing.
   std::unique_ptr<RemoteAssets> assets;
   CallTracker calls;
   std::shared_ptr<grpc::ServerCredentials> credentials;  // Plaintext or TLS (server_tls.h).
@@ -320,6 +322,9 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer,
                                           state.log_relay.get());
   state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
+  if (options.role == ServerRole::kStorage) {
+    state.storage_node_service = std::make_unique<StorageNodeService>(state.disk, authorizer);
+  }
   // Not on a storage node: Execute and the rest answer UNIMPLEMENTED there, as gRPC does for
   // a service it does not serve.
   if (executes) {
@@ -369,6 +374,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   if (state.execution_service) builder.RegisterService(state.execution_service.get());
   if (state.operations_service) builder.RegisterService(state.operations_service.get());
   if (state.worker_service) builder.RegisterService(state.worker_service.get());
+  if (state.storage_node_service) builder.RegisterService(state.storage_node_service.get());
   builder.RegisterService(state.assets->fetch_service.get());
   builder.RegisterService(state.assets->push_service.get());
   state.server = builder.BuildAndStart();

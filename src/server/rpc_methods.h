@@ -31,13 +31,14 @@ inline constexpr char kPushBlob[] = "/build.bazel.remote.asset.v1.Push/PushBlob"
 inline constexpr char kPushDirectory[] = "/build.bazel.remote.asset.v1.Push/PushDirectory";
 inline constexpr char kCreateLogStream[] = "/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream";
 inline constexpr char kWorkerConnect[] = "/kiln.worker.v1.WorkerService/Connect";
+inline constexpr char kListBlobs[] = "/kiln.storage.v1.StorageNode/ListBlobs";
 
 inline constexpr const char* kAll[] = {
     kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kSplitBlob,
     kSpliceBlob,      kGetActionResult,
     kUpdateActionResult, kExecute,       kWaitExecution,  kByteStreamRead,   kByteStreamWrite, kQueryWriteStatus,
     kGetOperation,    kListOperations,   kCancelOperation, kDeleteOperation, kFetchBlob,      kFetchDirectory,
-    kPushBlob,        kPushDirectory,    kCreateLogStream, kWorkerConnect,
+    kPushBlob,        kPushDirectory,    kCreateLogStream, kWorkerConnect,   kListBlobs,
 };
 
 }  // namespace kiln::rpc
