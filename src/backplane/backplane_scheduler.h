@@ -26,6 +26,11 @@ struct BackplaneOptions {
   // A storage node's share of the blobs in the farm's ring (backplane/storage_directory.h),
   // relative to the other nodes'.
   double storage_weight = 1.0;
+  // A frontend following the ring: the repair pass's copy rate (0: no repair pass on this
+  // frontend) and how often a full pass runs when the ring has not changed
+  // (backplane/storage_repair_runner.h).
+  int64_t repair_bytes_per_second = int64_t{32} << 20;
+  Duration repair_interval = std::chrono::hours(24);
   redis::RedisClientOptions client;  // Timeouts; TLS files for rediss://.
 };
 

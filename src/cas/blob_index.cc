@@ -140,7 +140,9 @@ bool BlobIndex::ShrinkIfSparse() {
     rebuilt.Insert(ToDigest(id), slot(id).verified);
     rebuilt.slot(rebuilt.head_).pinned_until = slot(id).pinned_until;
   }
+  const uint64_t layout_version = layout_version_ + 1;
   *this = std::move(rebuilt);
+  layout_version_ = layout_version;
   return true;
 }
 

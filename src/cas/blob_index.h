@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cas/blob_listing.h"
 #include "common/clock.h"
 #include "common/digest.h"
 
@@ -64,6 +65,31 @@ class BlobIndex {
   // present size, keeping the LRU order and pins; returns whether it did. O(blobs): 76 ms
   // for 400,000 blobs (BM_BlobIndexShrinkAfterEviction), at most once per halving.
   bool ShrinkIfSparse();
+
+  // One page of a listing in ListingLess order (cas/blob_listing.h), gathered a range of
+  // slots at a time so that the owner may let go of its lock between ranges. It holds only
+  // the `limit` first blobs seen so far (about 80 bytes each), whatever the index's size;
+  // a page costs a pass over every slot (about 5 ms a million).
+  class ListingScan {
+   public:
+    ListingScan(const std::optional<Digest>& after, size_t limit);
+    ~ListingScan();
+    ListingScan(ListingScan&&) noexcept;
+    ListingScan& operator=(ListingScan&&) noexcept;
+    // The page: digests sorted, and whether any was left out for being past the limit.
+    BlobListPage Finish();
+
+   private:
+    friend class BlobIndex;
+    struct State;
+    std::unique_ptr<State> state_;
+  };
+  // Adds the blobs of slots [begin, begin + count) to `scan`; returns the slot after them
+  // (at least slot_capacity() once the whole index has been scanned).
+  uint32_t ScanForListing(ListingScan& scan, uint32_t begin, uint32_t count);
+  // Changes whenever slots are renumbered (ShrinkIfSparse): a scan spanning a change must
+  // start again, or it could miss a blob moved to a slot it had passed.
+  uint64_t layout_version() const { return layout_version_; }
 
   int64_t total_bytes() const { return total_bytes_; }
   size_t blob_count() const { return count_; }
@@ -122,6 +148,7 @@ class BlobIndex {
   uint32_t tail_ = kNone;  // Least recently used.
   size_t count_ = 0;
   int64_t total_bytes_ = 0;
+  uint64_t layout_version_ = 0;
 };
 
 }  // namespace kiln

@@ -39,6 +39,7 @@
 #include <string>
 
 #include "cas/blob_index.h"
+#include "cas/blob_listing.h"
 #include "cas/blob_scrubber.h"
 #include "cas/blob_store.h"
 #include "cas/file_blob_store.h"
@@ -63,7 +64,7 @@ struct DiskBlobStoreOptions {
   int64_t max_pending_eviction_bytes = 0;
 };
 
-class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
+class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public BlobLister {
  public:
   static StatusOr<std::unique_ptr<DiskBlobStore>> Open(const DiskBlobStoreOptions& options,
                                                       const Clock* clock = SystemClock::Get());
@@ -86,6 +87,10 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
 
   int64_t total_bytes() const;
   size_t blob_count() const;
+  // The blobs the index holds, in listing order (cas/blob_listing.h). Holds the index's lock
+  // for a range of slots at a time, never for a whole pass; touches no blob's LRU position
+  // or pin, so a repair pass walking the store does not make everything recently used.
+  StatusOr<BlobListPage> ListBlobs(const std::optional<Digest>& after, size_t limit) override;
   // Frees the O_DIRECT staging buffers no upload is using (for an idle server's memory).
   void ReleaseIdleBuffers() { staging_buffers_.ReleaseIdle(); }
   // Gives back the index's memory after a mass eviction (BlobIndex::ShrinkIfSparse).

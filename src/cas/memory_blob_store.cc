@@ -56,6 +56,21 @@ void MemoryBlobStore::Publish(const Digest& digest, std::shared_ptr<const std::s
   blobs_[digest] = std::move(data);
 }
 
+StatusOr<BlobListPage> MemoryBlobStore::ListBlobs(const std::optional<Digest>& after, size_t limit) {
+  std::vector<Digest> digests;
+  {
+    std::lock_guard lock(mutex_);
+    digests.reserve(blobs_.size());
+    for (const auto& [digest, data] : blobs_) digests.push_back(digest);
+  }
+  return ListPageOf(std::move(digests), after, limit);
+}
+
+void MemoryBlobStore::Clear() {
+  std::lock_guard lock(mutex_);
+  blobs_.clear();
+}
+
 size_t MemoryBlobStore::blob_count() const {
   std::lock_guard lock(mutex_);
   return blobs_.size();

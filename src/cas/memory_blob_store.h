@@ -6,18 +6,24 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "cas/blob_listing.h"
 #include "cas/blob_store.h"
 
 namespace kiln {
 
-class MemoryBlobStore final : public BlobStore {
+class MemoryBlobStore final : public BlobStore, public BlobLister {
  public:
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
   Status Delete(const Digest& digest) override;
 
+  // Sorts every blob for each page: fine for tests and small stores.
+  StatusOr<BlobListPage> ListBlobs(const std::optional<Digest>& after, size_t limit) override;
+
   size_t blob_count() const;
+  // Forgets every blob (a wiped disk, in tests).
+  void Clear();
 
  private:
   class Writer;

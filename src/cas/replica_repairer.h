@@ -5,7 +5,8 @@
 // queue; when it is full they are dropped and counted (a later read schedules them again).
 //
 // Hints live in memory only: a frontend that restarts forgets them, and its blobs reach
-// their owners again only through read repair (a full pass over the nodes is later work).
+// their owners again through read repair or the next repair pass over the whole ring
+// (ring_repair_pass.h).
 //
 // Thread-safe. The destructor drops what is queued and waits for the repairs running.
 #pragma once

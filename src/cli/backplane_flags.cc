@@ -50,6 +50,14 @@ void AddBackplaneFlags(FlagSet& flags, ServerOptions& options) {
   flags.AddPositiveNumber("storage-weight", &options.backplane.storage_weight,
                   "A storage node's share of the farm's blobs, relative to the other nodes' (a positive number; "
                   "e.g. its disk size in TB). The same node must keep the same weight: it places blobs.");
+  flags.AddBytes("repair-bytes-per-second", &options.backplane.repair_bytes_per_second,
+                 "A frontend following the storage ring (--backplane, no --cas): the rate at which the repair pass "
+                 "copies blobs between storage nodes to restore --replication copies of each (after a node is "
+                 "removed, a disk wiped, a node added). One frontend of the farm runs it at a time. 0: this "
+                 "frontend never runs it.");
+  flags.AddDuration("repair-interval", &options.backplane.repair_interval,
+                    "How often the repair pass runs over an unchanged storage ring (a ring change starts one at "
+                    "once), so that a wiped disk heals; 0: only when the ring changes.");
   // The frontend is the client here: these say how it proves itself to, and checks, the
   // others (grant its principal logs-read on them).
   AddClientConnectionFlags(flags, options.peers, "peer-");
@@ -59,6 +67,9 @@ Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options)
   const BackplaneOptions& backplane = options.backplane;
   if (backplane.url.empty()) {
     if (flags.WasGiven("storage-weight")) return Status::InvalidArgument("--storage-weight needs --backplane");
+    for (const char* name : {"repair-bytes-per-second", "repair-interval"}) {
+      if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --backplane");
+    }
     for (const char* name : kCompanions) {
       if (flags.WasGiven(name)) return Status::InvalidArgument("--" + std::string(name) + " needs --backplane");
     }
@@ -66,7 +77,8 @@ Status ResolveBackplaneFlags(const FlagSet& flags, const ServerOptions& options)
   }
   if (options.role == ServerRole::kStorage) {
     // It joins the storage ring; the scheduler's and the frontends' flags are not its own.
-    for (const char* name : {"backplane-lease", "peer-tls-ca", "peer-tls-cert", "peer-tls-key", "peer-token-file"}) {
+    for (const char* name : {"backplane-lease", "peer-tls-ca", "peer-tls-cert", "peer-tls-key", "peer-token-file",
+                             "repair-bytes-per-second", "repair-interval"}) {
       if (flags.WasGiven(name)) {
         return Status::InvalidArgument("--role storage takes no --" + std::string(name) +
                                        ": with --backplane a storage node only joins the farm's storage ring");

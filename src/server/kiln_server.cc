@@ -48,6 +48,7 @@
 #include "cas/metered_blob_store.h"
 #include "server/server_metrics.h"
 #include "server/server_tls.h"
+#include "server/storage_node_service.h"
 #include "server/storage_tier.h"
 #include "server/worker_service.h"
 #include "worker/action_executor.h"
@@ -105,6 +106,7 @@ struct KilnServer::State {
   std::unique_ptr<ByteStreamService> bytestream_service;
   std::unique_ptr<ActionCacheService> action_cache_service;
   std::unique_ptr<LogStreamService> logstream_service;
+  std::unique_ptr<StorageNodeService> storage_node_service;  // On a storage node: its listing.
   std::unique_ptr<RemoteAssets> assets;
   // Whether this server is ready (/readyz, grpc.health.v1.Health), refreshed every second.
   Readiness readiness;
@@ -345,6 +347,9 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
       std::make_unique<ByteStreamService>(state.client_cas, state.uploads.get(), state.log_streams.get(), authorizer,
                                           state.log_relay.get());
   state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
+  if (options.role == ServerRole::kStorage) {
+    state.storage_node_service = std::make_unique<StorageNodeService>(state.disk, authorizer);
+  }
   // Not on a storage node: Execute and the rest answer UNIMPLEMENTED there, as gRPC does for
   // a service it does not serve.
   if (executes) {
@@ -403,6 +408,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   if (state.execution_service) builder.RegisterService(state.execution_service.get());
   if (state.operations_service) builder.RegisterService(state.operations_service.get());
   if (state.worker_service) builder.RegisterService(state.worker_service.get());
+  if (state.storage_node_service) builder.RegisterService(state.storage_node_service.get());
   builder.RegisterService(state.assets->fetch_service.get());
   builder.RegisterService(state.assets->push_service.get());
   builder.RegisterService(state.health_service.get());

@@ -41,6 +41,7 @@ inline constexpr char kAdminStatBlobs[] = "/kiln.admin.v1.AdminService/StatBlobs
 inline constexpr char kAdminDeleteBlobs[] = "/kiln.admin.v1.AdminService/DeleteBlobs";
 inline constexpr char kAdminGetActionResult[] = "/kiln.admin.v1.AdminService/GetActionResult";
 inline constexpr char kAdminDeleteActionResult[] = "/kiln.admin.v1.AdminService/DeleteActionResult";
+inline constexpr char kListBlobs[] = "/kiln.storage.v1.StorageNode/ListBlobs";
 
 inline constexpr const char* kAll[] = {
     kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kSplitBlob,
@@ -58,6 +59,7 @@ inline constexpr const char* kAll[] = {
     kAdminDeleteBlobs,
     kAdminGetActionResult,
     kAdminDeleteActionResult,
+    kListBlobs,
 };
 
 }  // namespace kiln::rpc

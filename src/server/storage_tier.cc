@@ -1,21 +1,26 @@
 #include "server/storage_tier.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 
 #include "backplane/backplane_scheduler.h"
 #include "cas/replicated_blob_store.h"
 #include "client/client_connection_options.h"
 #include "client/farm_channel.h"
+#include "client/remote_blob_lister.h"
 #include "client/remote_blob_store.h"
 #include "common/clock.h"
 
 namespace kiln {
 namespace {
 
-// A node's store with the channels it calls through, alive together.
+// A node's store (and listing) with the channels it calls through, alive together.
 struct NodeStore {
   std::shared_ptr<const ClientChannelFactory> channels;
   std::unique_ptr<BlobStore> store;
+  std::unique_ptr<BlobLister> lister;
 };
 
 // Every node is reached with the --cas- connection flags (TLS files, token); only the
@@ -117,7 +122,49 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   Status first = follower_->Refresh();
   if (!first.ok()) std::cerr << "kiln: " << first.message() << "\n";
   cas_ = ring_cas_.get();
+  StartRepairs(options);
   return Status::Ok();
+}
+
+// The repair pass's own channels: its copies and listings do not queue behind clients' calls.
+void StorageTier::StartRepairs(const ServerOptions& options) {
+  key_namespace_ = options.backplane.scheduler.key_namespace;
+  repair_nodes_ = [options](const std::string& target) -> StatusOr<RepairNodeAccess> {
+    auto channels = ChannelsTo(options, target);
+    if (!channels.ok()) return channels.status();
+    auto node = std::make_shared<NodeStore>();
+    node->channels = std::move(channels).value();
+    std::shared_ptr<grpc::Channel> channel = NewFarmChannel(*node->channels);
+    node->store = NewRemoteBlobStore(channel, RemoteBlobStoreOptions());
+    node->lister = NewRemoteBlobLister(channel, target);
+    return RepairNodeAccess{std::shared_ptr<BlobStore>(node, node->store.get()),
+                            std::shared_ptr<BlobLister>(node, node->lister.get())};
+  };
+  if (options.backplane.repair_bytes_per_second <= 0) return;
+  StorageRepairOptions repair;
+  repair.key_namespace = key_namespace_;
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "localhost");
+  repair.runner_name = options.backplane.advertise.empty()
+                           ? "frontend on " + std::string(host) + " (pid " + std::to_string(::getpid()) + ")"
+                           : "frontend " + options.backplane.advertise;
+  repair.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  repair.pass.bytes_per_second = options.backplane.repair_bytes_per_second;
+  repair.interval = options.backplane.repair_interval;
+  StorageRingFollower* follower = follower_.get();
+  RingMembersSource members = [follower]() -> StatusOr<std::vector<StorageNodeEntry>> { return follower->members(); };
+  repairs_ = std::make_unique<StorageRepairRunner>(redis_.get(), std::move(members), repair_nodes_, repair);
+  repairs_->Start();
+}
+
+StatusOr<StorageRingStatus> StorageTier::RingStatus() const {
+  if (!follower_) return Status::FailedPrecondition("this server does not keep its CAS on the backplane's ring");
+  return QueryStorageRing(*directory_, redis_.get(), key_namespace_,
+                          [this](const std::string& name) -> StatusOr<std::shared_ptr<BlobLister>> {
+                            auto node = repair_nodes_(name);
+                            if (!node.ok()) return node.status();
+                            return node->lister;
+                          });
 }
 
 void StorageTier::Tick() {

@@ -5,6 +5,8 @@
 //   - the backplane's ring (--backplane URL without --cas): the storage nodes that joined
 //     it, followed as they join and leave (backplane/storage_ring_follower.h);
 //   - on a storage node started with --backplane: its membership of that ring, kept alive.
+// A frontend following the ring also takes its turn at the ring's repair pass
+// (backplane/storage_repair_runner.h), and can say how the ring is (RingStatus).
 // The frontend's disk store reads through `cas()` in every case.
 #pragma once
 
@@ -14,7 +16,9 @@
 #include <vector>
 
 #include "backplane/storage_directory.h"
+#include "backplane/storage_repair_runner.h"
 #include "backplane/storage_ring_follower.h"
+#include "backplane/storage_status.h"
 #include "cas/blob_store.h"
 #include "cas/swappable_blob_store.h"
 #include "client/client_channel.h"
@@ -40,12 +44,16 @@ class StorageTier {
   bool follows_ring() const { return follower_ != nullptr; }
   // Keeps the ring membership or the followed ring current. Call every second or so.
   void Tick();
+  // The backplane's ring: its nodes (asking each for its totals) and the repair pass.
+  // FAILED_PRECONDITION when this server does not follow a ring. For `kiln admin`.
+  StatusOr<StorageRingStatus> RingStatus() const;
 
  private:
   StorageTier() = default;
   Status OpenNodes(const ServerOptions& options);
   Status FollowRing(const ServerOptions& options);
   Status ConnectDirectory(const ServerOptions& options);
+  void StartRepairs(const ServerOptions& options);
 
   // Channels and stores of --cas nodes, kept for the process's life.
   std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
@@ -57,6 +65,9 @@ class StorageTier {
   std::unique_ptr<StorageDirectory> directory_;
   std::unique_ptr<SwappableBlobStore> ring_cas_;
   std::unique_ptr<StorageRingFollower> follower_;  // After ring_cas_: destroyed before it.
+  RepairNodeFactory repair_nodes_;                  // Each node's CAS and listing, on a channel of its own.
+  std::string key_namespace_;
+  std::unique_ptr<StorageRepairRunner> repairs_;    // After redis_ and directory_: stopped before them.
   BlobStore* cas_ = nullptr;
 };
 

@@ -1,0 +1,28 @@
+// The StorageNode service (proto/kiln/storage/v1/storage_node.proto) on a storage node: a
+// thin adapter that lists the node's disk store for the frontends' repair pass.
+#pragma once
+
+#include "cas/blob_listing.h"
+#include "kiln/storage/v1/storage_node.grpc.pb.h"
+#include "server/call_authorizer.h"
+
+namespace kiln {
+
+class StorageNodeService final : public kiln::storage::v1::StorageNode::CallbackService {
+ public:
+  // Pages hold at most this many blobs (about 100 bytes each on the wire).
+  static constexpr int kMaxPageSize = 10000;
+
+  // REQUIRES: both outlive the service.
+  StorageNodeService(BlobLister* blobs, const CallAuthorizer* authorizer);
+
+  grpc::ServerUnaryReactor* ListBlobs(grpc::CallbackServerContext* context,
+                                      const kiln::storage::v1::ListBlobsRequest* request,
+                                      kiln::storage::v1::ListBlobsResponse* response) override;
+
+ private:
+  BlobLister* const blobs_;
+  const CallAuthorizer* const authorizer_;
+};
+
+}  // namespace kiln
