@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
           libgrpc++-dev libssl-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libcurl4-openssl-dev libarchive-dev libhiredis-dev libyaml-cpp-dev git)
+          libcurl4-openssl-dev libarchive-dev libhiredis-dev libyaml-cpp-dev libboost-dev git)
 # The test suite also drives the real Bazel and BuildStream clients (bst builds in a
 # bubblewrap sandbox; python3 also serves one process-group test), and starts its own
 # redis-server processes for the farm's backplane.

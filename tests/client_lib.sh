@@ -38,7 +38,7 @@ start_kiln() {
   # The log exists before kiln starts: the background job opens it only once it runs, and
   # a sed that cannot read it would end this script (set -e).
   : > "$work/kiln.log"
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$work/data" "$@" >> "$work/kiln.log" 2>&1 &
+  "$kiln" serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir "$work/data" "$@" >> "$work/kiln.log" 2>&1 &
   kiln_pid=$!
   for _ in $(seq 1 100); do
     port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log" | tail -1)

@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # The limits an operator would set for untrusted clients: actions cannot fill the machine.
-nice -n "${SERVE_NICE:-0}" "$kiln" serve --listen 127.0.0.1:0 --data-dir "$data/store" --workers 2 \
+nice -n "${SERVE_NICE:-0}" "$kiln" serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir "$data/store" --workers 2 \
   --action-max-memory 512M --action-max-log-bytes 64M "$@" > "$data/serve.log" 2>&1 &
 server_pid=$!
 port=""

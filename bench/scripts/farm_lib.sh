@@ -29,7 +29,7 @@ start_redis() {
 }
 serve() {
   local name=$1; shift
-  spawn "$kiln" serve --listen 127.0.0.1:0 --data-dir "$dir/$name" --scrub-bytes-per-second 0 "$@" > "$dir/$name.log" 2>&1
+  spawn "$kiln" serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir "$dir/$name" --scrub-bytes-per-second 0 "$@" > "$dir/$name.log" 2>&1
   eval "pid_$name=$!"
   for _ in $(seq 100); do grep -q "serving on" "$dir/$name.log" 2>/dev/null && break; sleep 0.1; done
   eval "port_$name=$(grep -o 'serving on [^ ]*:[0-9]*' "$dir/$name.log" | grep -o '[0-9]*$' | head -1)"

@@ -53,7 +53,7 @@ void AppendKeyField(std::string& key, std::string_view field) {
   key += field;
 }
 
-void AppendKeyHeaders(std::string& key, const HttpHeaders& headers) {
+void AppendKeyHeaders(std::string& key, const FetchHeaders& headers) {
   AppendKeyField(key, std::to_string(headers.size()));
   for (const auto& [name, value] : headers) {
     AppendKeyField(key, name);

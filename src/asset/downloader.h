@@ -15,7 +15,7 @@ namespace kiln {
 
 struct DownloadRequest {
   std::string uri;
-  HttpHeaders headers;
+  FetchHeaders headers;
   Duration timeout = std::chrono::minutes(5);
 };
 

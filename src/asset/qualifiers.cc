@@ -137,8 +137,8 @@ Status UnsupportedQualifiersError(const std::vector<std::string>& names) {
   return Status::InvalidArgument("qualifiers: " + message);
 }
 
-HttpHeaders HeadersForUri(const ParsedQualifiers& qualifiers, int uri_index) {
-  HttpHeaders headers = qualifiers.headers;
+FetchHeaders HeadersForUri(const ParsedQualifiers& qualifiers, int uri_index) {
+  FetchHeaders headers = qualifiers.headers;
   auto own = qualifiers.headers_for_uri.find(uri_index);
   if (own != qualifiers.headers_for_uri.end()) headers.insert(headers.end(), own->second.begin(), own->second.end());
   return headers;

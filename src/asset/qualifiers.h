@@ -28,12 +28,12 @@ namespace asset_proto = build::bazel::remote::asset::v1;
 
 enum class AssetKind { kBlob, kDirectory };
 
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+using FetchHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct ParsedQualifiers {
   std::optional<Sri> checksum;
-  HttpHeaders headers;                         // For every URI.
-  std::map<int, HttpHeaders> headers_for_uri;  // By index into the request's uris.
+  FetchHeaders headers;                         // For every URI.
+  std::map<int, FetchHeaders> headers_for_uri;  // By index into the request's uris.
   std::string vcs_branch;
   std::string vcs_commit;
   bool git_requested = false;  // vcs.* or resource_type application/x-git.
@@ -55,6 +55,6 @@ StatusOr<ParsedQualifiers> ParseQualifiers(const google::protobuf::RepeatedPtrFi
 Status UnsupportedQualifiersError(const std::vector<std::string>& names);
 
 // The headers for the URI at `uri_index`: the shared ones, then that URI's own.
-HttpHeaders HeadersForUri(const ParsedQualifiers& qualifiers, int uri_index);
+FetchHeaders HeadersForUri(const ParsedQualifiers& qualifiers, int uri_index);
 
 }  // namespace kiln

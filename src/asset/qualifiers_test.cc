@@ -25,8 +25,8 @@ TEST(QualifiersTest, ParsesKnownQualifiers) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_TRUE(parsed->checksum.has_value());
   EXPECT_TRUE(parsed->unsupported.empty());
-  EXPECT_EQ(HeadersForUri(*parsed, 0), (HttpHeaders{{"Authorization", "Bearer x"}}));
-  EXPECT_EQ(HeadersForUri(*parsed, 1), (HttpHeaders{{"Authorization", "Bearer x"}, {"X-Mirror", "yes"}}));
+  EXPECT_EQ(HeadersForUri(*parsed, 0), (FetchHeaders{{"Authorization", "Bearer x"}}));
+  EXPECT_EQ(HeadersForUri(*parsed, 1), (FetchHeaders{{"Authorization", "Bearer x"}, {"X-Mirror", "yes"}}));
 }
 
 TEST(QualifiersTest, ListsUnsupportedNamesInOrder) {

@@ -11,6 +11,7 @@ constexpr RpcRequirement Needs(Permission permission) {
 constexpr RpcRequirement kAnyGrant{RpcRequirement::Kind::kAnyGrant, Permission::kAdmin, false};
 constexpr RpcRequirement kByteStreamRead{RpcRequirement::Kind::kByteStream, Permission::kAdmin, false};
 constexpr RpcRequirement kByteStreamWrite{RpcRequirement::Kind::kByteStream, Permission::kAdmin, true};
+constexpr RpcRequirement kPublic{RpcRequirement::Kind::kPublic, Permission::kAdmin, false};
 
 #define REAPI "/build.bazel.remote.execution.v2."
 
@@ -43,6 +44,9 @@ const std::vector<RpcTableEntry>& Table() {
       // Whoever produces output creates its stream; readers use ByteStream.Read.
       {"/build.bazel.remote.logstream.v1.LogStreamService/CreateLogStream", Needs(Permission::kLogsWrite)},
       {"/kiln.worker.v1.WorkerService/Connect", Needs(Permission::kWorker)},
+      // Load balancers' probes: readiness only.
+      {"/grpc.health.v1.Health/Check", kPublic},
+      {"/grpc.health.v1.Health/Watch", kPublic},
   };
   return *table;
 }
@@ -53,6 +57,7 @@ std::string DescribeRequirement(const RpcRequirement& need) {
   switch (need.kind) {
     case RpcRequirement::Kind::kPermission: return "`" + std::string(PermissionName(need.permission)) + "`";
     case RpcRequirement::Kind::kAnyGrant: return "any grant for the instance";
+    case RpcRequirement::Kind::kPublic: return "nothing (no credentials asked for)";
     case RpcRequirement::Kind::kByteStream:
       return need.bytestream_write ? "`cas-write` (upload name), `logs-write` (log stream write name)"
                                    : "`cas-read` (blob name), `logs-read` (log stream name)";
@@ -83,6 +88,7 @@ Status AuthorizeRpc(const Principal& principal, const RpcRequirement& need, std:
   switch (need.kind) {
     case RpcRequirement::Kind::kPermission: return Authorize(principal, need.permission, instance_name);
     case RpcRequirement::Kind::kAnyGrant: return AuthorizeAnyGrant(principal, instance_name);
+    case RpcRequirement::Kind::kPublic: return Status::Ok();
     case RpcRequirement::Kind::kByteStream:
       return Authorize(principal, ByteStreamPermission(need.bytestream_write, is_log_stream), instance_name);
   }

@@ -33,6 +33,9 @@ struct RpcRequirement {
     // A ByteStream method: the permission depends on whether the resource name is a CAS
     // blob's or a log stream's (ByteStreamPermission).
     kByteStream,
+    // Nothing: the service never asks for credentials (grpc.health.v1.Health, which load
+    // balancers call without any, and which reveals only whether the server is ready).
+    kPublic,
   };
   Kind kind = Kind::kPermission;
   Permission permission = Permission::kAdmin;  // kPermission only.

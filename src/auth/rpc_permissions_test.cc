@@ -56,7 +56,7 @@ TEST(RpcPermissionsTest, EveryEntryIsAMethodThatExists) {
 }
 
 TEST(RpcPermissionsTest, UnknownMethodsHaveNoRequirement) {
-  EXPECT_FALSE(RequirementForMethod("/grpc.health.v1.Health/Check"));
+  EXPECT_FALSE(RequirementForMethod("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
   EXPECT_FALSE(RequirementForMethod("build.bazel.remote.execution.v2.Execution/Execute"));  // No leading '/'.
   EXPECT_FALSE(RequirementForMethod(""));
 }

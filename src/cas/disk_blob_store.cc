@@ -204,6 +204,15 @@ std::string DiskBlobStore::PathFor(const Digest& digest) const {
   return path;
 }
 
+std::optional<int64_t> DiskBlobStore::StoredSize(DigestFunction function, std::string_view hash) const {
+  auto digest = Digest::Create(function, hash, 0);
+  if (!digest.ok()) return std::nullopt;
+  if (hash == Digest::Empty(function).hash()) return 0;
+  struct stat info;
+  if (::stat(PathFor(*digest).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  return static_cast<int64_t>(info.st_size);
+}
+
 std::string DiskBlobStore::NewTempPath() {
   return temp_dir_ + "/" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter_++);
 }

@@ -93,6 +93,10 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
   }
   // Where a blob lives on disk (for tests; workers that hardlink use VerifiedPathFor).
   std::string PathFor(const Digest& digest) const;
+  // The size of the stored blob with this hash, from its file (its path has no size in it),
+  // for protocols that name blobs by hash alone (the HTTP cache's /cas/HASH); nullopt if
+  // there is no such file. The blob is then read as usual, by its full digest.
+  std::optional<int64_t> StoredSize(DigestFunction function, std::string_view hash) const;
   // PathFor a blob whose file is intact (hashing it unless its identity shows it was
   // verified and not touched since), for hardlinking it; empty if the blob is not stored
   // or its file was found corrupt (and quarantined).

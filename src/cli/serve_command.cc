@@ -12,6 +12,7 @@
 #include "cli/backplane_flags.h"
 #include "cli/default_slots.h"
 #include "cli/flags.h"
+#include "cli/http_flags.h"
 #include "cli/network_exposure.h"
 #include "cli/serve_role_flags.h"
 #include "cli/server_tls_flags.h"
@@ -69,6 +70,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   AddActionCacheFlags(flags, action_cache_flags);
   ServerTlsFlags tls_flags;
   AddServerTlsFlags(flags, tls_flags);
+  AddHttpFlags(flags, options);
   flags.AddString("data-dir", &options.data_dir, "Directory for the CAS and action cache; created if missing.");
   flags.AddBytes("max-cas-bytes", &options.max_cas_bytes,
                  "Size budget of the CAS (e.g. 500M, 20G). Least recently used blobs are evicted beyond it.");
@@ -202,6 +204,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
     parsed = CheckNetworkExposure(options.listen, !options.auth_file.empty(), allow_anonymous_network_access,
                                   &exposure_warning);
   }
+  if (parsed.ok()) parsed = ResolveHttpFlags(options, allow_anonymous_network_access, &exposure_warning);
   // Raised before anything opens descriptors; the upload limits are sized from it.
   auto descriptors = RaiseDescriptorLimit();
   if (parsed.ok()) parsed = descriptors.status();
@@ -233,6 +236,9 @@ int RunServeCommand(const std::vector<std::string>& args) {
                                                : std::string(redis_ac ? ", CAS on " : ", CAS and action cache on ") +
                                                      options.storage.target + ", read cache in " + options.data_dir)
             << (redis_ac ? ", action cache in Redis" : "")
+            << ((*server)->http_port() ? ", HTTP on " + options.http_listen.substr(0, options.http_listen.rfind(':')) +
+                                             ":" + std::to_string((*server)->http_port())
+                                       : std::string())
             << ")" << std::endl;
   // After the serving line, which scripts wait for first.
   std::cout << "kiln: file descriptor limit " << descriptors->now

@@ -8,15 +8,6 @@
 namespace kiln {
 namespace {
 
-std::shared_ptr<const Principal> EveryPermissionEverywhere() {
-  auto principal = std::make_shared<Principal>();
-  principal->name = std::string(kAnonymousPrincipalName);
-  Grant grant;
-  for (int i = 0; i <= static_cast<int>(Permission::kAdmin); ++i) grant.permissions.Add(static_cast<Permission>(i));
-  principal->grants.push_back(std::move(grant));
-  return principal;
-}
-
 Credentials CredentialsOf(const grpc::ServerContextBase& context) {
   Credentials credentials;
   if (auto names = VerifiedPeerCertificateNames(context)) credentials.certificate_names = names->All();
@@ -36,45 +27,24 @@ bool HoldsAnywhere(const Principal& principal, Permission permission) {
 
 }  // namespace
 
-CallAuthorizer::CallAuthorizer(AuthPolicySource* policies, DenialLog* denials)
-    : policies_(policies), denials_(denials), everyone_(EveryPermissionEverywhere()) {}
+CallAuthorizer::CallAuthorizer(AuthPolicySource* policies, DenialLog* denials) : requests_(policies, denials) {}
 
 template <typename Allowed>
 StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Decide(const grpc::ServerContextBase& context,
                                                                   std::string_view method,
                                                                   std::string_view instance_name,
                                                                   const Allowed& allowed) const {
-  if (!policies_) return everyone_;
+  if (!requests_.enabled()) return requests_.everyone();
+  const RequestLabel label{method, instance_name, [&context] { return context.peer(); }};
   const std::optional<RpcRequirement> need = RequirementForMethod(method);
-  std::string principal_name = "an unauthenticated caller";
-  Status denied;
   if (!need) {
     // A method kiln serves but the table lacks: a bug, and refused rather than let through.
-    denied = Status(StatusCode::kPermissionDenied, "method " + std::string(method) + " has no permission assigned; refused");
-  } else {
-    const Credentials credentials = CredentialsOf(context);
-    auto principal = policies_->Current()->Authenticate(credentials);
-    if (principal.ok()) {
-      principal_name = (*principal)->name;
-      denied = allowed(**principal, *need);
-      if (denied.ok()) return principal;
-      // A caller that presented nothing and is refused should learn that credentials would
-      // help (Bazel then says so), not that "anonymous" lacks a permission.
-      if (credentials.certificate_names.empty() && !credentials.authorization) {
-        denied = Status(StatusCode::kUnauthenticated,
-                        "no credentials were presented (bearer token, basic credentials or client certificate), and "
-                        "anonymous callers may not do this: " +
-                            denied.message());
-      }
-    } else {
-      denied = principal.status();
-    }
+    Status denied(StatusCode::kPermissionDenied, "method " + std::string(method) + " has no permission assigned; refused");
+    requests_.RecordDenial("an unauthenticated caller", label, denied);
+    return denied;
   }
-  if (denials_) {
-    const std::string peer = context.peer();
-    denials_->Record(Denial{principal_name, method, instance_name, peer, &denied});
-  }
-  return denied;
+  return requests_.Decide(CredentialsOf(context), label,
+                          [&](const Principal& principal) { return allowed(principal, *need); });
 }
 
 StatusOr<std::shared_ptr<const Principal>> CallAuthorizer::Check(const grpc::ServerContextBase& context,

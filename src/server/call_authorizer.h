@@ -1,7 +1,8 @@
-// Who is calling, and may they: the one place the service layer turns a call's transport
-// credentials (a verified client certificate, the `authorization` header) into a principal
-// and checks the permission its RPC needs (auth/rpc_permissions.h) on the instance named in
-// the request. Services call Check first, before doing anything for the request, and never
+// Who is calling, and may they: the one place the gRPC service layer turns a call's
+// transport credentials (a verified client certificate, the `authorization` header) into
+// Credentials for the transport-neutral auth/request_authorizer.h, which the HTTP side
+// shares, and checks the permission its RPC needs (auth/rpc_permissions.h) on the instance
+// named in the request. Services call Check first, before doing anything for the request, and never
 // look at credentials themselves. Refusals are UNAUTHENTICATED or PERMISSION_DENIED with the
 // auth core's message, and go to the audit log (auth/denial_log.h).
 //
@@ -16,6 +17,7 @@
 #include "auth/auth_policy_source.h"
 #include "auth/denial_log.h"
 #include "auth/principal.h"
+#include "auth/request_authorizer.h"
 #include "common/status.h"
 #include "scheduler/caller.h"
 
@@ -47,7 +49,9 @@ class CallAuthorizer {
   // "anonymous", who sees every operation, as before authentication existed.
   Caller CallerOf(const Principal& principal) const;
 
-  bool enabled() const { return policies_ != nullptr; }
+  bool enabled() const { return requests_.enabled(); }
+  // The same decisions for callers on other transports (the HTTP port).
+  const RequestAuthorizer& requests() const { return requests_; }
 
  private:
   // Authenticates, then asks `allowed` whether the principal may go on; logs refusals.
@@ -55,9 +59,7 @@ class CallAuthorizer {
   StatusOr<std::shared_ptr<const Principal>> Decide(const grpc::ServerContextBase& context, std::string_view method,
                                                     std::string_view instance_name, const Allowed& allowed) const;
 
-  AuthPolicySource* policies_;
-  DenialLog* denials_;
-  std::shared_ptr<const Principal> everyone_;  // Without an auth file.
+  RequestAuthorizer requests_;
 };
 
 }  // namespace kiln

@@ -38,6 +38,9 @@
 #include "server/capabilities_service.h"
 #include "server/cas_service.h"
 #include "server/execution_service.h"
+#include "server/health_service.h"
+#include "server/http_port.h"
+#include "server/readiness_checks.h"
 #include "server/advertised_target.h"
 #include "server/logstream_relay.h"
 #include "server/logstream_service.h"
@@ -96,6 +99,10 @@ struct KilnServer::State {
   std::unique_ptr<ActionCacheService> action_cache_service;
   std::unique_ptr<LogStreamService> logstream_service;
   std::unique_ptr<RemoteAssets> assets;
+  // Whether this server is ready (/readyz, grpc.health.v1.Health), refreshed every second.
+  Readiness readiness;
+  std::unique_ptr<HealthService> health_service;
+  std::unique_ptr<HttpPort> http;  // Null with --http-listen off.
   CallTracker calls;
   std::shared_ptr<grpc::ServerCredentials> credentials;  // Plaintext or TLS (server_tls.h).
   std::unique_ptr<grpc::Server> server;
@@ -146,6 +153,7 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
+  KILN_RETURN_IF_ERROR(StartHttp(options, *state));
   KILN_RETURN_IF_ERROR(JoinFarm(options, *state));
   StartMaintenance(*state);
   return std::unique_ptr<KilnServer>(new KilnServer(std::move(state)));
@@ -332,6 +340,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     }
   }
 
+  state.health_service = std::make_unique<HealthService>(&state.readiness, HealthService::KilnServices(executes));
   auto assets = StartRemoteAssets(options, state.cas.get(), authorizer);
   if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
   state.assets = std::move(assets).value();
@@ -371,10 +380,25 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   if (state.worker_service) builder.RegisterService(state.worker_service.get());
   builder.RegisterService(state.assets->fetch_service.get());
   builder.RegisterService(state.assets->push_service.get());
+  builder.RegisterService(state.health_service.get());
   state.server = builder.BuildAndStart();
   if (!state.server || state.port == 0) {
     return Status::Unavailable("cannot listen on " + options.listen + " (address in use or invalid?)");
   }
+  return Status::Ok();
+}
+
+// Readiness checks (answered from the first refresh on), and the HTTP port if asked for.
+Status KilnServer::StartHttp(const ServerOptions& options, State& state) {
+  AddReadinessChecks(state.readiness, options.data_dir, state.backplane ? state.backplane->client() : nullptr);
+  state.readiness.Refresh();
+  if (options.http_listen.empty()) return Status::Ok();
+  const HttpServerOptions http = HttpServerOptionsFor(options.http_listen, options.http_threads, options.tls);
+  HttpPortServices services{state.client_cas, state.disk, state.action_cache.get(), &state.authorizer->requests(),
+                            &state.readiness, options.max_cas_bytes};
+  auto port = HttpPort::Start(http, services);
+  if (!port.ok()) return port.status();
+  state.http = std::move(port).value();
   return Status::Ok();
 }
 
@@ -412,6 +436,7 @@ void KilnServer::StartMaintenance(State& state) {
     for (int second = 1;; ++second) {
       if (raw->maintenance_wakeup.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->stopping; })) break;
       if (raw->scheduler) raw->scheduler->Tick();
+      raw->readiness.Refresh();
       if (raw->frontends) raw->frontends->Tick();
       if (raw->storage) raw->storage->Tick();
       if (second % 10 != 0) continue;
@@ -431,7 +456,11 @@ void KilnServer::StartMaintenance(State& state) {
 
 int KilnServer::port() const { return state_->port; }
 
+int KilnServer::http_port() const { return state_->http ? state_->http->port() : 0; }
+
 void KilnServer::Shutdown(Duration grace) {
+  state_->http.reset();
+  if (state_->health_service) state_->health_service->Shutdown();  // Watch streams end now.
   if (state_->server) {
     // Let running calls finish (new ones are still accepted meanwhile), then stop at once:
     // idle client connections must not hold shutdown for the whole grace period. Streams

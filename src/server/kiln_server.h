@@ -19,6 +19,7 @@
 #include "execution/expanded_tree_size.h"
 #include "backplane/backplane_scheduler.h"
 #include "scheduler/scheduler.h"
+#include "http/http_server.h"
 #include "server/server_tls.h"
 
 namespace kiln {
@@ -59,6 +60,10 @@ struct ServerOptions {
   ActionCacheLocation action_cache = ActionCacheLocation::kStorage;
   RedisActionCacheOptions redis_action_cache;
   std::string listen = "127.0.0.1:8980";
+  // The HTTP port (server/http_port.h): health checks and the HTTP cache protocol, with the
+  // TLS and auth below. Empty: no HTTP port.
+  std::string http_listen = "127.0.0.1:8981";
+  int http_threads = HttpServerOptions().threads;
   // TLS and client certificates on the listener (server/server_tls.h); plaintext by default.
   ServerTlsOptions tls;
   // Principals, credentials and grants (auth/auth_file.h); re-read when it changes. Empty:
@@ -143,6 +148,8 @@ class KilnServer {
 
   // The bound port (useful with port 0).
   int port() const;
+  // The HTTP port's, 0 without one.
+  int http_port() const;
   // Stops accepting calls, gives running calls `grace` to finish, then cancels them.
   void Shutdown(Duration grace);
 
@@ -157,6 +164,7 @@ class KilnServer {
   static Status StartScheduler(const ServerOptions& options, State& state);
   static Status CreateServices(const ServerOptions& options, State& state);
   static Status StartGrpcServer(const ServerOptions& options, State& state);
+  static Status StartHttp(const ServerOptions& options, State& state);
   static Status JoinFarm(const ServerOptions& options, State& state);
   static void StartMaintenance(State& state);
   std::unique_ptr<State> state_;

@@ -20,7 +20,7 @@ trap farm_cleanup EXIT
 serve() {
   local name=$1; shift
   : > "$work/$name.log"
-  "$kiln" serve --listen 127.0.0.1:0 --data-dir "$work/$name" "$@" >> "$work/$name.log" 2>&1 &
+  "$kiln" serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir "$work/$name" "$@" >> "$work/$name.log" 2>&1 &
   farm_pids+=($!)
   for _ in $(seq 1 100); do
     local found

@@ -259,7 +259,7 @@ TEST_F(BackplaneFarmTest, AFrontendWithTheWrongRedisPasswordSaysSoAndDoesNotStar
   std::ofstream(password_file_) << "not-the-password-7f3a\n";
   TempDir dir;
   // Through a shell, for kiln's stderr.
-  const std::string command = std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --data-dir " + dir.path() +
+  const std::string command = std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir " + dir.path() +
                               " --backplane redis://kiln@127.0.0.1:" + std::to_string(redis_->port()) +
                               " --backplane-password-file " + password_file_ + " 2>&1";
   std::string error;

@@ -69,7 +69,8 @@ std::unique_ptr<KilnProcess> KilnProcess::StartWith(const std::vector<std::strin
 std::unique_ptr<KilnProcess> KilnProcess::Spawn(const std::vector<std::string>& launcher, const std::string& data_dir,
                                                 const std::vector<std::string>& extra_flags, std::string* error) {
   std::vector<std::string> args = launcher;
-  args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir});
+  // An ephemeral HTTP port: many servers run side by side, and the default 8981 is one port.
+  args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--data-dir", data_dir});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::unique_ptr<KilnProcess> process(new KilnProcess());
   process->child_ = ChildProcess::Spawn(std::move(args), error);

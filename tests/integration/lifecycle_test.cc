@@ -164,7 +164,7 @@ TEST_F(LifecycleTest, RestartWithASmallerBudgetEvictsTheOldestBlobs) {
 TEST(KilnCommandLineTest, BadFlagsAreRefusedWithExitCode2) {
   TempDir dir;
   // `timeout` bounds the test should kiln wrongly start serving.
-  const std::string base = "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --data-dir " + dir.path();
+  const std::string base = "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir " + dir.path();
   for (const std::string& extra : {" --no-such-flag", " --max-cas-bytes lots", " --find-missing-grace soon"}) {
     const int status = std::system((base + extra + " >/dev/null 2>&1").c_str());
     ASSERT_TRUE(WIFEXITED(status)) << extra;
@@ -175,7 +175,7 @@ TEST(KilnCommandLineTest, BadFlagsAreRefusedWithExitCode2) {
 // Two servers must never share a port: clients would be spread over two different stores.
 TEST_F(LifecycleTest, ListenAddressInUseIsAStartupError) {
   TempDir other_dir;
-  const std::string command = "timeout -s KILL 5 " + std::string(KILN_BINARY) + " serve --listen " +
+  const std::string command = "timeout -s KILL 5 " + std::string(KILN_BINARY) + " serve --http-listen off --listen " +
                               server().address() + " --data-dir " + other_dir.path() + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status));
@@ -189,7 +189,7 @@ TEST(KilnCommandLineTest, UnusableDataDirIsAStartupError) {
   const std::string file = dir.path() + "/not-a-directory";
   std::ofstream(file) << "x";
   const std::string command =
-      "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --data-dir " + file +
+      "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir " + file +
       " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status));

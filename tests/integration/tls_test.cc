@@ -57,7 +57,7 @@ TEST_F(TlsTest, OptionalClientCertificatesLetBothKindsOfClientIn) {
 // kiln serve with `flags` must exit with `exit_code` before serving, saying `expected` on stderr.
 void ExpectServeRefuses(const std::string& data_dir, const std::string& flags, int exit_code, const std::string& expected) {
   const std::string stderr_path = data_dir + ".stderr";
-  const std::string command = "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --data-dir " +
+  const std::string command = "timeout -s KILL 20 " + std::string(KILN_BINARY) + " serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir " +
                               data_dir + " " + flags + " >/dev/null 2>" + stderr_path;
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << flags;
