@@ -15,8 +15,9 @@ PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-g
           libcurl4-openssl-dev libarchive-dev libhiredis-dev libyaml-cpp-dev libboost-dev git)
 # The test suite also drives the real Bazel and BuildStream clients (bst builds in a
 # bubblewrap sandbox; python3 also serves one process-group test), and starts its own
-# redis-server processes for the farm's backplane.
-TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source libnetty-tcnative-jni buildstream bubblewrap python3 redis-server)
+# redis-server processes for the farm's backplane, and promtool and a Prometheus server
+# for /metrics.
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source libnetty-tcnative-jni buildstream bubblewrap python3 redis-server prometheus)
 # Only for `./dev.sh fuzz`: Debian's clang and its libFuzzer runtime.
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 JOBS=${JOBS:-2}

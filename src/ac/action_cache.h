@@ -12,6 +12,7 @@
 #include "cas/blob_store.h"
 #include "cas/message_blob.h"
 #include "common/proto_digest.h"
+#include "metrics/counter.h"
 
 namespace kiln {
 
@@ -36,6 +37,19 @@ class ActionCache {
   // limit (best effort: REAPI lets a server skip inlining), for a result just computed.
   virtual void InlineContents(reapi::ActionResult& result, const InlineRequest& inline_request,
                               DigestFunction function) = 0;
+
+  // Counts the misses of results found but incomplete (blobs gone from the CAS): a sign the
+  // CAS is too small for the action cache it backs. Set before the cache is used.
+  void set_incomplete_results_counter(metrics::Counter* counter) { incomplete_results_ = counter; }
+
+ protected:
+  // Implementations call this when a stored result is a miss for being incomplete.
+  void NoteIncompleteResult() {
+    if (incomplete_results_ != nullptr) incomplete_results_->Inc();
+  }
+
+ private:
+  metrics::Counter* incomplete_results_ = nullptr;
 };
 
 // The record key: a SHA-256 over instance, function and digest, so any instance name maps

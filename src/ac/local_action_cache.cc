@@ -18,6 +18,7 @@ StatusOr<reapi::ActionResult> LocalActionCache::Get(const std::string& instance_
   }
   auto blobs = ReferencedBlobs(*cas_, action_digest.function(), result, max_message_bytes_);
   if (!blobs.ok()) {
+    NoteIncompleteResult();
     return Status::NotFound("cached result for action " + action_digest.ToString() +
                             " is incomplete: " + blobs.status().message());
   }
@@ -26,6 +27,7 @@ StatusOr<reapi::ActionResult> LocalActionCache::Get(const std::string& instance_
   // asking again, so a file deleted behind kiln's back must make this a miss.
   std::vector<Digest> missing = cas_->FindMissingConfirmed(*blobs);
   if (!missing.empty()) {
+    NoteIncompleteResult();
     return Status::NotFound("cached result for action " + action_digest.ToString() + " references " +
                             std::to_string(missing.size()) + " blob(s) no longer in the CAS, e.g. " +
                             missing.front().ToString());

@@ -60,6 +60,7 @@ std::string EncodeQueuedAction(const QueuedAction& action) {
   }
   record.set_priority(action.priority);
   record.set_mergeable(action.mergeable);
+  record.set_queued_unix_nanos(action.queued_unix_nanos);
   return record.SerializeAsString();
 }
 
@@ -80,6 +81,7 @@ StatusOr<std::shared_ptr<const QueuedAction>> DecodeQueuedAction(const std::stri
   action->platform = Platform(std::move(properties));
   action->priority = record.priority();
   action->mergeable = record.mergeable();
+  action->queued_unix_nanos = record.queued_unix_nanos();
   return std::shared_ptr<const QueuedAction>(std::move(action));
 }
 

@@ -69,6 +69,7 @@ StatusOr<reapi::ActionResult> RedisActionCache::Get(const std::string& instance_
   }
   auto blobs = ReferencedBlobs(*cas_, action_digest.function(), result, options_.max_message_bytes);
   if (!blobs.ok()) {
+    NoteIncompleteResult();
     return Status::NotFound("cached result for action " + action_digest.ToString() +
                             " is incomplete: " + blobs.status().message());
   }
@@ -77,6 +78,7 @@ StatusOr<reapi::ActionResult> RedisActionCache::Get(const std::string& instance_
   auto missing = cas_->FindMissingOrError(*blobs);
   if (!missing.ok()) return missing.status().WithContext(doing + ": checking its outputs are in the CAS");
   if (!missing->empty()) {
+    NoteIncompleteResult();
     return Status::NotFound("cached result for action " + action_digest.ToString() + " references " +
                             std::to_string(missing->size()) + " blob(s) no longer in the CAS, e.g. " +
                             missing->front().ToString());

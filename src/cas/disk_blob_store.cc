@@ -400,6 +400,8 @@ void DiskBlobStore::RemoveEvictedLater(std::vector<Digest> victims) {
   if (victims.empty()) return;
   int64_t bytes = 0;
   for (const Digest& victim : victims) bytes += victim.size();
+  evicted_blobs_.fetch_add(static_cast<int64_t>(victims.size()), std::memory_order_relaxed);
+  evicted_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   // The disk may hold this much more than the budget while the evictions thread catches up.
   const int64_t max_pending = options_.max_pending_eviction_bytes > 0
                                   ? options_.max_pending_eviction_bytes

@@ -112,6 +112,9 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
   std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override;
   // Blobs moved to quarantine since Open (for tests and logs).
   int64_t quarantined_count() const { return quarantined_.load(); }
+  // Blobs, and their bytes, evicted to stay within max_bytes since Open (for metrics).
+  int64_t evicted_blobs() const { return evicted_blobs_.load(std::memory_order_relaxed); }
+  int64_t evicted_bytes() const { return evicted_bytes_.load(std::memory_order_relaxed); }
   std::string quarantine_dir() const { return options_.root + "/quarantine"; }
 
  private:
@@ -154,6 +157,8 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget {
   mutable std::atomic<uint64_t> temp_counter_{0};
   uint32_t scrub_cursor_ = 0;  // Guarded by mutex_: the next index slot NextToScrub looks at.
   std::atomic<int64_t> quarantined_{0};
+  std::atomic<int64_t> evicted_blobs_{0};
+  std::atomic<int64_t> evicted_bytes_{0};
   std::array<std::mutex, 64> publish_stripes_;
   // 16 x 2 MiB: enough for several large uploads at full speed (two buffers each); more
   // fall back to the page cache.

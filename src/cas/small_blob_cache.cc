@@ -13,6 +13,7 @@ StatusOr<std::unique_ptr<BlobReader>> SmallBlobCache::OpenRead(const Digest& dig
   }
   if (offset < 0 || offset > digest.size()) return base_->OpenRead(digest, offset);  // Its error to report.
   std::shared_ptr<const std::string> data = Lookup(digest);
+  (data ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
   if (!data) {
     auto read = ReadBlob(*base_, digest);
     if (!read.ok()) return read.status();

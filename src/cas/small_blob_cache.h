@@ -10,6 +10,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,9 @@ class SmallBlobCache final : public BlobStore {
   // Drops the blobs not read for options.max_idle or longer.
   void DropIdle();
   int64_t cached_bytes() const;
+  // Reads of blobs small enough to cache, answered from memory or not (for metrics).
+  int64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  int64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -65,6 +69,8 @@ class SmallBlobCache final : public BlobStore {
   // Most recently read first, so also by last_read, latest first. Guarded by mutex_.
   std::list<Digest> lru_;
   int64_t cached_bytes_ = 0;                               // Guarded by mutex_.
+  std::atomic<int64_t> hits_{0};
+  std::atomic<int64_t> misses_{0};
 };
 
 }  // namespace kiln

@@ -51,6 +51,8 @@ TEST(SmallBlobCacheTest, RepeatedReadsOfASmallBlobReachTheBaseOnce) {
   EXPECT_EQ(ReadFrom(cache, digest, 6), "and hot");
   EXPECT_EQ(base.reads, 1);
   EXPECT_EQ(cache.cached_bytes(), digest.size());
+  EXPECT_EQ(cache.misses(), 1);
+  EXPECT_EQ(cache.hits(), 2);
 }
 
 TEST(SmallBlobCacheTest, LargeBlobsAndErrorsAreNotCached) {

@@ -92,6 +92,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
   AddUploadLimitFlags(flags, upload_limits);
   flags.AddBool("fsync", &options.sync_writes,
                 "fdatasync every blob before publishing it (survives power loss; slower writes).");
+  flags.AddBool("metrics", &options.metrics,
+                "Record the metrics /metrics serves (--metrics=false records none: to measure what they cost).");
   flags.AddBytes("read-cache-bytes", &options.read_cache_bytes,
                  "Memory for recently read small blobs (up to 64 KiB each) served by the CAS and ByteStream "
                  "services; 0 turns the cache off.",

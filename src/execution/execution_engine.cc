@@ -27,6 +27,8 @@ StatusOr<std::string> ExecutionEngine::Execute(const Caller& caller, const Execu
   queued.mergeable = !loaded->action.do_not_cache();
   queued.action = std::move(loaded->action);
   queued.command = std::move(loaded->command);
+  queued.queued_unix_nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return scheduler_->Enqueue(caller, std::move(queued));
 }
 

@@ -63,7 +63,7 @@ void LocalWorkerPool::RunSlot() {
                                                  *assignment->cancelled, follower.get());
     follower.reset();  // Finalizes the streams: their readers end with the action.
     scheduler_->ReportCompleted(assignment->operation_name, options_.worker_id, assignment->attempt,
-                                RecordOutcome(*cache_, action, std::move(outcome)));
+                                RecordOutcome(*cache_, action, std::move(outcome), options_.metrics));
     std::lock_guard lock(running_mutex_);
     running_.erase(std::find(running_.begin(), running_.end(), assignment->cancelled));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ac/action_cache.h"
+#include "execution/action_metrics.h"
 #include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 #include "worker/action_executor.h"
@@ -23,6 +24,8 @@ struct LocalWorkerPoolOptions {
   ActionExecutorOptions executor;  // work_root is per pool; each action gets its own dir.
   // Where running actions publish their stdout/stderr live; null: no live output.
   LogStreamRegistry* log_streams = nullptr;
+  // Records each action's phases and outcome; null: no metrics.
+  ActionMetrics* metrics = nullptr;
 };
 
 class LocalWorkerPool {

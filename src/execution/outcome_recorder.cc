@@ -6,7 +6,9 @@
 
 namespace kiln {
 
-reapi::ExecuteResponse RecordOutcome(ActionCache& cache, const QueuedAction& action, ExecutionOutcome outcome) {
+reapi::ExecuteResponse RecordOutcome(ActionCache& cache, const QueuedAction& action, ExecutionOutcome outcome,
+                                     ActionMetrics* metrics) {
+  if (metrics != nullptr) metrics->Record(action, outcome.result, outcome.status);
   reapi::ExecuteResponse response;
   const bool cacheable = outcome.status.ok() && outcome.result.exit_code() == 0 && !action.action.do_not_cache();
   if (cacheable) {

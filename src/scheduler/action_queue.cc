@@ -28,4 +28,18 @@ std::optional<std::string> ActionQueue::PopBestFor(const Platform& offered) {
   return name;
 }
 
+std::vector<ActionQueue::Count> ActionQueue::CountByPlatformAndPriority() const {
+  std::vector<Count> counts;
+  for (const auto& [platform, group] : groups_) {
+    for (const auto& [rank, name] : group) {
+      // A group is ordered by priority first: equal priorities are adjacent.
+      if (counts.empty() || counts.back().priority != rank.first || !(counts.back().platform == platform)) {
+        counts.push_back({platform, rank.first, 0});
+      }
+      ++counts.back().queued;
+    }
+  }
+  return counts;
+}
+
 }  // namespace kiln

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "scheduler/platform.h"
 
@@ -27,6 +28,13 @@ class ActionQueue {
   std::optional<std::string> PopBestFor(const Platform& offered);
 
   size_t size() const { return size_; }
+  // How many actions wait per platform and priority (for metrics): O(n).
+  struct Count {
+    Platform platform;
+    int32_t priority;
+    size_t queued;
+  };
+  std::vector<Count> CountByPlatformAndPriority() const;
 
  private:
   using Rank = std::pair<int32_t, uint64_t>;  // (priority, sequence): smaller runs sooner.

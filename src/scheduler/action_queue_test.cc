@@ -59,5 +59,23 @@ TEST(SchedulerActionQueueTest, RemoveTakesOutExactlyOneEntry) {
   EXPECT_EQ(queue.PopBestFor(kLinuxWorker), "b");
 }
 
+TEST(SchedulerActionQueueTest, CountsByPlatformAndPriority) {
+  ActionQueue queue;
+  queue.Push(kLinux, 5, 1, "a");
+  queue.Push(kLinux, 0, 2, "b");
+  queue.Push(kLinux, 5, 3, "c");
+  queue.Push(kWindows, 5, 4, "d");
+  auto counts = queue.CountByPlatformAndPriority();
+  ASSERT_EQ(counts.size(), 3u);
+  size_t total = 0;
+  for (const auto& count : counts) {
+    total += count.queued;
+    if (count.platform == kLinux && count.priority == 5) EXPECT_EQ(count.queued, 2u);
+    if (count.platform == kLinux && count.priority == 0) EXPECT_EQ(count.queued, 1u);
+    if (count.platform == kWindows) EXPECT_EQ(count.queued, 1u);
+  }
+  EXPECT_EQ(total, 4u);
+}
+
 }  // namespace
 }  // namespace kiln

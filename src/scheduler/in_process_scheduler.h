@@ -41,6 +41,7 @@ class InProcessScheduler final : public Scheduler {
   void Tick() override;
   void Shutdown() override;
   size_t queued_count() const override;
+  SchedulerLoad Load() const override;
 
  private:
   struct State;

@@ -39,6 +39,9 @@ struct QueuedAction {
   int32_t priority = 0;
   // False for do_not_cache actions: they are never merged with another request.
   bool mergeable = true;
+  // Wall-clock time the action was first queued (0: unknown), for the queued phase's
+  // metric (execution/action_metrics.h); a re-queued action keeps it.
+  int64_t queued_unix_nanos = 0;
 };
 
 // One attempt at running an operation, handed to a worker.
@@ -81,6 +84,21 @@ struct SchedulerOptions {
   // times what the busiest builds keep waiting (hundreds of clients with --jobs in the
   // hundreds); `kiln serve --max-queued-actions`.
   size_t max_queued_actions = 100'000;
+};
+
+// What metrics show of a scheduler's queue and workers (Scheduler::Load).
+struct SchedulerLoad {
+  struct QueueGroup {
+    std::string platform;  // Platform::ToString() of what the actions require; "" for none.
+    int32_t priority = 0;
+    size_t queued = 0;
+  };
+  std::vector<QueueGroup> queue;  // Actions waiting, by platform and priority.
+  // Workers registered, and their slots running an action or waiting for one; -1 when
+  // the scheduler does not tell.
+  int64_t workers = -1;
+  int64_t busy_slots = -1;
+  int64_t idle_slots = -1;
 };
 
 class Scheduler {
@@ -164,6 +182,13 @@ class Scheduler {
 
   // Actions waiting for a worker now.
   virtual size_t queued_count() const = 0;
+  // The queue by platform and priority, and the workers' slots, for metrics (read at
+  // scrape time). By default only the queue's length, under platform "*".
+  virtual SchedulerLoad Load() const {
+    SchedulerLoad load;
+    load.queue.push_back({"*", 0, queued_count()});
+    return load;
+  }
 };
 
 }  // namespace kiln

@@ -115,13 +115,20 @@ void FillCommonResponse(const AssetFetchRequest& request, const AssetFetchResult
 // Validates, then runs the fetch on the pool and finishes the call from there.
 template <typename Request, typename Response, typename SetDigest>
 grpc::ServerUnaryReactor* StartFetch(grpc::CallbackServerContext* context, const Request& request, Response* response,
-                                     AssetKind kind, AssetFetcher* fetcher, BlockingTaskPool* pool, SetDigest set_digest) {
+                                     AssetKind kind, AssetFetcher* fetcher, BlockingTaskPool* pool, SetDigest set_digest,
+                                     metrics::Family<metrics::Counter>* fetches) {
   auto parsed = ParseFetchRequest(request, kind);
   if (!parsed.ok()) return FinishUnary(context, parsed.status());
   auto shared = std::make_shared<AssetFetchRequest>(std::move(parsed).value());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Status submitted = pool->Submit([reactor, response, fetcher, shared, set_digest] {
+  Status submitted = pool->Submit([reactor, response, fetcher, shared, set_digest, fetches, kind] {
     auto result = fetcher->Fetch(*shared);
+    if (fetches != nullptr) {
+      const std::string outcome = !result.ok()           ? std::string(StatusCodeName(result.status().code()))
+                                  : result->status.ok() ? "ok"
+                                                        : "origin_failed";
+      fetches->WithLabels({kind == AssetKind::kBlob ? "blob" : "directory", outcome}).Inc();
+    }
     if (!result.ok()) {
       const bool unsupported = result.status().code() == StatusCode::kInvalidArgument && !shared->qualifiers.unsupported.empty();
       reactor->Finish(unsupported ? UnsupportedQualifiersStatus(result.status(), shared->qualifiers.unsupported)
@@ -196,8 +203,10 @@ grpc::ServerUnaryReactor* FetchService::FetchBlob(grpc::CallbackServerContext* c
                                                   asset_proto::FetchBlobResponse* response) {
   auto caller = authorizer_->Check(*context, rpc::kFetchBlob, request->instance_name());
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  return StartFetch(context, *request, response, AssetKind::kBlob, fetcher_, pool_,
-                    [](asset_proto::FetchBlobResponse& out, const reapi::Digest& digest) { *out.mutable_blob_digest() = digest; });
+  return StartFetch(
+      context, *request, response, AssetKind::kBlob, fetcher_, pool_,
+      [](asset_proto::FetchBlobResponse& out, const reapi::Digest& digest) { *out.mutable_blob_digest() = digest; },
+      fetches_);
 }
 
 grpc::ServerUnaryReactor* FetchService::FetchDirectory(grpc::CallbackServerContext* context,
@@ -208,7 +217,8 @@ grpc::ServerUnaryReactor* FetchService::FetchDirectory(grpc::CallbackServerConte
   return StartFetch(context, *request, response, AssetKind::kDirectory, fetcher_, pool_,
                     [](asset_proto::FetchDirectoryResponse& out, const reapi::Digest& digest) {
                       *out.mutable_root_directory_digest() = digest;
-                    });
+                    },
+                    fetches_);
 }
 
 grpc::ServerUnaryReactor* PushService::PushBlob(grpc::CallbackServerContext* context,

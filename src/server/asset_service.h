@@ -6,6 +6,7 @@
 // run inline.
 #pragma once
 
+#include "metrics/metric_family.h"
 #include "server/call_authorizer.h"
 #include "asset/asset_fetcher.h"
 #include "asset/asset_push.h"
@@ -19,6 +20,10 @@ class FetchService final : public asset_proto::Fetch::CallbackService {
   FetchService(AssetFetcher* fetcher, BlockingTaskPool* pool, const CallAuthorizer* authorizer)
       : fetcher_(fetcher), pool_(pool), authorizer_(authorizer) {}
 
+  // Counts each fetch by kind (blob, directory) and outcome: "ok", "origin_failed" (no
+  // origin could provide it), or the error's code. Set before serving; null: not counted.
+  void set_fetch_counter(metrics::Family<metrics::Counter>* fetches) { fetches_ = fetches; }
+
   grpc::ServerUnaryReactor* FetchBlob(grpc::CallbackServerContext* context, const asset_proto::FetchBlobRequest* request,
                                       asset_proto::FetchBlobResponse* response) override;
   grpc::ServerUnaryReactor* FetchDirectory(grpc::CallbackServerContext* context,
@@ -29,6 +34,7 @@ class FetchService final : public asset_proto::Fetch::CallbackService {
   AssetFetcher* fetcher_;
   BlockingTaskPool* pool_;
   const CallAuthorizer* authorizer_;
+  metrics::Family<metrics::Counter>* fetches_ = nullptr;
 };
 
 class PushService final : public asset_proto::Push::CallbackService {

@@ -44,6 +44,8 @@
 #include "server/advertised_target.h"
 #include "server/logstream_relay.h"
 #include "server/logstream_service.h"
+#include "cas/metered_blob_store.h"
+#include "server/server_metrics.h"
 #include "server/server_tls.h"
 #include "server/storage_tier.h"
 #include "server/worker_service.h"
@@ -55,6 +57,9 @@ namespace kiln {
 
 
 struct KilnServer::State {
+  // First, so destroyed last: the metered stores, the interceptor and the watched parts
+  // all record into its families until they are gone. Null with metrics off.
+  std::unique_ptr<ServerMetrics> metrics;
   // Who may call what: built first, handed to every service.
   std::unique_ptr<AuthPolicySource> auth_policies;  // Null without an auth file.
   std::unique_ptr<DenialLog> denials;
@@ -68,6 +73,7 @@ struct KilnServer::State {
   std::unique_ptr<BlobScrubber> scrubber;  // After cas: stops before the CAS closes.
   // What clients read through: the CAS behind a small-blob cache, or the CAS itself.
   std::unique_ptr<SmallBlobCache> read_cache;
+  std::unique_ptr<MeteredBlobStore> metered_cas;  // With metrics: in front of the two above.
   BlobStore* client_cas = nullptr;
   std::unique_ptr<DiskRecordStore> action_records;  // Null with a storage node: its cache serves.
   std::unique_ptr<redis::RedisClient> action_cache_redis;  // With --action-cache redis only.
@@ -149,9 +155,13 @@ StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerOptions& opt
   auto credentials = NewServerCredentials(options.tls);
   if (!credentials.ok()) return credentials.status();
   state->credentials = std::move(credentials).value();
+  if (options.metrics) state->metrics = std::make_unique<ServerMetrics>();
   KILN_RETURN_IF_ERROR(LoadAuth(options, *state));
   KILN_RETURN_IF_ERROR(OpenStores(options, *state));
   KILN_RETURN_IF_ERROR(CreateServices(options, *state));
+  if (state->metrics) {
+    state->metrics->Watch({state->disk, state->read_cache.get(), state->scheduler, state->log_streams.get(), &state->calls});
+  }
   KILN_RETURN_IF_ERROR(StartGrpcServer(options, *state));
   KILN_RETURN_IF_ERROR(StartHttp(options, *state));
   KILN_RETURN_IF_ERROR(JoinFarm(options, *state));
@@ -184,6 +194,7 @@ Status KilnServer::OpenStores(const ServerOptions& options, State& state) {
     state.scrubber->Start();
   }
   KILN_RETURN_IF_ERROR(OpenActionCache(options, state));
+  if (state.metrics) state.action_cache = state.metrics->MeterActionCache(std::move(state.action_cache));
   UploadLimits upload_limits;
   upload_limits.max_open = options.max_open_uploads;
   upload_limits.max_per_connection = options.max_uploads_per_connection;
@@ -295,7 +306,8 @@ Status KilnServer::StartScheduler(const ServerOptions& options, State& state) {
   state.engine = std::make_unique<ExecutionEngine>(state.cas.get(), state.action_cache.get(), state.scheduler, limits);
   if (options.workers > 0) {
     Status started = StartLocalWorkers(options, state.cas.get(), state.action_cache.get(), state.scheduler,
-                                       state.log_streams.get(), state.runner, state.local_workers);
+                                       state.log_streams.get(), state.metrics ? state.metrics->actions() : nullptr,
+                                       state.runner, state.local_workers);
     if (!started.ok()) return started.WithContext("starting local workers");
   }
   return Status::Ok();
@@ -319,6 +331,10 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     state.read_cache = std::make_unique<SmallBlobCache>(state.cas.get(), cache_options);
     state.client_cas = state.read_cache.get();
   }
+  if (state.metrics) {
+    state.metered_cas = std::make_unique<MeteredBlobStore>(state.client_cas, state.metrics->registry());
+    state.client_cas = state.metered_cas.get();
+  }
   CasServiceOptions cas_service_options;
   cas_service_options.max_batch_total_size_bytes = options.max_batch_total_size_bytes;
   cas_service_options.max_message_bytes = options.max_message_bytes;
@@ -337,6 +353,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
     if (options.allow_remote_workers) {
       state.worker_service = std::make_unique<WorkerService>(state.scheduler, state.action_cache.get(),
                                                              state.log_streams.get(), authorizer);
+      if (state.metrics) state.worker_service->set_action_metrics(state.metrics->actions());
     }
   }
 
@@ -344,6 +361,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
   auto assets = StartRemoteAssets(options, state.cas.get(), authorizer);
   if (!assets.ok()) return assets.status().WithContext("starting the Remote Asset services in " + options.data_dir);
   state.assets = std::move(assets).value();
+  if (state.metrics) state.assets->fetch_service->set_fetch_counter(state.metrics->asset_fetches());
   return Status::Ok();
 }
 
@@ -368,7 +386,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_batch_total_size_bytes + (1 << 20)));
   builder.SetMaxSendMessageSize(-1);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(state.calls.NewInterceptorFactory());
+  interceptors.push_back(state.calls.NewInterceptorFactory(state.metrics ? state.metrics->rpc() : nullptr));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(state.capabilities_service.get());
   builder.RegisterService(state.cas_service.get());
@@ -457,6 +475,7 @@ void KilnServer::StartMaintenance(State& state) {
 int KilnServer::port() const { return state_->port; }
 
 int KilnServer::http_port() const { return state_->http ? state_->http->port() : 0; }
+ServerMetrics* KilnServer::metrics() const { return state_->metrics.get(); }
 
 void KilnServer::Shutdown(Duration grace) {
   state_->http.reset();

@@ -138,7 +138,12 @@ struct ServerOptions {
   int max_input_depth = static_cast<int>(InputTreeLimits().max_depth);
   // Execute is RESOURCE_EXHAUSTED while this many actions wait for a worker.
   int max_queued_actions = static_cast<int>(SchedulerOptions().max_queued_actions);
+  // Record metrics (server/server_metrics.h; kiln serve --metrics off: not, to measure
+  // what they cost).
+  bool metrics = true;
 };
+
+class ServerMetrics;
 
 class KilnServer {
  public:
@@ -150,6 +155,8 @@ class KilnServer {
   int port() const;
   // The HTTP port's, 0 without one.
   int http_port() const;
+  // What /metrics renders; null when metrics are off. Valid until this is destroyed.
+  ServerMetrics* metrics() const;
   // Stops accepting calls, gives running calls `grace` to finish, then cancels them.
   void Shutdown(Duration grace);
 

@@ -6,7 +6,7 @@
 namespace kiln {
 
 Status StartLocalWorkers(const ServerOptions& options, FileBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
-                         LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
+                         LogStreamRegistry* log_streams, ActionMetrics* metrics, std::unique_ptr<Runner>& runner,
                          std::unique_ptr<LocalWorkerPool>& pool) {
   auto made = ChooseRunner(options.sandbox, "kiln");
   if (!made.ok()) return made.status();
@@ -18,6 +18,7 @@ Status StartLocalWorkers(const ServerOptions& options, FileBlobStore* cas, Actio
   pool_options.executor.worker_id = "local";
   pool_options.executor.limits = options.action_limits;
   pool_options.log_streams = log_streams;
+  pool_options.metrics = metrics;
   pool_options.executor.cas = cas;
   pool_options.executor.runner = runner.get();
   // Verified before it is linked: an action must never run on a corrupt stored file. (A

@@ -15,7 +15,7 @@
 namespace kiln {
 
 Status StartLocalWorkers(const ServerOptions& options, FileBlobStore* cas, ActionCache* cache, Scheduler* scheduler,
-                         LogStreamRegistry* log_streams, std::unique_ptr<Runner>& runner,
+                         LogStreamRegistry* log_streams, ActionMetrics* metrics, std::unique_ptr<Runner>& runner,
                          std::unique_ptr<LocalWorkerPool>& pool);
 
 }  // namespace kiln

@@ -39,7 +39,8 @@ grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* WorkerServ
   if (!caller.ok()) return new FinishedBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>(caller.status());
   // Without an auth file nobody is identified: the worker's own id is all there is.
   std::string principal = authorizer_->enabled() ? (*caller)->name : std::string();
-  return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_, std::move(principal));
+  return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_, std::move(principal),
+                                 action_metrics_);
 }
 
 }  // namespace kiln

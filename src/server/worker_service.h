@@ -11,6 +11,7 @@
 #include "server/call_authorizer.h"
 #include "ac/action_cache.h"
 #include "kiln/worker/v1/worker.grpc.pb.h"
+#include "execution/action_metrics.h"
 #include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
 
@@ -56,12 +57,15 @@ class WorkerService final : public wire::WorkerService::CallbackService {
 
   // Worker streams never end by themselves; shutdown waits for the other calls only.
   size_t open_streams() const { return connected_.stream_count(); }
+  // Records the actions these workers report; set before serving (null: no metrics).
+  void set_action_metrics(ActionMetrics* metrics) { action_metrics_ = metrics; }
 
  private:
   Scheduler* scheduler_;
   ActionCache* cache_;
   LogStreamRegistry* log_streams_;
   const CallAuthorizer* authorizer_;
+  ActionMetrics* action_metrics_ = nullptr;
   ConnectedWorkers connected_;
 };
 

@@ -57,13 +57,15 @@ bool SameAttempt(const WorkAssignment& held, uint32_t reported) {
 
 WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
                                          ActionCache* cache, LogStreamRegistry* log_streams,
-                                         ConnectedWorkers* connected, std::string principal)
+                                         ConnectedWorkers* connected, std::string principal,
+                                         ActionMetrics* action_metrics)
     : context_(context),
       scheduler_(scheduler),
       cache_(cache),
       log_streams_(log_streams),
       connected_(connected),
       principal_(std::move(principal)),
+      action_metrics_(action_metrics),
       bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
@@ -316,7 +318,7 @@ void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
     auto* metadata = outcome.result.mutable_execution_metadata();
     metadata->set_worker(principal_ + "/" + metadata->worker());
   }
-  reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome));
+  reapi::ExecuteResponse response = RecordOutcome(*cache_, *assignment->action, std::move(outcome), action_metrics_);
   scheduler_->ReportCompleted(assignment->operation_name, worker_id_, assignment->attempt, std::move(response));
 }
 

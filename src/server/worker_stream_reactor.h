@@ -34,6 +34,7 @@
 
 #include "ac/action_cache.h"
 #include "execution/action_log_streams.h"
+#include "execution/action_metrics.h"
 #include "scheduler/scheduler.h"
 #include "server/reactor_bridge.h"
 #include "server/worker_service.h"
@@ -46,7 +47,8 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   // registration and every result it reports carry it: "PRINCIPAL/ID" rather than the id the
   // worker claims, so one principal cannot pose as another's worker.
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
-                      LogStreamRegistry* log_streams, ConnectedWorkers* connected, std::string principal);
+                      LogStreamRegistry* log_streams, ConnectedWorkers* connected, std::string principal,
+                      ActionMetrics* action_metrics = nullptr);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -91,6 +93,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   LogStreamRegistry* const log_streams_;
   ConnectedWorkers* const connected_;
   const std::string principal_;
+  ActionMetrics* const action_metrics_;  // Null: no metrics.
   std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
 
