@@ -13,7 +13,8 @@ namespace wire = kiln::backplane::v1;
 
 // The fields of kSnapshot in scheduler_scripts.cc, after the name.
 enum Field { kStage = 1, kDone, kVersion, kDigestFunction, kDigest, kQueuedAt, kWorkerStartAt, kWorker,
-             kStdout, kStderr, kResponse, kErrorCode, kErrorMessage, kAttempt, kAssignee, kFieldCount };
+             kStdout, kStderr, kResponse, kErrorCode, kErrorMessage, kAttempt, kAssignee, kInstance, kCreated,
+             kFieldCount };
 
 google::protobuf::Timestamp TimestampFromNanos(int64_t nanos) {
   google::protobuf::Timestamp timestamp;
@@ -36,6 +37,11 @@ int64_t Number(const redis::Reply& reply) {
 const std::string& ReplyText(const redis::Reply& reply) {
   static const std::string kEmpty;
   return reply.type == redis::Reply::Type::kString || reply.type == redis::Reply::Type::kStatus ? reply.text : kEmpty;
+}
+
+std::string ExitCodeText(const reapi::ExecuteResponse& response) {
+  if (!response.has_result() || response.status().code() != 0) return "";
+  return std::to_string(response.result().exit_code());
 }
 
 std::string MillisText(Duration duration) {
@@ -94,6 +100,8 @@ StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply) {
   VersionedSnapshot out;
   OperationSnapshot& snapshot = out.snapshot;
   snapshot.name = ReplyText(f[0]);
+  snapshot.instance_name = ReplyText(f[kInstance]);
+  snapshot.created_unix_nanos = Number(f[kCreated]);
   out.version = Number(f[kVersion]);
   out.attempt = static_cast<int>(Number(f[kAttempt]));
   out.assignee = ReplyText(f[kAssignee]);

@@ -30,6 +30,9 @@ StatusOr<VersionedSnapshot> DecodeSnapshot(const redis::Reply& reply);
 
 // Unix nanoseconds, the form times take in the operation hash.
 int64_t UnixNanos(WallTimePoint time);
+// The exit code a script records for a finished operation ("" unless its action ran:
+// scheduler_queries.h's ExitCodeOf).
+std::string ExitCodeText(const reapi::ExecuteResponse& response);
 // Milliseconds as a script argument.
 std::string MillisText(Duration duration);
 // A string or status reply's text; "" for other replies (nil, integer, array).

@@ -30,4 +30,26 @@ std::string PlatformDefinition(const Platform& platform) {
   return out;
 }
 
+Platform ParsePlatformDefinition(std::string_view definition) {
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::string name, value;
+  bool in_value = false;
+  for (size_t i = 0; i < definition.size(); ++i) {
+    char c = definition[i];
+    std::string& part = in_value ? value : name;
+    if (c == '\\' && i + 1 < definition.size()) {
+      const char next = definition[++i];
+      part += next == 'n' ? '\n' : next;
+    } else if (c == '=' && !in_value) {
+      in_value = true;
+    } else if (c == '\n') {
+      properties.emplace_back(std::exchange(name, {}), std::exchange(value, {}));
+      in_value = false;
+    } else {
+      part += c;
+    }
+  }
+  return Platform(std::move(properties));
+}
+
 }  // namespace kiln

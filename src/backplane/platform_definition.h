@@ -6,11 +6,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "scheduler/platform.h"
 
 namespace kiln {
 
 std::string PlatformDefinition(const Platform& platform);
+// The platform a definition was made of (for listings of the workers Redis knows).
+Platform ParsePlatformDefinition(std::string_view definition);
 
 }  // namespace kiln

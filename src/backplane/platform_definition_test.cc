@@ -20,5 +20,12 @@ TEST(PlatformDefinitionTest, DifferentPropertiesNeverShareALine) {
   EXPECT_EQ(PlatformDefinition(Props({{"a\\", "x\ny"}})), "a\\\\=x\\ny\n");
 }
 
+TEST(PlatformDefinitionTest, ParsesBackWhatItMade) {
+  for (const Platform& platform : {Props({{"ISA", "x86-64"}, {"OSFamily", "linux"}}), Platform(),
+                                   Props({{"a=b", "c=d"}}), Props({{"a\\", "x\ny"}, {"b", ""}})}) {
+    EXPECT_EQ(ParsePlatformDefinition(PlatformDefinition(platform)), platform) << platform.ToString();
+  }
+}
+
 }  // namespace
 }  // namespace kiln

@@ -108,7 +108,7 @@ StatusOr<std::string> RedisScheduler::Enqueue(const Caller& caller, QueuedAction
                       std::to_string(action.priority), payload,
                       std::to_string(static_cast<int>(ToProto(action.action_digest.function()))),
                       ToProto(action.action_digest).SerializeAsString(), queued_at, window,
-                      std::to_string(options_.max_queued_actions)});
+                      std::to_string(options_.max_queued_actions), action.instance_name});
     if (!reply.ok()) return reply.status();
     const auto& e = reply->elements;
     const std::string outcome = e.empty() ? std::string() : ReplyText(e[0]);
@@ -127,7 +127,8 @@ StatusOr<std::string> RedisScheduler::Enqueue(const Caller& caller, QueuedAction
 }
 
 StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
-                                                   reapi::ExecuteResponse response) {
+                                                   reapi::ExecuteResponse response, const std::string& instance_name) {
+  const int64_t created = UnixNanos(clock_->WallNow());
   for (int tries = 0; tries < 3; ++tries) {
     auto hex = RandomHex(16);
     if (!hex.ok()) return hex.status();
@@ -135,7 +136,8 @@ StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const D
     auto reply = Run(scripts::AddCompleted(),
                      {caller.principal, name, std::to_string(static_cast<int>(ToProto(action_digest.function()))),
                       ToProto(action_digest).SerializeAsString(), response.SerializeAsString(),
-                      std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
+                      std::to_string(NowMillis()), std::to_string(options_.max_retained_finished), instance_name,
+                      std::to_string(created), ExitCodeText(response)});
     const bool unreachable = !reply.ok() && reply.status().code() == StatusCode::kUnavailable;
     if (!reply.ok() && !unreachable) return reply.status();
     if (reply.ok() && ReplyText(*reply) != "ok") continue;  // Taken: another name.
@@ -143,6 +145,8 @@ StatusOr<std::string> RedisScheduler::AddCompleted(const Caller& caller, const D
     KeptCompletion completion;
     completion.snapshot.name = name;
     completion.snapshot.action_digest = action_digest;
+    completion.snapshot.instance_name = instance_name;
+    completion.snapshot.created_unix_nanos = created;
     completion.snapshot.stage = ExecutionStage::kCompleted;
     completion.snapshot.done = true;
     completion.snapshot.response = std::move(response);

@@ -89,14 +89,14 @@ class RedisScheduler final : public Scheduler {
 
   StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action) override;
   StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
-                                     reapi::ExecuteResponse response) override;
+                                     reapi::ExecuteResponse response, const std::string& instance_name = "") override;
   StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener) override;
   void Unwatch(WatchId id) override;
   StatusOr<OperationSnapshot> Get(const Caller& caller, const std::string& operation_name) const override;
   std::vector<OperationSnapshot> List(const Caller& caller) const override;
   Status Cancel(const Caller& caller, const std::string& operation_name) override;
 
-  void AddWorker(const std::string& worker_id, const Platform& platform) override;
+  void AddWorker(const std::string& worker_id, const Platform& platform, int slots = 0) override;
   void RemoveWorker(const std::string& worker_id) override;
   void RequestWork(const std::string& worker_id, WorkCallback callback) override;
   void CancelWorkRequests(const std::string& worker_id) override;
@@ -111,6 +111,10 @@ class RedisScheduler final : public Scheduler {
   void Shutdown() override;
   size_t queued_count() const override;
 
+  StatusOr<OperationPage> ListOperations(const OperationFilter& filter) const override;
+  StatusOr<std::vector<WorkerInfo>> ListWorkers() const override;
+  Status SetWorkerDrained(const std::string& worker_id, bool drained) override;
+
   // This frontend's id in the backplane (random; a restarted frontend is a new one).
   const std::string& frontend_id() const { return self_; }
   const RedisSchedulerOptions& backplane_options() const { return backplane_; }
@@ -119,6 +123,9 @@ class RedisScheduler final : public Scheduler {
   struct LocalWorker {
     Platform platform;
     std::string definition;  // PlatformDefinition(platform).
+    int slots = 0;
+    // Its last claim found it drained: its parked requests are not counted idle.
+    bool drained = false;
     std::deque<WorkCallback> parked;
     // The token of the front request's last claim, when its answer was lost (Redis went
     // away mid-call): the next claim repeats it, so that an action it may have taken is

@@ -3,6 +3,7 @@
 // re-reading everything after a resubscription.
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include "backplane/redis_scheduler.h"
 #include "backplane/scheduler_scripts.h"
@@ -146,16 +147,16 @@ void RedisScheduler::EndLocalChange(const std::string& name, int64_t dispatched_
 
 void RedisScheduler::Resync() {
   std::vector<std::string> names;
-  std::vector<std::pair<std::string, std::string>> workers;
+  std::vector<std::tuple<std::string, std::string, int>> workers;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [name, watches] : watched_) names.push_back(name);
     for (const auto& [name, assignment] : assignments_) names.push_back(name);
-    for (const auto& [id, worker] : workers_) workers.emplace_back(id, worker.definition);
+    for (const auto& [id, worker] : workers_) workers.emplace_back(id, worker.definition, worker.slots);
   }
   // Redis may have restarted (and forgotten what was not yet on disk): say again who is here.
-  for (const auto& [id, definition] : workers) {
-    (void)Run(scripts::AddWorker(), {self_, id, definition});
+  for (const auto& [id, definition, slots] : workers) {
+    (void)Run(scripts::AddWorker(), {self_, id, definition, std::to_string(slots)});
     PublishIdle(definition);
   }
   Refresh(names);

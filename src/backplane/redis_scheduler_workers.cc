@@ -30,9 +30,9 @@ void Complain(const std::string& what, const Status& status) {
 
 }  // namespace
 
-void RedisScheduler::AddWorker(const std::string& worker_id, const Platform& platform) {
+void RedisScheduler::AddWorker(const std::string& worker_id, const Platform& platform, int slots) {
   const std::string definition = PlatformDefinition(platform);
-  auto reply = Run(scripts::AddWorker(), {self_, worker_id, definition});
+  auto reply = Run(scripts::AddWorker(), {self_, worker_id, definition, std::to_string(slots)});
   if (!reply.ok()) Complain("registering worker " + worker_id, reply.status());  // Resync retries.
   std::string old_definition;
   bool changed = false;
@@ -43,6 +43,7 @@ void RedisScheduler::AddWorker(const std::string& worker_id, const Platform& pla
     old_definition = it->second.definition;
     it->second.platform = platform;
     it->second.definition = definition;
+    it->second.slots = slots;
   }
   if (changed) {
     // Offering something new may make queued actions runnable for the waiting slots.
@@ -126,7 +127,7 @@ void RedisScheduler::CancelWorkRequests(const std::string& worker_id) {
 size_t RedisScheduler::IdleCount(const std::string& definition) const {
   size_t idle = 0;
   for (const auto& [id, worker] : workers_) {
-    if (worker.definition == definition) idle += worker.parked.size();
+    if (worker.definition == definition && !worker.drained) idle += worker.parked.size();
   }
   return idle;
 }
@@ -157,6 +158,8 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
     callback = std::move(worker->second.parked.front());
     worker->second.parked.pop_front();
     token = std::exchange(worker->second.uncertain_claim, std::string());
+    // Taken for undrained until the claim says otherwise (undrains come as a wake-up).
+    worker->second.drained = false;
     const size_t idle = IdleCount(worker->second.definition);
     idle_if_none = std::to_string(idle + 1);
     idle_if_assigned = std::to_string(idle);
@@ -189,13 +192,31 @@ bool RedisScheduler::ClaimFor(const std::string& worker_id) {
   if (reply.ok() && !reply->elements.empty() && ReplyText(reply->elements[0]) == "noworker") {
     // Redis forgot this worker (it restarted, or took this frontend for dead): register again.
     std::string definition;
+    int slots = 0;
     {
       std::lock_guard lock(mutex_);
-      if (auto worker = workers_.find(worker_id); worker != workers_.end()) definition = worker->second.definition;
+      if (auto worker = workers_.find(worker_id); worker != workers_.end()) {
+        definition = worker->second.definition;
+        slots = worker->second.slots;
+      }
     }
-    (void)Run(scripts::AddWorker(), {self_, worker_id, definition});
+    (void)Run(scripts::AddWorker(), {self_, worker_id, definition, std::to_string(slots)});
     reply = Run(scripts::Claim(), {self_, worker_id, std::to_string(NowMillis()), lease, idle_if_none,
                                    idle_if_assigned, token});
+  }
+  if (reply.ok() && !reply->elements.empty() && ReplyText(reply->elements[0]) == "drained") {
+    // Its requests wait here, not counted idle, so that no enqueue wakes this frontend for them.
+    std::string definition;
+    put_back(false);
+    {
+      std::lock_guard lock(mutex_);
+      auto worker = workers_.find(worker_id);
+      if (worker == workers_.end()) return false;
+      worker->second.drained = true;
+      definition = worker->second.definition;
+    }
+    PublishIdle(definition);
+    return false;
   }
   if (!reply.ok() || reply->elements.size() < 4 || ReplyText(reply->elements[0]) != "assigned") {
     if (!reply.ok()) Complain("claiming work for " + worker_id, reply.status());
@@ -308,7 +329,8 @@ bool RedisScheduler::ReportCompletedOnce(const std::string& operation_name, cons
                                          int attempt, const reapi::ExecuteResponse& response, int64_t& dispatched) {
   auto reply = Run(scripts::ReportCompleted(),
                    {operation_name, worker_id, std::to_string(attempt), response.SerializeAsString(),
-                    std::to_string(NowMillis()), std::to_string(options_.max_retained_finished)});
+                    std::to_string(NowMillis()), std::to_string(options_.max_retained_finished),
+                    ExitCodeText(response)});
   if (!reply.ok()) {
     Complain("reporting the result of " + operation_name, reply.status());
     return reply.status().code() != StatusCode::kUnavailable;  // Other failures would fail again.

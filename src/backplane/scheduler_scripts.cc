@@ -11,11 +11,12 @@ namespace {
 // assignee), deadline (its report deadline), window (how long an assignee may take), prio,
 // seq (arrival, hex), qdef (platform definition), inq (in a queue), merge, action, dfn,
 // digest, qts/wts (queued and worker-start times), mworker (the worker watchers see),
-// out/err (log stream names), response or errcode/errmsg, fin (finish time).
+// out/err (log stream names), response or errcode/errmsg, fin (finish time), inst (instance
+// name), ct (created, unix ns), exit (the action's exit code once it ran; else unset).
 const char kPrelude[] = R"lua(
 local P = ARGV[1]
 local SNAPSHOT = {'stage', 'done', 'version', 'dfn', 'digest', 'qts', 'wts', 'mworker', 'out', 'err',
-                  'response', 'errcode', 'errmsg', 'attempt', 'worker'}
+                  'response', 'errcode', 'errmsg', 'attempt', 'worker', 'inst', 'ct'}
 -- Operations whose watchers must hear of this script's changes (returned by some scripts).
 local TOUCHED = {}
 local function opkey(name) return P .. 'op:' .. name end
@@ -182,6 +183,7 @@ end
 local function drop_worker(worker, registration)
   local fe, wh = split(registration)
   redis.call('HDEL', P .. 'workers', worker)
+  redis.call('HDEL', P .. 'wslots', worker)
   redis.call('SREM', P .. 'fworkers:' .. fe, worker)
   if redis.call('HINCRBY', P .. 'wcount', wh, -1) <= 0 then redis.call('HDEL', P .. 'wcount', wh) end
 end
@@ -221,7 +223,8 @@ if redis.call('EXISTS', opkey(name)) == 1 then return {'taken'} end
 local seq = string.format('%016x', redis.call('INCR', P .. 'seq'))
 redis.call('HSET', opkey(name), 'stage', '1', 'done', '0', 'version', '1', 'attempt', '0', 'worker', '',
            'prio', prio, 'seq', seq, 'qdef', qdef, 'merge', merge, 'action', ARGV[8], 'dfn', ARGV[9],
-           'digest', ARGV[10], 'qts', ARGV[11], 'window', ARGV[12], 'inq', '0')
+           'digest', ARGV[10], 'qts', ARGV[11], 'window', ARGV[12], 'inq', '0', 'inst', ARGV[14],
+           'ct', ARGV[11])
 redis.call('SADD', P .. 'names', name)
 add_owner(name, principal)
 if merge ~= '' then redis.call('HSET', P .. 'inflight', merge, name) end
@@ -232,7 +235,8 @@ return {'queued', name, mine and '1' or '0'}
 const char kAddCompleted[] = R"lua(
 local name = ARGV[3]
 if redis.call('EXISTS', opkey(name)) == 1 then return 'taken' end
-redis.call('HSET', opkey(name), 'stage', '3', 'done', '0', 'version', '0', 'dfn', ARGV[4], 'digest', ARGV[5])
+redis.call('HSET', opkey(name), 'stage', '3', 'done', '0', 'version', '0', 'dfn', ARGV[4], 'digest', ARGV[5],
+           'inst', ARGV[9], 'ct', ARGV[10], 'exit', ARGV[11])
 redis.call('SADD', P .. 'names', name)
 add_owner(name, ARGV[2])
 finish(name, ARGV[7], ARGV[6], '', '', ARGV[8])
@@ -262,6 +266,7 @@ return 'cancelled'
 
 const char kAddWorker[] = R"lua(
 local self, worker, wdef = ARGV[2], ARGV[3], ARGV[4]
+redis.call('HSET', P .. 'wslots', worker, ARGV[5] or '0')
 local wh = redis.sha1hex(wdef)
 local registration = self .. '|' .. wh
 local old = redis.call('HGET', P .. 'workers', worker)
@@ -305,6 +310,7 @@ if prior then
 end
 local registration = redis.call('HGET', P .. 'workers', worker)
 if not registration then return {'noworker'} end
+if redis.call('SISMEMBER', P .. 'drained', worker) == 1 then return {'drained'} end
 local _, wh = split(registration)
 local wdef = redis.call('HGET', P .. 'wdefs', wh) or ''
 local best, best_score
@@ -359,7 +365,7 @@ local name = ARGV[2]
 local f = redis.call('HMGET', opkey(name), 'done', 'worker', 'attempt')
 -- Stale reports: cancelled, already finished, or an attempt taken back from this worker.
 if f[1] ~= '0' or f[2] ~= ARGV[3] or f[3] ~= ARGV[4] then return nil end
-redis.call('HSET', opkey(name), 'mworker', ARGV[3])
+redis.call('HSET', opkey(name), 'mworker', ARGV[3], 'exit', ARGV[8])
 finish(name, ARGV[6], ARGV[5], '', '', ARGV[7])
 return snapshot(name)
 )lua";
@@ -420,6 +426,64 @@ table.insert(TOUCHED, 1, mine and '1' or '0')
 return TOUCHED
 )lua";
 
+// Filters on the small fields first, so that only the page's operations are read whole.
+const char kListOperations[] = R"lua(
+local instance, stage, exit = ARGV[2], ARGV[3], ARGV[4]
+local matching = {}
+for _, name in ipairs(redis.call('SMEMBERS', P .. 'names')) do
+  local f = redis.call('HMGET', opkey(name), 'inst', 'stage', 'exit', 'ct')
+  if (instance == '' or (f[1] or '') == string.sub(instance, 2)) and (stage == '' or f[2] == stage) and
+     (exit == '' or f[3] == exit) then
+    table.insert(matching, {tonumber(f[4] or '0') or 0, name})
+  end
+end
+table.sort(matching, function(a, b)
+  if a[1] ~= b[1] then return a[1] > b[1] end
+  return a[2] < b[2]
+end)
+local out = {tostring(#matching)}
+local first = tonumber(ARGV[5]) + 1
+for i = first, math.min(#matching, first + tonumber(ARGV[6]) - 1) do
+  table.insert(out, snapshot(matching[i][2]))
+end
+return out
+)lua";
+
+const char kListWorkers[] = R"lua(
+local out, listed = {}, {}
+local workers = redis.call('HGETALL', P .. 'workers')
+for i = 1, #workers, 2 do
+  local worker = workers[i]
+  local _, wh = split(workers[i + 1])
+  listed[worker] = true
+  table.insert(out, {worker, redis.call('HGET', P .. 'wdefs', wh) or '', redis.call('HGET', P .. 'wslots', worker) or '0',
+                     tostring(redis.call('SISMEMBER', P .. 'drained', worker)), '1',
+                     redis.call('SMEMBERS', P .. 'wops:' .. worker)})
+end
+for _, worker in ipairs(redis.call('SMEMBERS', P .. 'drained')) do
+  if not listed[worker] then table.insert(out, {worker, '', '0', '1', '0', {}}) end
+end
+return out
+)lua";
+
+const char kSetDrained[] = R"lua(
+local worker = ARGV[2]
+local registration = redis.call('HGET', P .. 'workers', worker)
+if not registration and redis.call('SISMEMBER', P .. 'drained', worker) == 0 then return 'notfound' end
+if ARGV[3] == '1' then
+  redis.call('SADD', P .. 'drained', worker)
+  return 'ok'
+end
+redis.call('SREM', P .. 'drained', worker)
+-- Its frontend claims again for the requests it kept waiting.
+if registration then
+  local fe = split(registration)
+  redis.call('LPUSH', P .. 'wake:' .. fe, '1')
+  redis.call('LTRIM', P .. 'wake:' .. fe, 0, 15)
+end
+return 'ok'
+)lua";
+
 redis::RedisScript Make(const char* body) { return redis::RedisScript(std::string(kPrelude) + body); }
 
 }  // namespace
@@ -442,6 +506,9 @@ KILN_BACKPLANE_SCRIPT(ReportExecuting, kReportExecuting)
 KILN_BACKPLANE_SCRIPT(FindAssignment, kFindAssignment)
 KILN_BACKPLANE_SCRIPT(ReportCompleted, kReportCompleted)
 KILN_BACKPLANE_SCRIPT(Maintain, kMaintain)
+KILN_BACKPLANE_SCRIPT(ListOperations, kListOperations)
+KILN_BACKPLANE_SCRIPT(ListWorkers, kListWorkers)
+KILN_BACKPLANE_SCRIPT(SetDrained, kSetDrained)
 
 #undef KILN_BACKPLANE_SCRIPT
 

@@ -16,11 +16,13 @@
 namespace kiln::backplane_scripts {
 
 // ARGV: self, principal, name, merge key, platform definition, priority, QueuedActionRecord,
-//       digest function, digest, queued time (unix ns), report window (ms), max queued.
+//       digest function, digest, queued time (unix ns), report window (ms), max queued,
+//       instance name.
 // -> {"joined", name} | {"queued", name, "1" if `self` has an idle request that may run it}
 //    | {"noworker"} | {"full", queued count} | {"taken"} (the name exists: pick another)
 const redis::RedisScript& Enqueue();
-// ARGV: principal, name, digest function, digest, ExecuteResponse, now, max retained.
+// ARGV: principal, name, digest function, digest, ExecuteResponse, now, max retained,
+//       instance name, created (unix ns), exit code ("" if the action did not run).
 // -> "ok" | "taken"
 const redis::RedisScript& AddCompleted();
 // ARGV: name, principal, admin ("1"/"0") -> snapshot fields, or nil when not visible.
@@ -29,7 +31,7 @@ const redis::RedisScript& GetVisible();
 const redis::RedisScript& ListVisible();
 // ARGV: name, principal, admin, now, max retained -> "notfound" | "done" | "cancelled"
 const redis::RedisScript& Cancel();
-// ARGV: self, worker, platform definition -> 1 if the registration changed.
+// ARGV: self, worker, platform definition, slots -> 1 if the registration changed.
 const redis::RedisScript& AddWorker();
 // ARGV: self, worker, now, max attempts, max retained, grace (s)
 // -> {"1" if a re-queued action may run on one of `self`'s idle requests, else "0",
@@ -37,7 +39,7 @@ const redis::RedisScript& AddWorker();
 const redis::RedisScript& RemoveWorker();
 // ARGV: self, worker, now, lease (ms), idle count if nothing is assigned, idle count if
 //       something is, claim token -> {"assigned", name, attempt, QueuedActionRecord} |
-//       {"none"} | {"noworker"}. Retried with the same token after its answer was lost, it
+//       {"none"} | {"noworker"} | {"drained"} (the worker takes no new work). Retried with the same token after its answer was lost, it
 //       answers with the same assignment (while it is current) instead of taking another.
 const redis::RedisScript& Claim();
 // ARGV: name, worker, attempt, worker start (unix ns), stdout name, stderr name
@@ -46,12 +48,24 @@ const redis::RedisScript& ReportExecuting();
 // ARGV: name, worker, attempt -> the QueuedActionRecord while `worker` holds that attempt
 // of the operation (not done, not taken back), else nil.
 const redis::RedisScript& FindAssignment();
-// ARGV: name, worker, attempt, ExecuteResponse, now, max retained -> snapshot fields or nil.
+// ARGV: name, worker, attempt, ExecuteResponse, now, max retained, exit code ("" if the
+//       action did not run) -> snapshot fields or nil.
 const redis::RedisScript& ReportCompleted();
 // ARGV: self, now, lease (ms), frontend ttl (ms), retention (ms), max retained,
 //       max attempts, grace (s), then for each worker connected to `self` its id and the
 //       space-separated names of the operations `self` knows it runs.
 // -> as RemoveWorker.
 const redis::RedisScript& Maintain();
+
+// The operators' queries (scheduler/scheduler_queries.h), each one script call:
+// ARGV: instance ("" any, else "=" then the name), stage ("" any, "1" queued, "2" executing,
+//       "3" completed), exit code ("" any), offset, page size
+// -> {total matching, snapshot fields of each operation of the page, newest first}.
+const redis::RedisScript& ListOperations();
+// -> {{worker, platform definition, slots, drained "1"/"0", connected "1"/"0",
+//      {running operation names}}...}
+const redis::RedisScript& ListWorkers();
+// ARGV: worker, "1" drain / "0" undrain -> "ok" | "notfound".
+const redis::RedisScript& SetDrained();
 
 }  // namespace kiln::backplane_scripts

@@ -97,6 +97,7 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   }
   wire::Hello hello;
   hello.set_worker_id(options_.worker_id);
+  hello.set_slots(static_cast<uint32_t>(std::max(1, options_.slots)));
   for (const auto& [name, value] : options_.platform) {
     auto* property = hello.add_platform();
     property->set_name(name);

@@ -13,7 +13,8 @@ StatusOr<std::string> ExecutionEngine::Execute(const Caller& caller, const Execu
       reapi::ExecuteResponse response;
       *response.mutable_result() = std::move(cached).value();
       response.set_cached_result(true);
-      return scheduler_->AddCompleted(caller, parameters.action_digest, std::move(response));
+      return scheduler_->AddCompleted(caller, parameters.action_digest, std::move(response),
+                                      parameters.instance_name);
     }
     if (cached.status().code() != StatusCode::kNotFound) return cached.status();
   }

@@ -16,7 +16,7 @@ LocalWorkerPool::~LocalWorkerPool() { Stop(); }
 void LocalWorkerPool::Start() {
   std::vector<std::pair<std::string, std::string>> properties = HostDefaultPlatform().properties();
   for (const auto& property : options_.platform.properties()) properties.push_back(property);
-  scheduler_->AddWorker(options_.worker_id, Platform(std::move(properties)));
+  scheduler_->AddWorker(options_.worker_id, Platform(std::move(properties)), options_.slots);
   for (int i = 0; i < options_.slots; ++i) threads_.emplace_back([this] { RunSlot(); });
 }
 

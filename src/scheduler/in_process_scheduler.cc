@@ -37,6 +37,8 @@ StatusOr<std::string> InProcessScheduler::Enqueue(const Caller& caller, QueuedAc
     OperationRecord& op = state_->operations[name];
     op.snapshot.name = name;
     op.snapshot.action_digest = action.action_digest;
+    op.snapshot.instance_name = action.instance_name;
+    op.snapshot.created_unix_nanos = UnixNanosNow(*state_->clock);
     op.owners.Add(caller.principal);
     op.snapshot.stage = ExecutionStage::kQueued;
     *op.snapshot.partial_metadata.mutable_queued_timestamp() = WallClockNow();
@@ -52,13 +54,16 @@ StatusOr<std::string> InProcessScheduler::Enqueue(const Caller& caller, QueuedAc
 }
 
 StatusOr<std::string> InProcessScheduler::AddCompleted(const Caller& caller, const Digest& action_digest,
-                                              reapi::ExecuteResponse response) {
+                                                       reapi::ExecuteResponse response,
+                                                       const std::string& instance_name) {
   std::lock_guard lock(state_->mutex);
   auto name = state_->NewOperationName();
   if (!name.ok()) return name.status();
   OperationRecord& op = state_->operations[*name];
   op.snapshot.name = *name;
   op.snapshot.action_digest = action_digest;
+  op.snapshot.instance_name = instance_name;
+  op.snapshot.created_unix_nanos = UnixNanosNow(*state_->clock);
   op.owners.Add(caller.principal);
   Outbox unused;  // Nobody can watch an operation that did not exist a moment ago.
   state_->Finish(op, std::move(response), unused);
@@ -166,6 +171,9 @@ void InProcessScheduler::Shutdown() {
     std::lock_guard lock(state_->mutex);
     state_->shut_down = true;
     for (auto& request : state_->requests.TakeAll()) out.work.emplace_back(std::move(request.callback), std::nullopt);
+    for (auto& [id, worker] : state_->workers) {
+      for (auto& callback : std::exchange(worker.held, {})) out.work.emplace_back(std::move(callback), std::nullopt);
+    }
   }
   state_->Flush(std::move(out));
 }

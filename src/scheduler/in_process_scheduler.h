@@ -20,14 +20,14 @@ class InProcessScheduler final : public Scheduler {
 
   StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action) override;
   StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
-                                     reapi::ExecuteResponse response) override;
+                                     reapi::ExecuteResponse response, const std::string& instance_name = "") override;
   StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener) override;
   void Unwatch(WatchId id) override;
   StatusOr<OperationSnapshot> Get(const Caller& caller, const std::string& operation_name) const override;
   std::vector<OperationSnapshot> List(const Caller& caller) const override;
   Status Cancel(const Caller& caller, const std::string& operation_name) override;
 
-  void AddWorker(const std::string& worker_id, const Platform& platform) override;
+  void AddWorker(const std::string& worker_id, const Platform& platform, int slots = 0) override;
   void RemoveWorker(const std::string& worker_id) override;
   void RequestWork(const std::string& worker_id, WorkCallback callback) override;
   void CancelWorkRequests(const std::string& worker_id) override;
@@ -42,6 +42,10 @@ class InProcessScheduler final : public Scheduler {
   void Shutdown() override;
   size_t queued_count() const override;
   SchedulerLoad Load() const override;
+
+  StatusOr<OperationPage> ListOperations(const OperationFilter& filter) const override;
+  StatusOr<std::vector<WorkerInfo>> ListWorkers() const override;
+  Status SetWorkerDrained(const std::string& worker_id, bool drained) override;
 
  private:
   struct State;

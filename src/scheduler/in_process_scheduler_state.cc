@@ -56,6 +56,10 @@ void InProcessScheduler::State::Schedule(OperationRecord& op, Outbox& out) {
 
 void InProcessScheduler::State::ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback,
                                     Outbox& out) {
+  if (drained.count(worker_id) != 0) {
+    workers.at(worker_id).held.push_back(std::move(callback));
+    return;
+  }
   if (std::optional<std::string> name = queue.PopBestFor(offered)) {
     OperationRecord& op = operations.at(*name);
     op.in_queue = false;

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -53,7 +54,10 @@ struct OperationRecord {
 
 struct WorkerRecord {
   Platform platform;
+  int slots = 0;                            // As registered; 0: unknown.
   std::unordered_set<std::string> running;  // Operation names assigned to it.
+  // Its work requests while it is drained: out of `requests`, so nothing is assigned to them.
+  std::vector<Scheduler::WorkCallback> held;
 };
 
 struct WatchEntry {
@@ -84,7 +88,8 @@ struct InProcessScheduler::State {
   void Join(OperationRecord& op, int32_t priority);
   // Gives the operation to the longest-waiting matching request, or queues it.
   void Schedule(OperationRecord& op, Outbox& out);
-  // Gives the worker the best queued action it can run, or parks the request.
+  // Gives the worker the best queued action it can run, or parks the request (holds it,
+  // for a drained worker).
   void ServeRequest(const std::string& worker_id, const Platform& offered, WorkCallback callback, Outbox& out);
   void Assign(OperationRecord& op, PendingWorkRequests::Request request, Outbox& out);
   // True while `worker_id` holds `attempt` of the operation, which is not done.
@@ -115,6 +120,7 @@ struct InProcessScheduler::State {
   ActionQueue queue;
   PendingWorkRequests requests;
   std::unordered_map<std::string, WorkerRecord> workers;  // By worker id.
+  std::set<std::string> drained;                          // Worker ids, registered or not.
   std::map<Platform, int> worker_platforms;                // How many workers offer each.
   std::unordered_map<WatchId, WatchEntry> watches;
   std::deque<std::pair<TimePoint, std::string>> finished;  // Completion order (monotonic).

@@ -16,12 +16,13 @@ void AddSchedulerMetadata(const reapi::ExecutedActionMetadata& known, const std:
 
 }  // namespace
 
-void InProcessScheduler::AddWorker(const std::string& worker_id, const Platform& platform) {
+void InProcessScheduler::AddWorker(const std::string& worker_id, const Platform& platform, int slots) {
   Outbox out;
   {
     std::lock_guard lock(state_->mutex);
     auto [it, added] = state_->workers.try_emplace(worker_id);
     WorkerRecord& worker = it->second;
+    worker.slots = slots;
     if (!added && worker.platform == platform) return;
     std::vector<PendingWorkRequests::Request> waiting;
     if (!added) {
@@ -45,6 +46,7 @@ void InProcessScheduler::RemoveWorker(const std::string& worker_id) {
     for (auto& request : state_->requests.TakeWorker(it->second.platform, worker_id)) {
       out.work.emplace_back(std::move(request.callback), std::nullopt);
     }
+    for (auto& callback : it->second.held) out.work.emplace_back(std::move(callback), std::nullopt);
     state_->UnregisterWorkerPlatform(it->second.platform);
     const std::unordered_set<std::string> running = std::move(it->second.running);
     state_->workers.erase(it);
@@ -78,6 +80,9 @@ void InProcessScheduler::CancelWorkRequests(const std::string& worker_id) {
     if (worker == state_->workers.end()) return;
     for (auto& request : state_->requests.TakeWorker(worker->second.platform, worker_id)) {
       out.work.emplace_back(std::move(request.callback), std::nullopt);
+    }
+    for (auto& callback : std::exchange(worker->second.held, {})) {
+      out.work.emplace_back(std::move(callback), std::nullopt);
     }
   }
   state_->Flush(std::move(out));

@@ -14,7 +14,12 @@ enum class ExecutionStage { kCacheCheck, kQueued, kExecuting, kCompleted };
 
 struct OperationSnapshot {
   std::string name;
+  // The instance the action was executed under ("" for the default instance).
+  std::string instance_name;
   Digest action_digest;
+  // When the operation came to be (queued, or recorded as a cache hit): unix nanoseconds.
+  // Operators' listings sort by it, newest first.
+  int64_t created_unix_nanos = 0;
   ExecutionStage stage = ExecutionStage::kQueued;
   bool done = false;
   // Set when done: result, cached_result, status (errors while running go here).

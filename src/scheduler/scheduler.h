@@ -25,6 +25,7 @@
 #include "scheduler/caller.h"
 #include "scheduler/operation.h"
 #include "scheduler/platform.h"
+#include "scheduler/scheduler_queries.h"
 
 namespace kiln {
 
@@ -125,7 +126,8 @@ class Scheduler {
   virtual StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action) = 0;
   // Records an operation that is already complete (an action cache hit), owned by `caller`.
   virtual StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& action_digest,
-                                             reapi::ExecuteResponse response) = 0;
+                                             reapi::ExecuteResponse response,
+                                             const std::string& instance_name = "") = 0;
   // Calls `listener` now with the current state, then after every change until the
   // operation is done (the done snapshot is the last call). NOT_FOUND for unknown names.
   virtual StatusOr<WatchId> Watch(const Caller& caller, const std::string& operation_name, Listener listener) = 0;
@@ -144,8 +146,10 @@ class Scheduler {
   // --- Worker side ---
 
   // Registers (or re-registers) a worker and what it offers. A worker may hold several
-  // outstanding work requests (one per slot).
-  virtual void AddWorker(const std::string& worker_id, const Platform& platform) = 0;
+  // outstanding work requests (one per slot); `slots` is how many it has (0: it did not
+  // say), for listings only. A drained worker (SetWorkerDrained) stays drained when it
+  // registers again.
+  virtual void AddWorker(const std::string& worker_id, const Platform& platform, int slots = 0) = 0;
   // The worker is gone: its running actions are re-queued (up to max_attempts) and its
   // outstanding work requests are answered with nullopt.
   virtual void RemoveWorker(const std::string& worker_id) = 0;
@@ -189,6 +193,19 @@ class Scheduler {
     load.queue.push_back({"*", 0, queued_count()});
     return load;
   }
+
+  // --- Operators (scheduler_queries.h); no ownership checks: callers are admins ---
+
+  // The operations known now (queued, running, retained finished ones) that match
+  // `filter`, one page of them, newest first. UNAVAILABLE if the state cannot be reached.
+  virtual StatusOr<OperationPage> ListOperations(const OperationFilter& filter) const = 0;
+  // The registered workers, and drained ones that are not connected now; by id.
+  virtual StatusOr<std::vector<WorkerInfo>> ListWorkers() const = 0;
+  // A drained worker gets no new assignments: its work requests wait (it stays connected)
+  // until it is undrained, and it finishes what it runs. The mark is kept by worker id, so
+  // it holds when the worker reconnects, until undrained. NOT_FOUND for a worker that is
+  // neither registered nor drained.
+  virtual Status SetWorkerDrained(const std::string& worker_id, bool drained) = 0;
 };
 
 }  // namespace kiln

@@ -145,7 +145,7 @@ Status WorkerStreamReactor::Register(const wire::Hello& hello) {
     }
     worker_id_ = worker_id;
     registered_ = true;
-    scheduler_->AddWorker(worker_id_, Platform(std::move(properties)));
+    scheduler_->AddWorker(worker_id_, Platform(std::move(properties)), static_cast<int>(hello.slots()));
     // Under the lock: End finishes the stream (which also sends initial metadata) only
     // after Unregister, so the two never touch the metadata at once.
     context_->AddInitialMetadata(kWorkerRegisteredMetadataKey, "1");
