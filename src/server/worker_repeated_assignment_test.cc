@@ -58,9 +58,9 @@ class RepeatingScheduler final : public Scheduler {
   StatusOr<std::string> Enqueue(const Caller& caller, QueuedAction action) override {
     return inner_.Enqueue(caller, std::move(action));
   }
-  StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& digest,
-                                     reapi::ExecuteResponse response) override {
-    return inner_.AddCompleted(caller, digest, std::move(response));
+  StatusOr<std::string> AddCompleted(const Caller& caller, const Digest& digest, reapi::ExecuteResponse response,
+                                     const std::string& instance_name) override {
+    return inner_.AddCompleted(caller, digest, std::move(response), instance_name);
   }
   StatusOr<WatchId> Watch(const Caller& caller, const std::string& name, Listener listener) override {
     return inner_.Watch(caller, name, std::move(listener));
@@ -71,8 +71,8 @@ class RepeatingScheduler final : public Scheduler {
   }
   std::vector<OperationSnapshot> List(const Caller& caller) const override { return inner_.List(caller); }
   Status Cancel(const Caller& caller, const std::string& name) override { return inner_.Cancel(caller, name); }
-  void AddWorker(const std::string& worker_id, const Platform& platform) override {
-    inner_.AddWorker(worker_id, platform);
+  void AddWorker(const std::string& worker_id, const Platform& platform, int slots) override {
+    inner_.AddWorker(worker_id, platform, slots);
   }
   void RemoveWorker(const std::string& worker_id) override { inner_.RemoveWorker(worker_id); }
   void RequestWork(const std::string& worker_id, WorkCallback callback) override {
@@ -117,6 +117,13 @@ class RepeatingScheduler final : public Scheduler {
     inner_.Shutdown();
   }
   size_t queued_count() const override { return inner_.queued_count(); }
+  StatusOr<OperationPage> ListOperations(const OperationFilter& filter) const override {
+    return inner_.ListOperations(filter);
+  }
+  StatusOr<std::vector<WorkerInfo>> ListWorkers() const override { return inner_.ListWorkers(); }
+  Status SetWorkerDrained(const std::string& worker_id, bool drained) override {
+    return inner_.SetWorkerDrained(worker_id, drained);
+  }
 
  private:
   InProcessScheduler inner_;

@@ -57,8 +57,18 @@ bool LooksLike(BlobKind kind, const Message& message) {
       return action.has_command_digest() && PlausibleDigest(action.command_digest()) &&
              (!action.has_input_root_digest() || PlausibleDigest(action.input_root_digest()));
     }
-    case BlobKind::kCommand:
-      return static_cast<const reapi::Command&>(message).arguments_size() > 0;
+    case BlobKind::kCommand: {
+      // A Directory parses as a Command too (its nodes read as arguments), but every node
+      // holds a field tag below 0x20; arguments hold no such bytes, bar line breaks and tabs.
+      const auto& command = static_cast<const reapi::Command&>(message);
+      if (command.arguments_size() == 0) return false;
+      for (const std::string& argument : command.arguments()) {
+        for (char c : argument) {
+          if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
+        }
+      }
+      return true;
+    }
     case BlobKind::kDirectory: {
       const auto& directory = static_cast<const reapi::Directory&>(message);
       const bool empty = directory.files_size() + directory.directories_size() + directory.symlinks_size() == 0;
