@@ -20,6 +20,31 @@ void ServeFile(const EmbeddedWebFile& file, HttpResponder& responder) {
   (void)responder.Send(200, std::move(headers), file.content);
 }
 
+// The page's scripts as one file, in the order web/js/order.txt lists them. One file, so
+// that a page takes one or two of the server's connections (HTTP/1.1 holds a connection,
+// and a server thread, per request in flight; a browser opens up to six per host to load
+// files side by side).
+const std::string& ScriptBundle() {
+  static const std::string bundle = [] {
+    std::string scripts;
+    const EmbeddedWebFile* order = FindWebFile("js/order.txt");
+    std::string_view names = order ? order->content : std::string_view();
+    while (!names.empty()) {
+      const size_t end = names.find('\n');
+      const std::string_view name = names.substr(0, end);
+      names = end == std::string_view::npos ? std::string_view() : names.substr(end + 1);
+      if (name.empty()) continue;
+      if (const EmbeddedWebFile* file = FindWebFile("js/" + std::string(name))) {
+        scripts += "// --- " + std::string(name) + "\n";
+        scripts += file->content;
+        scripts += "\n";
+      }
+    }
+    return scripts;
+  }();
+  return bundle;
+}
+
 void ServeShell(HttpRequest&, HttpResponder& responder) {
   const EmbeddedWebFile* shell = FindWebFile("index.html");
   if (!shell) return (void)SendStatus(responder, Status::Internal("index.html is not embedded"));
@@ -58,6 +83,9 @@ void AddPageRoutes(HttpRouter& router) {
       router.Handle(method, page, HttpAccess::Public(), ServeShell);
     }
     router.Handle(method, std::string(kAssetPrefix), HttpAccess::Public(), ServeAsset);
+    router.Handle(method, "/ui/app.js", HttpAccess::Public(), [](HttpRequest&, HttpResponder& responder) {
+      ServeFile(EmbeddedWebFile{"app.js", ScriptBundle()}, responder);
+    });
   }
 }
 

@@ -35,12 +35,20 @@ TEST_F(WebUiTest, EveryPageIsTheShellAndItsFilesAreEmbedded) {
     EXPECT_NE(responder.body().find("<main id=\"main\">"), std::string::npos) << page;
     EXPECT_NE(responder.headers().Get("Content-Security-Policy"), std::nullopt);
   }
-  testing::FakeRequest script("GET", "/ui/js/core.js");
+  testing::FakeRequest script("GET", "/ui/app.js");
   testing::FakeResponder responder;
   router_->Serve(script.request, responder);
   EXPECT_EQ(responder.status(), 200);
   EXPECT_EQ(responder.headers().Get("Content-Type"), "text/javascript; charset=utf-8");
-  EXPECT_NE(responder.body().find("kiln.api"), std::string::npos);
+  // Every script, core.js (which the others use) first and main.js (which starts the page) last.
+  const std::string& bundle = responder.body();
+  EXPECT_EQ(bundle.find("// --- core.js"), 0u);
+  EXPECT_NE(bundle.find("// --- workers.js"), std::string::npos);
+  EXPECT_GT(bundle.find("// --- main.js"), bundle.find("// --- workers.js"));
+  testing::FakeRequest style("GET", "/ui/app.css");
+  testing::FakeResponder style_responder;
+  router_->Serve(style.request, style_responder);
+  EXPECT_EQ(style_responder.headers().Get("Content-Type"), "text/css; charset=utf-8");
   EXPECT_EQ(Get("/ui/missing.js").status, 404);
 }
 

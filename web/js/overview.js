@@ -9,19 +9,34 @@ kiln.pages.overview = function (main) {
   kiln.show(main, kiln.el('h1', {}, 'Overview'), cards, kiln.el('h2', {}, 'Last hour'), charts,
     kiln.el('h2', {}, 'Recent failures'), failures);
 
+  // The charts: the server's samples (every 10 s) followed by this page's own polls since
+  // the last of them, so that they move as the cards do.
+  let history = [];
+  let live = [];
+  const drawCharts = () => {
+    const last = history.length ? history[history.length - 1].unix_ms : 0;
+    live = live.filter((p) => p.unix_ms > last);
+    kiln.show(charts, historyCharts(history.concat(live)));
+  };
+
   let previous = null;
   kiln.poll(async () => {
     try {
       const now = await kiln.api('/api/overview');
       kiln.show(cards, overviewCards(now, previous));
+      live.push({
+        unix_ms: now.unix_ms, queued: now.queued, busy_slots: now.busy_slots,
+        requests_per_second: rate(now, previous, 'requests_total'), actions_per_second: rate(now, previous, 'actions_total'),
+      });
       previous = now;
+      drawCharts();
     } catch (e) { kiln.show(cards, kiln.errorBox(e)); }
   }, 2000);
 
   kiln.poll(async () => {
     try {
-      const history = await kiln.api('/api/history');
-      kiln.show(charts, historyCharts(history.points));
+      history = (await kiln.api('/api/history')).points;
+      drawCharts();
     } catch (e) { kiln.show(charts, kiln.errorBox(e)); }
   }, 10000);
 

@@ -64,7 +64,8 @@ kiln.reapi.tree = function (tree, fn, instance) {
 };
 
 // The phases of ExecutedActionMetadata-like timestamps ({queued, worker_start, ...} in ms,
-// or protobuf Timestamps as RFC 3339 strings); an open phase ends at `nowMs`.
+// or protobuf Timestamps as RFC 3339 strings); an open phase ends at `nowMs` (0 for a
+// finished operation).
 kiln.reapi.phases = function (t, nowMs) {
   const ms = (v) => (v === null || v === undefined ? null : typeof v === 'number' ? v : Date.parse(v));
   const span = (from, to) => {
@@ -72,8 +73,13 @@ kiln.reapi.phases = function (t, nowMs) {
     if (a === null) return null;
     return Math.max(0, (b === null ? nowMs : b) - a);
   };
+  const queued = { name: 'queued', cls: 's0', ms: span(t.queued, t.worker_start || t.input_fetch_start) };
+  if (nowMs && ms(t.worker_start) !== null && ms(t.input_fetch_start) === null) {
+    // Running: a worker reports its phases' times with the result; until then, one span.
+    return [queued, { name: 'running so far', cls: 's2', ms: span(t.worker_start, null) }];
+  }
   return [
-    { name: 'queued', cls: 's0', ms: span(t.queued, t.worker_start || t.input_fetch_start) },
+    queued,
     { name: 'input staging', cls: 's1', ms: span(t.input_fetch_start, t.input_fetch_completed) },
     { name: 'execution', cls: 's2', ms: span(t.execution_start, t.execution_completed) },
     { name: 'output upload', cls: 's3', ms: span(t.output_upload_start, t.output_upload_completed) },
