@@ -32,7 +32,8 @@ fail() {
 }
 
 # start_kiln KILN_BINARY [kiln serve flags...]: kiln on a free port, its data in $work/data
-# (kept across restarts, so that a restarted kiln serves what it stored before).
+# (kept across restarts, so that a restarted kiln serves what it stored before). Sets $port
+# and $http_port (its HTTP port, also ephemeral).
 start_kiln() {
   local kiln=$1; shift
   # The log exists before kiln starts: the background job opens it only once it runs, and
@@ -42,6 +43,7 @@ start_kiln() {
   kiln_pid=$!
   for _ in $(seq 1 100); do
     port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log" | tail -1)
+    http_port=$(sed -n 's/^kiln: serving on .*HTTP on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/kiln.log" | tail -1)
     [ -n "$port" ] && return 0
     sleep 0.2
   done

@@ -238,10 +238,11 @@ int RunServeCommand(const std::vector<std::string>& args) {
                                                : std::string(redis_ac ? ", CAS on " : ", CAS and action cache on ") +
                                                      options.storage.target + ", read cache in " + options.data_dir)
             << (redis_ac ? ", action cache in Redis" : "")
-            << ((*server)->http_port() ? ", HTTP on " + options.http_listen.substr(0, options.http_listen.rfind(':')) +
+            << ")"
+            << ((*server)->http_port() ? "; HTTP on " + options.http_listen.substr(0, options.http_listen.rfind(':')) +
                                              ":" + std::to_string((*server)->http_port())
                                        : std::string())
-            << ")" << std::endl;
+            << std::endl;
   // After the serving line, which scripts wait for first.
   std::cout << "kiln: file descriptor limit " << descriptors->now
             << (descriptors->now > descriptors->before ? " (raised from " + std::to_string(descriptors->before) + ")"

@@ -90,6 +90,10 @@ std::unique_ptr<KilnProcess> KilnProcess::Spawn(const std::vector<std::string>& 
     *error = "no port in \"" + process->stdout_text() + "\"";
     return nullptr;
   }
+  const std::string http_marker = "HTTP on 127.0.0.1:";
+  if (const size_t http_at = process->stdout_text().find(http_marker); http_at != std::string::npos) {
+    process->http_port_ = std::atoi(process->stdout_text().c_str() + http_at + http_marker.size());
+  }
   return process;
 }
 

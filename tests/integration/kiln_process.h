@@ -56,6 +56,8 @@ class KilnProcess {
 
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The HTTP port (the harness asks for an ephemeral one); 0 with --http-listen off.
+  int http_port() const { return http_port_; }
   pid_t pid() const { return child_->pid(); }
   // False once the process has exited (it is reaped then).
   bool running() { return child_->running(); }
@@ -89,6 +91,7 @@ class KilnProcess {
                                             const std::vector<std::string>& extra_flags, std::string* error);
   std::unique_ptr<ChildProcess> child_;
   int port_ = 0;
+  int http_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<reapi::ContentAddressableStorage::Stub> cas_;
   std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream_;
