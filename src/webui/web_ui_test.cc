@@ -50,6 +50,8 @@ TEST_F(WebUiTest, EveryPageIsTheShellAndItsFilesAreEmbedded) {
   router_->Serve(style.request, style_responder);
   EXPECT_EQ(style_responder.headers().Get("Content-Type"), "text/css; charset=utf-8");
   EXPECT_EQ(Get("/ui/missing.js").status, 404);
+  // "/" is the front page, not a prefix of every path (the HTTP cache takes the others).
+  EXPECT_EQ(Get("/nothing/here").status, 404);
 }
 
 TEST_F(WebUiTest, ListsOperationsNewestFirstAndFilters) {

@@ -31,10 +31,8 @@ class WebUiBrowserTest : public KilnServerTest {
     std::optional<std::string> chromium = HeadlessChromium::Find();
     if (!chromium) GTEST_SKIP() << "chromium is not installed (Debian package chromium): the browser test is skipped";
     KilnServerTest::SetUp();
-    const std::string marker = "HTTP on 127.0.0.1:";
-    const size_t at = server().stdout_text().find(marker);
-    ASSERT_NE(at, std::string::npos) << server().stdout_text();
-    base_url_ = "http://127.0.0.1:" + std::to_string(std::atoi(server().stdout_text().c_str() + at + marker.size()));
+    ASSERT_GT(server().http_port(), 0) << server().stdout_text();
+    base_url_ = "http://127.0.0.1:" + std::to_string(server().http_port());
     browser_ = std::make_unique<HeadlessChromium>(*chromium, profiles_.path());
     screenshots_ = std::filesystem::path(KILN_BINARY).parent_path() / "webui-screenshots";
     std::filesystem::create_directories(screenshots_);
