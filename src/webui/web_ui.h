@@ -4,7 +4,7 @@
 // live log streams and the metric registry. No gRPC.
 //
 //   GET  /, /operations, /operations/NAME, /workers, /blob/FUNCTION/HASH/SIZE  the pages
-//   GET  /ui/FILE                           their scripts and style sheet
+//   GET  /ui/app.js, /ui/app.css            their scripts (one file) and style sheet
 //   GET  /api/overview, /api/history        numbers now; the last hour, every 10 s
 //   GET  /api/operations?instance=&stage=&exit_code=&failed=&offset=&limit=
 //   GET  /api/operation?name=NAME           one operation with its Action and Command
@@ -19,7 +19,6 @@
 // /api/ endpoint but the overview's counts checks the caller.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 
 #include "common/clock.h"
