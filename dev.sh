@@ -17,7 +17,7 @@ PACKAGES=(g++ cmake make ccache pkg-config protobuf-compiler protobuf-compiler-g
 # bubblewrap sandbox; python3 also serves one process-group test), and starts its own
 # redis-server processes for the farm's backplane, and promtool and a Prometheus server
 # for /metrics.
-TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source libnetty-tcnative-jni buildstream bubblewrap python3 redis-server prometheus)
+TEST_PACKAGES=(bazel-bootstrap bazel-bootstrap-source libnetty-tcnative-jni buildstream bubblewrap python3 redis-server prometheus chromium)
 # Only for `./dev.sh fuzz`: Debian's clang and its libFuzzer runtime.
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 JOBS=${JOBS:-2}

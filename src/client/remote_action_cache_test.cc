@@ -24,6 +24,7 @@ class RemoteActionCacheTest : public ::testing::Test {
     options.role = ServerRole::kStorage;
     options.listen = "127.0.0.1:0";
     options.data_dir = dir_.path();
+    options.http_listen = "";  // No HTTP port: these servers run side by side (the default is one port).
     options.workers = 0;
     options.allow_remote_workers = false;
     options.scrub_bytes_per_second = 0;

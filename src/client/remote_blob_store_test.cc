@@ -60,6 +60,7 @@ class RemoteBlobStoreTest : public ::testing::Test {
     ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.data_dir = dir_.path();
+    options.http_listen = "";  // No HTTP port: these servers run side by side (the default is one port).
     options.workers = 0;
     auto server = KilnServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status().ToString();

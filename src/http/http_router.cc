@@ -10,7 +10,9 @@ HttpAccess HttpAccess::Needs(Permission permission, std::string instance_name) {
 }
 
 void HttpRouter::Handle(std::string method, std::string path, HttpAccess access, HttpHandler handler) {
-  const bool prefix = !path.empty() && path.back() == '/';
+  // "/" alone is exact (the web UI's front page): as a prefix it would take every path,
+  // which is what a fallback route is for.
+  const bool prefix = path.size() > 1 && path.back() == '/';
   for (Route& route : routes_) {
     if (!route.fallback && route.method == method && route.path == path) {
       route.access = std::move(access);

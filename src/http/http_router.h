@@ -1,8 +1,8 @@
 // Which handler answers a request, and whether the caller may have it. Routes are a
-// method and a path, either exact ("/healthz") or a prefix ending in '/' ("/blob/"); the
-// longest match wins, and a method's fallback route takes what nothing else matched (the
-// bazel-remote cache protocol's "/INSTANCE/cas/HASH" has no fixed prefix). No route for
-// the path: 404; the path served for other methods only: 405.
+// method and a path, either exact ("/healthz", and "/" itself) or a prefix ending in '/'
+// ("/blob/"); the longest match wins, and a method's fallback route takes what nothing
+// else matched (the bazel-remote cache protocol's "/INSTANCE/cas/HASH" has no fixed
+// prefix). No route for the path: 404; the path served for other methods only: 405.
 //
 // Before a handler runs, the router authenticates the caller exactly as the gRPC services
 // do (auth/request_authorizer.h: the same auth file, principals and grants) and checks the
@@ -55,7 +55,7 @@ class HttpRouter {
   // `authorizer` (not owned; outlives the router) decides who may call what.
   explicit HttpRouter(const RequestAuthorizer* authorizer) : authorizer_(authorizer) {}
 
-  // `path`: exact, or a prefix when it ends in '/'. A later route for the same method and
+  // `path`: exact, or a prefix when it ends in '/' (but "/" is exact). A later route for the same method and
   // path replaces the earlier one.
   void Handle(std::string method, std::string path, HttpAccess access, HttpHandler handler);
   // Takes the requests of `method` that no route's path matches.

@@ -49,6 +49,22 @@ TEST(HttpRouterTest, ExactPathsPrefixesAndTheFallback) {
   EXPECT_EQ(body, "fallback");
 }
 
+TEST(HttpRouterTest, TheRootPathIsExactNotAPrefixOfEverything) {
+  RequestAuthorizer everyone(nullptr, nullptr);
+  HttpRouter router(&everyone);
+  router.Handle("GET", "/", HttpAccess::Public(), Answer("front page"));
+  router.HandleFallback("GET", HttpAccess::Public(), Answer("fallback"));
+  std::string body;
+  FakeRequest root("GET", "/");
+  StatusOf(router, root, &body);
+  EXPECT_EQ(body, "front page");
+  FakeRequest other("GET", "/team/cas/ab");
+  StatusOf(router, other, &body);
+  EXPECT_EQ(body, "fallback");
+  FakeRequest put("PUT", "/cas/ab", "x");
+  EXPECT_EQ(StatusOf(router, put), 404);  // Not 405: "/" is no prefix of it.
+}
+
 TEST(HttpRouterTest, UnknownPathIs404AndOtherMethods405) {
   RequestAuthorizer everyone(nullptr, nullptr);
   HttpRouter router(&everyone);

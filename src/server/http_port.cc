@@ -25,7 +25,15 @@ StatusOr<std::unique_ptr<HttpPort>> HttpPort::Start(const HttpServerOptions& opt
   const DiskBlobStore* disk = services.disk;
   cache.stored_size = [disk](DigestFunction function, std::string_view hash) { return disk->StoredSize(function, hash); };
   AddHttpCacheRoutes(port->router_, services.cas, services.action_cache, std::move(cache));
-  if (services.metrics) AddMetricsRoute(port->router_, services.metrics);
+  if (services.server_metrics) AddMetricsRoute(port->router_, services.server_metrics);
+  WebUiServices ui;
+  ui.scheduler = services.scheduler;
+  ui.cas = services.cas;
+  ui.log_streams = services.log_streams;
+  ui.metrics = services.metrics;
+  ui.authorizer = services.authorizer;
+  ui.cas_capacity_bytes = services.cas_capacity_bytes;
+  port->ui_ = WebUi::Add(port->router_, ui);
   auto server = HttpServer::Start(options, &port->router_);
   if (!server.ok()) return server.status();
   port->server_ = std::move(server).value();

@@ -1,8 +1,8 @@
 // The HTTP port of kiln serve (--http-listen): the routes every role serves -- health
 // checks, the bazel-remote HTTP cache protocol over the same CAS and action cache as gRPC --
-// on the HTTP server (http/http_server.h), with the gRPC port's TLS files and auth file.
-// New HTTP endpoints (metrics, the web UI, ...) add their routes in Start, before the
-// server starts.
+// on the HTTP server (http/http_server.h), with the gRPC port's TLS files and auth file;
+// and the web UI at "/" (webui/web_ui.h). New HTTP endpoints add their routes in Start,
+// before the server starts.
 #pragma once
 
 #include <memory>
@@ -16,6 +16,7 @@
 #include "http/http_server.h"
 #include "server/server_metrics.h"
 #include "server/server_tls.h"
+#include "webui/web_ui.h"
 
 namespace kiln {
 
@@ -27,7 +28,12 @@ struct HttpPortServices {
   const RequestAuthorizer* authorizer = nullptr;
   const Readiness* readiness = nullptr;
   int64_t max_blob_bytes = int64_t{10} << 30;
-  const ServerMetrics* metrics = nullptr;  // Null: no /metrics.
+  const ServerMetrics* server_metrics = nullptr;  // Null: no /metrics.
+  // For the web UI (webui/web_ui.h); null where this server has none.
+  Scheduler* scheduler = nullptr;
+  const LogStreamRegistry* log_streams = nullptr;
+  const metrics::MetricRegistry* metrics = nullptr;
+  int64_t cas_capacity_bytes = 0;  // The disk CAS's budget (--max-cas-bytes).
 };
 
 // The HTTP server's options: `listen`, `threads`, and the gRPC port's TLS files and
@@ -41,10 +47,13 @@ class HttpPort {
   ~HttpPort();
 
   int port() const { return server_->port(); }
+  // A sample for the web UI's charts of the last hour; call every 10 s.
+  void SampleForCharts() { ui_->Sample(); }
 
  private:
   explicit HttpPort(const RequestAuthorizer* authorizer) : router_(authorizer) {}
   HttpRouter router_;
+  std::unique_ptr<WebUi> ui_;
   std::unique_ptr<HttpServer> server_;
 };
 

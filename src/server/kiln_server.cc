@@ -427,7 +427,12 @@ Status KilnServer::StartHttp(const ServerOptions& options, State& state) {
   if (options.http_listen.empty()) return Status::Ok();
   const HttpServerOptions http = HttpServerOptionsFor(options.http_listen, options.http_threads, options.tls);
   HttpPortServices services{state.client_cas, state.disk, state.action_cache.get(), &state.authorizer->requests(),
-                            &state.readiness, options.max_cas_bytes, state.metrics.get()};
+                            &state.readiness, options.max_cas_bytes};
+  services.server_metrics = state.metrics.get();
+  services.scheduler = state.scheduler;
+  services.log_streams = state.log_streams.get();
+  services.metrics = state.metrics ? &state.metrics->registry() : nullptr;
+  services.cas_capacity_bytes = options.max_cas_bytes;
   auto port = HttpPort::Start(http, services);
   if (!port.ok()) return port.status();
   state.http = std::move(port).value();
@@ -472,6 +477,7 @@ void KilnServer::StartMaintenance(State& state) {
       if (raw->frontends) raw->frontends->Tick();
       if (raw->storage) raw->storage->Tick();
       if (second % 10 != 0) continue;
+      if (raw->http) raw->http->SampleForCharts();
       if (raw->auth_policies) (void)raw->auth_policies->Poll();  // A bad change is reported by Poll itself.
       raw->log_streams->Tick();
       raw->disk->ReleaseIdleBuffers();
@@ -492,7 +498,11 @@ int KilnServer::http_port() const { return state_->http ? state_->http->port() :
 ServerMetrics* KilnServer::metrics() const { return state_->metrics.get(); }
 
 void KilnServer::Shutdown(Duration grace) {
-  state_->http.reset();
+  {
+    // The maintenance thread samples the HTTP port's charts under this lock.
+    std::lock_guard lock(state_->maintenance_mutex);
+    state_->http.reset();
+  }
   if (state_->health_service) state_->health_service->Shutdown();  // Watch streams end now.
   if (state_->server) {
     // Let running calls finish (new ones are still accepted meanwhile), then stop at once:

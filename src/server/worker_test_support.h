@@ -50,6 +50,7 @@ class InProcessFrontend {
     ServerOptions options;
     options.listen = listen;
     options.data_dir = dir_.path();
+    options.http_listen = "";  // No HTTP port: these servers run side by side (the default is one port).
     options.workers = 0;
     auto server = KilnServer::Start(options);
     if (!server.ok()) return server.status();
