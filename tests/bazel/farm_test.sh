@@ -16,16 +16,18 @@ farm_cleanup() {
 }
 trap farm_cleanup EXIT
 
-# serve NAME FLAGS...: a kiln serve of the farm; prints its port.
+# serve NAME FLAGS...: starts a kiln serve of the farm, in this shell (a command substitution
+# would record its pid in a subshell, and the cleanup would leave it running); its port is
+# then in $served_port.
 serve() {
   local name=$1; shift
   : > "$work/$name.log"
   "$kiln" serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir "$work/$name" "$@" >> "$work/$name.log" 2>&1 &
   farm_pids+=($!)
+  served_port=""
   for _ in $(seq 1 100); do
-    local found
-    found=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    [ -n "$found" ] && { echo "$found"; return 0; }
+    served_port=$(sed -n 's/^kiln: serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log")
+    [ -n "$served_port" ] && return 0
     sleep 0.2
   done
   cat "$work/$name.log" >&2
@@ -39,10 +41,10 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save ''
 farm_pids+=($!)
 for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-storage=$(serve storage --role storage)
+serve storage --role storage; storage=$served_port
 farm=(--backplane "redis://127.0.0.1:$redis_port" --cas "grpc://127.0.0.1:$storage" --workers 0)
-a=$(serve a "${farm[@]}")
-b=$(serve b "${farm[@]}")
+serve a "${farm[@]}"; a=$served_port
+serve b "${farm[@]}"; b=$served_port
 for n in 1 2; do
   "$kiln" worker --scheduler "127.0.0.1:$a,127.0.0.1:$b" --work-dir "$work/worker-$n" --slots 2 \
     --worker-id "farm-worker-$n" > "$work/worker-$n.log" 2>&1 &
