@@ -58,6 +58,8 @@ const std::vector<RpcTableEntry>& Table() {
       {"/kiln.admin.v1.AdminService/DeleteBlobs", Needs(Permission::kAdmin)},
       {"/kiln.admin.v1.AdminService/GetActionResult", Needs(Permission::kAdmin)},
       {"/kiln.admin.v1.AdminService/DeleteActionResult", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/GetStorageStatus", Needs(Permission::kAdmin)},
+      {"/kiln.admin.v1.AdminService/RemoveStorageNode", Needs(Permission::kAdmin)},
       // A storage node's whole listing, every instance's blobs: for the frontends' repair
       // pass, not for clients (grant it to the frontends' principal on the storage nodes).
       {"/kiln.storage.v1.StorageNode/ListBlobs", Needs(Permission::kAdmin)},

@@ -41,6 +41,11 @@ StorageDirectory::StorageDirectory(redis::RedisClient* client, const Clock* cloc
       nodes_key_(prefix_ + "nodes"),
       next_refresh_(clock->Now()) {}
 
+StorageDirectory::~StorageDirectory() {
+  std::lock_guard lock(mutex_);
+  if (!target_.empty()) (void)client_->Run(AliveKey(target_), {"DEL", AliveKey(target_)});
+}
+
 std::string StorageDirectory::AliveKey(const std::string& name) const { return prefix_ + "alive:" + name; }
 
 Status StorageDirectory::Announce(const std::string& target, double weight) {

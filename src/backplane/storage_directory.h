@@ -39,6 +39,9 @@ struct StorageNodeEntry {
 class StorageDirectory {
  public:
   StorageDirectory(redis::RedisClient* client, const Clock* clock, const StorageDirectoryOptions& options);
+  // A node that joined is down from now on (best effort: its liveness lapses anyway); it
+  // stays a member.
+  ~StorageDirectory();
 
   // Makes this process the storage node `target` with `weight`, and from then on Tick keeps
   // it alive. UNAVAILABLE if Redis could not be told (Tick tries again).

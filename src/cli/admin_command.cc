@@ -20,7 +20,8 @@ constexpr char kUsage[] =
     "       kiln admin [flags] workers [list | drain ID | undrain ID]\n"
     "       kiln admin [flags] operations [list | show NAME | cancel NAME]\n"
     "       kiln admin [flags] cas stat|delete DIGEST...\n"
-    "       kiln admin [flags] ac get|delete DIGEST";
+    "       kiln admin [flags] ac get|delete DIGEST\n"
+    "       kiln admin [flags] storage [status | remove NODE]";
 
 struct AdminFlags {
   ClientConnectionOptions connection{.target = "127.0.0.1:8980"};
@@ -68,7 +69,7 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, AdminFlags& 
   out.filter_exit = flags.WasGiven("exit-code");
   out.any_instance = !flags.WasGiven("operation-instance");
   if (parsed.ok() && out.words.empty() && !flags.help_requested()) {
-    parsed = Status::InvalidArgument("a command is required: status, workers, operations, cas or ac");
+    parsed = Status::InvalidArgument("a command is required: status, workers, operations, cas, ac or storage");
   }
   if (parsed.ok()) parsed = CheckClientConnectionOptions(out.connection);
   return flags.ExitCode(parsed, "kiln admin");
@@ -214,6 +215,27 @@ int ActionCache(wire::AdminService::Stub& stub, const AdminFlags& flags, Printer
                        [&](const auto&) { return "action cache entry " + w[2] + " deleted\n"; });
 }
 
+int Storage(wire::AdminService::Stub& stub, const AdminFlags& flags, Printer& printer) {
+  const std::vector<std::string>& w = flags.words;
+  const std::string verb = w.size() > 1 ? w[1] : "status";
+  if (verb == "status" && w.size() <= 2) {
+    wire::StorageStatus response;
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return printer.Print(stub.GetStorageStatus(Context().get(), {}, &response), response,
+                         [now](const auto& answer) { return FormatStorageStatus(answer, now); });
+  }
+  if (verb == "remove" && w.size() == 3) {
+    wire::RemoveStorageNodeRequest request;
+    request.set_name(w[2]);
+    wire::RemoveStorageNodeResponse response;
+    return printer.Print(stub.RemoveStorageNode(Context().get(), request, &response), response, [&](const auto&) {
+      return "storage node " + w[2] + " removed from the ring: the repair pass restores the copies it held\n";
+    });
+  }
+  return Usage("storage takes status or remove NODE");
+}
+
 }  // namespace
 
 int RunAdminCommand(const std::vector<std::string>& args) {
@@ -235,6 +257,7 @@ int RunAdminCommand(const std::vector<std::string>& args) {
   if (command == "operations") return Operations(*stub, flags, printer);
   if (command == "cas") return Cas(*stub, flags, printer);
   if (command == "ac") return ActionCache(*stub, flags, printer);
+  if (command == "storage") return Storage(*stub, flags, printer);
   return Usage("unknown command \"" + command + "\"");
 }
 

@@ -220,4 +220,31 @@ std::string FormatActionResult(const reapi::ActionResult& result) {
   return table.Render();
 }
 
+std::string FormatStorageStatus(const wire::StorageStatus& status, int64_t now_unix_seconds) {
+  TextTable table({"NODE", "WEIGHT", "STATE", "BLOBS", "BYTES", "ERROR"});
+  for (const wire::StorageNodeStatus& node : status.nodes()) {
+    char weight[32];
+    std::snprintf(weight, sizeof(weight), "%g", node.weight());
+    table.AddRow({node.name(), weight, node.alive() ? "alive" : "down", node.blobs() >= 0 ? std::to_string(node.blobs()) : "?",
+                  node.bytes() >= 0 ? FormatBytes(node.bytes()) : "?", Or(node.error(), "-")});
+  }
+  std::string out = table.Render() + std::to_string(status.nodes_size()) + " storage node(s)\n";
+  const wire::RepairStatus& repair = status.repair();
+  out += "repair: " + repair.state();
+  if (repair.state() != "none") {
+    out += " (by " + Or(repair.runner(), "?") + ")";
+    if (repair.state() == "running") out += ", " + std::to_string(static_cast<int>(repair.fraction_done() * 100)) + "% done";
+    if (repair.state() == "finished") out += repair.complete() ? ", complete" : ", incomplete";
+    out += "; " + std::to_string(repair.blobs_scanned()) + " blobs scanned, " + std::to_string(repair.copies_missing()) +
+           " copies missing, " + std::to_string(repair.copies_made()) + " made (" + FormatBytes(repair.bytes_copied()) +
+           "), " + std::to_string(repair.failures()) + " failures";
+    const int64_t last = repair.finished_unix_seconds() > 0 ? repair.finished_unix_seconds() : repair.updated_unix_seconds();
+    if (last > 0 && now_unix_seconds >= last) out += "; last " + FormatAge(now_unix_seconds - last) + " ago";
+  }
+  out += "\n";
+  if (!repair.lease_holder().empty()) out += "repair lease held by " + repair.lease_holder() + "\n";
+  for (const std::string& node : repair.unlisted_nodes()) out += "not listed in the last pass: " + node + "\n";
+  return out;
+}
+
 }  // namespace kiln

@@ -41,6 +41,8 @@ std::string FormatOperation(const ::kiln::admin::v1::OperationInfo& operation);
 std::string FormatBlobStats(const ::kiln::admin::v1::StatBlobsResponse& response);
 std::string FormatBlobDeletions(const ::kiln::admin::v1::DeleteBlobsResponse& response);
 std::string FormatActionResult(const build::bazel::remote::execution::v2::ActionResult& result);
+// The storage ring: a row per node, then the repair pass in a line.
+std::string FormatStorageStatus(const ::kiln::admin::v1::StorageStatus& status, int64_t now_unix_seconds);
 // "1.5 GiB", "312 B".
 std::string FormatBytes(int64_t bytes);
 // "4s", "3m12s", "2h05m", "3d04h".

@@ -35,6 +35,39 @@ StatusOr<Digest> ParseActionDigest(const wire::ActionResultRequest& request) {
   return FromProto(*function, request.action_digest(), "action_digest");
 }
 
+int64_t UnixSeconds(WallTimePoint time) {
+  if (time == WallTimePoint{}) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+void ToProto(const StorageRingStatus& status, wire::StorageStatus& out) {
+  for (const StorageNodeStatus& node : status.nodes) {
+    auto* entry = out.add_nodes();
+    entry->set_name(node.name);
+    entry->set_weight(node.weight);
+    entry->set_alive(node.alive);
+    entry->set_blobs(node.blobs);
+    entry->set_bytes(node.bytes);
+    entry->set_error(node.error);
+  }
+  const RepairRecord& record = status.repair;
+  wire::RepairStatus& repair = *out.mutable_repair();
+  repair.set_state(std::string(RepairStateName(record.state)));
+  repair.set_lease_holder(status.repair_holder);
+  repair.set_runner(record.runner);
+  repair.set_fraction_done(record.fraction_done);
+  repair.set_blobs_scanned(record.counters.blobs_scanned);
+  repair.set_copies_missing(record.counters.copies_missing);
+  repair.set_copies_made(record.counters.copies_made);
+  repair.set_bytes_copied(record.counters.bytes_copied);
+  repair.set_failures(record.counters.failures);
+  repair.set_started_unix_seconds(UnixSeconds(record.started));
+  repair.set_updated_unix_seconds(UnixSeconds(record.updated));
+  repair.set_finished_unix_seconds(UnixSeconds(record.finished));
+  repair.set_complete(record.complete);
+  for (const std::string& node : record.unlisted_nodes) repair.add_unlisted_nodes(node);
+}
+
 }  // namespace
 
 Status AdminService::CheckScheduler(const Context& context, const char* method) const {
@@ -181,6 +214,29 @@ grpc::ServerUnaryReactor* AdminService::DeleteActionResult(Context* context, con
   auto digest = ParseActionDigest(*request);
   if (!digest.ok()) return FinishUnary(context, digest.status());
   return FinishUnary(context, action_cache_->Delete(request->instance_name(), *digest));
+}
+
+grpc::ServerUnaryReactor* AdminService::GetStorageStatus(Context* context, const wire::GetStorageStatusRequest*,
+                                                         wire::StorageStatus* response) {
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kAdminGetStorageStatus);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (storage_ring_ == nullptr) {
+    return FinishUnary(context, Status::FailedPrecondition("this server's CAS is not on the backplane's storage ring"));
+  }
+  auto status = storage_ring_->RingStatus();
+  if (status.ok()) ToProto(*status, *response);
+  return FinishUnary(context, status.status());
+}
+
+grpc::ServerUnaryReactor* AdminService::RemoveStorageNode(Context* context, const wire::RemoveStorageNodeRequest* request,
+                                                          wire::RemoveStorageNodeResponse*) {
+  auto principal = authorizer_->CheckAnyInstance(*context, rpc::kAdminRemoveStorageNode);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (request->name().empty()) return FinishUnary(context, Status::InvalidArgument("name is required"));
+  if (storage_ring_ == nullptr) {
+    return FinishUnary(context, Status::FailedPrecondition("this server's CAS is not on the backplane's storage ring"));
+  }
+  return FinishUnary(context, storage_ring_->RemoveNode(request->name()));
 }
 
 }  // namespace kiln

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ac/action_cache.h"
+#include "backplane/storage_ring_control.h"
 #include "cas/blob_store.h"
 #include "cas/disk_blob_store.h"
 #include "common/clock.h"
@@ -40,6 +41,10 @@ class AdminService final : public ::kiln::admin::v1::AdminService::CallbackServi
         action_cache_(action_cache),
         authorizer_(authorizer) {}
 
+  // The backplane's storage ring this frontend follows, for GetStorageStatus and
+  // RemoveStorageNode; null (the default) where there is none. Set before serving.
+  void set_storage_ring(StorageRingControl* ring) { storage_ring_ = ring; }
+
   using Unary = grpc::ServerUnaryReactor;
   using Context = grpc::CallbackServerContext;
   Unary* GetStatus(Context* context, const admin::v1::GetStatusRequest* request,
@@ -62,6 +67,10 @@ class AdminService final : public ::kiln::admin::v1::AdminService::CallbackServi
                          reapi::ActionResult* response) override;
   Unary* DeleteActionResult(Context* context, const admin::v1::ActionResultRequest* request,
                             admin::v1::DeleteActionResultResponse* response) override;
+  Unary* GetStorageStatus(Context* context, const admin::v1::GetStorageStatusRequest* request,
+                          admin::v1::StorageStatus* response) override;
+  Unary* RemoveStorageNode(Context* context, const admin::v1::RemoveStorageNodeRequest* request,
+                           admin::v1::RemoveStorageNodeResponse* response) override;
 
  private:
   // OK when the caller holds `admin` on some instance and this server has a scheduler.
@@ -73,6 +82,7 @@ class AdminService final : public ::kiln::admin::v1::AdminService::CallbackServi
   DiskBlobStore* const disk_;
   ActionCache* const action_cache_;
   const CallAuthorizer* const authorizer_;
+  StorageRingControl* storage_ring_ = nullptr;
 };
 
 }  // namespace kiln

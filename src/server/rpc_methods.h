@@ -41,6 +41,8 @@ inline constexpr char kAdminStatBlobs[] = "/kiln.admin.v1.AdminService/StatBlobs
 inline constexpr char kAdminDeleteBlobs[] = "/kiln.admin.v1.AdminService/DeleteBlobs";
 inline constexpr char kAdminGetActionResult[] = "/kiln.admin.v1.AdminService/GetActionResult";
 inline constexpr char kAdminDeleteActionResult[] = "/kiln.admin.v1.AdminService/DeleteActionResult";
+inline constexpr char kAdminGetStorageStatus[] = "/kiln.admin.v1.AdminService/GetStorageStatus";
+inline constexpr char kAdminRemoveStorageNode[] = "/kiln.admin.v1.AdminService/RemoveStorageNode";
 inline constexpr char kListBlobs[] = "/kiln.storage.v1.StorageNode/ListBlobs";
 
 inline constexpr const char* kAll[] = {
@@ -59,6 +61,8 @@ inline constexpr const char* kAll[] = {
     kAdminDeleteBlobs,
     kAdminGetActionResult,
     kAdminDeleteActionResult,
+    kAdminGetStorageStatus,
+    kAdminRemoveStorageNode,
     kListBlobs,
 };
 

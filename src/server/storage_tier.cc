@@ -167,6 +167,24 @@ StatusOr<StorageRingStatus> StorageTier::RingStatus() const {
                           });
 }
 
+Status StorageTier::RemoveNode(const std::string& name) {
+  if (!follower_) return Status::FailedPrecondition("this server does not keep its CAS on the backplane's ring");
+  auto members = directory_->List();
+  if (!members.ok()) return members.status();
+  for (const StorageNodeEntry& member : *members) {
+    if (member.name == name && member.alive) {
+      return Status::FailedPrecondition("storage node " + name +
+                                        " is alive: stop it first (a running node joins the ring again at its next "
+                                        "refresh)");
+    }
+  }
+  KILN_RETURN_IF_ERROR(directory_->Remove(name));
+  // Writes stop going to it now (else at the next refresh); the repair pass follows.
+  Status refreshed = follower_->Refresh();
+  if (!refreshed.ok()) std::cerr << "kiln: after removing " << name << ": " << refreshed.message() << "\n";
+  return Status::Ok();
+}
+
 void StorageTier::Tick() {
   if (follower_) follower_->Tick();
   if (directory_ && !follower_) directory_->Tick();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backplane/storage_directory.h"
+#include "backplane/storage_ring_control.h"
 #include "backplane/storage_repair_runner.h"
 #include "backplane/storage_ring_follower.h"
 #include "backplane/storage_status.h"
@@ -27,7 +28,7 @@
 
 namespace kiln {
 
-class StorageTier {
+class StorageTier final : public StorageRingControl {
  public:
   // A frontend's storage nodes; null when it keeps its CAS on its own disk alone.
   static StatusOr<std::unique_ptr<StorageTier>> Open(const ServerOptions& options);
@@ -46,7 +47,8 @@ class StorageTier {
   void Tick();
   // The backplane's ring: its nodes (asking each for its totals) and the repair pass.
   // FAILED_PRECONDITION when this server does not follow a ring. For `kiln admin`.
-  StatusOr<StorageRingStatus> RingStatus() const;
+  StatusOr<StorageRingStatus> RingStatus() const override;
+  Status RemoveNode(const std::string& name) override;
 
  private:
   StorageTier() = default;

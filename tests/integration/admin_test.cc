@@ -12,27 +12,12 @@
 
 #include "common/hasher.h"
 #include "execution_util.h"
+#include "admin_cli.h"
 #include "remote_worker_process.h"
 #include "testing/redis_server_process.h"
 
 namespace kiln_test {
 namespace {
-
-// Runs `kiln admin --server SERVER ARGS...`; its exit code, and stdout in *out.
-int Admin(const std::string& server, std::vector<std::string> args, std::string* out) {
-  std::vector<std::string> command = {KILN_BINARY, "admin", "--server", server};
-  command.insert(command.end(), args.begin(), args.end());
-  std::string error;
-  auto child = ChildProcess::Spawn(command, &error);
-  if (!child) {
-    ADD_FAILURE() << error;
-    return -1;
-  }
-  child->ReadStdoutUntil("\x01never\x01", 20'000);  // Until it exits.
-  const int code = child->Stop(SIGKILL, 5'000);
-  *out = child->stdout_text();
-  return code;
-}
 
 google::protobuf::Struct Json(const std::string& text) {
   google::protobuf::Struct json;

@@ -3,6 +3,7 @@
 // follow it. Every blob written through one frontend is on two nodes and reads back through
 // the other; a node that joins later gets its share of new writes, without any frontend
 // being restarted; and after kill -9 of a node every blob still reads back.
+#include "admin_cli.h"
 #include "storage_node_copies.h"
 #include "test_util.h"
 #include "testing/redis_server_process.h"
@@ -96,6 +97,25 @@ TEST_F(StorageRingTest, FrontendsFollowTheNodesThatJoinTheBackplane) {
 
   nodes_[0]->Kill9();
   EXPECT_TRUE(ReadsBack(*frontends_[1], blobs)) << "one node down, every blob has another copy";
+}
+
+TEST_F(StorageRingTest, AdminShowsTheRingAndRemovesOnlyANodeThatIsDown) {
+  const std::string frontend = frontends_[0]->address();
+  std::string out;
+  ASSERT_EQ(Admin(frontend, {"storage", "status"}, &out), 0) << out;
+  for (auto& node : nodes_) EXPECT_NE(out.find(node->address()), std::string::npos) << out;
+  EXPECT_NE(out.find("3 storage node(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("alive"), std::string::npos) << out;
+
+  const std::string name = "grpc://" + nodes_[2]->address();
+  EXPECT_EQ(Admin(frontend, {"storage", "remove", name}, &out), 1) << "an alive node joins again: refused";
+  ASSERT_EQ(nodes_[2]->Stop(), 0);  // Stopped cleanly: down at once, and still a member.
+  ASSERT_EQ(Admin(frontend, {"storage", "status"}, &out), 0) << out;
+  EXPECT_NE(out.find("down"), std::string::npos) << out;
+  ASSERT_EQ(Admin(frontend, {"storage", "remove", name}, &out), 0) << out;
+  ASSERT_EQ(Admin(frontend, {"storage", "status", "--json"}, &out), 0) << out;
+  EXPECT_EQ(out.find(nodes_[2]->address()), std::string::npos) << out;
+  EXPECT_EQ(Admin(frontend, {"storage", "remove", name}, &out), 1) << "not a member any more";
 }
 
 TEST_F(StorageRingTest, AFrontendWithNoNodeInItsRingSaysSo) {
