@@ -12,18 +12,12 @@
 
 #include "common/file_util.h"
 #include "worker/path_beneath.h"
+#include "common/hex_digit.h"
 
 namespace kiln {
 namespace {
 
 constexpr std::string_view kFlag = "--asset-file-roots";
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The path part of a file URI, percent-decoded; INVALID_ARGUMENT for a remote host or a
 // malformed escape.
@@ -46,8 +40,8 @@ StatusOr<std::string> DecodedPath(std::string_view uri) {
       path += rest[i];
       continue;
     }
-    const int high = i + 2 < rest.size() ? HexValue(rest[i + 1]) : -1;
-    const int low = i + 2 < rest.size() ? HexValue(rest[i + 2]) : -1;
+    const int high = i + 2 < rest.size() ? HexDigitValue(rest[i + 1]) : -1;
+    const int low = i + 2 < rest.size() ? HexDigitValue(rest[i + 2]) : -1;
     if (high < 0 || low < 0) return Status::InvalidArgument("a file URI has a malformed %-escape");
     const char byte = static_cast<char>(high * 16 + low);
     if (byte == '\0') return Status::InvalidArgument("a file URI cannot contain %00");

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "common/hex_digit.h"
+
 namespace kiln {
 namespace {
 
@@ -13,13 +15,6 @@ const EVP_MD* Sha256() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   if (md == nullptr) std::abort();
   return md;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -58,8 +53,8 @@ std::optional<TokenDigest> ParseTokenDigestHex(std::string_view hex) {
   TokenDigest digest;
   if (hex.size() != digest.size() * 2) return std::nullopt;
   for (size_t i = 0; i < digest.size(); ++i) {
-    int high = HexValue(hex[2 * i]);
-    int low = HexValue(hex[2 * i + 1]);
+    int high = HexDigitValue(hex[2 * i]);
+    int low = HexDigitValue(hex[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     digest[i] = static_cast<uint8_t>(high << 4 | low);
   }

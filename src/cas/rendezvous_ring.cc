@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "common/hex_digit.h"
+
 namespace kiln {
 namespace {
 
@@ -28,18 +30,12 @@ uint64_t SeedOf(const std::string& name) {
   return Mix(h);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return 0;  // Digests are validated lowercase hex; nothing else reaches here.
-}
-
 }  // namespace
 
 uint64_t PlacementKey(const Digest& digest) {
   uint64_t key = 0;
   const std::string& hash = digest.hash();
-  for (size_t i = 0; i < 16 && i < hash.size(); ++i) key = (key << 4) | static_cast<uint64_t>(HexValue(hash[i]));
+  for (size_t i = 0; i < 16 && i < hash.size(); ++i) key = (key << 4) | static_cast<uint64_t>(HexDigitValue(hash[i]));
   return key ^ Mix(static_cast<uint64_t>(digest.function()) + 1);
 }
 

@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/json_quote.h"
+
 namespace kiln {
 namespace {
 
@@ -21,27 +23,6 @@ std::mutex& StderrMutex() {
   return mutex;
 }
 
-void AppendJsonString(std::string_view text, std::string& out) {
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 // RFC 3339 in UTC with milliseconds: "2026-12-07T18:40:00.123Z".
 std::string Rfc3339(WallTimePoint time) {
@@ -93,15 +74,15 @@ std::string FormatLogLine(LogFormat format, WallTimePoint time, LogLevel level, 
   std::string line;
   if (format == LogFormat::kJson) {
     line = "{\"time\":\"" + Rfc3339(time) + "\",\"level\":\"" + LevelName(level) + "\",\"msg\":";
-    AppendJsonString(message, line);
+    line += JsonQuote(message);
     for (const LogField& field : fields) {
       line += ',';
-      AppendJsonString(field.name, line);
+      line += JsonQuote(field.name);
       line += ':';
       if (field.number) {
         line += field.value;
       } else {
-        AppendJsonString(field.value, line);
+        line += JsonQuote(field.value);
       }
     }
     return line + "}\n";
@@ -112,7 +93,7 @@ std::string FormatLogLine(LogFormat format, WallTimePoint time, LogLevel level, 
   for (const LogField& field : fields) {
     line += ' ' + field.name + '=';
     if (NeedsQuotes(field.value)) {
-      AppendJsonString(field.value, line);
+      line += JsonQuote(field.value);
     } else {
       line += field.value;
     }

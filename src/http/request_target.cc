@@ -1,16 +1,8 @@
 #include "http/request_target.h"
 
+#include "common/hex_digit.h"
+
 namespace kiln {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 StatusOr<RequestTarget> ParseRequestTarget(std::string_view target) {
   if (target.empty() || target.front() != '/') return Status::InvalidArgument("the request target must start with /");
@@ -26,8 +18,8 @@ StatusOr<RequestTarget> ParseRequestTarget(std::string_view target) {
       parsed.path.push_back(target[i]);
       continue;
     }
-    const int high = i + 2 < target.size() ? HexValue(target[i + 1]) : -1;
-    const int low = high >= 0 ? HexValue(target[i + 2]) : -1;
+    const int high = i + 2 < target.size() ? HexDigitValue(target[i + 1]) : -1;
+    const int low = high >= 0 ? HexDigitValue(target[i + 2]) : -1;
     if (low < 0) return Status::InvalidArgument("bad %-escape in the request path");
     if (high == 0 && low == 0) return Status::InvalidArgument("the request path may not contain NUL");
     parsed.path.push_back(static_cast<char>(high * 16 + low));

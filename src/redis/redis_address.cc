@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/hex_digit.h"
+
 namespace kiln::redis {
 
 std::string Endpoint::ToString() const {
@@ -28,13 +30,6 @@ constexpr int kDefaultPort = 6379;
 
 Status Invalid(std::string_view what) { return Status::InvalidArgument("redis URL: " + std::string(what)); }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // `field` names the part for the error message; the value itself is never repeated.
 StatusOr<std::string> PercentDecode(std::string_view text, std::string_view field) {
   std::string out;
@@ -44,8 +39,8 @@ StatusOr<std::string> PercentDecode(std::string_view text, std::string_view fiel
       out += text[i];
       continue;
     }
-    const int high = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-    const int low = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
+    const int high = i + 2 < text.size() ? HexDigitValue(text[i + 1]) : -1;
+    const int low = i + 2 < text.size() ? HexDigitValue(text[i + 2]) : -1;
     if (high < 0 || low < 0) return Invalid(std::string(field) + " has a '%' not followed by two hex digits");
     out += static_cast<char>(high * 16 + low);
     i += 2;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_quote.h"
+
 namespace kiln {
 
 class JsonWriter {
@@ -40,8 +42,5 @@ class JsonWriter {
   std::vector<bool> has_value_;
   bool after_key_ = false;
 };
-
-// `text` as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view text);
 
 }  // namespace kiln
