@@ -85,6 +85,8 @@ JsonWriter& JsonWriter::Null() {
 
 JsonWriter& JsonWriter::OptionalInt(std::optional<int64_t> value) { return value ? Int(*value) : Null(); }
 
+JsonWriter& JsonWriter::OptionalDouble(std::optional<double> value) { return value ? Double(*value) : Null(); }
+
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   BeforeValue();
   out_ += json;

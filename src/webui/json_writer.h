@@ -30,6 +30,7 @@ class JsonWriter {
   JsonWriter& Null();
   // The value, or null.
   JsonWriter& OptionalInt(std::optional<int64_t> value);
+  JsonWriter& OptionalDouble(std::optional<double> value);
   // A value that is JSON already (protobuf's printer's output). REQUIRES: valid JSON.
   JsonWriter& Raw(std::string_view json);
 

@@ -10,12 +10,7 @@ std::optional<double> Rate(const std::optional<double>& before, const std::optio
 }
 
 void Field(JsonWriter& json, const char* key, const std::optional<double>& value) {
-  json.Key(key);
-  if (value) {
-    json.Double(*value);
-  } else {
-    json.Null();
-  }
+  json.Key(key).OptionalDouble(value);
 }
 
 }  // namespace

@@ -30,12 +30,7 @@ std::optional<double> Sum(const std::vector<metrics::FamilySnapshot>& families, 
 }
 
 void Field(JsonWriter& json, const char* key, const std::optional<double>& value) {
-  json.Key(key);
-  if (value) {
-    json.Double(*value);
-  } else {
-    json.Null();
-  }
+  json.Key(key).OptionalDouble(value);
 }
 
 }  // namespace
