@@ -127,6 +127,9 @@ class RedisScheduler final : public Scheduler {
     // Its last claim found it drained: its parked requests are not counted idle.
     bool drained = false;
     std::deque<WorkCallback> parked;
+    // When `parked` last became non-empty (park_sequence_): ClaimAll serves the workers
+    // that have waited longest first.
+    uint64_t waiting_since = 0;
     // The token of the front request's last claim, when its answer was lost (Redis went
     // away mid-call): the next claim repeats it, so that an action it may have taken is
     // not left assigned to a worker that never heard of it.
@@ -223,6 +226,7 @@ class RedisScheduler final : public Scheduler {
   bool shut_down_ = false;
   std::unordered_map<std::string, LocalWorker> workers_;
   std::unordered_map<std::string, LocalAssignment> assignments_;
+  uint64_t park_sequence_ = 0;  // Under mutex_.
   std::unordered_map<std::string, std::map<WatchId, LocalWatch>> watched_;  // By operation name.
   std::unordered_map<WatchId, std::string> watch_names_;
   struct LocalChange {

@@ -1,4 +1,5 @@
 // The worker side of RedisScheduler: registration, work requests, claims and reports.
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -94,6 +95,7 @@ void RedisScheduler::RequestWork(const std::string& worker_id, WorkCallback call
     std::lock_guard lock(mutex_);
     auto worker = workers_.find(worker_id);
     if (!shut_down_ && worker != workers_.end()) {
+      if (worker->second.parked.empty()) worker->second.waiting_since = ++park_sequence_;
       worker->second.parked.push_back(std::move(callback));
       callback = nullptr;
     }
@@ -244,9 +246,12 @@ void RedisScheduler::ClaimAll() {
   std::vector<std::string> waiting;
   {
     std::lock_guard lock(mutex_);
+    std::vector<std::pair<uint64_t, std::string>> by_wait;
     for (const auto& [id, worker] : workers_) {
-      if (!worker.parked.empty()) waiting.push_back(id);
+      if (!worker.parked.empty()) by_wait.emplace_back(worker.waiting_since, id);
     }
+    std::sort(by_wait.begin(), by_wait.end());  // The longest waiting first.
+    for (auto& [since, id] : by_wait) waiting.push_back(std::move(id));
   }
   for (const std::string& id : waiting) {
     while (ClaimFor(id)) {

@@ -85,7 +85,9 @@ TEST_F(StorageRingTest, FrontendsFollowTheNodesThatJoinTheBackplane) {
     for (int i = 0; i < 10; ++i) more.push_back(PseudoRandomBytes(700 + i, 10'000 + round * 10 + i));
     ASSERT_TRUE(BatchUpload(frontends_[round % 2]->cas(), "", more));
     for (const std::string& data : more) {
-      EXPECT_EQ(Copies(data), 2);
+      // At least 2: a write through a frontend still on the old ring, then moved to its new
+      // owner by the repair pass's rebalancing (which leaves the surplus copy), has 3.
+      EXPECT_GE(Copies(data), 2);
       reached = reached || NodeHolds(*nodes_.back(), data);
       blobs.push_back(data);
     }
