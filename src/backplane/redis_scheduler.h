@@ -113,6 +113,9 @@ class RedisScheduler final : public Scheduler {
 
   StatusOr<OperationPage> ListOperations(const OperationFilter& filter) const override;
   StatusOr<std::vector<WorkerInfo>> ListWorkers() const override;
+  // The farm's, from Redis (one script call); the total of this frontend's view alone
+  // (queued_count) when Redis cannot be asked.
+  SchedulerLoad Load() const override;
   Status SetWorkerDrained(const std::string& worker_id, bool drained) override;
 
   // This frontend's id in the backplane (random; a restarted frontend is a new one).

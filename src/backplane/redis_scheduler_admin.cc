@@ -1,6 +1,7 @@
 // The operators' side of RedisScheduler: farm-wide listings and drains, each one script
 // call whatever the number of operations or workers (scheduler_scripts.h).
 #include <algorithm>
+#include <cstdlib>
 
 #include "backplane/platform_definition.h"
 #include "backplane/redis_scheduler.h"
@@ -91,6 +92,27 @@ Status RedisScheduler::SetWorkerDrained(const std::string& worker_id, bool drain
     if (here) ClaimAll();
   }
   return Status::Ok();
+}
+
+SchedulerLoad RedisScheduler::Load() const {
+  SchedulerLoad load;
+  auto reply = Run(scripts::Load(), {});
+  if (!reply.ok() || reply->elements.size() < 4) {
+    load.queue.push_back({"*", 0, queued_count()});
+    return load;
+  }
+  load.workers = ParseInt(ReplyText(reply->elements[0]));
+  load.busy_slots = ParseInt(ReplyText(reply->elements[1]));
+  load.idle_slots = ParseInt(ReplyText(reply->elements[2]));
+  const std::vector<Reply>& queue = reply->elements[3].elements;
+  for (size_t i = 0; i + 2 < queue.size(); i += 3) {
+    SchedulerLoad::QueueGroup group;
+    group.platform = ParsePlatformDefinition(ReplyText(queue[i])).ToString();
+    group.priority = static_cast<int32_t>(std::strtol(ReplyText(queue[i + 1]).c_str(), nullptr, 10));
+    group.queued = static_cast<size_t>(ParseInt(ReplyText(queue[i + 2])));
+    load.queue.push_back(std::move(group));
+  }
+  return load;
 }
 
 }  // namespace kiln

@@ -302,6 +302,29 @@ end
 return 'ok'
 )lua";
 
+const char kLoad[] = R"lua(
+local queue = {}
+local qdefs = redis.call('HGETALL', P .. 'qdefs')
+for i = 1, #qdefs, 2 do
+  local key = P .. 'q:' .. qdefs[i]
+  -- One step per distinct priority (the score), not per queued action.
+  local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  while #head > 0 do
+    local prio = head[2]
+    table.insert(queue, qdefs[i + 1])
+    table.insert(queue, prio)
+    table.insert(queue, tostring(redis.call('ZCOUNT', key, prio, prio)))
+    head = redis.call('ZRANGEBYSCORE', key, '(' .. prio, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  end
+end
+local busy = 0
+local workers = redis.call('HKEYS', P .. 'workers')
+for _, worker in ipairs(workers) do busy = busy + redis.call('SCARD', P .. 'wops:' .. worker) end
+local idle = 0
+for _, count in ipairs(redis.call('HVALS', P .. 'idle')) do idle = idle + (tonumber(count) or 0) end
+return {tostring(#workers), tostring(busy), tostring(idle), queue}
+)lua";
+
 redis::RedisScript Make(const char* body) { return redis::RedisScript(std::string(kSchedulerScriptPrelude) + body); }
 
 }  // namespace
@@ -327,6 +350,7 @@ KILN_BACKPLANE_SCRIPT(Maintain, kMaintain)
 KILN_BACKPLANE_SCRIPT(ListOperations, kListOperations)
 KILN_BACKPLANE_SCRIPT(ListWorkers, kListWorkers)
 KILN_BACKPLANE_SCRIPT(SetDrained, kSetDrained)
+KILN_BACKPLANE_SCRIPT(Load, kLoad)
 
 #undef KILN_BACKPLANE_SCRIPT
 

@@ -67,5 +67,8 @@ const redis::RedisScript& ListOperations();
 const redis::RedisScript& ListWorkers();
 // ARGV: worker, "1" drain / "0" undrain -> "ok" | "notfound".
 const redis::RedisScript& SetDrained();
+// ARGV: none -> {workers, busy slots, idle slots, {definition, priority, count, ...}}: the
+// farm's load for metrics, by queue (platform definition) and priority.
+const redis::RedisScript& Load();
 
 }  // namespace kiln::backplane_scripts

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "scheduler/scheduler_test_support.h"
@@ -252,6 +253,28 @@ TEST_P(SchedulerTest, WorkCallbackMayCallBackIntoTheScheduler) {
 }
 
 }  // namespace
+
+// What metrics show: the queue by required platform and priority, and the workers' slots
+// (farm-wide for the Redis scheduler, from one script call).
+TEST_P(SchedulerTest, LoadCountsTheQueueByPlatformAndPriorityAndTheBusySlots) {
+  scheduler_.AddWorker("w", kLinuxGpu, 2);
+  Enqueue(MakeAction(1, {}, 0));
+  Enqueue(MakeAction(2, {}, 0));
+  Enqueue(MakeAction(3, {}, 5));
+  Enqueue(MakeAction(4, Props({{"gpu", "1"}}), 0));
+  auto running = RequestWork(scheduler_, "w");  // The first of priority 0 goes to "w".
+  ASSERT_TRUE(running->answered());
+  const SchedulerLoad load = scheduler_.Load();
+  std::map<std::pair<std::string, int32_t>, size_t> queued;
+  for (const auto& group : load.queue) queued[{group.platform, group.priority}] += group.queued;
+  const std::string gpu = Props({{"gpu", "1"}}).ToString();
+  const std::string none = Platform().ToString();
+  EXPECT_EQ(queued[std::make_pair(none, 0)] + queued[std::make_pair(gpu, 0)], 2u);
+  EXPECT_EQ(queued[std::make_pair(gpu, 0)], 1u);
+  EXPECT_EQ(queued[std::make_pair(none, 5)], 1u);
+  EXPECT_EQ(load.workers, 1);
+  EXPECT_EQ(load.busy_slots, 1);
+}
 
 INSTANTIATE_TEST_SUITE_P(Implementations, SchedulerTest, ::testing::ValuesIn(testing_support::AllSchedulerKinds()),
                          testing_support::SchedulerKindName);
