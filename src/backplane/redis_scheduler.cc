@@ -30,7 +30,7 @@ StatusOr<std::unique_ptr<RedisScheduler>> RedisScheduler::Start(redis::RedisClie
   RedisScheduler* raw = scheduler.get();
   auto subscription = subscribe(
       scheduler->prefix_ + "events", [raw](const std::string& payload) { raw->OnEvent(payload); },
-      [raw] { raw->Resync(); });
+      [raw] { raw->Resync(/*reconnected=*/raw->subscribed_once_.exchange(true)); });
   if (!subscription.ok()) return subscription.status();
   scheduler->subscription_ = std::move(subscription).value();
   scheduler->waker_ = std::thread([raw] { raw->RunWaker(); });

@@ -212,7 +212,7 @@ class RedisScheduler final : public Scheduler {
   // newer than what was dispatched is read after all.
   void BeginLocalChange(const std::string& name);
   void EndLocalChange(const std::string& name, int64_t dispatched_version);
-  void Resync();
+  void Resync(bool reconnected);
   // Applies a {mine, touched...} reply of RemoveWorker or Maintain.
   void AfterTakeBacks(const redis::Reply& reply);
 
@@ -230,6 +230,7 @@ class RedisScheduler final : public Scheduler {
   std::unordered_map<std::string, LocalWorker> workers_;
   std::unordered_map<std::string, LocalAssignment> assignments_;
   uint64_t park_sequence_ = 0;  // Under mutex_.
+  std::atomic<bool> subscribed_once_{false};  // Resync(reconnected) from the second subscription on.
   std::unordered_map<std::string, std::map<WatchId, LocalWatch>> watched_;  // By operation name.
   std::unordered_map<WatchId, std::string> watch_names_;
   struct LocalChange {

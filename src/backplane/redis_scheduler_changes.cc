@@ -145,7 +145,7 @@ void RedisScheduler::EndLocalChange(const std::string& name, int64_t dispatched_
   if (newer) Refresh({name});
 }
 
-void RedisScheduler::Resync() {
+void RedisScheduler::Resync(bool reconnected) {
   std::vector<std::string> names;
   std::vector<std::tuple<std::string, std::string, int>> workers;
   {
@@ -154,13 +154,19 @@ void RedisScheduler::Resync() {
     for (const auto& [name, assignment] : assignments_) names.push_back(name);
     for (const auto& [id, worker] : workers_) workers.emplace_back(id, worker.definition, worker.slots);
   }
-  // Redis may have restarted (and forgotten what was not yet on disk): say again who is here.
-  for (const auto& [id, definition, slots] : workers) {
-    (void)Run(scripts::AddWorker(), {self_, id, definition, std::to_string(slots)});
-    PublishIdle(definition);
+  // The first subscription catches up on changes made before it (operations watched or
+  // assigned meanwhile). After a reconnection, Redis may also have restarted (and forgotten
+  // what was not yet on disk): say again who is here and claim again. Not the first time:
+  // that claim pass would race the first work requests (claiming for a worker before one that
+  // waited longer).
+  if (reconnected) {
+    for (const auto& [id, definition, slots] : workers) {
+      (void)Run(scripts::AddWorker(), {self_, id, definition, std::to_string(slots)});
+      PublishIdle(definition);
+    }
   }
   Refresh(names);
-  ClaimAll();
+  if (reconnected) ClaimAll();
 }
 
 void RedisScheduler::AfterTakeBacks(const Reply& reply) {
