@@ -38,6 +38,7 @@ struct HttpCall {
   std::string body;
   std::vector<std::string> headers;
   std::string ca_file;  // For https.
+  std::string client_cert, client_key;  // A client certificate, for mutual TLS.
 };
 
 size_t Append(char* data, size_t size, size_t count, void* out) {
@@ -64,6 +65,10 @@ HttpReply Fetch(const HttpCall& call) {
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
   if (!call.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, call.ca_file.c_str());
+  if (!call.client_cert.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, call.client_cert.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, call.client_key.c_str());
+  }
   if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
@@ -218,6 +223,54 @@ TEST_F(HttpTest, TlsAndTokensAsOverGrpc) {
   EXPECT_EQ(read.body, blob);
   // Plaintext is not spoken on a TLS port.
   EXPECT_NE(Fetch({"GET", "http://127.0.0.1:" + std::to_string(server_->http_port()) + "/healthz"}).status, 200);
+}
+
+// Mutual TLS on the HTTP port, as on gRPC: with --tls-client-auth=require a client needs a
+// certificate from --tls-client-ca, and a verified certificate's name authenticates as the
+// principal that lists it; with =optional a client without one is anonymous.
+TEST_F(HttpTest, ClientCertificatesAuthenticateAsOverGrpc) {
+  TempDir cert_dir;
+  kiln::TestCertificates certs(cert_dir.path());
+  ASSERT_TRUE(certs.ok());
+  const auto server_cert = certs.IssueServer();
+  const auto builder = certs.Issue("builder", "builder-1", "DNS:builder-1.example");
+  const auto reader = certs.Issue("reader", "reader-1", "DNS:reader-1.example");
+  const auto mallory = certs.Issue("mallory", "mallory", "DNS:mallory.example", /*untrusted=*/true);
+  const std::string auth_file = cert_dir.path() + "/auth.json";
+  std::ofstream(auth_file) << R"({"principals": [
+      {"name": "builder", "certificate_names": ["builder-1.example"],
+       "grants": [{"permissions": ["cas-read", "cas-write"]}]},
+      {"name": "reader", "certificate_names": ["reader-1.example"], "grants": [{"permissions": ["cas-read"]}]}]})";
+  const std::string blob = "written over mutual TLS";
+  const std::string path = "/cas/" + HashHex(DigestFunction::kSha256, blob);
+  auto call = [&](const std::string& method, const std::string& url_path, const kiln::TestCertificates::Leaf& client) {
+    return Fetch({method, "https://127.0.0.1:" + std::to_string(server_->http_port()) + url_path,
+                  method == "PUT" ? blob : "", {}, certs.ca(), client.cert, client.key});
+  };
+  for (const std::string mode : {"require", "optional"}) {
+    SCOPED_TRACE(mode);
+    TempDir data_dir;
+    std::string error;
+    server_ = KilnProcess::StartWithoutChannel(
+        data_dir.path(),
+        {"--tls-cert", server_cert.cert, "--tls-key", server_cert.key, "--tls-client-ca", certs.ca(),
+         "--tls-client-auth=" + mode, "--auth-file", auth_file},
+        &error);
+    ASSERT_TRUE(server_) << error;
+    // A certificate from another CA never gets an answer: the handshake fails (status 0).
+    EXPECT_EQ(call("GET", "/healthz", mallory).status, 0);
+    // Without a certificate: no handshake when one is required; anonymous (who has no
+    // grants here) when it is optional.
+    EXPECT_EQ(call("GET", "/healthz", {}).status, mode == "require" ? 0 : 200);
+    EXPECT_EQ(call("PUT", path, {}).status, mode == "require" ? 0 : 401);
+    // The certificate's name is the principal, with that principal's grants.
+    EXPECT_EQ(call("PUT", path, reader).status, 403);
+    EXPECT_EQ(call("PUT", path, builder).status, 200);
+    HttpReply read = call("GET", path, reader);
+    EXPECT_EQ(read.status, 200);
+    EXPECT_EQ(read.body, blob);
+    server_.reset();
+  }
 }
 
 }  // namespace
