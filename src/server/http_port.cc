@@ -30,6 +30,7 @@ StatusOr<std::unique_ptr<HttpPort>> HttpPort::Start(const HttpServerOptions& opt
   ui.scheduler = services.scheduler;
   ui.cas = services.cas;
   ui.log_streams = services.log_streams;
+  ui.remote_logs = services.remote_logs;
   ui.metrics = services.metrics;
   ui.authorizer = services.authorizer;
   ui.cas_capacity_bytes = services.cas_capacity_bytes;

@@ -32,6 +32,7 @@ struct HttpPortServices {
   // For the web UI (webui/web_ui.h); null where this server has none.
   Scheduler* scheduler = nullptr;
   const LogStreamRegistry* log_streams = nullptr;
+  RemoteLogReader* remote_logs = nullptr;  // In a farm: other frontends' log streams.
   const metrics::MetricRegistry* metrics = nullptr;
   int64_t cas_capacity_bytes = 0;  // The disk CAS's budget (--max-cas-bytes).
 };

@@ -192,6 +192,7 @@ Status KilnServer::StartHttp(const ServerOptions& options, State& state) {
   services.server_metrics = state.metrics.get();
   services.scheduler = state.scheduler;
   services.log_streams = state.log_streams.get();
+  services.remote_logs = state.log_relay.get();
   services.metrics = state.metrics ? &state.metrics->registry() : nullptr;
   services.cas_capacity_bytes = options.max_cas_bytes;
   auto port = HttpPort::Start(http, services);

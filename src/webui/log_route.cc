@@ -21,7 +21,21 @@ StatusOr<std::optional<HttpRequirement>> LogRequirement(const HttpRequest& reque
   return std::optional<HttpRequirement>(HttpRequirement{Permission::kLogsRead, parent});
 }
 
-void Serve(const LogStreamRegistry& registry, HttpRequest& request, HttpResponder& responder) {
+// What one poll answers, wherever the stream is.
+struct PolledSlice {
+  std::string data;
+  bool finished = false;  // The writer finished and `data` reaches the end.
+};
+
+StatusOr<PolledSlice> ReadLocal(const LogStreamRegistry& registry, const std::string& name, int64_t from) {
+  auto stream = registry.OpenForRead(name);
+  if (!stream.ok()) return stream.status();
+  LogStream::Slice slice = (*stream)->Read(from, kMaxReadBytes);
+  const bool at_end = from + static_cast<int64_t>(slice.data.size()) >= slice.stored_size;
+  return PolledSlice{std::move(slice.data), slice.finalized && at_end};
+}
+
+void Serve(const LogStreamRegistry& registry, RemoteLogReader* remote, HttpRequest& request, HttpResponder& responder) {
   const QueryParams params = QueryParams::Parse(request.query);
   const std::string name = params.GetOr("name", "");
   auto offset = params.GetInt("offset");
@@ -29,21 +43,27 @@ void Serve(const LogStreamRegistry& registry, HttpRequest& request, HttpResponde
   const int64_t from = std::max<int64_t>(0, offset->value_or(0));
   JsonWriter json;
   json.BeginObject();
-  if (!registry.IsOwnName(name)) {
+  const bool own = registry.IsOwnName(name);
+  if (!own && remote == nullptr) {  // Not in a farm: nobody to ask.
     json.Key("elsewhere").Bool(true).Key("holder").String(LogStreamHolderOf(name)).EndObject();
     return SendJson(responder, json.str());
   }
-  auto stream = registry.OpenForRead(name);
-  if (!stream.ok()) return SendJsonError(responder, stream.status());
-  LogStream::Slice slice = (*stream)->Read(from, kMaxReadBytes);
-  const bool at_end = from + static_cast<int64_t>(slice.data.size()) >= slice.stored_size;
-  if (!(slice.finalized && at_end)) slice.data.resize(CompleteUtf8Prefix(slice.data));
-  const int64_t next = from + static_cast<int64_t>(slice.data.size());
+  StatusOr<PolledSlice> slice = PolledSlice{};
+  if (own) {
+    slice = ReadLocal(registry, name, from);
+  } else {
+    auto relayed = remote->ReadSlice(name, from, kMaxReadBytes);
+    if (relayed.ok()) slice = PolledSlice{std::move(relayed->data), relayed->finished};
+    else slice = relayed.status();
+  }
+  if (!slice.ok()) return SendJsonError(responder, slice.status());
+  if (!slice->finished) slice->data.resize(CompleteUtf8Prefix(slice->data));
+  const int64_t next = from + static_cast<int64_t>(slice->data.size());
   json.Key("elsewhere").Bool(false);
-  json.Key("data").String(slice.data);
+  if (!own) json.Key("relayed_from").String(LogStreamHolderOf(name));
+  json.Key("data").String(slice->data);
   json.Key("next_offset").Int(next);
-  // Done when the writer finished and this read reached the end.
-  json.Key("finalized").Bool(slice.finalized && next >= slice.stored_size);
+  json.Key("finalized").Bool(slice->finished);
   json.EndObject();
   SendJson(responder, json.str());
 }
@@ -66,8 +86,11 @@ size_t CompleteUtf8Prefix(std::string_view data) {
 
 void AddLogRoute(HttpRouter& router, const WebUiServices& services) {
   const LogStreamRegistry* registry = services.log_streams;
+  RemoteLogReader* remote = services.remote_logs;
   router.Handle("GET", "/api/log", HttpAccess::PerRequest(LogRequirement),
-                [registry](HttpRequest& request, HttpResponder& responder) { Serve(*registry, request, responder); });
+                [registry, remote](HttpRequest& request, HttpResponder& responder) {
+                  Serve(*registry, remote, request, responder);
+                });
 }
 
 }  // namespace kiln

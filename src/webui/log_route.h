@@ -3,10 +3,11 @@
 // server thread, where a streamed response would hold one per open page). Needs
 // `logs-read` on the stream's instance, as a ByteStream read of it does.
 //
-// In a farm a stream lives on the frontend its worker is connected to. This endpoint reads
-// this server's streams only; for another frontend's it answers {"elsewhere": true,
-// "holder": ID} and the page says to open it on that frontend, rather than relaying (the
-// gRPC relay, server/logstream_relay.h, serves ByteStream reads).
+// In a farm a stream lives on the frontend its worker is connected to; another frontend's
+// streams are read through the farm's relay (services.remote_logs, the gRPC relay of
+// server/logstream_relay.h), one short read of the holder per poll, and the answer names the
+// holder ("relayed_from"). A server in no farm answers {"elsewhere": true, "holder": ID} for
+// a name that is not its own.
 #pragma once
 
 #include <string>

@@ -7,6 +7,7 @@
 #include "cas/blob_store.h"
 #include "common/clock.h"
 #include "logstream/log_stream_registry.h"
+#include "logstream/remote_log_reader.h"
 #include "metrics/metric_registry.h"
 #include "scheduler/scheduler.h"
 
@@ -18,6 +19,7 @@ struct WebUiServices {
   Scheduler* scheduler = nullptr;
   BlobStore* cas = nullptr;
   const LogStreamRegistry* log_streams = nullptr;
+  RemoteLogReader* remote_logs = nullptr;  // Other frontends' streams; null outside a farm.
   const metrics::MetricRegistry* metrics = nullptr;  // Null: metrics are off.
   const RequestAuthorizer* authorizer = nullptr;     // Required.
   int64_t cas_capacity_bytes = 0;

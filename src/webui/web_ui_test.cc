@@ -138,6 +138,43 @@ TEST_F(WebUiTest, LiveLogsAreReadFromAnOffsetUntilFinalized) {
   EXPECT_EQ(Field(elsewhere.json, "holder").string_value(), "0a1b");
 }
 
+// Another frontend's stream, as the farm's relay reads it: whatever it holds now, from the
+// offset asked for; what the relay fails with comes back as the page's error.
+class FakeRemoteLogs final : public RemoteLogReader {
+ public:
+  StatusOr<RemoteLogSlice> ReadSlice(const std::string& read_name, int64_t offset, int64_t max_bytes) override {
+    asked.push_back(read_name + "@" + std::to_string(offset));
+    if (read_name != "logstreams/0a1b-xyz") return Status::NotFound("no frontend of the farm holds " + read_name);
+    RemoteLogSlice slice;
+    slice.data = text.substr(std::min<size_t>(offset, text.size()), max_bytes);
+    slice.finished = finished;
+    return slice;
+  }
+  std::string text;
+  bool finished = false;
+  std::vector<std::string> asked;
+};
+
+TEST_F(WebUiTest, AnotherFrontendsLiveLogIsReadThroughTheFarmsRelay) {
+  FakeRemoteLogs remote;
+  StartUi(nullptr, &remote);
+  remote.text = "held elsewhere \xe2\x82";
+  JsonAnswer first = Get("/api/log?name=logstreams/0a1b-xyz&offset=0");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_FALSE(Field(first.json, "elsewhere").bool_value());
+  EXPECT_EQ(Field(first.json, "relayed_from").string_value(), "0a1b");
+  EXPECT_EQ(Field(first.json, "data").string_value(), "held elsewhere ");
+  EXPECT_EQ(Field(first.json, "next_offset").number_value(), 15);
+  EXPECT_FALSE(Field(first.json, "finalized").bool_value());
+  remote.text += "\xac\n";
+  remote.finished = true;
+  JsonAnswer last = Get("/api/log?name=logstreams/0a1b-xyz&offset=15");
+  EXPECT_EQ(Field(last.json, "data").string_value(), "\xe2\x82\xac\n");
+  EXPECT_TRUE(Field(last.json, "finalized").bool_value());
+  EXPECT_EQ(remote.asked, (std::vector<std::string>{"logstreams/0a1b-xyz@0", "logstreams/0a1b-xyz@15"}));
+  EXPECT_EQ(Get("/api/log?name=logstreams/ffff-gone").status, 404);
+}
+
 TEST_F(WebUiTest, CompleteUtf8PrefixStopsBeforeACutCharacter) {
   EXPECT_EQ(CompleteUtf8Prefix("abc"), 3u);
   EXPECT_EQ(CompleteUtf8Prefix("ab\xe2\x82"), 2u);

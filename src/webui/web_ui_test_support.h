@@ -34,13 +34,15 @@ inline const google::protobuf::Value& Field(const google::protobuf::Value& objec
 
 class WebUiFixture : public ::testing::Test {
  protected:
-  // `authorizer` null: no auth file.
-  void StartUi(const RequestAuthorizer* authorizer = nullptr) {
+  // `authorizer` null: no auth file. `remote_logs` null: in no farm.
+  void StartUi(const RequestAuthorizer* authorizer = nullptr, RemoteLogReader* remote_logs = nullptr) {
+    ui_.reset();  // A test may start the UI again, differently.
     router_ = std::make_unique<HttpRouter>(authorizer ? authorizer : &everyone_);
     WebUiServices services;
     services.scheduler = &scheduler_;
     services.cas = &cas_;
     services.log_streams = &log_streams_;
+    services.remote_logs = remote_logs;
     services.metrics = &registry_;
     services.authorizer = authorizer ? authorizer : &everyone_;
     services.cas_capacity_bytes = 1000;

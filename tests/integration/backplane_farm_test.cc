@@ -9,6 +9,7 @@
 
 #include "child_process.h"
 #include "execution_util.h"
+#include "http_fetch.h"
 #include "live_log_reader.h"
 #include "remote_worker_process.h"
 #include "test_util.h"
@@ -136,6 +137,14 @@ TEST_F(BackplaneFarmTest, LiveOutputIsReadThroughTheFrontendTheClientUses) {
   ASSERT_TRUE(out.WaitFor("first\n")) << "got: " << out.received();
   EXPECT_FALSE(execution.done()) << "the first output arrived only after the action completed";
   ASSERT_TRUE(err.WaitFor("err-first\n")) << "got: " << err.received();
+  // The web UI of A follows it too, polling through the same relay.
+  const std::string log_url = "http://127.0.0.1:" + std::to_string(a_->http_port()) +
+                              "/api/log?name=" + UrlEncode(metadata.stdout_stream_name()) + "&offset=0";
+  HttpReply polled = Fetch({"GET", log_url, "", {"X-Kiln-UI: 1"}});
+  EXPECT_EQ(polled.status, 200) << polled.body;
+  EXPECT_NE(polled.body.find(R"("data":"first\n")"), std::string::npos) << polled.body;
+  EXPECT_NE(polled.body.find(R"("relayed_from")"), std::string::npos) << polled.body;
+  EXPECT_NE(polled.body.find(R"("finalized":false)"), std::string::npos) << polled.body;
   // A reader that goes away midway ends its relay (and not the others').
   ASSERT_TRUE(dropped.WaitFor("first\n"));
   dropped.Cancel();

@@ -1,7 +1,6 @@
 // The HTTP port of a real `kiln serve`, through libcurl: health checks, readiness with a
 // Redis backplane that goes away, the gRPC health service, the bazel-remote cache protocol
 // sharing its stores with gRPC, zstd, and TLS with the auth file's tokens.
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +9,7 @@
 #include "common/compression.h"
 #include "common/hasher.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "http_fetch.h"
 #include "kiln_process.h"
 #include "test_util.h"
 #include "testing/eventually.h"
@@ -25,55 +25,6 @@ using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 using kiln::HashHex;
 using kiln::TempDir;
-
-struct HttpReply {
-  long status = 0;
-  std::string body;
-  std::string headers;
-};
-
-struct HttpCall {
-  std::string method = "GET";
-  std::string url;
-  std::string body;
-  std::vector<std::string> headers;
-  std::string ca_file;  // For https.
-  std::string client_cert, client_key;  // A client certificate, for mutual TLS.
-};
-
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-HttpReply Fetch(const HttpCall& call) {
-  HttpReply reply;
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  for (const std::string& header : call.headers) headers = curl_slist_append(headers, header.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, call.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call.method.c_str());
-  if (call.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (call.method == "PUT") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  if (!call.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, call.ca_file.c_str());
-  if (!call.client_cert.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLCERT, call.client_cert.c_str());
-    curl_easy_setopt(curl, CURLOPT_SSLKEY, call.client_key.c_str());
-  }
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
-}
 
 std::string Url(const KilnProcess& server, const std::string& path) {
   return "http://127.0.0.1:" + std::to_string(server.http_port()) + path;

@@ -5,7 +5,6 @@
 //
 // The server runs in this process (KilnServer) with the HTTP server over the same router
 // `kiln serve` uses, until --http-listen lands in kiln serve; the gRPC side is the real one.
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "auth/request_authorizer.h"
 #include "child_process.h"
 #include "execution_util.h"
+#include "http_fetch.h"
 #include "http/http_server.h"
 #include "kiln_process.h"
 #include "server/kiln_server.h"
@@ -26,30 +26,11 @@
 namespace kiln_test {
 namespace {
 
-size_t AppendTo(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
 // GET `url`; the body, or "" with *status 0 if there was no answer.
 std::string HttpGet(const std::string& url, long* status) {
-  std::string body;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendTo);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  *status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-  curl_easy_cleanup(curl);
-  return body;
-}
-
-std::string UrlEncode(const std::string& text) {
-  char* encoded = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
-  std::string out(encoded);
-  curl_free(encoded);
-  return out;
+  HttpReply reply = Fetch({"GET", url});
+  *status = reply.status;
+  return reply.body;
 }
 
 // The value of the sample line starting with `series` (name and labels exactly), or -1.

@@ -87,8 +87,8 @@ function followLog(streamName, pre) {
       return false;
     }
     if (chunk.elsewhere) {
-      pre.append('[the live output is held by another frontend of the farm (' + chunk.holder +
-        '); open this page there, or wait for the result]');
+      pre.append('[the live output is held by another server (' + chunk.holder +
+        '), which this one does not reach; wait for the result]');
       return false;
     }
     if (chunk.data) pre.append(chunk.data);
