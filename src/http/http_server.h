@@ -1,11 +1,16 @@
-// The HTTP port of kiln serve (--http-listen): Boost.Beast's HTTP/1.1 parser and serializer
-// over blocking sockets, handing each request to an HttpRouter (http_router.h). (Debian's
-// civetweb 1.15 was the first choice; its TLS is built for OpenSSL 1.1's symbols and
-// crashes on the first request under OpenSSL 3.) Bounded against hostile clients: a fixed pool
-// of threads (one per connection being served), a queue of accepted connections beyond
-// which new ones wait in the kernel's backlog, timeouts on every read and write and on idle
-// keep-alive connections, and a cap on the request line and headers. Bodies are streamed
-// both ways; handlers bound their own sizes (413).
+// The HTTP port of kiln serve (--http-listen): Boost.Beast's HTTP/1.1 parser and serializer,
+// handing each request to an HttpRouter (http_router.h). (Debian's civetweb 1.15 was the
+// first choice; its TLS is built for OpenSSL 1.1's symbols and crashes on the first request
+// under OpenSSL 3.)
+//
+// Bounded against hostile and careless clients: a connection waiting for its next request,
+// or sending one slowly, holds no thread: one I/O thread reads request headers (and does TLS
+// handshakes) asynchronously, each under a deadline, and only a request whose header has
+// arrived goes to a worker thread, which runs its handler with blocking reads and writes that
+// each give up after a timeout. Health checks and metrics have workers of their own, so a
+// load balancer's probe is answered while every other worker streams a blob. Open
+// connections are capped (beyond, new ones wait in the kernel's backlog), as are the request
+// line and headers. Bodies are streamed both ways; handlers bound their own sizes (413).
 //
 // TLS: the same certificate and key files as the gRPC port, and with a client CA the same
 // client-certificate rule (required or optional); a verified certificate's names become the
@@ -14,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -28,10 +34,15 @@ struct HttpServerOptions {
   std::string key_file;
   std::string client_ca_file;        // Empty: clients are not asked for certificates.
   bool client_certificate_required = true;  // With client_ca_file: refuse connections without one.
-  int threads = 16;                  // Connections served at once.
-  int connection_queue = 64;         // Accepted connections waiting for a thread.
-  Duration io_timeout = std::chrono::seconds(30);  // Each read or write of a request.
-  Duration keep_alive_timeout = std::chrono::seconds(10);
+  int threads = 16;  // Requests served at once (other than the paths below).
+  // Paths (without the query) served by workers of their own: cheap, and wanted most when
+  // the server is busiest.
+  std::vector<std::string> reserved_paths = {"/healthz", "/readyz", "/metrics"};
+  int reserved_threads = 2;
+  int max_connections = 1024;  // Open at once; beyond, new ones wait in the backlog.
+  Duration header_timeout = std::chrono::seconds(10);      // A new connection's TLS handshake and first request header.
+  Duration keep_alive_timeout = std::chrono::seconds(10);  // Idle between requests, and the next header.
+  Duration io_timeout = std::chrono::seconds(30);          // Each read or write of a request's body or response.
   int64_t max_header_bytes = 16 * 1024;
 };
 
@@ -47,6 +58,7 @@ class HttpServer {
 
  private:
   struct Context;
+  class Session;
   HttpServer() = default;
   std::unique_ptr<Context> context_;
   int port_ = 0;
