@@ -40,6 +40,8 @@ NodeCopyResult CopyBetweenNodes(ReplicaNodes& nodes, const Digest& digest, size_
 ReplicaRepairer::ReplicaRepairer(ReplicaNodes& nodes, ReplicaRepairOptions options)
     : nodes_(nodes),
       options_(options),
+      own_hints_(options.hints ? nullptr : std::make_unique<MemoryHintList>(options.max_hints)),
+      hints_(options.hints ? *options.hints : *own_hints_),
       pool_(options.threads, options.max_queued, "repairs", TaskThreadStyle{.name = "kiln-repair", .nice = 5}) {
   if (options_.handoff_interval > Duration::zero()) handoff_thread_ = std::thread([this] { RunHandoffLoop(); });
 }
@@ -70,24 +72,24 @@ void ReplicaRepairer::Schedule(const Digest& digest, size_t target, std::optiona
 }
 
 void ReplicaRepairer::AddHint(const Digest& digest, size_t owner) {
+  if (hints_.Add({digest, nodes_.name(owner)})) return;
   std::lock_guard lock(mutex_);
-  if (hinted_.contains({digest.ToString(), owner})) return;
-  if (hints_.size() >= options_.max_hints) {
-    ++stats_.hints_dropped;
-    return;
-  }
-  hinted_.emplace(digest.ToString(), owner);
-  hints_.push_back({digest, owner});
+  ++stats_.hints_dropped;
 }
 
 void ReplicaRepairer::RunHandoffPass() {
-  std::deque<Hint> hints;
-  {
-    std::lock_guard lock(mutex_);
-    hints.swap(hints_);
-    hinted_.clear();
+  // At most what is listed now: hints of owners still down come back during the pass.
+  constexpr size_t kBatch = 1000;
+  for (int64_t left = hints_.Size(); left > 0;) {
+    std::vector<BlobHint> taken = hints_.Take(std::min<size_t>(kBatch, static_cast<size_t>(left)));
+    if (taken.empty()) break;
+    left -= static_cast<int64_t>(taken.size());
+    for (const BlobHint& hint : taken) {
+      for (size_t node = 0; node < nodes_.size(); ++node) {
+        if (nodes_.name(node) == hint.owner) Schedule(hint.digest, node, std::nullopt);
+      }
+    }
   }
-  for (const Hint& hint : hints) Schedule(hint.digest, hint.owner, std::nullopt);
 }
 
 void ReplicaRepairer::WaitIdle() {
@@ -98,7 +100,7 @@ void ReplicaRepairer::WaitIdle() {
 ReplicaRepairStats ReplicaRepairer::stats() const {
   std::lock_guard lock(mutex_);
   ReplicaRepairStats stats = stats_;
-  stats.hints = static_cast<int64_t>(hints_.size());
+  stats.hints = hints_.Size();
   return stats;
 }
 

@@ -4,15 +4,16 @@
 // handoff pass turns into a copy once the owner answers again. Repairs wait in a bounded
 // queue; when it is full they are dropped and counted (a later read schedules them again).
 //
-// Hints live in memory only: a frontend that restarts forgets them, and its blobs reach
-// their owners again through read repair or the next repair pass over the whole ring
-// (ring_repair_pass.h).
+// Hints live in a HintList (hint_list.h): this process's memory by default, where a frontend
+// that restarts forgets them (its blobs reach their owners again through read repair or the
+// next repair pass over the whole ring, ring_repair_pass.h), or the farm's backplane, where
+// they outlive it.
 //
 // Thread-safe. The destructor drops what is queued and waits for the repairs running.
 #pragma once
 
 #include <condition_variable>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "cas/hint_list.h"
 #include "cas/replica_nodes.h"
 #include "common/blocking_task_pool.h"
 
@@ -28,7 +30,8 @@ namespace kiln {
 struct ReplicaRepairOptions {
   int threads = 2;
   size_t max_queued = 10000;
-  size_t max_hints = 100000;
+  size_t max_hints = 100000;  // Of the memory list, when `hints` is null.
+  HintList* hints = nullptr;  // Shared, not owned; outlives the repairer. Null: a list of its own in memory.
   // How often the handoff pass runs; zero: only when RunHandoffPass is called.
   Duration handoff_interval = std::chrono::seconds(30);
   // Deadlines of each call to a node: opening, and each chunk moved.
@@ -59,7 +62,9 @@ class ReplicaRepairer {
   // `owner` should hold a copy of `digest` but could not take it (down); the handoff pass
   // copies it there once it answers.
   void AddHint(const Digest& digest, size_t owner);
-  // Schedules a repair for every hint; those whose owner is still down become hints again.
+  // Schedules a repair for every hint listed now (whoever wrote it, for a shared list);
+  // those whose owner is still down become hints again. Hints naming a node that is not in
+  // this ring are dropped: it was removed, and the ring's repair pass places its copies.
   void RunHandoffPass();
   // Blocks until no repair is queued or running.
   void WaitIdle();
@@ -67,10 +72,6 @@ class ReplicaRepairer {
   ReplicaRepairStats stats() const;
 
  private:
-  struct Hint {
-    Digest digest;
-    size_t owner;
-  };
   void Repair(const Digest& digest, size_t target, std::optional<size_t> source, bool rewrite);
   void RunHandoffLoop();
 
@@ -79,8 +80,8 @@ class ReplicaRepairer {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<std::pair<std::string, size_t>> pending_;  // Queued or running. Guarded by mutex_.
-  std::deque<Hint> hints_;                            // Guarded by mutex_.
-  std::set<std::pair<std::string, size_t>> hinted_;   // hints_, for dedup. Guarded by mutex_.
+  std::unique_ptr<HintList> own_hints_;  // When options_.hints is null.
+  HintList& hints_;
   ReplicaRepairStats stats_;                          // Guarded by mutex_.
   bool stopping_ = false;                             // Guarded by mutex_.
   std::thread handoff_thread_;

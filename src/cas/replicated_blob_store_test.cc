@@ -109,6 +109,37 @@ TEST_F(ReplicatedBlobStoreTest, DownOwnerIsReplacedByTheNextNodeAndGetsItsCopyWh
   EXPECT_EQ(store_->repairer().stats().repaired, 1);
 }
 
+// With a hint list that outlives the store (the backplane's, in a farm), a hint written by
+// one store is handed off by the next: a frontend's restart, or a new ring, loses none.
+TEST_F(ReplicatedBlobStoreTest, HintsInASharedListOutliveTheStoreThatWroteThem) {
+  MemoryHintList shared(100);
+  Open(4, {.hints = &shared, .handoff_interval = Duration::zero()});
+  const std::string data = Bytes(100, 3);
+  const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
+  const size_t owner = Order(digest)[0];
+  Node(owner).set_mode(Mode::kRefuse);
+  ASSERT_TRUE(WriteBlob(*store_, digest, data).ok());
+  ASSERT_EQ(shared.Size(), 1);
+  store_.reset();  // The frontend goes away with its memory.
+
+  Node(owner).set_mode(Mode::kHealthy);
+  std::vector<ReplicatedNode> ring;
+  for (size_t i = 0; i < nodes_.size(); ++i) ring.push_back({{"node-" + std::to_string(i), 1.0}, nodes_[i].get()});
+  ReplicatedBlobStoreOptions options;
+  options.replicas = 2;
+  options.timeouts.call = kTimeout;
+  options.timeouts.transfer = kTimeout;
+  options.repair = {.hints = &shared, .handoff_interval = Duration::zero()};
+  auto restarted = ReplicatedBlobStore::Create(std::move(ring), options);
+  ASSERT_TRUE(restarted.ok());
+  store_ = std::move(restarted).value();
+  store_->repairer().RunHandoffPass();
+  store_->repairer().WaitIdle();
+  EXPECT_TRUE(Node(owner).Has(digest));
+  EXPECT_EQ(shared.Size(), 0);
+  EXPECT_EQ(store_->repairer().stats().repaired, 1);
+}
+
 TEST_F(ReplicatedBlobStoreTest, ThePeriodicHandoffPassMovesHintedCopiesToTheirOwner) {
   ReplicaRepairOptions repair;
   repair.handoff_interval = milliseconds(50);
