@@ -83,6 +83,20 @@ class WorkerStorageTest : public ::testing::Test {
       ASSERT_TRUE(nodes_.back()) << error;
     }
   }
+  std::string StartRedis() {
+    auto redis = kiln::testing::RedisServerProcess::Start();
+    EXPECT_TRUE(redis.ok()) << redis.status().ToString();
+    if (!redis.ok()) return "";
+    redis_ = std::move(redis).value();
+    return redis_->url();
+  }
+  // A frontend over a static --cas list of the nodes (whose action cache must be in Redis).
+  void StartStaticFrontend(std::vector<std::string> flags) {
+    const std::string redis = StartRedis();
+    ASSERT_FALSE(redis.empty());
+    flags.insert(flags.end(), {"--cas", NodeList(), "--replication", "2", "--backplane", redis, "--action-cache", "redis"});
+    StartFrontend(std::move(flags));
+  }
   std::string NodeList() const {
     std::string list;
     for (const auto& node : nodes_) list += (list.empty() ? "grpc://" : ",grpc://") + node->address();
@@ -139,6 +153,7 @@ class WorkerStorageTest : public ::testing::Test {
     return {CasReadBytes(*frontend_) - frontend_before, NodesCasReadBytes(nodes_) - nodes_before};
   }
 
+  std::unique_ptr<kiln::testing::RedisServerProcess> redis_;  // First: stopped last.
   std::vector<std::unique_ptr<TempDir>> node_dirs_, work_dirs_;
   TempDir frontend_dir_, secrets_;
   std::vector<std::unique_ptr<KilnProcess>> nodes_;
@@ -149,10 +164,10 @@ class WorkerStorageTest : public ::testing::Test {
 constexpr double kInputBytes = kInputFiles * kInputFileBytes;
 
 TEST_F(WorkerStorageTest, AWorkerReadsInputsFromTheBackplanesRing) {
-  auto redis = kiln::testing::RedisServerProcess::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status().ToString();
-  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {"--backplane", (*redis)->url()}));
-  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--backplane", (*redis)->url(), "--replication", "2"}));
+  const std::string redis = StartRedis();
+  ASSERT_FALSE(redis.empty());
+  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {"--backplane", redis}));
+  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--backplane", redis, "--replication", "2"}));
   WorkerProcess* worker = StartWorker({"--storage", "direct"});
   ASSERT_TRUE(worker);
   ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000))
@@ -167,7 +182,7 @@ TEST_F(WorkerStorageTest, AWorkerReadsInputsFromTheBackplanesRing) {
 
 TEST_F(WorkerStorageTest, AWorkerReadsInputsFromAStaticCasList) {
   ASSERT_NO_FATAL_FAILURE(StartNodes(2, {}));
-  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--cas", NodeList(), "--replication", "2"}));
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({}));
   WorkerProcess* worker = StartWorker({"--storage", "direct"});
   ASSERT_TRUE(worker);
   ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000))
@@ -179,7 +194,7 @@ TEST_F(WorkerStorageTest, AWorkerReadsInputsFromAStaticCasList) {
 
 TEST_F(WorkerStorageTest, WithStorageFrontendTheWorkerReadsThroughTheFrontend) {
   ASSERT_NO_FATAL_FAILURE(StartNodes(2, {}));
-  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--cas", NodeList(), "--replication", "2"}));
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({}));
   ASSERT_TRUE(StartWorker({"--storage", "frontend"}));
   auto [frontend_read, nodes_read] = RunAndCount(3);
   EXPECT_GE(frontend_read, kInputBytes);
@@ -197,7 +212,7 @@ TEST_F(WorkerStorageTest, AWorkerTheNodesRefuseWorksThroughTheFrontend) {
   WriteSecret(token_file, "frontend-token\n");
   ASSERT_NO_FATAL_FAILURE(StartNodes(2, {"--auth-file", auth_file}));
   ASSERT_NO_FATAL_FAILURE(
-      StartFrontend({"--cas", NodeList(), "--replication", "2", "--cas-token-file", token_file}));
+      StartStaticFrontend({"--cas-token-file", token_file}));
   WorkerProcess* worker = StartWorker({"--storage", "direct"});
   ASSERT_TRUE(worker);
   ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000))
@@ -215,7 +230,7 @@ TEST_F(WorkerStorageTest, MeasureStagingDirectAndThroughTheFrontend) {
   constexpr int kFiles = 400;
   constexpr size_t kFileBytes = 512 << 10;
   ASSERT_NO_FATAL_FAILURE(StartNodes(3, {}));
-  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--cas", NodeList(), "--replication", "2", "--max-cas-bytes", "32M"}));
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({"--max-cas-bytes", "32M"}));
   ActionSpec spec;
   spec.arguments = {"/bin/sh", "-c", "ls | wc -l > out.txt"};
   spec.environment = {{"PATH", "/usr/bin:/bin"}};
