@@ -222,43 +222,50 @@ TEST_F(WorkerStorageTest, AWorkerTheNodesRefuseWorksThroughTheFrontend) {
 }
 
 // Not a check but a measurement, run only when asked (KILN_MEASURE_WORKER_STAGING=1): an action
-// whose input tree is 200 MiB over 400 files, staged by a fresh worker (empty input cache)
-// reading from the nodes directly or through the frontend, alternately. The frontend's own
-// read cache is kept small, so that it too fetches from the nodes every time.
+// whose input tree is 200 MiB (400 files of 512 KiB; KILN_MEASURE_FILE_KIB changes the file
+// size), staged by a fresh worker (empty input cache) reading from the nodes directly or
+// through the frontend, alternately. Each run has inputs of its own, uploaded just before, so
+// that no run finds them in the frontend's disk cache.
 TEST_F(WorkerStorageTest, MeasureStagingDirectAndThroughTheFrontend) {
   if (std::getenv("KILN_MEASURE_WORKER_STAGING") == nullptr) GTEST_SKIP() << "set KILN_MEASURE_WORKER_STAGING=1";
-  constexpr int kFiles = 400;
-  constexpr size_t kFileBytes = 512 << 10;
+  const char* file_kib = std::getenv("KILN_MEASURE_FILE_KIB");
+  const size_t file_bytes = (file_kib ? std::stoul(file_kib) : 512) << 10;
+  const int files = static_cast<int>((size_t{200} << 20) / file_bytes);
   ASSERT_NO_FATAL_FAILURE(StartNodes(3, {}));
-  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({"--max-cas-bytes", "32M"}));
-  ActionSpec spec;
-  spec.arguments = {"/bin/sh", "-c", "ls | wc -l > out.txt"};
-  spec.environment = {{"PATH", "/usr/bin:/bin"}};
-  spec.output_paths = {"out.txt"};
-  for (int i = 0; i < kFiles; ++i) {
-    const std::string data = PseudoRandomBytes(kFileBytes, 7'000 + i);
-    ASSERT_TRUE(BatchUpload(frontend_->cas(), "", {data}));
-    auto* file = spec.input_root.add_files();
-    char name[16];
-    std::snprintf(name, sizeof name, "in%04d", i);
-    file->set_name(name);
-    *file->mutable_digest() = ProtoDigestOf(data);
-  }
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({}));
   for (int round = 0; round < 3; ++round) {
     for (const char* mode : {"direct", "frontend"}) {
+      ActionSpec spec;
+      spec.arguments = {"/bin/sh", "-c", "ls | wc -l > out.txt"};
+      spec.environment = {{"PATH", "/usr/bin:/bin"}};
+      spec.output_paths = {"out.txt"};
+      for (int i = 0; i < files; ++i) {
+        const std::string data = PseudoRandomBytes(file_bytes, (round * 2 + (mode[0] == 'd')) * 100'000 + i);
+        if (file_bytes <= (1 << 20)) {
+          ASSERT_TRUE(BatchUpload(frontend_->cas(), "", {data}));
+        } else {
+          int64_t committed = 0;
+          ASSERT_TRUE(ByteStreamWrite(frontend_->bytestream(), WriteName("", data), data, 1 << 20, &committed).ok());
+        }
+        auto* file = spec.input_root.add_files();
+        char name[16];
+        std::snprintf(name, sizeof name, "in%04d", i);
+        file->set_name(name);
+        *file->mutable_digest() = ProtoDigestOf(data);
+      }
       WorkerProcess* worker = StartWorker({"--storage", mode});
       ASSERT_TRUE(worker);
       if (std::string(mode) == "direct") {
         ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000));
       }
-      spec.salt = std::to_string(round) + mode;
       const reapi::Digest action = UploadAction(frontend_->cas(), spec);
       const auto start = std::chrono::steady_clock::now();
       ExecuteResult run = Execute(frontend_->channel(), action, /*skip_cache_lookup=*/true);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ASSERT_TRUE(run.status.ok()) << Describe(run.status);
       ASSERT_EQ(run.response.result().exit_code(), 0);
-      std::printf("staging 200 MiB (%d files), round %d, %-8s: %.2f s\n", kFiles, round, mode, seconds);
+      std::printf("staging 200 MiB (%d files), round %d, %-8s: %.2f s\n", files, round, mode, seconds);
+      std::fflush(stdout);
       ASSERT_EQ(worker->Stop(), 0);
     }
   }
