@@ -62,7 +62,7 @@ class StorageTier final : public StorageRingControl {
   Status ConnectDirectory(const ServerOptions& options);
   void StartRepairs(const ServerOptions& options);
 
-  // Channels and stores of --cas nodes, kept for the process's life.
+  // The channel and store of a single --cas node, kept for the process's life.
   std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
   std::vector<std::unique_ptr<BlobStore>> node_stores_;
   std::shared_ptr<grpc::Channel> single_node_channel_;
