@@ -1,7 +1,8 @@
 // Where a `kiln worker` reads its inputs, as real processes: a frontend whose CAS is a ring of
-// storage nodes (the backplane's, or a static --cas list) tells its workers the ring, and a
-// worker with --storage direct reads the action's inputs from the nodes themselves: the
-// frontend's CAS read counters (its /metrics) stay put while the nodes' grow. A worker
+// storage nodes (the backplane's, or a static --cas list) tells its workers the ring (again
+// when a node joins), and a worker with --storage direct reads the action's inputs from the
+// nodes themselves: the frontend's CAS read counters (its /metrics) stay put while the
+// nodes' grow. A worker
 // the nodes refuse (no grant for its principal) still runs the action, through the
 // frontend; so does one started with --storage frontend.
 #include <curl/curl.h>
@@ -178,6 +179,14 @@ TEST_F(WorkerStorageTest, AWorkerReadsInputsFromTheBackplanesRing) {
   EXPECT_GE(nodes_read, kInputBytes);
   EXPECT_EQ(CopiesOnNodes(nodes_, std::to_string(kInputFiles * kInputFileBytes) + "\n"), 2)
       << "the output went to two nodes";
+
+  // A fourth node joins: the frontend follows (within 2 s) and tells the worker, which reads
+  // and writes on the new ring without reconnecting.
+  ASSERT_NO_FATAL_FAILURE(StartNodes(1, {"--backplane", redis}));
+  ASSERT_TRUE(worker->WaitForStdout(nodes_.back()->address(), 20'000)) << worker->stdout_text();
+  auto [frontend_read_after, nodes_read_after] = RunAndCount(5);
+  EXPECT_LT(frontend_read_after, kInputFileBytes) << "the inputs went through the frontend";
+  EXPECT_GE(nodes_read_after, kInputBytes);
 }
 
 TEST_F(WorkerStorageTest, AWorkerReadsInputsFromAStaticCasList) {
