@@ -5,12 +5,6 @@
 namespace kiln {
 namespace {
 
-// A ring and the node stores it calls, kept alive together.
-struct RingStores {
-  std::vector<std::shared_ptr<BlobStore>> nodes;
-  std::unique_ptr<ReplicatedBlobStore> store;
-};
-
 bool SameMembers(const std::vector<StorageNodeEntry>& a, const std::vector<StorageNodeEntry>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -25,10 +19,10 @@ StorageRingFollower::StorageRingFollower(const StorageDirectory* directory, Node
                                          const Clock* clock, StorageRingFollowerOptions options,
                                          SwappableBlobStore* cas)
     : directory_(directory),
-      factory_(std::move(factory)),
       clock_(clock),
-      options_(std::move(options)),
+      options_(options),
       cas_(cas),
+      builder_(std::move(factory), options.replicated),
       next_refresh_(clock->Now()) {}
 
 Status StorageRingFollower::Refresh() {
@@ -49,36 +43,21 @@ Status StorageRingFollower::Refresh() {
 // REQUIRES: mutex_ held.
 Status StorageRingFollower::Apply(const std::vector<StorageNodeEntry>& members) {
   if (members.empty()) return Status::Unavailable("no storage node has joined the backplane's ring yet");
-  auto ring = std::make_shared<RingStores>();
-  std::map<std::string, std::shared_ptr<BlobStore>> stores;
-  std::vector<ReplicatedNode> nodes;
-  for (const StorageNodeEntry& member : members) {
-    std::shared_ptr<BlobStore> store;
-    if (auto known = node_stores_.find(member.name); known != node_stores_.end()) {
-      store = known->second;
-    } else {
-      auto made = factory_(member.name);
-      if (!made.ok()) return made.status().WithContext("reaching storage node " + member.name);
-      store = std::move(made).value();
-    }
-    stores[member.name] = store;
-    ring->nodes.push_back(store);
-    nodes.push_back({RingNode{member.name, member.weight}, store.get()});
-  }
-  auto replicated = ReplicatedBlobStore::Create(std::move(nodes), options_.replicated);
-  if (!replicated.ok()) return replicated.status().WithContext("the backplane's storage ring");
-  ring->store = std::move(replicated).value();
+  StorageRingConfig ring;
+  ring.replicas = options_.replicated.replicas;
+  for (const StorageNodeEntry& member : members) ring.nodes.push_back(RingNode{member.name, member.weight});
+  auto store = builder_.Build(ring);
+  if (!store.ok()) return store.status().WithContext("the backplane's storage ring");
   if (members.size() < options_.replicated.replicas) {
     std::cerr << "kiln: the storage ring has " << members.size() << " node(s), fewer than the "
               << options_.replicated.replicas << " copies asked for: each blob is kept on every node\n";
   }
-  BlobStore* const front = ring->store.get();
-  std::shared_ptr<BlobStore> replaced = cas_->Replace(std::shared_ptr<BlobStore>(ring, front));
+  std::shared_ptr<BlobStore> replaced = cas_->Replace(std::move(store).value());
   if (replaced) retired_.push_back(std::move(replaced));
-  node_stores_ = std::move(stores);
   std::cerr << "kiln: the CAS is now on " << members.size() << " storage node(s):";
   for (const StorageNodeEntry& member : members) std::cerr << " " << member.name << " (weight " << member.weight << ")";
   std::cerr << std::endl;
+  if (options_.on_change) options_.on_change(ring);
   return Status::Ok();
 }
 

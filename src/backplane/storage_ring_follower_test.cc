@@ -29,6 +29,7 @@ class StorageRingFollowerTest : public ::testing::Test {
     };
     StorageRingFollowerOptions follower_options;
     follower_options.replicated.replicas = 2;
+    follower_options.on_change = [this](const StorageRingConfig& ring) { announced_.push_back(ring); };
     follower_ = std::make_unique<StorageRingFollower>(directory_.get(), factory, SystemClock::Get(),
                                                       follower_options, &cas_);
   }
@@ -42,6 +43,7 @@ class StorageRingFollowerTest : public ::testing::Test {
   std::unique_ptr<StorageDirectory> directory_;
   std::map<std::string, std::shared_ptr<MemoryBlobStore>> nodes_;
   std::map<std::string, int> made_;
+  std::vector<StorageRingConfig> announced_;  // What on_change was told (for the workers).
   SwappableBlobStore cas_{Status::Unavailable("no ring")};
   std::unique_ptr<StorageRingFollower> follower_;
 };
@@ -89,9 +91,15 @@ TEST_F(StorageRingFollowerTest, AnUnchangedRingIsKept) {
   std::shared_ptr<BlobStore> ring = cas_.current();
   ASSERT_TRUE(follower_->Refresh().ok());
   EXPECT_EQ(cas_.current(), ring);
+  EXPECT_EQ(announced_.size(), 1u);
   ASSERT_TRUE(directory_->Join("grpc://a:1", 2).ok());  // A new weight is a new ring.
   ASSERT_TRUE(follower_->Refresh().ok());
   EXPECT_NE(cas_.current(), ring);
+  ASSERT_EQ(announced_.size(), 2u);
+  StorageRingConfig expected;
+  expected.replicas = 2;
+  expected.nodes = {RingNode{"grpc://a:1", 2}};
+  EXPECT_EQ(announced_.back(), expected);
 }
 
 }  // namespace

@@ -17,12 +17,14 @@
 #include "client/farm_channel.h"
 #include "client/remote_blob_store.h"
 #include "client/remote_worker.h"
+#include "client/storage_node_stores.h"
 #include "common/logger.h"
 #include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
 #include "worker/runner.h"
 #include "worker/runner_choice.h"
+#include "worker/storage_route.h"
 
 namespace kiln {
 namespace {
@@ -39,6 +41,8 @@ struct WorkerFlags {
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   int64_t max_message_bytes = kDefaultMaxMessageBytes;
   std::string log_format = "text";
+  std::string storage = "direct";
+  WorkerStorageMode storage_mode = WorkerStorageMode::kDirect;
 };
 
 std::string DefaultWorkerId() {
@@ -52,7 +56,8 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
   FlagSet flags("kiln worker --scheduler [grpcs://]HOST:PORT[,...] --work-dir DIR [flags]",
                 "Runs actions for kiln frontends (`kiln serve`): connects to one frontend's scheduler, takes one\n"
                 "action per free slot, fetches inputs from that frontend's CAS through a local disk cache, and\n"
-                "uploads outputs there. When the frontend goes away, moves on to the next one of --scheduler\n"
+                "uploads outputs there (to the storage nodes themselves when the frontend's CAS is a ring of\n"
+                "them; see --storage). When the frontend goes away, moves on to the next one of --scheduler\n"
                 "(or reconnects to the only one). Stops cleanly on SIGINT or SIGTERM.");
   flags.AddConfigFile();
   flags.AddString("scheduler", &out.scheduler.target,
@@ -80,12 +85,23 @@ std::optional<int> ParseFlags(const std::vector<std::string>& args, WorkerFlags&
                  "Largest input Directory message this worker reads from the CAS; keep it equal to the "
                  "frontend's --max-message-bytes.",
                  FlagRange::Between(1024, int64_t{1} << 30));
+  flags.AddString("storage", &out.storage,
+                  "Where inputs are read and outputs written when the frontend keeps its CAS on storage nodes "
+                  "(--cas, or the backplane's ring) and tells the worker so: direct (the nodes themselves, with "
+                  "this worker's TLS and token flags; the nodes must grant it cas-read and cas-write; through the "
+                  "frontend when no node can serve a blob), or frontend (always through the frontend, for "
+                  "workers that cannot reach the nodes).");
   flags.AddString("log-format", &out.log_format, "This worker's log lines on stderr: text, or json (one object per line).");
   Status parsed = flags.Parse(args);
   if (parsed.ok()) {
     auto format = ParseLogFormat(out.log_format);
     parsed = format.status().WithContext("--log-format");
     if (format.ok()) SetLogFormat(*format);
+  }
+  if (parsed.ok()) {
+    auto mode = ParseWorkerStorageMode(out.storage);
+    parsed = mode.status().WithContext("--storage");
+    if (mode.ok()) out.storage_mode = *mode;
   }
   if (parsed.ok()) parsed = ParsePlatformProperties(platform_flags, out.platform).WithContext("--platform");
   if (parsed.ok() && out.scheduler.target.empty()) parsed = Status::InvalidArgument("--scheduler is required");
@@ -147,7 +163,15 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
     frontends.push_back({target, std::move(channel)});
   }
   SelectableBlobStore frontend_cas(std::move(frontend_stores));
-  ReadThroughCache cas(std::move(local).value(), &frontend_cas);
+  // The storage nodes of the frontend's ring, when it announces one, ahead of its CAS.
+  StorageRouteOptions route_options;
+  route_options.mode = flags.storage_mode;
+  route_options.fallback.on_fallback = [](const Status& status) {
+    LogWarning("kiln worker: the storage nodes cannot serve (" + status.ToString() +
+               "); reading and writing through the frontend for a while");
+  };
+  StorageRoute storage(&frontend_cas, RemoteNodeStores(flags.scheduler), SystemClock::Get(), route_options);
+  ReadThroughCache cas(std::move(local).value(), storage.cas());
 
   ActionExecutorOptions executor_options;
   executor_options.work_root = work_root;
@@ -170,9 +194,22 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   worker_options.worker_id = flags.worker_id;
   worker_options.slots = flags.slots;
   worker_options.platform = flags.platform;
-  worker_options.on_connected = [&flags, &frontend_cas](size_t frontend) {
+  worker_options.on_connected = [&flags, &frontend_cas, &storage](size_t frontend) {
     frontend_cas.Select(frontend);
+    storage.FrontendChanged();
     std::cout << "kiln worker: connected to " << flags.frontends[frontend] << " as " << flags.worker_id << std::endl;
+  };
+  worker_options.on_storage_ring = [&flags, &storage](const StorageRingConfig& ring) {
+    if (flags.storage_mode == WorkerStorageMode::kFrontend) return;
+    Status built = storage.RingAnnounced(ring);
+    if (!built.ok()) {
+      LogWarning("kiln worker: using the frontend's CAS: cannot use its storage ring: " + built.ToString());
+      return;
+    }
+    std::string nodes;
+    for (const RingNode& node : ring.nodes) nodes += (nodes.empty() ? "" : ",") + node.name;
+    std::cout << "kiln worker: reading and writing blobs on the storage nodes " << nodes << " (" << ring.replicas
+              << " copies)" << std::endl;
   };
   RemoteWorker worker(std::move(frontends), &executor, worker_options);
   std::thread serving([&worker] { worker.Run(); });

@@ -7,6 +7,7 @@
 #include "client/log_stream_writer.h"
 #include "common/proto_digest.h"
 #include "common/rpc_status.h"
+#include "worker/storage_ring_message.h"
 
 namespace kiln {
 namespace {
@@ -137,6 +138,7 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   while (session->Read(&message)) {
     if (message.has_assignment()) Accept(session, frontend, std::move(*message.mutable_assignment()));
     if (message.has_cancellation()) Cancel(message.cancellation());
+    if (message.has_storage_ring()) AnnounceRing(frontend, message.storage_ring());
   }
   {
     std::lock_guard lock(mutex_);
@@ -148,6 +150,19 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   }
   *ended_with = session->Close();
   return true;
+}
+
+void RemoteWorker::AnnounceRing(size_t frontend, const wire::StorageRing& message) {
+  if (!options_.on_storage_ring) return;
+  auto ring = StorageRingFromMessage(message);
+  if (!ring.ok()) {
+    // Reads and writes stay with the frontend: a worker cannot place blobs on a ring it
+    // does not understand.
+    std::cerr << "kiln worker: ignoring the storage ring " << frontends_[frontend].target
+              << " sent: " << ring.status().ToString() << std::endl;
+    return;
+  }
+  options_.on_storage_ring(*ring);
 }
 
 void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend,

@@ -1,8 +1,9 @@
 // The body of a `kiln worker` process: keeps one stream to a frontend's WorkerService open,
 // asks for one action per free slot, runs each assignment on a slot thread with an
 // ActionExecutor, and reports back. The executor's CAS is normally a ReadThroughCache over
-// the CAS of the frontend the worker is connected to (on_connected says which), so outputs
-// are on that frontend before ExecutionFinished is sent. When an assignment names log
+// the CAS of the frontend the worker is connected to (on_connected says which), or the
+// storage ring that frontend keeps its CAS on (on_storage_ring says which), so outputs are
+// in that frontend's CAS before ExecutionFinished is sent. When an assignment names log
 // streams, the command's stdout and stderr are forwarded to them (ByteStream Write to the
 // frontend that assigned it) while it runs.
 //
@@ -33,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "cas/storage_ring_config.h"
 #include "client/remote_worker_session.h"
 #include "common/clock.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
@@ -57,6 +59,10 @@ struct RemoteWorkerOptions {
   // Called (on the Run thread) each time a frontend accepts the worker, with its index in
   // the list, before any work is asked of it: where to point the executor's CAS.
   std::function<void(size_t frontend)> on_connected;
+  // Called (on the Run thread) with the storage ring the connected frontend keeps its CAS
+  // on: once, after on_connected and before any assignment, and again when it changes.
+  // Frontends without one never call it.
+  std::function<void(const StorageRingConfig& ring)> on_storage_ring;
 };
 
 // A frontend the worker may connect to.
@@ -103,6 +109,7 @@ class RemoteWorker {
   bool RunSession(size_t frontend, Status* ended_with);
   void Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend, wire::Assignment assignment);
   void Cancel(const wire::Cancellation& cancellation);
+  void AnnounceRing(size_t frontend, const wire::StorageRing& message);
   void RunSlot();
   void RunJob(const Job& job);
   // The job's own stream has ended: reports through the current one, once there is one

@@ -120,6 +120,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
       state.worker_service = std::make_unique<WorkerService>(state.scheduler, state.action_cache.get(),
                                                              state.log_streams.get(), authorizer);
       if (state.metrics) state.worker_service->set_action_metrics(state.metrics->actions());
+      if (state.storage) state.worker_service->set_storage_rings(state.storage->rings());
     }
   }
 

@@ -11,6 +11,7 @@
 #include "client/farm_channel.h"
 #include "client/remote_blob_lister.h"
 #include "client/remote_blob_store.h"
+#include "client/storage_node_stores.h"
 #include "common/clock.h"
 
 namespace kiln {
@@ -73,29 +74,29 @@ Status StorageTier::ConnectDirectory(const ServerOptions& options) {
 Status StorageTier::OpenNodes(const ServerOptions& options) {
   auto targets = SplitClientTargetList(options.storage.target);
   if (!targets.ok()) return targets.status().WithContext("--cas");
-  std::vector<ReplicatedNode> nodes;
-  for (const std::string& target : *targets) {
-    auto channels = ChannelsTo(options, target);
+  // The node's name places blobs: the same list gives the same placement on every frontend
+  // (and on their workers, which are told this ring).
+  StorageRingConfig ring;
+  ring.replicas = std::min(static_cast<size_t>(std::max(options.storage_replication, 1)), targets->size());
+  for (const std::string& target : *targets) ring.nodes.push_back(RingNode{target, 1.0});
+  if (targets->size() == 1) {
+    // One node: its store alone, and its channel for its action cache too.
+    auto channels = ChannelsTo(options, targets->front());
     if (!channels.ok()) return channels.status();
     node_channels_.push_back(std::move(channels).value());
     // Not connected yet: a frontend may start before its storage nodes, and calls fail with
     // UNAVAILABLE until they are there.
-    std::shared_ptr<grpc::Channel> channel = NewFarmChannel(*node_channels_.back());
-    if (targets->size() == 1) single_node_channel_ = channel;
-    node_stores_.push_back(NewRemoteBlobStore(std::move(channel), RemoteBlobStoreOptions()));
-    // The node's name places blobs: the same list gives the same placement on every frontend.
-    nodes.push_back({RingNode{target, 1.0}, node_stores_.back().get()});
-  }
-  if (targets->size() == 1) {
+    single_node_channel_ = NewFarmChannel(*node_channels_.back());
+    node_stores_.push_back(NewRemoteBlobStore(single_node_channel_, RemoteBlobStoreOptions()));
     cas_ = node_stores_.front().get();
-    return Status::Ok();
+  } else {
+    ReplicatedRingBuilder builder(RemoteNodeStores(options.storage), ReplicatedBlobStoreOptions());
+    auto store = builder.Build(ring);
+    if (!store.ok()) return store.status().WithContext("--cas");
+    static_ring_ = std::move(store).value();
+    cas_ = static_ring_.get();
   }
-  ReplicatedBlobStoreOptions replicated;
-  replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
-  auto store = ReplicatedBlobStore::Create(std::move(nodes), replicated);
-  if (!store.ok()) return store.status().WithContext("--cas");
-  owned_cas_ = std::move(store).value();
-  cas_ = owned_cas_.get();
+  rings_.Publish(ring);
   return Status::Ok();
 }
 
@@ -104,17 +105,10 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   KILN_RETURN_IF_ERROR(ConnectDirectory(options));
   ring_cas_ = std::make_unique<SwappableBlobStore>(Status::Unavailable(
       "no storage node has joined this farm's ring yet (start `kiln serve --role storage --backplane` nodes)"));
-  NodeStoreFactory factory = [options](const std::string& target) -> StatusOr<std::shared_ptr<BlobStore>> {
-    auto channels = ChannelsTo(options, target);
-    if (!channels.ok()) return channels.status();
-    auto node = std::make_shared<NodeStore>();
-    node->channels = std::move(channels).value();
-    node->store = NewRemoteBlobStore(NewFarmChannel(*node->channels), RemoteBlobStoreOptions());
-    BlobStore* store = node->store.get();
-    return std::shared_ptr<BlobStore>(node, store);
-  };
+  NodeStoreFactory factory = RemoteNodeStores(options.storage);
   StorageRingFollowerOptions follower_options;
   follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  follower_options.on_change = [this](const StorageRingConfig& ring) { rings_.Publish(ring); };
   follower_ = std::make_unique<StorageRingFollower>(directory_.get(), std::move(factory), SystemClock::Get(),
                                                     follower_options, ring_cas_.get());
   // No node yet is not an error: the frontend serves, and its CAS calls fail with

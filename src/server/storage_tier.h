@@ -7,7 +7,9 @@
 //   - on a storage node started with --backplane: its membership of that ring, kept alive.
 // A frontend following the ring also takes its turn at the ring's repair pass
 // (backplane/storage_repair_runner.h), and can say how the ring is (RingStatus).
-// The frontend's disk store reads through `cas()` in every case.
+// The frontend's disk store reads through `cas()` in every case. The ring in use is
+// published (rings()) for the frontend's remote workers, which read and write the nodes
+// themselves.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -21,6 +23,7 @@
 #include "backplane/storage_ring_follower.h"
 #include "backplane/storage_status.h"
 #include "cas/blob_store.h"
+#include "cas/storage_ring_publisher.h"
 #include "cas/swappable_blob_store.h"
 #include "client/client_channel.h"
 #include "redis/redis_client.h"
@@ -41,6 +44,8 @@ class StorageTier final : public StorageRingControl {
   BlobStore* cas() const { return cas_; }
   // With a single storage node: the channel to it, for its action cache. Null otherwise.
   const std::shared_ptr<grpc::Channel>& single_node_channel() const { return single_node_channel_; }
+  // The ring cas() is on (a single --cas node is a ring of one), for the frontend's workers.
+  StorageRingPublisher* rings() { return &rings_; }
   // Whether the CAS is the backplane's ring, whose action cache must be in Redis.
   bool follows_ring() const { return follower_ != nullptr; }
   // Keeps the ring membership or the followed ring current. Call every second or so.
@@ -57,11 +62,12 @@ class StorageTier final : public StorageRingControl {
   Status ConnectDirectory(const ServerOptions& options);
   void StartRepairs(const ServerOptions& options);
 
-  // Channels and stores of --cas nodes, kept for the process's life.
+  // The channel and store of a single --cas node, kept for the process's life.
   std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
   std::vector<std::unique_ptr<BlobStore>> node_stores_;
   std::shared_ptr<grpc::Channel> single_node_channel_;
-  std::unique_ptr<BlobStore> owned_cas_;
+  std::shared_ptr<BlobStore> static_ring_;  // --cas with several nodes.
+  StorageRingPublisher rings_;               // Before follower_: it publishes until destroyed.
   // The backplane's ring.
   std::unique_ptr<redis::RedisClient> redis_;
   std::unique_ptr<StorageDirectory> directory_;

@@ -10,6 +10,7 @@
 
 #include "server/call_authorizer.h"
 #include "ac/action_cache.h"
+#include "cas/storage_ring_publisher.h"
 #include "kiln/worker/v1/worker.grpc.pb.h"
 #include "execution/action_metrics.h"
 #include "logstream/log_stream_registry.h"
@@ -59,6 +60,9 @@ class WorkerService final : public wire::WorkerService::CallbackService {
   size_t open_streams() const { return connected_.stream_count(); }
   // Records the actions these workers report; set before serving (null: no metrics).
   void set_action_metrics(ActionMetrics* metrics) { action_metrics_ = metrics; }
+  // The storage ring this frontend's CAS is on, told to every worker (so that it reads and
+  // writes blobs on the nodes); set before serving. Null: the CAS is the frontend's own.
+  void set_storage_rings(StorageRingPublisher* rings) { rings_ = rings; }
 
  private:
   Scheduler* scheduler_;
@@ -66,6 +70,7 @@ class WorkerService final : public wire::WorkerService::CallbackService {
   LogStreamRegistry* log_streams_;
   const CallAuthorizer* authorizer_;
   ActionMetrics* action_metrics_ = nullptr;
+  StorageRingPublisher* rings_ = nullptr;
   ConnectedWorkers connected_;
 };
 

@@ -6,6 +6,7 @@
 #include "execution/outcome_recorder.h"
 #include "google/rpc/error_details.pb.h"
 #include "server/grpc_status.h"
+#include "worker/storage_ring_message.h"
 
 namespace kiln {
 namespace {
@@ -58,7 +59,7 @@ bool SameAttempt(const WorkAssignment& held, uint32_t reported) {
 WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
                                          ActionCache* cache, LogStreamRegistry* log_streams,
                                          ConnectedWorkers* connected, std::string principal,
-                                         ActionMetrics* action_metrics)
+                                         ActionMetrics* action_metrics, StorageRingPublisher* rings)
     : context_(context),
       scheduler_(scheduler),
       cache_(cache),
@@ -66,6 +67,7 @@ WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, S
       connected_(connected),
       principal_(std::move(principal)),
       action_metrics_(action_metrics),
+      rings_(rings),
       bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
@@ -150,6 +152,13 @@ Status WorkerStreamReactor::Register(const wire::Hello& hello) {
     // after Unregister, so the two never touch the metadata at once.
     context_->AddInitialMetadata(kWorkerRegisteredMetadataKey, "1");
     StartSendInitialMetadata();
+    // The worker asks for work only once it has the metadata, so the ring goes out before
+    // any assignment.
+    if (rings_) {
+      ring_subscription_ = rings_->Subscribe([bridge = bridge_](const StorageRingConfig& ring) {
+        bridge->Call([&](WorkerStreamReactor& reactor) { reactor.SendRing(ring); });
+      });
+    }
   }
   return Status::Ok();
 }
@@ -239,6 +248,16 @@ void WorkerStreamReactor::Assign(WorkAssignment assignment) {
   start |= QueueWrite(std::move(message));
   lock.unlock();
   if (replaced_logs) FinalizeActionLogStreams(*log_streams_, *replaced_logs);
+  if (start) StartWrite(&current_);
+}
+
+void WorkerStreamReactor::SendRing(const StorageRingConfig& ring) {
+  wire::SchedulerMessage message;
+  *message.mutable_storage_ring() = StorageRingMessage(ring);
+  std::unique_lock lock(mutex_);
+  if (closing_) return;
+  const bool start = QueueWrite(std::move(message));
+  lock.unlock();
   if (start) StartWrite(&current_);
 }
 
@@ -381,6 +400,7 @@ void WorkerStreamReactor::Unregister() {
   std::lock_guard lock(registration_mutex_);
   if (unregistered_) return;
   unregistered_ = true;
+  if (ring_subscription_ != 0) rings_->Unsubscribe(ring_subscription_);
   if (!registered_) return;
   // Removing the worker withdraws its work requests and re-queues its running actions.
   // Only then is the id released, so that a reconnecting worker with the same id is not

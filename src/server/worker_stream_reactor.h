@@ -18,6 +18,9 @@
 // holds (a Redis failover can roll the attempt counter back and hand it out again) is the
 // same work, and is not sent twice.
 //
+// Storage ring: when the frontend's CAS is a ring of storage nodes, the worker is told the
+// ring once registered (before any assignment) and again whenever it changes.
+//
 // No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
 // listeners arrive on whichever thread the scheduler calls them on. Writes go through a
 // queue so that only one StartWrite is outstanding.
@@ -48,7 +51,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   // worker claims, so one principal cannot pose as another's worker.
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
                       LogStreamRegistry* log_streams, ConnectedWorkers* connected, std::string principal,
-                      ActionMetrics* action_metrics = nullptr);
+                      ActionMetrics* action_metrics = nullptr, StorageRingPublisher* rings = nullptr);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -75,6 +78,8 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   static void WatchHeld(Scheduler* scheduler, const std::shared_ptr<ReactorBridge<WorkerStreamReactor>>& bridge,
                         const std::string& name);
   void Complete(const wire::ExecutionFinished& finished);
+  // From the ring publisher, under the bridge's lock.
+  void SendRing(const StorageRingConfig& ring);
   // From the scheduler, under the bridge's lock.
   void Assign(WorkAssignment assignment);
   // Every update of an operation assigned to this stream: tells the worker to stop when the
@@ -94,6 +99,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   ConnectedWorkers* const connected_;
   const std::string principal_;
   ActionMetrics* const action_metrics_;  // Null: no metrics.
+  StorageRingPublisher* const rings_;    // Null: the frontend's CAS is not a ring.
   std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
 
@@ -105,6 +111,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   std::string worker_id_;     // Set once by Register (on the read thread).
   bool registered_ = false;
   bool unregistered_ = false;
+  uint64_t ring_subscription_ = 0;  // 0: none.
 
   std::mutex mutex_;
   bool closing_ = false;   // End was called: nothing new is written or assigned.

@@ -132,7 +132,9 @@ TEST_F(StorageNodeTest, ARemoteWorkerOfAFrontendReadsAndWritesThroughIt) {
   auto c = StartFrontend(c_dir, {"--workers", "0"});
   ASSERT_TRUE(c);
   std::string error;
-  auto worker = WorkerProcess::Start(c->address(), work_dir.path(), "remote-1", {}, &error);
+  // --storage frontend: the node's own clients are the frontends (worker_storage_test.cc has
+  // workers reading the node directly, the default).
+  auto worker = WorkerProcess::Start(c->address(), work_dir.path(), "remote-1", {"--storage", "frontend"}, &error);
   ASSERT_TRUE(worker) << error;
   // Uploaded through A: C's worker stages the inputs through C, which reads them through.
   const reapi::Digest action = UploadAction(a_->cas(), WritesAnOutput("remote"));
