@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "backplane/backplane_scheduler.h"
+#include "backplane/redis_hint_list.h"
 #include "cas/replicated_blob_store.h"
 #include "client/client_connection_options.h"
 #include "client/farm_channel.h"
@@ -108,6 +109,10 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   NodeStoreFactory factory = RemoteNodeStores(options.storage);
   StorageRingFollowerOptions follower_options;
   follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  // Hints in the backplane: a restart of this frontend, or a new ring, loses none.
+  hints_ = std::make_unique<RedisHintList>(redis_.get(), options.backplane.scheduler.key_namespace,
+                                           follower_options.replicated.repair.max_hints);
+  follower_options.replicated.repair.hints = hints_.get();
   follower_options.on_change = [this](const StorageRingConfig& ring) { rings_.Publish(ring); };
   follower_ = std::make_unique<StorageRingFollower>(directory_.get(), std::move(factory), SystemClock::Get(),
                                                     follower_options, ring_cas_.get());

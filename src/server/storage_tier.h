@@ -23,6 +23,7 @@
 #include "backplane/storage_ring_follower.h"
 #include "backplane/storage_status.h"
 #include "cas/blob_store.h"
+#include "cas/hint_list.h"
 #include "cas/storage_ring_publisher.h"
 #include "cas/swappable_blob_store.h"
 #include "client/client_channel.h"
@@ -71,6 +72,7 @@ class StorageTier final : public StorageRingControl {
   // The backplane's ring.
   std::unique_ptr<redis::RedisClient> redis_;
   std::unique_ptr<StorageDirectory> directory_;
+  std::unique_ptr<HintList> hints_;  // The ring's stores' hints, in the backplane. Before ring_cas_.
   std::unique_ptr<SwappableBlobStore> ring_cas_;
   std::unique_ptr<StorageRingFollower> follower_;  // After ring_cas_: destroyed before it.
   RepairNodeFactory repair_nodes_;                  // Each node's CAS and listing, on a channel of its own.
