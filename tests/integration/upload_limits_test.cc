@@ -3,9 +3,12 @@
 // naming the flag), stalled streams are cancelled and their slots reused, and while the
 // caps are full the server still accepts connections and serves other calls. Calls per
 // connection are capped too, at the transport: beyond the cap they wait in the client.
+// A stream the caps turn away is refused before its data is read.
 #include <memory>
 #include <thread>
 
+#include "build/bazel/remote/logstream/v1/remote_logstream.grpc.pb.h"
+#include "common/bytestream_metadata.h"
 #include "common/resource_name.h"
 #include "test_util.h"
 
@@ -130,6 +133,87 @@ TEST_F(UploadCapsTest, UploadsBeyondEitherCapAreResourceExhaustedAndTheServerSta
     }
   }
   EXPECT_TRUE(reused) << "the cancelled upload's slot was not freed";
+  for (auto& upload : held) upload->context->TryCancel();
+  ExpectStillServing();
+}
+
+// Sends one first message of `bytes` bytes on a new Write and ends the call: whether the
+// message went out whole (the server read it), and the server's status.
+std::pair<bool, grpc::Status> WriteOneMessage(google::bytestream::ByteStream::Stub& stub, size_t bytes, uint64_t seed) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  google::bytestream::WriteResponse response;
+  auto writer = stub.Write(&context, &response);
+  const std::string blob = PseudoRandomBytes(bytes * 2, seed);
+  google::bytestream::WriteRequest request;
+  request.set_resource_name(WriteName("", blob));
+  request.set_data(blob.substr(0, bytes));
+  const bool sent = writer->Write(request);
+  writer->WritesDone();
+  return {sent, writer->Finish()};
+}
+
+// A flood of uploads beyond the caps (kiln attack's abandoned_uploads: 16,000 of its 20,000
+// streams) must cost the server no more than the streams' headers: the refusal comes before
+// the first message is read, so a first message larger than the HTTP/2 window a stream is
+// given before it is read (64 KiB) never goes out whole, whatever the machine's speed.
+TEST_F(UploadCapsTest, StreamsBeyondTheCapsAreRefusedBeforeTheirDataIsRead) {
+  constexpr size_t kBigMessage = 2 << 20;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<google::bytestream::ByteStream::Stub>> stubs;
+  for (int i = 0; i < 4; ++i) {
+    channels.push_back(server().NewChannel());
+    stubs.push_back(google::bytestream::ByteStream::NewStub(channels.back()));
+  }
+  // With room, a big first message is read whole (the server asks for all of it).
+  auto [taken, cancelled] = WriteOneMessage(*stubs[3], kBigMessage, 1);
+  EXPECT_TRUE(taken) << "a stream with room was not read";
+  EXPECT_TRUE(HasStatus(cancelled, grpc::StatusCode::INVALID_ARGUMENT, "without finish_write"));
+
+  std::vector<std::unique_ptr<HeldUpload>> held;
+  uint64_t seed = 200;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(StartUpload(*stubs[0], seed++));
+    ASSERT_TRUE(ServerHolds(*stubs[0], *held.back()));
+  }
+  auto [sent_over_connection, over_connection] = WriteOneMessage(*stubs[0], kBigMessage, seed++);
+  EXPECT_FALSE(sent_over_connection) << "the server read a stream beyond --max-uploads-per-connection";
+  EXPECT_TRUE(HasStatus(over_connection, grpc::StatusCode::RESOURCE_EXHAUSTED, "--max-uploads-per-connection 3"));
+
+  for (int i = 0; i < 5; ++i) {
+    auto& stub = *stubs[1 + i % 2];
+    held.push_back(StartUpload(stub, seed++));
+    ASSERT_TRUE(ServerHolds(stub, *held.back()));
+  }
+  auto [sent_over_total, over_total] = WriteOneMessage(*stubs[3], kBigMessage, seed++);
+  EXPECT_FALSE(sent_over_total) << "the server read a stream beyond --max-open-uploads";
+  EXPECT_TRUE(HasStatus(over_total, grpc::StatusCode::RESOURCE_EXHAUSTED, "--max-open-uploads 8"));
+
+  // A log stream takes no upload slot: a Write that names one in the resource-name header
+  // (as kiln's workers do) is still taken while every slot is.
+  namespace logstream = build::bazel::remote::logstream::v1;
+  auto log_service = logstream::LogStreamService::NewStub(channels[3]);
+  grpc::ClientContext create_context;
+  SetDeadline(&create_context);
+  logstream::CreateLogStreamRequest create;
+  logstream::LogStream stream;
+  grpc::Status created = log_service->CreateLogStream(&create_context, create, &stream);
+  ASSERT_TRUE(created.ok()) << Describe(created);
+  grpc::ClientContext log_context;
+  SetDeadline(&log_context);
+  log_context.AddMetadata(std::string(kiln::kResourceNameHeader), stream.write_resource_name());
+  google::bytestream::WriteResponse log_response;
+  auto log_writer = stubs[3]->Write(&log_context, &log_response);
+  google::bytestream::WriteRequest line;
+  line.set_resource_name(stream.write_resource_name());
+  line.set_data("a log line while the upload caps are full\n");
+  line.set_finish_write(true);
+  EXPECT_TRUE(log_writer->Write(line));
+  log_writer->WritesDone();
+  grpc::Status logged = log_writer->Finish();
+  EXPECT_TRUE(logged.ok()) << Describe(logged);
+  EXPECT_EQ(log_response.committed_size(), static_cast<int64_t>(line.data().size()));
+
   for (auto& upload : held) upload->context->TryCancel();
   ExpectStillServing();
 }
