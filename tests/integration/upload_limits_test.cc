@@ -4,6 +4,9 @@
 // caps are full the server still accepts connections and serves other calls. Calls per
 // connection are capped too, at the transport: beyond the cap they wait in the client.
 // A stream the caps turn away is refused before its data is read.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -137,26 +140,43 @@ TEST_F(UploadCapsTest, UploadsBeyondEitherCapAreResourceExhaustedAndTheServerSta
   ExpectStillServing();
 }
 
-// Sends one first message of `bytes` bytes on a new Write and ends the call: whether the
-// message went out whole (the server read it), and the server's status.
-std::pair<bool, grpc::Status> WriteOneMessage(google::bytestream::ByteStream::Stub& stub, size_t bytes, uint64_t seed) {
+// One Write whose first message carries `bytes` of data but no resource_name, ended at
+// once: the server's status. A server that reads the message refuses it as INVALID_ARGUMENT.
+grpc::Status WriteNamelessMessage(google::bytestream::ByteStream::Stub& stub, size_t bytes) {
   grpc::ClientContext context;
   SetDeadline(&context);
   google::bytestream::WriteResponse response;
   auto writer = stub.Write(&context, &response);
-  const std::string blob = PseudoRandomBytes(bytes * 2, seed);
   google::bytestream::WriteRequest request;
-  request.set_resource_name(WriteName("", blob));
-  request.set_data(blob.substr(0, bytes));
-  const bool sent = writer->Write(request);
+  request.set_data(std::string(bytes, 'x'));
+  writer->Write(request);
   writer->WritesDone();
-  return {sent, writer->Finish()};
+  return writer->Finish();
+}
+
+// Bytes the kernel has received on the server's established connections (`ss`), or -1
+// without `ss`.
+int64_t ServerBytesReceived(int port) {
+  const std::string command =
+      "ss -Htin state established '( sport = :" + std::to_string(port) + " )' 2>/dev/null";
+  FILE* ss = ::popen(command.c_str(), "r");
+  if (ss == nullptr) return -1;
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), ss)) > 0;) output.append(buffer, n);
+  if (::pclose(ss) != 0 || output.empty()) return -1;
+  int64_t total = 0;
+  const std::string key = "bytes_received:";
+  for (size_t at = output.find(key); at != std::string::npos; at = output.find(key, at + 1)) {
+    total += std::strtoll(output.c_str() + at + key.size(), nullptr, 10);
+  }
+  return total;
 }
 
 // A flood of uploads beyond the caps (kiln attack's abandoned_uploads: 16,000 of its 20,000
-// streams) must cost the server no more than the streams' headers: the refusal comes before
-// the first message is read, so a first message larger than the HTTP/2 window a stream is
-// given before it is read (64 KiB) never goes out whole, whatever the machine's speed.
+// streams) must not have the server ask for and read each refused stream's first message:
+// the refusal comes first. A first message the server cannot accept (no resource_name)
+// shows it, being refused for the caps rather than for itself.
 TEST_F(UploadCapsTest, StreamsBeyondTheCapsAreRefusedBeforeTheirDataIsRead) {
   constexpr size_t kBigMessage = 2 << 20;
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -165,10 +185,9 @@ TEST_F(UploadCapsTest, StreamsBeyondTheCapsAreRefusedBeforeTheirDataIsRead) {
     channels.push_back(server().NewChannel());
     stubs.push_back(google::bytestream::ByteStream::NewStub(channels.back()));
   }
-  // With room, a big first message is read whole (the server asks for all of it).
-  auto [taken, cancelled] = WriteOneMessage(*stubs[3], kBigMessage, 1);
-  EXPECT_TRUE(taken) << "a stream with room was not read";
-  EXPECT_TRUE(HasStatus(cancelled, grpc::StatusCode::INVALID_ARGUMENT, "without finish_write"));
+  // With room, the message is read (and refused for what it is).
+  EXPECT_TRUE(HasStatus(WriteNamelessMessage(*stubs[3], kBigMessage), grpc::StatusCode::INVALID_ARGUMENT,
+                        "must set resource_name"));
 
   std::vector<std::unique_ptr<HeldUpload>> held;
   uint64_t seed = 200;
@@ -176,18 +195,28 @@ TEST_F(UploadCapsTest, StreamsBeyondTheCapsAreRefusedBeforeTheirDataIsRead) {
     held.push_back(StartUpload(*stubs[0], seed++));
     ASSERT_TRUE(ServerHolds(*stubs[0], *held.back()));
   }
-  auto [sent_over_connection, over_connection] = WriteOneMessage(*stubs[0], kBigMessage, seed++);
-  EXPECT_FALSE(sent_over_connection) << "the server read a stream beyond --max-uploads-per-connection";
-  EXPECT_TRUE(HasStatus(over_connection, grpc::StatusCode::RESOURCE_EXHAUSTED, "--max-uploads-per-connection 3"));
+  EXPECT_TRUE(HasStatus(WriteNamelessMessage(*stubs[0], kBigMessage), grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "--max-uploads-per-connection 3"));
 
   for (int i = 0; i < 5; ++i) {
     auto& stub = *stubs[1 + i % 2];
     held.push_back(StartUpload(stub, seed++));
     ASSERT_TRUE(ServerHolds(stub, *held.back()));
   }
-  auto [sent_over_total, over_total] = WriteOneMessage(*stubs[3], kBigMessage, seed++);
-  EXPECT_FALSE(sent_over_total) << "the server read a stream beyond --max-open-uploads";
-  EXPECT_TRUE(HasStatus(over_total, grpc::StatusCode::RESOURCE_EXHAUSTED, "--max-open-uploads 8"));
+  EXPECT_TRUE(HasStatus(WriteNamelessMessage(*stubs[3], kBigMessage), grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "--max-open-uploads 8"));
+  // Nor does the transport take the refused stream's data beyond its HTTP/2 window (64 KiB,
+  // kiln's server does not widen it: --http2-bdp-probe): an 8 MiB message leaves the
+  // client's buffers only in part. Seen in the kernel's count of the server's received bytes.
+  const int64_t before = ServerBytesReceived(server().port());
+  if (before < 0) {
+    std::cerr << "no `ss` here: not checking how much of a refused stream the server received\n";
+  } else {
+    EXPECT_TRUE(HasStatus(WriteNamelessMessage(*stubs[3], 8 << 20), grpc::StatusCode::RESOURCE_EXHAUSTED));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const int64_t received = ServerBytesReceived(server().port()) - before;
+    EXPECT_LT(received, 1 << 20) << "the server received " << received << " bytes of a refused 8 MiB message";
+  }
 
   // A log stream takes no upload slot: a Write that names one in the resource-name header
   // (as kiln's workers do) is still taken while every slot is.
