@@ -154,7 +154,7 @@ Status KilnServer::StartGrpcServer(const ServerOptions& options, State& state) {
   // carries, so a client may send far ahead of what the server has read. Under kiln attack's
   // 20,000 abandoned uploads over 200 connections, all 20,000 (1.3 GB) were in within the
   // first two or three seconds, handled by the two threads that also answer every other
-  // call: GetCapabilities' p99 was 0.3-3.5 s. Without it the windows stay at HTTP/2's
+  // call: GetCapabilities' p99 was 0.2-3.7 s. Without it the windows stay at HTTP/2's
   // 64 KiB plus what each call has asked to read, the server's reading paces the flood, and
   // the p99 was 12-200 ms (on a shared 2-core machine; README "Under attack"). On loopback,
   // uploads are as fast either way; a client a long round trip away uploads faster with it.
