@@ -48,9 +48,11 @@ class AbandonedUploads final : public Attack {
     // slot (the client library queues them): cancelling them lets the threads go.
     opening_.CancelAll();
     for (std::thread& thread : threads) thread.join();
-    // Refusals are not seen here: a write the server turned down (RESOURCE_EXHAUSTED beyond
-    // its caps) was still accepted by the client library, and cancelling first hides the
-    // server's status. The server's open descriptors tell whether the caps held.
+    // Most refusals are not seen here: a write the server turned down after reading it
+    // (RESOURCE_EXHAUSTED from a slot taken meanwhile) was accepted by the client library,
+    // and cancelling first hides the server's status. Only streams refused before their
+    // first message was read fail their Write and are counted. The server's open
+    // descriptors tell whether the caps held.
     for (Held& held : held_) held.context->TryCancel();
     held_.clear();
   }

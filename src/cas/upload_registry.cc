@@ -44,15 +44,28 @@ Status UploadRegistry::CheckRoomLocked(Entries::iterator it, const std::string& 
   if (it != uploads_.end() && it->second.ticket != 0) {
     return Status::Aborted("upload " + name + " is already being written by another stream");
   }
+  KILN_RETURN_IF_ERROR(CheckConnectionLocked(connection));
+  if (it == uploads_.end() && static_cast<int64_t>(uploads_.size()) >= limits_.max_open && idle_.empty()) {
+    return TotalExhausted();
+  }
+  return Status::Ok();
+}
+
+Status UploadRegistry::CheckConnectionLocked(const std::string& connection) {
   auto count = streaming_.find(connection);
   if (count != streaming_.end() && count->second >= limits_.max_per_connection) {
     return Status::ResourceExhausted("this connection is writing " + std::to_string(count->second) +
                                      " uploads, the limit per connection (--max-uploads-per-connection " +
                                      std::to_string(limits_.max_per_connection) + ")");
   }
-  if (it == uploads_.end() && static_cast<int64_t>(uploads_.size()) >= limits_.max_open && idle_.empty()) {
-    return TotalExhausted();
-  }
+  return Status::Ok();
+}
+
+Status UploadRegistry::CheckRoomForAny(const std::string& connection) {
+  std::lock_guard lock(mutex_);
+  DropIdleLocked();
+  KILN_RETURN_IF_ERROR(CheckConnectionLocked(connection));
+  if (static_cast<int64_t>(uploads_.size()) >= limits_.max_open && idle_.empty()) return TotalExhausted();
   return Status::Ok();
 }
 

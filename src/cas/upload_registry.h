@@ -62,6 +62,11 @@ class UploadRegistry {
   // What Claim would answer right now short of opening: ABORTED or RESOURCE_EXHAUSTED, or
   // OK. Lets a refusal be made at once, without waiting for a thread that may open files.
   Status CheckRoom(const std::string& name, const std::string& connection);
+  // What any new stream of `connection` would be told, whichever upload it goes on to name:
+  // RESOURCE_EXHAUSTED when the connection streams its limit or every slot is streamed
+  // (with an interrupted upload to drop, a new one has room), else OK. Asked before a
+  // stream's first message is read, so that a flood's refused streams cost no data.
+  Status CheckRoomForAny(const std::string& connection);
   // The stream stopped before finishing: keep the upload for a resuming stream. Does
   // nothing if the claim is no longer current (its upload was reclaimed).
   void Release(const std::string& name, uint64_t ticket);
@@ -93,6 +98,7 @@ class UploadRegistry {
   using Entries = std::map<std::string, Entry>;
   void DropIdleLocked();
   Status CheckRoomLocked(Entries::iterator it, const std::string& name, const std::string& connection);
+  Status CheckConnectionLocked(const std::string& connection);
   Status MakeRoomLocked();
   Status TotalExhausted() const;  // Requires mutex_.
   // Marks an entry no stream writes any more as interrupted, now the most recently used.

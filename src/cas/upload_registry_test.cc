@@ -135,6 +135,34 @@ TEST_F(UploadRegistryTest, CheckRoomAnswersAsClaimWouldWithoutOpening) {
   EXPECT_EQ(opened_, 2);
 }
 
+// Asked before a stream has named its upload: refuses only what every name would be refused.
+TEST_F(UploadRegistryTest, CheckRoomForAnyRefusesOnlyWhatNoNameCouldGet) {
+  UploadLimits limits;
+  limits.max_open = 2;
+  limits.max_per_connection = 1;
+  UploadRegistry registry(&clock_, limits);
+  EXPECT_TRUE(registry.CheckRoomForAny("peer-a").ok());
+  auto u1 = Claim(registry, "u1", "peer-a");
+  ASSERT_TRUE(u1.ok());
+  Status connection_full = registry.CheckRoomForAny("peer-a");
+  EXPECT_EQ(connection_full.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(connection_full.message().find("--max-uploads-per-connection 1"), std::string::npos);
+  // Another stream may name u1, which is ABORTED, but a new name still has room.
+  EXPECT_TRUE(registry.CheckRoomForAny("peer-b").ok());
+  ASSERT_TRUE(Claim(registry, "u2", "peer-b").ok());
+  Status full = registry.CheckRoomForAny("peer-c");
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(full.message().find("--max-open-uploads 2"), std::string::npos) << full.message();
+  // An interrupted upload would make room (for a new name, or for resuming it).
+  registry.Release("u1", u1->ticket);
+  EXPECT_TRUE(registry.CheckRoomForAny("peer-c").ok());
+  EXPECT_TRUE(registry.CheckRoomForAny("peer-a").ok());
+  // Interrupted uploads past their idle timeout are gone: the slot is free.
+  clock_.Advance(minutes(11));
+  EXPECT_TRUE(registry.CheckRoomForAny("peer-c").ok());
+  EXPECT_EQ(registry.size(), 1u);
+}
+
 TEST_F(UploadRegistryTest, AResumedUploadIsTheMostRecentlyUsedAgain) {
   UploadLimits limits;
   limits.max_open = 2;

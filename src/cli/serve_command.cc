@@ -139,6 +139,10 @@ int RunServeCommand(const std::vector<std::string>& args) {
                "SETTINGS_MAX_CONCURRENT_STREAMS). Further calls are not refused: the client's gRPC library "
                "holds them until one ends. Keeps one connection from flooding the server's queues.",
                FlagRange::Between(1, 1 << 20));
+  flags.AddBool("http2-bdp-probe", &options.http2_bdp_probe,
+                "Let gRPC widen each connection's HTTP/2 flow control windows to the link's bandwidth-delay "
+                "product, so that clients far away (long round trips) upload faster. Off by default: it also "
+                "lets a flood of uploads arrive all at once, ahead of every other call.");
   AddActionLimitFlags(flags, options.action_limits);
   flags.AddDuration("asset-fetch-timeout", &options.asset_fetch_timeout,
                     "Remote Asset: how long a fetch from origin may take when the request sets no timeout "

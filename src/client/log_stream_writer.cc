@@ -1,5 +1,7 @@
 #include "client/log_stream_writer.h"
 
+#include "common/bytestream_metadata.h"
+
 namespace kiln {
 
 LogStreamWriter::~LogStreamWriter() { Close(); }
@@ -17,6 +19,9 @@ bool LogStreamWriter::Send(std::string_view data, bool finish) {
   if (failed_) return false;
   if (!call_) {
     context_ = std::make_unique<grpc::ClientContext>();
+    // Tells the server at once that this Write is a log stream's, which takes no upload
+    // slot: a server whose slots are all taken refuses other Writes before reading them.
+    context_->AddMetadata(std::string(kResourceNameHeader), write_name_);
     call_ = stub_->Write(context_.get(), &response_);
   }
   google::bytestream::WriteRequest request;

@@ -103,6 +103,9 @@ struct ServerOptions {
   int max_log_streams_per_connection = 64;
   // Calls in progress on one client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
   int max_streams_per_connection = 100;
+  // gRPC's HTTP/2 bandwidth-delay probing, which widens flow control windows (kiln_server.cc
+  // says why it is off by default).
+  bool http2_bdp_probe = false;
   // What each action of the local workers may consume (worker/action_limits.h).
   ActionLimitPolicy action_limits = DefaultActionLimitPolicy();
   Duration completed_operation_retention = std::chrono::minutes(10);

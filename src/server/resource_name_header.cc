@@ -17,4 +17,10 @@ Status CheckResourceNameHeader(const std::multimap<grpc::string_ref, grpc::strin
   return Status::Ok();
 }
 
+std::optional<std::string_view> ResourceNameHeader(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  auto it = metadata.find(grpc::string_ref(kResourceNameHeader.data(), kResourceNameHeader.size()));
+  if (it == metadata.end()) return std::nullopt;
+  return std::string_view(it->second.data(), it->second.size());
+}
+
 }  // namespace kiln
