@@ -64,10 +64,14 @@ void ReplicaRepairer::Schedule(const Digest& digest, size_t target, std::optiona
   }
   Status queued = pool_.Submit([this, digest, target, source, rewrite] { Repair(digest, target, source, rewrite); });
   if (!queued.ok()) {
-    std::lock_guard lock(mutex_);
-    ++stats_.dropped;
-    pending_.erase({digest.ToString(), target});
-    changed_.notify_all();
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.dropped;
+      pending_.erase({digest.ToString(), target});
+      changed_.notify_all();
+    }
+    // Kept as a hint: a shared list outlives this queue, and a later pass tries again.
+    AddHint(digest, target);
   }
 }
 
@@ -106,10 +110,13 @@ ReplicaRepairStats ReplicaRepairer::stats() const {
 
 void ReplicaRepairer::Repair(const Digest& digest, size_t target, std::optional<size_t> source, bool rewrite) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (stopping_) {
       pending_.erase({digest.ToString(), target});
       changed_.notify_all();
+      lock.unlock();
+      // Not made: left as a hint, which a shared list keeps for another frontend.
+      AddHint(digest, target);
       return;
     }
   }

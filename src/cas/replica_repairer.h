@@ -2,7 +2,7 @@
 // found an owner lacking a blob (or holding a corrupt copy) schedules a copy from the node
 // that had it, and a write that had to skip a down owner leaves a hint, which a periodic
 // handoff pass turns into a copy once the owner answers again. Repairs wait in a bounded
-// queue; when it is full they are dropped and counted (a later read schedules them again).
+// queue; when it is full they are counted as dropped and kept as hints for the next handoff pass.
 //
 // Hints live in a HintList (hint_list.h): this process's memory by default, where a frontend
 // that restarts forgets them (its blobs reach their owners again through read repair or the

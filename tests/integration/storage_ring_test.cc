@@ -4,8 +4,11 @@
 // the other; a node that joins later gets its share of new writes, without any frontend
 // being restarted; and after kill -9 of a node every blob still reads back.
 #include "admin_cli.h"
+#include "backplane/redis_hint_list.h"
+#include "redis/redis_client.h"
 #include "storage_node_copies.h"
 #include "test_util.h"
+#include "testing/eventually.h"
 #include "testing/redis_server_process.h"
 
 namespace kiln_test {
@@ -39,11 +42,12 @@ class StorageRingTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<KilnProcess> StartNode(int index, const std::string& weight) {
+  // `address`: where it listens, which is its name in the ring (default: a free port).
+  std::unique_ptr<KilnProcess> StartNode(int index, const std::string& weight, const std::string& address = "") {
     std::string error;
-    auto node = KilnProcess::Start(node_dirs_[index].path(),
-                                   {"--role", "storage", "--backplane", redis_->url(), "--storage-weight", weight},
-                                   &error);
+    std::vector<std::string> flags = {"--role", "storage", "--backplane", redis_->url(), "--storage-weight", weight};
+    if (!address.empty()) flags.insert(flags.end(), {"--listen", address});
+    auto node = KilnProcess::Start(node_dirs_[index].path(), flags, &error);
     EXPECT_TRUE(node) << error;
     return node;
   }
@@ -118,6 +122,39 @@ TEST_F(StorageRingTest, AdminShowsTheRingAndRemovesOnlyANodeThatIsDown) {
   ASSERT_EQ(Admin(frontend, {"storage", "status", "--json"}, &out), 0) << out;
   EXPECT_EQ(out.find(nodes_[2]->address()), std::string::npos) << out;
   EXPECT_EQ(Admin(frontend, {"storage", "remove", name}, &out), 1) << "not a member any more";
+}
+
+// Writes whose owner was down leave hints in the backplane, and those outlive the frontend
+// that wrote them: another frontend hands the copies off when the owner is back.
+TEST_F(StorageRingTest, HintsOutliveTheFrontendThatWroteThem) {
+  kiln::redis::RedisAddress address;
+  address.seeds.push_back(redis_->endpoint());
+  auto client = kiln::redis::ConnectRedis(address, {});
+  ASSERT_TRUE(client.ok());
+  kiln::RedisHintList hints(client->get(), "kiln", 1000);
+
+  const std::string stopped_address = nodes_[2]->address();
+  ASSERT_EQ(nodes_[2]->Stop(), 0);
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 40; ++i) blobs.push_back(PseudoRandomBytes(600 + i, 50'000 + i));
+  ASSERT_TRUE(BatchUpload(frontends_[0]->cas(), "", blobs));
+  for (const std::string& data : blobs) EXPECT_EQ(Copies(data), 2);  // On the two live nodes.
+  const int64_t listed = hints.Size();
+  EXPECT_GT(listed, 0) << "no write was hinted while a node was down";
+  EXPECT_EQ(frontends_[0]->Stop(), 0);  // Its memory is gone; the hints are in Redis.
+
+  nodes_[2] = StartNode(2, "1", stopped_address);  // The same node again: same address, same name.
+  ASSERT_TRUE(nodes_[2]);
+  // B's handoff pass (every 30 s) copies them to their owner, which then holds them too (the
+  // node that stood in keeps its copy), and clears the list.
+  const auto handed_off = [&] {
+    int handed = 0;
+    for (const std::string& data : blobs) handed += Copies(data) == 3 ? 1 : 0;
+    return handed;
+  };
+  EXPECT_TRUE(kiln::Eventually([&] { return handed_off() == listed && hints.Size() == 0; },
+                               std::chrono::seconds(90)))
+      << handed_off() << " of " << listed << " hinted blobs handed off; " << hints.Size() << " hints left";
 }
 
 TEST_F(StorageRingTest, AFrontendWithNoNodeInItsRingSaysSo) {
