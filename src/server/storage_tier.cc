@@ -92,6 +92,7 @@ Status StorageTier::OpenNodes(const ServerOptions& options) {
   }
   ReplicatedBlobStoreOptions replicated;
   replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  replicated.presence.ttl = options.storage_presence_ttl;
   auto store = ReplicatedBlobStore::Create(std::move(nodes), replicated);
   if (!store.ok()) return store.status().WithContext("--cas");
   owned_cas_ = std::move(store).value();
@@ -115,6 +116,7 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   };
   StorageRingFollowerOptions follower_options;
   follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  follower_options.replicated.presence.ttl = options.storage_presence_ttl;
   follower_ = std::make_unique<StorageRingFollower>(directory_.get(), std::move(factory), SystemClock::Get(),
                                                     follower_options, ring_cas_.get());
   // No node yet is not an error: the frontend serves, and its CAS calls fail with
