@@ -8,6 +8,8 @@
 # process (the ring: frontend and nodes; Redis apart), from /proc/PID/stat. For writes, the
 # bytes the nodes stored per byte clients wrote (their kiln_cas_written_bytes_total on
 # /metrics): R when every byte goes to R nodes and nowhere else.
+# With COMPARE_NO_RECORD=1, a second frontend on the same ring with --ring-presence-ttl 0
+# ("norec": FindMissing always asks the nodes) runs in the same rounds.
 # A benchmark, not a test: numbers depend on the machine.
 #   bench/scripts/ring_vs_single.sh [KILN_BINARY] [DURATION] [ROUNDS] [SCENARIOS]
 # e.g. /work/notes/quiet.sh bench/scripts/ring_vs_single.sh build/kiln 4s 3
@@ -27,6 +29,13 @@ serve frontend --backplane "redis://127.0.0.1:$redis_port" --replication 2 --wor
 for _ in $(seq 100); do grep -q "on 3 storage node" "$dir/frontend.log" && break; sleep 0.1; done
 grep -q "on 3 storage node" "$dir/frontend.log" || { echo "the frontend did not see 3 storage nodes" >&2; exit 1; }
 ring_pids="$pid_frontend $pid_node1 $pid_node2 $pid_node3"
+setups="single ring"
+if [ "${COMPARE_NO_RECORD:-0}" = 1 ]; then
+  serve norec --backplane "redis://127.0.0.1:$redis_port" --replication 2 --workers 0 --ring-presence-ttl 0
+  for _ in $(seq 100); do grep -q "on 3 storage node" "$dir/norec.log" && break; sleep 0.1; done
+  norec_pids="$pid_norec $pid_node1 $pid_node2 $pid_node3"
+  setups="single ring norec"
+fi
 node_http="$(http_port node1) $(http_port node2) $(http_port node3)"
 echo "single :$port_single; ring: redis :$redis_port, nodes :$port_node1 :$port_node2 :$port_node3," \
   "frontend :$port_frontend (R=2); $rounds rounds of $duration per scenario and setup"
@@ -59,16 +68,17 @@ written_bytes() {
 
 # run WHICH SCENARIO ROUND: one bench run; prints "ops elapsed_s server_ms redis_ms stored/written"
 run() {
-  local which=$1 scenario=$2 round=$3 port pids http json samples end w0 w1 n0 n1
-  if [ "$which" = single ]; then
-    port=$port_single; pids=$pid_single; http=$(http_port single)
-  else
-    port=$port_frontend; pids=$ring_pids; http=$(http_port frontend)
-  fi
+  local which=$1 scenario=$2 round=$3 port procs http json samples end w0 w1 n0 n1
+  case $which in
+    single) port=$port_single; procs=$pid_single; http=$(http_port single) ;;
+    ring) port=$port_frontend; procs=$ring_pids; http=$(http_port frontend) ;;
+    norec) port=$port_norec; procs=$norec_pids; http=$(http_port norec) ;;
+  esac
   json="$dir/$which-$scenario-$round.json"
   samples="$dir/cpu-$which-$scenario-$round.txt"
-  sample_cpu "$samples" "$redis_pid" $pids &
+  sample_cpu "$samples" "$redis_pid" $procs &
   local sampler=$!
+  until [ -s "$samples" ]; do sleep 0.01; done  # Its first sample comes before the bench's.
   w0=$(written_bytes "$http"); n0=$(written_bytes $node_http)
   "$kiln" bench --target "127.0.0.1:$port" --scenario "$scenario" --duration "$duration" --json "$json" \
     > "$dir/bench.out" 2>&1 || { cat "$dir/bench.out" >&2; kill "$sampler"; return 1; }
@@ -91,23 +101,31 @@ def at(t):  # the last sample at or before t
 a, b = at(end - s["elapsed_s"]), at(end)
 # Only a scenario that writes in its measured window (its setup's uploads are counted too).
 writes = "write" in s["name"] or "update" in s["name"]
-ratio = "%.2f" % (stored / written) if which == "ring" and writes and written > 0 else "-"
-print(s["ops"], s["elapsed_s"], b[1] - a[1], b[2] - a[2], ratio)
+ratio = "%.2f" % (stored / written) if which != "single" and writes and written > 0 else "-"
+if b[1] <= a[1]:  # Seen once under load: no sample moved within the window. Left out.
+    print(0, 0, 0, 0, ratio)
+else:
+    print(s["ops"], s["elapsed_s"], b[1] - a[1], b[2] - a[2], ratio)
 EOF
 }
 
 declare -A ops secs server_ms redis_ms ratios
 for round in $(seq "$rounds"); do
-  order="single ring"; [ $((round % 2)) -eq 0 ] && order="ring single"
+  # Alternate the order, so that no setup always runs on a warmer machine.
+  order=$setups; [ $((round % 2)) -eq 0 ] && order=$(echo "$setups" | tr ' ' '\n' | tac | tr '\n' ' ')
   for scenario in $scenarios; do
     for which in $order; do
       read -r n t c r q < <(run "$which" "$scenario" "$round")
+      if [ "$n" = 0 ]; then
+        echo "  round $round $which $scenario: no CPU sample within the measured window; left out"
+        continue
+      fi
       key="$which/$scenario"
       ops[$key]=$(( ${ops[$key]:-0} + n ))
       secs[$key]=$(python3 -c "print(${secs[$key]:-0} + $t)")
       server_ms[$key]=$(( ${server_ms[$key]:-0} + ${c%.*} ))
       redis_ms[$key]=$(( ${redis_ms[$key]:-0} + ${r%.*} ))
-      [ "$q" != - ] && ratios[$scenario]="${ratios[$scenario]:-}$q "
+      [ "$q" != - ] && ratios[$which/$scenario]="${ratios[$which/$scenario]:-}$q "
       printf '  round %s %-6s %-22s %7d req %7.1f req/s %8.3f ms server CPU/req\n' "$round" "$which" "$scenario" \
         "$n" "$(python3 -c "print($n / $t)")" "$(python3 -c "print($c / max(1, $n))")"
     done
@@ -115,18 +133,20 @@ for round in $(seq "$rounds"); do
 done
 
 echo
-printf '%-22s %12s %12s %16s %16s %7s %14s %s\n' scenario "single req/s" "ring req/s" "single CPU/req" \
-  "ring CPU/req" ratio "ring Redis/req" "stored/written (ring)"
+printf '%-22s %-6s %10s %14s %12s %14s %s\n' scenario setup "req/s" "server CPU/req" "vs single" "Redis CPU/req" \
+  "stored/written"
 for scenario in $scenarios; do
-  python3 - "$scenario" "${ops[single/$scenario]}" "${secs[single/$scenario]}" "${server_ms[single/$scenario]}" \
-    "${ops[ring/$scenario]}" "${secs[ring/$scenario]}" "${server_ms[ring/$scenario]}" "${redis_ms[ring/$scenario]}" \
-    "${ratios[$scenario]:-}" << 'EOF'
+  for which in $setups; do
+    python3 - "$scenario" "$which" "${ops[single/$scenario]}" "${server_ms[single/$scenario]}" \
+      "${ops[$which/$scenario]}" "${secs[$which/$scenario]}" "${server_ms[$which/$scenario]}" \
+      "${redis_ms[$which/$scenario]}" "${ratios[$which/$scenario]:-}" << 'EOF'
 import sys
-name = sys.argv[1]
-so, st, sc, ro, rt, rc, rr = map(float, sys.argv[2:9])
+name, which = sys.argv[1], sys.argv[2]
+so, sc, ro, rt, rc, rr = map(float, sys.argv[3:9])
 ratios = sys.argv[9].split()
-print("%-22s %12.1f %12.1f %13.3f ms %13.3f ms %6.2fx %11.3f ms %s" % (
-    name, so / st, ro / rt, sc / so, rc / ro, (rc / ro) / (sc / so), rr / ro,
+print("%-22s %-6s %10.1f %11.3f ms %11.2fx %11.3f ms %s" % (
+    name, which, ro / rt, rc / ro, (rc / ro) / (sc / so), rr / ro,
     (min(ratios) + "-" + max(ratios)) if ratios else ""))
 EOF
+  done
 done

@@ -1,6 +1,6 @@
 #include "cas/presence_record.h"
 
-#include "common/hex_digit.h"
+#include <cstring>
 
 namespace kiln {
 namespace {
@@ -23,21 +23,33 @@ PresenceRecord::PresenceRecord(PresenceRecordOptions options, std::function<uint
 
 PresenceRecord::~PresenceRecord() = default;
 
+namespace {
+
+// Hex digits 8*i to 8*i+7 of the hash (each carries 4 bits of a uniformly distributed hash).
+uint64_t Word(const std::array<char, 64>& hex, size_t i) {
+  uint64_t word;
+  std::memcpy(&word, hex.data() + 8 * i, sizeof(word));
+  return word;
+}
+
+}  // namespace
+
+size_t PresenceRecord::KeyHash::operator()(const Key& key) const {
+  return (Word(key.hex, 0) * 0x9e3779b97f4a7c15ULL) ^ Word(key.hex, 1) ^ static_cast<size_t>(key.size);
+}
+
 bool PresenceRecord::KeyOf(const Digest& digest, Key& key) {
   const std::string& hex = digest.hash();
-  if (hex.size() > 16 * key.hash.size()) return false;
-  for (size_t i = 0; i < hex.size(); ++i) {
-    // Digests are validated lowercase hex: every digit has a value.
-    key.hash[i / 16] = (key.hash[i / 16] << 4) | static_cast<uint64_t>(HexDigitValue(hex[i]));
-  }
+  if (hex.size() > key.hex.size()) return false;
+  std::memcpy(key.hex.data(), hex.data(), hex.size());
   key.size = digest.size();
   key.function = static_cast<uint8_t>(digest.function());
   return true;
 }
 
 PresenceRecord::Shard& PresenceRecord::ShardOf(const Key& key) const {
-  // hash[0] picks the bucket; another part of the hash picks the shard.
-  return shards_[(key.hash[1] ^ (key.hash[0] >> 32)) % kShards];
+  // Other digits than the bucket's pick the shard.
+  return shards_[((Word(key.hex, 2) * 0x9e3779b97f4a7c15ULL) >> 60) % kShards];
 }
 
 bool PresenceRecord::Present(const Digest& digest, TimePoint now) const {

@@ -17,7 +17,7 @@
 //
 // Bounded: at most `max_entries` digests (in two generations per shard: when a shard's
 // current generation is full it becomes the previous one and the one before is dropped, so
-// the digests asked about least recently go first). Only hashes up to 256 bits are kept
+// the digests asked about least recently go first). Only hashes up to 64 hex digits are kept
 // (SHA-256, BLAKE3, SHA-1, MD5); longer ones are always asked about. Thread-safe.
 #pragma once
 
@@ -56,14 +56,15 @@ class PresenceRecord {
   size_t size() const;
 
  private:
+  // The hash as it came, in hex: copied, not parsed, since a lookup is mostly this.
   struct Key {
-    std::array<uint64_t, 4> hash{};  // The hash's bytes, zero-padded.
+    std::array<char, 64> hex{};  // Zero-padded.
     int64_t size = 0;
     uint8_t function = 0;
     friend bool operator==(const Key&, const Key&) = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& key) const { return key.hash[0] ^ static_cast<size_t>(key.size); }
+    size_t operator()(const Key& key) const;
   };
   struct Sighting {
     TimePoint expires;

@@ -25,13 +25,13 @@ class ReplicaLookup {
         owner_failed_(digests.size(), false),
         node_failed_(nodes.size(), false) {
     for (size_t i = 0; i < digests.size(); ++i) present_[i] = digests[i].IsEmptyBlob();
-    MarkDuplicates();
     if (memory_.record != nullptr && memory_.answer_from_record) {
       const TimePoint now = memory_.clock->Now();
       for (size_t i = 0; i < digests.size(); ++i) {
         if (!present_[i] && memory_.record->Present(digests[i], now)) present_[i] = true;
       }
     }
+    MarkDuplicates();
   }
 
   void AskFirstOwners() {
@@ -74,13 +74,14 @@ class ReplicaLookup {
 
   // A digest listed twice is asked about once (under its first index; the others are set
   // aside as present), so that every node's answer lists each digest asked at most once.
+  // Blobs already known present are not asked about at all.
   void MarkDuplicates() {
     first_of_.resize(digests_.size());
     // Sorted by placement key (64 bits of the hash), equal digests end up next to each other.
-    std::vector<std::pair<uint64_t, size_t>> sorted(digests_.size());
-    for (size_t i = 0; i < sorted.size(); ++i) {
-      sorted[i] = {PlacementKey(digests_[i]), i};
+    std::vector<std::pair<uint64_t, size_t>> sorted;
+    for (size_t i = 0; i < digests_.size(); ++i) {
       first_of_[i] = i;
+      if (!present_[i]) sorted.emplace_back(PlacementKey(digests_[i]), i);
     }
     std::sort(sorted.begin(), sorted.end());
     for (size_t k = 1; k < sorted.size(); ++k) {
