@@ -12,10 +12,12 @@ namespace {
 // than their first owner, since most FindMissing calls ask about blobs that are present.
 class ReplicaLookup {
  public:
-  ReplicaLookup(ReplicaNodes& nodes, size_t replicas, const std::vector<Digest>& digests, Duration timeout)
+  ReplicaLookup(ReplicaNodes& nodes, size_t replicas, const std::vector<Digest>& digests, Duration timeout,
+                const PresenceMemory& memory)
       : nodes_(nodes),
         replicas_(replicas),
         timeout_(timeout),
+        memory_(memory),
         digests_(digests),
         ordered_(digests.size(), false),
         present_(digests.size(), false),
@@ -23,6 +25,12 @@ class ReplicaLookup {
         owner_failed_(digests.size(), false),
         node_failed_(nodes.size(), false) {
     for (size_t i = 0; i < digests.size(); ++i) present_[i] = digests[i].IsEmptyBlob();
+    if (memory_.record != nullptr && memory_.answer_from_record) {
+      const TimePoint now = memory_.clock->Now();
+      for (size_t i = 0; i < digests.size(); ++i) {
+        if (!present_[i] && memory_.record->Present(digests[i], now)) present_[i] = true;
+      }
+    }
     MarkDuplicates();
   }
 
@@ -66,13 +74,14 @@ class ReplicaLookup {
 
   // A digest listed twice is asked about once (under its first index; the others are set
   // aside as present), so that every node's answer lists each digest asked at most once.
+  // Blobs already known present are not asked about at all.
   void MarkDuplicates() {
     first_of_.resize(digests_.size());
     // Sorted by placement key (64 bits of the hash), equal digests end up next to each other.
-    std::vector<std::pair<uint64_t, size_t>> sorted(digests_.size());
-    for (size_t i = 0; i < sorted.size(); ++i) {
-      sorted[i] = {PlacementKey(digests_[i]), i};
+    std::vector<std::pair<uint64_t, size_t>> sorted;
+    for (size_t i = 0; i < digests_.size(); ++i) {
       first_of_[i] = i;
+      if (!present_[i]) sorted.emplace_back(PlacementKey(digests_[i]), i);
     }
     std::sort(sorted.begin(), sorted.end());
     for (size_t k = 1; k < sorted.size(); ++k) {
@@ -117,6 +126,10 @@ class ReplicaLookup {
       answers.push_back(std::move(answer));
     }
     if (calls.empty()) return;
+    // Before asking: a node's pin starts when it answers, which is later (presence_record.h).
+    const TimePoint asked_at = memory_.record != nullptr ? memory_.clock->Now() : TimePoint();
+    std::vector<uint32_t> failures_before;
+    for (size_t node : called) failures_before.push_back(nodes_.failures(node));
     std::vector<Status> results = nodes_.Run(std::move(calls), timeout_);
     for (size_t c = 0; c < results.size(); ++c) {
       const std::vector<size_t>& questions = asked[called[c]];
@@ -128,13 +141,14 @@ class ReplicaLookup {
         }
         continue;
       }
-      Record(questions, *answers[c]);
+      Record(questions, *answers[c], called[c], asked_at, failures_before[c]);
     }
   }
 
   // Stores answer their missing digests in the order asked (a subsequence of the question),
   // so one walk along both finds them; a store that answers otherwise costs a hash set.
-  void Record(const std::vector<size_t>& questions, const std::vector<Digest>& missing) {
+  void Record(const std::vector<size_t>& questions, const std::vector<Digest>& missing, size_t node,
+              TimePoint asked_at, uint32_t failures) {
     size_t next = 0;
     std::vector<bool> found(questions.size(), false);
     for (size_t q = 0; q < questions.size(); ++q) {
@@ -149,13 +163,16 @@ class ReplicaLookup {
     }
     for (size_t q = 0; q < questions.size(); ++q) {
       answered_[questions[q]] = true;
-      if (!found[q]) present_[questions[q]] = true;
+      if (found[q]) continue;
+      present_[questions[q]] = true;
+      if (memory_.record != nullptr) memory_.record->Record(digests_[questions[q]], node, asked_at, failures);
     }
   }
 
   ReplicaNodes& nodes_;
   const size_t replicas_;
   const Duration timeout_;
+  const PresenceMemory memory_;
   const std::vector<Digest>& digests_;
   // Per blob, once needed: every node, owners first; nodes_.size() entries per blob.
   std::vector<size_t> orders_;
@@ -169,8 +186,9 @@ class ReplicaLookup {
 }  // namespace
 
 StatusOr<std::vector<Digest>> FindMissingOnReplicas(ReplicaNodes& nodes, size_t replicas,
-                                                    const std::vector<Digest>& digests, Duration timeout) {
-  ReplicaLookup lookup(nodes, replicas, digests, timeout);
+                                                    const std::vector<Digest>& digests, Duration timeout,
+                                                    const PresenceMemory& memory) {
+  ReplicaLookup lookup(nodes, replicas, digests, timeout, memory);
   // The first owner alone, first: a blob it has is present, and most are (FindMissing mostly
   // asks about blobs already uploaded), so most blobs cost one node one lookup. Then the
   // other owners, about the rest; then the other nodes, about blobs an owner could not

@@ -7,8 +7,10 @@ ReplicaNodes::ReplicaNodes(RendezvousRing ring, std::vector<BlobStore*> stores, 
       stores_(std::move(stores)),
       limits_(limits),
       stuck_(new std::atomic<int>[stores_.size()]),
+      failures_(new std::atomic<uint32_t>[stores_.size()]),
       executor_(limits.max_threads, TaskThreadStyle{.name = "kiln-replica"}) {
   for (size_t i = 0; i < stores_.size(); ++i) stuck_[i] = 0;
+  for (size_t i = 0; i < stores_.size(); ++i) failures_[i] = 0;
 }
 
 namespace {
@@ -56,6 +58,9 @@ std::vector<Status> ReplicaNodes::Run(std::vector<NodeCall> calls, Duration time
     } else if (!ran[j]->ok()) {
       results[i] = ran[j]->WithContext("storage node " + name(node));
     }
+  }
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (IsNodeFailure(results[i]) && results[i].code() != StatusCode::kNotFound) failures_[calls[i].node].fetch_add(1);
   }
   return results;
 }

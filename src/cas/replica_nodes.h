@@ -61,12 +61,17 @@ class ReplicaNodes {
 
   // Calls to `node` abandoned past their deadline that have not returned yet.
   int stuck(size_t node) const { return stuck_[node].load(); }
+  // Calls to `node` that failed for a reason of the node's (IsNodeFailure, but not NOT_FOUND:
+  // a node may lack a blob) since this object was made. What the node said before such a
+  // failure may no longer hold (presence_record.h).
+  uint32_t failures(size_t node) const { return failures_[node].load(); }
 
  private:
   RendezvousRing ring_;
   std::vector<BlobStore*> stores_;
   const ReplicaNodeLimits limits_;
   std::unique_ptr<std::atomic<int>[]> stuck_;
+  std::unique_ptr<std::atomic<uint32_t>[]> failures_;
   // Last: destroyed first, so that calls still running finish while the rest is valid.
   DeadlineExecutor executor_;
 };

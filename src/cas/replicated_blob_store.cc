@@ -65,6 +65,9 @@ ReplicatedBlobStore::ReplicatedBlobStore(std::unique_ptr<ReplicaNodes> nodes, Re
   options_.repair.call_timeout = options_.timeouts.call;
   options_.repair.transfer_timeout = options_.timeouts.transfer;
   repairer_ = std::make_unique<ReplicaRepairer>(*nodes_, options_.repair);
+  ReplicaNodes* counted = nodes_.get();
+  presence_ = std::make_unique<PresenceRecord>(options_.presence,
+                                               [counted](size_t node) { return counted->failures(node); });
 }
 
 ReplicatedBlobStore::~ReplicatedBlobStore() = default;
@@ -75,7 +78,14 @@ std::vector<Digest> ReplicatedBlobStore::FindMissing(const std::vector<Digest>& 
 }
 
 StatusOr<std::vector<Digest>> ReplicatedBlobStore::FindMissingOrError(const std::vector<Digest>& digests) {
-  return FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call);
+  return FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call,
+                               {presence_.get(), options_.clock, /*answer_from_record=*/true});
+}
+
+std::vector<Digest> ReplicatedBlobStore::FindMissingConfirmed(const std::vector<Digest>& digests) {
+  return MissingOrAll(FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call,
+                                            {presence_.get(), options_.clock, /*answer_from_record=*/false}),
+                      digests);
 }
 
 StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenRead(const Digest& digest, int64_t offset) {
@@ -176,7 +186,9 @@ Status ReplicatedBlobStore::Delete(const Digest& digest) {
   }
   bool deleted = false;
   Status failure;
-  for (const Status& status : nodes_->Run(std::move(calls), options_.timeouts.call)) {
+  const std::vector<Status> results = nodes_->Run(std::move(calls), options_.timeouts.call);
+  presence_->Forget(digest);
+  for (const Status& status : results) {
     if (status.ok()) {
       deleted = true;
     } else if (status.code() != StatusCode::kNotFound && failure.ok()) {

@@ -20,7 +20,10 @@
 //     is present if any node says so -- that node pins it for its grace period, and reads
 //     reach every node, so the grace-period guarantee holds across the cluster. The error
 //     variant fails (UNAVAILABLE) only when, for some blob, no node that might hold it
-//     answered.
+//     answered. The nodes' "present" answers are remembered for `presence.ttl`
+//     (cas/presence_record.h, which says why that keeps the guarantee, shortened by the
+//     ttl): a blob asked about again within it costs no node call, unless a call to the
+//     node that vouched for it has failed since. FindMissingConfirmed always asks.
 //
 // Thread-safe. The destructor stops the repairs and waits for the calls still running.
 #pragma once
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "cas/blob_store.h"
+#include "cas/presence_record.h"
 #include "cas/rendezvous_ring.h"
 #include "cas/replica_nodes.h"
 #include "cas/replica_repairer.h"
@@ -43,6 +47,8 @@ struct ReplicatedBlobStoreOptions {
   // Blobs up to this size are read whole, and checked against their digest, before a read
   // returns; see above. Also bounds the memory one such read holds.
   int64_t whole_read_bytes = 1 << 20;
+  PresenceRecordOptions presence;
+  const Clock* clock = SystemClock::Get();  // For the presence record's expiry.
 };
 
 struct ReplicatedNode {
@@ -58,6 +64,7 @@ class ReplicatedBlobStore final : public BlobStore {
   ~ReplicatedBlobStore() override;
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override;
+  std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override;
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
@@ -68,6 +75,7 @@ class ReplicatedBlobStore final : public BlobStore {
 
   ReplicaRepairer& repairer() { return *repairer_; }
   const ReplicaNodes& nodes() const { return *nodes_; }
+  const PresenceRecord& presence() const { return *presence_; }
   size_t replicas() const { return options_.replicas; }
 
  private:
@@ -84,6 +92,7 @@ class ReplicatedBlobStore final : public BlobStore {
   ReplicatedBlobStoreOptions options_;
   std::unique_ptr<ReplicaNodes> nodes_;
   std::unique_ptr<ReplicaRepairer> repairer_;  // After nodes_: stopped before them.
+  std::unique_ptr<PresenceRecord> presence_;
 };
 
 }  // namespace kiln

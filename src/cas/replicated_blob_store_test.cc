@@ -31,8 +31,10 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
   void SetUp() override { Open(4); }
   void TearDown() override { Close(); }
 
-  // Tests run the handoff pass themselves unless they ask for it.
-  void Open(size_t node_count, ReplicaRepairOptions repair = {.handoff_interval = Duration::zero()}) {
+  // Tests run the handoff pass themselves unless they ask for it, and see every FindMissing
+  // reach the nodes unless they give the presence record a ttl.
+  void Open(size_t node_count, ReplicaRepairOptions repair = {.handoff_interval = Duration::zero()},
+            Duration presence_ttl = Duration::zero()) {
     Close();
     nodes_.clear();
     std::vector<ReplicatedNode> ring;
@@ -46,6 +48,8 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
     options.timeouts.transfer = kTimeout;
     options.repair = repair;
     options.whole_read_bytes = 1024;  // Larger blobs stream, in the fakes' 4 KiB reads.
+    options.presence.ttl = presence_ttl;
+    options.clock = &clock_;
     auto store = ReplicatedBlobStore::Create(std::move(ring), options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -71,6 +75,13 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
     return copies;
   }
 
+  int Lookups() const {
+    int total = 0;
+    for (const auto& node : nodes_) total += node->lookups();
+    return total;
+  }
+
+  FakeClock clock_;
   std::vector<std::unique_ptr<FaultyBlobStore>> nodes_;
   std::unique_ptr<ReplicatedBlobStore> store_;
 };
@@ -492,6 +503,53 @@ TEST_F(ReplicatedBlobStoreTest, FindMissingIsUnavailableOnlyWhenNoNodeCouldAnswe
   for (auto& node : nodes_) node->set_mode(Mode::kRefuse);
   EXPECT_EQ(store_->FindMissingOrError({digest}).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(store_->FindMissing({digest}), std::vector<Digest>{digest});
+}
+
+TEST_F(ReplicatedBlobStoreTest, FindMissingAnswersFromWhatNodesSaidWithinTheTtl) {
+  Open(4, {.handoff_interval = Duration::zero()}, std::chrono::seconds(30));
+  std::vector<Digest> digests;
+  for (int i = 0; i < 50; ++i) digests.push_back(Put(Bytes(64, 200 + i)));
+  const Digest absent = ComputeDigest(DigestFunction::kSha256, "absent");
+  digests.push_back(absent);
+  EXPECT_EQ(store_->FindMissingOrError(digests).value(), std::vector<Digest>{absent});
+  // Within the ttl only the blob no node had is asked about again (on its two owners).
+  int before = Lookups();
+  EXPECT_EQ(store_->FindMissingOrError(digests).value(), std::vector<Digest>{absent});
+  EXPECT_EQ(Lookups() - before, 2);
+  // Even a blob lost meanwhile: its node pinned it, and the record vouches no longer than that.
+  Node(Order(digests[0])[0]).Lose(digests[0]);
+  EXPECT_TRUE(store_->FindMissingOrError({digests[0]})->empty());
+  // FindMissingConfirmed always asks.
+  EXPECT_EQ(store_->FindMissingConfirmed({digests[0]}), std::vector<Digest>{});  // The second owner has it.
+  Node(Order(digests[0])[1]).Lose(digests[0]);
+  EXPECT_EQ(store_->FindMissingConfirmed({digests[0]}), std::vector<Digest>{digests[0]});
+  // Past the ttl the nodes are asked again.
+  clock_.Advance(std::chrono::seconds(30));
+  before = Lookups();
+  digests.pop_back();
+  auto missing = store_->FindMissingOrError(digests);
+  EXPECT_EQ(missing.value(), std::vector<Digest>{digests[0]});
+  EXPECT_GE(Lookups() - before, 4);
+}
+
+TEST_F(ReplicatedBlobStoreTest, AFailedCallToANodeWithdrawsItsPresentAnswers) {
+  Open(4, {.handoff_interval = Duration::zero()}, std::chrono::seconds(30));
+  const Digest digest = Put(Bytes(100, 16));
+  const std::vector<size_t> order = Order(digest);
+  ASSERT_TRUE(store_->FindMissingOrError({digest})->empty());
+  // The first owner dies (a read finds it down), and the other owner had lost its copy.
+  Node(order[0]).set_mode(Mode::kRefuse);
+  Node(order[1]).Lose(digest);
+  EXPECT_FALSE(store_->OpenRead(digest, 0).ok());
+  EXPECT_EQ(store_->FindMissingOrError({digest}).value(), std::vector<Digest>{digest});
+}
+
+TEST_F(ReplicatedBlobStoreTest, DeletedBlobIsNotReportedPresentFromTheRecord) {
+  Open(4, {.handoff_interval = Duration::zero()}, std::chrono::seconds(30));
+  const Digest digest = Put(Bytes(100, 17));
+  ASSERT_TRUE(store_->FindMissingOrError({digest})->empty());
+  ASSERT_TRUE(store_->Delete(digest).ok());
+  EXPECT_EQ(store_->FindMissingOrError({digest}).value(), std::vector<Digest>{digest});
 }
 
 // --- Repairs ---

@@ -45,6 +45,16 @@ Status ResolveStorageRole(const FlagSet& flags, const ServeRoleFlags& role_flags
   return Status::Ok();
 }
 
+// The nodes pin what they reported present for their grace period (taken to be this
+// server's), from which the record's ttl is subtracted (cas/presence_record.h).
+Status SetPresenceTtl(const ServeRoleFlags& role_flags, ServerOptions& options) {
+  if (role_flags.presence_ttl < Duration::zero() || role_flags.presence_ttl >= options.find_missing_grace) {
+    return Status::InvalidArgument("--ring-presence-ttl must be at least 0 and shorter than --find-missing-grace");
+  }
+  options.storage_presence_ttl = role_flags.presence_ttl;
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
@@ -63,8 +73,13 @@ void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
                "With several --cas storage nodes: how many of them hold each blob. A write is acknowledged only "
                "once that many have it.",
                FlagRange{1, 100});
+  flags.AddDuration("ring-presence-ttl", &role_flags.presence_ttl,
+                    "With several --cas storage nodes (or the backplane's ring): how long FindMissingBlobs trusts "
+                    "a node's answer that it has a blob, without asking again (unless a call to that node fails "
+                    "meanwhile). Clients are then promised --find-missing-grace minus this; 0: always ask.");
   AddClientConnectionFlags(flags, role_flags.cas, "cas-");
 }
+
 
 Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_flags, ServerOptions& options) {
   if (role_flags.role == "storage") {
@@ -83,9 +98,10 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
       }
       options.storage = cas;
       options.storage_replication = role_flags.replication;
-      return Status::Ok();
+      return SetPresenceTtl(role_flags, options);
     }
-    for (const char* name : {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication"}) {
+    for (const char* name :
+         {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication", "ring-presence-ttl"}) {
       if (flags.WasGiven(name)) {
         return Status::InvalidArgument("--" + std::string(name) + " needs --cas (or, on a frontend, --backplane)");
       }
@@ -99,8 +115,10 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   const ClientConnectionOptions& cas = role_flags.cas;
   auto targets = SplitClientTargetList(cas.target);
   if (!targets.ok()) return targets.status().WithContext("--cas");
-  if (targets->size() == 1 && flags.WasGiven("replication")) {
-    return Status::InvalidArgument("--replication needs several --cas storage nodes");
+  for (const char* name : {"replication", "ring-presence-ttl"}) {
+    if (targets->size() == 1 && flags.WasGiven(name)) {
+      return Status::InvalidArgument("--" + std::string(name) + " needs several --cas storage nodes");
+    }
   }
   if (targets->size() > 1 && role_flags.replication > static_cast<int>(targets->size())) {
     return Status::InvalidArgument("--replication " + std::to_string(role_flags.replication) +
@@ -123,7 +141,7 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   }
   options.storage = role_flags.cas;
   options.storage_replication = role_flags.replication;
-  return Status::Ok();
+  return SetPresenceTtl(role_flags, options);
 }
 
 }  // namespace kiln

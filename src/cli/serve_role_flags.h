@@ -17,6 +17,8 @@ struct ServeRoleFlags {
   std::string role = "all";
   ClientConnectionOptions cas;  // Its target is --cas: one storage node, or a list.
   int replication = 2;          // --replication: copies of each blob over several nodes.
+  // --ring-presence-ttl: how long the nodes' "present" answers are trusted.
+  Duration presence_ttl = std::chrono::seconds(30);
 };
 
 void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags);

@@ -88,5 +88,16 @@ TEST(ServeRoleFlagsTest, SeveralStorageNodesWithAReplicationFactor) {
                 "grpcs://");
 }
 
+TEST(ServeRoleFlagsTest, PresenceTtlIsForSeveralNodesAndShorterThanTheGracePeriod) {
+  const std::string nodes = "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001";
+  EXPECT_EQ(Resolve({"--cas", nodes})->storage_presence_ttl, std::chrono::seconds(30));
+  EXPECT_EQ(Resolve({"--cas", nodes, "--ring-presence-ttl", "0"})->storage_presence_ttl, Duration::zero());
+  EXPECT_EQ(Resolve({"--cas", nodes, "--ring-presence-ttl", "2m"})->storage_presence_ttl, std::chrono::minutes(2));
+  // The default grace period is 10 minutes: the ttl must leave clients some of it.
+  ExpectRefused({"--cas", nodes, "--ring-presence-ttl", "10m"}, "shorter than --find-missing-grace");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--ring-presence-ttl", "1s"}, "--ring-presence-ttl needs several");
+  ExpectRefused({"--ring-presence-ttl", "1s"}, "--ring-presence-ttl needs --cas");
+}
+
 }  // namespace
 }  // namespace kiln

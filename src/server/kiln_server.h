@@ -47,6 +47,8 @@ struct ServerOptions {
   // storage node's action cache checks hits against its own CAS, which holds only its share).
   ClientConnectionOptions storage;
   int storage_replication = 2;
+  // With several nodes: how long their "present" answers are trusted (cas/presence_record.h).
+  Duration storage_presence_ttl = std::chrono::seconds(30);
   // The farm's backplane (kiln serve --backplane): frontends on the same one share their
   // scheduler -- queue, operations, workers (backplane/redis_scheduler.h). Empty URL: this
   // server's own scheduler, in memory.

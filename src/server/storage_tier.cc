@@ -91,7 +91,9 @@ Status StorageTier::OpenNodes(const ServerOptions& options) {
     node_stores_.push_back(NewRemoteBlobStore(single_node_channel_, RemoteBlobStoreOptions()));
     cas_ = node_stores_.front().get();
   } else {
-    ReplicatedRingBuilder builder(RemoteNodeStores(options.storage), ReplicatedBlobStoreOptions());
+    ReplicatedBlobStoreOptions replicated;
+    replicated.presence.ttl = options.storage_presence_ttl;
+    ReplicatedRingBuilder builder(RemoteNodeStores(options.storage), replicated);
     auto store = builder.Build(ring);
     if (!store.ok()) return store.status().WithContext("--cas");
     static_ring_ = std::move(store).value();
@@ -109,6 +111,7 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   NodeStoreFactory factory = RemoteNodeStores(options.storage);
   StorageRingFollowerOptions follower_options;
   follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
+  follower_options.replicated.presence.ttl = options.storage_presence_ttl;
   // Hints in the backplane: a restart of this frontend, or a new ring, loses none.
   hints_ = std::make_unique<RedisHintList>(redis_.get(), options.backplane.scheduler.key_namespace,
                                            follower_options.replicated.repair.max_hints);

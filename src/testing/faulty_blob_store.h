@@ -89,6 +89,11 @@ class FaultyBlobStore final : public BlobStore {
     KILN_RETURN_IF_ERROR(Enter());
     return std::unique_ptr<BlobWriter>(std::make_unique<Writer>(this, digest));
   }
+  Status Delete(const Digest& digest) override {
+    KILN_RETURN_IF_ERROR(Enter());
+    std::lock_guard lock(mutex_);
+    return blobs_.erase(digest) > 0 ? Status::Ok() : Status::NotFound("blob " + digest.ToString() + " is not here");
+  }
 
  private:
   // Reads a few KiB at a time, so that a test can fail the node between two reads.
