@@ -10,7 +10,8 @@
 # Usage: storage_ring_farm_test.sh PATH_TO_KILN
 # KILN_KILLED_NODE=1..3 picks the node to kill, KILN_KILL_AFTER=N the number of actions run
 # before it dies (defaults: at random, printed: node 1-3, N 10-150);
-# KILN_KEEP_LOGS=DIR keeps the servers' logs and Bazel's first output there.
+# KILN_KEEP_LOGS=DIR keeps there the servers' logs, their metrics after the first build, and
+# Bazel's output and profile (chrome://tracing) of it.
 source "$(dirname "$0")/lib.sh"
 [ -d "$MOCK_REPOS/rules_cc" ] || fail "$MOCK_REPOS is missing (dev.sh test installs bazel-bootstrap-source)"
 command -v redis-server >/dev/null || fail "redis-server is not installed (dev.sh test installs it)"
@@ -29,7 +30,9 @@ farm_cleanup() {
   if [ -n "$bazel_pid" ]; then kill -TERM "$bazel_pid" 2>/dev/null || true; wait "$bazel_pid" 2>/dev/null || true; fi
   for pid in "${farm_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${farm_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "${KILN_KEEP_LOGS:-}" ]; then mkdir -p "$KILN_KEEP_LOGS" && cp "$work"/*.log "$work"/*.out "$KILN_KEEP_LOGS"/ 2>/dev/null || true; fi
+  if [ -n "${KILN_KEEP_LOGS:-}" ]; then
+    mkdir -p "$KILN_KEEP_LOGS" && cp "$work"/*.log "$work"/*.out "$work"/*.json "$KILN_KEEP_LOGS"/ 2>/dev/null || true
+  fi
   cleanup
 }
 trap farm_cleanup EXIT
@@ -61,6 +64,7 @@ dump_logs() {
   for log in "$work"/*.log; do echo "--- $log"; tail -25 "$log"; done
 }
 
+farm_started=$(date +%s.%N)
 redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/redis"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save '' --appendonly no \
@@ -70,24 +74,24 @@ for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && bre
 backplane="redis://127.0.0.1:$redis_port"
 
 node_pids=()
+node_ports=()
+http_ports=()
 for n in 1 2 3; do
   serve "node-$n" --role storage --backplane "$backplane"
   node_pids+=("$served_pid")
+  node_ports+=("$served_port")
+  http_ports+=("node-$n:$served_http_port")
 done
 serve a --backplane "$backplane" --replication 2 --workers 0; a=$served_port; a_http=$served_http_port
 serve b --backplane "$backplane" --replication 2 --workers 0; b=$served_port; b_http=$served_http_port
+http_ports+=("a:$a_http" "b:$b_http")
 
-# The frontends read the ring every 2 s: wait until both see three live nodes, so that no
-# write is refused for want of a second replica.
-for frontend in "$a" "$b"; do
-  for _ in $(seq 1 100); do
-    status=$("$kiln" admin --server "127.0.0.1:$frontend" storage status 2>&1 || true)
-    [ "$(grep -c " alive " <<< "$status")" = 3 ] && break
-    sleep 0.2
-  done
-  [ "$(grep -c " alive " <<< "$status")" = 3 ] || { echo "$status"; fail "frontend $frontend does not see three live nodes"; }
+# The frontends read the ring every 2 s: wait until both place blobs on all three nodes, so
+# that no write is refused for want of a second replica.
+for name in a b; do
+  for _ in $(seq 1 100); do grep -q "the CAS is now on 3 storage node" "$work/$name.log" && break; sleep 0.1; done
+  grep -q "the CAS is now on 3 storage node" "$work/$name.log" || { cat "$work/$name.log"; fail "frontend $name does not use three nodes"; }
 done
-sleep 2.2
 
 n=0
 for frontend in "$a" "$b"; do
@@ -147,11 +151,13 @@ executed() {
 # seconds FROM TO: the time between two `date +%s.%N`.
 seconds() { awk -v from="$1" -v to="$2" 'BEGIN { printf "%.1f", to - from }'; }
 
+echo "the farm was up in $(seconds "$farm_started" "$(date +%s.%N)") s"
 victim=${KILN_KILLED_NODE:-$((RANDOM % 3 + 1))}
 kill_after=${KILN_KILL_AFTER:-$((RANDOM % 141 + 10))}
 started=$(date +%s.%N)
 first_flags=$(flags_through "$a")
-(cd "$ws" && exec timeout 600 bazel "${bazel_startup[@]}" build $first_flags --noshow_progress //...) \
+(cd "$ws" && exec timeout 600 bazel "${bazel_startup[@]}" build $first_flags --noshow_progress \
+   --profile="$work/first-profile.json" //...) \
   > "$work/first.out" 2>&1 &
 bazel_pid=$!
 # Kill the node once some actions have run remotely: about two thirds of their outputs have a
@@ -174,6 +180,8 @@ status=0; wait "$bazel_pid" || status=$?
 bazel_pid=""
 finished=$(date +%s.%N)
 first=$(cat "$work/first.out")
+# Every server's metrics after the build, for KILN_KEEP_LOGS.
+for entry in "${http_ports[@]}"; do curl -s "http://127.0.0.1:${entry#*:}/metrics" > "$work/metrics-${entry%%:*}.out" || true; done
 [ "$status" = 0 ] || { echo "$first"; dump_logs; fail "the build through A failed (node $victim killed after $killed_after actions)"; }
 [ -n "$killed_after" ] || { echo "$first"; fail "the build ended before node $victim could be killed"; }
 summary=$(processes_line "$first")
@@ -184,13 +192,16 @@ echo "node $victim killed after $killed_after of $total executed actions," \
   "(to repeat: KILN_KILLED_NODE=$victim KILN_KILL_AFTER=$kill_after)"
 grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action ran remotely"; }
 grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
-# The node's death may cost time but no error: what the frontends answered other than OK (a
-# cache miss's NOT_FOUND aside), to Bazel and to the workers.
-failed_calls() {
-  for http in "$a_http" "$b_http"; do curl -s "http://127.0.0.1:$http/metrics" || true; done |
-    awk '/^kiln_grpc_server_handled_total/ && !/grpc_code="OK"/ && !/GetActionResult.*NOT_FOUND/ && $NF > 0' || true
+# no_failed_calls WHEN: the node's death may cost time but no error: the frontends answered
+# every call OK, Bazel's and the workers' (a cache miss's NOT_FOUND aside). Bazel would retry
+# some failures and hide them.
+no_failed_calls() {
+  local failed
+  failed=$(for http in "$a_http" "$b_http"; do curl -s "http://127.0.0.1:$http/metrics" || true; done |
+    awk '/^kiln_grpc_server_handled_total/ && !/grpc_code="OK"/ && !/GetActionResult.*NOT_FOUND/ && $NF > 0' || true)
+  [ -z "$failed" ] || { echo "$failed"; dump_logs; fail "the frontends failed calls $1 (node $victim dead)"; }
 }
-echo "calls the frontends failed during the build: $(failed_calls | wc -l)"; failed_calls
+no_failed_calls "during the build"
 [ "$(cat "$ws/bazel-bin/check.txt")" = "sum $(cat "$ws"/bazel-bin/b_*.txt | wc -l)" ] ||
   fail "the binary built on the farm printed $(cat "$ws/bazel-bin/check.txt")"
 
@@ -207,11 +218,24 @@ all_cache_hits() {
 run_bazel clean >/dev/null
 second=$(run_bazel build $(flags_through "$a") //...) || { echo "$second"; dump_logs; fail "the build through A after bazel clean"; }
 all_cache_hits "after bazel clean, through frontend A" "$second"
+# The first two builds ran while the frontends still took the dead node for alive (its
+# liveness lapses within 20 s): the third runs once they know it is down.
+victim_name="grpc://127.0.0.1:${node_ports[$((victim - 1))]}"
+for _ in $(seq 1 300); do
+  "$kiln" admin --server "127.0.0.1:$a" storage status 2>/dev/null | grep -q "^$victim_name .* down " && break
+  sleep 0.1
+done
+"$kiln" admin --server "127.0.0.1:$a" storage status 2>/dev/null | grep -q "^$victim_name .* down " ||
+  fail "the farm does not see node $victim down"
+echo "node $victim seen down $(seconds "$killed_at" "$(date +%s.%N)") s after it was killed"
 # Another checkout of the same sources, another Bazel server and output base, through B.
 mkdir "$work/ws-b"
 cp "$ws/WORKSPACE" "$ws/BUILD" "$ws/main.cc" "$work/ws-b/"
 third=$(cd "$work/ws-b" && timeout 600 bazel "${bazel_startup[@]}" build $(flags_through "$b") --noshow_progress //... 2>&1) ||
   { echo "$third"; dump_logs; fail "the build through B"; }
 all_cache_hits "from another checkout, through frontend B" "$third"
+no_failed_calls "in the builds from the cache"
+# What the ring looks like now (the dead node is "down" once its liveness lapsed).
+"$kiln" admin --server "127.0.0.1:$a" storage status 2>&1 | grep -v "^repair" || true
 echo "PASS in $(seconds "$started" "$(date +%s.%N)") s: the build survived the loss of storage node $victim," \
   "and then every action was a cache hit"
