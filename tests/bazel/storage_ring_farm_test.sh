@@ -19,11 +19,15 @@ command -v redis-server >/dev/null || fail "redis-server is not installed (dev.s
 kiln=$1
 farm_pids=()
 bazel_pid=""
-# The second workspace (a copy of the first, built through B) has its own Bazel server.
+# The second workspace (a copy of the first, built through B) has its own Bazel server; both
+# are shut down at once.
 client_cleanup() {
+  local pids=()
   for ws in "$work/ws" "$work/ws-b"; do
-    (cd "$ws" 2>/dev/null && timeout 60 bazel "${bazel_startup[@]}" shutdown >/dev/null 2>&1) || true
+    (cd "$ws" 2>/dev/null && timeout 60 bazel "${bazel_startup[@]}" shutdown >/dev/null 2>&1) &
+    pids+=($!)
   done
+  wait "${pids[@]}" || true
 }
 farm_cleanup() {
   # A build still running (the script failed or was killed while waiting for it): stop its
@@ -219,6 +223,13 @@ all_cache_hits() {
 run_bazel clean >/dev/null
 second=$(run_bazel build $(flags_through "$a") //...) || { echo "$second"; dump_logs; fail "the build through A after bazel clean"; }
 all_cache_hits "after bazel clean, through frontend A" "$second"
+# Another checkout of the same sources, another Bazel server and output base, through B: its
+# server starts and analyses the build (--nobuild) while the farm has yet to see the node down.
+mkdir "$work/ws-b"
+cp "$ws/WORKSPACE" "$ws/BUILD" "$ws/main.cc" "$work/ws-b/"
+b_flags=$(flags_through "$b")
+(cd "$work/ws-b" && exec timeout 600 bazel "${bazel_startup[@]}" build $b_flags --nobuild //...) > "$work/warm-up.out" 2>&1 &
+bazel_pid=$!
 # The first two builds ran while the frontends still took the dead node for alive (its
 # liveness lapses within 20 s; on a loaded machine the first outlasts that): the third runs
 # once they know it is down.
@@ -230,10 +241,9 @@ done
 "$kiln" admin --server "127.0.0.1:$a" storage status 2>/dev/null | grep -q "^$victim_name .* down " ||
   fail "the farm does not see node $victim down"
 echo "node $victim seen down $(seconds "$killed_at" "$(date +%s.%N)") s after it was killed"
-# Another checkout of the same sources, another Bazel server and output base, through B.
-mkdir "$work/ws-b"
-cp "$ws/WORKSPACE" "$ws/BUILD" "$ws/main.cc" "$work/ws-b/"
-third=$(cd "$work/ws-b" && timeout 600 bazel "${bazel_startup[@]}" build $(flags_through "$b") --noshow_progress //... 2>&1) ||
+wait "$bazel_pid" || { cat "$work/warm-up.out"; fail "bazel could not analyse the build in the second checkout"; }
+bazel_pid=""
+third=$(cd "$work/ws-b" && timeout 600 bazel "${bazel_startup[@]}" build $b_flags --noshow_progress //... 2>&1) ||
   { echo "$third"; dump_logs; fail "the build through B"; }
 all_cache_hits "from another checkout, through frontend B" "$third"
 no_failed_calls "in the builds from the cache"
