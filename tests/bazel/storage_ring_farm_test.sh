@@ -30,9 +30,10 @@ client_cleanup() {
   wait "${pids[@]}" || true
 }
 farm_cleanup() {
-  # A build still running (the script failed or was killed while waiting for it): stop its
-  # client, which cancels the build, before the servers go away.
-  if [ -n "$bazel_pid" ]; then kill -TERM "$bazel_pid" 2>/dev/null || true; wait "$bazel_pid" 2>/dev/null || true; fi
+  # A build still running (the script failed or was killed while waiting for it): interrupt
+  # its client (timeout passes the signal on), which cancels the command as ^C does, so that
+  # its server is idle when it is shut down, before the kiln servers go away.
+  if [ -n "$bazel_pid" ]; then kill -INT "$bazel_pid" 2>/dev/null || true; wait "$bazel_pid" 2>/dev/null || true; fi
   for pid in "${farm_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${farm_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "${KILN_KEEP_LOGS:-}" ]; then
@@ -144,6 +145,21 @@ cp "$(dirname "$0")/exec_workspace/WORKSPACE" "$ws/WORKSPACE"
   echo "  std::printf(\"sum %d\\n\", sum); }"
 } > "$ws/main.cc"
 
+# start_bazel OUT DIR ARGS...: bazel ARGS in workspace DIR in the background, its output in
+# OUT, its pid in $bazel_pid; finish_bazel waits for it. Waiting in `wait`, rather than for a
+# command substitution, lets a signal end the script (and the build) at once.
+start_bazel() {
+  local out=$1 dir=$2; shift 2
+  (cd "$dir" && exec timeout 600 bazel "${bazel_startup[@]}" "$@") > "$out" 2>&1 &
+  bazel_pid=$!
+}
+finish_bazel() {
+  local status=0
+  wait "$bazel_pid" || status=$?
+  bazel_pid=""
+  return "$status"
+}
+
 overrides=$(offline_overrides)  # Here: it finds the stub relative to the current directory.
 flags_through() { echo --remote_executor="grpc://127.0.0.1:$1" --jobs=8 $overrides; }
 
@@ -160,11 +176,7 @@ echo "the farm was up in $(seconds "$farm_started" "$(date +%s.%N)") s"
 victim=${KILN_KILLED_NODE:-$((RANDOM % 3 + 1))}
 kill_after=${KILN_KILL_AFTER:-$((RANDOM % 91 + 10))}
 started=$(date +%s.%N)
-first_flags=$(flags_through "$a")
-(cd "$ws" && exec timeout 600 bazel "${bazel_startup[@]}" build $first_flags --noshow_progress \
-   --profile="$work/first-profile.json" //...) \
-  > "$work/first.out" 2>&1 &
-bazel_pid=$!
+start_bazel "$work/first.out" "$ws" build $(flags_through "$a") --noshow_progress --profile="$work/first-profile.json" //...
 # Kill the node once some actions have run remotely: about two thirds of their outputs have a
 # copy on it, which later actions read as inputs (and Bazel downloads) from the other replica,
 # and later outputs whose owner it is are written around it, before and after the frontends
@@ -181,8 +193,7 @@ for _ in $(seq 1 1200); do
   sleep 0.1
 done
 killed_at=$(date +%s.%N)
-status=0; wait "$bazel_pid" || status=$?
-bazel_pid=""
+status=0; finish_bazel || status=$?
 finished=$(date +%s.%N)
 first=$(cat "$work/first.out")
 # Every server's metrics after the build, for KILN_KEEP_LOGS.
@@ -220,16 +231,17 @@ all_cache_hits() {
     { echo "$2"; fail "not everything was a cache hit $1"; }
   return 0
 }
-run_bazel clean >/dev/null
-second=$(run_bazel build $(flags_through "$a") //...) || { echo "$second"; dump_logs; fail "the build through A after bazel clean"; }
+start_bazel "$work/clean.out" "$ws" clean
+finish_bazel || { cat "$work/clean.out"; fail "bazel clean"; }
+start_bazel "$work/second.out" "$ws" build $(flags_through "$a") --noshow_progress //...
+finish_bazel || { cat "$work/second.out"; dump_logs; fail "the build through A after bazel clean"; }
+second=$(cat "$work/second.out")
 all_cache_hits "after bazel clean, through frontend A" "$second"
 # Another checkout of the same sources, another Bazel server and output base, through B: its
 # server starts and analyses the build (--nobuild) while the farm has yet to see the node down.
 mkdir "$work/ws-b"
 cp "$ws/WORKSPACE" "$ws/BUILD" "$ws/main.cc" "$work/ws-b/"
-b_flags=$(flags_through "$b")
-(cd "$work/ws-b" && exec timeout 600 bazel "${bazel_startup[@]}" build $b_flags --nobuild //...) > "$work/warm-up.out" 2>&1 &
-bazel_pid=$!
+start_bazel "$work/warm-up.out" "$work/ws-b" build $(flags_through "$b") --nobuild //...
 # The first two builds ran while the frontends still took the dead node for alive (its
 # liveness lapses within 20 s; on a loaded machine the first outlasts that): the third runs
 # once they know it is down.
@@ -241,10 +253,10 @@ done
 "$kiln" admin --server "127.0.0.1:$a" storage status 2>/dev/null | grep -q "^$victim_name .* down " ||
   fail "the farm does not see node $victim down"
 echo "node $victim seen down $(seconds "$killed_at" "$(date +%s.%N)") s after it was killed"
-wait "$bazel_pid" || { cat "$work/warm-up.out"; fail "bazel could not analyse the build in the second checkout"; }
-bazel_pid=""
-third=$(cd "$work/ws-b" && timeout 600 bazel "${bazel_startup[@]}" build $b_flags --noshow_progress //... 2>&1) ||
-  { echo "$third"; dump_logs; fail "the build through B"; }
+finish_bazel || { cat "$work/warm-up.out"; fail "bazel could not analyse the build in the second checkout"; }
+start_bazel "$work/third.out" "$work/ws-b" build $(flags_through "$b") --noshow_progress //...
+finish_bazel || { cat "$work/third.out"; dump_logs; fail "the build through B"; }
+third=$(cat "$work/third.out")
 all_cache_hits "from another checkout, through frontend B" "$third"
 no_failed_calls "in the builds from the cache"
 # What the ring looks like now (the dead node is "down" once its liveness lapsed).
