@@ -73,6 +73,11 @@ struct DiskBlobStoreOptions {
   // store while eviction waits for the other nodes' answers; beyond it an upload evicts the
   // least recently used blobs at once, unasked. 0: the larger of 64 MiB and max_bytes/16.
   int64_t max_bytes_over_while_asking = 0;
+  // With a ring to ask: how long the store stays over max_bytes, asking again every half
+  // second, before it evicts last copies. What keeps a node from freeing space is often
+  // brief: its copies held for a peer that is evicting (5 s), or a peer deciding about the
+  // same blobs. Uploads do not wait meanwhile (see max_bytes_over_while_asking).
+  Duration last_copy_patience = std::chrono::seconds(6);
 };
 
 class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public BlobLister, public ReplicaHolder {
@@ -175,8 +180,10 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public Blo
   void Forget(const Digest& digest);
   // Replica-aware eviction (disk_blob_store_eviction.cc), on ring_checks_.
   void EvictAskingRing();
-  // One pass down to max_bytes; false when it could free nothing (all pinned, or empty).
-  bool EvictionPass(ReplicaPresence& presence);
+  // One pass down to max_bytes. kStuck: the ring had no more to give, and last copies would
+  // have to go (the pass evicts them only once stuck for last_copy_patience).
+  enum class PassResult { kDone, kProgressed, kStuck };
+  PassResult EvictionPass(ReplicaPresence& presence);
   // Counts and deletes, on this thread, blobs just taken out of the index.
   void DeleteEvictedNow(const std::vector<Digest>& victims);
   // Moves the file of `digest` to quarantine_dir() if it is still the inode found bad
@@ -222,6 +229,7 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public Blo
   bool ring_check_scheduled_ = false;
   std::vector<Digest> checking_;
   std::condition_variable ring_check_done_;
+  std::optional<std::chrono::steady_clock::time_point> stuck_since_;  // Only on ring_checks_.
   std::atomic<int64_t> last_copy_evictions_{0};
   std::atomic<int64_t> last_copies_kept_{0};
   std::atomic<int64_t> unchecked_evictions_{0};

@@ -8,7 +8,10 @@
 // and count and log them.
 //
 // This runs on a thread of its own, so uploads never wait for the network; they may take
-// the store past max_bytes meanwhile, by at most max_bytes_over_while_asking.
+// the store past max_bytes meanwhile, by at most max_bytes_over_while_asking. Before it
+// evicts last copies, a store stays stuck for last_copy_patience, asking again every half
+// second: copies held for a peer's question, or about which a peer is deciding too, are
+// free again within seconds.
 //
 // Two nodes evicting their copies of one blob at once must not both go by the other's
 // answer. An asked node holds what it reports held for kPeerHold -- a pin, so that it cannot
@@ -23,6 +26,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "cas/disk_blob_store.h"
@@ -80,12 +84,14 @@ void DiskBlobStore::EvictAskingRing() {
       std::lock_guard lock(mutex_);
       presence = presence_;
     }
-    const bool progressed = presence ? EvictionPass(*presence) : false;
+    const PassResult result = presence ? EvictionPass(*presence) : PassResult::kDone;
+    // Stuck, but not for long yet: ask again in a while (holds lapse, peers finish).
+    if (result == PassResult::kStuck) std::this_thread::sleep_for(std::chrono::milliseconds(500));
     std::vector<Digest> victims;
     {
       std::lock_guard lock(mutex_);
       // Uploads that came in meanwhile found a pass scheduled and left the work to it.
-      if (progressed && presence_ && index_.total_bytes() > options_.max_bytes) continue;
+      if (result != PassResult::kDone && presence_ && index_.total_bytes() > options_.max_bytes) continue;
       // The ring was let go of meanwhile (or all is pinned): what plain LRU would do.
       if (!presence_) victims = index_.EvictDownTo(options_.max_bytes);
       ring_check_scheduled_ = false;
@@ -96,7 +102,7 @@ void DiskBlobStore::EvictAskingRing() {
   }
 }
 
-bool DiskBlobStore::EvictionPass(ReplicaPresence& presence) {
+DiskBlobStore::PassResult DiskBlobStore::EvictionPass(ReplicaPresence& presence) {
   std::vector<Digest> last_copies;  // Kept this pass, oldest first.
   std::set<Digest, decltype(&ListingLess)> kept(&ListingLess);  // The same, for lookups.
   bool freed = false;
@@ -111,7 +117,10 @@ bool DiskBlobStore::EvictionPass(ReplicaPresence& presence) {
     {
       std::lock_guard lock(mutex_);
       const int64_t need = index_.total_bytes() - options_.max_bytes;
-      if (need <= 0) return true;
+      if (need <= 0) {
+        stuck_since_.reset();
+        return PassResult::kDone;
+      }
       for (Digest& digest : index_.OldestUnpinned(kMinCandidates, need, kMaxCandidates)) {
         // A last copy kept this pass is at the front, but in a small store the walk reaches
         // it again: asked once per pass is enough.
@@ -158,7 +167,13 @@ bool DiskBlobStore::EvictionPass(ReplicaPresence& presence) {
     DeleteEvictedNow(victims);
     if (no_ring || answer.peers_answered == 0) break;
   }
-  if (no_ring || !settle) return freed;
+  if (no_ring || !settle) {
+    stuck_since_.reset();
+    return freed ? PassResult::kProgressed : PassResult::kDone;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!stuck_since_) stuck_since_ = now;
+  if (now - *stuck_since_ < options_.last_copy_patience) return PassResult::kStuck;
   std::vector<Digest> victims;
   int64_t last_copy_bytes = 0;
   {
@@ -178,9 +193,10 @@ bool DiskBlobStore::EvictionPass(ReplicaPresence& presence) {
     LogWarning("CAS over its size budget: evicted blobs that no other node of the storage ring was found to hold",
                {NumberField("blobs", static_cast<int64_t>(victims.size())), NumberField("bytes", last_copy_bytes)});
   }
-  freed = freed || !victims.empty();
   DeleteEvictedNow(victims);
-  return freed;
+  if (victims.empty()) return PassResult::kDone;  // All pinned: the next upload tries again.
+  stuck_since_.reset();
+  return PassResult::kProgressed;
 }
 
 void DiskBlobStore::DeleteEvictedNow(const std::vector<Digest>& victims) {

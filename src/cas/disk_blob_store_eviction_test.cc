@@ -61,6 +61,7 @@ class DiskBlobStoreEvictionTest : public ::testing::Test {
     DiskBlobStoreOptions options;
     options.root = dir_.path();
     options.max_bytes = kBudget;
+    options.last_copy_patience = patience_;
     auto store = DiskBlobStore::Open(options, &clock_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -91,6 +92,8 @@ class DiskBlobStoreEvictionTest : public ::testing::Test {
     return Eventually([&] { return !fs::exists(store_->PathFor(digest)); });
   }
 
+  // No waiting for the ring to change its mind, but in the test of the wait.
+  Duration patience_ = Duration::zero();
   TempDir dir_;
   FakeClock clock_;
   std::map<std::string, std::string> data_;
@@ -148,6 +151,23 @@ TEST_F(DiskBlobStoreEvictionTest, UploadsThatOutrunTheQuestionsDoNotMakeItEvictL
   for (int i = 0; i < 10; i += 2) EXPECT_TRUE(Stored(old[i])) << "blob " << i;
   EXPECT_EQ(store_->last_copy_evictions(), 0);
   EXPECT_LE(store_->total_bytes(), kBudget);
+}
+
+class PatientEvictionTest : public DiskBlobStoreEvictionTest {
+ protected:
+  PatientEvictionTest() { patience_ = std::chrono::seconds(1); }
+};
+
+TEST_F(PatientEvictionTest, LastCopiesGoOnlyAfterTheRingHadTimeToChangeItsMind) {
+  auto ring = std::make_shared<FakeRing>(std::set<std::string>{});
+  store_->SetReplicaPresence(ring, "grpc://b");
+  const std::vector<Digest> old = Write(0, 10);
+  const auto start = std::chrono::steady_clock::now();
+  Write(100, 1);  // Waits for the evictions, which wait for the patience.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_GE(ring->questions(), 2) << "asked again meanwhile";
+  EXPECT_FALSE(Stored(old[0]));
+  EXPECT_EQ(store_->last_copy_evictions(), 1);
 }
 
 TEST_F(DiskBlobStoreEvictionTest, NoAnswerMeansNoOtherCopy) {
