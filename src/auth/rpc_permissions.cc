@@ -63,6 +63,8 @@ const std::vector<RpcTableEntry>& Table() {
       // A storage node's whole listing, every instance's blobs: for the frontends' repair
       // pass, not for clients (grant it to the frontends' principal on the storage nodes).
       {"/kiln.storage.v1.StorageNode/ListBlobs", Needs(Permission::kAdmin)},
+      // Another storage node's question before it evicts: which blobs this one holds.
+      {"/kiln.storage.v1.StorageNode/FindHeldBlobs", Needs(Permission::kAdmin)},
   };
   return *table;
 }

@@ -118,8 +118,7 @@ std::vector<Digest> BlobIndex::EvictDownTo(int64_t budget_bytes) {
   size_t pinned_seen = 0;
   while (total_bytes_ > budget_bytes && tail_ != kNone && pinned_seen < count_) {
     const uint32_t victim = tail_;
-    const uint32_t pinned_until = slot(victim).pinned_until;
-    if (pinned_until != 0 && base_ + std::chrono::seconds(pinned_until) > now) {
+    if (IsPinned(victim, now)) {
       Unlink(victim);
       PushFront(victim);
       ++pinned_seen;
@@ -129,6 +128,46 @@ std::vector<Digest> BlobIndex::EvictDownTo(int64_t budget_bytes) {
     RemoveSlot(victim, FindBucketOf(victim));
   }
   return evicted;
+}
+
+std::vector<Digest> BlobIndex::OldestUnpinned(size_t min_blobs, int64_t min_bytes, size_t max_blobs) {
+  std::vector<Digest> oldest;
+  const TimePoint now = clock_->Now();
+  int64_t bytes = 0;
+  size_t walked = 0;  // Pinned blobs go to the front, where the walk would meet them again.
+  for (uint32_t id = tail_; id != kNone && walked < count_ && oldest.size() < max_blobs; ++walked) {
+    if (oldest.size() >= min_blobs && bytes >= min_bytes) break;
+    const uint32_t newer = slot(id).prev;
+    if (IsPinned(id, now)) {
+      Unlink(id);
+      PushFront(id);
+    } else {
+      oldest.push_back(ToDigest(id));
+      bytes += slot(id).size;
+    }
+    id = newer;
+  }
+  return oldest;
+}
+
+bool BlobIndex::RemoveIfUnpinned(const Digest& digest) {
+  const size_t bucket = FindBucket(Key(digest));
+  if (bucket == kNotFound || IsPinned(table_[bucket].slot, clock_->Now())) return false;
+  RemoveSlot(table_[bucket].slot, bucket);
+  return true;
+}
+
+bool BlobIndex::Hold(const Digest& digest, Duration duration) {
+  const size_t bucket = FindBucket(Key(digest));
+  if (bucket == kNotFound) return false;
+  uint32_t& pinned_until = slot(table_[bucket].slot).pinned_until;
+  pinned_until = std::max(pinned_until, DeadlineAfter(duration));
+  return true;
+}
+
+bool BlobIndex::IsPinned(uint32_t id, TimePoint now) const {
+  const uint32_t pinned_until = chunks_[id / kChunkSlots][id % kChunkSlots].pinned_until;
+  return pinned_until != 0 && base_ + std::chrono::seconds(pinned_until) > now;
 }
 
 bool BlobIndex::ShrinkIfSparse() {
@@ -255,8 +294,8 @@ void BlobIndex::PushFront(uint32_t id) {
 
 // Rounded up to whole seconds after base_: a pin may last up to a second longer, never
 // shorter. 0 (unpinned) when the deadline is not after base_, i.e. already passed.
-uint32_t BlobIndex::PinDeadline() const {
-  const Duration after_base = clock_->Now() + grace_period_ - base_;
+uint32_t BlobIndex::DeadlineAfter(Duration duration) const {
+  const Duration after_base = clock_->Now() + duration - base_;
   if (after_base <= Duration::zero()) return 0;
   const int64_t seconds = std::chrono::ceil<std::chrono::seconds>(after_base).count();
   return static_cast<uint32_t>(std::min<int64_t>(seconds, UINT32_MAX));

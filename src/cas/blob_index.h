@@ -60,6 +60,17 @@ class BlobIndex {
   // everything left is pinned.
   std::vector<Digest> EvictDownTo(int64_t budget_bytes);
 
+  // For eviction that asks the ring first (DiskBlobStore::SetReplicaPresence):
+  // The least recently used unpinned blobs, oldest first, without removing them: at least
+  // `min_blobs` and `min_bytes` (when there are that many), at most `max_blobs`. Pinned
+  // blobs met on the way are moved to the front, as EvictDownTo does.
+  std::vector<Digest> OldestUnpinned(size_t min_blobs, int64_t min_bytes, size_t max_blobs);
+  // Removes the blob if it is indexed and not pinned; returns whether it did.
+  bool RemoveIfUnpinned(const Digest& digest);
+  // Protects an indexed blob from eviction for `duration` (a pin already longer stays),
+  // without moving it in the LRU order; false if it is not indexed.
+  bool Hold(const Digest& digest, Duration duration);
+
   // Freed slots are kept for reuse, so the index stays as large as the most blobs it ever
   // held. When at most half of that is in use (after a mass eviction), rebuilds it at its
   // present size, keeping the LRU order and pins; returns whether it did. O(blobs): 76 ms
@@ -129,7 +140,9 @@ class BlobIndex {
   void RemoveSlot(uint32_t id, size_t bucket);
   void Unlink(uint32_t id);
   void PushFront(uint32_t id);
-  uint32_t PinDeadline() const;
+  uint32_t PinDeadline() const { return DeadlineAfter(grace_period_); }
+  uint32_t DeadlineAfter(Duration duration) const;
+  bool IsPinned(uint32_t id, TimePoint now) const;
 
   static constexpr uint32_t kNone = UINT32_MAX;
   static constexpr size_t kChunkSlots = 4096;  // 256 KiB per chunk.

@@ -31,6 +31,23 @@ TEST(BlobIndexTest, EvictsLeastRecentlyUsedFirst) {
   EXPECT_EQ(index.total_bytes(), 300);
 }
 
+TEST(BlobIndexTest, OldestUnpinnedListsCandidatesWithoutEvictingThem) {
+  FakeClock clock;
+  BlobIndex index(&clock, std::chrono::minutes(10));
+  for (int i = 0; i < 6; ++i) index.Insert(Blob(i));
+  ASSERT_TRUE(index.Touch(Blob(1), /*pin=*/true));  // Pinned, and now the most recent.
+  ASSERT_TRUE(index.Hold(Blob(2), std::chrono::seconds(5)));  // Held, where it was.
+  EXPECT_EQ(index.OldestUnpinned(2, 0, 10), (std::vector<Digest>{Blob(0), Blob(3)}));
+  EXPECT_EQ(index.OldestUnpinned(1, 250, 10), (std::vector<Digest>{Blob(0), Blob(3), Blob(4)})) << "enough bytes";
+  EXPECT_EQ(index.OldestUnpinned(100, 0, 2).size(), 2u) << "at most max_blobs";
+  EXPECT_EQ(index.total_bytes(), 600);
+  EXPECT_FALSE(index.RemoveIfUnpinned(Blob(2)));
+  clock.Advance(std::chrono::seconds(6));
+  EXPECT_TRUE(index.RemoveIfUnpinned(Blob(2))) << "a hold is short";
+  EXPECT_FALSE(index.RemoveIfUnpinned(Blob(1))) << "a pin lasts the grace period";
+  EXPECT_FALSE(index.Hold(Blob(2), std::chrono::seconds(5))) << "gone";
+}
+
 TEST(BlobIndexTest, PinnedBlobsSurviveUntilTheGracePeriodEnds) {
   FakeClock clock;
   BlobIndex index(&clock, std::chrono::minutes(10));

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <iostream>
+#include <utility>
 
 #include "cas/digest_verifier.h"
 #include "cas/direct_file_writer.h"
@@ -375,6 +376,7 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
   }
   const std::string path = PathFor(digest);
   std::vector<Digest> victims;
+  bool ask_ring = false;
   {
     // The rename and the index entry change together for this digest: an eviction of the
     // same digest takes the same stripe.
@@ -390,9 +392,24 @@ Status DiskBlobStore::Publish(const std::string& temp_path, const Digest& digest
     const uint64_t stamp = ::stat(path.c_str(), &st) == 0 ? FileIdentityStamp(st) : 0;
     std::lock_guard lock(mutex_);
     index_.Insert(digest, stamp);
-    victims = index_.EvictDownTo(options_.max_bytes);
+    if (!presence_) {
+      victims = index_.EvictDownTo(options_.max_bytes);
+    } else if (index_.total_bytes() > options_.max_bytes) {
+      // The ring is asked on ring_checks_; only an upload that outruns it evicts unasked.
+      const int64_t over = options_.max_bytes_over_while_asking > 0
+                               ? options_.max_bytes_over_while_asking
+                               : std::max<int64_t>(64 << 20, options_.max_bytes / 16);
+      victims = index_.EvictDownTo(options_.max_bytes + over);
+      unchecked_evictions_.fetch_add(static_cast<int64_t>(victims.size()), std::memory_order_relaxed);
+      ask_ring = !std::exchange(ring_check_scheduled_, true);
+    }
   }
   RemoveEvictedLater(std::move(victims));
+  if (ask_ring && !ring_checks_->Submit([this] { EvictAskingRing(); }).ok()) {
+    std::lock_guard lock(mutex_);
+    ring_check_scheduled_ = false;  // Stopping: the store is closing.
+    ring_check_done_.notify_all();
+  }
   return Status::Ok();
 }
 

@@ -26,12 +26,18 @@
 // {root}/quarantine/ (kept for operators to look at, outside the budget), dropped from the
 // index and logged, so FindMissing reports the blob missing and clients upload it again.
 // After a restart every entry starts unverified: the first read of each blob hashes it.
+//
+// Eviction is least recently used first, within max_bytes. A storage node of a ring makes it
+// replica-aware (SetReplicaPresence): it asks the other nodes before it evicts, and keeps
+// the blobs no other node holds while it can free the space from others; see
+// disk_blob_store_eviction.cc.
 #pragma once
 
 #include <sys/stat.h>
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -43,6 +49,7 @@
 #include "cas/blob_scrubber.h"
 #include "cas/blob_store.h"
 #include "cas/file_blob_store.h"
+#include "cas/replica_presence.h"
 #include "cas/staging_buffer_pool.h"
 #include "common/blocking_task_pool.h"
 #include "common/clock.h"
@@ -62,9 +69,18 @@ struct DiskBlobStoreOptions {
   // files; beyond it an upload deletes its own victims before it completes. 0: the larger
   // of 64 MiB and a sixteenth of max_bytes.
   int64_t max_pending_eviction_bytes = 0;
+  // With a ring to ask (SetReplicaPresence): how far past max_bytes uploads may take the
+  // store while eviction waits for the other nodes' answers; beyond it an upload evicts the
+  // least recently used blobs at once, unasked. 0: the larger of 64 MiB and max_bytes/16.
+  int64_t max_bytes_over_while_asking = 0;
+  // With a ring to ask: how long the store stays over max_bytes, asking again every half
+  // second, before it evicts last copies. What keeps a node from freeing space is often
+  // brief: its copies held for a peer that is evicting (5 s), or a peer deciding about the
+  // same blobs. Uploads do not wait meanwhile (see max_bytes_over_while_asking).
+  Duration last_copy_patience = std::chrono::seconds(6);
 };
 
-class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public BlobLister {
+class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public BlobLister, public ReplicaHolder {
  public:
   static StatusOr<std::unique_ptr<DiskBlobStore>> Open(const DiskBlobStoreOptions& options,
                                                       const Clock* clock = SystemClock::Get());
@@ -122,6 +138,25 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public Blo
   // Blobs, and their bytes, evicted to stay within max_bytes since Open (for metrics).
   int64_t evicted_blobs() const { return evicted_blobs_.load(std::memory_order_relaxed); }
   int64_t evicted_bytes() const { return evicted_bytes_.load(std::memory_order_relaxed); }
+
+  // Replica-aware eviction, for a storage node that knows its ring: from now on the store
+  // asks `presence` which of its eviction candidates another node holds before evicting
+  // (on a thread of its own: uploads never wait for the network), evicts those, and keeps
+  // the last copies, moved to the front, as long as it can reach max_bytes without them.
+  // `own_name` is this node's name in the ring (what its peers send as `asker`).
+  // Null: plain LRU again. Thread-safe; may be called while the store serves.
+  void SetReplicaPresence(std::shared_ptr<ReplicaPresence> presence, std::string own_name);
+  // A peer's question (ReplicaHolder): holds the blobs reported held for a short while.
+  std::vector<bool> HoldForPeer(const std::vector<Digest>& digests, const std::string& asker) override;
+  // Blobs evicted although no other node was known to hold them: the ring left no other
+  // way to stay within max_bytes, or no peer answered.
+  int64_t last_copy_evictions() const { return last_copy_evictions_.load(std::memory_order_relaxed); }
+  // Times a last copy was kept (moved to the front) instead of being evicted.
+  int64_t last_copies_kept() const { return last_copies_kept_.load(std::memory_order_relaxed); }
+  // Blobs evicted unasked because uploads outran the questions (max_bytes_over_while_asking).
+  int64_t unchecked_evictions() const { return unchecked_evictions_.load(std::memory_order_relaxed); }
+  // Waits until no replica-aware eviction is queued or running (for tests).
+  void WaitForEvictionChecks();
   std::string quarantine_dir() const { return options_.root + "/quarantine"; }
 
  private:
@@ -143,6 +178,14 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public Blo
   // returns where they are now.
   std::vector<std::string> MoveEvictedAside(const std::vector<Digest>& victims);
   void Forget(const Digest& digest);
+  // Replica-aware eviction (disk_blob_store_eviction.cc), on ring_checks_.
+  void EvictAskingRing();
+  // One pass down to max_bytes. kStuck: the ring had no more to give, and last copies would
+  // have to go (the pass evicts them only once stuck for last_copy_patience).
+  enum class PassResult { kDone, kProgressed, kStuck };
+  PassResult EvictionPass(ReplicaPresence& presence);
+  // Counts and deletes, on this thread, blobs just taken out of the index.
+  void DeleteEvictedNow(const std::vector<Digest>& victims);
   // Moves the file of `digest` to quarantine_dir() if it is still the inode found bad
   // (`bad`), forgets the blob and logs why.
   void Quarantine(const Digest& digest, const struct stat& bad, const std::string& why);
@@ -179,6 +222,19 @@ class DiskBlobStore final : public FileBlobStore, public ScrubTarget, public Blo
   // queue while the rest of the store is still there.
   std::atomic<int64_t> pending_eviction_bytes_{0};
   BlockingTaskPool evictions_{1, 1024, "evictions"};
+  // Replica-aware eviction. Guarded by mutex_: presence_, own_name_, ring_check_scheduled_ and
+  // checking_ (this node's candidates under question, in ListingLess order).
+  std::shared_ptr<ReplicaPresence> presence_;
+  std::string own_name_;
+  bool ring_check_scheduled_ = false;
+  std::vector<Digest> checking_;
+  std::condition_variable ring_check_done_;
+  std::optional<std::chrono::steady_clock::time_point> stuck_since_;  // Only on ring_checks_.
+  std::atomic<int64_t> last_copy_evictions_{0};
+  std::atomic<int64_t> last_copies_kept_{0};
+  std::atomic<int64_t> unchecked_evictions_{0};
+  // Created with the first presence; destroyed first, finishing its pass.
+  std::unique_ptr<BlockingTaskPool> ring_checks_;
 };
 
 }  // namespace kiln

@@ -108,7 +108,7 @@ TEST(ServeCommandTest, RoleAndCasFlagsAreCheckedBeforeAnythingStarts) {
            {{"--role", "storage", "--max-queued-actions", "5"}, "--max-queued-actions"},
            {{"--role", "storage", "--action-max-memory", "1G"}, "--action-max-memory"},
            {{"--role", "frontend"}, "--role"},
-           {{"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas (or, on a frontend, --backplane)"},
+           {{"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas or --backplane"},
        }) {
     std::vector<std::string> args = base;
     args.insert(args.end(), extra.begin(), extra.end());

@@ -88,13 +88,17 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
     return Status::InvalidArgument("--role must be all or storage, not \"" + role_flags.role + "\"");
   }
   if (role_flags.cas.target.empty()) {
-    // A frontend with a backplane keeps its CAS on the storage nodes that joined it: these
-    // flags are how it reaches them.
-    if (!options.backplane.url.empty() && options.role == ServerRole::kAll) {
+    // A frontend with a backplane keeps its CAS on the storage nodes that joined it, and a
+    // storage node that joined asks the others before it evicts: these flags are how either
+    // reaches them.
+    if (!options.backplane.url.empty()) {
       const ClientConnectionOptions& cas = role_flags.cas;
       if (cas.tls_cert_file.empty() != cas.tls_key_file.empty()) {
         return Status::InvalidArgument("a client certificate for the storage nodes needs both --cas-tls-cert and "
                                        "--cas-tls-key");
+      }
+      if (options.role == ServerRole::kStorage && flags.WasGiven("replication")) {
+        return Status::InvalidArgument("--replication is for frontends: they place the copies");
       }
       options.storage = cas;
       options.storage_replication = role_flags.replication;
@@ -103,7 +107,7 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
     for (const char* name :
          {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication", "ring-presence-ttl"}) {
       if (flags.WasGiven(name)) {
-        return Status::InvalidArgument("--" + std::string(name) + " needs --cas (or, on a frontend, --backplane)");
+        return Status::InvalidArgument("--" + std::string(name) + " needs --cas or --backplane");
       }
     }
     return Status::Ok();

@@ -8,10 +8,11 @@ namespace kiln {
 namespace {
 
 // Parses `args` as kiln serve would (with --workers and --allow-remote-workers defaults
-// that turn execution on) and resolves the role flags.
-StatusOr<ServerOptions> Resolve(const std::vector<std::string>& args) {
+// that turn execution on) and resolves the role flags, with `backplane` as --backplane.
+StatusOr<ServerOptions> Resolve(const std::vector<std::string>& args, const std::string& backplane = "") {
   ServerOptions options;
   options.workers = 4;
+  options.backplane.url = backplane;
   FlagSet flags("test", "");
   ServeRoleFlags role_flags;
   AddServeRoleFlags(flags, role_flags);
@@ -63,12 +64,21 @@ TEST(ServeRoleFlagsTest, CasFlagsNeedCasAndAFittingScheme) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_EQ(options->storage.target, "grpc://127.0.0.1:9000");
   EXPECT_EQ(options->workers, 4);
-  ExpectRefused({"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas (or, on a frontend, --backplane)");
-  ExpectRefused({"--cas-tls-ca", "/nonexistent"}, "--cas-tls-ca needs --cas (or, on a frontend, --backplane)");
+  ExpectRefused({"--cas-token-file", "/nonexistent"}, "--cas-token-file needs --cas or --backplane");
+  ExpectRefused({"--cas-tls-ca", "/nonexistent"}, "--cas-tls-ca needs --cas or --backplane");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--cas-tls-ca", "/etc/hostname"}, "grpcs://");
   ExpectRefused({"--cas", "grpcs://127.0.0.1:9000", "--cas-tls-cert", "/etc/hostname"}, "--cas-tls-key");
   ExpectRefused({"--cas", "https://storage:9000"}, "--cas");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--max-ac-bytes", "1G"}, "--max-ac-bytes");
+}
+
+TEST(ServeRoleFlagsTest, AStorageNodeOfARingReachesTheOtherNodesWithTheCasFlags) {
+  auto options = Resolve({"--role", "storage", "--workers", "0", "--cas-token-file", "/etc/hostname"},
+                         "redis://127.0.0.1:6379");
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->storage.token_file, "/etc/hostname");
+  EXPECT_TRUE(options->storage.target.empty());
+  EXPECT_FALSE(Resolve({"--role", "storage", "--workers", "0", "--replication", "2"}, "redis://127.0.0.1:6379").ok());
 }
 
 TEST(ServeRoleFlagsTest, SeveralStorageNodesWithAReplicationFactor) {
@@ -81,7 +91,7 @@ TEST(ServeRoleFlagsTest, SeveralStorageNodesWithAReplicationFactor) {
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001", "--replication", "3"},
                 "needs at least as many --cas storage nodes");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--replication", "2"}, "--replication needs several");
-  ExpectRefused({"--replication", "2"}, "--replication needs --cas (or, on a frontend, --backplane)");
+  ExpectRefused({"--replication", "2"}, "--replication needs --cas or --backplane");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpc://127.0.0.1:9000"}, "listed twice");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,https://storage:9000"}, "--cas");
   ExpectRefused({"--cas", "grpc://127.0.0.1:9000,grpcs://127.0.0.1:9001", "--cas-tls-ca", "/etc/hostname"},

@@ -108,7 +108,7 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
                                           state.log_relay.get());
   state.action_cache_service = std::make_unique<ActionCacheService>(state.action_cache.get(), authorizer);
   if (options.role == ServerRole::kStorage) {
-    state.storage_node_service = std::make_unique<StorageNodeService>(state.disk, authorizer);
+    state.storage_node_service = std::make_unique<StorageNodeService>(state.disk, state.disk, authorizer);
   }
   // Not on a storage node: Execute and the rest answer UNIMPLEMENTED there, as gRPC does for
   // a service it does not serve.
@@ -224,7 +224,7 @@ Status KilnServer::JoinFarm(const ServerOptions& options, State& state) {
     target = DefaultAdvertisedTarget(options.listen, state.port, options.tls.enabled(), host_name);
   }
   if (storage_node) {
-    auto membership = StorageTier::Join(options, target);
+    auto membership = StorageTier::Join(options, target, state.disk);
     if (!membership.ok()) return membership.status();
     state.storage = std::move(membership).value();
     return Status::Ok();

@@ -44,6 +44,7 @@ inline constexpr char kAdminDeleteActionResult[] = "/kiln.admin.v1.AdminService/
 inline constexpr char kAdminGetStorageStatus[] = "/kiln.admin.v1.AdminService/GetStorageStatus";
 inline constexpr char kAdminRemoveStorageNode[] = "/kiln.admin.v1.AdminService/RemoveStorageNode";
 inline constexpr char kListBlobs[] = "/kiln.storage.v1.StorageNode/ListBlobs";
+inline constexpr char kFindHeldBlobs[] = "/kiln.storage.v1.StorageNode/FindHeldBlobs";
 
 inline constexpr const char* kAll[] = {
     kGetCapabilities, kFindMissingBlobs, kBatchReadBlobs, kBatchUpdateBlobs, kGetTree,        kSplitBlob,
@@ -64,6 +65,7 @@ inline constexpr const char* kAll[] = {
     kAdminGetStorageStatus,
     kAdminRemoveStorageNode,
     kListBlobs,
+    kFindHeldBlobs,
 };
 
 }  // namespace kiln::rpc

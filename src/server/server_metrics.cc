@@ -48,6 +48,17 @@ void ServerMetrics::WatchDiskCas(const DiskBlobStore* disk) {
   registry_.AddComputed(MetricType::kCounter, "kiln_cas_evicted_bytes_total",
                         "Bytes of the blobs evicted from the CAS to stay within its size budget.", {},
                         [disk](ComputedSamples& s) { s.Add({}, static_cast<double>(disk->evicted_bytes())); });
+  // Replica-aware eviction on a storage node of a ring (0 elsewhere).
+  registry_.AddComputed(MetricType::kCounter, "kiln_cas_last_copy_evictions_total",
+                        "Blobs evicted although no other storage node was found to hold them (the ring left no "
+                        "other way to stay within the budget, or no other node answered).",
+                        {}, [disk](ComputedSamples& s) { s.Add({}, static_cast<double>(disk->last_copy_evictions())); });
+  registry_.AddComputed(MetricType::kCounter, "kiln_cas_last_copies_kept_total",
+                        "Times eviction kept a blob no other storage node holds, evicting others instead.", {},
+                        [disk](ComputedSamples& s) { s.Add({}, static_cast<double>(disk->last_copies_kept())); });
+  registry_.AddComputed(MetricType::kCounter, "kiln_cas_unchecked_evictions_total",
+                        "Blobs evicted without asking the other storage nodes, because uploads outran the questions.",
+                        {}, [disk](ComputedSamples& s) { s.Add({}, static_cast<double>(disk->unchecked_evictions())); });
 }
 
 void ServerMetrics::WatchReadCache(const SmallBlobCache* cache) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "client/remote_blob_lister.h"
 #include "client/remote_blob_store.h"
 #include "client/storage_node_stores.h"
+#include "client/remote_replica_peer.h"
 #include "common/clock.h"
 
 namespace kiln {
@@ -50,13 +52,58 @@ StatusOr<std::unique_ptr<StorageTier>> StorageTier::Open(const ServerOptions& op
   return tier;
 }
 
-StatusOr<std::unique_ptr<StorageTier>> StorageTier::Join(const ServerOptions& options, const std::string& target) {
+StatusOr<std::unique_ptr<StorageTier>> StorageTier::Join(const ServerOptions& options, const std::string& target,
+                                                         DiskBlobStore* disk) {
   if (options.backplane.url.empty()) return std::unique_ptr<StorageTier>();
   std::unique_ptr<StorageTier> tier(new StorageTier());
   KILN_RETURN_IF_ERROR(tier->ConnectDirectory(options));
   Status joined = tier->directory_->Join(target, options.backplane.storage_weight);
   if (!joined.ok()) std::cerr << "kiln: " << joined.message() << " (trying again)\n";
+  tier->own_name_ = target;
+  tier->peer_connection_ = options.storage;
+  tier->presence_ = std::make_shared<PeerPresence>();
+  tier->RefreshPeers();
+  // With no peers yet, eviction stays plain LRU until the first one joins.
+  disk->SetReplicaPresence(tier->presence_, target);
   return tier;
+}
+
+void StorageTier::RefreshPeers() {
+  auto members = directory_->List();
+  if (!members.ok()) return;  // Redis away: the peers known stay, the next refresh tries again.
+  std::map<std::string, std::shared_ptr<ReplicaPeer>> peers;
+  for (const StorageNodeEntry& member : *members) {
+    if (member.name == own_name_) continue;
+    if (auto known = peers_.find(member.name); known != peers_.end()) {
+      peers.emplace(member.name, known->second);
+      continue;
+    }
+    ClientConnectionOptions connection = peer_connection_;
+    connection.target = member.name;
+    auto channels = ClientChannelFactory::Create(connection);
+    if (!channels.ok()) {
+      std::cerr << "kiln: storage node " << member.name << " left out of eviction's questions: "
+                << channels.status().message() << "\n";
+      continue;
+    }
+    struct Peer {
+      std::shared_ptr<const ClientChannelFactory> channels;
+      std::unique_ptr<ReplicaPeer> peer;
+    };
+    auto peer = std::make_shared<Peer>();
+    peer->channels = std::move(channels).value();
+    peer->peer = NewRemoteReplicaPeer(NewFarmChannel(*peer->channels), member.name, own_name_);
+    ReplicaPeer* raw = peer->peer.get();
+    peers.emplace(member.name, std::shared_ptr<ReplicaPeer>(peer, raw));
+  }
+  if (peers.size() == peers_.size() &&
+      std::equal(peers.begin(), peers.end(), peers_.begin(), [](const auto& a, const auto& b) { return a.first == b.first; })) {
+    return;
+  }
+  peers_ = std::move(peers);
+  std::vector<NamedReplicaPeer> named;
+  for (const auto& [name, peer] : peers_) named.push_back({name, peer});
+  presence_->SetPeers(std::move(named));
 }
 
 Status StorageTier::ConnectDirectory(const ServerOptions& options) {
@@ -190,6 +237,8 @@ Status StorageTier::RemoveNode(const std::string& name) {
 void StorageTier::Tick() {
   if (follower_) follower_->Tick();
   if (directory_ && !follower_) directory_->Tick();
+  // As often as a frontend reads the ring (every 2 s).
+  if (presence_ && ++ticks_ % 2 == 0) RefreshPeers();
 }
 
 }  // namespace kiln

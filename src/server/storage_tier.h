@@ -4,7 +4,9 @@
 //   - several (--cas A,B,C): a ReplicatedBlobStore over them, --replication copies;
 //   - the backplane's ring (--backplane URL without --cas): the storage nodes that joined
 //     it, followed as they join and leave (backplane/storage_ring_follower.h);
-//   - on a storage node started with --backplane: its membership of that ring, kept alive.
+//   - on a storage node started with --backplane: its membership of that ring, kept alive,
+//     and the ring's other members, whom its disk store asks before it evicts
+//     (DiskBlobStore::SetReplicaPresence).
 // A frontend following the ring also takes its turn at the ring's repair pass
 // (backplane/storage_repair_runner.h), and can say how the ring is (RingStatus).
 // The frontend's disk store reads through `cas()` in every case. The ring in use is
@@ -14,7 +16,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backplane/storage_directory.h"
@@ -25,6 +29,8 @@
 #include "cas/blob_store.h"
 #include "cas/hint_list.h"
 #include "cas/storage_ring_publisher.h"
+#include "cas/disk_blob_store.h"
+#include "cas/peer_presence.h"
 #include "cas/swappable_blob_store.h"
 #include "client/client_channel.h"
 #include "redis/redis_client.h"
@@ -37,8 +43,11 @@ class StorageTier final : public StorageRingControl {
   // A frontend's storage nodes; null when it keeps its CAS on its own disk alone.
   static StatusOr<std::unique_ptr<StorageTier>> Open(const ServerOptions& options);
   // A storage node's membership of the backplane's ring, as `target` (the node's advertised
-  // address); null without a backplane. Redis away: the node joins at a later Tick.
-  static StatusOr<std::unique_ptr<StorageTier>> Join(const ServerOptions& options, const std::string& target);
+  // address); null without a backplane. Redis away: the node joins at a later Tick. From
+  // then on `disk` evicts asking the ring's other members (reached with the --cas- flags).
+  // REQUIRES: `disk` outlives the tier's use of it (the tier only hands it the peers).
+  static StatusOr<std::unique_ptr<StorageTier>> Join(const ServerOptions& options, const std::string& target,
+                                                     DiskBlobStore* disk);
   ~StorageTier();
 
   // The CAS on the storage nodes (null for a storage node's membership).
@@ -62,6 +71,8 @@ class StorageTier final : public StorageRingControl {
   Status FollowRing(const ServerOptions& options);
   Status ConnectDirectory(const ServerOptions& options);
   void StartRepairs(const ServerOptions& options);
+  // A storage node: the ring's other members as the peers its evictions ask.
+  void RefreshPeers();
 
   // The channel and store of a single --cas node, kept for the process's life.
   std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
@@ -79,6 +90,12 @@ class StorageTier final : public StorageRingControl {
   std::string key_namespace_;
   std::unique_ptr<StorageRepairRunner> repairs_;    // After redis_ and directory_: stopped before them.
   BlobStore* cas_ = nullptr;
+  // A storage node's peers: its own name in the ring, how it reaches the others, and them.
+  std::string own_name_;
+  ClientConnectionOptions peer_connection_;
+  std::shared_ptr<PeerPresence> presence_;
+  std::map<std::string, std::shared_ptr<ReplicaPeer>> peers_;
+  int ticks_ = 0;
 };
 
 }  // namespace kiln
