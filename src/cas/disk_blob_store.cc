@@ -17,7 +17,6 @@
 #include "cas/file_identity.h"
 #include "cas/verifying_blob_reader.h"
 #include "common/file_util.h"
-#include "common/hasher.h"
 
 namespace kiln {
 namespace fs = std::filesystem;
