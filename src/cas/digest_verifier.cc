@@ -8,7 +8,7 @@ Status DigestVerifier::Update(std::string_view data) {
     return Status::InvalidArgument("received more than the " + std::to_string(expected_.size()) +
                                    " bytes declared for blob " + expected_.ToString());
   }
-  hasher_.Update(data);
+  if (hash_) hasher_.Update(data);
   return Status::Ok();
 }
 
@@ -17,6 +17,7 @@ Status DigestVerifier::Finish() {
     return Status::InvalidArgument("blob " + expected_.ToString() + " declared " + std::to_string(expected_.size()) +
                                    " bytes but " + std::to_string(bytes_seen_) + " were received");
   }
+  if (!hash_) return Status::Ok();
   std::string actual = hasher_.FinishHex();
   if (actual != expected_.hash()) {
     return Status::InvalidArgument("data for blob " + expected_.ToString() + " hashes to " + actual +

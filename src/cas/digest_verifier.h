@@ -11,7 +11,10 @@ namespace kiln {
 
 class DigestVerifier {
  public:
-  explicit DigestVerifier(const Digest& expected) : expected_(expected), hasher_(expected.function(), expected.size()) {}
+  // `hash` false: counts only (sizes are still checked), for a writer whose receiver checks
+  // the hash itself.
+  explicit DigestVerifier(const Digest& expected, bool hash = true)
+      : expected_(expected), hasher_(expected.function(), expected.size()), hash_(hash) {}
 
   // INVALID_ARGUMENT as soon as more bytes arrive than the digest's size.
   Status Update(std::string_view data);
@@ -22,6 +25,7 @@ class DigestVerifier {
  private:
   Digest expected_;
   Hasher hasher_;
+  const bool hash_;
   int64_t bytes_seen_ = 0;
 };
 

@@ -36,6 +36,10 @@ struct RemoteBlobStoreOptions {
   int64_t batch_threshold_bytes = 1 << 20;
   // Deadline of each RPC (a ByteStream transfer counts as one RPC).
   Duration rpc_timeout = std::chrono::minutes(10);
+  // false: a streamed upload is not hashed here, only counted; the server's check before it
+  // publishes the blob is the only one. For kiln's storage nodes, which always check: a
+  // replicated write would otherwise hash its stream once per replica on the frontend.
+  bool verify_writes = true;
 };
 
 std::unique_ptr<BlobStore> NewRemoteBlobStore(std::shared_ptr<grpc::Channel> channel,

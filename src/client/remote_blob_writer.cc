@@ -47,7 +47,7 @@ class ByteStreamBlobWriter final : public BlobWriter {
   ByteStreamBlobWriter(std::shared_ptr<const RemoteCasStubs> remote, const Digest& digest)
       : remote_(std::move(remote)),
         digest_(digest),
-        verifier_(digest),
+        verifier_(digest, remote_->options.verify_writes),
         resource_name_(MakeWriteResourceName(remote_->options.instance_name, NewUploadId(), digest)) {}
 
   ~ByteStreamBlobWriter() override { Cancel(); }

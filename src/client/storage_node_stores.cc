@@ -23,7 +23,9 @@ NodeStoreFactory RemoteNodeStores(ClientConnectionOptions connection) {
     if (!channels.ok()) return channels.status().WithContext("connecting to the storage node " + target);
     auto held = std::make_shared<NodeStore>();
     held->channels = std::move(channels).value();
-    held->store = NewRemoteBlobStore(NewFarmChannel(*held->channels), RemoteBlobStoreOptions());
+    RemoteBlobStoreOptions options;
+    options.verify_writes = false;  // The node checks every blob before it publishes it.
+    held->store = NewRemoteBlobStore(NewFarmChannel(*held->channels), options);
     BlobStore* store = held->store.get();
     return std::shared_ptr<BlobStore>(std::move(held), store);
   };
