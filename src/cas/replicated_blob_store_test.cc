@@ -142,17 +142,21 @@ TEST_F(ReplicatedBlobStoreTest, NodeDyingMidwayWithNoNodeToSpareFailsTheUpload) 
   EXPECT_NE(committed.message().find("only 1"), std::string::npos) << committed.message();
 }
 
-TEST_F(ReplicatedBlobStoreTest, EveryNodeDyingMidwayFailsAtOnce) {
-  const std::string data = Bytes(64 * 1024, 6);
+// Writes reach the nodes in pieces of 1 MiB: the upload fails with the first piece no node
+// took, not at its end.
+TEST_F(ReplicatedBlobStoreTest, EveryNodeDyingMidwayFailsAtTheNextPiece) {
+  const std::string data = Bytes(3 << 20, 6);
   const Digest digest = ComputeDigest(DigestFunction::kSha256, data);
   for (auto& node : nodes_) node->DieAfterWriting(10000);
   auto writer = store_->OpenWrite(digest);
   ASSERT_TRUE(writer.ok());
   Status status;
-  for (size_t at = 0; at < data.size() && status.ok(); at += 8192) {
-    status = (*writer)->Write(std::string_view(data).substr(at, 8192));
+  size_t at = 0;
+  for (; at < data.size() && status.ok(); at += 64 * 1024) {
+    status = (*writer)->Write(std::string_view(data).substr(at, 64 * 1024));
   }
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  EXPECT_LE(at, size_t{1} << 20) << "the failure surfaced only after the first piece";
   EXPECT_FALSE((*writer)->Commit().ok());
   EXPECT_EQ(Copies(digest), 0);
 }

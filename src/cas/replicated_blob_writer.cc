@@ -29,6 +29,10 @@ void ReplicatedBlobWriter::OpenReplicas() {
   }
 }
 
+namespace {
+constexpr size_t kPieceBytes = 1 << 20;
+}  // namespace
+
 Status ReplicatedBlobWriter::Write(std::string_view data) {
   if (!failed_.ok()) return failed_;
   bytes_written_ += static_cast<int64_t>(data.size());
@@ -36,7 +40,24 @@ Status ReplicatedBlobWriter::Write(std::string_view data) {
     return failed_ = Status::InvalidArgument("more bytes written than the " + std::to_string(digest_.size()) +
                                              " of blob " + digest_.ToString());
   }
-  auto chunk = std::make_shared<const std::string>(data);
+  // A large chunk goes on as it is; small ones gather into a piece.
+  if (pending_.empty() && data.size() >= kPieceBytes) {
+    pending_.assign(data);
+    return Flush();
+  }
+  while (!data.empty()) {
+    const size_t take = std::min(kPieceBytes - pending_.size(), data.size());
+    pending_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (pending_.size() >= kPieceBytes) KILN_RETURN_IF_ERROR(Flush());
+  }
+  return Status::Ok();
+}
+
+Status ReplicatedBlobWriter::Flush() {
+  if (pending_.empty()) return Status::Ok();
+  auto chunk = std::make_shared<const std::string>(std::move(pending_));
+  pending_.clear();
   std::vector<NodeCall> calls;
   for (auto& writer : writers_) calls.push_back(writer->WriteCall(chunk));
   std::vector<Status> results = nodes_.Run(std::move(calls), timeouts_.transfer);
@@ -58,6 +79,7 @@ Status ReplicatedBlobWriter::Write(std::string_view data) {
 
 Status ReplicatedBlobWriter::Commit() {
   if (!failed_.ok()) return failed_;
+  KILN_RETURN_IF_ERROR(Flush());
   std::vector<NodeCall> calls;
   for (auto& writer : writers_) calls.push_back(writer->CommitCall());
   std::vector<Status> results = nodes_.Run(std::move(calls), timeouts_.transfer);
