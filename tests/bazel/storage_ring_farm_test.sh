@@ -210,11 +210,15 @@ grep -qE "[0-9]+ remote[,.]" <<< "$summary" || { echo "$first"; fail "no action 
 grep -qE "linux-sandbox|processwrapper-sandbox|[0-9]+ local" <<< "$summary" && fail "some actions ran locally"
 # no_failed_calls WHEN: the node's death may cost time but no error: the frontends answered
 # every call OK, Bazel's and the workers' (a cache miss's NOT_FOUND aside). Bazel would retry
-# some failures and hide them.
+# some failures and hide them. One exception: an action run a second time (seen once in about
+# 35 runs: 172 executions of 171 actions) writes its live output to the log streams its first
+# attempt finalized, which answers FAILED_PRECONDITION (live output is best effort; a CAS
+# write never answers that).
 no_failed_calls() {
   local failed
   failed=$(for http in "$a_http" "$b_http"; do curl -s "http://127.0.0.1:$http/metrics" || true; done |
-    awk '/^kiln_grpc_server_handled_total/ && !/grpc_code="OK"/ && !/GetActionResult.*NOT_FOUND/ && $NF > 0' || true)
+    awk '/^kiln_grpc_server_handled_total/ && !/grpc_code="OK"/ && !/GetActionResult.*NOT_FOUND/ &&
+         !/ByteStream",grpc_method="Write",grpc_code="FAILED_PRECONDITION"/ && $NF > 0' || true)
   [ -z "$failed" ] || { echo "$failed"; dump_logs; fail "the frontends failed calls $1 (node $victim dead)"; }
 }
 no_failed_calls "during the build"
