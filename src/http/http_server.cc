@@ -101,7 +101,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     Arm(context_.options.header_timeout);
     tls_->async_handshake(asio::ssl::stream_base::server,
                           [self = shared_from_this()](const boost::system::error_code& error) {
-                            self->timer_.cancel();
+                            self->Disarm();
                             if (!error) self->OnHandshake();
                           });
   }
@@ -138,7 +138,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
     Arm(limit);
     auto done = [self = shared_from_this()](const boost::system::error_code& error, size_t) {
-      self->timer_.cancel();
+      self->Disarm();
       if (!error) self->OnHeader();
     };
     if (tls_) http::async_read_header(*tls_, buffer_, *parser_, std::move(done));
@@ -153,28 +153,36 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   // When the timer runs out first, the connection is closed, which ends what waits on it.
+  // Both run on the I/O thread; a deadline that fired just as its wait completed (its
+  // handler already queued when Disarm cancelled it) finds the arming gone and does nothing,
+  // rather than close a connection a worker now serves.
   void Arm(Duration limit) {
+    const uint64_t arming = ++arming_;
     timer_.expires_after(limit);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
-      if (error) return;  // Cancelled: what it guarded finished in time.
-      if (auto self = weak.lock()) {
-        boost::system::error_code ignored;
-        self->socket_.socket().close(ignored);
-      }
+    timer_.async_wait([weak = weak_from_this(), arming](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || self->arming_ != arming) return;
+      boost::system::error_code ignored;
+      self->socket_.socket().close(ignored);
     });
+  }
+  void Disarm() {
+    ++arming_;
+    timer_.cancel();
   }
 
   // TLS says goodbye (close_notify) without waiting long for the client's.
   void Close() {
     if (!tls_) return;
     Arm(std::chrono::seconds(1));
-    tls_->async_shutdown([self = shared_from_this()](const boost::system::error_code&) { self->timer_.cancel(); });
+    tls_->async_shutdown([self = shared_from_this()](const boost::system::error_code&) { self->Disarm(); });
   }
 
   Context& context_;
   TimedSocket socket_;
   std::optional<asio::ssl::stream<TimedSocket&>> tls_;
   asio::steady_timer timer_;
+  uint64_t arming_ = 0;  // Which Arm the timer serves; I/O thread only.
   const int descriptor_;
   HttpPeer peer_;
   boost::beast::flat_buffer buffer_;
