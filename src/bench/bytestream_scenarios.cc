@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <future>
+#include <string>
+#include <vector>
 
 #include "bench/unique_blob_series.h"
 #include "bench/bytestream_frames.h"
@@ -20,6 +22,12 @@ constexpr int kConcurrentWrites = 4;
 // Pregenerated upload digests: enough for this many 8 MiB uploads per second (3.4 GB/s,
 // more than loopback TCP carries).
 constexpr double kMaxWritesPerSecond = 400;
+// Cold reads: unique 16 MiB blobs, each read once, at most this many a second and this
+// many a run (the setup uploads them all).
+constexpr double kMaxColdReadsPerSecond = 16;
+constexpr size_t kMaxColdReadBlobs = 64;
+constexpr size_t kMinColdReadBlobs = 4;
+constexpr int kConcurrentColdReads = 4;
 
 // Reads one blob to its end and checks its length. Responses stay in gRPC's buffers: only
 // their frame headers are read (bytestream_frames.h).
@@ -176,6 +184,46 @@ class ByteStreamReadScenario final : public Scenario {
   std::string resource_name_;
 };
 
+// Each read is of a blob never read before: a server that keeps its CAS elsewhere (a
+// frontend over storage nodes) cannot answer from its read cache, so this measures the
+// path through to where the blob lives.
+class ByteStreamReadColdScenario final : public Scenario {
+ public:
+  explicit ByteStreamReadColdScenario(BenchTarget* target) : target_(target), series_(kReadBlobBytes, NewRunTag()) {}
+
+  ScenarioInfo info() const override {
+    return {"bytestream_read_cold", "ByteStream Read of unique 16 MiB blobs, each read once, 4 at a time",
+            RateUnit::kBytes, LimitKind::kLoopbackTcp, kConcurrentColdReads};
+  }
+
+  Status Prepare(Duration duration) override {
+    const double wanted = std::chrono::duration<double>(duration).count() * kMaxColdReadsPerSecond;
+    series_.Prepare(std::clamp(static_cast<size_t>(wanted), kMinColdReadBlobs, kMaxColdReadBlobs));
+    for (size_t i = 0; i < series_.count(); ++i) {
+      std::promise<OpResult> uploaded;
+      new WriteCall(target_->generic(0), target_->instance_name(), series_, i,
+                    [&uploaded](OpResult result) { uploaded.set_value(std::move(result)); });
+      const OpResult result = uploaded.get_future().get();
+      if (!result.ok) return Status::Internal("uploading a 16 MiB blob: " + result.error);
+      resource_names_.push_back(MakeReadResourceName(target_->instance_name(), series_.DigestOf(i)));
+    }
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    const std::optional<size_t> index = series_.Take(1);
+    if (!index) return false;
+    new ReadCall(target_->generic(slot), resource_names_[*index], static_cast<int64_t>(kReadBlobBytes),
+                 std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  UniqueBlobSeries series_;
+  std::vector<std::string> resource_names_;
+};
+
 class ByteStreamWriteScenario final : public Scenario {
  public:
   explicit ByteStreamWriteScenario(BenchTarget* target) : target_(target), series_(kWriteBlobBytes, NewRunTag()) {}
@@ -207,6 +255,9 @@ class ByteStreamWriteScenario final : public Scenario {
 
 std::unique_ptr<Scenario> NewByteStreamReadScenario(BenchTarget* target) {
   return std::make_unique<ByteStreamReadScenario>(target);
+}
+std::unique_ptr<Scenario> NewByteStreamReadColdScenario(BenchTarget* target) {
+  return std::make_unique<ByteStreamReadColdScenario>(target);
 }
 std::unique_ptr<Scenario> NewByteStreamWriteScenario(BenchTarget* target) {
   return std::make_unique<ByteStreamWriteScenario>(target);

@@ -1,5 +1,9 @@
 #include "bench/cas_scenarios.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "bench/bench_setup.h"
 #include "bench/fixed_request_scenario.h"
 #include "bench/unary_call.h"
@@ -15,6 +19,11 @@ constexpr int kBatchBlobs = 100;
 constexpr size_t kSmallBlobBytes = 4096;
 // Pregenerated batches for BatchUpdateBlobs: enough for this many calls per second.
 constexpr double kMaxBatchUpdatesPerSecond = 4000;
+// Cold batch reads: blobs for at most this many calls a second, and this many a run.
+constexpr double kMaxColdBatchReadsPerSecond = 400;
+constexpr size_t kMaxColdBatchReads = 2000;
+// Setup uploads the cold blobs this many at a time (bounded memory).
+constexpr size_t kUploadSlice = 10000;
 
 // 1000 distinct 4 KiB blobs of this run.
 std::vector<std::string> SmallBlobs(int count, uint64_t run_tag) {
@@ -28,6 +37,20 @@ std::vector<std::string> SmallBlobs(int count, uint64_t run_tag) {
 template <typename Item>
 OpResult FailedBlob(const Item& item) {
   return OpResult::Failure("blob " + item.digest().hash() + ": " + item.status().message());
+}
+
+// A BatchReadBlobs answer for kBatchBlobs small blobs: every item read, all the bytes there.
+OpResult CheckBatchRead(const reapi::BatchReadBlobsResponse& response) {
+  int64_t bytes = 0;
+  for (const auto& item : response.responses()) {
+    if (item.status().code() != 0) return FailedBlob(item);
+    bytes += static_cast<int64_t>(item.data().size());
+  }
+  if (bytes != kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes)) {
+    return OpResult::Failure("read " + std::to_string(bytes) + " bytes, expected " +
+                             std::to_string(kBatchBlobs * kSmallBlobBytes));
+  }
+  return OpResult::Success(bytes);
 }
 
 class FindMissingScenario final
@@ -142,18 +165,52 @@ class BatchReadScenario final : public FixedRequestScenario<reapi::BatchReadBlob
     target().cas(slot).async()->BatchReadBlobs(context, request, response, std::move(callback));
   }
 
-  OpResult Check(const reapi::BatchReadBlobsResponse& response) const override {
-    int64_t bytes = 0;
-    for (const auto& item : response.responses()) {
-      if (item.status().code() != 0) return FailedBlob(item);
-      bytes += static_cast<int64_t>(item.data().size());
-    }
-    if (bytes != kBatchBlobs * static_cast<int64_t>(kSmallBlobBytes)) {
-      return OpResult::Failure("read " + std::to_string(bytes) + " bytes, expected " +
-                               std::to_string(kBatchBlobs * kSmallBlobBytes));
-    }
-    return OpResult::Success(bytes);
+  OpResult Check(const reapi::BatchReadBlobsResponse& response) const override { return CheckBatchRead(response); }
+};
+
+// Each call reads 100 blobs never read before: a server that keeps its CAS elsewhere (a
+// frontend over storage nodes) cannot answer from its read cache.
+class BatchReadColdScenario final : public Scenario {
+ public:
+  explicit BatchReadColdScenario(BenchTarget* target) : target_(target), series_(kSmallBlobBytes, NewRunTag()) {}
+
+  ScenarioInfo info() const override {
+    return {"batch_read_cold", "BatchReadBlobs, 100 x 4 KiB present, each blob read once", RateUnit::kOperations,
+            LimitKind::kLoopbackTcp};
   }
+
+  Status Prepare(Duration duration) override {
+    const double seconds = std::chrono::duration<double>(duration).count();
+    const size_t calls = std::min(static_cast<size_t>(seconds * kMaxColdBatchReadsPerSecond) + 1, kMaxColdBatchReads);
+    series_.Prepare(calls * kBatchBlobs);
+    for (size_t first = 0; first < series_.count(); first += kUploadSlice) {
+      std::vector<std::string> blobs;
+      for (size_t i = first; i < std::min(first + kUploadSlice, series_.count()); ++i) blobs.push_back(series_.Blob(i));
+      KILN_RETURN_IF_ERROR(UploadBlobs(*target_, blobs));
+    }
+    return Status::Ok();
+  }
+
+  bool Start(int slot, OpDone done) override {
+    const std::optional<size_t> first = series_.Take(kBatchBlobs);
+    if (!first) return false;
+    auto request = std::make_shared<reapi::BatchReadBlobsRequest>();
+    request->set_instance_name(target_->instance_name());
+    request->set_digest_function(reapi::DigestFunction::SHA256);
+    for (size_t i = *first; i < *first + kBatchBlobs; ++i) *request->add_digests() = ToProto(series_.DigestOf(i));
+    reapi::ContentAddressableStorage::Stub* stub = &target_->cas(slot);
+    StartUnaryCall<reapi::BatchReadBlobsResponse>(
+        [stub](auto* context, auto* request, auto* response, auto callback) {
+          stub->async()->BatchReadBlobs(context, request, response, std::move(callback));
+        },
+        std::shared_ptr<const reapi::BatchReadBlobsRequest>(std::move(request)),
+        [](const reapi::BatchReadBlobsResponse& response) { return CheckBatchRead(response); }, std::move(done));
+    return true;
+  }
+
+ private:
+  BenchTarget* target_;
+  UniqueBlobSeries series_;
 };
 
 class BatchUpdateScenario final : public Scenario {
@@ -225,6 +282,9 @@ std::unique_ptr<Scenario> NewGetActionResultHitScenario(BenchTarget* target) {
   return std::make_unique<GetActionResultHitScenario>(target);
 }
 std::unique_ptr<Scenario> NewBatchReadScenario(BenchTarget* target) { return std::make_unique<BatchReadScenario>(target); }
+std::unique_ptr<Scenario> NewBatchReadColdScenario(BenchTarget* target) {
+  return std::make_unique<BatchReadColdScenario>(target);
+}
 std::unique_ptr<Scenario> NewBatchUpdateScenario(BenchTarget* target) {
   return std::make_unique<BatchUpdateScenario>(target);
 }

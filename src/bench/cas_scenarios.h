@@ -19,6 +19,8 @@ std::unique_ptr<Scenario> NewGetActionResultHitScenario(BenchTarget* target);
 std::unique_ptr<Scenario> NewGetCapabilitiesScenario(BenchTarget* target);
 // BatchReadBlobs of 100 present 4 KiB blobs.
 std::unique_ptr<Scenario> NewBatchReadScenario(BenchTarget* target);
+// BatchReadBlobs of 100 unique 4 KiB blobs uploaded during Prepare, each read once.
+std::unique_ptr<Scenario> NewBatchReadColdScenario(BenchTarget* target);
 // BatchUpdateBlobs of 100 new, unique 4 KiB blobs per call.
 std::unique_ptr<Scenario> NewBatchUpdateScenario(BenchTarget* target);
 
