@@ -22,6 +22,8 @@ class ReplicaLookup {
         ordered_(digests.size(), false),
         present_(digests.size(), false),
         answered_(digests.size(), false),
+        first_said_missing_(digests.size(), false),
+        primary_(digests.size(), 0),
         owner_failed_(digests.size(), false),
         node_failed_(nodes.size(), false) {
     for (size_t i = 0; i < digests.size(); ++i) present_[i] = digests[i].IsEmptyBlob();
@@ -37,17 +39,22 @@ class ReplicaLookup {
   void AskFirstOwners() {
     Questions asked(nodes_.size());
     for (size_t i = 0; i < digests_.size(); ++i) {
-      if (!present_[i]) asked[nodes_.ring().Primary(digests_[i])].push_back(i);
+      if (present_[i]) continue;
+      primary_[i] = nodes_.ring().Primary(digests_[i]);
+      asked[primary_[i]].push_back(i);
     }
     Ask(asked, /*owners=*/true);
+    for (size_t i = 0; i < digests_.size(); ++i) first_said_missing_[i] = answered_[i] && !present_[i];
   }
 
   // Asks, about each blob not found yet, the nodes at positions [first, last) of its order
-  // that have not failed. `only_if_owner_failed`: only about blobs an owner could not answer for.
-  void AskPositions(size_t first, size_t last, bool only_if_owner_failed) {
+  // that have not failed. `only_if_owner_failed`: only about blobs an owner could not answer
+  // for. `final_first[node]`: not about blobs that `node`, their first owner, said it lacks.
+  void AskPositions(size_t first, size_t last, bool only_if_owner_failed, const std::vector<bool>& final_first = {}) {
     Questions asked(nodes_.size());
     for (size_t i = 0; i < digests_.size(); ++i) {
       if (present_[i] || (only_if_owner_failed && !owner_failed_[i])) continue;
+      if (first_said_missing_[i] && !final_first.empty() && final_first[primary_[i]]) continue;
       std::span<const size_t> order = OrderOf(i);
       for (size_t r = first; r < last && r < order.size(); ++r) {
         if (!node_failed_[order[r]]) {
@@ -58,6 +65,19 @@ class ReplicaLookup {
       }
     }
     Ask(asked, /*owners=*/last <= replicas_);
+  }
+
+  // Per node, of the blobs it said it lacks as their first owner and that others were then
+  // asked about: how many (`claimed`), and how many another node had (`contradicted`).
+  void CountFirstOwnerClaims(const std::vector<bool>& final_first, std::vector<uint32_t>& claimed,
+                             std::vector<uint32_t>& contradicted) const {
+    claimed.assign(nodes_.size(), 0);
+    contradicted.assign(nodes_.size(), 0);
+    for (size_t i = 0; i < digests_.size(); ++i) {
+      if (!first_said_missing_[i] || (!final_first.empty() && final_first[primary_[i]])) continue;
+      ++claimed[primary_[i]];
+      if (present_[i]) ++contradicted[primary_[i]];
+    }
   }
 
   // Whether blob i is missing; UNAVAILABLE if no node that may hold it answered.
@@ -178,7 +198,8 @@ class ReplicaLookup {
   std::vector<size_t> orders_;
   std::vector<bool> ordered_;
   std::vector<size_t> first_of_;  // Per blob: the index it is asked about under.
-  std::vector<bool> present_, answered_, owner_failed_;
+  std::vector<bool> present_, answered_, first_said_missing_, owner_failed_;
+  std::vector<size_t> primary_;  // Per blob asked about in the first round: its first owner.
   std::vector<bool> node_failed_;
   Status first_error_;
 };
@@ -189,13 +210,21 @@ StatusOr<std::vector<Digest>> FindMissingOnReplicas(ReplicaNodes& nodes, size_t 
                                                     const std::vector<Digest>& digests, Duration timeout,
                                                     const PresenceMemory& memory) {
   ReplicaLookup lookup(nodes, replicas, digests, timeout, memory);
+  // Trust is only for answers that may be checked again: not for FindMissingConfirmed's.
+  FirstOwnerTrust* trust = memory.answer_from_record ? memory.trust : nullptr;
+  const std::vector<bool> final_first = trust != nullptr ? trust->Plan() : std::vector<bool>();
   // The first owner alone, first: a blob it has is present, and most are (FindMissing mostly
   // asks about blobs already uploaded), so most blobs cost one node one lookup. Then the
-  // other owners, about the rest; then the other nodes, about blobs an owner could not
-  // answer for (hinted copies).
+  // other owners, about the rest (but for first owners trusted to know what they lack);
+  // then the other nodes, about blobs an owner could not answer for (hinted copies).
   lookup.AskFirstOwners();
-  if (replicas > 1) lookup.AskPositions(1, replicas, false);
+  if (replicas > 1) lookup.AskPositions(1, replicas, false, final_first);
   lookup.AskPositions(replicas, nodes.size(), true);
+  if (trust != nullptr && replicas > 1) {
+    std::vector<uint32_t> claimed, contradicted;
+    lookup.CountFirstOwnerClaims(final_first, claimed, contradicted);
+    trust->Confirmed(claimed, contradicted);
+  }
   std::vector<Digest> missing;
   for (size_t i = 0; i < digests.size(); ++i) {
     auto is_missing = lookup.Missing(i);

@@ -68,6 +68,7 @@ ReplicatedBlobStore::ReplicatedBlobStore(std::unique_ptr<ReplicaNodes> nodes, Re
   ReplicaNodes* counted = nodes_.get();
   presence_ = std::make_unique<PresenceRecord>(options_.presence,
                                                [counted](size_t node) { return counted->failures(node); });
+  trust_ = std::make_unique<FirstOwnerTrust>(*nodes_, options_.clock, options_.first_owner_trust);
 }
 
 ReplicatedBlobStore::~ReplicatedBlobStore() = default;
@@ -79,7 +80,7 @@ std::vector<Digest> ReplicatedBlobStore::FindMissing(const std::vector<Digest>& 
 
 StatusOr<std::vector<Digest>> ReplicatedBlobStore::FindMissingOrError(const std::vector<Digest>& digests) {
   return FindMissingOnReplicas(*nodes_, options_.replicas, digests, options_.timeouts.call,
-                               {presence_.get(), options_.clock, /*answer_from_record=*/true});
+                               {presence_.get(), options_.clock, /*answer_from_record=*/true, trust_.get()});
 }
 
 std::vector<Digest> ReplicatedBlobStore::FindMissingConfirmed(const std::vector<Digest>& digests) {

@@ -23,7 +23,9 @@
 //     answered. The nodes' "present" answers are remembered for `presence.ttl`
 //     (cas/presence_record.h, which says why that keeps the guarantee, shortened by the
 //     ttl): a blob asked about again within it costs no node call, unless a call to the
-//     node that vouched for it has failed since. FindMissingConfirmed always asks.
+//     node that vouched for it has failed since. A first owner that has earned trust
+//     (cas/first_owner_trust.h) is taken at its word that it lacks a blob. FindMissingConfirmed
+//     always asks, every owner.
 //
 // Thread-safe. The destructor stops the repairs and waits for the calls still running.
 #pragma once
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "cas/blob_store.h"
+#include "cas/first_owner_trust.h"
 #include "cas/presence_record.h"
 #include "cas/rendezvous_ring.h"
 #include "cas/replica_nodes.h"
@@ -48,7 +51,8 @@ struct ReplicatedBlobStoreOptions {
   // returns; see above. Also bounds the memory one such read holds.
   int64_t whole_read_bytes = 1 << 20;
   PresenceRecordOptions presence;
-  const Clock* clock = SystemClock::Get();  // For the presence record's expiry.
+  FirstOwnerTrustOptions first_owner_trust;
+  const Clock* clock = SystemClock::Get();  // For the presence record's expiry, and trust.
 };
 
 struct ReplicatedNode {
@@ -93,6 +97,7 @@ class ReplicatedBlobStore final : public BlobStore {
   std::unique_ptr<ReplicaNodes> nodes_;
   std::unique_ptr<ReplicaRepairer> repairer_;  // After nodes_: stopped before them.
   std::unique_ptr<PresenceRecord> presence_;
+  std::unique_ptr<FirstOwnerTrust> trust_;
 };
 
 }  // namespace kiln

@@ -35,9 +35,10 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
   void TearDown() override { Close(); }
 
   // Tests run the handoff pass themselves unless they ask for it, and see every FindMissing
-  // reach the nodes unless they give the presence record a ttl.
+  // reach the nodes unless they give the presence record a ttl, and every owner asked about
+  // a blob its first owner lacks unless they let first owners earn trust.
   void Open(size_t node_count, ReplicaRepairOptions repair = {.handoff_interval = Duration::zero()},
-            Duration presence_ttl = Duration::zero()) {
+            Duration presence_ttl = Duration::zero(), FirstOwnerTrustOptions trust = {.enabled = false}) {
     Close();
     nodes_.clear();
     std::vector<ReplicatedNode> ring;
@@ -52,6 +53,7 @@ class ReplicatedBlobStoreTest : public ::testing::Test {
     options.repair = repair;
     options.whole_read_bytes = 1024;  // Larger blobs stream, in the fakes' 4 KiB reads.
     options.presence.ttl = presence_ttl;
+    options.first_owner_trust = trust;
     options.clock = &clock_;
     auto store = ReplicatedBlobStore::Create(std::move(ring), options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();

@@ -76,7 +76,9 @@ void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
   flags.AddDuration("ring-presence-ttl", &role_flags.presence_ttl,
                     "With several --cas storage nodes (or the backplane's ring): how long FindMissingBlobs trusts "
                     "a node's answer that it has a blob, without asking again (unless a call to that node fails "
-                    "meanwhile). Clients are then promised --find-missing-grace minus this; 0: always ask.");
+                    "meanwhile). Clients are then promised --find-missing-grace minus this. 0: always ask, and ask "
+                    "every owner of a blob its first owner lacks, however reliable that node has proven (README: "
+                    "Several storage nodes).");
   AddClientConnectionFlags(flags, role_flags.cas, "cas-");
 }
 

@@ -140,6 +140,7 @@ Status StorageTier::OpenNodes(const ServerOptions& options) {
   } else {
     ReplicatedBlobStoreOptions replicated;
     replicated.presence.ttl = options.storage_presence_ttl;
+    replicated.first_owner_trust.enabled = options.storage_presence_ttl > Duration::zero();
     ReplicatedRingBuilder builder(RemoteNodeStores(options.storage), replicated);
     auto store = builder.Build(ring);
     if (!store.ok()) return store.status().WithContext("--cas");
@@ -159,6 +160,8 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   StorageRingFollowerOptions follower_options;
   follower_options.replicated.replicas = static_cast<size_t>(std::max(options.storage_replication, 1));
   follower_options.replicated.presence.ttl = options.storage_presence_ttl;
+  // "Always ask" (ttl 0) asks every owner too.
+  follower_options.replicated.first_owner_trust.enabled = options.storage_presence_ttl > Duration::zero();
   // Hints in the backplane: a restart of this frontend, or a new ring, loses none.
   hints_ = std::make_unique<RedisHintList>(redis_.get(), options.backplane.scheduler.key_namespace,
                                            follower_options.replicated.repair.max_hints);
