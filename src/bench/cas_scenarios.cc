@@ -20,8 +20,8 @@ constexpr size_t kSmallBlobBytes = 4096;
 // Pregenerated batches for BatchUpdateBlobs: enough for this many calls per second.
 constexpr double kMaxBatchUpdatesPerSecond = 4000;
 // Cold batch reads: blobs for at most this many calls a second, and this many a run.
-constexpr double kMaxColdBatchReadsPerSecond = 400;
-constexpr size_t kMaxColdBatchReads = 2000;
+constexpr double kMaxColdBatchReadsPerSecond = 300;
+constexpr size_t kMaxColdBatchReads = 900;
 // Setup uploads the cold blobs this many at a time (bounded memory).
 constexpr size_t kUploadSlice = 10000;
 

@@ -19,6 +19,13 @@ std::vector<Digest> MissingOrAll(StatusOr<std::vector<Digest>> answer, const std
   return all;
 }
 
+std::vector<StatusOr<std::string>> BlobStore::ReadBlobs(const std::vector<Digest>& digests) {
+  std::vector<StatusOr<std::string>> blobs;
+  blobs.reserve(digests.size());
+  for (const Digest& digest : digests) blobs.push_back(ReadBlob(*this, digest));
+  return blobs;
+}
+
 StatusOr<std::string> ReadBlob(BlobStore& store, const Digest& digest) {
   auto reader = store.OpenRead(digest, 0);
   if (!reader.ok()) return reader.status();

@@ -73,6 +73,10 @@ class BlobStore {
   // NOT_FOUND if absent; OUT_OF_RANGE if offset > size.
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) = 0;
   virtual StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) = 0;
+  // Small blobs whole (BatchReadBlobs): one answer per digest, in order, each the blob or
+  // why it could not be read (NOT_FOUND, ...). By default one OpenRead each; a store whose
+  // blobs are elsewhere (over the network) fetches them in batches.
+  virtual std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests);
   // Removes the blob at once, grace period or not: an operator dropping a blob that must
   // not be served (`kiln admin cas delete`). OK, or NOT_FOUND if it was not stored;
   // UNIMPLEMENTED for stores that cannot. Readers already open may finish.

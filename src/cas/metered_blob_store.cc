@@ -64,6 +64,17 @@ StatusOr<std::unique_ptr<BlobReader>> MeteredBlobStore::OpenRead(const Digest& d
   return reader;
 }
 
+std::vector<StatusOr<std::string>> MeteredBlobStore::ReadBlobs(const std::vector<Digest>& digests) {
+  std::vector<StatusOr<std::string>> blobs = base_->ReadBlobs(digests);
+  for (size_t i = 0; i < blobs.size() && i < digests.size(); ++i) {
+    if (!blobs[i].ok()) continue;
+    const Traffic& traffic = reads_[BlobSizeClass(digests[i].size())];
+    traffic.count->Inc();
+    traffic.bytes->Inc(static_cast<uint64_t>(digests[i].size()));
+  }
+  return blobs;
+}
+
 StatusOr<std::unique_ptr<BlobWriter>> MeteredBlobStore::OpenWrite(const Digest& digest) {
   auto writer = base_->OpenWrite(digest);
   if (!writer.ok()) return writer.status();

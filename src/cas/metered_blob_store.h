@@ -33,6 +33,7 @@ class MeteredBlobStore final : public BlobStore {
   Status Delete(const Digest& digest) override { return base_->Delete(digest); }
   // Counted when opened: a read that stops early still counts its whole blob.
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override;
   // Counted when committed.
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_set>
+
+#include "common/hasher.h"
 
 namespace kiln {
 
@@ -77,6 +80,45 @@ Status ReadThroughCache::FetchFromRemote(const Digest& digest) {
   // Pin the new copy; it is gone already only if pinned blobs fill the whole budget.
   if (!local_->FindMissing({digest}).empty()) {
     return Status::ResourceExhausted(context + ": the local cache is full of blobs in use");
+  }
+  return Status::Ok();
+}
+
+std::vector<StatusOr<std::string>> ReadThroughCache::ReadBlobs(const std::vector<Digest>& digests) {
+  std::vector<StatusOr<std::string>> blobs(digests.size(), Status::Ok());
+  // Asking pins the local copies for the grace period, so they stay until read.
+  const std::vector<Digest> missing = local_->FindMissing(digests);
+  const std::unordered_set<Digest, DigestHash> absent(missing.begin(), missing.end());
+  std::vector<Digest> fetch;
+  std::vector<size_t> fetched_for;  // Per digest of `fetch`: its index in `digests`.
+  for (size_t i = 0; i < digests.size(); ++i) {
+    if (!absent.contains(digests[i])) {
+      blobs[i] = ReadBlob(*local_, digests[i]);
+      if (blobs[i].ok() || blobs[i].status().code() != StatusCode::kNotFound) continue;
+    }
+    fetch.push_back(digests[i]);
+    fetched_for.push_back(i);
+  }
+  if (fetch.empty()) return blobs;
+  std::vector<StatusOr<std::string>> fetched = remote_->ReadBlobs(fetch);
+  for (size_t k = 0; k < fetch.size(); ++k) {
+    StatusOr<std::string>& blob = blobs[fetched_for[k]];
+    blob = k < fetched.size() ? std::move(fetched[k]) : Status::Internal("the remote store answered for fewer blobs");
+    if (!blob.ok()) continue;
+    Status kept = KeepFetched(fetch[k], *blob);
+    if (!kept.ok()) blob = kept;
+  }
+  return blobs;
+}
+
+Status ReadThroughCache::KeepFetched(const Digest& digest, const std::string& data) {
+  const std::string context = "fetching blob " + digest.ToString() + " into the local cache";
+  Status written = WriteBlob(*local_, digest, data);
+  if (written.ok()) return written;
+  if (written.code() == StatusCode::kInvalidArgument) return BlameRemote(written, context);
+  // The cache could not keep it (full of blobs in use): serve it anyway, once checked.
+  if (ComputeDigest(digest.function(), data) != digest) {
+    return Status::DataLoss("the remote store sent bytes that do not match the digest").WithContext(context);
   }
   return Status::Ok();
 }

@@ -50,6 +50,9 @@ class ReadThroughCache final : public FileBlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   // Served from the local cache, fetching first on a miss.
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  // Those the local cache lacks are fetched in one ReadBlobs of the remote store, checked
+  // against their digests and kept locally.
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override;
   // Written to the remote store.
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
   // From the remote store, then from the local cache (which would serve it otherwise).
@@ -59,6 +62,8 @@ class ReadThroughCache final : public FileBlobStore {
   struct Fetch;
   // Copies the blob from the remote store into the local one.
   Status FetchFromRemote(const Digest& digest);
+  // Keeps a blob fetched whole in the local store; DATA_LOSS if it does not match its digest.
+  Status KeepFetched(const Digest& digest, const std::string& data);
   // Copies a blob of the local store to the remote one, unless the remote one has it.
   Status UploadFromLocal(const Digest& digest);
 

@@ -239,5 +239,33 @@ TEST_F(ReadThroughCacheTest, ConcurrentEnsureLocalFetchesOnce) {
   EXPECT_EQ(*ReadBlob(*cache_, digest), data);
 }
 
+TEST_F(ReadThroughCacheTest, ReadBlobsFetchesWhatItLacksOnceAndKeepsIt) {
+  const Digest local_one = PutRemote("already here");
+  ASSERT_TRUE(cache_->EnsureLocal(local_one).ok());
+  const Digest a = PutRemote("fetched a"), b = PutRemote("fetched b");
+  const Digest absent = ComputeDigest(DigestFunction::kSha256, "nowhere");
+  const int before = remote_.reads;
+  std::vector<StatusOr<std::string>> blobs = cache_->ReadBlobs({local_one, a, absent, b});
+  ASSERT_EQ(blobs.size(), 4u);
+  EXPECT_EQ(blobs[0].value(), "already here");
+  EXPECT_EQ(blobs[1].value(), "fetched a");
+  EXPECT_EQ(blobs[2].status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(blobs[3].value(), "fetched b");
+  EXPECT_EQ(remote_.reads - before, 3);  // Not the local one.
+  EXPECT_TRUE(local_->FindMissing({a, b}).empty());
+  // Now all local: the remote store is not asked again.
+  blobs = cache_->ReadBlobs({a, b});
+  EXPECT_EQ(blobs[1].value(), "fetched b");
+  EXPECT_EQ(remote_.reads - before, 3);
+}
+
+TEST_F(ReadThroughCacheTest, ReadBlobsRefusesBytesThatDoNotMatchTheDigest) {
+  const Digest digest = PutRemote("to be corrupted");
+  remote_.corrupt = true;
+  std::vector<StatusOr<std::string>> blobs = cache_->ReadBlobs({digest});
+  EXPECT_EQ(blobs[0].status().code(), StatusCode::kDataLoss) << blobs[0].status().ToString();
+  EXPECT_EQ(local_->FindMissing({digest}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace kiln

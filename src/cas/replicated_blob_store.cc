@@ -101,32 +101,115 @@ StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenRead(const Digest
 }
 
 StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::ReadWhole(const Digest& digest, int64_t offset) {
+  auto data = ReadSmall(digest, Attempts());
+  if (!data.ok()) return data.status();
+  return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(
+      std::make_shared<const std::string>(std::move(data).value()), static_cast<size_t>(offset)));
+}
+
+// Whether `data` is the blob `digest` names.
+namespace {
+Status CheckCopy(const Digest& digest, const std::string& data) {
+  Hasher hasher(digest.function(), digest.size());
+  hasher.Update(data);
+  if (hasher.FinishHex() != digest.hash()) {
+    return Status::DataLoss("its copy of blob " + digest.ToString() + " does not match the digest");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+StatusOr<std::string> ReplicatedBlobStore::ReadSmall(const Digest& digest, Attempts attempts) {
   const std::vector<size_t> order = nodes_->ring().Order(digest);
-  Attempts attempts;
   for (size_t node : order) {
+    if (attempts.Of(node) != nullptr) continue;  // Tried already, by the caller.
     auto data = std::make_shared<std::string>();
     Status read = nodes_->RunOne(
         node,
         [digest, data](BlobStore& store) {
           auto blob = ReadBlob(store, digest);
           if (!blob.ok()) return blob.status();
-          Hasher hasher(digest.function(), digest.size());
-          hasher.Update(*blob);
-          if (hasher.FinishHex() != digest.hash()) {
-            return Status::DataLoss("its copy of blob " + digest.ToString() + " does not match the digest");
-          }
+          KILN_RETURN_IF_ERROR(CheckCopy(digest, *blob));
           *data = std::move(blob).value();
           return Status::Ok();
         },
         options_.timeouts.transfer);
     if (read.ok()) {
       RepairOwners(digest, order, attempts, node);
-      return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(std::move(data), static_cast<size_t>(offset)));
+      return std::move(*data);
     }
     if (!IsNodeFailure(read)) return read;
     attempts.failed.emplace_back(node, read);
   }
   return ReadFailure(digest, order, attempts);
+}
+
+std::vector<StatusOr<std::string>> ReplicatedBlobStore::ReadBlobs(const std::vector<Digest>& digests) {
+  std::vector<StatusOr<std::string>> blobs(digests.size(), Status::Ok());
+  std::vector<Attempts> attempts(digests.size());
+  std::vector<bool> done(digests.size(), false);
+  // One batched read per node, of the small blobs it is the first owner of, all at once.
+  std::vector<std::vector<size_t>> asked(nodes_->size());
+  for (size_t i = 0; i < digests.size(); ++i) {
+    if (digests[i].IsEmptyBlob()) {
+      blobs[i] = std::string();
+      done[i] = true;
+    } else if (digests[i].size() <= options_.whole_read_bytes) {
+      asked[nodes_->ring().Primary(digests[i])].push_back(i);
+    }
+  }
+  std::vector<NodeCall> calls;
+  std::vector<size_t> called;
+  std::vector<std::shared_ptr<std::vector<StatusOr<std::string>>>> answers;
+  for (size_t node = 0; node < asked.size(); ++node) {
+    if (asked[node].empty()) continue;
+    // The call's own copies: one abandoned past its deadline may outlive this one.
+    auto question = std::make_shared<std::vector<Digest>>();
+    for (size_t i : asked[node]) question->push_back(digests[i]);
+    auto answer = std::make_shared<std::vector<StatusOr<std::string>>>();
+    calls.push_back({node, [question, answer](BlobStore& store) {
+                       *answer = store.ReadBlobs(*question);
+                       return answer->size() == question->size()
+                                  ? Status::Ok()
+                                  : Status::Internal("the node answered for " + std::to_string(answer->size()) +
+                                                     " of " + std::to_string(question->size()) + " blobs");
+                     }});
+    called.push_back(node);
+    answers.push_back(std::move(answer));
+  }
+  const std::vector<Status> results = nodes_->Run(std::move(calls), options_.timeouts.transfer);
+  for (size_t c = 0; c < results.size(); ++c) {
+    const std::vector<size_t>& questions = asked[called[c]];
+    for (size_t k = 0; k < questions.size(); ++k) {
+      const size_t i = questions[k];
+      Status status = results[c];
+      if (status.ok()) {
+        StatusOr<std::string>& blob = (*answers[c])[k];
+        status = blob.ok() ? CheckCopy(digests[i], *blob) : blob.status();
+        if (status.ok()) {
+          blobs[i] = std::move(blob).value();
+          done[i] = true;
+          continue;
+        }
+      }
+      if (!IsNodeFailure(status)) {
+        blobs[i] = status;
+        done[i] = true;
+      } else {
+        attempts[i].failed.emplace_back(called[c], status);
+      }
+    }
+  }
+  // The rest one by one, along their orders, past the nodes that failed them here.
+  for (size_t i = 0; i < digests.size(); ++i) {
+    if (done[i]) continue;
+    if (digests[i].size() > options_.whole_read_bytes) {
+      blobs[i] = ReadBlob(*this, digests[i]);
+    } else {
+      blobs[i] = ReadSmall(digests[i], std::move(attempts[i]));
+    }
+  }
+  return blobs;
 }
 
 StatusOr<std::unique_ptr<BlobReader>> ReplicatedBlobStore::OpenStream(const Digest& digest, int64_t offset) {

@@ -72,6 +72,10 @@ class ReplicatedBlobStore final : public BlobStore {
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
+  // Small blobs in one batched read per node (each blob from its first owner, checked
+  // against its digest); those it could not serve then as OpenRead would, skipping the
+  // nodes that failed here.
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override;
   // From every node, not only the blob's owners: handoffs and repairs may have left copies
   // elsewhere. NOT_FOUND if no node had it; a node's failure (others may still serve the
   // blob) is returned.
@@ -90,6 +94,8 @@ class ReplicatedBlobStore final : public BlobStore {
   // now that `source` has served it.
   void RepairOwners(const Digest& digest, const std::vector<size_t>& order, const Attempts& attempts, size_t source);
   StatusOr<std::unique_ptr<BlobReader>> ReadWhole(const Digest& digest, int64_t offset);
+  // A blob read whole and checked, along its order, from the nodes not in `attempts`.
+  StatusOr<std::string> ReadSmall(const Digest& digest, Attempts attempts);
   StatusOr<std::unique_ptr<BlobReader>> OpenStream(const Digest& digest, int64_t offset);
   Status ReadFailure(const Digest& digest, const std::vector<size_t>& order, const Attempts& attempts) const;
 

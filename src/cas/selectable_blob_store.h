@@ -29,6 +29,9 @@ class SelectableBlobStore final : public BlobStore {
   std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override {
     return Selected().FindMissingConfirmed(digests);
   }
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override {
+    return Selected().ReadBlobs(digests);
+  }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override {
     return Selected().OpenRead(digest, offset);
   }

@@ -23,6 +23,9 @@ class SizeLimitedBlobStore final : public BlobStore {
     return base_->FindMissingOrError(digests);
   }
   Status Delete(const Digest& digest) override { return base_->Delete(digest); }
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override {
+    return base_->ReadBlobs(digests);
+  }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override {
     return base_->OpenRead(digest, offset);
   }

@@ -23,6 +23,33 @@ StatusOr<std::unique_ptr<BlobReader>> SmallBlobCache::OpenRead(const Digest& dig
   return std::unique_ptr<BlobReader>(std::make_unique<MemoryReader>(std::move(data), static_cast<size_t>(offset)));
 }
 
+std::vector<StatusOr<std::string>> SmallBlobCache::ReadBlobs(const std::vector<Digest>& digests) {
+  std::vector<StatusOr<std::string>> blobs(digests.size(), Status::Ok());
+  std::vector<Digest> fetch;
+  std::vector<size_t> fetched_for;  // Per digest of `fetch`: its index in `digests`.
+  for (size_t i = 0; i < digests.size(); ++i) {
+    const bool cacheable = digests[i].size() <= options_.max_blob_bytes && digests[i].size() <= options_.max_bytes;
+    std::shared_ptr<const std::string> data = cacheable ? Lookup(digests[i]) : nullptr;
+    if (cacheable) (data ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    if (data) {
+      blobs[i] = *data;
+    } else {
+      fetch.push_back(digests[i]);
+      fetched_for.push_back(i);
+    }
+  }
+  if (fetch.empty()) return blobs;
+  std::vector<StatusOr<std::string>> fetched = base_->ReadBlobs(fetch);
+  for (size_t k = 0; k < fetch.size(); ++k) {
+    StatusOr<std::string>& blob = blobs[fetched_for[k]];
+    blob = k < fetched.size() ? std::move(fetched[k]) : Status::Internal("the store answered for fewer blobs");
+    if (blob.ok() && fetch[k].size() <= options_.max_blob_bytes && fetch[k].size() <= options_.max_bytes) {
+      Insert(fetch[k], std::make_shared<const std::string>(*blob));
+    }
+  }
+  return blobs;
+}
+
 std::shared_ptr<const std::string> SmallBlobCache::Lookup(const Digest& digest) {
   std::lock_guard lock(mutex_);
   auto found = entries_.find(digest);

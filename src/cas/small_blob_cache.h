@@ -41,6 +41,8 @@ class SmallBlobCache final : public BlobStore {
     return base_->FindMissingOrError(digests);
   }
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  // Those not in memory are read from the base store in one ReadBlobs.
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override { return base_->OpenWrite(digest); }
   // Drops the cached copy too.
   Status Delete(const Digest& digest) override;

@@ -71,6 +71,12 @@ StatusOr<std::unique_ptr<BlobReader>> SwappableBlobStore::OpenRead(const Digest&
   return std::unique_ptr<BlobReader>(new StoreHoldingReader(std::move(store), std::move(reader).value()));
 }
 
+std::vector<StatusOr<std::string>> SwappableBlobStore::ReadBlobs(const std::vector<Digest>& digests) {
+  std::shared_ptr<BlobStore> store = current();
+  if (!store) return std::vector<StatusOr<std::string>>(digests.size(), when_empty_);
+  return store->ReadBlobs(digests);
+}
+
 StatusOr<std::unique_ptr<BlobWriter>> SwappableBlobStore::OpenWrite(const Digest& digest) {
   std::shared_ptr<BlobStore> store = current();
   if (!store) return when_empty_;

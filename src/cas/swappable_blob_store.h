@@ -28,6 +28,7 @@ class SwappableBlobStore final : public BlobStore {
   std::vector<Digest> FindMissingConfirmed(const std::vector<Digest>& digests) override;
   StatusOr<std::vector<Digest>> FindMissingOrError(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenRead(const Digest& digest, int64_t offset) override;
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override;
   StatusOr<std::unique_ptr<BlobWriter>> OpenWrite(const Digest& digest) override;
   Status Delete(const Digest& digest) override;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <span>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "client/remote_blob_reader.h"
@@ -13,6 +14,8 @@ namespace {
 
 // Keeps each FindMissingBlobs request (~80 bytes per digest) far below 4 MiB.
 constexpr size_t kFindMissingChunk = 10000;
+// Bytes of blobs asked for in one BatchReadBlobs: half the 4 MiB a server commonly allows.
+constexpr int64_t kBatchReadBytes = 2 << 20;
 
 class RemoteBlobStore final : public BlobStore {
  public:
@@ -56,6 +59,36 @@ class RemoteBlobStore final : public BlobStore {
     return NewRemoteBlobWriter(remote_, digest);
   }
 
+  // Small blobs of one digest function in BatchReadBlobs calls of up to kBatchReadBytes;
+  // the others one by one.
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override {
+    std::vector<StatusOr<std::string>> blobs(digests.size(), Status::Ok());
+    std::vector<size_t> batch;
+    int64_t batch_bytes = 0;
+    auto flush = [&] {
+      if (!batch.empty()) BatchReadInto(digests, batch, blobs);
+      batch.clear();
+      batch_bytes = 0;
+    };
+    for (size_t i = 0; i < digests.size(); ++i) {
+      const Digest& digest = digests[i];
+      if (digest.IsEmptyBlob()) {
+        blobs[i] = std::string();
+      } else if (digest.size() > remote_->options.batch_threshold_bytes) {
+        blobs[i] = ReadBlob(*this, digest);
+      } else {
+        if (!batch.empty() && (batch_bytes + digest.size() > kBatchReadBytes ||
+                               digests[batch.front()].function() != digest.function())) {
+          flush();
+        }
+        batch.push_back(i);
+        batch_bytes += digest.size();
+      }
+    }
+    flush();
+    return blobs;
+  }
+
   // Through the remote server's admin service: REAPI has no delete.
   Status Delete(const Digest& digest) override {
     kiln::admin::v1::BlobsRequest request;
@@ -87,6 +120,48 @@ class RemoteBlobStore final : public BlobStore {
       if (digest.ok()) missing.insert(std::move(digest).value());
     }
     return Status::Ok();
+  }
+
+  // One BatchReadBlobs of digests[i] for each i of `batch` (one digest function), into blobs[i].
+  void BatchReadInto(const std::vector<Digest>& digests, const std::vector<size_t>& batch,
+                     std::vector<StatusOr<std::string>>& blobs) {
+    const DigestFunction function = digests[batch.front()].function();
+    reapi::BatchReadBlobsRequest request;
+    request.set_instance_name(remote_->options.instance_name);
+    request.set_digest_function(ToProto(function));
+    for (size_t i : batch) *request.add_digests() = ToProto(digests[i]);
+    reapi::BatchReadBlobsResponse response;
+    auto context = NewClientContext(remote_->options.rpc_timeout);
+    Status called = FromGrpcStatus(remote_->cas->BatchReadBlobs(context.get(), request, &response),
+                                   "reading " + std::to_string(batch.size()) + " blobs from the remote CAS");
+    for (size_t i : batch) blobs[i] = called.ok() ? Status::Internal("the remote CAS did not answer for blob " +
+                                                                     digests[i].ToString())
+                                                  : called;
+    if (!called.ok()) return;
+    // Answers are matched by digest: a server may answer in any order.
+    std::unordered_map<Digest, std::vector<size_t>, DigestHash> waiting;
+    for (size_t i : batch) waiting[digests[i]].push_back(i);
+    for (auto& item : *response.mutable_responses()) {
+      auto digest = FromProto(function, item.digest(), "responses.digest");
+      if (!digest.ok()) continue;
+      auto found = waiting.find(*digest);
+      if (found == waiting.end() || found->second.empty()) continue;
+      const size_t i = found->second.back();
+      found->second.pop_back();
+      const std::string context_text = "reading blob " + digest->ToString() + " from the remote CAS";
+      Status status = FromRpcStatus(item.status(), context_text);
+      if (status.ok() && item.compressor() != reapi::Compressor::IDENTITY) {
+        status = Status::Internal(context_text + ": the server sent compressed data that was not asked for");
+      }
+      if (status.ok() && static_cast<int64_t>(item.data().size()) != digest->size()) {
+        status = Status::DataLoss(context_text + ": received " + std::to_string(item.data().size()) + " bytes");
+      }
+      if (status.ok()) {
+        blobs[i] = std::move(*item.mutable_data());
+      } else {
+        blobs[i] = status;
+      }
+    }
   }
 
   StatusOr<std::unique_ptr<BlobReader>> BatchRead(const Digest& digest) {

@@ -83,6 +83,31 @@ TEST_F(RemoteBlobStoreTest, SmallBlobRoundTrip) {
   EXPECT_EQ(*ReadBlob(*store_, digest), "hello world");
 }
 
+TEST_F(RemoteBlobStoreTest, ReadBlobsBatchesSmallBlobsAndStreamsLargeOnes) {
+  // 600 x 8 KiB: more than one BatchReadBlobs call's worth (2 MiB).
+  std::vector<Digest> digests;
+  std::vector<std::string> contents;
+  for (int i = 0; i < 600; ++i) {
+    contents.push_back(Pattern(8192, 100 + i));
+    digests.push_back(ComputeDigest(DigestFunction::kSha256, contents.back()));
+    ASSERT_TRUE(WriteBlob(*store_, digests.back(), contents.back()).ok());
+  }
+  contents.push_back(Pattern(kLarge, 9));
+  digests.push_back(ComputeDigest(DigestFunction::kSha256, contents.back()));
+  ASSERT_TRUE(WriteBlob(*store_, digests.back(), contents.back()).ok());
+  const Digest absent = ComputeDigest(DigestFunction::kSha256, "absent");
+  digests.push_back(absent);
+  digests.push_back(ComputeDigest(DigestFunction::kSha256, ""));
+  std::vector<StatusOr<std::string>> blobs = store_->ReadBlobs(digests);
+  ASSERT_EQ(blobs.size(), digests.size());
+  for (size_t i = 0; i < contents.size(); ++i) {
+    ASSERT_TRUE(blobs[i].ok()) << i << ": " << blobs[i].status().ToString();
+    EXPECT_EQ(*blobs[i], contents[i]) << i;
+  }
+  EXPECT_EQ(blobs[contents.size()].status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(blobs.back().value(), "");
+}
+
 TEST_F(RemoteBlobStoreTest, LargeBlobRoundTripStreamsInPieces) {
   const std::string data = Pattern(kLarge, 1);
   Digest digest = ComputeDigest(DigestFunction::kSha256, data);

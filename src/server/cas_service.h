@@ -58,7 +58,9 @@ class CasService final : public reapi::ContentAddressableStorage::CallbackServic
 
  private:
   Status UpdateOne(DigestFunction function, const reapi::BatchUpdateBlobsRequest::Request& item, int index);
-  void ReadOne(const Digest& digest, Compression compression, reapi::BatchReadBlobsResponse::Response* out);
+  // One item of a BatchReadBlobs answer: the blob read (compressed if that pays) or why not.
+  void ReadOne(const Digest& digest, StatusOr<std::string> data, Compression compression,
+               reapi::BatchReadBlobsResponse::Response* out);
 
   BlobStore* cas_;
   CasServiceOptions options_;

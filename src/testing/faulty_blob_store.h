@@ -61,6 +61,13 @@ class FaultyBlobStore final : public BlobStore {
   }
   int reads() const { return reads_.load(); }
   int lookups() const { return lookups_.load(); }
+  int read_batches() const { return read_batches_.load(); }
+
+  // Blob by blob, as any store's default; counted as one batch.
+  std::vector<StatusOr<std::string>> ReadBlobs(const std::vector<Digest>& digests) override {
+    ++read_batches_;
+    return BlobStore::ReadBlobs(digests);
+  }
 
   std::vector<Digest> FindMissing(const std::vector<Digest>& digests) override {
     auto missing = FindMissingOrError(digests);
@@ -176,6 +183,7 @@ class FaultyBlobStore final : public BlobStore {
   int64_t read_budget_ = -1;
   std::atomic<int> reads_{0};
   std::atomic<int> lookups_{0};
+  std::atomic<int> read_batches_{0};
 };
 
 }  // namespace kiln::testing
