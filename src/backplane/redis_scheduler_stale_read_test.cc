@@ -7,14 +7,13 @@
 // one action ran twice.)
 //
 // The interleaving is made exact with a RedisClient that runs a hook right after one chosen
-// script's reply came back, before the scheduler sees it. Take-backs that are newer than the
-// assignment still cancel it: redis_scheduler_farm_test.cc (a cancel or a lost lease seen
-// from another frontend).
+// script's reply came back, before the scheduler sees it. Changes newer than the assignment
+// still stop the worker's run (redis_scheduler_farm_test.cc: a cancel made through another
+// frontend; the scheduler contract tests: a worker removed, a report deadline missed).
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <mutex>
-#include <thread>
 
 #include "backplane/redis_event_subscriber.h"
 #include "backplane/redis_scheduler.h"
