@@ -43,8 +43,16 @@ void RedisScheduler::Dispatch(const VersionedSnapshot& change, ChangeSource sour
     if (auto assignment = assignments_.find(name); assignment != assignments_.end()) {
       LocalAssignment& a = assignment->second;
       a.version = std::max(a.version, change.version);
+      // A state read before the claim that made this assignment (a Watch's or a refresh's
+      // read, dispatched after the claim on another thread) shows an earlier attempt: it says
+      // nothing about this one. Taken for a take-back, it cancelled a run Redis still
+      // assigned, whose CANCELLED report then completed the operation (clients execute
+      // again). A claim does not change the version, but it does raise the attempt, which
+      // only grows; a take-back clears the assignee or raises the attempt, and finishing
+      // sets done.
+      const bool older = !change.snapshot.done && change.attempt < a.attempt;
       // Cancelled, finished, or taken back: the worker's copy must stop.
-      if (change.snapshot.done || change.assignee != a.worker_id || change.attempt != a.attempt) {
+      if (!older && (change.snapshot.done || change.assignee != a.worker_id || change.attempt != a.attempt)) {
         const bool finished_by_its_worker = change.snapshot.done && change.snapshot.response.status().code() == 0;
         if (!finished_by_its_worker) cancel = a.cancelled;
         assignments_.erase(assignment);
