@@ -84,11 +84,16 @@ class WorkerStorageTest : public ::testing::Test {
   }
 
   // Node `index` again, on the address it had: the same name in the ring.
-  void RestartNode(size_t index, const std::string& address) {
+  void RestartNode(size_t index, const std::string& address, const std::vector<std::string>& flags) {
+    std::vector<std::string> node_flags = {"--role", "storage", "--listen", address};
+    node_flags.insert(node_flags.end(), flags.begin(), flags.end());
     std::string error;
-    nodes_[index] = KilnProcess::Start(node_dirs_[index]->path(), {"--role", "storage", "--listen", address}, &error);
+    nodes_[index] = KilnProcess::Start(node_dirs_[index]->path(), node_flags, &error);
     ASSERT_TRUE(nodes_[index]) << error;
   }
+  // With three nodes started with `node_flags` and a frontend over them whose handoff pass
+  // runs every second: see AWorkersHintsOutliveIt below.
+  void ExpectAWorkersHintsToOutliveIt(const std::vector<std::string>& node_flags);
   void StartNodes(int count, const std::vector<std::string>& flags) {
     for (int i = 0; i < count; ++i) {
       node_dirs_.push_back(std::make_unique<TempDir>());
@@ -245,13 +250,11 @@ TEST_F(WorkerStorageTest, AWorkerTheNodesRefuseWorksThroughTheFrontend) {
   EXPECT_GE(frontend_read, kInputBytes);
 }
 
-// The hints a worker's writes leave reach the frontend, whose list outlives the worker: a
-// node is stopped, an action's outputs are written past it, the worker stops (its own hints
-// are lost with it), the node comes back, and the frontend's handoff pass copies each output
-// the node owns to it.
-TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughItsFrontend) {
-  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {}));
-  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({"--ring-handoff-interval", "1s"}));
+// AWorkersHintsOutliveIt: the hints a worker's writes leave reach the frontend, whose list
+// outlives the worker. A node is stopped, an action's outputs are written past it, the worker
+// stops (its own hints are lost with it), the node comes back, and the frontend's handoff pass
+// copies each output the node owns to it.
+void WorkerStorageTest::ExpectAWorkersHintsToOutliveIt(const std::vector<std::string>& node_flags) {
   WorkerProcess* worker = StartWorker({"--storage", "direct"});
   ASSERT_TRUE(worker);
   ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000))
@@ -290,7 +293,7 @@ TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughItsFrontend) {
       << owned.size() << " hints expected\n" << MetricsPage(*frontend_);
 
   ASSERT_EQ(worker->Stop(), 0);
-  ASSERT_NO_FATAL_FAILURE(RestartNode(kStopped, stopped_address));
+  ASSERT_NO_FATAL_FAILURE(RestartNode(kStopped, stopped_address, node_flags));
   const auto handed_off = [&] {
     size_t handed = 0;
     for (const std::string& data : owned) handed += NodeHolds(*nodes_[kStopped], data) ? 1 : 0;
@@ -299,6 +302,21 @@ TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughItsFrontend) {
   // The handoff pass runs every second; the frontend reconnects to the node within one.
   EXPECT_TRUE(kiln::Eventually([&] { return handed_off() == owned.size(); }, std::chrono::seconds(15)))
       << handed_off() << " of " << owned.size() << " outputs reached the node that owns them";
+}
+
+TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughAStaticListsFrontend) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {}));
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({"--ring-handoff-interval", "1s"}));
+  ExpectAWorkersHintsToOutliveIt({});
+}
+
+// The frontend of the backplane's ring lists them in Redis.
+TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughTheBackplane) {
+  const std::string redis = StartRedis();
+  ASSERT_FALSE(redis.empty());
+  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {"--backplane", redis}));
+  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--backplane", redis, "--replication", "2", "--ring-handoff-interval", "1s"}));
+  ExpectAWorkersHintsToOutliveIt({"--backplane", redis});
 }
 
 // Not a check but a measurement, run only when asked (KILN_MEASURE_WORKER_STAGING=1): an action
