@@ -57,10 +57,20 @@ ReplicaRepairer::~ReplicaRepairer() {
 }
 
 void ReplicaRepairer::Schedule(const Digest& digest, size_t target, std::optional<size_t> source, bool rewrite) {
+  bool stopping;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || !pending_.emplace(digest.ToString(), target).second) return;
-    ++stats_.scheduled;
+    stopping = stopping_;
+    if (!stopping) {
+      if (!pending_.emplace(digest.ToString(), target).second) return;
+      ++stats_.scheduled;
+    }
+  }
+  if (stopping) {
+    // Not made here: kept as a hint, which a shared list keeps for another frontend. (A
+    // handoff pass stopped midway puts back what it took.)
+    AddHint(digest, target);
+    return;
   }
   Status queued = pool_.Submit([this, digest, target, source, rewrite] { Repair(digest, target, source, rewrite); });
   if (!queued.ok()) {
@@ -85,6 +95,11 @@ void ReplicaRepairer::RunHandoffPass() {
   // At most what is listed now: hints of owners still down come back during the pass.
   constexpr size_t kBatch = 1000;
   for (int64_t left = hints_.Size(); left > 0;) {
+    {
+      // Stopping: the rest stay listed, for the next pass (maybe another frontend's).
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
     std::vector<BlobHint> taken = hints_.Take(std::min<size_t>(kBatch, static_cast<size_t>(left)));
     if (taken.empty()) break;
     left -= static_cast<int64_t>(taken.size());

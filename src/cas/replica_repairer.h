@@ -9,7 +9,8 @@
 // next repair pass over the whole ring, ring_repair_pass.h), or the farm's backplane, where
 // they outlive it.
 //
-// Thread-safe. The destructor drops what is queued and waits for the repairs running.
+// Thread-safe. The destructor drops what is queued (kept as hints, as are those a handoff
+// pass took and had not scheduled yet) and waits for the repairs running.
 #pragma once
 
 #include <condition_variable>

@@ -1,6 +1,9 @@
 // Writes and reads of the replicated CAS against nodes that fail in every way.
 #include "cas/replicated_blob_store_fixture.h"
 
+#include <condition_variable>
+#include <mutex>
+
 namespace kiln {
 namespace testing_fixture {
 namespace {
@@ -68,6 +71,53 @@ TEST_F(ReplicatedBlobStoreTest, HintsInASharedListOutliveTheStoreThatWroteThem) 
   EXPECT_TRUE(Node(owner).Has(digest));
   EXPECT_EQ(shared.Size(), 0);
   EXPECT_EQ(store_->repairer().stats().repaired, 1);
+}
+
+// A hint list whose first Take waits until the test lets it go: a handoff pass caught
+// holding hints when its store stops.
+class GatedHintList final : public HintList {
+ public:
+  bool Add(const BlobHint& hint) override { return hints_.Add(hint); }
+  std::vector<BlobHint> Take(size_t max) override {
+    std::unique_lock lock(mutex_);
+    taking_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return released_; });
+    lock.unlock();
+    return hints_.Take(max);
+  }
+  int64_t Size() const override { return hints_.Size(); }
+  void WaitUntilTaking() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return taking_; });
+  }
+  void Release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  MemoryHintList hints_{10000};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool taking_ = false;
+  bool released_ = false;
+};
+
+// A frontend stopping in the middle of a handoff pass over the farm's shared list neither
+// drops the hints it took nor goes on taking the rest.
+TEST_F(ReplicatedBlobStoreTest, AStoreStoppingMidPassLeavesTheHintsListed) {
+  GatedHintList shared;
+  for (int i = 0; i < 2500; ++i) shared.Add({ComputeDigest(DigestFunction::kSha256, "blob " + std::to_string(i)), "node-1"});
+  Open(4, {.hints = &shared, .handoff_interval = milliseconds(10)});
+  shared.WaitUntilTaking();
+  std::thread stop([this] { store_.reset(); });
+  // The store's destructor marks its repairer stopping at once, then waits for the pass.
+  std::this_thread::sleep_for(milliseconds(200));
+  shared.Release();
+  stop.join();
+  EXPECT_EQ(shared.Size(), 2500);
 }
 
 TEST_F(ReplicatedBlobStoreTest, ThePeriodicHandoffPassMovesHintedCopiesToTheirOwner) {

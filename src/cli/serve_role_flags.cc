@@ -45,13 +45,18 @@ Status ResolveStorageRole(const FlagSet& flags, const ServeRoleFlags& role_flags
   return Status::Ok();
 }
 
+// The flags of a replicated CAS: the presence record's ttl and the handoff pass's interval.
 // The nodes pin what they reported present for their grace period (taken to be this
 // server's), from which the record's ttl is subtracted (cas/presence_record.h).
-Status SetPresenceTtl(const ServeRoleFlags& role_flags, ServerOptions& options) {
+Status SetRingTimes(const ServeRoleFlags& role_flags, ServerOptions& options) {
   if (role_flags.presence_ttl < Duration::zero() || role_flags.presence_ttl >= options.find_missing_grace) {
     return Status::InvalidArgument("--ring-presence-ttl must be at least 0 and shorter than --find-missing-grace");
   }
+  if (role_flags.handoff_interval <= Duration::zero()) {
+    return Status::InvalidArgument("--ring-handoff-interval must be more than 0");
+  }
   options.storage_presence_ttl = role_flags.presence_ttl;
+  options.storage_handoff_interval = role_flags.handoff_interval;
   return Status::Ok();
 }
 
@@ -79,6 +84,10 @@ void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags) {
                     "meanwhile). Clients are then promised --find-missing-grace minus this. 0: always ask, and ask "
                     "every owner of a blob its first owner lacks, however reliable that node has proven (README: "
                     "Several storage nodes).");
+  flags.AddDuration("ring-handoff-interval", &role_flags.handoff_interval,
+                    "With several --cas storage nodes (or the backplane's ring): how often this frontend copies "
+                    "blobs that were written past a node that was down (by it, or by its workers, which send it "
+                    "their hints) to that node, once it answers again.");
   AddClientConnectionFlags(flags, role_flags.cas, "cas-");
 }
 
@@ -104,10 +113,11 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
       }
       options.storage = cas;
       options.storage_replication = role_flags.replication;
-      return SetPresenceTtl(role_flags, options);
+      return SetRingTimes(role_flags, options);
     }
     for (const char* name :
-         {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication", "ring-presence-ttl"}) {
+         {"cas-tls-ca", "cas-tls-cert", "cas-tls-key", "cas-token-file", "replication", "ring-presence-ttl",
+          "ring-handoff-interval"}) {
       if (flags.WasGiven(name)) {
         return Status::InvalidArgument("--" + std::string(name) + " needs --cas or --backplane");
       }
@@ -121,7 +131,7 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   const ClientConnectionOptions& cas = role_flags.cas;
   auto targets = SplitClientTargetList(cas.target);
   if (!targets.ok()) return targets.status().WithContext("--cas");
-  for (const char* name : {"replication", "ring-presence-ttl"}) {
+  for (const char* name : {"replication", "ring-presence-ttl", "ring-handoff-interval"}) {
     if (targets->size() == 1 && flags.WasGiven(name)) {
       return Status::InvalidArgument("--" + std::string(name) + " needs several --cas storage nodes");
     }
@@ -147,7 +157,7 @@ Status ResolveServeRoleFlags(const FlagSet& flags, const ServeRoleFlags& role_fl
   }
   options.storage = role_flags.cas;
   options.storage_replication = role_flags.replication;
-  return SetPresenceTtl(role_flags, options);
+  return SetRingTimes(role_flags, options);
 }
 
 }  // namespace kiln

@@ -19,6 +19,8 @@ struct ServeRoleFlags {
   int replication = 2;          // --replication: copies of each blob over several nodes.
   // --ring-presence-ttl: how long the nodes' "present" answers are trusted.
   Duration presence_ttl = std::chrono::seconds(30);
+  // --ring-handoff-interval: how often blobs written past a down owner are copied to it.
+  Duration handoff_interval = std::chrono::seconds(30);
 };
 
 void AddServeRoleFlags(FlagSet& flags, ServeRoleFlags& role_flags);

@@ -109,5 +109,16 @@ TEST(ServeRoleFlagsTest, PresenceTtlIsForSeveralNodesAndShorterThanTheGracePerio
   ExpectRefused({"--ring-presence-ttl", "1s"}, "--ring-presence-ttl needs --cas");
 }
 
+TEST(ServeRoleFlagsTest, HandoffIntervalIsForSeveralNodesAndPositive) {
+  const std::string nodes = "grpc://127.0.0.1:9000,grpc://127.0.0.1:9001";
+  EXPECT_EQ(Resolve({"--cas", nodes})->storage_handoff_interval, std::chrono::seconds(30));
+  EXPECT_EQ(Resolve({"--cas", nodes, "--ring-handoff-interval", "1s"})->storage_handoff_interval,
+            std::chrono::seconds(1));
+  ExpectRefused({"--cas", nodes, "--ring-handoff-interval", "0"}, "more than 0");
+  ExpectRefused({"--cas", "grpc://127.0.0.1:9000", "--ring-handoff-interval", "1s"},
+                "--ring-handoff-interval needs several");
+  ExpectRefused({"--ring-handoff-interval", "1s"}, "--ring-handoff-interval needs --cas");
+}
+
 }  // namespace
 }  // namespace kiln

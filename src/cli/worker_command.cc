@@ -22,6 +22,7 @@
 #include "common/server_allocator.h"
 #include "scheduler/platform.h"
 #include "worker/action_executor.h"
+#include "worker/forwarding_hint_list.h"
 #include "worker/runner.h"
 #include "worker/runner_choice.h"
 #include "worker/storage_route.h"
@@ -163,9 +164,14 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
     frontends.push_back({target, std::move(channel)});
   }
   SelectableBlobStore frontend_cas(std::move(frontend_stores));
-  // The storage nodes of the frontend's ring, when it announces one, ahead of its CAS.
+  // The storage nodes of the frontend's ring, when it announces one, ahead of its CAS. The
+  // hints of writes that skipped a down node go to the worker's own handoff pass and to the
+  // frontend, whose list outlives the worker.
   StorageRouteOptions route_options;
   route_options.mode = flags.storage_mode;
+  ForwardingHintList hints(std::make_unique<MemoryHintList>(route_options.replicated.repair.max_hints),
+                           /*max_queued=*/10000);
+  route_options.replicated.repair.hints = &hints;
   route_options.fallback.on_fallback = [](const Status& status) {
     LogWarning("kiln worker: the storage nodes cannot serve (" + status.ToString() +
                "); reading and writing through the frontend for a while");
@@ -194,9 +200,11 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
   worker_options.worker_id = flags.worker_id;
   worker_options.slots = flags.slots;
   worker_options.platform = flags.platform;
-  worker_options.on_connected = [&flags, &frontend_cas, &storage](size_t frontend) {
+  worker_options.hints = &hints;
+  worker_options.on_connected = [&flags, &frontend_cas, &storage, &hints](size_t frontend) {
     frontend_cas.Select(frontend);
     storage.FrontendChanged();
+    hints.FrontendChanged();
     std::cout << "kiln worker: connected to " << flags.frontends[frontend] << " as " << flags.worker_id << std::endl;
   };
   worker_options.on_storage_ring = [&flags, &storage](const StorageRingConfig& ring) {

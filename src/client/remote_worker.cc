@@ -7,6 +7,7 @@
 #include "client/log_stream_writer.h"
 #include "common/proto_digest.h"
 #include "common/rpc_status.h"
+#include "worker/storage_hint_message.h"
 #include "worker/storage_ring_message.h"
 
 namespace kiln {
@@ -55,10 +56,12 @@ RemoteWorker::~RemoteWorker() {
   for (auto& slot : slots_) {
     if (slot.joinable()) slot.join();
   }
+  if (hint_sender_.joinable()) hint_sender_.join();
 }
 
 void RemoteWorker::Run() {
   for (int i = 0; i < std::max(1, options_.slots); ++i) slots_.emplace_back([this] { RunSlot(); });
+  if (options_.hints) hint_sender_ = std::thread([this] { RunHintSender(); });
   FrontendRotation rotation({frontends_.size(), options_.initial_backoff, options_.max_backoff, options_.random});
   while (true) {
     Status ended;
@@ -76,6 +79,7 @@ void RemoteWorker::Run() {
   // Stop() cancelled the running jobs and woke the slots; they leave once those are done.
   for (auto& slot : slots_) slot.join();
   slots_.clear();
+  if (hint_sender_.joinable()) hint_sender_.join();
 }
 
 void RemoteWorker::Stop() {
@@ -83,6 +87,7 @@ void RemoteWorker::Stop() {
   stopping_ = true;
   for (auto& [key, cancelled] : jobs_) *cancelled = true;
   if (session_) session_->Cancel();
+  if (options_.hints) options_.hints->StopWaiting();
   jobs_ready_.notify_all();
   stopped_.notify_all();
   accepted_.notify_all();
@@ -95,6 +100,7 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
     if (stopping_) return false;
     session_ = session;  // From here on, Stop() can cut Open short.
     session_frontend_ = frontend;
+    hints_accepted_ = false;  // Until this frontend's ring says so.
   }
   wire::Hello hello;
   hello.set_worker_id(options_.worker_id);
@@ -143,6 +149,7 @@ bool RemoteWorker::RunSession(size_t frontend, Status* ended_with) {
   {
     std::lock_guard lock(mutex_);
     accepting_ = false;
+    hints_accepted_ = false;
     session_.reset();
     // Running actions go on and report elsewhere (see the header); those not started yet
     // are left to the frontend, which re-queues them.
@@ -163,6 +170,47 @@ void RemoteWorker::AnnounceRing(size_t frontend, const wire::StorageRing& messag
     return;
   }
   options_.on_storage_ring(*ring);
+  std::lock_guard lock(mutex_);
+  hints_accepted_ = message.accepts_storage_hints();
+}
+
+void RemoteWorker::RunHintSender() {
+  constexpr Duration kNoFrontendRetry = std::chrono::seconds(2);
+  while (true) {
+    const bool queued = options_.hints->WaitForQueued(std::chrono::seconds(30));
+    std::shared_ptr<RemoteWorkerSession> session;
+    {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;
+      if (!queued) continue;
+      // A burst collects meanwhile; a report may send it first (RunJob), which is fine.
+      if (stopped_.wait_for(lock, options_.hint_batch_delay, [this] { return stopping_; })) return;
+      if (accepting_ && hints_accepted_) session = session_;
+      // No frontend takes them now: they wait (bounded) for one that does.
+      if (!session && stopped_.wait_for(lock, kNoFrontendRetry, [this] { return stopping_; })) return;
+    }
+    if (session) SendHints(*session);
+  }
+}
+
+std::shared_ptr<RemoteWorkerSession> RemoteWorker::HintSession() {
+  std::lock_guard lock(mutex_);
+  return accepting_ && hints_accepted_ && !stopping_ ? session_ : nullptr;
+}
+
+void RemoteWorker::SendHints(RemoteWorkerSession& session) {
+  // One sender at a time: a report waits for hints another thread took to be written.
+  std::lock_guard sending(hint_send_mutex_);
+  while (true) {
+    std::vector<BlobHint> batch = options_.hints->TakeQueued(kMaxStorageHintsPerMessage);
+    if (batch.empty()) return;
+    wire::WorkerMessage message;
+    *message.mutable_storage_hints() = StorageHintsMessage(batch);
+    if (!session.Send(message)) {
+      options_.hints->Requeue(std::move(batch));
+      return;
+    }
+  }
 }
 
 void RemoteWorker::Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend,
@@ -237,6 +285,10 @@ void RemoteWorker::RunJob(const Job& job) {
     outcome = executor_->Execute(*action_digest, assignment.action(), assignment.command(), *job.cancelled,
                                  follower.get());
     follower.reset();  // Finishes the log stream writes before the result is reported.
+  }
+  // The hints of this action's output writes reach the frontend before its result does.
+  if (options_.hints) {
+    if (std::shared_ptr<RemoteWorkerSession> session = HintSession()) SendHints(*session);
   }
   wire::WorkerMessage finished;
   wire::ExecutionFinished& report = *finished.mutable_finished();

@@ -17,6 +17,12 @@
 // open then, whichever frontend it goes to, waiting for one at most orphan_report_timeout.
 // A frontend that does not know the operation ignores the report (an in-process scheduler
 // has re-queued the operation already; the run only cost its slot the time to finish).
+//
+// Hints: when the worker writes to the storage ring itself, the hints its writes leave (an
+// owner was down) are sent to the frontend it is connected to, if that frontend's ring says
+// it takes them (StorageRing.accepts_storage_hints): in batches, a moment after the first
+// of a burst, and in any case before the report of each action, so that the frontend has
+// the hints of an action's outputs before its result. Until then they wait in `hints`.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -39,6 +45,7 @@
 #include "common/clock.h"
 #include "google/bytestream/bytestream.grpc.pb.h"
 #include "worker/action_executor.h"
+#include "worker/forwarding_hint_list.h"
 
 namespace kiln {
 
@@ -63,6 +70,12 @@ struct RemoteWorkerOptions {
   // on: once, after on_connected and before any assignment, and again when it changes.
   // Frontends without one never call it.
   std::function<void(const StorageRingConfig& ring)> on_storage_ring;
+  // The hints of the worker's writes to the ring, waiting for a frontend that takes them
+  // (the list the worker's ReplicatedBlobStore uses). Null: none are sent.
+  ForwardingHintList* hints = nullptr;
+  // How long hints collect before they are sent, so that a burst (every output of an action
+  // written past the same down node) goes in one message.
+  Duration hint_batch_delay = std::chrono::milliseconds(200);
 };
 
 // A frontend the worker may connect to.
@@ -110,6 +123,12 @@ class RemoteWorker {
   void Accept(const std::shared_ptr<RemoteWorkerSession>& session, size_t frontend, wire::Assignment assignment);
   void Cancel(const wire::Cancellation& cancellation);
   void AnnounceRing(size_t frontend, const wire::StorageRing& message);
+  // The sender thread: sends hints as they are queued, until Stop().
+  void RunHintSender();
+  // The stream hints go to now: null if none is open, or its frontend does not take them.
+  std::shared_ptr<RemoteWorkerSession> HintSession();
+  // Sends every hint queued; those a broken stream did not take wait for the next one.
+  void SendHints(RemoteWorkerSession& session);
   void RunSlot();
   void RunJob(const Job& job);
   // The job's own stream has ended: reports through the current one, once there is one
@@ -122,6 +141,8 @@ class RemoteWorker {
   ActionExecutor* executor_;
   const RemoteWorkerOptions options_;
   std::vector<std::thread> slots_;
+  std::thread hint_sender_;      // With options_.hints.
+  std::mutex hint_send_mutex_;   // Held while hints are taken and sent. Never inside mutex_.
 
   std::mutex mutex_;
   std::condition_variable jobs_ready_;  // queue_ gained a job, or stopping_.
@@ -131,6 +152,7 @@ class RemoteWorker {
   std::shared_ptr<RemoteWorkerSession> session_;  // The stream being opened or in use.
   size_t session_frontend_ = 0;                   // session_'s frontend.
   bool accepting_ = false;  // session_ is registered: free slots ask it for work.
+  bool hints_accepted_ = false;  // session_'s frontend said it takes hints.
   int busy_ = 0;            // Slots with a job, queued or running.
   std::deque<Job> queue_;
   std::map<JobKey, std::shared_ptr<std::atomic<bool>>> jobs_;  // Queued and running.

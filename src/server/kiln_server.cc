@@ -121,6 +121,11 @@ Status KilnServer::CreateServices(const ServerOptions& options, State& state) {
                                                              state.log_streams.get(), authorizer);
       if (state.metrics) state.worker_service->set_action_metrics(state.metrics->actions());
       if (state.storage) state.worker_service->set_storage_rings(state.storage->rings());
+      if (state.storage && state.storage->hints()) {
+        state.worker_hints = std::make_unique<WorkerHintIntake>(
+            state.storage->rings(), state.storage->hints(), state.metrics ? state.metrics->worker_hints() : nullptr);
+        state.worker_service->set_storage_hints(state.worker_hints.get());
+      }
     }
   }
 

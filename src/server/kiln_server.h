@@ -49,6 +49,9 @@ struct ServerOptions {
   int storage_replication = 2;
   // With several nodes: how long their "present" answers are trusted (cas/presence_record.h).
   Duration storage_presence_ttl = std::chrono::seconds(30);
+  // With several nodes: how often the handoff pass copies blobs written past a down owner
+  // to it (cas/replica_repairer.h).
+  Duration storage_handoff_interval = std::chrono::seconds(30);
   // The farm's backplane (kiln serve --backplane): frontends on the same one share their
   // scheduler -- queue, operations, workers (backplane/redis_scheduler.h). Empty URL: this
   // server's own scheduler, in memory.

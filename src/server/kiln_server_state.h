@@ -95,6 +95,7 @@ struct KilnServer::State {
   std::unique_ptr<LocalWorkerPool> local_workers;
   std::unique_ptr<ExecutionService> execution_service;
   std::unique_ptr<OperationsService> operations_service;
+  std::unique_ptr<WorkerHintIntake> worker_hints;  // Before worker_service, which calls it.
   std::unique_ptr<WorkerService> worker_service;  // Null unless remote workers are allowed.
   // Periodic scheduler housekeeping (retention); sleeps on a condition variable.
   std::thread maintenance;

@@ -15,7 +15,13 @@ ServerMetrics::ServerMetrics()
       asset_fetches_(registry_.AddCounter(
           "kiln_asset_fetches_total",
           "Remote Asset fetches by kind (blob, directory) and outcome: ok, origin_failed, or the error's code.",
-          {"kind", "outcome"})) {
+          {"kind", "outcome"})),
+      worker_hints_(registry_.AddCounter(
+          "kiln_worker_storage_hints_total",
+          "Hints of hinted handoff that remote workers sent, by outcome: listed for this frontend's handoff pass, "
+          "refused (not of its ring, not a valid digest, or beyond a message's cap), or dropped (the list is full "
+          "or unreachable).",
+          {"outcome"})) {
   metrics::AddProcessMetrics(registry_);
 }
 

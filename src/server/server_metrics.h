@@ -31,6 +31,7 @@ class ServerMetrics {
   RpcMetrics* rpc() { return &rpc_; }
   ActionMetrics* actions() { return &actions_; }
   metrics::Family<metrics::Counter>* asset_fetches() { return &asset_fetches_; }
+  metrics::Family<metrics::Counter>* worker_hints() { return &worker_hints_; }
 
   // Puts a MeteredActionCache in front of `cache` and counts its incomplete results.
   std::unique_ptr<ActionCache> MeterActionCache(std::unique_ptr<ActionCache> cache);
@@ -63,6 +64,7 @@ class ServerMetrics {
   RpcMetrics rpc_;
   ActionMetrics actions_;
   metrics::Family<metrics::Counter>& asset_fetches_;
+  metrics::Family<metrics::Counter>& worker_hints_;
   std::mutex load_mutex_;
   std::chrono::steady_clock::time_point load_read_at_;  // Guarded by load_mutex_.
   SchedulerLoad load_;                                   // Guarded by load_mutex_.

@@ -141,6 +141,10 @@ Status StorageTier::OpenNodes(const ServerOptions& options) {
     ReplicatedBlobStoreOptions replicated;
     replicated.presence.ttl = options.storage_presence_ttl;
     replicated.first_owner_trust.enabled = options.storage_presence_ttl > Duration::zero();
+    replicated.repair.handoff_interval = options.storage_handoff_interval;
+    // Its own, so that the hints the workers send join those of this frontend's writes.
+    hints_ = std::make_unique<MemoryHintList>(replicated.repair.max_hints);
+    replicated.repair.hints = hints_.get();
     ReplicatedRingBuilder builder(RemoteNodeStores(options.storage), replicated);
     auto store = builder.Build(ring);
     if (!store.ok()) return store.status().WithContext("--cas");
@@ -162,6 +166,7 @@ Status StorageTier::FollowRing(const ServerOptions& options) {
   follower_options.replicated.presence.ttl = options.storage_presence_ttl;
   // "Always ask" (ttl 0) asks every owner too.
   follower_options.replicated.first_owner_trust.enabled = options.storage_presence_ttl > Duration::zero();
+  follower_options.replicated.repair.handoff_interval = options.storage_handoff_interval;
   // Hints in the backplane: a restart of this frontend, or a new ring, loses none.
   hints_ = std::make_unique<RedisHintList>(redis_.get(), options.backplane.scheduler.key_namespace,
                                            follower_options.replicated.repair.max_hints);

@@ -11,7 +11,7 @@
 // (backplane/storage_repair_runner.h), and can say how the ring is (RingStatus).
 // The frontend's disk store reads through `cas()` in every case. The ring in use is
 // published (rings()) for the frontend's remote workers, which read and write the nodes
-// themselves.
+// themselves, and send back the hints their writes left (hints()).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -56,6 +56,10 @@ class StorageTier final : public StorageRingControl {
   const std::shared_ptr<grpc::Channel>& single_node_channel() const { return single_node_channel_; }
   // The ring cas() is on (a single --cas node is a ring of one), for the frontend's workers.
   StorageRingPublisher* rings() { return &rings_; }
+  // The hints of hinted handoff that cas()'s handoff pass works through, for those the
+  // workers send: in the backplane for its ring, in memory for a --cas list (they outlive
+  // the workers then, not this frontend). Null for a single node, which has no other to hand off to.
+  HintList* hints() const { return hints_.get(); }
   // Whether the CAS is the backplane's ring, whose action cache must be in Redis.
   bool follows_ring() const { return follower_ != nullptr; }
   // Keeps the ring membership or the followed ring current. Call every second or so.
@@ -78,12 +82,14 @@ class StorageTier final : public StorageRingControl {
   std::vector<std::shared_ptr<const ClientChannelFactory>> node_channels_;
   std::vector<std::unique_ptr<BlobStore>> node_stores_;
   std::shared_ptr<grpc::Channel> single_node_channel_;
-  std::shared_ptr<BlobStore> static_ring_;  // --cas with several nodes.
   StorageRingPublisher rings_;               // Before follower_: it publishes until destroyed.
   // The backplane's ring.
   std::unique_ptr<redis::RedisClient> redis_;
   std::unique_ptr<StorageDirectory> directory_;
-  std::unique_ptr<HintList> hints_;  // The ring's stores' hints, in the backplane. Before ring_cas_.
+  // The ring's stores' hints: in the backplane, or in memory for a --cas list. Before
+  // static_ring_ and ring_cas_, whose repairers use it.
+  std::unique_ptr<HintList> hints_;
+  std::shared_ptr<BlobStore> static_ring_;  // --cas with several nodes.
   std::unique_ptr<SwappableBlobStore> ring_cas_;
   std::unique_ptr<StorageRingFollower> follower_;  // After ring_cas_: destroyed before it.
   RepairNodeFactory repair_nodes_;                  // Each node's CAS and listing, on a channel of its own.

@@ -40,7 +40,7 @@ grpc::ServerBidiReactor<wire::WorkerMessage, wire::SchedulerMessage>* WorkerServ
   // Without an auth file nobody is identified: the worker's own id is all there is.
   std::string principal = authorizer_->enabled() ? (*caller)->name : std::string();
   return new WorkerStreamReactor(context, scheduler_, cache_, log_streams_, &connected_, std::move(principal),
-                                 action_metrics_, rings_);
+                                 action_metrics_, storage_);
 }
 
 }  // namespace kiln

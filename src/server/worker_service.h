@@ -15,10 +15,17 @@
 #include "execution/action_metrics.h"
 #include "logstream/log_stream_registry.h"
 #include "scheduler/scheduler.h"
+#include "server/worker_hint_intake.h"
 
 namespace kiln {
 
 namespace wire = ::kiln::worker::v1;
+
+// The frontend's storage ring, as its workers see it.
+struct WorkerStorage {
+  StorageRingPublisher* rings = nullptr;  // Told to each worker. Null: the CAS is the frontend's own.
+  WorkerHintIntake* hints = nullptr;      // Takes the workers' hints. Null: they are ignored.
+};
 
 // Initial-metadata key the frontend sends once it has registered the worker of a stream.
 // The protocol has no reply to Hello; this lets a worker tell "accepted" from "refused"
@@ -62,7 +69,10 @@ class WorkerService final : public wire::WorkerService::CallbackService {
   void set_action_metrics(ActionMetrics* metrics) { action_metrics_ = metrics; }
   // The storage ring this frontend's CAS is on, told to every worker (so that it reads and
   // writes blobs on the nodes); set before serving. Null: the CAS is the frontend's own.
-  void set_storage_rings(StorageRingPublisher* rings) { rings_ = rings; }
+  void set_storage_rings(StorageRingPublisher* rings) { storage_.rings = rings; }
+  // Where the hints workers send go (with a ring whose copies have several owners); set
+  // before serving. Null: they are ignored, and workers are told not to send them.
+  void set_storage_hints(WorkerHintIntake* hints) { storage_.hints = hints; }
 
  private:
   Scheduler* scheduler_;
@@ -70,7 +80,7 @@ class WorkerService final : public wire::WorkerService::CallbackService {
   LogStreamRegistry* log_streams_;
   const CallAuthorizer* authorizer_;
   ActionMetrics* action_metrics_ = nullptr;
-  StorageRingPublisher* rings_ = nullptr;
+  WorkerStorage storage_;
   ConnectedWorkers connected_;
 };
 

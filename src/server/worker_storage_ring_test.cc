@@ -1,6 +1,7 @@
 // The storage ring on the worker stream: a frontend whose CAS is a ring tells each worker the
 // ring once it is registered, before any assignment, and again when the ring changes; a
-// frontend without one tells nothing.
+// frontend without one tells nothing. The hints a worker sends back reach the frontend's
+// list, if it has one, and are ignored otherwise.
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -10,6 +11,8 @@
 #include "scheduler/in_process_scheduler.h"
 #include "server/worker_service.h"
 #include "server/worker_test_support.h"
+#include "testing/eventually.h"
+#include "worker/storage_hint_message.h"
 #include "worker/storage_ring_message.h"
 
 namespace kiln {
@@ -28,10 +31,11 @@ StorageRingConfig Ring(std::vector<std::string> names) {
 
 class WorkerStorageRingTest : public ::testing::Test {
  protected:
-  void Serve(StorageRingPublisher* rings) {
+  void Serve(StorageRingPublisher* rings, WorkerHintIntake* hints = nullptr) {
     scheduler_ = std::make_unique<InProcessScheduler>(&clock_, SchedulerOptions());
     service_ = std::make_unique<WorkerService>(scheduler_.get(), &cache_, nullptr, &no_auth_);
     service_->set_storage_rings(rings);
+    service_->set_storage_hints(hints);
     worker_test::ServiceOnLoopback served = worker_test::ServeOnLoopback(service_.get());
     server_ = std::move(served.server);
     channel_ = std::move(served.channel);
@@ -45,11 +49,17 @@ class WorkerStorageRingTest : public ::testing::Test {
     action.action_digest = ComputeDigest(DigestFunction::kSha256, "action");
     return scheduler_->Enqueue(kClient, std::move(action)).value();
   }
-  static StorageRingConfig NextRing(HandDrivenWorker& worker) {
+  static StorageRingConfig NextRing(HandDrivenWorker& worker, bool* accepts_hints = nullptr) {
     wire::SchedulerMessage message;
     EXPECT_TRUE(worker.Read(&message));
     EXPECT_TRUE(message.has_storage_ring()) << message.DebugString();
+    if (accepts_hints) *accepts_hints = message.storage_ring().accepts_storage_hints();
     return StorageRingFromMessage(message.storage_ring()).value();
+  }
+  static wire::WorkerMessage HintsMessage(const std::vector<BlobHint>& hints) {
+    wire::WorkerMessage message;
+    *message.mutable_storage_hints() = StorageHintsMessage(hints);
+    return message;
   }
 
   StorageRingPublisher rings_;  // Outlives the streams, which unsubscribe as they end.
@@ -79,6 +89,47 @@ TEST_F(WorkerStorageRingTest, AWorkerIsToldTheRingFirstAndEachChange) {
 
   rings.Publish(Ring({"grpc://a:1", "grpc://b:1", "grpc://c:1"}));
   EXPECT_EQ(NextRing(worker), Ring({"grpc://a:1", "grpc://b:1", "grpc://c:1"}));
+}
+
+TEST_F(WorkerStorageRingTest, TheHintsAWorkerSendsReachTheFrontendsList) {
+  rings_.Publish(Ring({"grpc://a:1", "grpc://b:1"}));
+  MemoryHintList list(1000);
+  WorkerHintIntake intake(&rings_, &list);
+  Serve(&rings_, &intake);
+  HandDrivenWorker worker(channel_);
+  ASSERT_TRUE(worker.Hello("w"));
+  bool accepts = false;
+  NextRing(worker, &accepts);
+  EXPECT_TRUE(accepts);
+  const Digest blob = ComputeDigest(DigestFunction::kSha256, "output");
+  ASSERT_TRUE(worker.Send(HintsMessage({{blob, "grpc://b:1"}, {blob, "grpc://elsewhere:1"}})));
+  ASSERT_TRUE(Eventually([&] { return intake.totals().listed + intake.totals().refused == 2; }));
+  std::vector<BlobHint> listed = list.Take(10);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].owner, "grpc://b:1");
+  EXPECT_EQ(listed[0].digest, blob);
+  // The stream goes on: a refused hint is not a protocol violation.
+  const std::string name = Enqueue();
+  ASSERT_TRUE(worker.RequestWork());
+  wire::SchedulerMessage message;
+  ASSERT_TRUE(worker.Read(&message));
+  EXPECT_EQ(message.assignment().operation_name(), name) << message.DebugString();
+}
+
+TEST_F(WorkerStorageRingTest, AFrontendWithoutAHintListSaysSoAndIgnoresHints) {
+  rings_.Publish(Ring({"grpc://a:1"}));
+  Serve(&rings_);
+  HandDrivenWorker worker(channel_);
+  ASSERT_TRUE(worker.Hello("w"));
+  bool accepts = true;
+  NextRing(worker, &accepts);
+  EXPECT_FALSE(accepts);
+  ASSERT_TRUE(worker.Send(HintsMessage({{ComputeDigest(DigestFunction::kSha256, "x"), "grpc://a:1"}})));
+  const std::string name = Enqueue();
+  ASSERT_TRUE(worker.RequestWork());
+  wire::SchedulerMessage message;
+  ASSERT_TRUE(worker.Read(&message));
+  EXPECT_EQ(message.assignment().operation_name(), name) << message.DebugString();
 }
 
 TEST_F(WorkerStorageRingTest, AFrontendWithoutARingTellsNothing) {

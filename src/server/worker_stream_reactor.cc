@@ -59,7 +59,7 @@ bool SameAttempt(const WorkAssignment& held, uint32_t reported) {
 WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler,
                                          ActionCache* cache, LogStreamRegistry* log_streams,
                                          ConnectedWorkers* connected, std::string principal,
-                                         ActionMetrics* action_metrics, StorageRingPublisher* rings)
+                                         ActionMetrics* action_metrics, WorkerStorage storage)
     : context_(context),
       scheduler_(scheduler),
       cache_(cache),
@@ -67,7 +67,7 @@ WorkerStreamReactor::WorkerStreamReactor(grpc::CallbackServerContext* context, S
       connected_(connected),
       principal_(std::move(principal)),
       action_metrics_(action_metrics),
-      rings_(rings),
+      storage_(storage),
       bridge_(ReactorBridge<WorkerStreamReactor>::For(this)) {
   connected_->StreamOpened();
   StartRead(&incoming_);
@@ -108,6 +108,9 @@ Status WorkerStreamReactor::Handle(const wire::WorkerMessage& message) {
       return Status::Ok();
     case wire::WorkerMessage::kFinished:
       Complete(message.finished());
+      return Status::Ok();
+    case wire::WorkerMessage::kStorageHints:
+      TakeHints(message.storage_hints());
       return Status::Ok();
     default:
       return Status::InvalidArgument("empty WorkerMessage");
@@ -154,8 +157,8 @@ Status WorkerStreamReactor::Register(const wire::Hello& hello) {
     StartSendInitialMetadata();
     // The worker asks for work only once it has the metadata, so the ring goes out before
     // any assignment.
-    if (rings_) {
-      ring_subscription_ = rings_->Subscribe([bridge = bridge_](const StorageRingConfig& ring) {
+    if (storage_.rings) {
+      ring_subscription_ = storage_.rings->Subscribe([bridge = bridge_](const StorageRingConfig& ring) {
         bridge->Call([&](WorkerStreamReactor& reactor) { reactor.SendRing(ring); });
       });
     }
@@ -254,6 +257,7 @@ void WorkerStreamReactor::Assign(WorkAssignment assignment) {
 void WorkerStreamReactor::SendRing(const StorageRingConfig& ring) {
   wire::SchedulerMessage message;
   *message.mutable_storage_ring() = StorageRingMessage(ring);
+  message.mutable_storage_ring()->set_accepts_storage_hints(storage_.hints != nullptr);
   std::unique_lock lock(mutex_);
   if (closing_) return;
   const bool start = QueueWrite(std::move(message));
@@ -341,6 +345,20 @@ void WorkerStreamReactor::Complete(const wire::ExecutionFinished& finished) {
   scheduler_->ReportCompleted(assignment->operation_name, worker_id_, assignment->attempt, std::move(response));
 }
 
+void WorkerStreamReactor::TakeHints(const wire::StorageHints& hints) {
+  // A frontend without a list of its own never said it takes hints; a worker sending them
+  // anyway loses nothing but the message.
+  if (!storage_.hints) return;
+  const WorkerHintCounts counts = storage_.hints->Accept(hints);
+  // Once per stream: the metric counts them all, and a worker could send many.
+  if (counts.refused > 0 && !hints_refusal_logged_) {
+    hints_refusal_logged_ = true;
+    std::cerr << "kiln: refused " << counts.refused << " of " << hints.hints_size() << " storage hints from worker "
+              << worker_id_ << " (not of this frontend's ring, or not a valid digest); further refusals of this "
+              << "stream are only counted" << std::endl;
+  }
+}
+
 bool WorkerStreamReactor::QueueWrite(wire::SchedulerMessage message) {
   if (writing_) {
     pending_.push_back(std::move(message));
@@ -400,7 +418,7 @@ void WorkerStreamReactor::Unregister() {
   std::lock_guard lock(registration_mutex_);
   if (unregistered_) return;
   unregistered_ = true;
-  if (ring_subscription_ != 0) rings_->Unsubscribe(ring_subscription_);
+  if (ring_subscription_ != 0) storage_.rings->Unsubscribe(ring_subscription_);
   if (!registered_) return;
   // Removing the worker withdraws its work requests and re-queues its running actions.
   // Only then is the id released, so that a reconnecting worker with the same id is not

@@ -19,7 +19,9 @@
 // same work, and is not sent twice.
 //
 // Storage ring: when the frontend's CAS is a ring of storage nodes, the worker is told the
-// ring once registered (before any assignment) and again whenever it changes.
+// ring once registered (before any assignment) and again whenever it changes. The hints
+// the worker sends back (copies it placed past a down owner) go to the frontend's list
+// (server/worker_hint_intake.h), or nowhere when the frontend has no list to put them in.
 //
 // No thread of its own: reads and writes are gRPC callbacks, and work callbacks and watch
 // listeners arrive on whichever thread the scheduler calls them on. Writes go through a
@@ -51,7 +53,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   // worker claims, so one principal cannot pose as another's worker.
   WorkerStreamReactor(grpc::CallbackServerContext* context, Scheduler* scheduler, ActionCache* cache,
                       LogStreamRegistry* log_streams, ConnectedWorkers* connected, std::string principal,
-                      ActionMetrics* action_metrics = nullptr, StorageRingPublisher* rings = nullptr);
+                      ActionMetrics* action_metrics = nullptr, WorkerStorage storage = {});
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -78,6 +80,7 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   static void WatchHeld(Scheduler* scheduler, const std::shared_ptr<ReactorBridge<WorkerStreamReactor>>& bridge,
                         const std::string& name);
   void Complete(const wire::ExecutionFinished& finished);
+  void TakeHints(const wire::StorageHints& hints);
   // From the ring publisher, under the bridge's lock.
   void SendRing(const StorageRingConfig& ring);
   // From the scheduler, under the bridge's lock.
@@ -99,9 +102,10 @@ class WorkerStreamReactor final : public grpc::ServerBidiReactor<wire::WorkerMes
   ConnectedWorkers* const connected_;
   const std::string principal_;
   ActionMetrics* const action_metrics_;  // Null: no metrics.
-  StorageRingPublisher* const rings_;    // Null: the frontend's CAS is not a ring.
+  const WorkerStorage storage_;
   std::shared_ptr<ReactorBridge<WorkerStreamReactor>> bridge_;  // Held by scheduler callbacks.
   wire::WorkerMessage incoming_;  // Owned by gRPC while a read is outstanding.
+  bool hints_refusal_logged_ = false;  // Read thread only.
 
   // Registration, work requests and unregistration are serialized, so that a stream ending
   // while its Hello is handled never leaves the worker registered, and no work request

@@ -5,6 +5,10 @@
 // nodes cannot serve (cas/fallback_blob_store.h). In frontend mode, or until a ring is
 // announced, everything goes through the frontend, as it always did.
 //
+// Hints of the writes that skipped a down owner go to `options.replicated.repair.hints`,
+// which `kiln worker` makes a ForwardingHintList: its frontend gets them too, and keeps them
+// when the worker stops.
+//
 // Both routes reach the same blobs: the frontend reads and writes the ring it announced, and
 // its FindMissing and action cache completeness checks ask the nodes the worker wrote to.
 //

@@ -8,14 +8,18 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <regex>
 
+#include "cas/rendezvous_ring.h"
+#include "common/hasher.h"
 #include "execution_util.h"
 #include "remote_worker_process.h"
 #include "storage_node_copies.h"
 #include "test_util.h"
+#include "testing/eventually.h"
 #include "testing/redis_server_process.h"
 
 namespace kiln_test {
@@ -29,8 +33,7 @@ size_t AppendTo(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
-// The bytes of CAS blobs `process` served to its clients (every size class), from /metrics.
-double CasReadBytes(const KilnProcess& process) {
+std::string MetricsPage(const KilnProcess& process) {
   std::string page;
   CURL* curl = curl_easy_init();
   const std::string url = "http://127.0.0.1:" + std::to_string(process.http_port()) + "/metrics";
@@ -41,6 +44,12 @@ double CasReadBytes(const KilnProcess& process) {
   const CURLcode result = curl_easy_perform(curl);
   curl_easy_cleanup(curl);
   EXPECT_EQ(result, CURLE_OK) << url;
+  return page;
+}
+
+// The bytes of CAS blobs `process` served to its clients (every size class), from /metrics.
+double CasReadBytes(const KilnProcess& process) {
+  const std::string page = MetricsPage(process);
   double total = 0;
   static const std::regex sample(R"(\nkiln_cas_read_bytes_total\{[^}]*\} ([0-9.e+]+))");
   for (auto it = std::sregex_iterator(page.begin(), page.end(), sample); it != std::sregex_iterator(); ++it) {
@@ -74,6 +83,17 @@ class WorkerStorageTest : public ::testing::Test {
     }
   }
 
+  // Node `index` again, on the address it had: the same name in the ring.
+  void RestartNode(size_t index, const std::string& address, const std::vector<std::string>& flags) {
+    std::vector<std::string> node_flags = {"--role", "storage", "--listen", address};
+    node_flags.insert(node_flags.end(), flags.begin(), flags.end());
+    std::string error;
+    nodes_[index] = KilnProcess::Start(node_dirs_[index]->path(), node_flags, &error);
+    ASSERT_TRUE(nodes_[index]) << error;
+  }
+  // With three nodes started with `node_flags` and a frontend over them whose handoff pass
+  // runs every second: see AWorkersHintsOutliveIt below.
+  void ExpectAWorkersHintsToOutliveIt(const std::vector<std::string>& node_flags);
   void StartNodes(int count, const std::vector<std::string>& flags) {
     for (int i = 0; i < count; ++i) {
       node_dirs_.push_back(std::make_unique<TempDir>());
@@ -228,6 +248,75 @@ TEST_F(WorkerStorageTest, AWorkerTheNodesRefuseWorksThroughTheFrontend) {
       << worker->stdout_text();
   auto [frontend_read, nodes_read] = RunAndCount(4);
   EXPECT_GE(frontend_read, kInputBytes);
+}
+
+// AWorkersHintsOutliveIt: the hints a worker's writes leave reach the frontend, whose list
+// outlives the worker. A node is stopped, an action's outputs are written past it, the worker
+// stops (its own hints are lost with it), the node comes back, and the frontend's handoff pass
+// copies each output the node owns to it.
+void WorkerStorageTest::ExpectAWorkersHintsToOutliveIt(const std::vector<std::string>& node_flags) {
+  WorkerProcess* worker = StartWorker({"--storage", "direct"});
+  ASSERT_TRUE(worker);
+  ASSERT_TRUE(worker->WaitForStdout("reading and writing blobs on the storage nodes", 20'000))
+      << worker->stdout_text();
+
+  // Which outputs the stopped node owns, placed as the frontend and the worker place them.
+  std::vector<kiln::RingNode> ring_nodes;
+  for (const auto& node : nodes_) ring_nodes.push_back({"grpc://" + node->address(), 1.0});
+  const auto ring = kiln::RendezvousRing::Create(ring_nodes).value();
+  constexpr size_t kStopped = 2;
+  const std::string stopped_address = nodes_[kStopped]->address();
+  ASSERT_EQ(nodes_[kStopped]->Stop(), 0);
+
+  ActionSpec spec;
+  spec.environment = {{"PATH", "/usr/bin:/bin"}};
+  std::string script;
+  std::vector<std::string> outputs, owned;
+  for (int i = 0; i < 12; ++i) {
+    outputs.push_back("output " + std::to_string(i) + " of the hinted writes\n");
+    script += "printf 'output " + std::to_string(i) + " of the hinted writes\\n' > out" + std::to_string(i) + "; ";
+    spec.output_paths.push_back("out" + std::to_string(i));
+    const auto owners = ring.Owners(kiln::ComputeDigest(kiln::DigestFunction::kSha256, outputs.back()), 2);
+    if (std::find(owners.begin(), owners.end(), kStopped) != owners.end()) owned.push_back(outputs.back());
+  }
+  ASSERT_FALSE(owned.empty()) << "no output is the stopped node's: nothing to hand off";
+  spec.arguments = {"/bin/sh", "-c", script};
+  ExecuteResult run = Execute(frontend_->channel(), UploadAction(frontend_->cas(), spec), /*skip_cache_lookup=*/true);
+  ASSERT_TRUE(run.status.ok()) << Describe(run.status);
+  ASSERT_EQ(run.response.result().exit_code(), 0) << worker->stdout_text();
+  ASSERT_EQ(run.response.result().output_files_size(), 12);
+  for (const std::string& data : outputs) EXPECT_EQ(CopiesOnNodes(nodes_, data), 2) << data;
+  // The hints went before the result, on the same stream: the frontend has them all now.
+  EXPECT_NE(MetricsPage(*frontend_).find("kiln_worker_storage_hints_total{outcome=\"listed\"} " +
+                                         std::to_string(owned.size()) + "\n"),
+            std::string::npos)
+      << owned.size() << " hints expected\n" << MetricsPage(*frontend_);
+
+  ASSERT_EQ(worker->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(RestartNode(kStopped, stopped_address, node_flags));
+  const auto handed_off = [&] {
+    size_t handed = 0;
+    for (const std::string& data : owned) handed += NodeHolds(*nodes_[kStopped], data) ? 1 : 0;
+    return handed;
+  };
+  // The handoff pass runs every second; the frontend reconnects to the node within one.
+  EXPECT_TRUE(kiln::Eventually([&] { return handed_off() == owned.size(); }, std::chrono::seconds(15)))
+      << handed_off() << " of " << owned.size() << " outputs reached the node that owns them";
+}
+
+TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughAStaticListsFrontend) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {}));
+  ASSERT_NO_FATAL_FAILURE(StartStaticFrontend({"--ring-handoff-interval", "1s"}));
+  ExpectAWorkersHintsToOutliveIt({});
+}
+
+// The frontend of the backplane's ring lists them in Redis.
+TEST_F(WorkerStorageTest, AWorkersHintsOutliveItThroughTheBackplane) {
+  const std::string redis = StartRedis();
+  ASSERT_FALSE(redis.empty());
+  ASSERT_NO_FATAL_FAILURE(StartNodes(3, {"--backplane", redis}));
+  ASSERT_NO_FATAL_FAILURE(StartFrontend({"--backplane", redis, "--replication", "2", "--ring-handoff-interval", "1s"}));
+  ExpectAWorkersHintsToOutliveIt({"--backplane", redis});
 }
 
 // Not a check but a measurement, run only when asked (KILN_MEASURE_WORKER_STAGING=1): an action

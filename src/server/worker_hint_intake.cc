@@ -1,0 +1,59 @@
+#include "server/worker_hint_intake.h"
+
+#include <set>
+#include <string>
+
+#include "worker/storage_hint_message.h"
+
+namespace kiln {
+
+WorkerHintIntake::WorkerHintIntake(const StorageRingPublisher* rings, HintList* hints,
+                                   metrics::Family<metrics::Counter>* counter)
+    : rings_(rings), hints_(hints) {
+  if (counter) {
+    listed_metric_ = &counter->WithLabels({"listed"});
+    refused_metric_ = &counter->WithLabels({"refused"});
+    dropped_metric_ = &counter->WithLabels({"dropped"});
+  }
+}
+
+WorkerHintCounts WorkerHintIntake::Accept(const ::kiln::worker::v1::StorageHints& message) {
+  WorkerHintCounts counts;
+  std::set<std::string> ring;
+  if (std::optional<StorageRingConfig> current = rings_->current()) {
+    for (const RingNode& node : current->nodes) ring.insert(node.name);
+  }
+  int taken = 0;
+  for (const auto& offered : message.hints()) {
+    // Beyond the cap the rest are not even parsed: a worker sends no more than that.
+    if (++taken > static_cast<int>(kMaxStorageHintsPerMessage)) {
+      counts.refused += message.hints_size() - static_cast<int>(kMaxStorageHintsPerMessage);
+      break;
+    }
+    auto hint = StorageHintFromMessage(offered);
+    // A node not of this ring: the worker wrote to another ring, or makes names up. The
+    // empty blob is on every node by definition.
+    if (!hint.ok() || !ring.contains(hint->owner) || hint->digest.IsEmptyBlob()) {
+      ++counts.refused;
+      continue;
+    }
+    if (hints_->Add(*hint)) {
+      ++counts.listed;
+    } else {
+      ++counts.dropped;
+    }
+  }
+  listed_ += counts.listed;
+  refused_ += counts.refused;
+  dropped_ += counts.dropped;
+  if (listed_metric_) {
+    listed_metric_->Inc(static_cast<uint64_t>(counts.listed));
+    refused_metric_->Inc(static_cast<uint64_t>(counts.refused));
+    dropped_metric_->Inc(static_cast<uint64_t>(counts.dropped));
+  }
+  return counts;
+}
+
+WorkerHintCounts WorkerHintIntake::totals() const { return {listed_.load(), refused_.load(), dropped_.load()}; }
+
+}  // namespace kiln
