@@ -1,7 +1,7 @@
 # Shared by the farm benchmark scripts (source it): a temporary directory removed on exit
 # with every process started through `spawn`, free loopback ports, a redis-server of the
 # script's own, and `kiln serve` processes on free ports.
-#   farm_setup NAME          $dir, the cleanup trap
+#   farm_setup NAME          $dir, the cleanup trap (KEEP_DIR=1: $dir is kept)
 #   spawn COMMAND...         runs it in the background, killed on exit; $! as usual
 #   start_redis [FLAGS...]   sets $redis_port, $redis_pid
 #   serve NAME FLAGS...      kiln serve (with $kiln) on a free port: sets port_NAME, pid_NAME
@@ -13,7 +13,8 @@ farm_setup() {
 farm_cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$dir"
+  # KEEP_DIR=1 keeps the servers' logs and data for a look afterwards.
+  if [ "${KEEP_DIR:-0}" = 1 ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
 }
 spawn() {
   "$@" &

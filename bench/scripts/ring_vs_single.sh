@@ -66,7 +66,7 @@ written_bytes() {
   local total=0 port
   for port in "$@"; do
     total=$(( total + $(curl -s "http://127.0.0.1:$port/metrics" |
-      awk '/^kiln_cas_written_bytes_total/ {s += $2} END {printf "%d", s}') ))
+      awk '/^kiln_cas_written_bytes_total/ {s += $2} END {printf "%.0f", s}') ))
   done
   echo "$total"
 }
