@@ -1,5 +1,6 @@
 #include "backplane/redis_hint_list.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace kiln {
@@ -14,6 +15,26 @@ return redis.call('SADD', KEYS[1], ARGV[1])
 )lua");
   return *script;
 }
+
+// AddScript for every member of ARGV[2..]; how many are listed when it is done.
+const redis::RedisScript& AddAllScript() {
+  static const auto* script = new redis::RedisScript(R"lua(
+local cap = tonumber(ARGV[1])
+local listed = 0
+for i = 2, #ARGV do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
+    listed = listed + 1
+  elseif redis.call('SCARD', KEYS[1]) < cap then
+    redis.call('SADD', KEYS[1], ARGV[i])
+    listed = listed + 1
+  end
+end
+return listed
+)lua");
+  return *script;
+}
+
+constexpr size_t kHintsPerCall = 1000;
 
 }  // namespace
 
@@ -54,6 +75,17 @@ RedisHintList::RedisHintList(redis::RedisClient* client, const std::string& key_
 bool RedisHintList::Add(const BlobHint& hint) {
   auto added = client_->Eval(AddScript(), {key_}, {EncodeHint(hint), std::to_string(max_hints_)});
   return added.ok() && added->is_integer() && added->integer == 1;
+}
+
+size_t RedisHintList::AddAll(const std::vector<BlobHint>& hints) {
+  size_t listed = 0;
+  for (size_t first = 0; first < hints.size(); first += kHintsPerCall) {
+    std::vector<std::string> args{std::to_string(max_hints_)};
+    for (size_t i = first; i < std::min(first + kHintsPerCall, hints.size()); ++i) args.push_back(EncodeHint(hints[i]));
+    auto added = client_->Eval(AddAllScript(), {key_}, args);
+    if (added.ok() && added->is_integer() && added->integer > 0) listed += static_cast<size_t>(added->integer);
+  }
+  return listed;
 }
 
 std::vector<BlobHint> RedisHintList::Take(size_t max) {

@@ -25,6 +25,8 @@ class RedisHintList final : public HintList {
   static std::string KeyFor(const std::string& key_namespace);
 
   bool Add(const BlobHint& hint) override;
+  // One script call per 1,000 hints.
+  size_t AddAll(const std::vector<BlobHint>& hints) override;
   std::vector<BlobHint> Take(size_t max) override;
   int64_t Size() const override;
 

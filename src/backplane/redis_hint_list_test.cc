@@ -54,6 +54,20 @@ TEST(RedisHintListTest, AFullListDropsNewHints) {
   EXPECT_EQ(list.Size(), 2);
 }
 
+TEST(RedisHintListTest, ManyHintsAreListedInOneCallUpToTheCap) {
+  auto& redis = RedisBackplaneForTests::Get().client();
+  RedisHintList list(&redis, FreshNamespace(), 1500);
+  ASSERT_TRUE(list.Add(HintOf("blob 3", "n1")));
+  std::vector<BlobHint> hints;
+  for (int i = 0; i < 2000; ++i) hints.push_back(HintOf("blob " + std::to_string(i), "n1"));
+  // "blob 3" was listed already; 1,499 more fit under the cap of 1,500; the rest are dropped.
+  EXPECT_EQ(list.AddAll(hints), 1500u);
+  EXPECT_EQ(list.Size(), 1500);
+  EXPECT_EQ(list.AddAll({}), 0u);
+  // One listed already counts as listed; one beyond the cap is dropped.
+  EXPECT_EQ(list.AddAll({HintOf("blob 0", "n1"), HintOf("blob 1999", "n1")}), 1u);
+}
+
 TEST(RedisHintListTest, HintsRoundTripThroughTheirEncodingAndJunkIsRefused) {
   const BlobHint hint{ComputeDigest(DigestFunction::kBlake3, "x"), "grpcs://storage-1.example:8981"};
   auto decoded = DecodeHint(EncodeHint(hint));

@@ -31,6 +31,13 @@ class HintList {
   // False when the hint was dropped: the list is full, or cannot be reached. (The ring's
   // repair pass finds such copies later.) A hint already listed is not listed twice.
   virtual bool Add(const BlobHint& hint) = 0;
+  // Add for many: how many of them are listed now (added, or listed already); the rest were
+  // dropped. A list kept elsewhere (the backplane's) takes them in one round trip.
+  virtual size_t AddAll(const std::vector<BlobHint>& hints) {
+    size_t listed = 0;
+    for (const BlobHint& hint : hints) listed += Add(hint) ? 1 : 0;
+    return listed;
+  }
   // Removes up to `max` hints and returns them, in no particular order. Whoever takes a hint
   // owns it: one that cannot be handed off yet must be added again.
   virtual std::vector<BlobHint> Take(size_t max) = 0;

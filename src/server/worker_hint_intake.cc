@@ -1,7 +1,9 @@
 #include "server/worker_hint_intake.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "worker/storage_hint_message.h"
 
@@ -24,6 +26,7 @@ WorkerHintCounts WorkerHintIntake::Accept(const ::kiln::worker::v1::StorageHints
     for (const RingNode& node : current->nodes) ring.insert(node.name);
   }
   int taken = 0;
+  std::vector<BlobHint> valid;
   for (const auto& offered : message.hints()) {
     // Beyond the cap the rest are not even parsed: a worker sends no more than that.
     if (++taken > static_cast<int>(kMaxStorageHintsPerMessage)) {
@@ -37,12 +40,12 @@ WorkerHintCounts WorkerHintIntake::Accept(const ::kiln::worker::v1::StorageHints
       ++counts.refused;
       continue;
     }
-    if (hints_->Add(*hint)) {
-      ++counts.listed;
-    } else {
-      ++counts.dropped;
-    }
+    valid.push_back(std::move(hint).value());
   }
+  // All at once: on the backplane one round trip to Redis, not one per hint.
+  const size_t listed = valid.empty() ? 0 : hints_->AddAll(valid);
+  counts.listed += static_cast<int64_t>(listed);
+  counts.dropped += static_cast<int64_t>(valid.size() - std::min(listed, valid.size()));
   listed_ += counts.listed;
   refused_ += counts.refused;
   dropped_ += counts.dropped;
