@@ -1,10 +1,10 @@
 #include "server/worker_hint_intake.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "cas/rendezvous_ring.h"
 #include "worker/storage_hint_message.h"
 
 namespace kiln {
@@ -21,10 +21,22 @@ WorkerHintIntake::WorkerHintIntake(const StorageRingPublisher* rings, HintList* 
 
 WorkerHintCounts WorkerHintIntake::Accept(const ::kiln::worker::v1::StorageHints& message) {
   WorkerHintCounts counts;
-  std::set<std::string> ring;
+  // Placement as the frontend's ring has it: a worker hints only a blob's owners (those its
+  // write had to skip), so a hint naming any other node is made up, or of another ring.
+  std::optional<RendezvousRing> placement;
+  size_t replicas = 0;
   if (std::optional<StorageRingConfig> current = rings_->current()) {
-    for (const RingNode& node : current->nodes) ring.insert(node.name);
+    auto ring = RendezvousRing::Create(current->nodes);
+    if (ring.ok()) placement = std::move(ring).value();
+    replicas = current->replicas;
   }
+  auto owns = [&placement, replicas](const BlobHint& hint) {
+    if (!placement) return false;
+    for (size_t node : placement->Owners(hint.digest, replicas)) {
+      if (placement->nodes()[node].name == hint.owner) return true;
+    }
+    return false;
+  };
   int taken = 0;
   std::vector<BlobHint> valid;
   for (const auto& offered : message.hints()) {
@@ -34,9 +46,9 @@ WorkerHintCounts WorkerHintIntake::Accept(const ::kiln::worker::v1::StorageHints
       break;
     }
     auto hint = StorageHintFromMessage(offered);
-    // A node not of this ring: the worker wrote to another ring, or makes names up. The
-    // empty blob is on every node by definition.
-    if (!hint.ok() || !ring.contains(hint->owner) || hint->digest.IsEmptyBlob()) {
+    // Not an owner of the blob in this ring: the worker wrote to another ring, or makes
+    // hints up. The empty blob is on every node by definition.
+    if (!hint.ok() || hint->digest.IsEmptyBlob() || !owns(*hint)) {
       ++counts.refused;
       continue;
     }

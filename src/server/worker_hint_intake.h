@@ -3,8 +3,9 @@
 // hint here, and the frontend lists it for its own handoff pass (in the backplane, for a
 // frontend of the backplane's ring), where it outlives the worker.
 //
-// A worker is not trusted with the list: a hint is taken only if it names a node of the ring
-// this frontend serves now and a valid digest, and a message carries at most
+// A worker is not trusted with the list: a hint is taken only if it has a valid digest and
+// names one of that blob's owners in the ring this frontend serves now (the only nodes a
+// write that skipped a down owner hints), and a message carries at most
 // kMaxStorageHintsPerMessage of them. What passes can only cost the handoff pass a FindMissing
 // on the owner and a copy attempt: a copy is made only from a node that has the blob, and the
 // owner checks it against its digest. Refused hints are counted
@@ -25,7 +26,7 @@ namespace kiln {
 
 struct WorkerHintCounts {
   int64_t listed = 0;
-  int64_t refused = 0;  // Not of the ring, no valid digest, or beyond a message's cap.
+  int64_t refused = 0;  // Not an owner in the ring, no valid digest, or beyond a message's cap.
   int64_t dropped = 0;  // Valid, but the list did not take them (full, or unreachable).
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cas/rendezvous_ring.h"
 #include "common/hasher.h"
 #include "common/proto_digest.h"
 #include "metrics/metric_registry.h"
@@ -12,8 +13,27 @@ namespace {
 
 namespace wire = ::kiln::worker::v1;
 
-BlobHint Hint(const std::string& data, const std::string& owner) {
-  return {ComputeDigest(DigestFunction::kSha256, data), owner};
+// The fixture's ring: three nodes, two owners of each blob.
+const std::vector<RingNode> kNodes = {{"grpc://a:1", 1.0}, {"grpc://b:1", 1.0}, {"grpc://c:1", 1.0}};
+
+// Whether `owner` is one of the two owners of `digest` in the fixture's ring.
+bool Owns(const std::string& owner, const Digest& digest) {
+  const RendezvousRing ring = RendezvousRing::Create(kNodes).value();
+  for (size_t node : ring.Owners(digest, 2)) {
+    if (ring.nodes()[node].name == owner) return true;
+  }
+  return false;
+}
+
+// A hint of a blob that `owner` (if of the fixture's ring) owns: the blob's bytes are `text`,
+// or `text` with a suffix that makes it so.
+BlobHint Hint(const std::string& text, const std::string& owner) {
+  for (int k = 0;; ++k) {
+    const Digest digest = ComputeDigest(DigestFunction::kSha256, k == 0 ? text : text + "#" + std::to_string(k));
+    bool known = false;
+    for (const RingNode& node : kNodes) known = known || node.name == owner;
+    if (!known || Owns(owner, digest)) return {digest, owner};
+  }
 }
 
 class WorkerHintIntakeTest : public ::testing::Test {
@@ -21,7 +41,7 @@ class WorkerHintIntakeTest : public ::testing::Test {
   WorkerHintIntakeTest() {
     StorageRingConfig ring;
     ring.replicas = 2;
-    ring.nodes = {{"grpc://a:1", 1.0}, {"grpc://b:1", 1.0}, {"grpc://c:1", 1.0}};
+    ring.nodes = kNodes;
     rings_.Publish(ring);
   }
   // The hints' owners, as the frontend's handoff pass will find them.
@@ -50,7 +70,7 @@ TEST_F(WorkerHintIntakeTest, ListsTheHintsOfTheRingItServes) {
   EXPECT_EQ(counts.refused, 0);
   std::vector<BlobHint> listed = hints_.Take(10);
   ASSERT_EQ(listed.size(), 2u);
-  EXPECT_EQ(listed[0].digest, ComputeDigest(DigestFunction::kSha256, "x"));
+  EXPECT_EQ(listed[0].digest, Hint("x", "grpc://a:1").digest);
   EXPECT_EQ(listed[0].owner, "grpc://a:1");
   EXPECT_EQ(Metric("listed"), 2u);
 }
@@ -64,6 +84,20 @@ TEST_F(WorkerHintIntakeTest, RefusesHintsNamingNodesOutsideTheRing) {
   EXPECT_EQ(Metric("refused"), 2u);
 }
 
+TEST_F(WorkerHintIntakeTest, RefusesHintsNamingANodeOfTheRingThatDoesNotOwnTheBlob) {
+  // A blob node a does not own (it is third in its order): no write would hint a for it.
+  Digest not_a;
+  for (int k = 0;; ++k) {
+    not_a = ComputeDigest(DigestFunction::kSha256, "not a's " + std::to_string(k));
+    if (!Owns("grpc://a:1", not_a)) break;
+  }
+  const WorkerHintCounts counts =
+      intake_.Accept(StorageHintsMessage({BlobHint{not_a, "grpc://a:1"}, Hint("z", "grpc://a:1")}));
+  EXPECT_EQ(counts.listed, 1);
+  EXPECT_EQ(counts.refused, 1);
+  EXPECT_EQ(Listed(), (std::vector<std::string>{"grpc://a:1"}));
+}
+
 TEST_F(WorkerHintIntakeTest, RefusesHintsWithoutAValidDigestOrOwner) {
   wire::StorageHints message = StorageHintsMessage({Hint("x", "grpc://a:1")});
   auto add = [&message](const std::string& owner, const std::string& hash, int64_t size) {
@@ -72,7 +106,7 @@ TEST_F(WorkerHintIntakeTest, RefusesHintsWithoutAValidDigestOrOwner) {
     hint->mutable_digest()->set_hash(hash);
     hint->mutable_digest()->set_size_bytes(size);
   };
-  const std::string good_hash = ComputeDigest(DigestFunction::kSha256, "y").hash();
+  const std::string good_hash = Hint("y", "grpc://a:1").digest.hash();
   add("grpc://a:1", "not-hex", 1);
   add("grpc://a:1", good_hash, -1);
   add("grpc://a:1", good_hash.substr(1), 1);
